@@ -1,0 +1,150 @@
+// Command bench measures the tool's speed, scale and politeness against the
+// emulator and prints one table; every figure sits next to a reference
+// measured in the same run, so a noisy shared machine moves both together.
+//
+// Run it with `make bench`; `go test ./bench` runs every scenario at tiny
+// sizes so that the harness cannot rot.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+// Env is what a scenario gets: the built binary, a scratch folder, and
+// whether this is a smoke run (tiny sizes, no targets checked).
+type Env struct {
+	Bin   string
+	Dir   string
+	Smoke bool
+	Log   io.Writer
+}
+
+// Size picks the full or the smoke figure.
+func (e *Env) Size(full, smoke int) int {
+	if e.Smoke {
+		return smoke
+	}
+	return full
+}
+
+// Row is one line of the table.
+type Row struct {
+	Scenario   string  `json:"scenario"`
+	Rows       int     `json:"rows"`
+	RowsPerSec float64 `json:"rows_per_sec"`
+	Reference  string  `json:"reference"`
+	RefPerSec  float64 `json:"reference_rows_per_sec,omitempty"`
+	Ratio      float64 `json:"ratio"`
+	Target     string  `json:"target"`
+	P50Ms      float64 `json:"p50_ms,omitempty"`
+	P95Ms      float64 `json:"p95_ms,omitempty"`
+	PeakRSSMB  float64 `json:"peak_rss_mb,omitempty"`
+	Throttled  int     `json:"429s"`
+	Pass       bool    `json:"pass"`
+	Note       string  `json:"note,omitempty"`
+}
+
+type scenario struct {
+	name string
+	run  func(ctx context.Context, env *Env) ([]Row, error)
+}
+
+var scenarios []scenario
+
+// register adds a scenario; the table keeps registration order by name.
+func register(name string, run func(ctx context.Context, env *Env) ([]Row, error)) {
+	scenarios = append(scenarios, scenario{name: name, run: run})
+}
+
+// runAll runs the scenarios whose name matches filter.
+func runAll(ctx context.Context, env *Env, filter *regexp.Regexp) ([]Row, error) {
+	sort.SliceStable(scenarios, func(i, j int) bool { return scenarios[i].name < scenarios[j].name })
+	var all []Row
+	for _, s := range scenarios {
+		if filter != nil && !filter.MatchString(s.name) {
+			continue
+		}
+		fmt.Fprintf(env.Log, "bench: %s ...\n", s.name)
+		rows, err := s.run(ctx, env)
+		if err != nil {
+			return all, fmt.Errorf("scenario %s: %w", s.name, err)
+		}
+		all = append(all, rows...)
+	}
+	return all, nil
+}
+
+func printTable(w io.Writer, rows []Row) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\trows\trows/s\treference\tref rows/s\tratio\ttarget\tp50 ms\tp95 ms\tpeak RSS MB\t429s\tpass\t")
+	for _, r := range rows {
+		pass := "yes"
+		if !r.Pass {
+			pass = "NO"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%.0f\t%.2f\t%s\t%.2f\t%.2f\t%.1f\t%d\t%s\t\n",
+			r.Scenario, r.Rows, r.RowsPerSec, r.Reference, r.RefPerSec, r.Ratio, r.Target,
+			r.P50Ms, r.P95Ms, r.PeakRSSMB, r.Throttled, pass)
+	}
+	_ = tw.Flush()
+	for _, r := range rows {
+		if r.Note != "" {
+			fmt.Fprintf(w, "  %s: %s\n", r.Scenario, r.Note)
+		}
+	}
+}
+
+// measuredCommand is a finished child process with its wall time and peak
+// resident memory (from the kernel's rusage, so it counts the whole process).
+type measuredCommand struct {
+	Wall      time.Duration
+	PeakRSSMB float64
+	Stdout    string
+	Stderr    string
+	ExitCode  int
+}
+
+// runMeasured runs the binary with args and measures it.
+func runMeasured(ctx context.Context, bin string, env []string, args ...string) (measuredCommand, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	err := cmd.Run()
+	m := measuredCommand{Wall: time.Since(start), Stdout: out.String(), Stderr: errOut.String()}
+	if cmd.ProcessState != nil {
+		m.ExitCode = cmd.ProcessState.ExitCode()
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			m.PeakRSSMB = float64(ru.Maxrss) / 1024 // Linux reports KiB
+		}
+	}
+	if err != nil && cmd.ProcessState == nil {
+		return m, fmt.Errorf("run %s: %w", filepath.Base(bin), err)
+	}
+	return m, nil
+}
+
+func writeJSON(dir string, rows []Row) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, "bench-"+time.Now().UTC().Format("20060102T150405Z")+".json")
+	data, err := json.MarshalIndent(rows, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, append(data, '\n'), 0o644)
+}
