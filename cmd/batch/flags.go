@@ -1,0 +1,76 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// connectionFlags override the connection settings read from the
+// environment and the uipathcli profile. Secrets have no flags: they would
+// show in `ps` and shell history.
+type connectionFlags struct {
+	Profile         string
+	URI             string
+	Organization    string
+	Tenant          string
+	ClientID        string
+	IdentityURI     string
+	OrchestratorURI string
+	PartitionID     string
+	FolderID        int64
+}
+
+func (c *connectionFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Profile, "profile", "", "profile of ~/.uipath/config to read (env UIPATH_PROFILE)")
+	fs.StringVar(&c.URI, "uri", "", "platform URL (env UIPATH_URI, default https://cloud.uipath.com)")
+	fs.StringVar(&c.Organization, "organization", "", "organization name (env UIPATH_ORGANIZATION)")
+	fs.StringVar(&c.Tenant, "tenant", "", "tenant name, for Orchestrator operations (env UIPATH_TENANT)")
+	fs.StringVar(&c.ClientID, "client-id", "", "External Application client id (env UIPATH_CLIENT_ID; the secret comes from UIPATH_CLIENT_SECRET or UIPATH_CLIENT_SECRET_FILE)")
+	fs.StringVar(&c.IdentityURI, "identity-uri", "", "identity base URL override (env UIPATH_IDENTITY_URI)")
+	fs.StringVar(&c.OrchestratorURI, "orchestrator-uri", "", "Orchestrator base URL override (env UIPATH_ORCHESTRATOR_URI)")
+	fs.StringVar(&c.PartitionID, "partition-id", "", "organization partition GUID (env UIPATH_PARTITION_ID; read from the token when unset)")
+	fs.Int64Var(&c.FolderID, "folder-id", 0, "Orchestrator folder id for robot credentials (env UIPATH_FOLDER_ID)")
+}
+
+// runFlags are the settings of plan, apply and export.
+type runFlags struct {
+	Workers       int
+	Limits        string
+	MaxAttempts   int
+	Timeout       time.Duration
+	ReportDir     string
+	RunID         string
+	Resume        string
+	MaxFailures   int
+	SecretsOut    string
+	AgeRecipient  string
+	Yes           bool
+	SkipUnchanged bool
+	AllowLiteral  bool
+	Drain         time.Duration
+	log           logOptions
+}
+
+func (r *runFlags) register(fs *pflag.FlagSet, writes bool) {
+	fs.IntVar(&r.Workers, "workers", 8, "concurrent requests")
+	fs.StringVar(&r.Limits, "limits", "default", "request budgets per HTTP method and rolling window, e.g. GET=300/5m,PUT=160/5m,PATCH=160/5m,POST=24000/5m; default: UiPath's published budgets with a margin; none: no limit (emulator)")
+	fs.IntVar(&r.MaxAttempts, "max-attempts", 5, "attempts per request for retryable failures (429, 502, 503, 504, connection errors)")
+	fs.DurationVar(&r.Timeout, "timeout", 30*time.Second, "timeout of one request")
+	fs.StringVar(&r.ReportDir, "report-dir", "reports", "folder for run reports (REPORT_DIR/RUN_ID/)")
+	fs.StringVar(&r.RunID, "run-id", "", "name of this run's report folder (default: time and a random suffix)")
+	fs.BoolVar(&r.AllowLiteral, "allow-literal-secrets", false, "accept passwords written in the manifest itself")
+	fs.StringVar(&r.log.Format, "log-format", "auto", "auto, json or console (auto: console on a terminal, JSON otherwise)")
+	fs.StringVar(&r.log.Level, "log-level", "info", levelHelp)
+	fs.BoolVar(&r.log.NoProgress, "no-progress", false, "no progress bar")
+	if !writes {
+		return
+	}
+	fs.StringVar(&r.Resume, "resume", "", "continue the run RUN_ID: finished rows are skipped")
+	fs.IntVar(&r.MaxFailures, "max-failures", 0, "stop dispatching after N failed rows (0: never)")
+	fs.StringVar(&r.SecretsOut, "secrets-out", "", "file for generated passwords (created 0600)")
+	fs.StringVar(&r.AgeRecipient, "age-recipient", "", "encrypt the secrets output to this age recipient")
+	fs.BoolVar(&r.Yes, "yes", false, "apply without the interactive confirmation (required when stdin is not a terminal)")
+	fs.BoolVar(&r.SkipUnchanged, "skip-unchanged", false, "read first and write only rows with a difference")
+	fs.DurationVar(&r.Drain, "drain", 30*time.Second, "after an interrupt, how long in-flight rows may take to finish")
+}

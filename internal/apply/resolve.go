@@ -1,0 +1,218 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+
+	"batch/internal/manifest"
+)
+
+// IndexThreshold is how many targets of one kind make paging the whole list
+// cheaper than looking each one up: a search costs at least one GET per
+// target, a page of the list holds 1,000 accounts.
+const IndexThreshold = 5
+
+// Needs counts, per kind of account, the rows that must resolve a name to
+// an id (Lookups) and the rows that must read the current state (States).
+type Needs struct {
+	UserLookups, UserStates   int
+	RobotLookups, RobotStates int
+}
+
+// Resolver turns manifest targets into accounts. Each target is resolved
+// once however often it is named, and when enough rows need it, the whole
+// list is read once into an index instead of one read per row.
+type Resolver struct {
+	reader Reader
+
+	usersIndexed  bool
+	usersByID     map[string]*User
+	usersByEmail  map[string]*User
+	usersByName   map[string]*User
+	robotsIndexed bool
+	robotsByID    map[string]*Robot
+	robotsByName  map[string]*Robot
+
+	flight singleflight.Group
+	mu     sync.Mutex
+	cache  map[string]any // target key → User, Robot, OrchestratorUser or error
+}
+
+// NewResolver returns a resolver reading through r.
+func NewResolver(r Reader) *Resolver {
+	return &Resolver{reader: r, cache: make(map[string]any)}
+}
+
+// Prepare reads whole lists where needs say that is cheaper.
+func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
+	if needs.UserLookups+needs.UserStates > IndexThreshold {
+		if err := rs.indexUsers(ctx); err != nil {
+			return err
+		}
+	}
+	if needs.RobotLookups+needs.RobotStates > IndexThreshold {
+		if err := rs.indexRobots(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (rs *Resolver) indexUsers(ctx context.Context) error {
+	rs.usersByID = make(map[string]*User)
+	rs.usersByEmail = make(map[string]*User)
+	rs.usersByName = make(map[string]*User)
+	err := rs.reader.EachUser(ctx, func(u User) error {
+		p := &u
+		rs.usersByID[strings.ToLower(u.ID)] = p
+		if u.Email != "" {
+			rs.usersByEmail[strings.ToLower(u.Email)] = p
+		}
+		if u.UserName != "" {
+			rs.usersByName[strings.ToLower(u.UserName)] = p
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read the user list: %w", err)
+	}
+	rs.usersIndexed = true
+	return nil
+}
+
+func (rs *Resolver) indexRobots(ctx context.Context) error {
+	rs.robotsByID = make(map[string]*Robot)
+	rs.robotsByName = make(map[string]*Robot)
+	err := rs.reader.EachRobot(ctx, func(r Robot) error {
+		p := &r
+		rs.robotsByID[strings.ToLower(r.ID)] = p
+		rs.robotsByName[strings.ToLower(r.Name)] = p
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read the robot account list: %w", err)
+	}
+	rs.robotsIndexed = true
+	return nil
+}
+
+// User resolves a user target; known reports whether the user's current
+// state was read. With needState false a user_id target is returned as is,
+// without a read.
+func (rs *Resolver) User(ctx context.Context, t manifest.Target, needState bool) (u User, known bool, err error) {
+	key := strings.ToLower(t.Value)
+	if rs.usersIndexed {
+		var found *User
+		switch t.Kind {
+		case manifest.TargetUserID:
+			found = rs.usersByID[key]
+		case manifest.TargetEmail:
+			found = rs.usersByEmail[key]
+		case manifest.TargetUsername:
+			found = rs.usersByName[key]
+		}
+		if found == nil {
+			return User{}, false, failf(CodeNotFound, "no user with %s %q", t.Kind, t.Value)
+		}
+		return *found, true, nil
+	}
+	if t.Kind == manifest.TargetUserID && !needState {
+		return User{ID: t.Value}, false, nil
+	}
+	v, err := rs.once(ctx, "user/"+string(t.Kind)+"/"+key, func(ctx context.Context) (any, error) {
+		switch t.Kind {
+		case manifest.TargetUserID:
+			return rs.reader.GetUser(ctx, t.Value)
+		case manifest.TargetEmail:
+			return rs.reader.FindUser(ctx, true, t.Value)
+		default:
+			return rs.reader.FindUser(ctx, false, t.Value)
+		}
+	})
+	if err != nil {
+		return User{}, false, err
+	}
+	return v.(User), true, nil
+}
+
+// Robot resolves a robot account target; known as for User.
+func (rs *Resolver) Robot(ctx context.Context, t manifest.Target, needState bool) (r Robot, known bool, err error) {
+	key := strings.ToLower(t.Value)
+	if rs.robotsIndexed {
+		var found *Robot
+		if t.Kind == manifest.TargetRobotAccountID {
+			found = rs.robotsByID[key]
+		} else {
+			found = rs.robotsByName[key]
+		}
+		if found == nil {
+			return Robot{}, false, failf(CodeNotFound, "no robot account with %s %q", t.Kind, t.Value)
+		}
+		return *found, true, nil
+	}
+	if t.Kind == manifest.TargetRobotAccountID && !needState {
+		return Robot{ID: t.Value}, false, nil
+	}
+	v, err := rs.once(ctx, "robot/"+string(t.Kind)+"/"+key, func(ctx context.Context) (any, error) {
+		if t.Kind == manifest.TargetRobotAccountID {
+			return rs.reader.GetRobot(ctx, t.Value)
+		}
+		return rs.reader.FindRobot(ctx, t.Value)
+	})
+	if err != nil {
+		return Robot{}, false, err
+	}
+	return v.(Robot), true, nil
+}
+
+// OrchestratorUser resolves a set_robot_credentials target.
+func (rs *Resolver) OrchestratorUser(ctx context.Context, t manifest.Target) (OrchestratorUser, error) {
+	v, err := rs.once(ctx, "orch/"+string(t.Kind)+"/"+strings.ToLower(t.Value), func(ctx context.Context) (any, error) {
+		if t.Kind == manifest.TargetOrchestratorUserID {
+			key, err := strconv.ParseInt(t.Value, 10, 64)
+			if err != nil {
+				return nil, failf("validation", "orchestrator_user_id %q is not a number", t.Value)
+			}
+			return rs.reader.GetOrchestratorUser(ctx, key)
+		}
+		return rs.reader.FindOrchestratorUser(ctx, t.Value)
+	})
+	if err != nil {
+		return OrchestratorUser{}, err
+	}
+	return v.(OrchestratorUser), nil
+}
+
+// once runs a lookup at most once per key, sharing the answer (or a
+// permanent failure) between every row that names the same target.
+func (rs *Resolver) once(ctx context.Context, key string, lookup func(context.Context) (any, error)) (any, error) {
+	rs.mu.Lock()
+	if v, ok := rs.cache[key]; ok {
+		rs.mu.Unlock()
+		if err, isErr := v.(error); isErr {
+			return nil, err
+		}
+		return v, nil
+	}
+	rs.mu.Unlock()
+	v, err, _ := rs.flight.Do(key, func() (any, error) { return lookup(ctx) })
+	if err != nil {
+		if isPermanent(err) {
+			rs.remember(key, err)
+		}
+		return nil, err
+	}
+	rs.remember(key, v)
+	return v, nil
+}
+
+func (rs *Resolver) remember(key string, v any) {
+	rs.mu.Lock()
+	rs.cache[key] = v
+	rs.mu.Unlock()
+}

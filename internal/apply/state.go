@@ -1,0 +1,97 @@
+// Package apply turns validated manifest jobs into UiPath API calls and
+// per-row results: it resolves targets (paging whole lists into an index
+// when that spends fewer reads), computes the field-level difference each
+// row makes, executes writes with retries, and establishes the outcome of
+// requests whose answer was lost.
+//
+// It talks to UiPath through two small interfaces: Reader for plans, and
+// Writer (a Reader that can also write) for apply. A plan is given only a
+// Reader, so it cannot write.
+package apply
+
+import (
+	"context"
+	"time"
+
+	"batch/internal/secret"
+)
+
+// User is what apply needs to know of an Identity user.
+type User struct {
+	ID                         string
+	UserName                   string
+	Email                      string
+	Name                       string
+	Surname                    string
+	DisplayName                string
+	IsActive                   bool
+	BypassBasicAuthRestriction bool
+	InvitationAccepted         bool
+	GroupIDs                   []string
+	LastModified               time.Time
+}
+
+// Robot is what apply needs to know of an Identity robot account.
+type Robot struct {
+	ID          string
+	Name        string
+	DisplayName string
+	GroupIDs    []string
+}
+
+// OrchestratorUser is an Orchestrator user holding unattended credentials.
+type OrchestratorUser struct {
+	Key           int64
+	UserName      string
+	RobotUserName string // the Windows account of its UnattendedRobot
+	LastModified  time.Time
+}
+
+// UserUpdate is a user change; nil fields are left as they are.
+type UserUpdate struct {
+	Name, Surname, DisplayName                       *string
+	IsActive, BypassBasicAuthRestriction, Invitation *bool
+	GroupIDsToAdd, GroupIDsToRemove                  []string
+	Password                                         secret.Value
+}
+
+// RobotUpdate is a robot account change; nil fields are left as they are.
+type RobotUpdate struct {
+	DisplayName                     *string
+	GroupIDsToAdd, GroupIDsToRemove []string
+}
+
+// Reader reads accounts. Every method spends requests from UiPath's GET
+// budget, the scarcest one; the resolver decides which to call.
+type Reader interface {
+	GetUser(ctx context.Context, id string) (User, error)
+	// EachUser pages through every user of the organization.
+	EachUser(ctx context.Context, fn func(User) error) error
+	// FindUser finds one user by exact email (case-insensitive) or user name.
+	FindUser(ctx context.Context, byEmail bool, value string) (User, error)
+	GetRobot(ctx context.Context, id string) (Robot, error)
+	EachRobot(ctx context.Context, fn func(Robot) error) error
+	FindRobot(ctx context.Context, name string) (Robot, error)
+	GetOrchestratorUser(ctx context.Context, key int64) (OrchestratorUser, error)
+	FindOrchestratorUser(ctx context.Context, userName string) (OrchestratorUser, error)
+}
+
+// Writer reads and writes accounts.
+type Writer interface {
+	Reader
+	UpdateUser(ctx context.Context, id string, u UserUpdate) error
+	ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value) error
+	UpdateRobot(ctx context.Context, id string, u RobotUpdate) error
+	SetRobotCredentials(ctx context.Context, key int64, robotUserName string, password secret.Value) error
+}
+
+// Failure is how apply sees an API error: the client's errors are adapted
+// to it (see client.go), and tests can fake it.
+type Failure interface {
+	error
+	// Code is the stable error code of the report (validation, not_found, …).
+	Code() string
+	HTTPStatus() int
+	FieldErrors() map[string][]string
+	TraceID() string
+}

@@ -1,0 +1,164 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Tally counts rows by status and error code and keeps a latency histogram
+// of fixed size, so that it costs the same for ten rows or ten million.
+type Tally struct {
+	Rows        int            `json:"rows"`
+	ByStatus    map[Status]int `json:"by_status"`
+	ByErrorCode map[string]int `json:"by_error_code,omitempty"`
+	latency     [latencyBuckets]int
+}
+
+// latencyBuckets spans 1 ms to about 17 minutes in quarter-powers of two.
+const latencyBuckets = 81
+
+func latencyBucket(d time.Duration) int {
+	ms := float64(d) / float64(time.Millisecond)
+	if ms <= 1 {
+		return 0
+	}
+	b := int(math.Ceil(4 * math.Log2(ms)))
+	return min(b, latencyBuckets-1)
+}
+
+func bucketUpperMs(b int) float64 { return math.Pow(2, float64(b)/4) }
+
+// Add counts one result.
+func (t *Tally) Add(r *Result) {
+	if t.ByStatus == nil {
+		t.ByStatus = make(map[Status]int)
+		t.ByErrorCode = make(map[string]int)
+	}
+	t.Rows++
+	t.ByStatus[r.Status]++
+	if r.ErrorCode != "" {
+		t.ByErrorCode[r.ErrorCode]++
+	}
+	if r.Status == StatusSucceeded || r.Status == StatusFailed || r.Status == StatusUnchanged || r.Status == StatusPlanned {
+		t.latency[latencyBucket(r.Duration)]++
+	}
+}
+
+// Failed is the number of rows that failed.
+func (t *Tally) Failed() int { return t.ByStatus[StatusFailed] }
+
+// LatencyPercentileMs returns an upper bound of the p-th percentile of row
+// latency (0 < p ≤ 100), from the histogram.
+func (t *Tally) LatencyPercentileMs(p float64) float64 {
+	total := 0
+	for _, n := range t.latency {
+		total += n
+	}
+	if total == 0 {
+		return 0
+	}
+	want := int(math.Ceil(float64(total) * p / 100))
+	seen := 0
+	for b, n := range t.latency {
+		seen += n
+		if seen >= want {
+			return bucketUpperMs(b)
+		}
+	}
+	return bucketUpperMs(latencyBuckets - 1)
+}
+
+func (t *Tally) clone() Tally {
+	c := *t
+	c.ByStatus = maps.Clone(t.ByStatus)
+	c.ByErrorCode = maps.Clone(t.ByErrorCode)
+	return c
+}
+
+// Summary is summary.json: what ran, how it ended, how fast, with what.
+type Summary struct {
+	RunID          string         `json:"run_id"`
+	Command        string         `json:"command"`
+	Manifest       string         `json:"manifest"`
+	ManifestSHA256 string         `json:"manifest_sha256,omitempty"`
+	StartedAt      time.Time      `json:"started_at"`
+	FinishedAt     time.Time      `json:"finished_at"`
+	Seconds        float64        `json:"seconds"`
+	RowsPerSecond  float64        `json:"rows_per_second"`
+	Stopped        string         `json:"stopped,omitempty"`
+	Rows           int            `json:"rows"`
+	ByStatus       map[Status]int `json:"by_status"`
+	ByErrorCode    map[string]int `json:"by_error_code"`
+	LatencyP50Ms   float64        `json:"latency_p50_ms"`
+	LatencyP95Ms   float64        `json:"latency_p95_ms"`
+	Requests       map[string]int `json:"requests_by_method"`
+	Throttled      int            `json:"throttled_429s"`
+	Settings       map[string]any `json:"settings,omitempty"`
+	ReportDir      string         `json:"report_dir"`
+}
+
+func (s *Summary) fill(t Tally) {
+	if s.FinishedAt.IsZero() {
+		s.FinishedAt = time.Now()
+	}
+	s.Seconds = s.FinishedAt.Sub(s.StartedAt).Seconds()
+	s.Rows = t.Rows
+	s.ByStatus = t.ByStatus
+	s.ByErrorCode = t.ByErrorCode
+	if s.ByStatus == nil {
+		s.ByStatus = map[Status]int{}
+	}
+	if s.ByErrorCode == nil {
+		s.ByErrorCode = map[string]int{}
+	}
+	if s.Seconds > 0 {
+		s.RowsPerSecond = float64(t.Rows) / s.Seconds
+	}
+	s.LatencyP50Ms = t.LatencyPercentileMs(50)
+	s.LatencyP95Ms = t.LatencyPercentileMs(95)
+}
+
+// statusOrder is the order statuses are printed in.
+var statusOrder = []Status{StatusSucceeded, StatusUnchanged, StatusPlanned, StatusFailed, StatusSkipped, StatusInvalid}
+
+// Print writes the end-of-run summary a person reads on the terminal.
+func (s Summary) Print(w io.Writer) {
+	fmt.Fprintf(w, "%s: %d rows in %s (%.1f rows/s)\n", s.Command, s.Rows, s.duration(), s.RowsPerSecond)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, st := range statusOrder {
+		if n := s.ByStatus[st]; n > 0 {
+			fmt.Fprintf(tw, "  %s\t%d\n", st, n)
+		}
+	}
+	_ = tw.Flush()
+	if len(s.ByErrorCode) > 0 {
+		codes := slices.Sorted(maps.Keys(s.ByErrorCode))
+		parts := make([]string, len(codes))
+		for i, c := range codes {
+			parts[i] = fmt.Sprintf("%s %d", c, s.ByErrorCode[c])
+		}
+		fmt.Fprintf(w, "  errors: %s\n", strings.Join(parts, ", "))
+	}
+	if len(s.Requests) > 0 {
+		methods := slices.Sorted(maps.Keys(s.Requests))
+		parts := make([]string, len(methods))
+		for i, m := range methods {
+			parts[i] = fmt.Sprintf("%s %d", m, s.Requests[m])
+		}
+		fmt.Fprintf(w, "  requests: %s (429s: %d)\n", strings.Join(parts, ", "), s.Throttled)
+	}
+	if s.Stopped != "" {
+		fmt.Fprintf(w, "  stopped early: %s\n", s.Stopped)
+	}
+	fmt.Fprintf(w, "  report: %s\n", s.ReportDir)
+}
+
+func (s Summary) duration() time.Duration {
+	return time.Duration(s.Seconds * float64(time.Second)).Round(time.Millisecond)
+}

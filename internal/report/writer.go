@@ -1,0 +1,251 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"batch/internal/manifest"
+)
+
+// File names inside a run's report folder.
+const (
+	ResultsCSV   = "results.csv"
+	ResultsJSONL = "results.jsonl"
+	SummaryJSON  = "summary.json"
+)
+
+// ManifestWriter writes jobs back as manifest rows; manifest.Writer is one.
+type ManifestWriter interface {
+	Write(job manifest.Job) error
+	Flush() error
+	Close() error
+}
+
+// Options describe a run's report folder.
+type Options struct {
+	// Dir is the run's folder (REPORT_DIR/RUN_ID); it is created.
+	Dir string
+	// FailedName is the failed-rows manifest's file name: failed.csv or
+	// failed.yaml, after the input's format.
+	FailedName string
+	// NewFailedWriter opens the failed-rows manifest on w.
+	NewFailedWriter func(w io.Writer) (ManifestWriter, error)
+	// Append continues an existing folder (a resumed run) instead of
+	// starting the files afresh.
+	Append bool
+}
+
+// Writer is the sink of a run's result stream. Every Write reaches the
+// operating system before it returns, so a crash loses at most the rows in
+// flight. It is safe for concurrent use.
+type Writer struct {
+	mu      sync.Mutex
+	dir     string
+	files   []*os.File
+	csvBuf  *bufio.Writer
+	csv     *csv.Writer
+	jsonBuf *bufio.Writer
+	json    *json.Encoder
+	failed  ManifestWriter
+	tally   Tally
+	closed  bool
+}
+
+// Create opens (or, with Append, continues) the report folder's files.
+func Create(opts Options) (*Writer, error) {
+	if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create report folder: %w", err)
+	}
+	w := &Writer{dir: opts.Dir}
+	csvFile, csvNew, err := w.open(ResultsCSV, opts.Append)
+	if err != nil {
+		return nil, err
+	}
+	w.csvBuf = bufio.NewWriterSize(csvFile, 32<<10)
+	w.csv = csv.NewWriter(w.csvBuf)
+	if csvNew {
+		if err := w.csv.Write(Columns); err != nil {
+			return nil, w.abort(fmt.Errorf("write %s header: %w", ResultsCSV, err))
+		}
+	}
+	jsonFile, _, err := w.open(ResultsJSONL, opts.Append)
+	if err != nil {
+		return nil, w.abort(err)
+	}
+	w.jsonBuf = bufio.NewWriterSize(jsonFile, 32<<10)
+	w.json = json.NewEncoder(w.jsonBuf)
+	w.json.SetEscapeHTML(false)
+	if opts.NewFailedWriter != nil && opts.FailedName != "" {
+		failedFile, _, err := w.open(opts.FailedName, opts.Append)
+		if err != nil {
+			return nil, w.abort(err)
+		}
+		if w.failed, err = opts.NewFailedWriter(failedFile); err != nil {
+			return nil, w.abort(fmt.Errorf("start %s: %w", opts.FailedName, err))
+		}
+	}
+	if err := w.flush(); err != nil {
+		return nil, w.abort(err)
+	}
+	return w, nil
+}
+
+// open opens a report file for appending; fresh reports whether it was
+// empty (so that headers are written once).
+func (w *Writer) open(name string, appendTo bool) (f *os.File, fresh bool, err error) {
+	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	if !appendTo {
+		flags |= os.O_TRUNC
+	}
+	path := filepath.Join(w.dir, name)
+	f, err = os.OpenFile(path, flags, 0o640)
+	if err != nil {
+		return nil, false, fmt.Errorf("open report file: %w", err)
+	}
+	w.files = append(w.files, f)
+	st, err := f.Stat()
+	if err != nil {
+		return nil, false, fmt.Errorf("stat %s: %w", path, err)
+	}
+	return f, st.Size() == 0, nil
+}
+
+// Dir is the run's report folder.
+func (w *Writer) Dir() string { return w.dir }
+
+// Write records one finished row. job is the row as read from the manifest;
+// a failed row with a job is also written to the failed-rows manifest.
+func (w *Writer) Write(r Result, job *manifest.Job) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return errors.New("report: write after close")
+	}
+	w.tally.Add(&r)
+	record := []string{
+		strconv.Itoa(r.Row), r.Source, r.Op, r.Target, string(r.Status),
+		intOrEmpty(r.HTTPStatus), strconv.Itoa(r.Attempts),
+		strconv.FormatInt(r.Duration.Milliseconds(), 10),
+		r.ErrorCode, r.ErrorMessage, r.ValidationErrors.String(), r.TraceID, r.ChangesString(),
+	}
+	if err := w.csv.Write(record); err != nil {
+		return fmt.Errorf("write %s: %w", ResultsCSV, err)
+	}
+	if err := w.json.Encode(jsonResult{Result: &r, DurationMs: r.Duration.Milliseconds()}); err != nil {
+		return fmt.Errorf("write %s: %w", ResultsJSONL, err)
+	}
+	if r.Status == StatusFailed && job != nil && w.failed != nil {
+		if err := w.failed.Write(*job); err != nil {
+			return fmt.Errorf("write failed row %d: %w", r.Row, err)
+		}
+	}
+	return w.flush()
+}
+
+// jsonResult adds the derived duration_ms to a Result's JSON form.
+type jsonResult struct {
+	*Result
+	DurationMs int64 `json:"duration_ms"`
+}
+
+func (w *Writer) flush() error {
+	w.csv.Flush()
+	if err := w.csv.Error(); err != nil {
+		return fmt.Errorf("flush %s: %w", ResultsCSV, err)
+	}
+	if err := w.csvBuf.Flush(); err != nil {
+		return fmt.Errorf("flush %s: %w", ResultsCSV, err)
+	}
+	if err := w.jsonBuf.Flush(); err != nil {
+		return fmt.Errorf("flush %s: %w", ResultsJSONL, err)
+	}
+	if w.failed != nil {
+		if err := w.failed.Flush(); err != nil {
+			return fmt.Errorf("flush failed rows: %w", err)
+		}
+	}
+	return nil
+}
+
+// Tally returns the counts so far.
+func (w *Writer) Tally() Tally {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.tally.clone()
+}
+
+// Close finishes the files and writes summary.json from s, filled in with
+// the tally of every row written.
+func (w *Writer) Close(s Summary) (Summary, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return s, errors.New("report: closed twice")
+	}
+	w.closed = true
+	err := w.flush()
+	if w.failed != nil {
+		err = errors.Join(err, w.failed.Close())
+	}
+	for _, f := range w.files {
+		err = errors.Join(err, f.Sync(), f.Close())
+	}
+	s.fill(w.tally)
+	err = errors.Join(err, writeSummary(filepath.Join(w.dir, SummaryJSON), s))
+	if err != nil {
+		return s, fmt.Errorf("finish report in %s: %w", w.dir, err)
+	}
+	return s, nil
+}
+
+func (w *Writer) abort(err error) error {
+	for _, f := range w.files {
+		_ = f.Close()
+	}
+	return err
+}
+
+func intOrEmpty(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+// writeSummary writes the summary atomically (temp file, then rename), so a
+// reader never sees half of it.
+func writeSummary(path string, s Summary) error {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode summary: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o640); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return nil
+}
+
+// ReadSummary reads a run's summary.json.
+func ReadSummary(dir string) (Summary, error) {
+	var s Summary
+	data, err := os.ReadFile(filepath.Join(dir, SummaryJSON))
+	if err != nil {
+		return s, fmt.Errorf("read summary: %w", err)
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		return s, fmt.Errorf("read summary %s: %w", dir, err)
+	}
+	return s, nil
+}
