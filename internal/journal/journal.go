@@ -1,0 +1,202 @@
+// Package journal is a run's write-ahead log. Before a row's write is sent,
+// its intent is appended and synced to disk (with any generated password
+// sealed); after the row's result is in the report, its completion is
+// appended. A run killed at any instant leaves a journal from which a
+// resumed run knows each row's state: done, in flight, or not started.
+//
+// The journal lives in the run's report folder, next to run.key (the
+// run's sealing key, 0600) and run.lock (held while a run works on the
+// folder).
+package journal
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// File names inside a run's report folder.
+const (
+	FileName = "journal.jsonl"
+	KeyName  = "run.key"
+	LockName = "run.lock"
+	MetaName = "run.json"
+)
+
+// Intent is what is about to be sent for a row.
+type Intent struct {
+	Row int `json:"row"`
+	// Sealed holds generated or resolved passwords by field, sealed to the
+	// run's key, so that a resumed run re-sends the very same value.
+	Sealed map[string]string `json:"sealed,omitempty"`
+	// Before is the target's last modification time read before sending,
+	// so that a resumed run can tell whether the change landed.
+	Before time.Time `json:"before,omitzero"`
+}
+
+// record is one journal line.
+type record struct {
+	Kind string `json:"k"` // "intent" or "done"
+	Intent
+	Status string `json:"status,omitempty"`
+}
+
+// Journal appends to a run's journal file. It is safe for concurrent use;
+// concurrent Intent calls share one fsync (group commit).
+type Journal struct {
+	mu     sync.Mutex
+	f      *os.File
+	w      *bufio.Writer
+	seq    uint64 // lines written
+	syncMu sync.Mutex
+	synced uint64 // lines known on disk
+	sealer *Sealer
+}
+
+// Open opens (creating with mode 0600) the journal in dir for appending.
+func Open(dir string, sealer *Sealer) (*Journal, error) {
+	path := filepath.Join(dir, FileName)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	return &Journal{f: f, w: bufio.NewWriterSize(f, 16<<10), sealer: sealer}, nil
+}
+
+// Sealer is the run's sealer (nil when the journal was opened without one).
+func (j *Journal) Sealer() *Sealer { return j.sealer }
+
+// Intent durably records that row's write is about to be sent: it returns
+// once the line is on disk.
+func (j *Journal) Intent(in Intent) error {
+	seq, err := j.append(record{Kind: "intent", Intent: in})
+	if err != nil {
+		return err
+	}
+	return j.syncTo(seq)
+}
+
+// Done records that row's result is in the report. It is written through
+// to the operating system (it survives the process being killed) but not
+// synced: a row whose completion is lost is verified again on resume.
+func (j *Journal) Done(row int, status string) error {
+	_, err := j.append(record{Kind: "done", Intent: Intent{Row: row}, Status: status})
+	return err
+}
+
+func (j *Journal) append(r record) (uint64, error) {
+	line, err := json.Marshal(r)
+	if err != nil {
+		return 0, fmt.Errorf("encode journal record: %w", err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return 0, errors.New("journal is closed")
+	}
+	j.w.Write(line)
+	j.w.WriteByte('\n')
+	if err := j.w.Flush(); err != nil {
+		return 0, fmt.Errorf("write journal: %w", err)
+	}
+	j.seq++
+	return j.seq, nil
+}
+
+// syncTo returns once line seq is on disk; one fsync covers every line
+// written before it.
+func (j *Journal) syncTo(seq uint64) error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	if j.synced >= seq {
+		return nil
+	}
+	j.mu.Lock()
+	upTo, f := j.seq, j.f
+	j.mu.Unlock()
+	if f == nil {
+		return errors.New("journal is closed")
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync journal: %w", err)
+	}
+	j.synced = upTo
+	return nil
+}
+
+// Close syncs and closes the journal.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	err := errors.Join(j.w.Flush(), j.f.Sync(), j.f.Close())
+	j.f = nil
+	if err != nil {
+		return fmt.Errorf("close journal: %w", err)
+	}
+	return nil
+}
+
+// RowState is what a journal says of one row.
+type RowState struct {
+	// Done: the row's result is in the report; a resumed run skips it.
+	Done   bool
+	Status string
+	// Intent is the last intent recorded for a row that is not done: its
+	// write may or may not have reached the server.
+	Intent *Intent
+}
+
+// State is a journal read back: rows by number. Rows absent were never
+// started.
+type State map[int]RowState
+
+// Read reads the journal in dir. A torn last line (the process killed
+// while writing it) is ignored; a torn line elsewhere is an error.
+func Read(dir string) (State, error) {
+	f, err := os.Open(filepath.Join(dir, FileName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return State{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	defer f.Close()
+	st := State{}
+	r := bufio.NewReader(f)
+	for line := 1; ; line++ {
+		data, err := r.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			return st, nil // a last line without newline is torn: ignored
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read journal: %w", err)
+		}
+		var rec record
+		if err := json.Unmarshal(data, &rec); err != nil {
+			return nil, fmt.Errorf("journal %s line %d: %w", filepath.Join(dir, FileName), line, err)
+		}
+		s := st[rec.Row]
+		switch rec.Kind {
+		case "intent":
+			if !s.Done {
+				in := rec.Intent
+				s.Intent = &in
+			}
+		case "done":
+			s.Done, s.Status, s.Intent = true, rec.Status, nil
+		default:
+			return nil, fmt.Errorf("journal %s line %d: unknown record kind %q", filepath.Join(dir, FileName), line, rec.Kind)
+		}
+		st[rec.Row] = s
+	}
+}

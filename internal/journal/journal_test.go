@@ -1,0 +1,204 @@
+package journal
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"batch/internal/secret"
+)
+
+func TestJournalRecordsIntentsAndCompletions(t *testing.T) {
+	dir := t.TempDir()
+	sealer, err := NewSealer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := Open(dir, sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := secret.New("Rotated-Secret-0001!")
+	sealed, err := sealer.Seal(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var wg sync.WaitGroup
+	for row := 1; row <= 50; row++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := j.Intent(Intent{Row: row, Sealed: map[string]string{"new_password": sealed}, Before: before}); err != nil {
+				t.Error(err)
+			}
+			if row%2 == 0 {
+				if err := j.Done(row, "succeeded"); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st) != 50 {
+		t.Fatalf("rows in journal = %d, want 50", len(st))
+	}
+	for row := 1; row <= 50; row++ {
+		s := st[row]
+		if row%2 == 0 {
+			if !s.Done || s.Status != "succeeded" || s.Intent != nil {
+				t.Fatalf("row %d = %+v, want done", row, s)
+			}
+			continue
+		}
+		if s.Done || s.Intent == nil {
+			t.Fatalf("row %d = %+v, want in flight", row, s)
+		}
+		if !s.Intent.Before.Equal(before) {
+			t.Fatalf("row %d before = %v", row, s.Intent.Before)
+		}
+		got, err := sealer.Open(s.Intent.Sealed["new_password"])
+		if err != nil || !got.Equal(pw) {
+			t.Fatalf("row %d: sealed password does not open to the original (err %v)", row, err)
+		}
+	}
+
+	data, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), pw.Reveal()) {
+		t.Fatal("journal holds a password in plaintext")
+	}
+	for _, name := range []string{FileName, KeyName} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode = %04o, want 0600", name, fi.Mode().Perm())
+		}
+	}
+}
+
+func TestReadIgnoresTornLastLineOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	good := `{"k":"intent","row":1}` + "\n" + `{"k":"done","row":1,"status":"failed"}` + "\n"
+	if err := os.WriteFile(path, []byte(good+`{"k":"intent","ro`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := st[1]; !s.Done || s.Status != "failed" || len(st) != 1 {
+		t.Fatalf("state = %+v", st)
+	}
+	if err := os.WriteFile(path, []byte(`{"k":"intent","ro`+"\n"+good), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("a torn line before the end must be an error naming its line, got %v", err)
+	}
+}
+
+func TestReadOfMissingJournalIsEmpty(t *testing.T) {
+	st, err := Read(t.TempDir())
+	if err != nil || len(st) != 0 {
+		t.Fatalf("Read = %v, %v", st, err)
+	}
+}
+
+func TestLockIsExclusiveAndReleased(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Acquire(dir); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Acquire = %v, want ErrLocked", err)
+	}
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	l2, err := Acquire(dir)
+	if err != nil {
+		t.Fatalf("Acquire after Release: %v", err)
+	}
+	_ = l2.Release()
+}
+
+func TestSealerKeyLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	s, err := NewSealer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewSealer(dir); err == nil {
+		t.Fatal("NewSealer replaced an existing run key")
+	}
+	sealed, err := s.Seal(secret.New("x-Secret-9"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := LoadSealer(dir)
+	if err != nil || loaded == nil {
+		t.Fatalf("LoadSealer = %v, %v", loaded, err)
+	}
+	if v, err := loaded.Open(sealed); err != nil || v.Reveal() != "x-Secret-9" {
+		t.Fatalf("reloaded key does not open the sealed value: %v", err)
+	}
+	if err := os.Chmod(filepath.Join(dir, KeyName), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadSealer(dir); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("LoadSealer accepted a key readable by others: %v", err)
+	}
+	if err := RemoveKey(dir); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := LoadSealer(dir); s != nil || err != nil {
+		t.Fatalf("LoadSealer after RemoveKey = %v, %v", s, err)
+	}
+}
+
+func TestMetaAndHash(t *testing.T) {
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "m.csv")
+	if err := os.WriteFile(manifest, []byte("op,email\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h1, err := HashFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMeta(dir, Meta{RunID: "r1", Manifest: manifest, ManifestSHA256: h1}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadMeta(dir)
+	if err != nil || m.ManifestSHA256 != h1 || m.RunID != "r1" {
+		t.Fatalf("ReadMeta = %+v, %v", m, err)
+	}
+	if err := os.WriteFile(manifest, []byte("op,email\nupdate_user,a@b.c\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if h2, _ := HashFile(manifest); h2 == h1 {
+		t.Fatal("hash did not change with the content")
+	}
+	if _, err := ReadMeta(t.TempDir()); err == nil {
+		t.Fatal("ReadMeta of an empty folder succeeded")
+	}
+}
