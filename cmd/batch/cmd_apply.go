@@ -1,17 +1,49 @@
 package main
 
-import (
-	"errors"
-
-	"github.com/spf13/cobra"
-)
+import "github.com/spf13/cobra"
 
 func newApplyCmd(io *streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "apply",
-		Short: "(not built yet)",
-		RunE: func(*cobra.Command, []string) error {
-			return usageErrorf("%w", errors.New("apply is not built yet"))
+	var conn connectionFlags
+	var rf runFlags
+	cmd := &cobra.Command{
+		Use:   "apply MANIFEST",
+		Short: "Apply a manifest's changes and write a per-row report",
+		Long: `apply validates MANIFEST (nothing is sent if any row has a problem), asks for
+confirmation, then sends each row's change through a rate-limited worker pool
+and writes the report folder REPORT_DIR/RUN_ID/: results.csv, results.jsonl,
+the failed rows as a re-runnable manifest, and summary.json.
+
+Requests are paced per HTTP method within UiPath's rolling-window budgets
+(--limits); on a 429 every worker slows down. Retryable failures (429, 502,
+503, 504, connection errors) are retried up to --max-attempts with backoff;
+a change-password request whose answer was lost is settled by re-reading the
+user, never blindly sent twice.
+
+Generated passwords (generate, generate:LENGTH) are written to --secrets-out
+(0600; --age-recipient encrypts each line) before they are sent. Every write
+is recorded in the run's journal first, so an interrupted run (Ctrl-C,
+--max-failures, a crash) continues with --resume RUN_ID: finished rows are
+skipped, and a row that was in flight is settled without a second change.`,
+		Example: `  # migrate users, confirming interactively
+  batch apply examples/migrate-users.csv
+
+  # nightly rotation from a scheduler
+  batch apply rotate.csv --yes --secrets-out /secure/rotate.csv --log-format json
+
+  # encrypt the generated passwords; stop after 20 failures
+  batch apply rotate.csv --secrets-out rotate.age --age-recipient age1... --max-failures 20
+
+  # continue an interrupted run, same manifest
+  batch apply rotate.csv --resume 20261122T020000Z-1a2b3c --secrets-out rotate.age --age-recipient age1...
+
+  # write only rows that change something (idempotent re-runs)
+  batch apply users.csv --skip-unchanged`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runManifest(cmd.Context(), io, modeApply, args[0], &conn, &rf)
 		},
 	}
+	conn.register(cmd.Flags())
+	rf.register(cmd.Flags(), true)
+	return cmd
 }

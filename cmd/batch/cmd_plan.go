@@ -1,17 +1,33 @@
 package main
 
-import (
-	"errors"
-
-	"github.com/spf13/cobra"
-)
+import "github.com/spf13/cobra"
 
 func newPlanCmd(io *streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "plan",
-		Short: "(not built yet)",
-		RunE: func(*cobra.Command, []string) error {
-			return usageErrorf("%w", errors.New("plan is not built yet"))
+	var conn connectionFlags
+	var rf runFlags
+	cmd := &cobra.Command{
+		Use:   "plan MANIFEST",
+		Short: "Dry run: show the exact changes each row would make, writing nothing",
+		Long: `plan validates MANIFEST, resolves every target and reads its current state
+(paging whole user and robot lists where that spends fewer reads than one
+read per row), and reports the field-level difference each row would make:
+  name: "Ann" → "Anna"    is_active: true → false    groups: +id −id
+  password: *** → ***     robot credentials (DOMAIN\svc): *** → ***
+Rows whose desired state already holds are "unchanged"; rows that would fail
+in a way a read reveals (unknown user, robot or group) fail here with the
+error codes apply would use. Only GET requests are sent.
+
+The plan is printed (grouped by op, counts first) and written to the report
+folder like a run: status planned, unchanged or failed, and the changes.`,
+		Example: `  batch plan examples/migrate-users.csv
+  batch plan users.csv --report-dir /tmp/plans --run-id before-window
+  batch export users -o users.csv && batch plan users.csv   # every row unchanged`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runManifest(cmd.Context(), io, modePlan, args[0], &conn, &rf)
 		},
 	}
+	conn.register(cmd.Flags())
+	rf.register(cmd.Flags(), false)
+	return cmd
 }

@@ -18,7 +18,7 @@ type connectionFlags struct {
 	IdentityURI     string
 	OrchestratorURI string
 	PartitionID     string
-	FolderID        int64
+	FolderID        string
 }
 
 func (c *connectionFlags) register(fs *pflag.FlagSet) {
@@ -30,7 +30,7 @@ func (c *connectionFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.IdentityURI, "identity-uri", "", "identity base URL override (env UIPATH_IDENTITY_URI)")
 	fs.StringVar(&c.OrchestratorURI, "orchestrator-uri", "", "Orchestrator base URL override (env UIPATH_ORCHESTRATOR_URI)")
 	fs.StringVar(&c.PartitionID, "partition-id", "", "organization partition GUID (env UIPATH_PARTITION_ID; read from the token when unset)")
-	fs.Int64Var(&c.FolderID, "folder-id", 0, "Orchestrator folder id for robot credentials (env UIPATH_FOLDER_ID)")
+	fs.StringVar(&c.FolderID, "folder-id", "", "Orchestrator folder id for robot credentials (env UIPATH_FOLDER_ID)")
 }
 
 // runFlags are the settings of plan, apply and export.
@@ -44,7 +44,7 @@ type runFlags struct {
 	Resume        string
 	MaxFailures   int
 	SecretsOut    string
-	AgeRecipient  string
+	AgeRecipients []string
 	Yes           bool
 	SkipUnchanged bool
 	AllowLiteral  bool
@@ -69,7 +69,7 @@ func (r *runFlags) register(fs *pflag.FlagSet, writes bool) {
 	fs.StringVar(&r.Resume, "resume", "", "continue the run RUN_ID: finished rows are skipped")
 	fs.IntVar(&r.MaxFailures, "max-failures", 0, "stop dispatching after N failed rows (0: never)")
 	fs.StringVar(&r.SecretsOut, "secrets-out", "", "file for generated passwords (created 0600)")
-	fs.StringVar(&r.AgeRecipient, "age-recipient", "", "encrypt the secrets output to this age recipient")
+	fs.StringArrayVar(&r.AgeRecipients, "age-recipient", nil, "encrypt the secrets output to this age recipient (age1…); repeatable")
 	fs.BoolVar(&r.Yes, "yes", false, "apply without the interactive confirmation (required when stdin is not a terminal)")
 	fs.BoolVar(&r.SkipUnchanged, "skip-unchanged", false, "read first and write only rows with a difference")
 	fs.DurationVar(&r.Drain, "drain", 30*time.Second, "after an interrupt, how long in-flight rows may take to finish")

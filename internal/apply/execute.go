@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"batch/internal/journal"
 	"batch/internal/manifest"
 	"batch/internal/report"
 	"batch/internal/secret"
@@ -35,7 +36,29 @@ type SecretRecorder interface {
 type Options struct {
 	Retry     worker.RetryPolicy
 	LookupEnv func(string) (string, bool)
-	Secrets   SecretRecorder
+	// Secrets records generated passwords; rows with generated passwords
+	// fail without it.
+	Secrets SecretRecorder
+	// Journal, when set, durably records each row's intent (with its
+	// passwords sealed) before the row's write is sent.
+	Journal *journal.Journal
+}
+
+// Task is one row to execute: the manifest job and, for a resumed run, the
+// intent the interrupted run recorded for it (its write may or may not
+// have reached the server).
+type Task struct {
+	Job   manifest.Job
+	Prior *journal.Intent
+}
+
+// row is the state of one task while it executes.
+type row struct {
+	job    *manifest.Job
+	res    *report.Result
+	prior  *journal.Intent
+	sealed map[string]string // passwords this row will send, sealed for the journal
+	before time.Time         // the target's last modification before the write
 }
 
 // Executor runs one manifest row at a time (safe for concurrent use).
@@ -86,19 +109,21 @@ func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 
 // Do executes one row and reports what became of it. It never returns an
 // error: a row's failure is its result.
-func (e *Executor) Do(ctx context.Context, job *manifest.Job) report.Result {
+func (e *Executor) Do(ctx context.Context, t *Task) report.Result {
 	start := time.Now()
+	job := &t.Job
 	res := report.Result{Row: job.Row, Source: job.Source.String(), Op: string(job.Op), Target: job.Target.String()}
+	r := &row{job: job, res: &res, prior: t.Prior}
 	var err error
 	switch job.Op {
 	case manifest.OpUpdateUser, manifest.OpSetPassword:
-		err = e.updateUser(ctx, job, &res)
+		err = e.updateUser(ctx, r)
 	case manifest.OpChangePassword:
-		err = e.changePassword(ctx, job, &res)
+		err = e.changePassword(ctx, r)
 	case manifest.OpUpdateRobotAccount:
-		err = e.updateRobot(ctx, job, &res)
+		err = e.updateRobot(ctx, r)
 	case manifest.OpSetRobotCredentials:
-		err = e.setRobotCredentials(ctx, job, &res)
+		err = e.setRobotCredentials(ctx, r)
 	default:
 		err = failf("validation", "unknown op %q", job.Op)
 	}
@@ -126,12 +151,13 @@ func (e *Executor) decide(res *report.Result, changes []report.Change) (write bo
 	return false
 }
 
-func (e *Executor) updateUser(ctx context.Context, job *manifest.Job, res *report.Result) error {
-	u, known, err := e.resolveUser(ctx, job, res, e.mode != ModeApply)
+func (e *Executor) updateUser(ctx context.Context, r *row) error {
+	job := r.job
+	u, known, err := e.resolveUser(ctx, r, e.mode != ModeApply)
 	if err != nil {
 		return err
 	}
-	if !e.decide(res, userChanges(job, &u, known)) {
+	if !e.decide(r.res, userChanges(job, &u, known)) {
 		return nil
 	}
 	upd := UserUpdate{
@@ -140,35 +166,49 @@ func (e *Executor) updateUser(ctx context.Context, job *manifest.Job, res *repor
 		Invitation: job.InvitationAccepted, GroupIDsToAdd: job.GroupIDsToAdd, GroupIDsToRemove: job.GroupIDsToRemove,
 	}
 	if job.NewPassword != nil {
-		if upd.Password, err = e.secretFor(ctx, job, "new_password", job.NewPassword); err != nil {
+		if upd.Password, err = e.secretFor(ctx, r, "new_password", job.NewPassword); err != nil {
 			return err
 		}
 	}
-	return e.write(ctx, res, func(ctx context.Context) error { return e.writer.UpdateUser(ctx, u.ID, upd) })
+	// A PUT is idempotent: a resumed row whose write may have landed is
+	// simply sent again, with the same (sealed) password.
+	return e.write(ctx, r, func(ctx context.Context) error { return e.writer.UpdateUser(ctx, u.ID, upd) })
 }
 
-func (e *Executor) changePassword(ctx context.Context, job *manifest.Job, res *report.Result) error {
-	u, _, err := e.resolveUser(ctx, job, res, true)
+func (e *Executor) changePassword(ctx context.Context, r *row) error {
+	u, _, err := e.resolveUser(ctx, r, true)
 	if err != nil {
 		return err
 	}
-	if !e.decide(res, userChanges(job, &u, true)) {
+	if !e.decide(r.res, userChanges(r.job, &u, true)) {
 		return nil
 	}
-	oldPw, err := e.secretFor(ctx, job, "old_password", job.OldPassword)
+	oldPw, err := e.secretFor(ctx, r, "old_password", r.job.OldPassword)
 	if err != nil {
 		return err
 	}
-	newPw, err := e.secretFor(ctx, job, "new_password", job.NewPassword)
+	newPw, err := e.secretFor(ctx, r, "new_password", r.job.NewPassword)
 	if err != nil {
 		return err
 	}
 	send := func(ctx context.Context) error { return e.writer.ChangePassword(ctx, u.ID, oldPw, newPw) }
-	err = e.write(ctx, res, send)
+	if r.prior != nil && !r.prior.Before.IsZero() {
+		// An interrupted run may have sent this request: settle it
+		// against the state read before that send, never resend blindly.
+		before := u
+		before.LastModified = r.prior.Before
+		r.before = r.prior.Before
+		if err := e.journalIntent(r); err != nil {
+			return err
+		}
+		return e.settleChangePassword(ctx, r.res, before, send, errors.New("a previous run was interrupted while sending this change"))
+	}
+	r.before = u.LastModified
+	err = e.write(ctx, r, send)
 	if !isOutcomeUnknown(err) {
 		return err
 	}
-	return e.settleChangePassword(ctx, res, u, send, err)
+	return e.settleChangePassword(ctx, r.res, u, send, err)
 }
 
 // settleChangePassword establishes what became of a change-password request
@@ -218,66 +258,83 @@ func (e *Executor) changedSince(ctx context.Context, before User) (bool, error) 
 	return after.LastModified.After(before.LastModified), nil
 }
 
-func (e *Executor) updateRobot(ctx context.Context, job *manifest.Job, res *report.Result) error {
-	var r Robot
+func (e *Executor) updateRobot(ctx context.Context, r *row) error {
+	var rb Robot
 	var known bool
-	err := e.retry(ctx, res, func(ctx context.Context) error {
+	err := e.retry(ctx, r.res, func(ctx context.Context) error {
 		var err error
-		r, known, err = e.resolver.Robot(ctx, job.Target, e.mode != ModeApply)
+		rb, known, err = e.resolver.Robot(ctx, r.job.Target, e.mode != ModeApply)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if !e.decide(res, robotChanges(job, &r, known)) {
+	if !e.decide(r.res, robotChanges(r.job, &rb, known)) {
 		return nil
 	}
-	upd := RobotUpdate{DisplayName: job.DisplayName, GroupIDsToAdd: job.GroupIDsToAdd, GroupIDsToRemove: job.GroupIDsToRemove}
-	return e.write(ctx, res, func(ctx context.Context) error { return e.writer.UpdateRobot(ctx, r.ID, upd) })
+	upd := RobotUpdate{DisplayName: r.job.DisplayName, GroupIDsToAdd: r.job.GroupIDsToAdd, GroupIDsToRemove: r.job.GroupIDsToRemove}
+	return e.write(ctx, r, func(ctx context.Context) error { return e.writer.UpdateRobot(ctx, rb.ID, upd) })
 }
 
-func (e *Executor) setRobotCredentials(ctx context.Context, job *manifest.Job, res *report.Result) error {
+func (e *Executor) setRobotCredentials(ctx context.Context, r *row) error {
 	var o OrchestratorUser
-	err := e.retry(ctx, res, func(ctx context.Context) error {
+	err := e.retry(ctx, r.res, func(ctx context.Context) error {
 		var err error
-		o, err = e.resolver.OrchestratorUser(ctx, job.Target)
+		o, err = e.resolver.OrchestratorUser(ctx, r.job.Target)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if !e.decide(res, credentialChanges(job, &o)) {
+	if !e.decide(r.res, credentialChanges(r.job, &o)) {
 		return nil
 	}
 	account := o.RobotUserName
-	if job.RobotUsername != nil {
-		account = *job.RobotUsername
+	if r.job.RobotUsername != nil {
+		account = *r.job.RobotUsername
 	}
-	pw, err := e.secretFor(ctx, job, "new_password", job.NewPassword)
+	pw, err := e.secretFor(ctx, r, "new_password", r.job.NewPassword)
 	if err != nil {
 		return err
 	}
-	return e.write(ctx, res, func(ctx context.Context) error {
+	// The PATCH carries the whole credential, so re-sending it after an
+	// interruption sets the same value again.
+	return e.write(ctx, r, func(ctx context.Context) error {
 		return e.writer.SetRobotCredentials(ctx, o.Key, account, pw)
 	})
 }
 
-func (e *Executor) resolveUser(ctx context.Context, job *manifest.Job, res *report.Result, needState bool) (u User, known bool, err error) {
-	err = e.retry(ctx, res, func(ctx context.Context) error {
+func (e *Executor) resolveUser(ctx context.Context, r *row, needState bool) (u User, known bool, err error) {
+	err = e.retry(ctx, r.res, func(ctx context.Context) error {
 		var err error
-		u, known, err = e.resolver.User(ctx, job.Target, needState)
+		u, known, err = e.resolver.User(ctx, r.job.Target, needState)
 		return err
 	})
 	return u, known, err
 }
 
-// write sends a change with retries and marks the row succeeded.
-func (e *Executor) write(ctx context.Context, res *report.Result, send func(context.Context) error) error {
-	res.Attempts = 0 // attempts count the write, not the reads before it
-	if err := e.retry(ctx, res, send); err != nil {
+// write records the row's intent, sends the change with retries and marks
+// the row succeeded.
+func (e *Executor) write(ctx context.Context, r *row, send func(context.Context) error) error {
+	if err := e.journalIntent(r); err != nil {
 		return err
 	}
-	res.Status = report.StatusSucceeded
+	r.res.Attempts = 0 // attempts count the write, not the reads before it
+	if err := e.retry(ctx, r.res, send); err != nil {
+		return err
+	}
+	r.res.Status = report.StatusSucceeded
+	return nil
+}
+
+// journalIntent durably records what the row is about to send.
+func (e *Executor) journalIntent(r *row) error {
+	if e.opts.Journal == nil {
+		return nil
+	}
+	if err := e.opts.Journal.Intent(journal.Intent{Row: r.job.Row, Sealed: r.sealed, Before: r.before}); err != nil {
+		return failf(CodeJournal, "nothing was sent: %v", err)
+	}
 	return nil
 }
 
@@ -292,10 +349,23 @@ func (e *Executor) retry(ctx context.Context, res *report.Result, fn func(contex
 
 // secretFor resolves a secret reference at the last moment. A generated
 // password is recorded before it is returned, so it is never sent unless it
-// can be found again.
-func (e *Executor) secretFor(ctx context.Context, job *manifest.Job, field string, ref *manifest.SecretRef) (secret.Value, error) {
+// can be found again; with a journal, every password the row sends is
+// sealed into its intent, and a resumed row re-sends the sealed value.
+func (e *Executor) secretFor(ctx context.Context, r *row, field string, ref *manifest.SecretRef) (secret.Value, error) {
 	if ref == nil {
 		return secret.Value{}, failf(CodeSecret, "%s is missing", field)
+	}
+	if sealed, ok := priorSealed(r.prior, field); ok {
+		sealer := e.opts.Journal.Sealer()
+		if sealer == nil {
+			return secret.Value{}, failf(CodeOutcomeUnknown, "%s: the interrupted run's key (run.key) is gone, so the password it may have set cannot be re-sent; check this account", field)
+		}
+		v, err := sealer.Open(sealed)
+		if err != nil {
+			return secret.Value{}, failf(CodeOutcomeUnknown, "%s: open the interrupted run's sealed password: %v; check this account", field, err)
+		}
+		r.keepSealed(field, sealed)
+		return v, nil
 	}
 	v, err := ref.Resolve(ctx, e.opts.LookupEnv)
 	if err != nil {
@@ -305,11 +375,33 @@ func (e *Executor) secretFor(ctx context.Context, job *manifest.Job, field strin
 		if e.opts.Secrets == nil {
 			return secret.Value{}, failf(CodeSecret, "%s: generated passwords need a secrets output (--secrets-out)", field)
 		}
-		if err := e.opts.Secrets.Record(ctx, job, field, v); err != nil {
+		if err := e.opts.Secrets.Record(ctx, r.job, field, v); err != nil {
 			return secret.Value{}, failf(CodeSecret, "%s: record generated password: %v", field, err)
 		}
 	}
+	if e.opts.Journal != nil && e.opts.Journal.Sealer() != nil {
+		sealed, err := e.opts.Journal.Sealer().Seal(v)
+		if err != nil {
+			return secret.Value{}, failf(CodeJournal, "%s: %v", field, err)
+		}
+		r.keepSealed(field, sealed)
+	}
 	return v, nil
+}
+
+func priorSealed(prior *journal.Intent, field string) (string, bool) {
+	if prior == nil {
+		return "", false
+	}
+	v, ok := prior.Sealed[field]
+	return v, ok
+}
+
+func (r *row) keepSealed(field, sealed string) {
+	if r.sealed == nil {
+		r.sealed = make(map[string]string, 2)
+	}
+	r.sealed[field] = sealed
 }
 
 // setFailure fills a failed row from err. wrote says whether a write may

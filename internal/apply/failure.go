@@ -10,6 +10,8 @@ const (
 	CodeUnauthorized   = "unauthorized"
 	CodeSecret         = "secret"
 	CodeCancelled      = "cancelled"
+	CodeJournal        = "journal"
+	CodeNotRun         = "not_run"
 )
 
 // rowFailure is a failure found by apply rather than answered by the server.

@@ -71,7 +71,12 @@ func Open(dir string, sealer *Sealer) (*Journal, error) {
 }
 
 // Sealer is the run's sealer (nil when the journal was opened without one).
-func (j *Journal) Sealer() *Sealer { return j.sealer }
+func (j *Journal) Sealer() *Sealer {
+	if j == nil {
+		return nil
+	}
+	return j.sealer
+}
 
 // Intent durably records that row's write is about to be sent: it returns
 // once the line is on disk.

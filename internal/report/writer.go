@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"batch/internal/manifest"
 )
@@ -38,9 +40,12 @@ type Options struct {
 	FailedName string
 	// NewFailedWriter opens the failed-rows manifest on w.
 	NewFailedWriter func(w io.Writer) (ManifestWriter, error)
-	// Append continues an existing folder (a resumed run) instead of
-	// starting the files afresh.
-	Append bool
+	// Keep, when set, continues an existing folder (a resumed run): the
+	// results of rows it keeps are carried over, once each, and every other
+	// line (rows to run again, a line torn by a crash) is dropped. The
+	// failed-rows manifest starts afresh: the caller re-adds failed rows
+	// it keeps with WriteFailedJob.
+	Keep func(row int) bool
 }
 
 // Writer is the sink of a run's result stream. Every Write reaches the
@@ -65,7 +70,14 @@ func Create(opts Options) (*Writer, error) {
 		return nil, fmt.Errorf("create report folder: %w", err)
 	}
 	w := &Writer{dir: opts.Dir}
-	csvFile, csvNew, err := w.open(ResultsCSV, opts.Append)
+	var kept []jsonResult
+	if opts.Keep != nil {
+		var err error
+		if kept, err = readKept(filepath.Join(opts.Dir, ResultsJSONL), opts.Keep); err != nil {
+			return nil, err
+		}
+	}
+	csvFile, csvNew, err := w.open(ResultsCSV)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +88,7 @@ func Create(opts Options) (*Writer, error) {
 			return nil, w.abort(fmt.Errorf("write %s header: %w", ResultsCSV, err))
 		}
 	}
-	jsonFile, _, err := w.open(ResultsJSONL, opts.Append)
+	jsonFile, _, err := w.open(ResultsJSONL)
 	if err != nil {
 		return nil, w.abort(err)
 	}
@@ -84,12 +96,19 @@ func Create(opts Options) (*Writer, error) {
 	w.json = json.NewEncoder(w.jsonBuf)
 	w.json.SetEscapeHTML(false)
 	if opts.NewFailedWriter != nil && opts.FailedName != "" {
-		failedFile, _, err := w.open(opts.FailedName, opts.Append)
+		failedFile, _, err := w.open(opts.FailedName)
 		if err != nil {
 			return nil, w.abort(err)
 		}
 		if w.failed, err = opts.NewFailedWriter(failedFile); err != nil {
 			return nil, w.abort(fmt.Errorf("start %s: %w", opts.FailedName, err))
+		}
+	}
+	for i := range kept {
+		r := kept[i].Result
+		r.Duration = time.Duration(kept[i].DurationMs) * time.Millisecond
+		if err := w.write(*r); err != nil {
+			return nil, w.abort(err)
 		}
 	}
 	if err := w.flush(); err != nil {
@@ -98,13 +117,45 @@ func Create(opts Options) (*Writer, error) {
 	return w, nil
 }
 
-// open opens a report file for appending; fresh reports whether it was
-// empty (so that headers are written once).
-func (w *Writer) open(name string, appendTo bool) (f *os.File, fresh bool, err error) {
-	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	if !appendTo {
-		flags |= os.O_TRUNC
+// readKept reads the results of an interrupted run that keep accepts,
+// the first of each row only; a torn last line is dropped.
+func readKept(path string, keep func(row int) bool) ([]jsonResult, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("read previous results: %w", err)
+	}
+	defer f.Close()
+	seen := make(map[int]bool)
+	var kept []jsonResult
+	r := bufio.NewReader(f)
+	for {
+		line, err := r.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			return kept, nil // no newline: torn by a crash
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read previous results: %w", err)
+		}
+		var jr jsonResult
+		jr.Result = new(Result)
+		if json.Unmarshal(line, &jr) != nil {
+			continue
+		}
+		if seen[jr.Row] || !keep(jr.Row) {
+			continue
+		}
+		seen[jr.Row] = true
+		kept = append(kept, jr)
+	}
+}
+
+// open starts a report file; fresh reports whether it is empty (so that
+// headers are written once).
+func (w *Writer) open(name string) (f *os.File, fresh bool, err error) {
+	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND | os.O_TRUNC
 	path := filepath.Join(w.dir, name)
 	f, err = os.OpenFile(path, flags, 0o640)
 	if err != nil {
@@ -129,6 +180,33 @@ func (w *Writer) Write(r Result, job *manifest.Job) error {
 	if w.closed {
 		return errors.New("report: write after close")
 	}
+	if err := w.write(r); err != nil {
+		return err
+	}
+	if r.Status == StatusFailed && job != nil && w.failed != nil {
+		if err := w.failed.Write(*job); err != nil {
+			return fmt.Errorf("write failed row %d: %w", r.Row, err)
+		}
+	}
+	return w.flush()
+}
+
+// WriteFailedJob adds a failed row carried over from an interrupted run
+// to the failed-rows manifest.
+func (w *Writer) WriteFailedJob(job *manifest.Job) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.failed == nil {
+		return nil
+	}
+	if err := w.failed.Write(*job); err != nil {
+		return fmt.Errorf("write failed row %d: %w", job.Row, err)
+	}
+	return w.flush()
+}
+
+// write adds r to results.csv and results.jsonl (buffered) and the tally.
+func (w *Writer) write(r Result) error {
 	w.tally.Add(&r)
 	record := []string{
 		strconv.Itoa(r.Row), r.Source, r.Op, r.Target, string(r.Status),
@@ -142,12 +220,7 @@ func (w *Writer) Write(r Result, job *manifest.Job) error {
 	if err := w.json.Encode(jsonResult{Result: &r, DurationMs: r.Duration.Milliseconds()}); err != nil {
 		return fmt.Errorf("write %s: %w", ResultsJSONL, err)
 	}
-	if r.Status == StatusFailed && job != nil && w.failed != nil {
-		if err := w.failed.Write(*job); err != nil {
-			return fmt.Errorf("write failed row %d: %w", r.Row, err)
-		}
-	}
-	return w.flush()
+	return nil
 }
 
 // jsonResult adds the derived duration_ms to a Result's JSON form.

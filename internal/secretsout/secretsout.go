@@ -1,18 +1,37 @@
 // Package secretsout keeps the passwords a run generates, so that a
 // password changed on the server can always be found again. Each password
 // is written and synced to disk before the request that sets it is sent.
-// The file is created readable by its owner only.
+//
+// The file is created readable by its owner only. It is a CSV file
+// (Header, then one line per password) or, with age recipients, a file of
+// lines each holding one base64-encoded age message that decrypts to one
+// CSV line (the first to the header), so that every password is sealed
+// and on disk the moment it is recorded and no plaintext touches the disk.
+// Such a file reads back with standard tools:
+//
+//	while read -r l; do echo "$l" | base64 -d | age -d -i key.txt; done < secrets.age
+//
+// If a run is killed between recording a password and sending it, the file
+// can hold a password that was never set; for each target, the last line
+// is the one in effect.
 package secretsout
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"sync"
 	"time"
+
+	"filippo.io/age"
 
 	"batch/internal/manifest"
 	"batch/internal/secret"
@@ -23,22 +42,35 @@ var Header = []string{"run_id", "row", "source", "op", "target", "field", "passw
 
 // File is an open secrets output. It is safe for concurrent use.
 type File struct {
-	mu    sync.Mutex
-	f     *os.File
-	csv   *csv.Writer
-	runID string
+	mu         sync.Mutex
+	f          *os.File
+	runID      string
+	recipients []age.Recipient
 }
 
-// Create opens path for the generated passwords of run runID. A new file is
-// created with mode 0600; an existing one is appended to only if no one but
-// its owner can read it.
-func Create(path, runID string) (*File, error) {
+// ParseRecipients parses age recipients ("age1…"), one per value.
+func ParseRecipients(values []string) ([]age.Recipient, error) {
+	if len(values) == 0 {
+		return nil, nil
+	}
+	rs, err := age.ParseRecipients(strings.NewReader(strings.Join(values, "\n")))
+	if err != nil {
+		return nil, fmt.Errorf("--age-recipient: %w", err)
+	}
+	return rs, nil
+}
+
+// Create opens path for the generated passwords of run runID, encrypting
+// each line to recipients when there are any. A new file is created with
+// mode 0600; an existing one is appended to (a resumed run) only if no one
+// but its owner can read it.
+func Create(path, runID string, recipients []age.Recipient) (*File, error) {
 	st, err := os.Stat(path)
 	switch {
-	case err == nil && st.Mode().Perm()&0o077 != 0:
-		return nil, fmt.Errorf("secrets output %s can be read by others (mode %04o): run chmod 600 %s, or choose a new file", path, st.Mode().Perm(), path)
 	case err == nil && !st.Mode().IsRegular():
 		return nil, fmt.Errorf("secrets output %s is not a regular file", path)
+	case err == nil && st.Mode().Perm()&0o077 != 0:
+		return nil, fmt.Errorf("secrets output %s can be read by others (mode %04o): run chmod 600 %s, or choose a new file", path, st.Mode().Perm(), path)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("secrets output: %w", err)
 	}
@@ -51,7 +83,7 @@ func Create(path, runID string) (*File, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("secrets output: %w", err)
 	}
-	out := &File{f: f, csv: csv.NewWriter(f), runID: runID}
+	out := &File{f: f, runID: runID, recipients: recipients}
 	if st, err := f.Stat(); err == nil && st.Size() == 0 {
 		if err := out.writeSynced(Header); err != nil {
 			_ = f.Close()
@@ -65,18 +97,31 @@ func Create(path, runID string) (*File, error) {
 func (o *File) Record(_ context.Context, job *manifest.Job, field string, v secret.Value) error {
 	return o.writeSynced([]string{
 		o.runID, fmt.Sprint(job.Row), job.Source.String(), string(job.Op), job.Target.String(),
-		field, v.Reveal(), time.Now().UTC().Format(time.RFC3339),
+		field, v.Reveal(), time.Now().UTC().Format(time.RFC3339Nano),
 	})
 }
 
 func (o *File) writeSynced(record []string) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if err := o.csv.Write(record); err != nil {
+	var line bytes.Buffer
+	w := csv.NewWriter(&line)
+	if err := w.Write(record); err != nil {
 		return fmt.Errorf("write secrets output: %w", err)
 	}
-	o.csv.Flush()
-	if err := o.csv.Error(); err != nil {
+	w.Flush()
+	data := line.Bytes()
+	if len(o.recipients) > 0 {
+		sealed, err := seal(data, o.recipients)
+		if err != nil {
+			return err
+		}
+		data = sealed
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.f == nil {
+		return errors.New("secrets output is closed")
+	}
+	if _, err := o.f.Write(data); err != nil {
 		return fmt.Errorf("write secrets output: %w", err)
 	}
 	if err := o.f.Sync(); err != nil {
@@ -85,9 +130,88 @@ func (o *File) writeSynced(record []string) error {
 	return nil
 }
 
+// seal encrypts one CSV line into one base64 line.
+func seal(line []byte, recipients []age.Recipient) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := age.Encrypt(&buf, recipients...)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt secrets output: %w", err)
+	}
+	if _, err := w.Write(line); err != nil {
+		return nil, fmt.Errorf("encrypt secrets output: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("encrypt secrets output: %w", err)
+	}
+	out := make([]byte, base64.StdEncoding.EncodedLen(buf.Len())+1)
+	base64.StdEncoding.Encode(out, buf.Bytes())
+	out[len(out)-1] = '\n'
+	return out, nil
+}
+
 // Close closes the file.
 func (o *File) Close() error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.f.Close()
+	if o.f == nil {
+		return nil
+	}
+	err := o.f.Close()
+	o.f = nil
+	return err
+}
+
+// Entry is one recorded password read back.
+type Entry struct {
+	RunID, Row, Source, Op, Target, Field string
+	Password                              secret.Value
+	RecordedAt                            string
+}
+
+// Read reads a secrets file back, decrypting it with identities when it
+// was written for age recipients (pass none for a plain file).
+func Read(path string, identities ...age.Identity) ([]Entry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read secrets output: %w", err)
+	}
+	defer f.Close()
+	var plain io.Reader = f
+	if len(identities) > 0 {
+		var buf bytes.Buffer
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for n := 1; sc.Scan(); n++ {
+			sealed, err := base64.StdEncoding.DecodeString(sc.Text())
+			if err != nil {
+				return nil, fmt.Errorf("secrets output %s line %d: %w", path, n, err)
+			}
+			r, err := age.Decrypt(bytes.NewReader(sealed), identities...)
+			if err != nil {
+				return nil, fmt.Errorf("secrets output %s line %d: %w", path, n, err)
+			}
+			if _, err := io.Copy(&buf, r); err != nil {
+				return nil, fmt.Errorf("secrets output %s line %d: %w", path, n, err)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("read secrets output: %w", err)
+		}
+		plain = &buf
+	}
+	records, err := csv.NewReader(plain).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("read secrets output %s: %w", path, err)
+	}
+	var out []Entry
+	for i, r := range records {
+		if len(r) != len(Header) {
+			return nil, fmt.Errorf("secrets output %s record %d: %d fields, want %d", path, i+1, len(r), len(Header))
+		}
+		if i == 0 || (r[0] == Header[0] && r[6] == Header[6]) {
+			continue // the header (again, when a resumed run appended)
+		}
+		out = append(out, Entry{RunID: r[0], Row: r[1], Source: r[2], Op: r[3], Target: r[4], Field: r[5], Password: secret.New(r[6]), RecordedAt: r[7]})
+	}
+	return out, nil
 }

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"batch/internal/report"
+)
+
+// planRowLimit caps the rows printed per op; the report folder has all.
+const planRowLimit = 200
+
+// printPlan prints a finished plan as a reviewer reads it: counts first,
+// then each op's rows with their differences, coloured on a terminal.
+func printPlan(io *streams, dir string, s report.Summary) {
+	color := io.IsStdoutTTY()
+	paint := func(code, text string) string {
+		if !color {
+			return text
+		}
+		return "\x1b[" + code + "m" + text + "\x1b[0m"
+	}
+	byOp := map[string][]report.Result{}
+	counts := map[string]map[report.Status]int{}
+	err := eachResult(dir, func(r report.Result) {
+		if counts[r.Op] == nil {
+			counts[r.Op] = map[report.Status]int{}
+		}
+		counts[r.Op][r.Status]++
+		if len(byOp[r.Op]) < planRowLimit && r.Status != report.StatusUnchanged {
+			byOp[r.Op] = append(byOp[r.Op], r)
+		}
+	})
+	if err != nil {
+		fmt.Fprintf(io.ErrOut, "batch: read plan: %v\n", err)
+		return
+	}
+	w := io.Out
+	fmt.Fprintf(w, "Plan: %d rows — %d to change, %d unchanged, %d failing\n", s.Rows,
+		s.ByStatus[report.StatusPlanned], s.ByStatus[report.StatusUnchanged], s.ByStatus[report.StatusFailed])
+	ops := make([]string, 0, len(counts))
+	for op := range counts {
+		ops = append(ops, op)
+	}
+	slices.Sort(ops)
+	for _, op := range ops {
+		c := counts[op]
+		fmt.Fprintf(w, "\n%s: %d to change, %d unchanged, %d failing\n", paint("1", op),
+			c[report.StatusPlanned], c[report.StatusUnchanged], c[report.StatusFailed])
+		rows := byOp[op]
+		slices.SortFunc(rows, func(a, b report.Result) int { return a.Row - b.Row })
+		for _, r := range rows {
+			switch r.Status {
+			case report.StatusPlanned:
+				fmt.Fprintf(w, "  %s %s (%s)\n", paint("33", "~"), r.Target, r.Source)
+				for _, ch := range r.Changes {
+					fmt.Fprintf(w, "      %s\n", ch.String())
+				}
+			case report.StatusFailed:
+				fmt.Fprintf(w, "  %s %s (%s): %s: %s\n", paint("31", "!"), r.Target, r.Source, r.ErrorCode, r.ErrorMessage)
+			}
+		}
+		if shown := len(rows); shown < c[report.StatusPlanned]+c[report.StatusFailed] {
+			fmt.Fprintf(w, "  … %d more in %s\n", c[report.StatusPlanned]+c[report.StatusFailed]-shown, filepath.Join(dir, report.ResultsCSV))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// eachResult reads a run's results.jsonl.
+func eachResult(dir string, fn func(report.Result)) error {
+	f, err := os.Open(filepath.Join(dir, report.ResultsJSONL))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := bufio.NewReader(f)
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(strings.TrimSpace(string(line))) > 0 {
+			var res report.Result
+			if jerr := json.Unmarshal(line, &res); jerr != nil {
+				return jerr
+			}
+			fn(res)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,455 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"batch/internal/apply"
+	"batch/internal/client"
+	"batch/internal/journal"
+	"batch/internal/manifest"
+	"batch/internal/report"
+	"batch/internal/secretsout"
+)
+
+// runMode is what plan and apply share: one code path, two modes.
+type runMode int
+
+const (
+	modePlan runMode = iota
+	modeApply
+)
+
+func (m runMode) command() string {
+	if m == modePlan {
+		return "plan"
+	}
+	return "apply"
+}
+
+// runManifest validates, resolves, executes and reports a manifest. It is
+// the whole of `batch plan` and `batch apply`.
+func runManifest(ctx context.Context, io *streams, mode runMode, path string, conn *connectionFlags, rf *runFlags) error {
+	log, err := newLogger(io, rf.log)
+	if err != nil {
+		return err
+	}
+	if rf.Workers < 1 {
+		return usageErrorf("--workers must be at least 1")
+	}
+	path, cleanup, err := spoolStdin(io, path)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	mopts := manifest.Options{AllowLiteralSecrets: rf.AllowLiteral, DisplayName: displayName(path, cleanup)}
+
+	// 1. The whole manifest is checked before anything is sent.
+	problems := 0
+	rows, err := manifest.Validate(ctx, path, mopts, func(p manifest.Problem) {
+		problems++
+		fmt.Fprintln(io.ErrOut, p.String())
+	})
+	if err != nil {
+		return usageErrorf("%w", err)
+	}
+	if problems > 0 {
+		return usageErrorf("%s: %d rows, %d problems; nothing was sent", mopts.DisplayName, rows, problems)
+	}
+
+	settings, err := conn.settings()
+	if err != nil {
+		return err
+	}
+
+	// 2. The run folder: new, or the interrupted run to resume.
+	run, err := openRunFolder(mode, path, mopts.DisplayName, rf)
+	if err != nil {
+		return err
+	}
+	defer run.close()
+
+	// 3. What the manifest asks for: counts for the confirmation, needs for
+	// the resolver, operations for the token's scopes.
+	census, err := takeCensus(ctx, path, mopts, run.state)
+	if err != nil {
+		return err
+	}
+	if mode == modeApply && census.generated > 0 && rf.SecretsOut == "" {
+		return usageErrorf("%d rows generate passwords: give --secrets-out FILE so that every generated password can be found again", census.generated)
+	}
+	if mode == modeApply {
+		if err := confirm(io, rf, census, settings, run); err != nil {
+			return err
+		}
+	}
+
+	sess, err := newSession(ctx, settings, rf, log, census.operations(mode))
+	if err != nil {
+		return err
+	}
+	adapter := apply.NewClientAdapter(sess.client)
+	resolver := apply.NewResolver(adapter)
+	opts := apply.Options{Retry: retryPolicy(rf), LookupEnv: os.LookupEnv}
+	var exec *apply.Executor
+	if mode == modePlan {
+		exec = apply.NewPlanner(adapter, resolver, opts)
+	} else {
+		if rf.SecretsOut != "" {
+			recipients, err := secretsout.ParseRecipients(rf.AgeRecipients)
+			if err != nil {
+				return usageErrorf("%w", err)
+			}
+			out, err := secretsout.Create(rf.SecretsOut, run.id, recipients)
+			if err != nil {
+				return usageErrorf("%w", err)
+			}
+			defer out.Close()
+			opts.Secrets = out
+		}
+		opts.Journal = run.journal
+		exec = apply.NewApplier(adapter, resolver, rf.SkipUnchanged, opts)
+	}
+
+	started := time.Now()
+	log.Info().Str("run_id", run.id).Str("manifest", mopts.DisplayName).Int("rows", census.rows).
+		Int("workers", rf.Workers).Str("limits", describeLimits(rf.Limits)).Msg(mode.command() + " started")
+
+	// 4. Resolve: page whole lists where that spends fewer reads.
+	var needs apply.Needs
+	if err := forEachJob(ctx, path, mopts, func(j *manifest.Job) {
+		if s, ok := run.state[j.Row]; !ok || !s.Done {
+			exec.Needs(j, &needs)
+		}
+	}); err != nil {
+		return err
+	}
+	if err := resolver.Prepare(ctx, needs); err != nil {
+		if client.IsAuthFailure(err) {
+			return withExit(exitStopped, fmt.Errorf("%w; nothing was changed (report: %s)", err, run.dir))
+		}
+		log.Warn().Err(err).Msg("could not read the account lists; resolving targets one by one")
+	}
+
+	// 5. Execute and report.
+	src, err := manifest.Open(ctx, path, mopts)
+	if err != nil {
+		return usageErrorf("%w", err)
+	}
+	defer src.Close()
+	sink, err := report.Create(report.Options{
+		Dir: run.dir, FailedName: "failed" + src.Format().Ext(),
+		NewFailedWriter: func(w io.Writer) (report.ManifestWriter, error) {
+			return manifest.NewWriter(w, src.Format(), src.Columns())
+		},
+		Keep: run.keep(),
+	})
+	if err != nil {
+		return err
+	}
+	bar := newProgress(io, rf.log.NoProgress, census.rows, mode.command())
+	for range sink.Tally().Rows {
+		bar.Row(false)
+	}
+	outcome, runErr := apply.Run(ctx, src, exec, sink, apply.RunConfig{
+		Workers: rf.Workers, Drain: rf.Drain, MaxFailures: rf.MaxFailures,
+		Resume: run.state, Journal: run.journal,
+		OnResult: func(r report.Result) {
+			bar.Row(r.Status == report.StatusFailed)
+			if r.Status == report.StatusFailed {
+				log.Debug().Int("row", r.Row).Str("target", r.Target).Str("error_code", r.ErrorCode).Msg(r.ErrorMessage)
+			}
+		},
+		IsAuthFailure: func(r report.Result) bool { return r.ErrorCode == "unauthorized" },
+	})
+	bar.Done()
+
+	requests, throttled := sess.requests()
+	summary := report.Summary{
+		RunID: run.id, Command: mode.command(), Manifest: mopts.DisplayName, ManifestSHA256: run.meta.ManifestSHA256,
+		StartedAt: started, Requests: requests, Throttled: throttled, ReportDir: run.dir,
+		Settings: map[string]any{
+			"workers": rf.Workers, "limits": describeLimits(rf.Limits), "max_attempts": rf.MaxAttempts,
+			"timeout": rf.Timeout.String(), "skip_unchanged": rf.SkipUnchanged, "max_failures": rf.MaxFailures,
+			"organization": settings.Organization, "tenant": settings.Tenant, "resumed": rf.Resume != "",
+		},
+	}
+	if outcome.Stopped != nil {
+		summary.Stopped = outcome.Stopped.Error()
+	}
+	summary, closeErr := sink.Close(summary)
+	if err := errors.Join(runErr, closeErr); err != nil {
+		return withExit(exitStopped, fmt.Errorf("the report could not be written (rows finished so far are in %s): %w", run.dir, err))
+	}
+	if mode == modePlan {
+		printPlan(io, run.dir, summary)
+	}
+	summary.Print(io.ErrOut)
+	log.Info().Str("run_id", run.id).Int("rows", summary.Rows).Interface("by_status", summary.ByStatus).
+		Float64("rows_per_second", summary.RowsPerSecond).Msg(mode.command() + " finished")
+
+	switch {
+	case outcome.Stopped != nil:
+		fmt.Fprintf(io.ErrOut, "resume with: batch %s %s --resume %s\n", mode.command(), mopts.DisplayName, run.id)
+		return withExit(exitStopped, nil)
+	case summary.ByStatus[report.StatusFailed] > 0:
+		run.finish()
+		return withExit(exitRowsFail, nil)
+	}
+	run.finish()
+	return nil
+}
+
+// census is what a manifest asks for.
+type census struct {
+	rows, generated, resumed int
+	byOp                     map[manifest.Op]int
+}
+
+func takeCensus(ctx context.Context, path string, mopts manifest.Options, done journal.State) (census, error) {
+	c := census{byOp: map[manifest.Op]int{}}
+	err := forEachJob(ctx, path, mopts, func(j *manifest.Job) {
+		c.rows++
+		if s, ok := done[j.Row]; ok && s.Done {
+			c.resumed++
+			return
+		}
+		c.byOp[j.Op]++
+		for _, ref := range []*manifest.SecretRef{j.NewPassword, j.OldPassword} {
+			if ref != nil && ref.Kind == manifest.SecretGenerate {
+				c.generated++
+			}
+		}
+	})
+	return c, err
+}
+
+// operations lists the client operations the manifest's rows use.
+func (c census) operations(mode runMode) []client.Operation {
+	ops := []client.Operation{}
+	for op := range c.byOp {
+		switch op {
+		case manifest.OpUpdateUser, manifest.OpSetPassword:
+			ops = append(ops, client.OpGetUser, client.OpListUsers)
+			if mode == modeApply {
+				ops = append(ops, client.OpUpdateUser)
+			}
+		case manifest.OpChangePassword:
+			ops = append(ops, client.OpGetUser, client.OpListUsers)
+			if mode == modeApply {
+				ops = append(ops, client.OpChangePassword)
+			}
+		case manifest.OpUpdateRobotAccount:
+			ops = append(ops, client.OpGetRobotAccount, client.OpListRobotAccounts)
+			if mode == modeApply {
+				ops = append(ops, client.OpUpdateRobotAccount)
+			}
+		case manifest.OpSetRobotCredentials:
+			ops = append(ops, client.OpGetOrchestratorUser, client.OpFindOrchestratorUser)
+			if mode == modeApply {
+				ops = append(ops, client.OpSetUnattendedCredentials)
+			}
+		}
+	}
+	if len(ops) == 0 {
+		ops = append(ops, client.OpGetUser)
+	}
+	return ops
+}
+
+func (c census) String() string {
+	ops := slices.Sorted(maps.Keys(c.byOp))
+	parts := make([]string, len(ops))
+	for i, op := range ops {
+		parts[i] = fmt.Sprintf("%s %d", op, c.byOp[op])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// confirm asks a person to confirm a mass change. Without a terminal on
+// stdin the run needs --yes: a scheduler must say so explicitly.
+func confirm(io *streams, rf *runFlags, c census, s client.Settings, run *runFolder) error {
+	if rf.Yes {
+		return nil
+	}
+	if !io.IsStdinTTY() {
+		return usageErrorf("apply changes accounts: confirm with --yes (stdin is not a terminal, so it cannot ask); nothing was sent")
+	}
+	fmt.Fprintf(io.ErrOut, "About to apply %d rows (%s) to organization %q", c.rows-c.resumed, c, s.Organization)
+	if s.Tenant != "" {
+		fmt.Fprintf(io.ErrOut, ", tenant %q", s.Tenant)
+	}
+	fmt.Fprintf(io.ErrOut, ".\nReport: %s\nType yes to continue: ", run.dir)
+	answer, _ := bufio.NewReader(io.In).ReadString('\n')
+	if strings.TrimSpace(strings.ToLower(answer)) != "yes" {
+		return usageErrorf("not confirmed; nothing was sent")
+	}
+	return nil
+}
+
+// forEachJob reads a (validated) manifest once.
+func forEachJob(ctx context.Context, path string, mopts manifest.Options, fn func(*manifest.Job)) error {
+	r, err := manifest.Open(ctx, path, mopts)
+	if err != nil {
+		return usageErrorf("%w", err)
+	}
+	defer r.Close()
+	for {
+		job, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return usageErrorf("%w", err)
+		}
+		fn(&job)
+	}
+}
+
+// spoolStdin copies a manifest given as "-" to a private temporary file,
+// because a run reads the manifest more than once.
+func spoolStdin(io *streams, path string) (string, func(), error) {
+	if path != "-" {
+		return path, nil, nil
+	}
+	f, err := os.CreateTemp("", "batch-stdin-*.csv")
+	if err != nil {
+		return "", nil, fmt.Errorf("spool standard input: %w", err)
+	}
+	cleanup := func() { _ = os.Remove(f.Name()) }
+	_, cerr := f.ReadFrom(io.In)
+	if err := errors.Join(cerr, f.Close()); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("spool standard input: %w", err)
+	}
+	return f.Name(), cleanup, nil
+}
+
+func displayName(path string, spooled func()) string {
+	if spooled != nil {
+		return "-"
+	}
+	return path
+}
+
+// newRunID names a run folder: sortable time plus a random suffix.
+func newRunID() string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// runFolder is a run's report folder, locked while the run works on it.
+type runFolder struct {
+	id, dir string
+	meta    journal.Meta
+	lock    *journal.Lock
+	journal *journal.Journal
+	state   journal.State // the interrupted run's rows (resume), or empty
+	mode    runMode
+}
+
+func openRunFolder(mode runMode, path, display string, rf *runFlags) (*runFolder, error) {
+	sum, err := journal.HashFile(path)
+	if err != nil {
+		return nil, usageErrorf("%w", err)
+	}
+	run := &runFolder{mode: mode, state: journal.State{}}
+	if rf.Resume != "" {
+		if rf.RunID != "" && rf.RunID != rf.Resume {
+			return nil, usageErrorf("--run-id and --resume name different runs")
+		}
+		run.id = rf.Resume
+		run.dir = filepath.Join(rf.ReportDir, run.id)
+		if run.meta, err = journal.ReadMeta(run.dir); err != nil {
+			return nil, usageErrorf("--resume %s: %w", run.id, err)
+		}
+		if run.meta.Command != mode.command() {
+			return nil, usageErrorf("--resume %s: that run was a %s, not a %s", run.id, run.meta.Command, mode.command())
+		}
+		if run.meta.ManifestSHA256 != sum {
+			return nil, usageErrorf("--resume %s: the manifest changed since that run started (%s was %s, is %s); resume with the same manifest, or start a new run", run.id, display, run.meta.ManifestSHA256[:12], sum[:12])
+		}
+	} else {
+		run.id = rf.RunID
+		if run.id == "" {
+			run.id = newRunID()
+		}
+		run.dir = filepath.Join(rf.ReportDir, run.id)
+		if _, err := os.Stat(filepath.Join(run.dir, journal.MetaName)); err == nil {
+			return nil, usageErrorf("run %s already exists in %s: resume it with --resume %s, or choose another --run-id", run.id, rf.ReportDir, run.id)
+		}
+		run.meta = journal.Meta{RunID: run.id, Command: mode.command(), Manifest: display, ManifestSHA256: sum, Started: time.Now().UTC()}
+	}
+	if err := os.MkdirAll(run.dir, 0o750); err != nil {
+		return nil, usageErrorf("create report folder: %w", err)
+	}
+	if run.lock, err = journal.Acquire(run.dir); err != nil {
+		return nil, usageErrorf("%w", err)
+	}
+	if rf.Resume == "" {
+		if err := journal.WriteMeta(run.dir, run.meta); err != nil {
+			run.close()
+			return nil, err
+		}
+	}
+	if mode == modePlan {
+		return run, nil
+	}
+	if rf.Resume != "" {
+		if run.state, err = journal.Read(run.dir); err != nil {
+			run.close()
+			return nil, usageErrorf("--resume %s: %w", run.id, err)
+		}
+	}
+	sealer, err := journal.LoadSealer(run.dir)
+	if err == nil && sealer == nil {
+		sealer, err = journal.NewSealer(run.dir)
+	}
+	if err != nil {
+		run.close()
+		return nil, err
+	}
+	if run.journal, err = journal.Open(run.dir, sealer); err != nil {
+		run.close()
+		return nil, err
+	}
+	return run, nil
+}
+
+// keep says which rows' earlier results a resumed run carries over.
+func (r *runFolder) keep() func(int) bool {
+	if len(r.state) == 0 {
+		return nil
+	}
+	return func(row int) bool {
+		s, ok := r.state[row]
+		return ok && s.Done
+	}
+}
+
+// finish ends a run that dispatched every row: its sealing key goes, so
+// the passwords sealed in its journal can no longer be opened.
+func (r *runFolder) finish() {
+	if r.journal != nil {
+		_ = journal.RemoveKey(r.dir)
+	}
+}
+
+func (r *runFolder) close() {
+	if r.journal != nil {
+		_ = r.journal.Close()
+	}
+	_ = r.lock.Release()
+}
