@@ -7,7 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
+	goio "io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -48,12 +48,13 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	if rf.Workers < 1 {
 		return usageErrorf("--workers must be at least 1")
 	}
+	display := path
 	path, cleanup, err := spoolStdin(io, path)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	mopts := manifest.Options{AllowLiteralSecrets: rf.AllowLiteral, DisplayName: displayName(path, cleanup)}
+	mopts := manifest.Options{AllowLiteralSecrets: rf.AllowLiteral, DisplayName: display}
 
 	// 1. The whole manifest is checked before anything is sent.
 	problems := 0
@@ -150,7 +151,7 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	defer src.Close()
 	sink, err := report.Create(report.Options{
 		Dir: run.dir, FailedName: "failed" + src.Format().Ext(),
-		NewFailedWriter: func(w io.Writer) (report.ManifestWriter, error) {
+		NewFailedWriter: func(w goio.Writer) (report.ManifestWriter, error) {
 			return manifest.NewWriter(w, src.Format(), src.Columns())
 		},
 		Keep: run.keep(),
@@ -307,7 +308,7 @@ func forEachJob(ctx context.Context, path string, mopts manifest.Options, fn fun
 	defer r.Close()
 	for {
 		job, err := r.Next()
-		if errors.Is(err, io.EOF) {
+		if errors.Is(err, goio.EOF) {
 			return nil
 		}
 		if err != nil {
@@ -321,7 +322,7 @@ func forEachJob(ctx context.Context, path string, mopts manifest.Options, fn fun
 // because a run reads the manifest more than once.
 func spoolStdin(io *streams, path string) (string, func(), error) {
 	if path != "-" {
-		return path, nil, nil
+		return path, func() {}, nil
 	}
 	f, err := os.CreateTemp("", "batch-stdin-*.csv")
 	if err != nil {
@@ -334,13 +335,6 @@ func spoolStdin(io *streams, path string) (string, func(), error) {
 		return "", nil, fmt.Errorf("spool standard input: %w", err)
 	}
 	return f.Name(), cleanup, nil
-}
-
-func displayName(path string, spooled func()) string {
-	if spooled != nil {
-		return "-"
-	}
-	return path
 }
 
 // newRunID names a run folder: sortable time plus a random suffix.

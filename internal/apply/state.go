@@ -44,7 +44,6 @@ type OrchestratorUser struct {
 	Key           int64
 	UserName      string
 	RobotUserName string // the Windows account of its UnattendedRobot
-	LastModified  time.Time
 }
 
 // UserUpdate is a user change; nil fields are left as they are.

@@ -1,0 +1,192 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"batch/internal/client"
+	"batch/internal/secret"
+)
+
+// ClientAdapter is the Writer (and Reader) over the UiPath client.
+type ClientAdapter struct{ c *client.Client }
+
+// NewClientAdapter adapts c to the Reader and Writer interfaces.
+func NewClientAdapter(c *client.Client) *ClientAdapter { return &ClientAdapter{c: c} }
+
+var _ Writer = (*ClientAdapter)(nil)
+
+func fromClientUser(u client.User) User {
+	out := User{
+		ID: u.ID, UserName: u.UserName, Email: u.Email, Name: u.Name, Surname: u.Surname,
+		DisplayName: u.DisplayName, IsActive: u.IsActive, BypassBasicAuthRestriction: u.BypassBasicAuthRestriction,
+		InvitationAccepted: u.InvitationAccepted, GroupIDs: u.GroupIDs,
+	}
+	if u.LastModificationTime != nil {
+		out.LastModified = *u.LastModificationTime
+	}
+	return out
+}
+
+func fromClientRobot(r client.RobotAccount) Robot {
+	return Robot{ID: r.ID, Name: r.Name, DisplayName: r.DisplayName, GroupIDs: r.GroupIDs}
+}
+
+func fromOrchestratorUser(o client.OrchestratorUser) OrchestratorUser {
+	out := OrchestratorUser{Key: o.ID, UserName: o.UserName}
+	if o.UnattendedRobot != nil {
+		out.RobotUserName = o.UnattendedRobot.UserName
+	}
+	return out
+}
+
+// GetUser reads one user.
+func (a *ClientAdapter) GetUser(ctx context.Context, id string) (User, error) {
+	u, err := a.c.Users.Get(ctx, id)
+	return fromClientUser(u), adaptErr(err)
+}
+
+// EachUser pages through every user.
+func (a *ClientAdapter) EachUser(ctx context.Context, fn func(User) error) error {
+	return adaptErr(a.c.Users.All(ctx, func(u client.User) error { return fn(fromClientUser(u)) }))
+}
+
+// FindUser finds one user by exact email or user name.
+func (a *ClientAdapter) FindUser(ctx context.Context, byEmail bool, value string) (User, error) {
+	var u client.User
+	var err error
+	if byEmail {
+		u, err = a.c.Users.FindByEmail(ctx, value)
+	} else {
+		u, err = a.c.Users.FindByUserName(ctx, value)
+	}
+	return fromClientUser(u), adaptErr(err)
+}
+
+// GetRobot reads one robot account.
+func (a *ClientAdapter) GetRobot(ctx context.Context, id string) (Robot, error) {
+	r, err := a.c.RobotAccounts.Get(ctx, id)
+	return fromClientRobot(r), adaptErr(err)
+}
+
+// EachRobot pages through every robot account.
+func (a *ClientAdapter) EachRobot(ctx context.Context, fn func(Robot) error) error {
+	return adaptErr(a.c.RobotAccounts.All(ctx, func(r client.RobotAccount) error { return fn(fromClientRobot(r)) }))
+}
+
+// FindRobot finds one robot account by exact name.
+func (a *ClientAdapter) FindRobot(ctx context.Context, name string) (Robot, error) {
+	r, err := a.c.RobotAccounts.FindByName(ctx, name)
+	return fromClientRobot(r), adaptErr(err)
+}
+
+// GetOrchestratorUser reads one Orchestrator user by key.
+func (a *ClientAdapter) GetOrchestratorUser(ctx context.Context, key int64) (OrchestratorUser, error) {
+	o, err := a.c.OrchestratorUsers.Get(ctx, key)
+	return fromOrchestratorUser(o), adaptErr(err)
+}
+
+// FindOrchestratorUser finds one Orchestrator user by exact user name.
+func (a *ClientAdapter) FindOrchestratorUser(ctx context.Context, userName string) (OrchestratorUser, error) {
+	o, err := a.c.OrchestratorUsers.FindByUserName(ctx, userName)
+	return fromOrchestratorUser(o), adaptErr(err)
+}
+
+// UpdateUser changes a user.
+func (a *ClientAdapter) UpdateUser(ctx context.Context, id string, u UserUpdate) error {
+	return adaptErr(a.c.Users.Update(ctx, id, client.UpdateUser{
+		Name: u.Name, Surname: u.Surname, DisplayName: u.DisplayName, IsActive: u.IsActive,
+		Password: u.Password, GroupIDsToAdd: u.GroupIDsToAdd, GroupIDsToRemove: u.GroupIDsToRemove,
+		BypassBasicAuthRestriction: u.BypassBasicAuthRestriction, InvitationAccepted: u.Invitation,
+	}))
+}
+
+// ChangePassword changes a user's password, guarded by the old one.
+func (a *ClientAdapter) ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value) error {
+	return adaptErr(a.c.Users.ChangePassword(ctx, id, oldPassword, newPassword))
+}
+
+// UpdateRobot changes a robot account.
+func (a *ClientAdapter) UpdateRobot(ctx context.Context, id string, u RobotUpdate) error {
+	_, err := a.c.RobotAccounts.Update(ctx, id, client.UpdateRobotAccount{
+		DisplayName: u.DisplayName, GroupIDsToAdd: u.GroupIDsToAdd, GroupIDsToRemove: u.GroupIDsToRemove,
+	})
+	return adaptErr(err)
+}
+
+// SetRobotCredentials sets an unattended robot's Windows credentials.
+func (a *ClientAdapter) SetRobotCredentials(ctx context.Context, key int64, robotUserName string, password secret.Value) error {
+	_, err := a.c.OrchestratorUsers.SetUnattendedCredentials(ctx, key, client.UnattendedCredentials{UserName: robotUserName, Password: password})
+	return adaptErr(err)
+}
+
+// clientFailure presents a client error as a Failure, keeping its retry
+// class (Retryable, OutcomeUnknown, RetryAfter) visible to errors.As.
+type clientFailure struct {
+	err  error
+	kind string
+	ce   *client.Error
+}
+
+func adaptErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	f := &clientFailure{err: err, kind: client.KindOf(err)}
+	if ce, ok := client.AsError(err); ok {
+		f.ce = ce
+	}
+	var le *client.LookupError
+	if errors.As(err, &le) {
+		f.kind = le.Kind()
+	}
+	if client.IsAuthFailure(err) {
+		f.kind = CodeUnauthorized
+	}
+	return f
+}
+
+func (f *clientFailure) Error() string { return f.err.Error() }
+func (f *clientFailure) Unwrap() error { return f.err }
+func (f *clientFailure) Code() string {
+	if f.kind == "" {
+		return "network"
+	}
+	return f.kind
+}
+
+func (f *clientFailure) HTTPStatus() int {
+	if f.ce == nil {
+		return 0
+	}
+	return f.ce.StatusCode
+}
+
+func (f *clientFailure) FieldErrors() map[string][]string {
+	if f.ce == nil {
+		return nil
+	}
+	return f.ce.FieldErrors
+}
+
+func (f *clientFailure) TraceID() string {
+	if f.ce == nil {
+		return ""
+	}
+	return f.ce.TraceID
+}
+
+// Retryable reports the client's retry class.
+func (f *clientFailure) Retryable() bool { return f.ce != nil && f.ce.Retryable() }
+
+// OutcomeUnknown reports whether the request may have taken effect.
+func (f *clientFailure) OutcomeUnknown() bool { return f.ce != nil && f.ce.OutcomeUnknown() }
+
+// RetryAfter is the server's Retry-After.
+func (f *clientFailure) RetryAfter() time.Duration {
+	if f.ce == nil {
+		return 0
+	}
+	return f.ce.RetryAfter()
+}
