@@ -144,7 +144,8 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	}
 
 	// 5. Execute and report.
-	src, err := manifest.Open(ctx, path, mopts)
+	// The manifest outlives an interrupt: rows not run are still recorded.
+	src, err := manifest.Open(context.WithoutCancel(ctx), path, mopts)
 	if err != nil {
 		return usageErrorf("%w", err)
 	}
