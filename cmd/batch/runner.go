@@ -100,6 +100,14 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	if err != nil {
 		return err
 	}
+	// Sign in once before anything else: bad credentials stop here, not
+	// on every row.
+	if err := sess.client.Authenticate(ctx); err != nil {
+		if client.IsAuthFailure(err) {
+			return usageErrorf("%w; nothing was sent", err)
+		}
+		return withExit(exitStopped, fmt.Errorf("sign in: %w; nothing was sent", err))
+	}
 	adapter := apply.NewClientAdapter(sess.client)
 	resolver := apply.NewResolver(adapter)
 	opts := apply.Options{Retry: retryPolicy(rf), LookupEnv: os.LookupEnv}
