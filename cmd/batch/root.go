@@ -58,6 +58,7 @@ through a rate-limited worker pool, then read the per-row report.`,
 		return withExit(exitInvalid, err)
 	})
 	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp + "\n")
+	addProfiling(root)
 	root.AddCommand(
 		newValidateCmd(io),
 		newPlanCmd(io),

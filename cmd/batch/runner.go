@@ -136,15 +136,7 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		Int("workers", rf.Workers).Str("limits", describeLimits(rf.Limits)).Msg(mode.command() + " started")
 
 	// 4. Resolve: page whole lists where that spends fewer reads.
-	var needs apply.Needs
-	if err := forEachJob(ctx, path, mopts, func(j *manifest.Job) {
-		if s, ok := run.state[j.Row]; !ok || !s.Done {
-			exec.Needs(j, &needs)
-		}
-	}); err != nil {
-		return err
-	}
-	if err := resolver.Prepare(ctx, needs); err != nil {
+	if err := resolver.Prepare(ctx, census.needs(exec)); err != nil {
 		if client.IsAuthFailure(err) {
 			return withExit(exitStopped, fmt.Errorf("%w; nothing was changed (report: %s)", err, run.dir))
 		}
@@ -221,14 +213,37 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	return nil
 }
 
-// census is what a manifest asks for.
+// census is what a manifest asks for, counted in one pass.
 type census struct {
 	rows, generated, resumed int
 	byOp                     map[manifest.Op]int
+	// byKind counts the rows still to run by op and target kind: what the
+	// resolver needs to know to choose between lookups and whole lists.
+	byKind map[opTarget]int
+}
+
+type opTarget struct {
+	op   manifest.Op
+	kind manifest.TargetKind
+}
+
+// needs totals the reads the rows still to run cost under exec.
+func (c census) needs(exec *apply.Executor) apply.Needs {
+	var n apply.Needs
+	for k, count := range c.byKind {
+		job := manifest.Job{Op: k.op, Target: manifest.Target{Kind: k.kind}}
+		var one apply.Needs
+		exec.Needs(&job, &one)
+		n.UserLookups += one.UserLookups * count
+		n.UserStates += one.UserStates * count
+		n.RobotLookups += one.RobotLookups * count
+		n.RobotStates += one.RobotStates * count
+	}
+	return n
 }
 
 func takeCensus(ctx context.Context, path string, mopts manifest.Options, done journal.State) (census, error) {
-	c := census{byOp: map[manifest.Op]int{}}
+	c := census{byOp: map[manifest.Op]int{}, byKind: map[opTarget]int{}}
 	err := forEachJob(ctx, path, mopts, func(j *manifest.Job) {
 		c.rows++
 		if s, ok := done[j.Row]; ok && s.Done {
@@ -236,6 +251,7 @@ func takeCensus(ctx context.Context, path string, mopts manifest.Options, done j
 			return
 		}
 		c.byOp[j.Op]++
+		c.byKind[opTarget{j.Op, j.Target.Kind}]++
 		for _, ref := range []*manifest.SecretRef{j.NewPassword, j.OldPassword} {
 			if ref != nil && ref.Kind == manifest.SecretGenerate {
 				c.generated++

@@ -1,0 +1,355 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"batch/internal/emulator"
+	"batch/internal/report"
+)
+
+func init() {
+	register("1 overhead", benchOverhead)
+	register("2 latency hiding", benchLatencyHiding)
+	register("3 scale", benchScale)
+	register("4 politeness, known budgets", benchPolitenessKnown)
+	register("5 politeness, unknown budgets", benchPolitenessUnknown)
+	register("7 request economy", benchRequestEconomy)
+}
+
+// startEmulator starts an in-process emulator on loopback.
+func startEmulator(cfg emulator.Config) (*emulator.Server, error) {
+	srv, err := emulator.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	return srv, nil
+}
+
+// writeManifest writes a CSV manifest: header, then row(i) for i in 1..n.
+func writeManifest(path, header string, n int, row func(i int) string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	fmt.Fprintln(w, header)
+	for i := 1; i <= n; i++ {
+		fmt.Fprintln(w, row(i))
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// toolRun is one run of the binary with its summary.
+type toolRun struct {
+	measuredCommand
+	Summary report.Summary
+}
+
+// runTool runs `batch ARGS` against srv and reads the run's summary.
+func runTool(ctx context.Context, env *Env, srv *emulator.Server, runID string, args ...string) (toolRun, error) {
+	reports := filepath.Join(env.Dir, "reports")
+	args = append(args, "--report-dir", reports, "--run-id", runID, "--no-progress", "--log-format", "json", "--log-level", "warn")
+	m, err := runMeasured(ctx, env.Bin, append(srv.Env(), "UIPATH_PROFILE=", "HOME="+env.Dir), args...)
+	if err != nil {
+		return toolRun{}, err
+	}
+	run := toolRun{measuredCommand: m}
+	if m.ExitCode != 0 {
+		return run, fmt.Errorf("batch %s exited %d: %s", strings.Join(args, " "), m.ExitCode, tail(m.Stderr))
+	}
+	run.Summary, err = report.ReadSummary(filepath.Join(reports, runID))
+	return run, err
+}
+
+func tail(s string) string {
+	if len(s) > 600 {
+		return "…" + s[len(s)-600:]
+	}
+	return s
+}
+
+// userIDs lists the emulator's user ids in user-number order.
+func userIDs(srv *emulator.Server) map[string]string {
+	ids := map[string]string{}
+	for _, u := range srv.Users() {
+		ids[u.UserName] = u.ID
+	}
+	return ids
+}
+
+func benchOverhead(ctx context.Context, env *Env) ([]Row, error) {
+	n := env.Size(50000, 500)
+	srv, err := startEmulator(emulator.Config{Users: n, Seed: 1})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	ids := userIDs(srv)
+	manifest := filepath.Join(env.Dir, "overhead.csv")
+	err = writeManifest(manifest, "op,user_id,display_name", n, func(i int) string {
+		return fmt.Sprintf("update_user,%s,Person %d", ids[fmt.Sprintf("user%05d", i)], i)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The reference: the same requests, same concurrency, a plain loop,
+	// measured before and after the tool (the mean of both), so that a
+	// change in the machine's load moves both sides.
+	token, err := emulatorToken(ctx, srv.URL())
+	if err != nil {
+		return nil, err
+	}
+	urls := make([]string, 0, n)
+	for i := 1; i <= n; i++ {
+		urls = append(urls, srv.URL()+"/"+emulator.DefaultOrg+"/identity_/api/User/"+ids[fmt.Sprintf("user%05d", i)])
+	}
+	before, err := hammerPUT(ctx, urls, token, n)
+	if err != nil {
+		return nil, fmt.Errorf("reference loop: %w", err)
+	}
+	tool, err := runTool(ctx, env, srv, "overhead", "apply", manifest, "--yes", "--limits", "none", "--workers", fmt.Sprint(emulatorCeilingWorkers))
+	if err != nil {
+		return nil, err
+	}
+	after, err := hammerPUT(ctx, urls, token, n)
+	if err != nil {
+		return nil, fmt.Errorf("reference loop: %w", err)
+	}
+	ref := hammerResult{perSec: (before.perSec + after.perSec) / 2}
+	perSec := float64(n) / tool.Wall.Seconds()
+	ratio := perSec / ref.perSec
+	return []Row{{
+		Scenario: "1 overhead", Rows: n, RowsPerSec: perSec, Reference: "plain net/http loop", RefPerSec: ref.perSec,
+		Ratio: ratio, Target: ">= 0.85", P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms,
+		PeakRSSMB: tool.PeakRSSMB, Throttled: tool.Summary.Throttled, Pass: env.Smoke || ratio >= 0.85,
+		Note: fmt.Sprintf("wall time of the whole process (validation, resolution, reports included); in-run rate %.0f rows/s; reference %.0f before, %.0f after", tool.Summary.RowsPerSecond, before.perSec, after.perSec),
+	}}, nil
+}
+
+func benchLatencyHiding(ctx context.Context, env *Env) ([]Row, error) {
+	n := env.Size(6400, 128)
+	const workers, latency = 64, 50 * time.Millisecond
+	srv, err := startEmulator(emulator.Config{Users: n, Seed: 2, Latency: latency})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	ids := userIDs(srv)
+	manifest := filepath.Join(env.Dir, "latency.csv")
+	err = writeManifest(manifest, "op,user_id,display_name", n, func(i int) string {
+		return fmt.Sprintf("update_user,%s,Person %d", ids[fmt.Sprintf("user%05d", i)], i)
+	})
+	if err != nil {
+		return nil, err
+	}
+	tool, err := runTool(ctx, env, srv, "latency", "apply", manifest, "--yes", "--limits", "none", "--workers", fmt.Sprint(workers))
+	if err != nil {
+		return nil, err
+	}
+	ref := float64(workers) / latency.Seconds()
+	perSec := float64(n) / tool.Wall.Seconds()
+	return []Row{{
+		Scenario: "2 latency hiding", Rows: n, RowsPerSec: perSec, Reference: "64 / 50 ms", RefPerSec: ref,
+		Ratio: perSec / ref, Target: ">= 0.90", P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms,
+		PeakRSSMB: tool.PeakRSSMB, Throttled: tool.Summary.Throttled, Pass: env.Smoke || perSec/ref >= 0.90,
+	}}, nil
+}
+
+func benchScale(ctx context.Context, env *Env) ([]Row, error) {
+	big := env.Size(1000000, 2000)
+	small := big / 10
+	srv, err := startEmulator(emulator.Config{Users: big, Seed: 3})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	ids := userIDs(srv)
+	var rows []Row
+	var runs []toolRun
+	for _, n := range []int{small, big} {
+		manifest := filepath.Join(env.Dir, fmt.Sprintf("scale-%d.csv", n))
+		err = writeManifest(manifest, "op,user_id,display_name", n, func(i int) string {
+			return fmt.Sprintf("update_user,%s,Scaled %d", ids[fmt.Sprintf("user%05d", i)], i)
+		})
+		if err != nil {
+			return nil, err
+		}
+		tool, err := runTool(ctx, env, srv, fmt.Sprintf("scale-%d", n), "apply", manifest, "--yes", "--limits", "none", "--workers", "32")
+		if err != nil {
+			return nil, err
+		}
+		_ = os.Remove(manifest)
+		runs = append(runs, tool)
+	}
+	growth := runs[1].PeakRSSMB/runs[0].PeakRSSMB - 1
+	rate := func(r toolRun, n int) float64 { return float64(n) / r.Wall.Seconds() }
+	speed := rate(runs[1], big) / rate(runs[0], small)
+	pass := env.Smoke || (runs[1].PeakRSSMB < 128 && growth < 0.15 && math.Abs(speed-1) <= 0.10)
+	for i, n := range []int{small, big} {
+		row := Row{
+			Scenario: "3 scale", Rows: n, RowsPerSec: rate(runs[i], n), PeakRSSMB: runs[i].PeakRSSMB,
+			P50Ms: runs[i].Summary.LatencyP50Ms, P95Ms: runs[i].Summary.LatencyP95Ms, Throttled: runs[i].Summary.Throttled,
+			Target: "RSS < 128 MB, +< 15 %, rows/s ±10 %", Pass: pass,
+		}
+		if i == 1 {
+			row.Reference, row.RefPerSec, row.Ratio = fmt.Sprintf("%d rows", small), rate(runs[0], small), speed
+			row.Note = fmt.Sprintf("peak RSS %.1f MB → %.1f MB (%+.1f %%)", runs[0].PeakRSSMB, runs[1].PeakRSSMB, 100*growth)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// Politeness: UiPath's budgets scaled to test time (windows / 60: PUT 160
+// per 5 s, GET 300 per 5 s, POST 24,000 per 5 s).
+const scaledLimits = "GET=300/5s,PUT=160/5s,PATCH=160/5s,POST=24000/5s"
+
+// politeManifest mixes update_user (PUT) and change_password (POST) rows.
+func politeManifest(env *Env, name string, puts, posts int) (string, error) {
+	path := filepath.Join(env.Dir, name)
+	return path, writeManifest(path, "op,username,display_name,old_password,new_password", puts+posts, func(i int) string {
+		if i <= puts {
+			return fmt.Sprintf("update_user,user%05d,Polite %d,,", i, i)
+		}
+		return fmt.Sprintf("change_password,user%05d,,Initial-Pass-%05d!,Changed-Pass-%05d!", i, i, i)
+	})
+}
+
+// fastestSchedule is the shortest time the budget allows for n requests
+// of one method: the first Requests go at once, then Requests per Window.
+func fastestSchedule(n int, b emulator.Budget) time.Duration {
+	windows := (n+b.Requests-1)/b.Requests - 1
+	return time.Duration(max(windows, 0)) * b.Window
+}
+
+func politeness(ctx context.Context, env *Env, scenario, label, limits string, noRetryAfter bool, target float64, max429 float64) (Row, error) {
+	puts, posts := env.Size(800, 40), env.Size(200, 10)
+	budgets, err := emulator.ParseLimits(scaledLimits)
+	if err != nil {
+		return Row{}, err
+	}
+	srv, err := startEmulator(emulator.Config{Users: puts + posts, Seed: 4, Limits: budgets, NoRetryAfter: noRetryAfter})
+	if err != nil {
+		return Row{}, err
+	}
+	defer srv.Close()
+	manifest, err := politeManifest(env, "polite.csv", puts, posts)
+	if err != nil {
+		return Row{}, err
+	}
+	runID := strings.NewReplacer(" ", "-", ",", "", "/", "").Replace(scenario + "-" + label)
+	tool, err := runTool(ctx, env, srv, runID, "apply", manifest, "--yes", "--allow-literal-secrets", "--limits", limits, "--workers", "16", "--max-attempts", "10")
+	if err != nil {
+		return Row{}, err
+	}
+	best := fastestSchedule(puts, budgets["PUT"])
+	requests := 0
+	for _, c := range srv.Counts() {
+		requests += c
+	}
+	throttled := srv.Throttled()
+	ratio, refPerSec := 1.0, 0.0
+	if best > 0 {
+		ratio, refPerSec = best.Seconds()/tool.Wall.Seconds(), float64(puts+posts)/best.Seconds()
+	}
+	share := float64(throttled) / float64(max(requests, 1))
+	rows := puts + posts
+	return Row{
+		Scenario: scenario, Rows: rows, RowsPerSec: float64(rows) / tool.Wall.Seconds(),
+		Reference: "fastest schedule " + label, RefPerSec: refPerSec, Ratio: ratio,
+		Target: fmt.Sprintf(">= %.2f, 429s <= %.0f %%", target, 100*max429), P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms,
+		PeakRSSMB: tool.PeakRSSMB, Throttled: throttled,
+		Pass: env.Smoke || (ratio >= target && share <= max429 && tool.Summary.ByStatus[report.StatusSucceeded] == rows),
+		Note: fmt.Sprintf("%s: %d requests, %d answered 429 (%.1f %%), %.1f s against %.1f s", label, requests, throttled, 100*share, tool.Wall.Seconds(), best.Seconds()),
+	}, nil
+}
+
+func benchPolitenessKnown(ctx context.Context, env *Env) ([]Row, error) {
+	row, err := politeness(ctx, env, "4 politeness, known budgets", "(--limits given)", scaledLimits, false, 0.95, 0.01)
+	if err != nil {
+		return nil, err
+	}
+	return []Row{row}, nil
+}
+
+func benchPolitenessUnknown(ctx context.Context, env *Env) ([]Row, error) {
+	var rows []Row
+	for _, noRA := range []bool{false, true} {
+		label := "(Retry-After)"
+		if noRA {
+			label = "(no Retry-After)"
+		}
+		row, err := politeness(ctx, env, "5 politeness, unknown budgets", label, "none", noRA, 0.80, 0.05)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func benchRequestEconomy(ctx context.Context, env *Env) ([]Row, error) {
+	n := env.Size(10000, 300)
+	srv, err := startEmulator(emulator.Config{Users: n, Seed: 5})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	manifest := filepath.Join(env.Dir, "economy.csv")
+	err = writeManifest(manifest, "op,email,display_name", n, func(i int) string {
+		return fmt.Sprintf("update_user,user%05d@example.com,Economy %d", i, i)
+	})
+	if err != nil {
+		return nil, err
+	}
+	pages := (n + 999) / 1000
+	var rows []Row
+	for _, cmd := range []string{"plan", "apply"} {
+		before := sumCounts(srv)
+		args := []string{cmd, manifest, "--limits", "none", "--workers", "32"}
+		if cmd == "apply" {
+			args = append(args, "--yes")
+		}
+		tool, err := runTool(ctx, env, srv, "economy-"+cmd, args...)
+		if err != nil {
+			return nil, err
+		}
+		spent := sumCounts(srv) - before
+		floor := pages
+		if cmd == "apply" {
+			floor += n
+		}
+		perRow := float64(spent) / float64(n)
+		ratio := float64(floor) / float64(spent)
+		rows = append(rows, Row{
+			Scenario: "7 request economy (" + cmd + ")", Rows: n, RowsPerSec: float64(n) / tool.Wall.Seconds(),
+			Reference: fmt.Sprintf("%d requests", floor), Ratio: ratio, Target: "requests = writes + ⌈users/1000⌉",
+			PeakRSSMB: tool.PeakRSSMB, Pass: env.Smoke || spent <= floor,
+			Note: fmt.Sprintf("%d requests (%.4f per row): %v", spent, perRow, tool.Summary.Requests),
+		})
+	}
+	return rows, nil
+}
+
+// sumCounts is every API request the emulator answered.
+func sumCounts(srv *emulator.Server) int {
+	n := 0
+	for _, c := range srv.Counts() {
+		n += c
+	}
+	return n
+}
