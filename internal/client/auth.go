@@ -1,0 +1,199 @@
+package client
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"batch/internal/secret"
+)
+
+// tokenSource hands out the bearer token for API requests.
+type tokenSource interface {
+	// token returns a valid access token, fetching one when needed.
+	token(ctx context.Context) (secret.Value, error)
+	// invalidate drops tok if it is still the cached token, so that the
+	// next call fetches a fresh one. It reports whether a refresh is possible.
+	invalidate(tok secret.Value) bool
+}
+
+// patSource serves a personal access token; it cannot be refreshed.
+type patSource struct{ pat secret.Value }
+
+func (p patSource) token(context.Context) (secret.Value, error) { return p.pat, nil }
+func (p patSource) invalidate(secret.Value) bool                { return false }
+
+// credentialsSource fetches tokens with the client credentials grant and
+// caches each until shortly before it expires.
+type credentialsSource struct {
+	cfg      clientcredentials.Config
+	http     *http.Client
+	timeout  time.Duration
+	tokenURL string
+	clientID string
+	idOrigin string
+
+	mu      sync.Mutex
+	current secret.Value
+	renewAt time.Time
+}
+
+func newCredentialsSource(s Settings, ep Endpoints, scopes []string, hc *http.Client, timeout time.Duration) *credentialsSource {
+	return &credentialsSource{
+		cfg: clientcredentials.Config{
+			ClientID:     s.ClientID,
+			ClientSecret: s.ClientSecret.Reveal(),
+			TokenURL:     ep.Token,
+			Scopes:       scopes,
+			// UiPath's token definition takes the credentials in the form
+			// body; never send them as Basic authentication.
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+		http:     hc,
+		timeout:  timeout,
+		tokenURL: ep.Token,
+		clientID: s.ClientID,
+		idOrigin: s.origin(EnvClientID),
+	}
+}
+
+func (c *credentialsSource) token(ctx context.Context) (secret.Value, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.current.IsZero() && time.Now().Before(c.renewAt) {
+		return c.current, nil
+	}
+	fetchCtx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		fetchCtx, cancel = context.WithTimeout(fetchCtx, c.timeout)
+		defer cancel()
+	}
+	fetched := time.Now()
+	tok, err := c.cfg.Token(fetchCtx)
+	if err != nil {
+		return secret.Value{}, c.tokenError(err)
+	}
+	c.current = secret.New(tok.AccessToken)
+	c.renewAt = renewalTime(fetched, tok.Expiry)
+	return c.current, nil
+}
+
+// renewalTime is when a token fetched at fetched and expiring at expiry
+// should be replaced: a minute early, or a quarter of its life early for
+// short-lived tokens.
+func renewalTime(fetched, expiry time.Time) time.Time {
+	if expiry.IsZero() {
+		return fetched.Add(time.Hour)
+	}
+	margin := time.Minute
+	if life := expiry.Sub(fetched); life/4 < margin {
+		margin = life / 4
+	}
+	return expiry.Add(-margin)
+}
+
+func (c *credentialsSource) invalidate(tok secret.Value) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.current.Equal(tok) {
+		c.current = secret.Value{}
+	}
+	return true
+}
+
+// tokenError turns a token endpoint failure into an *Error that names what
+// to check, never the secret.
+func (c *credentialsSource) tokenError(err error) error {
+	e := &Error{Method: http.MethodPost, Path: pathOf(c.tokenURL), Auth: true}
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		// No answer. A token request changes nothing on the server, so it
+		// is always safe to send again: Written stays false.
+		e.Err = err
+		return e
+	}
+	if re.Response != nil {
+		e.StatusCode = re.Response.StatusCode
+		e.TraceID = traceFromHeader(re.Response.Header)
+		e.RetryDelay = parseRetryAfter(re.Response.Header.Get("Retry-After"), time.Now())
+	}
+	if e.StatusCode == 0 {
+		e.StatusCode = http.StatusBadRequest
+	}
+	e.Code = re.ErrorCode
+	desc := strings.TrimSpace(re.ErrorDescription)
+	who := fmt.Sprintf("client id %q from %s", c.clientID, c.idOrigin)
+	switch re.ErrorCode {
+	case "invalid_client":
+		e.Message = fmt.Sprintf("the token endpoint rejected the client credentials (%s); check %s and %s (or %s)", who, EnvClientID, EnvClientSecret, EnvClientSecretFile)
+	case "invalid_scope":
+		e.Message = fmt.Sprintf("the token endpoint refused the scopes requested (%s) for %s; add them to the External Application's application scopes", strings.Join(c.cfg.Scopes, " "), who)
+	case "unauthorized_client":
+		e.Message = fmt.Sprintf("the External Application (%s) may not use the client credentials grant; it must be a confidential application", who)
+	case "":
+		e.Message = http.StatusText(e.StatusCode)
+		if re.Response == nil || e.StatusCode < 500 && e.StatusCode != http.StatusTooManyRequests {
+			e.Message = "the token endpoint refused the request (" + who + ")"
+		}
+	default:
+		e.Message = "the token endpoint refused the request (" + who + ")"
+	}
+	if desc != "" {
+		e.Message += ": " + desc
+	}
+	e.Message = scrub(e.Message, []string{c.cfg.ClientSecret})
+	return e
+}
+
+// partitionFromJWT reads the prt_id claim of a JWT access token, without
+// checking its signature (the server that issued it is the one we talk to).
+func partitionFromJWT(tok string) (string, error) {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return "", errors.New("the access token is not a JWT")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return "", errors.New("the access token's payload is not base64url")
+	}
+	var claims struct {
+		PartitionID string `json:"prt_id"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return "", errors.New("the access token's payload is not JSON")
+	}
+	if claims.PartitionID == "" {
+		return "", errors.New("the access token carries no prt_id claim")
+	}
+	return claims.PartitionID, nil
+}
+
+// pathOf returns the path of an absolute URL.
+func pathOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Path
+}
+
+// scrub replaces every occurrence of the secrets in s.
+func scrub(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, secret.Redacted)
+		}
+	}
+	return s
+}

@@ -1,0 +1,264 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"batch/internal/secret"
+)
+
+// OrchestratorUsersService reads Orchestrator users (odata/Users) and sets
+// the Windows credentials of their unattended robots.
+type OrchestratorUsersService service
+
+// OrchestratorUser is an Orchestrator user (UserDto), the parts we use.
+type OrchestratorUser struct {
+	// ID is the user's integer key, as in odata/Users({key}).
+	ID           int64
+	Key          string
+	UserName     string
+	Name         string
+	Surname      string
+	FullName     string
+	EmailAddress string
+	Type         string
+	IsActive     bool
+	// UnattendedRobot is nil for users without one.
+	UnattendedRobot *UnattendedRobot
+}
+
+// UnmarshalJSON reads a UserDto; Key may be a GUID string or a number.
+func (u *OrchestratorUser) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ID              int64            `json:"Id"`
+		Key             json.RawMessage  `json:"Key"`
+		UserName        string           `json:"UserName"`
+		Name            string           `json:"Name"`
+		Surname         string           `json:"Surname"`
+		FullName        string           `json:"FullName"`
+		EmailAddress    string           `json:"EmailAddress"`
+		Type            string           `json:"Type"`
+		IsActive        bool             `json:"IsActive"`
+		UnattendedRobot *UnattendedRobot `json:"UnattendedRobot"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*u = OrchestratorUser{
+		ID: w.ID, Key: str(w.Key), UserName: w.UserName, Name: w.Name, Surname: w.Surname,
+		FullName: w.FullName, EmailAddress: w.EmailAddress, Type: w.Type, IsActive: w.IsActive,
+		UnattendedRobot: w.UnattendedRobot,
+	}
+	if u.ID == 0 {
+		if n, err := strconv.ParseInt(u.Key, 10, 64); err == nil {
+			u.ID = n
+		}
+	}
+	return nil
+}
+
+// UnattendedRobot is an Orchestrator user's unattended robot settings
+// (UnattendedRobotDto). Its password is never read or kept. Fields this
+// package does not know are kept in Extra and sent back unchanged, because
+// a PATCH replaces the nested object whole.
+type UnattendedRobot struct {
+	UserName                 string
+	CredentialType           string
+	CredentialStoreID        *int64
+	CredentialExternalName   string
+	ExecutionSettings        map[string]any
+	LimitConcurrentExecution bool
+	RobotID                  int64
+	MachineMappingsCount     int64
+	// Extra holds unknown fields as the server sent them.
+	Extra map[string]json.RawMessage
+}
+
+// unattendedKnown are the fields UnattendedRobot reads (and Password,
+// which it drops).
+var unattendedKnown = []string{"UserName", "Password", "CredentialStoreId", "CredentialType",
+	"CredentialExternalName", "ExecutionSettings", "LimitConcurrentExecution", "RobotId", "MachineMappingsCount"}
+
+// UnmarshalJSON reads an UnattendedRobotDto, keeping unknown fields.
+func (r *UnattendedRobot) UnmarshalJSON(b []byte) error {
+	var w struct {
+		UserName                 string `json:"UserName"`
+		CredentialType           string `json:"CredentialType"`
+		CredentialStoreID        *int64 `json:"CredentialStoreId"`
+		CredentialExternalName   string `json:"CredentialExternalName"`
+		LimitConcurrentExecution bool   `json:"LimitConcurrentExecution"`
+		RobotID                  int64  `json:"RobotId"`
+		MachineMappingsCount     int64  `json:"MachineMappingsCount"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return err
+	}
+	*r = UnattendedRobot{
+		UserName: w.UserName, CredentialType: w.CredentialType, CredentialStoreID: w.CredentialStoreID,
+		CredentialExternalName: w.CredentialExternalName, LimitConcurrentExecution: w.LimitConcurrentExecution,
+		RobotID: w.RobotID, MachineMappingsCount: w.MachineMappingsCount,
+	}
+	if raw, ok := all["ExecutionSettings"]; ok && string(raw) != "null" {
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.UseNumber() // numbers go back exactly as they came
+		if err := dec.Decode(&r.ExecutionSettings); err != nil {
+			return fmt.Errorf("ExecutionSettings: %w", err)
+		}
+	}
+	for _, k := range unattendedKnown {
+		delete(all, k)
+	}
+	if len(all) > 0 {
+		r.Extra = all
+	}
+	return nil
+}
+
+// MarshalJSON writes the robot back as read (no password).
+func (r UnattendedRobot) MarshalJSON() ([]byte, error) {
+	return json.Marshal(r.wire(nil))
+}
+
+// wire is the full object for a PATCH, with the password when given.
+func (r UnattendedRobot) wire(password *string) map[string]any {
+	m := make(map[string]any, len(r.Extra)+9)
+	for k, v := range r.Extra {
+		m[k] = v
+	}
+	m["UserName"] = r.UserName
+	m["CredentialType"] = r.CredentialType
+	if r.CredentialStoreID != nil {
+		m["CredentialStoreId"] = *r.CredentialStoreID
+	}
+	if r.CredentialExternalName != "" {
+		m["CredentialExternalName"] = r.CredentialExternalName
+	}
+	if r.ExecutionSettings != nil {
+		m["ExecutionSettings"] = r.ExecutionSettings
+	}
+	m["LimitConcurrentExecution"] = r.LimitConcurrentExecution
+	if r.RobotID != 0 {
+		m["RobotId"] = r.RobotID
+	}
+	if r.MachineMappingsCount != 0 {
+		m["MachineMappingsCount"] = r.MachineMappingsCount
+	}
+	if password != nil {
+		m["Password"] = *password
+	}
+	return m
+}
+
+// UnattendedCredentials are the Windows credentials an unattended robot
+// signs in with. An empty UserName keeps the current one.
+type UnattendedCredentials struct {
+	UserName string
+	Password secret.Value
+}
+
+// errNoOrchestrator explains a missing Orchestrator base.
+var errNoOrchestrator = &kindError{KindBadRequest, fmt.Errorf("the Orchestrator address is unknown: set %s (or %s)", EnvTenant, EnvOrchestratorURI)}
+
+func (s *OrchestratorUsersService) newRequest(ctx context.Context, method, rel string, body any) (*http.Request, error) {
+	if s.client.endpoints.Orchestrator == "" {
+		return nil, errNoOrchestrator
+	}
+	req, err := s.client.NewRequest(ctx, method, s.client.endpoints.Orchestrator+"/"+rel, body)
+	if err != nil {
+		return nil, err
+	}
+	if s.client.settings.FolderID != "" {
+		req.Header.Set("X-UIPATH-OrganizationUnitId", s.client.settings.FolderID)
+	}
+	return req, nil
+}
+
+func userPath(key int64) string { return "odata/Users(" + strconv.FormatInt(key, 10) + ")" }
+
+// Get reads one Orchestrator user by key (GET odata/Users({key})).
+func (s *OrchestratorUsersService) Get(ctx context.Context, key int64) (OrchestratorUser, error) {
+	req, err := s.newRequest(ctx, http.MethodGet, userPath(key), nil)
+	if err != nil {
+		return OrchestratorUser{}, err
+	}
+	var u OrchestratorUser
+	_, err = s.client.Do(req, &u)
+	return u, err
+}
+
+// FindByUserName returns the one user whose UserName is name
+// (odata/Users?$filter=UserName eq '…'); a *LookupError otherwise.
+func (s *OrchestratorUsersService) FindByUserName(ctx context.Context, name string) (OrchestratorUser, error) {
+	filter := "UserName eq '" + strings.ReplaceAll(name, "'", "''") + "'"
+	rel := "odata/Users?$filter=" + strings.ReplaceAll(url.QueryEscape(filter), "+", "%20")
+	req, err := s.newRequest(ctx, http.MethodGet, rel, nil)
+	if err != nil {
+		return OrchestratorUser{}, err
+	}
+	var list struct {
+		Value []OrchestratorUser `json:"value"`
+	}
+	if _, err := s.client.Do(req, &list); err != nil {
+		return OrchestratorUser{}, err
+	}
+	var found []OrchestratorUser
+	for _, u := range list.Value {
+		if strings.EqualFold(u.UserName, name) {
+			found = append(found, u)
+		}
+	}
+	if len(found) != 1 {
+		return OrchestratorUser{}, &LookupError{Resource: "Orchestrator user", By: "UserName", Value: name, Matches: len(found)}
+	}
+	return found[0], nil
+}
+
+// ErrNoUnattendedRobot is in the chain of the error returned when the user
+// has no unattended robot to set credentials on (kind validation).
+var ErrNoUnattendedRobot = errors.New("the Orchestrator user has no unattended robot")
+
+// SetUnattendedCredentials sets the Windows credentials an unattended robot
+// signs in with: it reads the user, merges the new user name and password
+// into its existing UnattendedRobot (every other field, ExecutionSettings
+// included, sent back as read, since PATCH replaces the nested object) and
+// PATCHes odata/Users({key}). It never touches the deprecated top-level
+// Password and never PUTs. It returns the user as patched. This changes
+// Orchestrator's copy only, not the directory's password.
+func (s *OrchestratorUsersService) SetUnattendedCredentials(ctx context.Context, key int64, creds UnattendedCredentials) (OrchestratorUser, error) {
+	u, err := s.Get(ctx, key)
+	if err != nil {
+		return OrchestratorUser{}, err
+	}
+	if u.UnattendedRobot == nil {
+		return OrchestratorUser{}, &kindError{KindValidation, fmt.Errorf("set credentials of Orchestrator user %d (%s): %w", key, u.UserName, ErrNoUnattendedRobot)}
+	}
+	robot := *u.UnattendedRobot
+	if creds.UserName != "" {
+		robot.UserName = creds.UserName
+	}
+	var pw *string
+	if !creds.Password.IsZero() {
+		p := creds.Password.Reveal()
+		pw = &p
+	}
+	body := map[string]any{"UnattendedRobot": robot.wire(pw)}
+	req, err := s.newRequest(ctx, http.MethodPatch, userPath(key), body)
+	if err != nil {
+		return OrchestratorUser{}, err
+	}
+	if _, err := s.client.do(req, nil, []secret.Value{creds.Password}); err != nil {
+		return OrchestratorUser{}, err
+	}
+	u.UnattendedRobot = &robot
+	return u, nil
+}

@@ -1,0 +1,141 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+
+	"batch/internal/secret"
+)
+
+// maxBody caps a successful answer (a page of 1,000 users is well under it).
+const maxBody = 64 << 20
+
+// NewRequest builds a request for an absolute URL with body encoded as
+// JSON (nil for none). The Authorization header is added by Do.
+func (c *Client) NewRequest(ctx context.Context, method, urlStr string, body any) (*http.Request, error) {
+	var buf []byte
+	if body != nil {
+		var err error
+		if buf, err = json.Marshal(body); err != nil {
+			return nil, fmt.Errorf("encode %s %s body: %w", method, pathOf(urlStr), err)
+		}
+	}
+	var rd io.Reader
+	if buf != nil {
+		rd = bytes.NewReader(buf)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, urlStr, rd)
+	if err != nil {
+		return nil, fmt.Errorf("build %s request: %w", method, err)
+	}
+	if buf != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	return req, nil
+}
+
+// Do sends req with a bearer token, judges the answer with CheckResponse
+// and decodes a successful JSON body into v (unless v is nil). A 401 drops
+// the cached token and sends the request once more with a fresh one. Every
+// failure is an *Error; the returned response's body is already read.
+func (c *Client) Do(req *http.Request, v any) (*http.Response, error) {
+	return c.do(req, v, nil)
+}
+
+// do is Do with the secrets the request carries, scrubbed from any server
+// message kept in an error.
+func (c *Client) do(req *http.Request, v any, secrets []secret.Value) (*http.Response, error) {
+	ctx := req.Context()
+	tok, err := c.tokens.token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp, body, err := c.attempt(req, tok)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && rewindable(req) && c.tokens.invalidate(tok) {
+		if tok, err = c.tokens.token(ctx); err != nil {
+			return nil, err
+		}
+		retry := req.Clone(ctx)
+		if req.GetBody != nil {
+			if retry.Body, err = req.GetBody(); err != nil {
+				return nil, fmt.Errorf("rewind %s %s body: %w", req.Method, req.URL.Path, err)
+			}
+		}
+		resp, body, err = c.attempt(retry, tok)
+	}
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if cerr := CheckResponse(resp); cerr != nil {
+		e := cerr.(*Error)
+		c.scrubError(e, append(secrets, tok))
+		return resp, e
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if v != nil && len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, v); err != nil {
+			return resp, fmt.Errorf("decode %s %s answer (status %d): %w", req.Method, req.URL.Path, resp.StatusCode, err)
+		}
+	}
+	return resp, nil
+}
+
+// attempt sends req once, bounded by the client's timeout, and reads the
+// whole body. A failure without an answer records whether the request had
+// been fully written, which decides its retry class.
+func (c *Client) attempt(req *http.Request, tok secret.Value) (*http.Response, []byte, error) {
+	ctx := req.Context()
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	})
+	r := req.Clone(ctx)
+	r.Header.Set("Authorization", "Bearer "+tok.Reveal())
+	resp, err := c.http.Do(r)
+	if err != nil {
+		return nil, nil, &Error{Method: req.Method, Path: req.URL.Path, Err: err, Written: wrote.Load()}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, nil, &Error{Method: req.Method, Path: req.URL.Path, Err: err, Written: true}
+	}
+	return resp, body, nil
+}
+
+// scrubError removes secrets from the server's words kept in e.
+func (c *Client) scrubError(e *Error, extra []secret.Value) {
+	secrets := c.secretsWith(extra)
+	e.Code = scrub(e.Code, secrets)
+	e.Message = scrub(e.Message, secrets)
+	e.TraceID = scrub(e.TraceID, secrets)
+	for k, msgs := range e.FieldErrors {
+		for i, m := range msgs {
+			msgs[i] = scrub(m, secrets)
+		}
+		e.FieldErrors[k] = msgs
+	}
+}
+
+// rewindable reports whether req can be sent a second time.
+func rewindable(req *http.Request) bool {
+	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+}

@@ -1,0 +1,163 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// RobotAccountsService reads and changes Identity robot accounts
+// (/api/RobotAccount). A robot account has no password; unattended
+// credentials live on the Orchestrator user (OrchestratorUsersService).
+type RobotAccountsService service
+
+// RobotAccount is an Identity robot account (RobotAccountDto).
+type RobotAccount struct {
+	ID            string     `json:"id"`
+	Name          string     `json:"name"`
+	DisplayName   string     `json:"displayName"`
+	GroupIDs      []string   `json:"groupIds"`
+	CreationTime  *time.Time `json:"creationTime"`
+	LastLoginTime *time.Time `json:"lastLoginTime"`
+	// LastModificationTime is set when the server sends it (not in the
+	// published definition).
+	LastModificationTime *time.Time `json:"lastModificationTime"`
+}
+
+// UnmarshalJSON reads a RobotAccountDto, accepting UiPath's timestamp forms
+// and either spelling of groupIds.
+func (r *RobotAccount) UnmarshalJSON(b []byte) error {
+	type plain RobotAccount
+	var w struct {
+		plain
+		GroupIDsUpper        []string `json:"groupIDs"`
+		CreationTime         apiTime  `json:"creationTime"`
+		LastLoginTime        apiTime  `json:"lastLoginTime"`
+		LastModificationTime apiTime  `json:"lastModificationTime"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*r = RobotAccount(w.plain)
+	if r.GroupIDs == nil {
+		r.GroupIDs = w.GroupIDsUpper
+	}
+	r.CreationTime, r.LastLoginTime, r.LastModificationTime = w.CreationTime.t, w.LastLoginTime.t, w.LastModificationTime.t
+	return nil
+}
+
+// RobotAccountPage is one page of a robot account list.
+type RobotAccountPage struct {
+	TotalCount    int64          `json:"totalCount"`
+	RobotAccounts []RobotAccount `json:"results"`
+}
+
+// UpdateRobotAccount is an UpdateRobotAccountCommand: only the display name
+// and group membership can change (the name is read-only).
+type UpdateRobotAccount struct {
+	DisplayName      *string
+	GroupIDsToAdd    []string
+	GroupIDsToRemove []string
+}
+
+// Get reads one robot account (GET /api/RobotAccount/{partition}/{id}).
+func (s *RobotAccountsService) Get(ctx context.Context, id string) (RobotAccount, error) {
+	partition, err := s.client.PartitionID(ctx)
+	if err != nil {
+		return RobotAccount{}, err
+	}
+	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition), url.PathEscape(id))
+	req, err := s.client.NewRequest(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return RobotAccount{}, err
+	}
+	var r RobotAccount
+	_, err = s.client.Do(req, &r)
+	return r, err
+}
+
+// List reads one page of robot accounts (GET /api/RobotAccount/{partition}).
+func (s *RobotAccountsService) List(ctx context.Context, opts ListOptions) (RobotAccountPage, error) {
+	partition, err := s.client.PartitionID(ctx)
+	if err != nil {
+		return RobotAccountPage{}, err
+	}
+	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition))
+	req, err := s.client.NewRequest(ctx, http.MethodGet, withQuery(u, pageQuery(opts)), nil)
+	if err != nil {
+		return RobotAccountPage{}, err
+	}
+	var page RobotAccountPage
+	_, err = s.client.Do(req, &page)
+	return page, err
+}
+
+// All calls fn for every robot account, paging 1,000 at a time. An error
+// from fn stops the walk and is returned as is.
+func (s *RobotAccountsService) All(ctx context.Context, fn func(RobotAccount) error) error {
+	return s.walk(ctx, "", fn)
+}
+
+func (s *RobotAccountsService) walk(ctx context.Context, searchTerm string, fn func(RobotAccount) error) error {
+	seen := 0
+	for {
+		page, err := s.List(ctx, ListOptions{SearchTerm: searchTerm, Top: MaxPageSize, Skip: seen})
+		if err != nil {
+			return err
+		}
+		for _, r := range page.RobotAccounts {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		seen += len(page.RobotAccounts)
+		if pageDone(len(page.RobotAccounts), MaxPageSize, seen, page.TotalCount) {
+			return nil
+		}
+	}
+}
+
+// FindByName returns the one robot account named exactly name (case
+// insensitive); a *LookupError when there is none or several.
+func (s *RobotAccountsService) FindByName(ctx context.Context, name string) (RobotAccount, error) {
+	var found []RobotAccount
+	err := s.walk(ctx, name, func(r RobotAccount) error {
+		if strings.EqualFold(r.Name, name) {
+			found = append(found, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return RobotAccount{}, err
+	}
+	if len(found) != 1 {
+		return RobotAccount{}, &LookupError{Resource: "robot account", By: "name", Value: name, Matches: len(found)}
+	}
+	return found[0], nil
+}
+
+// Update changes a robot account's display name and groups
+// (PUT /api/RobotAccount/{id}) and returns it as the server now has it.
+func (s *RobotAccountsService) Update(ctx context.Context, id string, upd UpdateRobotAccount) (RobotAccount, error) {
+	partition, err := s.client.PartitionID(ctx)
+	if err != nil {
+		return RobotAccount{}, err
+	}
+	body := struct {
+		PartitionGlobalID string   `json:"partitionGlobalId"`
+		DisplayName       *string  `json:"displayName,omitempty"`
+		GroupIDsToAdd     []string `json:"groupIDsToAdd,omitempty"`
+		GroupIDsToRemove  []string `json:"groupIDsToRemove,omitempty"`
+	}{partition, upd.DisplayName, upd.GroupIDsToAdd, upd.GroupIDsToRemove}
+	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(id))
+	req, err := s.client.NewRequest(ctx, http.MethodPut, u, body)
+	if err != nil {
+		return RobotAccount{}, err
+	}
+	var r RobotAccount
+	_, err = s.client.Do(req, &r)
+	return r, err
+}

@@ -1,0 +1,63 @@
+package client
+
+import "sort"
+
+// Operation names one call the client can make; it decides the OAuth scopes
+// the token asks for.
+type Operation string
+
+// Every operation of the client.
+const (
+	OpGetUser                  Operation = "get-user"
+	OpListUsers                Operation = "list-users"
+	OpUpdateUser               Operation = "update-user"
+	OpChangePassword           Operation = "change-password"
+	OpGetRobotAccount          Operation = "get-robot-account"
+	OpListRobotAccounts        Operation = "list-robot-accounts"
+	OpUpdateRobotAccount       Operation = "update-robot-account"
+	OpGetOrchestratorUser      Operation = "get-orchestrator-user"
+	OpFindOrchestratorUser     Operation = "find-orchestrator-user"
+	OpSetUnattendedCredentials Operation = "set-unattended-credentials"
+)
+
+// AllOperations lists every operation.
+var AllOperations = []Operation{
+	OpGetUser, OpListUsers, OpUpdateUser, OpChangePassword,
+	OpGetRobotAccount, OpListRobotAccounts, OpUpdateRobotAccount,
+	OpGetOrchestratorUser, OpFindOrchestratorUser, OpSetUnattendedCredentials,
+}
+
+// operationScopes are the narrowest scopes each operation needs.
+var operationScopes = map[Operation][]string{
+	OpGetUser:              {"PM.User.Read"},
+	OpListUsers:            {"PM.User.Read"},
+	OpUpdateUser:           {"PM.User.Write"},
+	OpChangePassword:       {"PM.User.Write"},
+	OpGetRobotAccount:      {"PM.RobotAccount.Read"},
+	OpListRobotAccounts:    {"PM.RobotAccount.Read"},
+	OpUpdateRobotAccount:   {"PM.RobotAccount.Write"},
+	OpGetOrchestratorUser:  {"OR.Users.Read"},
+	OpFindOrchestratorUser: {"OR.Users.Read"},
+	// Setting credentials reads the user first, then patches it.
+	OpSetUnattendedCredentials: {"OR.Users.Read", "OR.Users.Write"},
+}
+
+// ScopesFor returns the narrow scopes the operations need, sorted and
+// without duplicates. With no operation it returns the scopes of all.
+func ScopesFor(ops ...Operation) []string {
+	if len(ops) == 0 {
+		ops = AllOperations
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, op := range ops {
+		for _, s := range operationScopes[op] {
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

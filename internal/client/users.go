@@ -1,0 +1,228 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"batch/internal/secret"
+)
+
+// UsersService reads and changes Identity users (/api/User).
+type UsersService service
+
+// User is an Identity user (UserDto).
+type User struct {
+	ID                         string     `json:"id"`
+	UserName                   string     `json:"userName"`
+	Email                      string     `json:"email"`
+	EmailConfirmed             bool       `json:"emailConfirmed"`
+	Name                       string     `json:"name"`
+	Surname                    string     `json:"surname"`
+	DisplayName                string     `json:"displayName"`
+	IsActive                   bool       `json:"isActive"`
+	Type                       string     `json:"type"`
+	GroupIDs                   []string   `json:"groupIDs"`
+	LegacyID                   int64      `json:"legacyId"`
+	BypassBasicAuthRestriction bool       `json:"bypassBasicAuthRestriction"`
+	InvitationAccepted         bool       `json:"invitationAccepted"`
+	CreationTime               *time.Time `json:"creationTime"`
+	LastModificationTime       *time.Time `json:"lastModificationTime"`
+	LastLoginTime              *time.Time `json:"lastLoginTime"`
+}
+
+// UnmarshalJSON reads a UserDto, accepting UiPath's timestamp forms.
+func (u *User) UnmarshalJSON(b []byte) error {
+	type plain User
+	var w struct {
+		plain
+		CreationTime         apiTime `json:"creationTime"`
+		LastModificationTime apiTime `json:"lastModificationTime"`
+		LastLoginTime        apiTime `json:"lastLoginTime"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*u = User(w.plain)
+	u.CreationTime, u.LastModificationTime, u.LastLoginTime = w.CreationTime.t, w.LastModificationTime.t, w.LastLoginTime.t
+	return nil
+}
+
+// UserPage is one page of a user list.
+type UserPage struct {
+	TotalCount int64  `json:"totalCount"`
+	Users      []User `json:"results"`
+}
+
+// UpdateUser is an UpdateUserCommand: nil and empty fields are left out,
+// which means "leave as is". Email cannot be changed and is never sent.
+type UpdateUser struct {
+	Name                       *string
+	Surname                    *string
+	DisplayName                *string
+	IsActive                   *bool
+	Password                   secret.Value
+	GroupIDsToAdd              []string
+	GroupIDsToRemove           []string
+	BypassBasicAuthRestriction *bool
+	InvitationAccepted         *bool
+	ExtensionAttributesToSet   map[string]string
+	ExtensionAttributesToDrop  []string
+}
+
+// updateUserCommand is UpdateUser on the wire.
+type updateUserCommand struct {
+	Name                                 *string           `json:"name,omitempty"`
+	Surname                              *string           `json:"surname,omitempty"`
+	DisplayName                          *string           `json:"displayName,omitempty"`
+	IsActive                             *bool             `json:"isActive,omitempty"`
+	Password                             *string           `json:"password,omitempty"`
+	GroupIDsToAdd                        []string          `json:"groupIDsToAdd,omitempty"`
+	GroupIDsToRemove                     []string          `json:"groupIDsToRemove,omitempty"`
+	BypassBasicAuthRestriction           *bool             `json:"bypassBasicAuthRestriction,omitempty"`
+	InvitationAccepted                   *bool             `json:"invitationAccepted,omitempty"`
+	ExtensionUserAttributesToAddOrUpdate map[string]string `json:"extensionUserAttributesToAddOrUpdate,omitempty"`
+	ExtensionUserAttributesToRemove      []string          `json:"extensionUserAttributesToRemove,omitempty"`
+}
+
+func (u UpdateUser) wire() updateUserCommand {
+	cmd := updateUserCommand{
+		Name: u.Name, Surname: u.Surname, DisplayName: u.DisplayName, IsActive: u.IsActive,
+		GroupIDsToAdd: u.GroupIDsToAdd, GroupIDsToRemove: u.GroupIDsToRemove,
+		BypassBasicAuthRestriction: u.BypassBasicAuthRestriction, InvitationAccepted: u.InvitationAccepted,
+		ExtensionUserAttributesToAddOrUpdate: u.ExtensionAttributesToSet,
+		ExtensionUserAttributesToRemove:      u.ExtensionAttributesToDrop,
+	}
+	if !u.Password.IsZero() {
+		p := u.Password.Reveal()
+		cmd.Password = &p
+	}
+	return cmd
+}
+
+func (s *UsersService) userURL(id string) string {
+	return joinURL(s.client.endpoints.Identity, "api", "User", url.PathEscape(id))
+}
+
+// Get reads one user by id (GET /api/User/{id}).
+func (s *UsersService) Get(ctx context.Context, id string) (User, error) {
+	req, err := s.client.NewRequest(ctx, http.MethodGet, s.userURL(id), nil)
+	if err != nil {
+		return User{}, err
+	}
+	var u User
+	_, err = s.client.Do(req, &u)
+	return u, err
+}
+
+// Update changes a user (PUT /api/User/{id}). A 200 whose IdentityResult
+// says succeeded:false is returned as an *Error.
+func (s *UsersService) Update(ctx context.Context, id string, u UpdateUser) error {
+	req, err := s.client.NewRequest(ctx, http.MethodPut, s.userURL(id), u.wire())
+	if err != nil {
+		return err
+	}
+	var res identityResult
+	resp, err := s.client.do(req, &res, []secret.Value{u.Password})
+	if err != nil {
+		return err
+	}
+	return res.check(resp)
+}
+
+// ChangePassword changes a user's password knowing the old one
+// (POST /api/User/{id}/changepassword). It is not idempotent: a timeout
+// after sending reports OutcomeUnknown.
+func (s *UsersService) ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value) error {
+	body := struct {
+		OldPassword string `json:"oldPassword"`
+		NewPassword string `json:"newPassword"`
+	}{oldPassword.Reveal(), newPassword.Reveal()}
+	req, err := s.client.NewRequest(ctx, http.MethodPost, s.userURL(id)+"/changepassword", body)
+	if err != nil {
+		return err
+	}
+	var res identityResult
+	resp, err := s.client.do(req, &res, []secret.Value{oldPassword, newPassword})
+	if err != nil {
+		return err
+	}
+	return res.check(resp)
+}
+
+// List reads one page of the partition's users
+// (GET /api/User/users/{partitionGlobalId}). searchTerm is fuzzy.
+func (s *UsersService) List(ctx context.Context, opts ListOptions) (UserPage, error) {
+	partition, err := s.client.PartitionID(ctx)
+	if err != nil {
+		return UserPage{}, err
+	}
+	u := joinURL(s.client.endpoints.Identity, "api", "User", "users", url.PathEscape(partition))
+	req, err := s.client.NewRequest(ctx, http.MethodGet, withQuery(u, pageQuery(opts)), nil)
+	if err != nil {
+		return UserPage{}, err
+	}
+	var page UserPage
+	_, err = s.client.Do(req, &page)
+	return page, err
+}
+
+// All calls fn for every user of the partition, paging 1,000 at a time
+// until a short page or totalCount. An error from fn stops the walk and is
+// returned as is.
+func (s *UsersService) All(ctx context.Context, fn func(User) error) error {
+	return s.walk(ctx, "", fn)
+}
+
+// walk calls fn for every user the server matches with searchTerm.
+func (s *UsersService) walk(ctx context.Context, searchTerm string, fn func(User) error) error {
+	seen := 0
+	for {
+		page, err := s.List(ctx, ListOptions{SearchTerm: searchTerm, Top: MaxPageSize, Skip: seen})
+		if err != nil {
+			return err
+		}
+		for _, u := range page.Users {
+			if err := fn(u); err != nil {
+				return err
+			}
+		}
+		seen += len(page.Users)
+		if pageDone(len(page.Users), MaxPageSize, seen, page.TotalCount) {
+			return nil
+		}
+	}
+}
+
+// FindByEmail returns the one user whose email is exactly email (case
+// insensitive); a *LookupError when there is none or several.
+func (s *UsersService) FindByEmail(ctx context.Context, email string) (User, error) {
+	return s.findExact(ctx, "email", email, func(u User) bool { return strings.EqualFold(u.Email, email) })
+}
+
+// FindByUserName returns the one user whose userName is exactly name (case
+// insensitive, as Identity treats user names); a *LookupError otherwise.
+func (s *UsersService) FindByUserName(ctx context.Context, name string) (User, error) {
+	return s.findExact(ctx, "userName", name, func(u User) bool { return strings.EqualFold(u.UserName, name) })
+}
+
+// findExact pages through the server's fuzzy matches and keeps exact ones.
+func (s *UsersService) findExact(ctx context.Context, by, value string, match func(User) bool) (User, error) {
+	var found []User
+	err := s.walk(ctx, value, func(u User) error {
+		if match(u) {
+			found = append(found, u)
+		}
+		return nil
+	})
+	if err != nil {
+		return User{}, err
+	}
+	if len(found) != 1 {
+		return User{}, &LookupError{Resource: "user", By: by, Value: value, Matches: len(found)}
+	}
+	return found[0], nil
+}

@@ -1,0 +1,103 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// apiTime decodes the timestamps UiPath sends: RFC 3339, with or without
+// a zone (a missing zone is UTC), any number of fractional digits, or null.
+type apiTime struct{ t *time.Time }
+
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02"}
+
+// UnmarshalJSON accepts the forms listed on apiTime.
+func (a *apiTime) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" || len(b) == 0 {
+		a.t = nil
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("timestamp: %w", err)
+	}
+	if s == "" {
+		return nil
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			a.t = &t
+			return nil
+		}
+	}
+	return fmt.Errorf("timestamp %q: unknown format", s)
+}
+
+// identityResult is the body of PUT /api/User and POST changepassword.
+type identityResult struct {
+	Succeeded *bool           `json:"succeeded"`
+	Errors    json.RawMessage `json:"errors"`
+}
+
+// check turns a 2xx IdentityResult with succeeded:false into an *Error.
+func (r identityResult) check(resp *http.Response) error {
+	if r.Succeeded == nil || *r.Succeeded {
+		return nil
+	}
+	e := &Error{StatusCode: resp.StatusCode, Method: resp.Request.Method, Path: resp.Request.URL.Path}
+	parseIdentityErrors(e, r.Errors)
+	e.TraceID = traceFromHeader(resp.Header)
+	return e
+}
+
+// pageQuery encodes searchTerm/top/skip.
+func pageQuery(o ListOptions) url.Values {
+	q := url.Values{}
+	if o.SearchTerm != "" {
+		q.Set("searchTerm", o.SearchTerm)
+	}
+	if o.Top > 0 {
+		q.Set("top", strconv.Itoa(o.Top))
+	}
+	if o.Skip > 0 {
+		q.Set("skip", strconv.Itoa(o.Skip))
+	}
+	return q
+}
+
+// ListOptions pages an Identity list. Top is at most 1000 (the server's
+// default is 10).
+type ListOptions struct {
+	SearchTerm string
+	Top        int
+	Skip       int
+}
+
+// MaxPageSize is the largest page Identity serves.
+const MaxPageSize = 1000
+
+// joinURL appends path segments (already escaped where needed) to base.
+func joinURL(base string, parts ...string) string {
+	return strings.TrimRight(base, "/") + "/" + strings.Join(parts, "/")
+}
+
+// withQuery adds q to u.
+func withQuery(u string, q url.Values) string {
+	if len(q) == 0 {
+		return u
+	}
+	return u + "?" + q.Encode()
+}
+
+// pageDone reports whether paging should stop after a page of n results
+// ending at offset seen, given the server's totalCount.
+func pageDone(n, top, seen int, total int64) bool {
+	return n == 0 || n < top || (total > 0 && int64(seen) >= total)
+}
