@@ -1,0 +1,155 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"batch/internal/manifest"
+)
+
+// captured is a ManifestWriter that keeps the rows it is given.
+type captured struct{ w io.Writer }
+
+func (c captured) Write(j manifest.Job) error {
+	_, err := io.WriteString(c.w, j.Target.String()+"\n")
+	return err
+}
+func (c captured) Flush() error { return nil }
+func (c captured) Close() error { return nil }
+
+func newWriter(t *testing.T, dir string, keep func(int) bool) *Writer {
+	t.Helper()
+	w, err := Create(Options{
+		Dir: dir, FailedName: "failed.csv", Keep: keep,
+		NewFailedWriter: func(w io.Writer) (ManifestWriter, error) { return captured{w}, nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func result(row int, st Status) Result {
+	r := Result{Row: row, Source: "m.csv:" + string(rune('0'+row%10)), Op: "update_user", Target: "username=u", Status: st, Attempts: 1, Duration: 12 * time.Millisecond}
+	if st == StatusFailed {
+		r.ErrorCode, r.HTTPStatus, r.TraceID = "validation", 400, "trace-1"
+		r.ValidationErrors = FieldErrors{"surname": {"too long"}, "name": {"required", "too short"}}
+	}
+	if st == StatusSucceeded {
+		r.Changes = []Change{{Field: "name", Old: `"A"`, New: `"B"`}, {Field: "groups", New: "+g1"}}
+	}
+	return r
+}
+
+func TestWriterStreamsEveryFormat(t *testing.T) {
+	dir := t.TempDir()
+	w := newWriter(t, dir, nil)
+	job := &manifest.Job{Row: 2, Target: manifest.Target{Kind: manifest.TargetUsername, Value: "bob"}}
+	if err := w.Write(result(1, StatusSucceeded), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(result(2, StatusFailed), job); err != nil {
+		t.Fatal(err)
+	}
+	// Written through before Close: a crash now loses nothing.
+	data, _ := os.ReadFile(filepath.Join(dir, ResultsJSONL))
+	if bytes.Count(data, []byte("\n")) != 2 {
+		t.Fatalf("results.jsonl before close:\n%s", data)
+	}
+	s, err := w.Close(Summary{RunID: "r", Command: "apply", StartedAt: time.Now().Add(-time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Rows != 2 || s.ByStatus[StatusFailed] != 1 || s.ByErrorCode["validation"] != 1 || s.RowsPerSecond <= 0 {
+		t.Fatalf("summary = %+v", s)
+	}
+	f, _ := os.Open(filepath.Join(dir, ResultsCSV))
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(recs) != 3 || strings.Join(recs[0], ",") != strings.Join(Columns, ",") {
+		t.Fatalf("results.csv = %v, %v", recs, err)
+	}
+	if got := recs[1][12]; got != `name: "A" → "B"; groups: +g1` {
+		t.Errorf("changes cell = %q", got)
+	}
+	if got := recs[2][10]; got != "name: required; name: too short; surname: too long" {
+		t.Errorf("validation_errors cell = %q", got)
+	}
+	if recs[2][7] != "12" || recs[2][5] != "400" || recs[2][11] != "trace-1" {
+		t.Errorf("failed row = %v", recs[2])
+	}
+	failed, _ := os.ReadFile(filepath.Join(dir, "failed.csv"))
+	if string(failed) != "username=bob\n" {
+		t.Errorf("failed manifest = %q", failed)
+	}
+	back, err := ReadSummary(dir)
+	if err != nil || back.Rows != 2 {
+		t.Fatalf("ReadSummary = %+v, %v", back, err)
+	}
+}
+
+func TestKeepCarriesOverFinishedRowsOnceAndDropsTornLines(t *testing.T) {
+	dir := t.TempDir()
+	w := newWriter(t, dir, nil)
+	for _, r := range []Result{result(1, StatusSucceeded), result(2, StatusFailed), result(3, StatusSkipped), result(1, StatusSucceeded)} {
+		if err := w.Write(r, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Close(Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	// A crash tore the last line.
+	fj, _ := os.OpenFile(filepath.Join(dir, ResultsJSONL), os.O_APPEND|os.O_WRONLY, 0)
+	fj.WriteString(`{"row":4,"sta`)
+	fj.Close()
+
+	done := map[int]bool{1: true, 2: true, 4: true}
+	w = newWriter(t, dir, func(row int) bool { return done[row] })
+	if err := w.Write(result(3, StatusSucceeded), nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := w.Close(Summary{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Rows != 3 || s.ByStatus[StatusSucceeded] != 2 || s.ByStatus[StatusFailed] != 1 || s.ByStatus[StatusSkipped] != 0 {
+		t.Fatalf("resumed summary = %d rows, %v", s.Rows, s.ByStatus)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, ResultsJSONL))
+	if n := bytes.Count(data, []byte(`"row":1,`)); n != 1 {
+		t.Fatalf("row 1 appears %d times after resume:\n%s", n, data)
+	}
+	f, _ := os.Open(filepath.Join(dir, ResultsCSV))
+	recs, _ := csv.NewReader(f).ReadAll()
+	f.Close()
+	if len(recs) != 4 {
+		t.Fatalf("results.csv after resume has %d records", len(recs))
+	}
+	if recs[1][7] != "12" {
+		t.Errorf("carried-over duration = %q, want 12", recs[1][7])
+	}
+}
+
+func TestTallyPercentiles(t *testing.T) {
+	var tl Tally
+	for i := 1; i <= 100; i++ {
+		r := Result{Status: StatusSucceeded, Duration: time.Duration(i) * time.Millisecond}
+		tl.Add(&r)
+	}
+	p50, p95 := tl.LatencyPercentileMs(50), tl.LatencyPercentileMs(95)
+	if p50 < 50 || p50 > 50*1.19 || p95 < 95 || p95 > 95*1.19 {
+		t.Fatalf("p50 %.1f, p95 %.1f: want upper bounds within a bucket (19 %%) of 50 and 95", p50, p95)
+	}
+	var sb strings.Builder
+	Summary{Command: "apply", Rows: 100, ByStatus: tl.ByStatus, Requests: map[string]int{"PUT": 100}}.Print(&sb)
+	if !strings.Contains(sb.String(), "succeeded  100") || !strings.Contains(sb.String(), "PUT 100") {
+		t.Fatalf("summary print:\n%s", sb.String())
+	}
+}
