@@ -327,9 +327,13 @@ func (e *Executor) write(ctx context.Context, r *row, send func(context.Context)
 	return nil
 }
 
-// journalIntent durably records what the row is about to send.
+// journalIntent durably records what the row is about to send, where a
+// resumed run needs it: the passwords it sends (to re-send the same ones)
+// and the state read before a change-password (to settle it). A row with
+// neither is an idempotent change that a resumed run simply sends again,
+// so it costs no disk sync.
 func (e *Executor) journalIntent(r *row) error {
-	if e.opts.Journal == nil {
+	if e.opts.Journal == nil || (len(r.sealed) == 0 && r.before.IsZero()) {
 		return nil
 	}
 	if err := e.opts.Journal.Intent(journal.Intent{Row: r.job.Row, Sealed: r.sealed, Before: r.before}); err != nil {
