@@ -1,17 +1,73 @@
 package main
 
 import (
-	"errors"
+	"bufio"
+	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"batch/internal/manifest"
 )
 
+// validateOptions are the settings of `batch validate`.
+type validateOptions struct {
+	Manifest            string
+	AllowLiteralSecrets bool
+}
+
 func newValidateCmd(io *streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "validate",
-		Short: "(not built yet)",
-		RunE: func(*cobra.Command, []string) error {
-			return usageErrorf("%w", errors.New("validate is not built yet"))
+	opts := &validateOptions{}
+	cmd := &cobra.Command{
+		Use:   "validate MANIFEST",
+		Short: "Check every row of a manifest, offline",
+		Long: `validate parses a CSV or YAML manifest and checks every row: columns and
+keys, operations and their targets, GUIDs, e-mail addresses, booleans, fields
+an operation does not take, e-mail changes, secret references (env: variables
+set, file: paths private to their owner), and the same account changed twice.
+
+Every problem is printed to stdout as FILE:LINE: message, then a summary
+"N rows, M problems" to stderr. Nothing is sent over the network.
+
+MANIFEST is a path ending in .csv, .yaml or .yml, or - to read CSV from stdin.`,
+		Example: `  batch validate examples/migrate-users.csv
+  batch validate examples/robots.yaml
+  export-users | batch validate -
+  batch validate --allow-literal-secrets passwords.csv`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Manifest = args[0]
+			return runValidate(cmd.Context(), io, opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.AllowLiteralSecrets, "allow-literal-secrets", false, "accept passwords written in the manifest itself")
+	return cmd
+}
+
+// runValidate prints the manifest's problems; it exits 2 when there are
+// any.
+func runValidate(ctx context.Context, io *streams, opts *validateOptions) error {
+	if _, err := manifest.FormatFor(opts.Manifest); err != nil {
+		return withExit(exitInvalid, err)
+	}
+	out := bufio.NewWriter(io.Out)
+	problems := 0
+	rows, err := manifest.Validate(ctx, opts.Manifest, manifest.Options{
+		AllowLiteralSecrets: opts.AllowLiteralSecrets,
+		Stdin:               io.In,
+	}, func(p manifest.Problem) {
+		problems++
+		fmt.Fprintln(out, p.String())
+	})
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write problems: %w", ferr)
+	}
+	if err != nil {
+		return withExit(exitInvalid, err)
+	}
+	fmt.Fprintf(io.ErrOut, "%d rows, %d problems\n", rows, problems)
+	if problems > 0 {
+		return withExit(exitInvalid, nil)
+	}
+	return nil
 }

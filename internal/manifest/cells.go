@@ -1,0 +1,60 @@
+package manifest
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Cell is one column of a job written back as a manifest row.
+type Cell struct {
+	Column string
+	Value  string // lists joined with ";"
+}
+
+// Cells returns the job as (column, value) pairs in canonical column
+// order, leaving out what the job leaves unchanged. Secrets appear as
+// their references (env:NAME, file:PATH, generate): a literal password is
+// never written back, so its cell is left out and the row must be given a
+// reference before it is run again.
+func (j Job) Cells() []Cell {
+	cells := make([]Cell, 0, 8)
+	add := func(col, v string) { cells = append(cells, Cell{Column: col, Value: v}) }
+	str := func(col string, v *string) {
+		if v != nil {
+			add(col, *v)
+		}
+	}
+	boolean := func(col string, v *bool) {
+		if v != nil {
+			add(col, strconv.FormatBool(*v))
+		}
+	}
+	list := func(col string, v []string) {
+		if len(v) > 0 {
+			add(col, strings.Join(v, ";"))
+		}
+	}
+	ref := func(col string, r *SecretRef) {
+		if r != nil && r.Kind != SecretLiteral {
+			add(col, r.String())
+		}
+	}
+	if j.Op != "" {
+		add(ColOp, string(j.Op))
+	}
+	if j.Target.Kind != "" {
+		add(string(j.Target.Kind), j.Target.Value)
+	}
+	str(ColName, j.Name)
+	str(ColSurname, j.Surname)
+	str(ColDisplayName, j.DisplayName)
+	boolean(ColIsActive, j.IsActive)
+	boolean(ColBypassBasicAuthRestriction, j.BypassBasicAuthRestriction)
+	boolean(ColInvitationAccepted, j.InvitationAccepted)
+	list(ColGroupIDsToAdd, j.GroupIDsToAdd)
+	list(ColGroupIDsToRemove, j.GroupIDsToRemove)
+	str(ColRobotUsername, j.RobotUsername)
+	ref(ColOldPassword, j.OldPassword)
+	ref(ColNewPassword, j.NewPassword)
+	return cells
+}

@@ -1,0 +1,184 @@
+package manifest
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The column names (YAML keys) a manifest may use, besides the target kinds.
+const (
+	ColOp                         = "op"
+	ColName                       = "name"
+	ColSurname                    = "surname"
+	ColDisplayName                = "display_name"
+	ColIsActive                   = "is_active"
+	ColBypassBasicAuthRestriction = "bypass_basic_auth_restriction"
+	ColInvitationAccepted         = "invitation_accepted"
+	ColGroupIDsToAdd              = "group_ids_to_add"
+	ColGroupIDsToRemove           = "group_ids_to_remove"
+	ColRobotUsername              = "robot_username"
+	ColOldPassword                = "old_password"
+	ColNewPassword                = "new_password"
+)
+
+// Columns is every known column in canonical order: the op, the targets,
+// then the fields. Writers emit columns in this order.
+var Columns = []string{
+	ColOp,
+	string(TargetUserID), string(TargetEmail), string(TargetUsername),
+	string(TargetRobotAccountID), string(TargetRobotName), string(TargetOrchestratorUserID),
+	ColName, ColSurname, ColDisplayName, ColIsActive, ColBypassBasicAuthRestriction,
+	ColInvitationAccepted, ColGroupIDsToAdd, ColGroupIDsToRemove, ColRobotUsername,
+	ColOldPassword, ColNewPassword,
+}
+
+// targetKinds lists the target columns in canonical order.
+var targetKinds = []TargetKind{
+	TargetUserID, TargetEmail, TargetUsername,
+	TargetRobotAccountID, TargetRobotName, TargetOrchestratorUserID,
+}
+
+// colIndex maps a canonical column name to its position in Columns.
+var colIndex = func() map[string]int {
+	m := make(map[string]int, len(Columns))
+	for i, c := range Columns {
+		m[c] = i
+	}
+	return m
+}()
+
+// opSpec is what an operation accepts, from the CONTRACT's table.
+type opSpec struct {
+	targets []TargetKind
+	fields  []string
+}
+
+var userTargets = []TargetKind{TargetUserID, TargetEmail, TargetUsername}
+
+var opSpecs = map[Op]opSpec{
+	OpUpdateUser: {userTargets, []string{ColName, ColSurname, ColDisplayName, ColIsActive,
+		ColBypassBasicAuthRestriction, ColInvitationAccepted, ColGroupIDsToAdd, ColGroupIDsToRemove}},
+	OpSetPassword:         {userTargets, []string{ColNewPassword}},
+	OpChangePassword:      {userTargets, []string{ColOldPassword, ColNewPassword}},
+	OpUpdateRobotAccount:  {[]TargetKind{TargetRobotAccountID, TargetRobotName}, []string{ColDisplayName, ColGroupIDsToAdd, ColGroupIDsToRemove}},
+	OpSetRobotCredentials: {[]TargetKind{TargetOrchestratorUserID, TargetUsername}, []string{ColRobotUsername, ColNewPassword}},
+}
+
+func (s opSpec) takesTarget(k TargetKind) bool {
+	for _, t := range s.targets {
+		if t == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (s opSpec) takesField(col string) bool {
+	for _, f := range s.fields {
+		if f == col {
+			return true
+		}
+	}
+	return false
+}
+
+func (s opSpec) targetList() string {
+	names := make([]string, len(s.targets))
+	for i, t := range s.targets {
+		names[i] = string(t)
+	}
+	return strings.Join(names, ", ")
+}
+
+func (s opSpec) fieldList() string { return strings.Join(s.fields, ", ") }
+
+func isTargetColumn(col string) bool {
+	for _, t := range targetKinds {
+		if string(t) == col {
+			return true
+		}
+	}
+	return false
+}
+
+// opList is the valid operations, for messages.
+func opList() string {
+	names := make([]string, len(Ops))
+	for i, o := range Ops {
+		names[i] = string(o)
+	}
+	return strings.Join(names, ", ")
+}
+
+// normalizeColumn is how header names and keys compare: case-insensitive,
+// surrounding spaces ignored.
+func normalizeColumn(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+// knownColumn reports whether a normalized name is a column.
+func knownColumn(name string) bool {
+	_, ok := colIndex[name]
+	return ok
+}
+
+// suggestColumn returns the known column nearest to name, or "" when none
+// is close enough to be a plausible typo.
+func suggestColumn(name string) string {
+	best, bestDist := "", 1<<30
+	for _, c := range Columns {
+		if d := editDistance(name, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if limit := max(2, len(name)/3); bestDist > limit {
+		return ""
+	}
+	return best
+}
+
+// columnHint is the end of an "unknown column" message: the nearest
+// known column, or the list of them.
+func columnHint(col string) string {
+	if sug := suggestColumn(col); sug != "" {
+		return fmt.Sprintf("; did you mean %q?", sug)
+	}
+	return " (known columns: " + strings.Join(Columns, ", ") + ")"
+}
+
+// suggestOp returns the operation nearest to name, or "".
+func suggestOp(name string) string {
+	best, bestDist := "", 1<<30
+	for _, o := range Ops {
+		if d := editDistance(name, string(o)); d < bestDist {
+			best, bestDist = string(o), d
+		}
+	}
+	if limit := max(2, len(name)/3); bestDist > limit {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes
+// (column names are ASCII).
+func editDistance(a, b string) int {
+	if len(a) > 64 {
+		a = a[:64] // a long name is no typo of a column; bound the work
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

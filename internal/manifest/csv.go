@@ -1,0 +1,175 @@
+package manifest
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gocarina/gocsv"
+)
+
+// csvSource reads a CSV manifest one record at a time through gocsv's
+// decoder over an encoding/csv reader, which knows the physical line of
+// every field (quoted cells may span lines).
+type csvSource struct {
+	file    string
+	csv     *csv.Reader
+	decoder gocsv.SimpleDecoder
+
+	cols       []string // canonical names of the known input columns, in input order
+	colOf      []string // per input position: canonical column, or "" when ignored
+	named      []bool   // per input position: the header cell is not blank
+	headerLine int
+	header     []Problem
+	done       bool
+	row        rawRow // reused: a row is typed before the next is read
+}
+
+// utf8BOM is what Excel puts in front of a "CSV UTF-8" file.
+const utf8BOM = "\ufeff"
+
+func newCSVSource(file string, in io.Reader) (*csvSource, error) {
+	br := bufio.NewReaderSize(in, 64<<10)
+	if b, err := br.Peek(len(utf8BOM)); err == nil && string(b) == utf8BOM {
+		_, _ = br.Discard(len(utf8BOM))
+	}
+	r := csv.NewReader(br)
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = false
+	r.ReuseRecord = true
+	s := &csvSource{file: file, csv: r, decoder: gocsv.NewSimpleDecoderFromCSVReader(r)}
+	if err := s.readHeader(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *csvSource) problem(line int, col, format string, args ...any) Problem {
+	return Problem{Source: Source{File: s.file, Line: line}, Column: col, Message: fmt.Sprintf(format, args...)}
+}
+
+func (s *csvSource) readHeader() error {
+	for {
+		rec, err := s.decoder.GetCSVRow()
+		if errors.Is(err, io.EOF) {
+			s.done = true
+			s.header = append(s.header, s.problem(1, "", "the manifest is empty: the first line must be a header naming the columns (op, a target such as email, and the fields)"))
+			return nil
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			s.header = append(s.header, s.problem(pe.StartLine, "", "header: %s", csvErrorText(pe)))
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read manifest %s: %w", s.file, err)
+		}
+		s.headerLine, _ = s.csv.FieldPos(0)
+		s.mapHeader(rec)
+		return nil
+	}
+}
+
+func (s *csvSource) mapHeader(rec []string) {
+	s.colOf = make([]string, len(rec))
+	s.named = make([]bool, len(rec))
+	seen := make(map[string]bool, len(rec))
+	for i, name := range rec {
+		col := normalizeColumn(name)
+		line, _ := s.csv.FieldPos(i)
+		s.named[i] = col != ""
+		switch {
+		case col == "":
+			// An empty header cell (a trailing comma from a spreadsheet) is
+			// harmless as long as its cells are empty too.
+		case !knownColumn(col):
+			s.header = append(s.header, s.problem(line, col, "unknown column %q%s", printable(strings.TrimSpace(name)), columnHint(col)))
+		case seen[col]:
+			s.header = append(s.header, s.problem(line, col, "column %q appears twice in the header", col))
+		default:
+			seen[col] = true
+			s.colOf[i] = col
+			s.cols = append(s.cols, col)
+		}
+	}
+}
+
+// next returns the next non-empty row, or io.EOF.
+func (s *csvSource) next() (*rawRow, error) {
+	for !s.done {
+		rec, err := s.decoder.GetCSVRow()
+		if errors.Is(err, io.EOF) {
+			s.done = true
+			break
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return &rawRow{line: pe.StartLine, broken: true, problems: []Problem{s.problem(pe.StartLine, "", "%s", csvErrorText(pe))}}, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read manifest %s: %w", s.file, err)
+		}
+		if row := s.toRow(rec); row != nil {
+			return row, nil
+		}
+	}
+	return nil, io.EOF
+}
+
+// toRow maps a record onto the header; nil for an empty record.
+func (s *csvSource) toRow(rec []string) *rawRow {
+	line, _ := s.csv.FieldPos(0)
+	row := &s.row
+	*row = rawRow{line: line, cells: row.cells[:0]}
+	empty := true
+	for i, v := range rec {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		empty = false
+		fieldLine, _ := s.csv.FieldPos(i)
+		switch {
+		case i >= len(s.colOf):
+			// reported once below
+		case s.colOf[i] == "":
+			// an unknown column, reported at the header, or one without a name
+			if !s.named[i] {
+				row.problems = append(row.problems, s.problem(fieldLine, "", "cell %d has a value but its column has no name in the header", i+1))
+			}
+		default:
+			row.cells = append(row.cells, rawCell{col: s.colOf[i], value: v, line: fieldLine})
+		}
+	}
+	if empty {
+		return nil
+	}
+	if len(rec) > len(s.colOf) {
+		extra := false
+		for _, v := range rec[len(s.colOf):] {
+			extra = extra || strings.TrimSpace(v) != ""
+		}
+		if extra {
+			row.problems = append(row.problems, s.problem(line, "", "the row has %d cells but the header has %d columns: quote cells that contain commas", len(rec), len(s.colOf)))
+		}
+	}
+	return row
+}
+
+// csvErrorText explains a CSV syntax error without quoting the row, which
+// may hold a password.
+func csvErrorText(pe *csv.ParseError) string {
+	switch {
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return fmt.Sprintf("a \" inside an unquoted cell (line %d, column %d): quote the whole cell and double the inner quotes (\"\")", pe.Line, pe.Column)
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return fmt.Sprintf("a quoted cell is not closed properly (line %d, column %d): a quoted cell ends with \" followed by a comma or the end of the line", pe.Line, pe.Column)
+	}
+	return fmt.Sprintf("malformed CSV (line %d, column %d): %v", pe.Line, pe.Column, pe.Err)
+}
+
+func (s *csvSource) columns() []string { return append([]string(nil), s.cols...) }
+
+func (s *csvSource) fileProblems() []Problem { return s.header }

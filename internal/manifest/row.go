@@ -1,0 +1,367 @@
+package manifest
+
+import (
+	"fmt"
+
+	"batch/internal/secret"
+	"strconv"
+	"strings"
+)
+
+// rawCell is one non-empty cell of a row before it is typed: its canonical
+// column, its text (or list items, for a YAML list) and its line.
+type rawCell struct {
+	col    string
+	value  string
+	list   []string
+	isList bool
+	line   int
+}
+
+// rawRow is a row as a source read it: known columns only, empty cells left
+// out. Problems found while reading (unknown keys, too many cells) travel
+// with it.
+type rawRow struct {
+	line     int
+	cells    []rawCell
+	problems []Problem
+	broken   bool // unreadable as a row: only its problems count
+}
+
+func (r *rawRow) cell(col string) *rawCell {
+	for i := range r.cells {
+		if r.cells[i].col == col {
+			return &r.cells[i]
+		}
+	}
+	return nil
+}
+
+// jobBuilder turns raw rows into jobs, collecting every problem of a row.
+type jobBuilder struct {
+	file     string
+	opts     *Options
+	problems []Problem
+	row      *rawRow
+}
+
+func (b *jobBuilder) problemAt(line int, col, format string, args ...any) {
+	if line <= 0 {
+		line = b.row.line
+	}
+	b.problems = append(b.problems, Problem{
+		Source:  Source{File: b.file, Line: line},
+		Column:  col,
+		Message: fmt.Sprintf(format, args...),
+	})
+}
+
+// build types and checks one row; it returns the problems found (none for
+// a valid row). Rules that span rows are Validate's.
+func (b *jobBuilder) build(raw *rawRow, ordinal int) (Job, []Problem) {
+	b.row = raw
+	b.problems = append([]Problem(nil), raw.problems...)
+	job := Job{Row: ordinal, Source: Source{File: b.file, Line: raw.line}}
+	if raw.broken {
+		return job, b.problems
+	}
+
+	spec, opKnown := b.op(&job)
+	b.target(&job, spec, opKnown)
+	for i := range raw.cells {
+		c := &raw.cells[i]
+		if c.col == ColOp || isTargetColumn(c.col) {
+			continue
+		}
+		if opKnown && !spec.takesField(c.col) {
+			b.problemAt(c.line, c.col, "%s does not take %s (it takes: %s)", job.Op, c.col, spec.fieldList())
+			continue
+		}
+		b.field(&job, c)
+	}
+	b.groupsOverlap(&job)
+	b.required(&job)
+	return job, b.problems
+}
+
+func (b *jobBuilder) op(job *Job) (opSpec, bool) {
+	c := b.row.cell(ColOp)
+	if c == nil || strings.TrimSpace(c.value) == "" {
+		b.problemAt(0, ColOp, "missing op: set op to one of %s", opList())
+		return opSpec{}, false
+	}
+	if c.isList {
+		b.problemAt(c.line, ColOp, "op must be a single value, one of %s", opList())
+		return opSpec{}, false
+	}
+	name := strings.ToLower(strings.TrimSpace(c.value))
+	spec, ok := opSpecs[Op(name)]
+	if !ok {
+		hint := ""
+		if s := suggestOp(name); s != "" {
+			hint = fmt.Sprintf("; did you mean %q?", s)
+		}
+		b.problemAt(c.line, ColOp, "unknown op %q%s (valid ops: %s)", printable(c.value), hint, opList())
+		return opSpec{}, false
+	}
+	job.Op = Op(name)
+	return spec, true
+}
+
+func (b *jobBuilder) target(job *Job, spec opSpec, opKnown bool) {
+	var found []*rawCell
+	for _, k := range targetKinds {
+		if c := b.row.cell(string(k)); c != nil {
+			found = append(found, c)
+		}
+	}
+	if opKnown && job.Op == OpUpdateUser && len(found) > 1 {
+		if email := b.row.cell(string(TargetEmail)); email != nil {
+			b.problemAt(email.line, string(TargetEmail),
+				"update_user cannot change an e-mail address (email is a target column only, and this row also names the user by %s): "+
+					"to move a user to a new address, invite the new address and delete the old account", otherTarget(found))
+			kept := found[:0]
+			for _, c := range found {
+				if c != email {
+					kept = append(kept, c)
+				}
+			}
+			found = kept
+		}
+	}
+	switch {
+	case len(found) == 0:
+		if opKnown {
+			b.problemAt(0, "", "missing target: give exactly one of %s for %s", spec.targetList(), job.Op)
+		} else {
+			b.problemAt(0, "", "missing target: give exactly one target column (user_id, email, username, robot_account_id, robot_name or orchestrator_user_id)")
+		}
+		return
+	case len(found) > 1:
+		names := make([]string, len(found))
+		for i, c := range found {
+			names[i] = c.col
+		}
+		b.problemAt(found[1].line, found[1].col, "more than one target (%s): give exactly one per row", strings.Join(names, ", "))
+		return
+	}
+	c := found[0]
+	kind := TargetKind(c.col)
+	if opKnown && !spec.takesTarget(kind) {
+		b.problemAt(c.line, c.col, "%s is not a target of %s: use one of %s", kind, job.Op, spec.targetList())
+		return
+	}
+	if c.isList {
+		b.problemAt(c.line, c.col, "%s must be a single value, not a list", kind)
+		return
+	}
+	value := strings.TrimSpace(c.value)
+	if msg := checkTargetValue(kind, value); msg != "" {
+		b.problemAt(c.line, c.col, "%s", msg)
+		return
+	}
+	if kind == TargetUserID || kind == TargetRobotAccountID {
+		value = strings.ToLower(value)
+	}
+	job.Target = Target{Kind: kind, Value: value}
+}
+
+func otherTarget(found []*rawCell) string {
+	for _, c := range found {
+		if c.col != string(TargetEmail) {
+			return c.col
+		}
+	}
+	return "another column"
+}
+
+func checkTargetValue(kind TargetKind, v string) string {
+	switch kind {
+	case TargetUserID, TargetRobotAccountID:
+		if !isGUID(v) {
+			return fmt.Sprintf("%s %q is not a GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001)", kind, printable(v))
+		}
+	case TargetEmail:
+		if !isEmail(v) {
+			return fmt.Sprintf("email %q is not an e-mail address", printable(v))
+		}
+	case TargetOrchestratorUserID:
+		if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
+			return fmt.Sprintf("orchestrator_user_id %q is not a positive whole number (the Orchestrator user's Id)", printable(v))
+		}
+	}
+	return ""
+}
+
+func (b *jobBuilder) field(job *Job, c *rawCell) {
+	switch c.col {
+	case ColName:
+		job.Name = b.text(c)
+	case ColSurname:
+		job.Surname = b.text(c)
+	case ColDisplayName:
+		job.DisplayName = b.text(c)
+	case ColRobotUsername:
+		job.RobotUsername = b.text(c)
+	case ColIsActive:
+		job.IsActive = b.boolean(c)
+	case ColBypassBasicAuthRestriction:
+		job.BypassBasicAuthRestriction = b.boolean(c)
+	case ColInvitationAccepted:
+		job.InvitationAccepted = b.boolean(c)
+	case ColGroupIDsToAdd:
+		job.GroupIDsToAdd = b.guids(c)
+	case ColGroupIDsToRemove:
+		job.GroupIDsToRemove = b.guids(c)
+	case ColNewPassword:
+		job.NewPassword = b.secret(c)
+	case ColOldPassword:
+		job.OldPassword = b.secret(c)
+	}
+}
+
+func (b *jobBuilder) text(c *rawCell) *string {
+	if c.isList {
+		b.problemAt(c.line, c.col, "%s must be a single value, not a list", c.col)
+		return nil
+	}
+	v := strings.TrimSpace(c.value)
+	return &v
+}
+
+func (b *jobBuilder) boolean(c *rawCell) *bool {
+	if c.isList {
+		b.problemAt(c.line, c.col, "%s must be true or false, not a list", c.col)
+		return nil
+	}
+	switch strings.ToLower(strings.TrimSpace(c.value)) {
+	case "true", "yes", "1":
+		v := true
+		return &v
+	case "false", "no", "0":
+		v := false
+		return &v
+	}
+	b.problemAt(c.line, c.col, "%s %q is not a boolean: use true/false, yes/no or 1/0", c.col, printable(c.value))
+	return nil
+}
+
+func (b *jobBuilder) guids(c *rawCell) []string {
+	items := c.list
+	if !c.isList {
+		items = strings.Split(c.value, ";")
+	}
+	var out []string
+	for _, it := range items {
+		it = strings.TrimSpace(it)
+		if it == "" {
+			continue
+		}
+		if !isGUID(it) {
+			b.problemAt(c.line, c.col, "%s: %q is not a group GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001)", c.col, printable(it))
+			continue
+		}
+		it = strings.ToLower(it)
+		if !contains(out, it) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func (b *jobBuilder) secret(c *rawCell) *SecretRef {
+	if c.isList {
+		b.problemAt(c.line, c.col, "%s must be a single reference (env:NAME, file:PATH, generate), not a list", c.col)
+		return nil
+	}
+	ref, msg := parseSecretRef(strings.TrimSpace(c.value), b.opts.minGenerate())
+	if msg != "" {
+		b.problemAt(c.line, c.col, "%s: %s", c.col, msg)
+		return nil
+	}
+	if ref.Kind == SecretLiteral {
+		// Keep the cell as written: spaces may be part of a password.
+		ref = LiteralSecret(secret.New(c.value))
+	}
+	if msg := checkSecretRef(c.col, ref, b.opts); msg != "" {
+		b.problemAt(c.line, c.col, "%s", msg)
+		return nil
+	}
+	return &ref
+}
+
+func (b *jobBuilder) groupsOverlap(job *Job) {
+	for _, g := range job.GroupIDsToAdd {
+		if contains(job.GroupIDsToRemove, g) {
+			line := 0
+			if c := b.row.cell(ColGroupIDsToRemove); c != nil {
+				line = c.line
+			}
+			b.problemAt(line, ColGroupIDsToRemove, "group %s is both in group_ids_to_add and group_ids_to_remove: keep it in one", g)
+		}
+	}
+}
+
+func (b *jobBuilder) required(job *Job) {
+	switch job.Op {
+	case OpSetPassword, OpChangePassword:
+		if job.NewPassword == nil && b.row.cell(ColNewPassword) == nil {
+			b.problemAt(0, ColNewPassword, "%s needs new_password (env:NAME, file:PATH, generate or generate:LENGTH)", job.Op)
+		}
+	}
+	if job.Op == OpChangePassword && job.OldPassword == nil && b.row.cell(ColOldPassword) == nil {
+		b.problemAt(0, ColOldPassword, "change_password needs old_password (env:NAME or file:PATH); to reset without it use set_password")
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isGUID reports whether s is a GUID in its 8-4-4-4-12 hexadecimal form.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isEmail is a deliberately plain check: one @, a non-empty local part, a
+// domain with a dot, no spaces. The server has the final word.
+func isEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at != strings.LastIndexByte(s, '@') || strings.ContainsAny(s, " \t\r\n<>,;\"") {
+		return false
+	}
+	domain := s[at+1:]
+	dot := strings.LastIndexByte(domain, '.')
+	return dot > 0 && dot < len(domain)-1 && !strings.Contains(domain, "..")
+}
+
+// printable shortens a cell for a message and makes control characters
+// visible; it is never used on secret cells.
+func printable(s string) string {
+	const maxLen = 80
+	if len(s) > maxLen {
+		s = s[:maxLen] + "…"
+	}
+	return strings.ToValidUTF8(s, "?")
+}

@@ -1,0 +1,149 @@
+// Package manifest reads CSV and YAML manifests into typed, validated jobs
+// that remember where they came from (FILE:LINE), and writes jobs back as a
+// manifest. It knows files, rows and columns; it knows nothing of HTTP.
+//
+// Rows are streamed: Open and Next read one row at a time, and Validate
+// keeps a fixed amount of state for its cross-row checks, so a manifest of
+// millions of rows never sits in memory.
+package manifest
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Format is a manifest's file format.
+type Format int
+
+// The manifest formats.
+const (
+	CSV Format = iota
+	YAML
+)
+
+// String names the format as its file extension does.
+func (f Format) String() string {
+	if f == YAML {
+		return "yaml"
+	}
+	return "csv"
+}
+
+// Ext is the file extension, with its dot, that the format is written with.
+func (f Format) Ext() string { return "." + f.String() }
+
+// FormatFor picks the format from a manifest path's extension; "-" (stdin)
+// is CSV.
+func FormatFor(path string) (Format, error) {
+	if path == "-" {
+		return CSV, nil
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return CSV, nil
+	case ".yaml", ".yml":
+		return YAML, nil
+	}
+	return CSV, fmt.Errorf("manifest %s: the name must end in .csv, .yaml or .yml (or be - for CSV on stdin)", path)
+}
+
+// Source is where a row or a cell came from.
+type Source struct {
+	File string
+	Line int
+}
+
+// String is "FILE:LINE".
+func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+
+// Op is the operation a row asks for.
+type Op string
+
+// The operations a manifest row may ask for.
+const (
+	OpUpdateUser          Op = "update_user"
+	OpSetPassword         Op = "set_password"
+	OpChangePassword      Op = "change_password"
+	OpUpdateRobotAccount  Op = "update_robot_account"
+	OpSetRobotCredentials Op = "set_robot_credentials"
+)
+
+// Ops lists every operation, in the order help texts show them.
+var Ops = []Op{OpUpdateUser, OpSetPassword, OpChangePassword, OpUpdateRobotAccount, OpSetRobotCredentials}
+
+// TargetKind says how a row names the account it changes.
+type TargetKind string
+
+// The target kinds; each is also the name of its column.
+const (
+	TargetUserID             TargetKind = "user_id"
+	TargetEmail              TargetKind = "email"
+	TargetUsername           TargetKind = "username"
+	TargetRobotAccountID     TargetKind = "robot_account_id"
+	TargetRobotName          TargetKind = "robot_name"
+	TargetOrchestratorUserID TargetKind = "orchestrator_user_id"
+)
+
+// Target is the account a row changes.
+type Target struct {
+	Kind  TargetKind
+	Value string
+}
+
+// String is "KIND=VALUE", e.g. "email=ann@example.com".
+func (t Target) String() string { return string(t.Kind) + "=" + t.Value }
+
+// Key is a normalized form of the target for comparisons: e-mail addresses,
+// GUIDs and user names compare case-insensitively.
+func (t Target) Key() string { return string(t.Kind) + "=" + t.normalizedValue() }
+
+func (t Target) normalizedValue() string {
+	switch t.Kind {
+	case TargetOrchestratorUserID, TargetRobotName:
+		return t.Value
+	}
+	return strings.ToLower(t.Value)
+}
+
+// Job is one validated manifest row. Nil pointers and empty lists mean
+// "leave unchanged".
+type Job struct {
+	Row    int // 1-based ordinal of the row among the manifest's rows
+	Source Source
+	Op     Op
+	Target Target
+
+	Name, Surname, DisplayName, RobotUsername                *string
+	IsActive, BypassBasicAuthRestriction, InvitationAccepted *bool
+	GroupIDsToAdd, GroupIDsToRemove                          []string // GUIDs, lower case
+	NewPassword, OldPassword                                 *SecretRef
+}
+
+// Problem is one thing wrong with a manifest, at a file and line.
+type Problem struct {
+	Source  Source
+	Column  string // the column or key concerned, empty for the whole row
+	Message string
+}
+
+// String is "FILE:LINE: message".
+func (p Problem) String() string { return p.Source.String() + ": " + p.Message }
+
+// Error implements error.
+func (p Problem) Error() string { return p.String() }
+
+// RowError is what Next returns for a row with problems; reading may go on.
+type RowError struct {
+	Source   Source
+	Problems []Problem
+}
+
+// Error lists the row's problems, one per line.
+func (e *RowError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.String()
+	}
+	return strings.Join(parts, "\n")
+}

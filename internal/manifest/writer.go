@@ -1,0 +1,169 @@
+package manifest
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gocarina/gocsv"
+	"gopkg.in/yaml.v3"
+)
+
+// Writer writes jobs as a manifest that Open and Validate accept: the
+// failed rows of a run, or `batch export`. It streams: each Write emits
+// one row.
+type Writer struct {
+	format  Format
+	out     io.Writer
+	csv     *gocsv.SafeCSVWriter
+	columns []string
+	pos     map[string]int
+	started bool
+	err     error
+}
+
+// NewWriter starts a manifest on w. For CSV, columns are the header (nil
+// means every known column); a job's cell in a column not listed is an
+// error, so pass the input's Columns plus what the jobs may add. For YAML,
+// columns are ignored and each row holds the cells it sets, under `rows:`.
+func NewWriter(w io.Writer, f Format, columns []string) (*Writer, error) {
+	if columns == nil {
+		columns = Columns
+	}
+	wr := &Writer{format: f, out: w, pos: make(map[string]int, len(columns))}
+	for _, c := range columns {
+		col := normalizeColumn(c)
+		if !knownColumn(col) {
+			return nil, fmt.Errorf("manifest writer: unknown column %q", c)
+		}
+		if _, dup := wr.pos[col]; dup {
+			continue
+		}
+		wr.pos[col] = len(wr.columns)
+		wr.columns = append(wr.columns, col)
+	}
+	if f == CSV {
+		wr.csv = gocsv.NewSafeCSVWriter(csv.NewWriter(w))
+	}
+	return wr, nil
+}
+
+// Write emits one job as a row.
+func (w *Writer) Write(j Job) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.format == YAML {
+		w.err = w.writeYAML(j)
+	} else {
+		w.err = w.writeCSV(j)
+	}
+	return w.err
+}
+
+func (w *Writer) writeCSV(j Job) error {
+	if !w.started {
+		w.started = true
+		if err := w.csv.Write(w.columns); err != nil {
+			return fmt.Errorf("write manifest header: %w", err)
+		}
+	}
+	rec := make([]string, len(w.columns))
+	for _, c := range j.Cells() {
+		i, ok := w.pos[c.Column]
+		if !ok {
+			return fmt.Errorf("write manifest row %d: the header has no column %s", j.Row, c.Column)
+		}
+		rec[i] = c.Value
+	}
+	if err := w.csv.Write(rec); err != nil {
+		return fmt.Errorf("write manifest row %d: %w", j.Row, err)
+	}
+	return nil
+}
+
+func (w *Writer) writeYAML(j Job) error {
+	if !w.started {
+		w.started = true
+		if _, err := io.WriteString(w.out, "rows:\n"); err != nil {
+			return fmt.Errorf("write manifest: %w", err)
+		}
+	}
+	row := &yaml.Node{Kind: yaml.MappingNode}
+	for _, c := range j.Cells() {
+		key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: c.Column}
+		var val *yaml.Node
+		switch c.Column {
+		case ColGroupIDsToAdd, ColGroupIDsToRemove:
+			val = &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+			for _, g := range strings.Split(c.Value, ";") {
+				val.Content = append(val.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: g})
+			}
+		case ColIsActive, ColBypassBasicAuthRestriction, ColInvitationAccepted:
+			val = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: c.Value}
+		default:
+			val = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: c.Value}
+		}
+		row.Content = append(row.Content, key, val)
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{row}}); err != nil {
+		return fmt.Errorf("write manifest row %d: %w", j.Row, err)
+	}
+	if err := enc.Close(); err != nil {
+		return fmt.Errorf("write manifest row %d: %w", j.Row, err)
+	}
+	// Indent the row under rows:.
+	text := strings.TrimSuffix(buf.String(), "\n")
+	text = "  " + strings.ReplaceAll(text, "\n", "\n  ") + "\n"
+	if _, err := io.WriteString(w.out, text); err != nil {
+		return fmt.Errorf("write manifest row %d: %w", j.Row, err)
+	}
+	return nil
+}
+
+// Flush writes buffered rows out.
+func (w *Writer) Flush() error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.format == CSV {
+		w.csv.Flush()
+		if err := w.csv.Error(); err != nil {
+			w.err = fmt.Errorf("write manifest: %w", err)
+		}
+	}
+	return w.err
+}
+
+// Close finishes the manifest: a CSV without rows still gets its header,
+// a YAML without rows an empty list. It does not close the underlying
+// writer.
+func (w *Writer) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	if !w.started {
+		w.started = true
+		var err error
+		if w.format == YAML {
+			_, err = io.WriteString(w.out, "rows: []\n")
+		} else {
+			err = w.csv.Write(w.columns)
+		}
+		if err != nil {
+			w.err = fmt.Errorf("write manifest: %w", err)
+			return w.err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	w.err = errors.New("manifest writer: closed")
+	return nil
+}
