@@ -1,17 +1,145 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"batch/internal/emulator"
 )
 
+// emulatorOptions are the flags of `batch emulator`.
+type emulatorOptions struct {
+	listen        string
+	org, tenant   string
+	users, robots int
+	seed          int64
+	seedFile      string
+	limits        string
+	noRetryAfter  bool
+	latency       time.Duration
+	faultRate     float64
+	resetRate     float64
+	faultSeed     int64
+	tokenLifetime time.Duration
+	stateOut      string
+	envOnly       bool
+}
+
 func newEmulatorCmd(io *streams) *cobra.Command {
-	return &cobra.Command{
+	opts := emulatorOptions{}
+	cmd := &cobra.Command{
 		Use:   "emulator",
-		Short: "(not built yet)",
-		RunE: func(*cobra.Command, []string) error {
-			return usageErrorf("%w", errors.New("emulator is not built yet"))
+		Short: "Run a local UiPath Identity + Orchestrator emulator on loopback",
+		Long: `Run an in-memory UiPath organization on a loopback address, to rehearse
+safely: the token endpoint, identity users and robot accounts, and Orchestrator
+users (unattended robot credentials), with scopes, expiring tokens, per-method
+rolling-window budgets and the real services' error shapes.
+
+On start it prints the environment that points batch (and uipathcli) at it,
+then serves until interrupted. The default External Application is
+batch-emulator with every scope; its secret is printed with the environment.
+
+Read-only views for scripts: GET /_emulator/state (passwords only as SHA-256)
+and GET /_emulator/requests (request counts, 429s, token requests).`,
+		Example: `  # serve 500 users and 20 robots, then point batch at it in another shell
+  batch emulator --users 500 --robots 20
+  eval "$(batch emulator --env-only &)"
+
+  # rehearse against the published cloud budgets, compressed 60 times
+  batch emulator --limits cloud:60
+
+  # flaky network: 5% server errors, 2% dropped connections, 50ms latency
+  batch emulator --fault-rate 0.05 --reset-rate 0.02 --latency 50ms --fault-seed 7
+
+  # keep the final state for inspection
+  batch emulator --state-out state.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runEmulator(cmd.Context(), io, opts)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&opts.listen, "listen", "127.0.0.1:8765", "loopback address to serve on (port 0 picks a free port)")
+	f.StringVar(&opts.org, "org", emulator.DefaultOrg, "organization name")
+	f.StringVar(&opts.tenant, "tenant", emulator.DefaultTenant, "tenant name")
+	f.IntVar(&opts.users, "users", 200, "number of generated users")
+	f.IntVar(&opts.robots, "robots", 20, "number of generated robot accounts (each with an Orchestrator user)")
+	f.Int64Var(&opts.seed, "seed", 1, "seed of the generated names and ids")
+	f.StringVar(&opts.seedFile, "seed-file", "", "JSON or YAML file with more users, groups, robot accounts and Orchestrator users")
+	f.StringVar(&opts.limits, "limits", "none", "request budgets per HTTP method: none, cloud, cloud:K (windows divided by K) or e.g. GET=300/5m,PUT=160/5m")
+	f.BoolVar(&opts.noRetryAfter, "no-retry-after", false, "answer 429 without a Retry-After header")
+	f.DurationVar(&opts.latency, "latency", 0, "latency added to every API answer")
+	f.Float64Var(&opts.faultRate, "fault-rate", 0, "fraction of API requests answered 500/502/503 without applying anything")
+	f.Float64Var(&opts.resetRate, "reset-rate", 0, "fraction of API requests whose connection is dropped (half before, half after applying)")
+	f.Int64Var(&opts.faultSeed, "fault-seed", 1, "seed of the fault sequence")
+	f.DurationVar(&opts.tokenLifetime, "token-lifetime", time.Hour, "lifetime of issued access tokens")
+	f.StringVar(&opts.stateOut, "state-out", "", "write the final state as JSON to this file on exit (mode 0600, passwords hashed)")
+	f.BoolVar(&opts.envOnly, "env-only", false, "print only the export lines, no status on stderr")
+	return cmd
+}
+
+// runEmulator serves until ctx is cancelled, then writes the state file.
+func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
+	limits, err := emulator.ParseLimits(opts.limits)
+	if err != nil {
+		return usageErrorf("--limits: %w", err)
+	}
+	srv, err := emulator.New(emulator.Config{
+		Org: opts.org, Tenant: opts.tenant,
+		Users: opts.users, Robots: opts.robots, Seed: opts.seed, SeedFile: opts.seedFile,
+		TokenLifetime: opts.tokenLifetime, Limits: limits, NoRetryAfter: opts.noRetryAfter,
+		Latency: opts.latency, FaultRate: opts.faultRate, ResetRate: opts.resetRate, FaultSeed: opts.faultSeed,
+	})
+	if err != nil {
+		return usageErrorf("%w", err)
+	}
+	if err := srv.Start(opts.listen); err != nil {
+		return usageErrorf("%w", err)
+	}
+	for _, kv := range srv.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		fmt.Fprintf(io.Out, "export %s=%s\n", k, shellQuote(v))
+	}
+	if !opts.envOnly {
+		fmt.Fprintf(io.ErrOut, "emulator: serving %s (%d users, %d robot accounts) on %s; Ctrl-C to stop\n",
+			opts.org, opts.users, opts.robots, srv.URL())
+	}
+
+	<-ctx.Done()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	shutdownErr := srv.Shutdown(shutdownCtx)
+	if opts.stateOut != "" {
+		if err := srv.WriteState(opts.stateOut); err != nil {
+			return withExit(exitStopped, err)
+		}
+	}
+	if !opts.envOnly {
+		s := srv.RequestSummary()
+		fmt.Fprintf(io.ErrOut, "emulator: stopped after %d API requests (%d throttled), %d token requests\n",
+			s.Total, s.Throttled, s.TokenRequests)
+	}
+	if shutdownErr != nil {
+		return withExit(exitStopped, shutdownErr)
+	}
+	return nil
+}
+
+// shellQuote quotes v for a POSIX shell when it holds anything but safe characters.
+func shellQuote(v string) string {
+	safe := v != ""
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@%+=,", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }

@@ -35,7 +35,7 @@ func lastPasswords(entries []secretsout.Entry) map[string]string {
 }
 
 func TestRotationRecordsEveryPasswordUniqueAndLeaksNone(t *testing.T) {
-	const n = 300
+	const n = 500 // 10,000 rows: TestTenThousandGeneratedPasswordsAreUnique
 	emu := startEmulator(t, emulator.Config{Users: n})
 	dir := t.TempDir()
 	m := writeFile(t, dir, "rotate.csv", rotationManifest(n))
