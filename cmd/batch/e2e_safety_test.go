@@ -121,3 +121,30 @@ func TestApplyWithoutTerminalNeedsYes(t *testing.T) {
 		t.Fatal("unconfirmed apply wrote")
 	}
 }
+
+func TestFewTargetsInALargeTenantAreLookedUpNotListed(t *testing.T) {
+	const users = 7000
+	emu := startEmulator(t, emulator.Config{Users: users})
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("op,email,display_name\n")
+	for i := 1; i <= 6; i++ {
+		fmt.Fprintf(&b, "update_user,user%05d@example.com,Few %d\n", i*1000, i)
+	}
+	m := writeFile(t, dir, "few.csv", b.String())
+	res := runBatch(t, emu, dir, "plan", m, "--run-id", "few", "--limits", "none")
+	if res.code != 0 {
+		t.Fatalf("plan exit %d\n%s", res.code, res.stderr)
+	}
+	for _, r := range readResults(t, filepath.Join(dir, "reports", "few")) {
+		if r.Status != report.StatusPlanned {
+			t.Fatalf("row %d: %s %s", r.Row, r.Status, r.ErrorMessage)
+		}
+	}
+	// Six lookups against a 7-page list: the list is abandoned after six
+	// pages, then each target is looked up: at most 2 × 6 reads (+1 for
+	// the page that tells the list is too long).
+	if gets := emu.Counts()["GET"]; gets > 13 {
+		t.Fatalf("%d GETs for 6 targets in a %d-user tenant", gets, users)
+	}
+}

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -48,55 +49,74 @@ func NewResolver(r Reader) *Resolver {
 	return &Resolver{reader: r, cache: make(map[string]any)}
 }
 
-// Prepare reads whole lists where needs say that is cheaper.
+// Prepare reads whole lists where needs say that is cheaper. A list that
+// turns out to hold more pages than there are targets to look up is
+// abandoned half way, and targets are then looked up one by one: either
+// way the reads stay within twice the cheaper of the two.
 func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
-	if needs.UserLookups+needs.UserStates > IndexThreshold {
-		if err := rs.indexUsers(ctx); err != nil {
+	if n := needs.UserLookups + needs.UserStates; n > IndexThreshold {
+		if err := rs.indexUsers(ctx, n); err != nil && !errors.Is(err, errListTooLong) {
 			return err
 		}
 	}
-	if needs.RobotLookups+needs.RobotStates > IndexThreshold {
-		if err := rs.indexRobots(ctx); err != nil {
+	if n := needs.RobotLookups + needs.RobotStates; n > IndexThreshold {
+		if err := rs.indexRobots(ctx, n); err != nil && !errors.Is(err, errListTooLong) {
 			return err
 		}
 	}
 	return nil
 }
 
-func (rs *Resolver) indexUsers(ctx context.Context) error {
-	rs.usersByID = make(map[string]*User)
-	rs.usersByEmail = make(map[string]*User)
-	rs.usersByName = make(map[string]*User)
+// PageSize is how many accounts one list read returns.
+const PageSize = 1000
+
+// errListTooLong stops paging a list that costs more reads than lookups.
+var errListTooLong = errors.New("the list is longer than the lookups it would save")
+
+func (rs *Resolver) indexUsers(ctx context.Context, lookups int) error {
+	byID := make(map[string]*User)
+	byEmail := make(map[string]*User)
+	byName := make(map[string]*User)
+	seen := 0
 	err := rs.reader.EachUser(ctx, func(u User) error {
+		if seen++; seen > lookups*PageSize {
+			return errListTooLong
+		}
 		p := &u
-		rs.usersByID[strings.ToLower(u.ID)] = p
+		byID[strings.ToLower(u.ID)] = p
 		if u.Email != "" {
-			rs.usersByEmail[strings.ToLower(u.Email)] = p
+			byEmail[strings.ToLower(u.Email)] = p
 		}
 		if u.UserName != "" {
-			rs.usersByName[strings.ToLower(u.UserName)] = p
+			byName[strings.ToLower(u.UserName)] = p
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("read the user list: %w", err)
 	}
+	rs.usersByID, rs.usersByEmail, rs.usersByName = byID, byEmail, byName
 	rs.usersIndexed = true
 	return nil
 }
 
-func (rs *Resolver) indexRobots(ctx context.Context) error {
-	rs.robotsByID = make(map[string]*Robot)
-	rs.robotsByName = make(map[string]*Robot)
+func (rs *Resolver) indexRobots(ctx context.Context, lookups int) error {
+	byID := make(map[string]*Robot)
+	byName := make(map[string]*Robot)
+	seen := 0
 	err := rs.reader.EachRobot(ctx, func(r Robot) error {
+		if seen++; seen > lookups*PageSize {
+			return errListTooLong
+		}
 		p := &r
-		rs.robotsByID[strings.ToLower(r.ID)] = p
-		rs.robotsByName[strings.ToLower(r.Name)] = p
+		byID[strings.ToLower(r.ID)] = p
+		byName[strings.ToLower(r.Name)] = p
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("read the robot account list: %w", err)
 	}
+	rs.robotsByID, rs.robotsByName = byID, byName
 	rs.robotsIndexed = true
 	return nil
 }

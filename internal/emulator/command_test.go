@@ -1,0 +1,148 @@
+package emulator
+
+import (
+	"bufio"
+	"bytes"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// commandPackage is the binary whose `emulator` command is tested.
+const commandPackage = "batch/cmd/batch"
+
+// buildBatch builds the binary; it skips the test when the command package
+// does not build at the moment (it is shared with work in progress).
+func buildBatch(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "batch")
+	out, err := exec.Command("go", "build", "-o", bin, commandPackage).CombinedOutput()
+	if err != nil {
+		t.Skipf("%s does not build now:\n%s", commandPackage, out)
+	}
+	return bin
+}
+
+func TestEmulatorCommand(t *testing.T) {
+	bin := buildBatch(t)
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	cmd := exec.Command(bin, "emulator", "--listen", "127.0.0.1:0", "--users", "3", "--robots", "1", "--seed", "5", "--state-out", statePath)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	env := map[string]string{}
+	lines := bufio.NewScanner(stdout)
+	for len(env) < 6 && lines.Scan() {
+		kv, ok := strings.CutPrefix(lines.Text(), "export ")
+		if !ok {
+			t.Fatalf("unexpected stdout line %q", lines.Text())
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	if env["UIPATH_ORGANIZATION"] != DefaultOrg || env["UIPATH_CLIENT_ID"] != DefaultClientID || env["UIPATH_PARTITION_ID"] != DefaultPartitionID {
+		t.Fatalf("printed env %v", env)
+	}
+	h := &harness{base: env["UIPATH_URI"], client: &http.Client{}}
+	tok := h.tokenFor(t, env["UIPATH_CLIENT_ID"], env["UIPATH_CLIENT_SECRET"], "")
+	resp, body := h.do(t, http.MethodGet, h.identity("/api/User/users/"+env["UIPATH_PARTITION_ID"]), tok, "")
+	wantStatus(t, resp, body, http.StatusOK)
+	var page userPage
+	mustJSON(t, body, &page)
+	if page.TotalCount != 3 {
+		t.Fatalf("users %d", page.TotalCount)
+	}
+	resp, body = h.do(t, http.MethodPut, h.identity("/api/User/"+page.Results[0].ID), tok, `{"password":"Command-Pass-1"}`)
+	wantStatus(t, resp, body, http.StatusOK)
+
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("emulator exited with %v; stderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("emulator did not stop on SIGINT")
+	}
+	info, err := os.Stat(statePath)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("state file: %v %v", info, err)
+	}
+	data, _ := os.ReadFile(statePath)
+	if !bytes.Contains(data, []byte(PasswordSHA256("Command-Pass-1"))) || bytes.Contains(data, []byte("Command-Pass-1")) {
+		t.Fatal("state file does not hold the hashed password (or holds the plaintext)")
+	}
+	if strings.Contains(stderr.String(), "Command-Pass-1") {
+		t.Fatal("a password reached stderr")
+	}
+}
+
+func TestEmulatorCommandRefusesBadSettings(t *testing.T) {
+	bin := buildBatch(t)
+	for _, args := range [][]string{
+		{"emulator", "--limits", "GET=lots"},
+		{"emulator", "--listen", "0.0.0.0:0"},
+		{"emulator", "--fault-rate", "2"},
+	} {
+		cmd := exec.Command(bin, args...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 2 {
+			t.Fatalf("%v: exit %v, want 2; stderr %s", args, err, stderr.String())
+		}
+	}
+}
+
+func TestEmulatorCommandEnvOnly(t *testing.T) {
+	bin := buildBatch(t)
+	cmd := exec.Command(bin, "emulator", "--listen", "127.0.0.1:0", "--users", "1", "--robots", "0", "--env-only")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	lines := bufio.NewScanner(stdout)
+	var got []string
+	for len(got) < 6 && lines.Scan() {
+		got = append(got, lines.Text())
+	}
+	if len(got) != 6 || !strings.HasPrefix(got[0], "export UIPATH_URI=http://127.0.0.1:") {
+		t.Fatalf("stdout %q", got)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit %v", err)
+	}
+	if lines.Scan() || stderr.Len() != 0 {
+		t.Fatalf("--env-only printed more: stdout %q stderr %q", lines.Text(), stderr.String())
+	}
+}

@@ -1,0 +1,226 @@
+package emulator
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Fixed conventions shared with the examples and the tests.
+const (
+	DefaultOrg          = "demo-org"
+	DefaultTenant       = "DefaultTenant"
+	DefaultPartitionID  = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+	DefaultClientID     = "batch-emulator"
+	DefaultClientSecret = "emulator-secret-not-for-production"
+	DefaultRequestLog   = 200000
+)
+
+// Group ids that every emulated organization holds.
+const (
+	GroupEveryone             = "6f1b7c2a-0d4e-4c1a-9b7e-000000000001"
+	GroupAdministrators       = "6f1b7c2a-0d4e-4c1a-9b7e-000000000002"
+	GroupAutomationUsers      = "6f1b7c2a-0d4e-4c1a-9b7e-000000000003"
+	GroupAutomationDevelopers = "6f1b7c2a-0d4e-4c1a-9b7e-000000000004"
+	GroupFinance              = "6f1b7c2a-0d4e-4c1a-9b7e-000000000005"
+)
+
+// AllScopes are the scopes the emulator knows, in the order tokens list them.
+var AllScopes = []string{
+	"PM.User", "PM.User.Read", "PM.User.Write",
+	"PM.RobotAccount", "PM.RobotAccount.Read", "PM.RobotAccount.Write",
+	"OR.Users", "OR.Users.Read", "OR.Users.Write",
+}
+
+// Budget is a request budget: at most Requests accepted requests in any
+// rolling Window.
+type Budget struct {
+	Requests int
+	Window   time.Duration
+}
+
+// ClientApp is an External Application (confidential client).
+type ClientApp struct {
+	ID, Secret string
+	// Scopes the application may request; empty means every known scope.
+	Scopes []string
+	// OrchestratorRole tells whether the application holds a role in
+	// Orchestrator; without it Orchestrator answers the ABP 403.
+	OrchestratorRole bool
+}
+
+// Faults are the run-time adjustable fault settings.
+type Faults struct {
+	Latency   time.Duration // added before every API answer
+	FaultRate float64       // fraction answered 500/502/503 without applying anything
+	ResetRate float64       // fraction whose connection is dropped, half before and half after applying
+}
+
+// Config describes an emulated organization. The zero Config is valid: an
+// empty organization with the default names, client and no limits.
+type Config struct {
+	Org, Tenant, PartitionID string
+
+	// Users and Robots generate that many users and robot accounts (each
+	// robot account with its Orchestrator user), deterministically from Seed.
+	Users, Robots int
+	Seed          int64
+	// SeedFile adds the entities of a JSON or YAML file; see LoadSeedFile.
+	SeedFile string
+
+	Clients       []ClientApp
+	TokenLifetime time.Duration
+	// Limits are budgets per HTTP method for the whole organization.
+	Limits       map[string]Budget
+	NoRetryAfter bool
+
+	Latency   time.Duration
+	FaultRate float64
+	ResetRate float64
+	FaultSeed int64
+
+	RequestLogLimit int
+}
+
+// DefaultClient is the External Application every emulator accepts unless
+// Config.Clients says otherwise.
+func DefaultClient() ClientApp {
+	return ClientApp{ID: DefaultClientID, Secret: DefaultClientSecret, Scopes: append([]string(nil), AllScopes...), OrchestratorRole: true}
+}
+
+func (c *Config) applyDefaults() {
+	if c.Org == "" {
+		c.Org = DefaultOrg
+	}
+	if c.Tenant == "" {
+		c.Tenant = DefaultTenant
+	}
+	if c.PartitionID == "" {
+		c.PartitionID = DefaultPartitionID
+	}
+	if len(c.Clients) == 0 {
+		c.Clients = []ClientApp{DefaultClient()}
+	}
+	if c.TokenLifetime <= 0 {
+		c.TokenLifetime = time.Hour
+	}
+	if c.RequestLogLimit <= 0 {
+		c.RequestLogLimit = DefaultRequestLog
+	}
+}
+
+func (c *Config) validate() error {
+	if !isGUID(c.PartitionID) {
+		return fmt.Errorf("partition id %q is not a GUID", c.PartitionID)
+	}
+	if c.Users < 0 || c.Robots < 0 {
+		return fmt.Errorf("negative user or robot count")
+	}
+	if c.Robots > 999 {
+		return fmt.Errorf("at most 999 generated robot accounts, got %d", c.Robots)
+	}
+	for _, r := range []float64{c.FaultRate, c.ResetRate} {
+		if r < 0 || r > 1 {
+			return fmt.Errorf("fault and reset rates must lie in [0,1], got %v", r)
+		}
+	}
+	if c.FaultRate+c.ResetRate > 1 {
+		return fmt.Errorf("fault rate plus reset rate exceeds 1")
+	}
+	for m, b := range c.Limits {
+		if b.Requests <= 0 || b.Window <= 0 {
+			return fmt.Errorf("budget for %s needs a positive count and window", m)
+		}
+	}
+	seen := map[string]bool{}
+	for _, app := range c.Clients {
+		if app.ID == "" || app.Secret == "" {
+			return fmt.Errorf("client application needs an id and a secret")
+		}
+		if seen[app.ID] {
+			return fmt.Errorf("client application %q listed twice", app.ID)
+		}
+		seen[app.ID] = true
+		for _, s := range app.Scopes {
+			if scopeBit(s) == 0 {
+				return fmt.Errorf("client application %q: unknown scope %q", app.ID, s)
+			}
+		}
+	}
+	return nil
+}
+
+// CloudLimits are the published Identity Server budgets of Automation Cloud,
+// per organization and rolling 5 minutes.
+func CloudLimits() map[string]Budget {
+	w := 5 * time.Minute
+	return map[string]Budget{
+		"GET": {300, w}, "POST": {24000, w}, "PUT": {160, w}, "PATCH": {160, w}, "DELETE": {160, w},
+	}
+}
+
+// ParseLimits reads a budget spec: "none" (or empty) for no limits, "cloud"
+// for CloudLimits, "cloud:K" for the cloud budgets with windows divided by K
+// (cloud:60 allows PUT 160 per 5s), or a list such as
+// "GET=300/5m,PUT=160/5m,PATCH=160/5m,POST=24000/5m".
+func ParseLimits(spec string) (map[string]Budget, error) {
+	spec = strings.TrimSpace(spec)
+	switch {
+	case spec == "" || strings.EqualFold(spec, "none"):
+		return nil, nil
+	case strings.EqualFold(spec, "cloud"):
+		return CloudLimits(), nil
+	case strings.HasPrefix(strings.ToLower(spec), "cloud:"):
+		k, err := strconv.Atoi(spec[len("cloud:"):])
+		if err != nil || k <= 0 {
+			return nil, fmt.Errorf("limits %q: the divisor after cloud: must be a positive integer", spec)
+		}
+		out := CloudLimits()
+		for m, b := range out {
+			b.Window /= time.Duration(k)
+			out[m] = b
+		}
+		return out, nil
+	}
+	out := map[string]Budget{}
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		method, rest, ok := strings.Cut(part, "=")
+		count, window, ok2 := strings.Cut(rest, "/")
+		if !ok || !ok2 {
+			return nil, fmt.Errorf("limits %q: %q is not METHOD=COUNT/WINDOW", spec, part)
+		}
+		method = strings.ToUpper(strings.TrimSpace(method))
+		if !knownMethod(method) {
+			return nil, fmt.Errorf("limits %q: unknown HTTP method %q", spec, method)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(count))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("limits %q: count %q is not a positive integer", spec, count)
+		}
+		d, err := time.ParseDuration(strings.TrimSpace(window))
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("limits %q: window %q is not a positive duration", spec, window)
+		}
+		if _, dup := out[method]; dup {
+			return nil, fmt.Errorf("limits %q: %s given twice", spec, method)
+		}
+		out[method] = Budget{Requests: n, Window: d}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("limits %q: no budgets", spec)
+	}
+	return out, nil
+}
+
+func knownMethod(m string) bool {
+	switch m {
+	case "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,78 @@
+package emulator
+
+import (
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+)
+
+type faultKind int
+
+const (
+	faultNone faultKind = iota
+	fault500
+	fault502
+	fault503
+	resetBefore
+	resetAfter
+)
+
+// faultInjector draws the fate of each API request from a seeded source, so
+// a run with the same FaultSeed sees the same sequence of faults.
+type faultInjector struct {
+	mu     sync.Mutex
+	rng    *rand.Rand
+	faults Faults
+
+	throttleNext atomic.Int64
+}
+
+func newFaultInjector(seed int64, f Faults) *faultInjector {
+	return &faultInjector{rng: rand.New(rand.NewPCG(uint64(seed), 0xfa017)), faults: f}
+}
+
+func (fi *faultInjector) set(f Faults) {
+	fi.mu.Lock()
+	fi.faults = f
+	fi.mu.Unlock()
+}
+
+func (fi *faultInjector) current() Faults {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	return fi.faults
+}
+
+// takeThrottle consumes one forced 429, if any are pending.
+func (fi *faultInjector) takeThrottle() bool {
+	for {
+		n := fi.throttleNext.Load()
+		if n <= 0 {
+			return false
+		}
+		if fi.throttleNext.CompareAndSwap(n, n-1) {
+			return true
+		}
+	}
+}
+
+// draw decides a request's fault and returns the latency to add.
+func (fi *faultInjector) draw() (faultKind, Faults) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	f := fi.faults
+	if f.FaultRate <= 0 && f.ResetRate <= 0 {
+		return faultNone, f
+	}
+	u := fi.rng.Float64()
+	switch {
+	case u < f.FaultRate:
+		return []faultKind{fault500, fault502, fault503}[fi.rng.IntN(3)], f
+	case u < f.FaultRate+f.ResetRate:
+		if fi.rng.IntN(2) == 0 {
+			return resetBefore, f
+		}
+		return resetAfter, f
+	}
+	return faultNone, f
+}

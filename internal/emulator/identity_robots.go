@@ -1,0 +1,145 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// robotAccountDTO is RobotAccountDto of identity.yaml.
+type robotAccountDTO struct {
+	ID            string   `json:"id"`
+	Name          string   `json:"name"`
+	DisplayName   string   `json:"displayName"`
+	CreationTime  string   `json:"creationTime"`
+	LastLoginTime *string  `json:"lastLoginTime"`
+	GroupIDs      []string `json:"groupIds"`
+}
+
+func toRobotAccountDTO(r *RobotAccount) robotAccountDTO {
+	return robotAccountDTO{
+		ID: r.ID, Name: r.Name, DisplayName: r.DisplayName,
+		CreationTime: formatWireTime(r.CreationTime), GroupIDs: slices.Clone(r.GroupIDs),
+	}
+}
+
+type robotAccountPage struct {
+	TotalCount int64             `json:"totalCount"`
+	Results    []robotAccountDTO `json:"results"`
+}
+
+// listRobotAccounts serves GET /api/RobotAccount/{partitionGlobalId}.
+func (s *Server) listRobotAccounts(c *call) {
+	top, skip, ok := s.paging(c)
+	if !ok {
+		return
+	}
+	term := strings.ToLower(c.r.URL.Query().Get("searchTerm"))
+	page := robotAccountPage{Results: []robotAccountDTO{}}
+	st := s.state
+	st.mu.RLock()
+	for _, id := range st.robotOrder {
+		r := st.robots[id]
+		if term != "" && !matchesAny(term, r.Name, r.DisplayName) {
+			continue
+		}
+		if page.TotalCount >= int64(skip) && len(page.Results) < top {
+			page.Results = append(page.Results, toRobotAccountDTO(r))
+		}
+		page.TotalCount++
+	}
+	st.mu.RUnlock()
+	body, _ := json.Marshal(page)
+	c.json(http.StatusOK, body)
+}
+
+// getRobotAccount serves GET /api/RobotAccount/{partitionGlobalId}/{robotAccountId}.
+func (s *Server) getRobotAccount(c *call) {
+	partition, ok := pathGUID(c, "partitionGlobalId", c.params[0])
+	if !ok {
+		return
+	}
+	id, ok := pathGUID(c, "robotAccountId", c.params[1])
+	if !ok {
+		return
+	}
+	s.state.mu.RLock()
+	r := s.state.robots[id]
+	var dto robotAccountDTO
+	if r != nil {
+		dto = toRobotAccountDTO(r)
+	}
+	s.state.mu.RUnlock()
+	if r == nil || !strings.EqualFold(partition, s.cfg.PartitionID) {
+		c.identityNotFound()
+		return
+	}
+	body, _ := json.Marshal(dto)
+	c.json(http.StatusOK, body)
+}
+
+// updateRobotAccountCommand is UpdateRobotAccountCommand.
+type updateRobotAccountCommand struct {
+	PartitionGlobalID *string  `json:"partitionGlobalId"`
+	DisplayName       *string  `json:"displayName"`
+	GroupIDsToAdd     []string `json:"groupIDsToAdd"`
+	GroupIDsToRemove  []string `json:"groupIDsToRemove"`
+}
+
+// updateRobotAccount serves PUT /api/RobotAccount/{robotAccountId}: only the
+// display name and groups change; the name is read-only.
+func (s *Server) updateRobotAccount(c *call) {
+	id, ok := pathGUID(c, "robotAccountId", c.params[0])
+	if !ok {
+		return
+	}
+	var cmd updateRobotAccountCommand
+	if !decodeIdentityBody(c, &cmd) ||
+		!checkGUIDs(c, "groupIDsToAdd", cmd.GroupIDsToAdd) ||
+		!checkGUIDs(c, "groupIDsToRemove", cmd.GroupIDsToRemove) {
+		return
+	}
+	if cmd.PartitionGlobalID == nil || !strings.EqualFold(*cmd.PartitionGlobalID, s.cfg.PartitionID) {
+		c.validationProblem("partitionGlobalId", "The partitionGlobalId field is required and must be the robot account's partition.")
+		return
+	}
+	if cmd.DisplayName != nil && strings.TrimSpace(*cmd.DisplayName) == "" {
+		c.validationProblem("displayName", "The DisplayName field is required.")
+		return
+	}
+	st := s.state
+	st.mu.Lock()
+	r := st.robots[id]
+	if r == nil {
+		st.mu.Unlock()
+		c.identityNotFound()
+		return
+	}
+	for _, g := range cmd.GroupIDsToAdd {
+		if !st.groupByID[strings.ToLower(g)] {
+			st.mu.Unlock()
+			c.validationProblem("groupIDsToAdd", "Group '"+g+"' does not exist in this organization.")
+			return
+		}
+	}
+	if cmd.DisplayName != nil {
+		r.DisplayName = *cmd.DisplayName
+	}
+	groups := slices.Clone(r.GroupIDs)
+	for _, g := range cmd.GroupIDsToAdd {
+		if g = strings.ToLower(g); !slices.Contains(groups, g) {
+			groups = append(groups, g)
+		}
+	}
+	for _, g := range cmd.GroupIDsToRemove {
+		g = strings.ToLower(g)
+		groups = slices.DeleteFunc(groups, func(x string) bool { return x == g })
+	}
+	r.GroupIDs = groups
+	r.LastModificationTime = nextModification(r.LastModificationTime)
+	dto := toRobotAccountDTO(r)
+	st.mu.Unlock()
+	body, _ := json.Marshal(dto)
+	c.json(http.StatusOK, body)
+}

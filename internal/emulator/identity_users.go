@@ -1,0 +1,300 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// userDTO is UserDto of identity.yaml.
+type userDTO struct {
+	ID                         string   `json:"id"`
+	UserName                   string   `json:"userName"`
+	Email                      string   `json:"email"`
+	EmailConfirmed             bool     `json:"emailConfirmed"`
+	Name                       string   `json:"name"`
+	Surname                    string   `json:"surname"`
+	DisplayName                string   `json:"displayName"`
+	CreationTime               string   `json:"creationTime"`
+	LastModificationTime       string   `json:"lastModificationTime"`
+	LastLoginTime              *string  `json:"lastLoginTime"`
+	GroupIDs                   []string `json:"groupIDs"`
+	LegacyID                   int64    `json:"legacyId"`
+	IsActive                   bool     `json:"isActive"`
+	BypassBasicAuthRestriction bool     `json:"bypassBasicAuthRestriction"`
+	Type                       string   `json:"type"`
+	InvitationAccepted         bool     `json:"invitationAccepted"`
+}
+
+func toUserDTO(u *User) userDTO {
+	return userDTO{
+		ID: u.ID, UserName: u.UserName, Email: u.Email, EmailConfirmed: u.EmailConfirmed,
+		Name: u.Name, Surname: u.Surname, DisplayName: u.DisplayName,
+		CreationTime:         formatWireTime(u.CreationTime),
+		LastModificationTime: formatWireTime(u.LastModificationTime),
+		GroupIDs:             slices.Clone(u.GroupIDs), LegacyID: u.LegacyID, IsActive: u.IsActive,
+		BypassBasicAuthRestriction: u.BypassBasicAuthRestriction, Type: u.Type,
+		InvitationAccepted: u.InvitationAccepted,
+	}
+}
+
+// getUser serves GET /api/User/{userId}.
+func (s *Server) getUser(c *call) {
+	id, ok := pathGUID(c, "userId", c.params[0])
+	if !ok {
+		return
+	}
+	s.state.mu.RLock()
+	u := s.state.users[id]
+	var dto userDTO
+	if u != nil {
+		dto = toUserDTO(&u.User)
+	}
+	s.state.mu.RUnlock()
+	if u == nil {
+		c.identityNotFound()
+		return
+	}
+	body, _ := json.Marshal(dto)
+	c.json(http.StatusOK, body)
+}
+
+// updateUserCommand is UpdateUserCommand: every field optional.
+type updateUserCommand struct {
+	Name                                 *string           `json:"name"`
+	Surname                              *string           `json:"surname"`
+	DisplayName                          *string           `json:"displayName"`
+	Email                                *string           `json:"email"`
+	IsActive                             *bool             `json:"isActive"`
+	Password                             *string           `json:"password"`
+	GroupIDsToAdd                        []string          `json:"groupIDsToAdd"`
+	GroupIDsToRemove                     []string          `json:"groupIDsToRemove"`
+	BypassBasicAuthRestriction           *bool             `json:"bypassBasicAuthRestriction"`
+	InvitationAccepted                   *bool             `json:"invitationAccepted"`
+	ExtensionUserAttributesToAddOrUpdate map[string]string `json:"extensionUserAttributesToAddOrUpdate"`
+	ExtensionUserAttributesToRemove      []string          `json:"extensionUserAttributesToRemove"`
+}
+
+// updateUser serves PUT /api/User/{userId}. The change is applied whole or
+// not at all.
+func (s *Server) updateUser(c *call) {
+	id, ok := pathGUID(c, "userId", c.params[0])
+	if !ok {
+		return
+	}
+	var cmd updateUserCommand
+	if !decodeIdentityBody(c, &cmd) ||
+		!checkGUIDs(c, "groupIDsToAdd", cmd.GroupIDsToAdd) ||
+		!checkGUIDs(c, "groupIDsToRemove", cmd.GroupIDsToRemove) {
+		return
+	}
+	var policy []identityError
+	if cmd.Password != nil && *cmd.Password != "" {
+		policy = passwordPolicy(*cmd.Password)
+	}
+
+	st := s.state
+	st.mu.Lock()
+	u := st.users[id]
+	if u == nil {
+		st.mu.Unlock()
+		c.identityNotFound()
+		return
+	}
+	if cmd.Email != nil && !strings.EqualFold(strings.TrimSpace(*cmd.Email), u.Email) {
+		st.mu.Unlock()
+		c.validationProblem("email", "Changing a user's email address is not supported. Invite the new address as a new user, then delete the old account.")
+		return
+	}
+	for _, g := range cmd.GroupIDsToAdd {
+		if !st.groupByID[strings.ToLower(g)] {
+			st.mu.Unlock()
+			c.validationProblem("groupIDsToAdd", "Group '"+g+"' does not exist in this organization.")
+			return
+		}
+	}
+	if len(policy) > 0 {
+		st.mu.Unlock()
+		c.identityFailure(policy)
+		return
+	}
+	applyUserUpdate(u, &cmd)
+	u.LastModificationTime = nextModification(u.LastModificationTime)
+	st.mu.Unlock()
+	c.json(http.StatusOK, identitySucceeded)
+}
+
+func applyUserUpdate(u *user, cmd *updateUserCommand) {
+	if cmd.Name != nil {
+		u.Name = *cmd.Name
+	}
+	if cmd.Surname != nil {
+		u.Surname = *cmd.Surname
+	}
+	if cmd.DisplayName != nil {
+		u.DisplayName = *cmd.DisplayName
+	}
+	if cmd.IsActive != nil {
+		u.IsActive = *cmd.IsActive
+	}
+	if cmd.BypassBasicAuthRestriction != nil {
+		u.BypassBasicAuthRestriction = *cmd.BypassBasicAuthRestriction
+	}
+	if cmd.InvitationAccepted != nil {
+		u.InvitationAccepted = *cmd.InvitationAccepted
+	}
+	if cmd.Password != nil && *cmd.Password != "" {
+		u.password = *cmd.Password
+	}
+	if len(cmd.GroupIDsToAdd) > 0 || len(cmd.GroupIDsToRemove) > 0 {
+		groups := slices.Clone(u.GroupIDs)
+		for _, g := range cmd.GroupIDsToAdd {
+			if g = strings.ToLower(g); !slices.Contains(groups, g) {
+				groups = append(groups, g)
+			}
+		}
+		for _, g := range cmd.GroupIDsToRemove {
+			g = strings.ToLower(g)
+			groups = slices.DeleteFunc(groups, func(x string) bool { return x == g })
+		}
+		u.GroupIDs = groups
+	}
+	if len(cmd.ExtensionUserAttributesToAddOrUpdate) > 0 || len(cmd.ExtensionUserAttributesToRemove) > 0 {
+		attrs := map[string]string{}
+		for k, v := range u.ExtensionAttributes {
+			attrs[k] = v
+		}
+		for k, v := range cmd.ExtensionUserAttributesToAddOrUpdate {
+			attrs[k] = v
+		}
+		for _, k := range cmd.ExtensionUserAttributesToRemove {
+			delete(attrs, k)
+		}
+		u.ExtensionAttributes = attrs
+	}
+}
+
+type changePasswordCommand struct {
+	OldPassword *string `json:"oldPassword"`
+	NewPassword *string `json:"newPassword"`
+}
+
+// changePassword serves POST /api/User/{userId}/changepassword.
+func (s *Server) changePassword(c *call) {
+	id, ok := pathGUID(c, "userId", c.params[0])
+	if !ok {
+		return
+	}
+	var cmd changePasswordCommand
+	if !decodeIdentityBody(c, &cmd) {
+		return
+	}
+	oldPass, newPass := deref(cmd.OldPassword), deref(cmd.NewPassword)
+	st := s.state
+	st.mu.Lock()
+	u := st.users[id]
+	if u == nil {
+		st.mu.Unlock()
+		c.identityNotFound()
+		return
+	}
+	if u.password == "" || oldPass != u.password {
+		st.mu.Unlock()
+		c.identityFailure([]identityError{{"PasswordMismatch", "Incorrect password."}})
+		return
+	}
+	if errs := passwordPolicy(newPass); len(errs) > 0 {
+		st.mu.Unlock()
+		c.identityFailure(errs)
+		return
+	}
+	u.password = newPass
+	u.LastModificationTime = nextModification(u.LastModificationTime)
+	st.mu.Unlock()
+	c.json(http.StatusOK, identitySucceeded)
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// paging reads top (default 10, 0..1000) and skip (>= 0) and checks the
+// partition; it answers when they are not acceptable.
+func (s *Server) paging(c *call) (top, skip int, ok bool) {
+	if _, ok := pathGUID(c, "partitionGlobalId", c.params[0]); !ok {
+		return 0, 0, false
+	}
+	if !strings.EqualFold(c.params[0], s.cfg.PartitionID) {
+		c.identityNotFound()
+		return 0, 0, false
+	}
+	q := c.r.URL.Query()
+	top, skip = 10, 0
+	for _, p := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"top", &top, 1000}, {"skip", &skip, 2147483647}} {
+		raw := q.Get(p.name)
+		if raw == "" {
+			continue
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			c.validationProblem(p.name, "The value '"+raw+"' is not valid.")
+			return 0, 0, false
+		}
+		if n < 0 || n > p.max {
+			c.validationProblem(p.name, "The field "+p.name+" must be between 0 and "+strconv.Itoa(p.max)+".")
+			return 0, 0, false
+		}
+		*p.dst = n
+	}
+	return top, skip, true
+}
+
+type userPage struct {
+	TotalCount int64     `json:"totalCount"`
+	Results    []userDTO `json:"results"`
+}
+
+// listUsers serves GET /api/User/users/{partitionGlobalId}. searchTerm is a
+// case-insensitive substring match over several fields, like the real
+// service's fuzzy search: callers must filter the results exactly.
+func (s *Server) listUsers(c *call) {
+	top, skip, ok := s.paging(c)
+	if !ok {
+		return
+	}
+	term := strings.ToLower(c.r.URL.Query().Get("searchTerm"))
+	page := userPage{Results: []userDTO{}}
+	st := s.state
+	st.mu.RLock()
+	for _, id := range st.userOrder {
+		u := st.users[id]
+		if term != "" && !matchesAny(term, u.UserName, u.Email, u.Name, u.Surname, u.DisplayName) {
+			continue
+		}
+		if page.TotalCount >= int64(skip) && len(page.Results) < top {
+			page.Results = append(page.Results, toUserDTO(&u.User))
+		}
+		page.TotalCount++
+	}
+	st.mu.RUnlock()
+	body, _ := json.Marshal(page)
+	c.json(http.StatusOK, body)
+}
+
+func matchesAny(lowerTerm string, fields ...string) bool {
+	for _, f := range fields {
+		if strings.Contains(strings.ToLower(f), lowerTerm) {
+			return true
+		}
+	}
+	return false
+}

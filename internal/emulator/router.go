@@ -1,0 +1,151 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+)
+
+// endpoint is a resolved API operation.
+type endpoint struct {
+	template     string
+	need         scopeSet // any one of these scopes
+	orchestrator bool
+	handle       func(*call)
+}
+
+type family int
+
+const (
+	familyNone family = iota
+	familyToken
+	familyIdentity
+	familyOrchestrator
+)
+
+// splitBase finds which base a path is under and returns the rest:
+// /{org}/identity_, /identity_ and /identity for identity (and the token
+// endpoint), /{org}/{tenant}/orchestrator_ for Orchestrator.
+func (s *Server) splitBase(path string) (family, string) {
+	rest, ok := cutSegment(path, "identity_")
+	if !ok {
+		rest, ok = cutSegment(path, "identity")
+	}
+	if !ok {
+		org, after := firstSegment(path)
+		if !strings.EqualFold(org, s.cfg.Org) {
+			return familyNone, ""
+		}
+		if rest, ok = cutSegment(after, "identity_"); !ok {
+			tenant, afterTenant := firstSegment(after)
+			if !strings.EqualFold(tenant, s.cfg.Tenant) {
+				return familyNone, ""
+			}
+			if rest, ok = cutSegment(afterTenant, "orchestrator_"); !ok {
+				return familyNone, ""
+			}
+			return familyOrchestrator, rest
+		}
+	}
+	if strings.EqualFold(rest, "/connect/token") {
+		return familyToken, rest
+	}
+	return familyIdentity, rest
+}
+
+// firstSegment splits "/a/b/c" into "a" and "/b/c".
+func firstSegment(path string) (string, string) {
+	if !strings.HasPrefix(path, "/") {
+		return "", ""
+	}
+	rest := path[1:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return rest[:i], rest[i:]
+	}
+	return rest, ""
+}
+
+// cutSegment strips a leading "/name" segment (case-insensitively).
+func cutSegment(path, name string) (string, bool) {
+	seg, rest := firstSegment(path)
+	if !strings.EqualFold(seg, name) {
+		return "", false
+	}
+	return rest, true
+}
+
+// resolveIdentity maps an identity path to its endpoint. When the path is
+// known but the method is not, allow lists the methods it takes.
+func (s *Server) resolveIdentity(method, rel string) (ep endpoint, params []string, allow string) {
+	seg := strings.Split(strings.TrimPrefix(rel, "/"), "/")
+	if len(seg) < 3 || !strings.EqualFold(seg[0], "api") {
+		return endpoint{}, nil, ""
+	}
+	switch {
+	case strings.EqualFold(seg[1], "User"):
+		switch {
+		case len(seg) == 4 && strings.EqualFold(seg[2], "users"):
+			if method == http.MethodGet {
+				return endpoint{"GET /api/User/users/{partitionGlobalId}", scopeUserRead, false, s.listUsers}, seg[3:], ""
+			}
+			return endpoint{}, nil, "GET"
+		case len(seg) == 4 && strings.EqualFold(seg[3], "changepassword"):
+			if method == http.MethodPost {
+				return endpoint{"POST /api/User/{userId}/changepassword", scopeUserWrite, false, s.changePassword}, seg[2:3], ""
+			}
+			return endpoint{}, nil, "POST"
+		case len(seg) == 3:
+			switch method {
+			case http.MethodGet:
+				return endpoint{"GET /api/User/{userId}", scopeUserRead, false, s.getUser}, seg[2:], ""
+			case http.MethodPut:
+				return endpoint{"PUT /api/User/{userId}", scopeUserWrite, false, s.updateUser}, seg[2:], ""
+			}
+			return endpoint{}, nil, "GET, PUT"
+		}
+	case strings.EqualFold(seg[1], "RobotAccount"):
+		switch len(seg) {
+		case 3:
+			switch method {
+			case http.MethodGet:
+				return endpoint{"GET /api/RobotAccount/{partitionGlobalId}", scopeRobotRead, false, s.listRobotAccounts}, seg[2:], ""
+			case http.MethodPut:
+				return endpoint{"PUT /api/RobotAccount/{robotAccountId}", scopeRobotWrite, false, s.updateRobotAccount}, seg[2:], ""
+			}
+			return endpoint{}, nil, "GET, PUT"
+		case 4:
+			if method == http.MethodGet {
+				return endpoint{"GET /api/RobotAccount/{partitionGlobalId}/{robotAccountId}", scopeRobotRead, false, s.getRobotAccount}, seg[2:], ""
+			}
+			return endpoint{}, nil, "GET"
+		}
+	}
+	return endpoint{}, nil, ""
+}
+
+// resolveOrchestrator maps an Orchestrator path to its endpoint.
+func (s *Server) resolveOrchestrator(method, rel string) (ep endpoint, params []string, allow string) {
+	const users = "/odata/Users"
+	if len(rel) < len(users) || !strings.EqualFold(rel[:len(users)], users) {
+		return endpoint{}, nil, ""
+	}
+	tail := rel[len(users):]
+	if tail == "" || tail == "/" {
+		if method == http.MethodGet {
+			return endpoint{"GET /odata/Users", scopeOrchRead, true, s.listOrchestratorUsers}, nil, ""
+		}
+		return endpoint{}, nil, "GET"
+	}
+	if !strings.HasPrefix(tail, "(") || !strings.HasSuffix(tail, ")") {
+		return endpoint{}, nil, ""
+	}
+	key := tail[1 : len(tail)-1]
+	switch method {
+	case http.MethodGet:
+		return endpoint{"GET /odata/Users({key})", scopeOrchRead, true, s.getOrchestratorUser}, []string{key}, ""
+	case http.MethodPatch:
+		return endpoint{"PATCH /odata/Users({key})", scopeOrchWrite, true, s.patchOrchestratorUser}, []string{key}, ""
+	case http.MethodPut:
+		return endpoint{"PUT /odata/Users({key})", scopeOrchWrite, true, s.putOrchestratorUser}, []string{key}, ""
+	}
+	return endpoint{}, nil, "GET, PUT, PATCH"
+}

@@ -1,0 +1,211 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// SeedFile is the format of Config.SeedFile, as JSON (.json) or YAML (.yaml,
+// .yml); keys are matched case-insensitively. Every entity is added to the
+// generated ones; ids must be unique. Example: testdata/seed.yaml.
+//
+//	groups:             # in addition to the five fixed groups
+//	  - {id: GUID, name: Sales}
+//	users:              # id defaults to a GUID derived from the position
+//	  - {id: GUID, userName: jdoe, email: jdoe@example.com, name: Jane, surname: Doe,
+//	     displayName: Jane Doe, isActive: true, groupIDs: [GUID], password: "Secret-123"}
+//	robotAccounts:
+//	  - {id: GUID, name: robot-night, displayName: Night robot, groupIds: [GUID]}
+//	orchestratorUsers:  # id is the OData key; unattendedRobot.password is stored, never served
+//	  - {id: 2001, userName: robot-night, type: Robot,
+//	     unattendedRobot: {userName: 'CORP\svc-night', password: "Night-Pass-1", credentialType: Default}}
+type SeedFile struct {
+	Groups            []Group            `json:"groups"`
+	Users             []SeedUser         `json:"users"`
+	RobotAccounts     []SeedRobot        `json:"robotAccounts"`
+	OrchestratorUsers []SeedOrchestrator `json:"orchestratorUsers"`
+}
+
+// SeedUser is an identity user of a seed file.
+type SeedUser struct {
+	ID, UserName, Email, Name, Surname, DisplayName, Type string
+	Password                                              string
+	IsActive                                              *bool
+	BypassBasicAuthRestriction, InvitationAccepted        bool
+	GroupIDs                                              []string
+}
+
+// SeedRobot is an identity robot account of a seed file.
+type SeedRobot struct {
+	ID, Name, DisplayName string
+	GroupIDs              []string `json:"groupIds"`
+}
+
+// SeedOrchestrator is an Orchestrator user of a seed file.
+type SeedOrchestrator struct {
+	ID                                               int64
+	Key, UserName, Name, Surname, EmailAddress, Type string
+	IsActive                                         *bool
+	RolesList                                        []string
+	UnattendedRobot                                  *SeedUnattended
+}
+
+// SeedUnattended is an unattended robot of a seed file.
+type SeedUnattended struct {
+	UserName, Password, CredentialType string
+	ExecutionSettings                  map[string]any
+	LimitConcurrentExecution           bool
+	RobotID                            int64 `json:"robotId"`
+}
+
+// LoadSeedFile reads a seed file in JSON or YAML.
+func LoadSeedFile(path string) (*SeedFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read seed file: %w", err)
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml":
+		var generic any
+		if err := yaml.Unmarshal(data, &generic); err != nil {
+			return nil, fmt.Errorf("parse seed file %s: %w", path, err)
+		}
+		if data, err = json.Marshal(generic); err != nil {
+			return nil, fmt.Errorf("parse seed file %s: %w", path, err)
+		}
+	case ".json":
+	default:
+		return nil, fmt.Errorf("seed file %s: want .json, .yaml or .yml", path)
+	}
+	var sf SeedFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sf); err != nil {
+		return nil, fmt.Errorf("parse seed file %s: %w", path, err)
+	}
+	return &sf, nil
+}
+
+// addSeed adds a seed file's entities to the store.
+func (s *store) addSeed(seed int64, sf *SeedFile) error {
+	for _, g := range sf.Groups {
+		if !isGUID(g.ID) || g.Name == "" {
+			return fmt.Errorf("seed group %q: needs a GUID id and a name", g.ID)
+		}
+		g.ID = strings.ToLower(g.ID)
+		if s.groupByID[g.ID] {
+			return fmt.Errorf("seed group %s listed twice", g.ID)
+		}
+		s.groups = append(s.groups, g)
+		s.groupByID[g.ID] = true
+	}
+	checkGroups := func(what string, ids []string) ([]string, error) {
+		out := make([]string, 0, len(ids))
+		for _, id := range ids {
+			id = strings.ToLower(id)
+			if !s.groupByID[id] {
+				return nil, fmt.Errorf("%s: unknown group %q", what, id)
+			}
+			out = append(out, id)
+		}
+		return out, nil
+	}
+	for i, su := range sf.Users {
+		id := strings.ToLower(su.ID)
+		if id == "" {
+			id = deterministicGUID(seed, "seed-user", i+1)
+		}
+		what := fmt.Sprintf("seed user %d (%s)", i+1, su.UserName)
+		if !isGUID(id) || su.UserName == "" {
+			return fmt.Errorf("%s: needs a userName and a GUID id", what)
+		}
+		if s.users[id] != nil {
+			return fmt.Errorf("%s: id %s used twice", what, id)
+		}
+		groups, err := checkGroups(what, su.GroupIDs)
+		if err != nil {
+			return err
+		}
+		typ := su.Type
+		if typ == "" {
+			typ = "user"
+		}
+		active := su.IsActive == nil || *su.IsActive
+		created := seedEpoch.Add(time.Duration(i) * time.Millisecond)
+		u := &user{User: User{
+			ID: id, UserName: su.UserName, Email: su.Email, EmailConfirmed: su.Email != "",
+			Name: su.Name, Surname: su.Surname, DisplayName: su.DisplayName,
+			IsActive: active, BypassBasicAuthRestriction: su.BypassBasicAuthRestriction,
+			InvitationAccepted: su.InvitationAccepted, Type: typ, GroupIDs: groups,
+			CreationTime: created, LastModificationTime: created,
+		}, password: su.Password}
+		s.users[id] = u
+		s.userOrder = append(s.userOrder, id)
+	}
+	for i, sr := range sf.RobotAccounts {
+		id := strings.ToLower(sr.ID)
+		if id == "" {
+			id = deterministicGUID(seed, "seed-robot", i+1)
+		}
+		what := fmt.Sprintf("seed robot account %d (%s)", i+1, sr.Name)
+		if !isGUID(id) || sr.Name == "" {
+			return fmt.Errorf("%s: needs a name and a GUID id", what)
+		}
+		if s.robots[id] != nil {
+			return fmt.Errorf("%s: id %s used twice", what, id)
+		}
+		groups, err := checkGroups(what, sr.GroupIDs)
+		if err != nil {
+			return err
+		}
+		display := sr.DisplayName
+		if display == "" {
+			display = sr.Name
+		}
+		s.robots[id] = &RobotAccount{ID: id, Name: sr.Name, DisplayName: display, GroupIDs: groups,
+			CreationTime: seedEpoch, LastModificationTime: seedEpoch}
+		s.robotOrder = append(s.robotOrder, id)
+	}
+	for i, so := range sf.OrchestratorUsers {
+		what := fmt.Sprintf("seed orchestrator user %d (%s)", i+1, so.UserName)
+		if so.ID <= 0 || so.UserName == "" {
+			return fmt.Errorf("%s: needs a positive id and a userName", what)
+		}
+		if s.orch[so.ID] != nil {
+			return fmt.Errorf("%s: id %d used twice", what, so.ID)
+		}
+		key := strings.ToLower(so.Key)
+		if key == "" {
+			key = deterministicGUID(seed, "seed-orchestrator-user", i+1)
+		}
+		typ := so.Type
+		if typ == "" {
+			typ = "User"
+		}
+		ou := &OrchestratorUser{
+			ID: so.ID, Key: key, UserName: so.UserName, Name: so.Name, Surname: so.Surname,
+			FullName: strings.TrimSpace(so.Name + " " + so.Surname), EmailAddress: so.EmailAddress,
+			IsActive: so.IsActive == nil || *so.IsActive, Type: typ, RolesList: so.RolesList,
+			CreationTime: seedEpoch, LastModificationTime: seedEpoch,
+		}
+		if ur := so.UnattendedRobot; ur != nil {
+			ou.MayHaveUnattended = true
+			ou.UnattendedRobot = &UnattendedRobot{
+				UserName: ur.UserName, CredentialType: ur.CredentialType,
+				ExecutionSettings: ur.ExecutionSettings, LimitConcurrentExecution: ur.LimitConcurrentExecution,
+				RobotID: ur.RobotID,
+			}
+			s.orchPass[so.ID] = ur.Password
+		}
+		s.orch[so.ID] = ou
+		s.orchOrder = append(s.orchOrder, so.ID)
+	}
+	return nil
+}

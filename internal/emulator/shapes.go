@@ -1,0 +1,111 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// The error shapes of UIPATH_API.md, as the real services send them.
+
+type problemDetails struct {
+	Type    string              `json:"type"`
+	Title   string              `json:"title"`
+	Status  int                 `json:"status"`
+	TraceID string              `json:"traceId"`
+	Errors  map[string][]string `json:"errors,omitempty"`
+}
+
+// validationProblem answers 400 ASP.NET validation problem details.
+func (c *call) validationProblem(field, message string) {
+	body, _ := json.Marshal(problemDetails{
+		Type:    "https://tools.ietf.org/html/rfc7231#section-6.5.1",
+		Title:   "One or more validation errors occurred.",
+		Status:  http.StatusBadRequest,
+		TraceID: c.trace,
+		Errors:  map[string][]string{field: {message}},
+	})
+	c.json(http.StatusBadRequest, body)
+}
+
+// identityNotFound answers 404 problem details (the emulator's choice for
+// unknown identity ids).
+func (c *call) identityNotFound() {
+	body, _ := json.Marshal(problemDetails{
+		Type:    "https://tools.ietf.org/html/rfc7231#section-6.5.4",
+		Title:   "Not Found",
+		Status:  http.StatusNotFound,
+		TraceID: c.trace,
+	})
+	c.json(http.StatusNotFound, body)
+}
+
+type identityError struct {
+	Code        string `json:"code"`
+	Description string `json:"description"`
+}
+
+type identityResult struct {
+	Succeeded bool            `json:"succeeded"`
+	Errors    []identityError `json:"errors"`
+}
+
+var identitySucceeded = []byte(`{"succeeded":true,"errors":[]}`)
+
+// identityFailure answers 400 with an IdentityResult that did not succeed.
+func (c *call) identityFailure(errs []identityError) {
+	body, _ := json.Marshal(identityResult{Succeeded: false, Errors: errs})
+	c.json(http.StatusBadRequest, body)
+}
+
+// orchestratorNotFound answers an Orchestrator ErrorResult in camelCase, as
+// its 404s arrive.
+func (c *call) orchestratorNotFound(message string, code int) {
+	body, _ := json.Marshal(map[string]any{"message": message, "errorCode": code, "traceId": c.trace})
+	c.json(http.StatusNotFound, body)
+}
+
+// orchestratorInvalid answers an Orchestrator ErrorResult in PascalCase, as
+// its validation 400s arrive.
+func (c *call) orchestratorInvalid(message string, code int) {
+	body, _ := json.Marshal(map[string]any{"Message": message, "ErrorCode": code, "TraceId": c.trace})
+	c.json(http.StatusBadRequest, body)
+}
+
+var abpUnauthorized = []byte(`{"__abp":true,"result":null,"targetUrl":null,"success":false,"error":{"code":0,"message":"You are not authorized!","details":null,"validationErrors":null},"unAuthorizedRequest":true}`)
+
+// abpForbidden answers the ABP body Orchestrator sends to an application
+// without a role.
+func (c *call) abpForbidden() { c.json(http.StatusForbidden, abpUnauthorized) }
+
+// unauthorized answers 401 for a missing, unknown or expired token.
+func (c *call) unauthorized(desc string) {
+	c.w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+desc+`"`)
+	c.empty(http.StatusUnauthorized)
+}
+
+// oauthError answers a token endpoint error in OAuth form.
+func (c *call) oauthError(code, desc string) {
+	body, _ := json.Marshal(map[string]string{"error": code, "error_description": desc})
+	c.w.Header().Set("Cache-Control", "no-store")
+	c.json(http.StatusBadRequest, body)
+}
+
+var badGatewayHTML = []byte("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")
+
+// serverFault answers an injected 500, 502 or 503 without applying anything.
+func (c *call) serverFault(kind faultKind) {
+	switch kind {
+	case fault500:
+		body, _ := json.Marshal(problemDetails{
+			Type:    "https://tools.ietf.org/html/rfc7231#section-6.6.1",
+			Title:   "An error occurred while processing your request.",
+			Status:  http.StatusInternalServerError,
+			TraceID: c.trace,
+		})
+		c.json(http.StatusInternalServerError, body)
+	case fault502:
+		c.write(http.StatusBadGateway, contentHTML, badGatewayHTML)
+	default:
+		c.empty(http.StatusServiceUnavailable)
+	}
+}
