@@ -157,10 +157,21 @@ func TestCrashAnywhereThenResumeLosesNoPassword(t *testing.T) {
 		t.Run(fmt.Sprintf("after-%d", point), func(t *testing.T) {
 			emu := startEmulator(t, emulator.Config{Users: n, Latency: 3 * time.Millisecond})
 			dir := t.TempDir()
-			m := writeFile(t, dir, "rotate.csv", rotationManifest(n))
+			// Half admin resets with generated passwords, half user
+			// password changes (not idempotent: settled, never repeated).
+			var b strings.Builder
+			b.WriteString("op,username,old_password,new_password\n")
+			for i := 1; i <= n; i++ {
+				if i%2 == 1 {
+					fmt.Fprintf(&b, "set_password,user%05d,,generate\n", i)
+				} else {
+					fmt.Fprintf(&b, "change_password,user%05d,Initial-Pass-%05d!,Changed-Pass-%05d!\n", i, i, i)
+				}
+			}
+			m := writeFile(t, dir, "rotate.csv", b.String())
 			secrets := filepath.Join(dir, "secrets.csv")
 			runDir := filepath.Join(dir, "reports", "crash")
-			args := []string{"apply", m, "--yes", "--run-id", "crash", "--limits", "none", "--workers", "8", "--secrets-out", secrets, "--no-progress"}
+			args := []string{"apply", m, "--yes", "--run-id", "crash", "--limits", "none", "--workers", "8", "--secrets-out", secrets, "--no-progress", "--allow-literal-secrets"}
 
 			cmd, _ := startBatch(t, emu, dir, args...)
 			done := make(chan struct{})
@@ -189,10 +200,14 @@ func TestCrashAnywhereThenResumeLosesNoPassword(t *testing.T) {
 			}
 			last := lastPasswords(entries)
 			var all []string
-			for _, u := range emu.Users() {
+			for i := 1; i <= n; i++ {
+				u := userByName(t, emu, fmt.Sprintf("user%05d", i))
 				pw := last["username="+u.UserName]
+				if i%2 == 0 {
+					pw = fmt.Sprintf("Changed-Pass-%05d!", i)
+				}
 				if pw == "" || emu.PasswordOf(u.ID) != pw {
-					t.Fatalf("%s: the password on the server is not the last one recorded", u.UserName)
+					t.Fatalf("%s: the password on the server is not the one recorded", u.UserName)
 				}
 				all = append(all, pw)
 			}
