@@ -261,31 +261,27 @@ func takeCensus(ctx context.Context, path string, mopts manifest.Options, done j
 	return c, err
 }
 
+// opCalls are the client operations each manifest op reads with and the
+// one it writes with: a plan's token asks only for the reads' scopes.
+var opCalls = map[manifest.Op]struct {
+	reads []client.Operation
+	write client.Operation
+}{
+	manifest.OpUpdateUser:          {[]client.Operation{client.OpGetUser, client.OpListUsers}, client.OpUpdateUser},
+	manifest.OpSetPassword:         {[]client.Operation{client.OpGetUser, client.OpListUsers}, client.OpUpdateUser},
+	manifest.OpChangePassword:      {[]client.Operation{client.OpGetUser, client.OpListUsers}, client.OpChangePassword},
+	manifest.OpUpdateRobotAccount:  {[]client.Operation{client.OpGetRobotAccount, client.OpListRobotAccounts}, client.OpUpdateRobotAccount},
+	manifest.OpSetRobotCredentials: {[]client.Operation{client.OpGetOrchestratorUser, client.OpFindOrchestratorUser}, client.OpSetUnattendedCredentials},
+}
+
 // operations lists the client operations the manifest's rows use.
 func (c census) operations(mode runMode) []client.Operation {
 	ops := []client.Operation{}
 	for op := range c.byOp {
-		switch op {
-		case manifest.OpUpdateUser, manifest.OpSetPassword:
-			ops = append(ops, client.OpGetUser, client.OpListUsers)
-			if mode == modeApply {
-				ops = append(ops, client.OpUpdateUser)
-			}
-		case manifest.OpChangePassword:
-			ops = append(ops, client.OpGetUser, client.OpListUsers)
-			if mode == modeApply {
-				ops = append(ops, client.OpChangePassword)
-			}
-		case manifest.OpUpdateRobotAccount:
-			ops = append(ops, client.OpGetRobotAccount, client.OpListRobotAccounts)
-			if mode == modeApply {
-				ops = append(ops, client.OpUpdateRobotAccount)
-			}
-		case manifest.OpSetRobotCredentials:
-			ops = append(ops, client.OpGetOrchestratorUser, client.OpFindOrchestratorUser)
-			if mode == modeApply {
-				ops = append(ops, client.OpSetUnattendedCredentials)
-			}
+		calls := opCalls[op]
+		ops = append(ops, calls.reads...)
+		if mode == modeApply {
+			ops = append(ops, calls.write)
 		}
 	}
 	if len(ops) == 0 {

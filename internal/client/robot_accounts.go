@@ -101,23 +101,12 @@ func (s *RobotAccountsService) All(ctx context.Context, fn func(RobotAccount) er
 	return s.walk(ctx, "", fn)
 }
 
+// walk calls fn for every robot account the server matches with searchTerm.
 func (s *RobotAccountsService) walk(ctx context.Context, searchTerm string, fn func(RobotAccount) error) error {
-	seen := 0
-	for {
-		page, err := s.List(ctx, ListOptions{SearchTerm: searchTerm, Top: MaxPageSize, Skip: seen})
-		if err != nil {
-			return err
-		}
-		for _, r := range page.RobotAccounts {
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		seen += len(page.RobotAccounts)
-		if pageDone(len(page.RobotAccounts), MaxPageSize, seen, page.TotalCount) {
-			return nil
-		}
-	}
+	return walkPages(ctx, searchTerm, func(ctx context.Context, o ListOptions) ([]RobotAccount, int64, error) {
+		page, err := s.List(ctx, o)
+		return page.RobotAccounts, page.TotalCount, err
+	}, fn)
 }
 
 // FindByName returns the one robot account named exactly name (case

@@ -179,22 +179,10 @@ func (s *UsersService) All(ctx context.Context, fn func(User) error) error {
 
 // walk calls fn for every user the server matches with searchTerm.
 func (s *UsersService) walk(ctx context.Context, searchTerm string, fn func(User) error) error {
-	seen := 0
-	for {
-		page, err := s.List(ctx, ListOptions{SearchTerm: searchTerm, Top: MaxPageSize, Skip: seen})
-		if err != nil {
-			return err
-		}
-		for _, u := range page.Users {
-			if err := fn(u); err != nil {
-				return err
-			}
-		}
-		seen += len(page.Users)
-		if pageDone(len(page.Users), MaxPageSize, seen, page.TotalCount) {
-			return nil
-		}
-	}
+	return walkPages(ctx, searchTerm, func(ctx context.Context, o ListOptions) ([]User, int64, error) {
+		page, err := s.List(ctx, o)
+		return page.Users, page.TotalCount, err
+	}, fn)
 }
 
 // FindByEmail returns the one user whose email is exactly email (case

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -100,4 +101,26 @@ func withQuery(u string, q url.Values) string {
 // ending at offset seen, given the server's totalCount.
 func pageDone(n, top, seen int, total int64) bool {
 	return n == 0 || n < top || (total > 0 && int64(seen) >= total)
+}
+
+// walkPages calls fn for every item list returns for searchTerm, reading
+// MaxPageSize at a time until a short page or the total count. An error
+// from fn stops the walk and is returned as is.
+func walkPages[T any](ctx context.Context, searchTerm string, list func(context.Context, ListOptions) ([]T, int64, error), fn func(T) error) error {
+	seen := 0
+	for {
+		items, total, err := list(ctx, ListOptions{SearchTerm: searchTerm, Top: MaxPageSize, Skip: seen})
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		seen += len(items)
+		if pageDone(len(items), MaxPageSize, seen, total) {
+			return nil
+		}
+	}
 }
