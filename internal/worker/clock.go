@@ -1,0 +1,43 @@
+package worker
+
+import (
+	"context"
+	"time"
+)
+
+// Clock tells the time and makes timers. The limiter and Retry take one so
+// that tests can drive them with a fake clock instead of sleeping.
+type Clock interface {
+	Now() time.Time
+	// NewTimer returns a channel that receives once d has passed, and a
+	// function that stops the timer.
+	NewTimer(d time.Duration) (<-chan time.Time, func() bool)
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// NewTimer wraps time.NewTimer.
+func (SystemClock) NewTimer(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
+}
+
+// sleepCtx waits for d on clock c, or until ctx is done; it returns the
+// context's error in the latter case.
+func sleepCtx(ctx context.Context, c Clock, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	ch, stop := c.NewTimer(d)
+	defer stop()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}

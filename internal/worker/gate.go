@@ -1,0 +1,303 @@
+package worker
+
+import (
+	"sync"
+	"time"
+)
+
+// probeTimeout is how long others wait for a probe's answer before another
+// caller may probe (the answer may never be observed, e.g. on a network
+// error).
+const probeTimeout = int64(2 * time.Second)
+
+// methodGate is the limiter's state for one method. All fields are guarded
+// by mu; times are nanoseconds on the limiter's time line.
+type methodGate struct {
+	mu   sync.Mutex
+	name string
+	cfg  *limiterConfig
+
+	configured Budget // after margin; zero: none
+	budget     Budget // in force: configured or learned; zero: none
+	learnedNow bool   // budget was learned
+	log        sendLog
+	hist       *sendHistory // sends of the last ~400 s, when adaptive
+	saturated  int64        // last time the budget delayed a reservation
+	skew       int64        // guard added after 429s at the budget's edge
+
+	closedUntil int64 // nothing starts before this (429 pause)
+	closures    int64 // counts closings; reservations of an older count are void
+	streak      int   // consecutive 429s
+	probing     bool  // after a pause: one probe first, the rest wait for its answer
+	probeOut    bool
+	probeSentAt int64
+	probeUntil  int64
+	changed     chan struct{} // closed and dropped when the gate state changes
+	rtt         int64         // round trip of probes, decaying maximum
+
+	learn *learning // while learning from a first 429
+	tune  tuning    // tightening of a learned budget
+
+	sent, throttledCount int64
+	waited               time.Duration
+}
+
+func newMethodGate(name string, b Budget, cfg *limiterConfig) *methodGate {
+	return &methodGate{name: name, cfg: cfg, configured: b, budget: b}
+}
+
+// reservation is the answer of reserve: either a granted start time at (the
+// slot is held; confirm it after sleeping), or, not granted, a time to look
+// again (and a channel closed earlier if the gate changes).
+type reservation struct {
+	granted  bool
+	at       int64
+	closures int64
+	changed  <-chan struct{}
+}
+
+// guardFor returns the skew guard added to window w: the configured or
+// automatic guard plus what 429s at the edge of a known budget added.
+func (g *methodGate) guardFor(w time.Duration) int64 {
+	if g.cfg.guard >= 0 {
+		return int64(g.cfg.guard) + g.skew
+	}
+	return int64(min(max(w/100, 50*time.Millisecond), w/10)) + g.skew
+}
+
+// atLimitShare is the share of a known budget that must have been sent in
+// the window for a 429 to be blamed on timing (the server counting a
+// request earlier or later than it left here) rather than on the budget.
+const atLimitShare = 0.9
+
+// widenGuard reacts to a 429 that came with the known budget used to the
+// limit: the server's clock and ours disagree by more than the guard, so
+// the guard grows (doubling, up to a tenth of the window). It reports
+// false when the budget was not at its limit or the guard cannot grow,
+// meaning the budget itself is wrong. Callers hold mu.
+func (g *methodGate) widenGuard(now int64) bool {
+	if g.budget.Requests <= 0 {
+		return false
+	}
+	w := int64(g.budget.Window)
+	recent := 0
+	for i := g.log.len() - 1; i >= 0 && g.log.at(i) > now-w-g.guardFor(g.budget.Window); i-- {
+		if g.log.at(i) <= now {
+			recent++
+		}
+	}
+	if float64(recent) < atLimitShare*float64(g.budget.Requests) || g.skew >= w/10 {
+		return false
+	}
+	g.skew = min(w/10, max(2*g.skew, int64(50*time.Millisecond)))
+	return true
+}
+
+// changedChan returns the channel closed at the next state change.
+func (g *methodGate) changedChan() <-chan struct{} {
+	if g.changed == nil {
+		g.changed = make(chan struct{})
+	}
+	return g.changed
+}
+
+// broadcast wakes every caller waiting on the gate.
+func (g *methodGate) broadcast() {
+	if g.changed != nil {
+		close(g.changed)
+		g.changed = nil
+	}
+}
+
+// reserve takes the earliest slot a request starting no sooner than now may
+// have, or says when to look again if the gate is closed or a probe is out.
+func (g *methodGate) reserve(now int64) reservation {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closedUntil > now {
+		return reservation{at: g.closedUntil, changed: g.changedChan()}
+	}
+	if g.probing && g.probeOut && now < g.probeUntil {
+		return reservation{at: g.probeUntil, changed: g.changedChan()}
+	}
+	t := now
+	if g.budget.Requests > 0 {
+		span := int64(g.budget.Window) + g.guardFor(g.budget.Window)
+		t = g.log.nextSlot(now, g.budget.Requests, span)
+		if g.learnedNow {
+			t = g.tune.tryTrial(g, now, t)
+		}
+		g.log.push(t)
+		if t > now {
+			g.saturated = t
+		}
+	}
+	if g.probing {
+		g.probeOut = true
+		g.probeSentAt = t
+		g.probeUntil = t + probeTimeout
+	}
+	if g.cfg.adaptive {
+		if g.hist == nil {
+			g.hist = new(sendHistory)
+		}
+		g.hist.add(t, 1)
+	}
+	g.sent++
+	r := reservation{granted: true, at: t, closures: g.closures}
+	if t > now {
+		r.changed = g.changedChan()
+	}
+	return r
+}
+
+// confirm checks, after a sleep, that reservation r still stands. If the
+// gate closed since, it gives the slot back and reports false.
+func (g *methodGate) confirm(r reservation) (<-chan struct{}, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if r.closures == g.closures {
+		return g.changedChan(), true
+	}
+	g.release(r)
+	return nil, false
+}
+
+// giveBack returns the slot of a caller that stopped waiting.
+func (g *methodGate) giveBack(r reservation, waited int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.waited += time.Duration(waited)
+	if r.granted && r.closures == g.closures {
+		g.release(r)
+	}
+}
+
+// release forgets the send reserved by r. Callers hold mu.
+func (g *methodGate) release(r reservation) {
+	if g.budget.Requests > 0 {
+		g.log.remove(r.at)
+	}
+	if g.hist != nil {
+		g.hist.remove(r.at)
+	}
+	if g.probing && g.probeOut && g.probeSentAt == r.at {
+		g.probeOut = false
+	}
+	g.sent--
+}
+
+func (g *methodGate) addWaited(d int64) {
+	g.mu.Lock()
+	g.waited += time.Duration(d)
+	g.mu.Unlock()
+}
+
+// throttled handles a 429 observed at now.
+func (g *methodGate) throttled(now int64, retryAfter time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.throttledCount++
+	wasProbe := g.probing && g.probeOut
+	gateWasOpen := !g.probing && g.closedUntil <= now
+	if !wasProbe && !gateWasOpen {
+		// An answer to a request sent before the gate closed.
+		if g.learn != nil {
+			g.learn.refused++
+		}
+		if retryAfter > 0 && now+int64(retryAfter) > g.closedUntil {
+			g.closedUntil = now + int64(retryAfter)
+		}
+		return
+	}
+	g.streak++
+	if wasProbe {
+		g.sampleRTT(now - g.probeSentAt)
+	}
+	switch {
+	case g.learn != nil:
+		g.learn.probeRefused(g, g.probeSentAt)
+	case !g.cfg.adaptive:
+	case g.learnedNow:
+		if gateWasOpen {
+			g.tune.throttled(g, now)
+		}
+	case g.widenGuard(now):
+	default:
+		g.startLearning(now)
+	}
+	pause := int64(retryAfter)
+	if pause <= 0 {
+		pause = g.ownBackoff(now)
+	}
+	g.closedUntil = max(g.closedUntil, now+pause)
+	g.probing = true
+	g.probeOut = false
+	g.closures++
+	g.broadcast()
+}
+
+// ownBackoff is the pause after a 429 that came without Retry-After.
+func (g *methodGate) ownBackoff(now int64) int64 {
+	const second = int64(time.Second)
+	ceiling := 60 * second
+	switch {
+	case g.learn != nil:
+		return g.learn.probeInterval(now)
+	case g.budget.Requests > 0:
+		// The budget already spaces requests; a first 429 needs only a
+		// short pause, repeated ones a growing one.
+		ceiling = min(ceiling, int64(g.budget.Window))
+		if g.streak <= 1 {
+			return g.guardFor(g.budget.Window)
+		}
+		return min(ceiling, second<<min(g.streak-2, 20))
+	default:
+		return min(ceiling, second<<min(g.streak-1, 20))
+	}
+}
+
+// accepted handles any answer other than 429 observed at now.
+func (g *methodGate) accepted(now int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.probing && g.probeOut && g.closedUntil <= now {
+		g.sampleRTT(now - g.probeSentAt)
+		if g.learn != nil {
+			g.finishLearning(now)
+		}
+		g.probing = false
+		g.probeOut = false
+		g.broadcast()
+	}
+	if !g.probing {
+		g.streak = 0
+		if g.learnedNow {
+			g.tune.accepted(g, now)
+		}
+	}
+}
+
+// stats returns the gate's counters.
+func (g *methodGate) stats() MethodStats {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s := MethodStats{Sent: g.sent, Throttled: g.throttledCount, Budget: g.configured, Waited: g.waited}
+	if g.learnedNow {
+		s.Learned = g.budget
+	}
+	return s
+}
+
+// sampleRTT folds the round trip of a probe into the estimate: a new
+// maximum at once, lower values slowly. Callers hold mu.
+func (g *methodGate) sampleRTT(d int64) {
+	if d <= 0 {
+		return
+	}
+	if d > g.rtt {
+		g.rtt = d
+		return
+	}
+	g.rtt = (15*g.rtt + d) / 16
+}

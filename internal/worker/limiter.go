@@ -1,0 +1,233 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Limiter keeps every HTTP method inside its rolling-window budget for all
+// the workers that share it. It implements the client's Throttle: Wait
+// before each request, Observe after each answer.
+//
+// A known budget (N requests per window W) is enforced exactly: a request
+// starts only when the last W plus a small guard for clock skew holds fewer
+// than N starts of its method. Callers are served in order; the slot is
+// reserved under a short lock and the caller sleeps outside it.
+//
+// A 429 closes the method's gate for every caller until Retry-After (or an
+// own backoff that grows with consecutive 429s), then lets one probe
+// through and reopens when it is accepted.
+//
+// With adaptive learning on (the default), a 429 on a method whose budget
+// is unknown, or configured too high, teaches the limiter the budget: the
+// requests accepted before it give the count, the first accepted probe
+// after the pause bounds the window. The learned budget is then enforced
+// like a known one; while no 429 comes, single trial requests probe for a
+// slightly larger count (additive increase), and each new 429 cuts back.
+// A 429 with a known budget used to its limit is blamed on timing instead:
+// the skew guard grows.
+//
+// A zero Limiter is not valid; use NewLimiter. Methods are case-insensitive
+// string keys.
+type Limiter struct {
+	cfg    limiterConfig
+	origin time.Time
+	gates  map[string]*methodGate // read-only after NewLimiter
+	others sync.Map               // string → *methodGate for unusual methods
+}
+
+type limiterConfig struct {
+	clock    Clock
+	adaptive bool
+	margin   float64
+	guard    time.Duration // negative: automatic, see guardFor
+}
+
+// LimiterOption configures NewLimiter.
+type LimiterOption func(*limiterConfig)
+
+// WithClock makes the limiter read time and sleep on c (tests use a fake).
+func WithClock(c Clock) LimiterOption {
+	return func(cfg *limiterConfig) { cfg.clock = c }
+}
+
+// WithAdaptive turns learning budgets from 429 answers on or off (default
+// on). Off, a 429 still closes the gate for everyone, but budgets stay as
+// configured.
+func WithAdaptive(on bool) LimiterOption {
+	return func(cfg *limiterConfig) { cfg.adaptive = on }
+}
+
+// WithMargin keeps back the fraction margin (0 ≤ margin < 1) of each
+// configured budget's requests, e.g. 0.1 runs PUT=160/5m as 144/5m.
+func WithMargin(margin float64) LimiterOption {
+	return func(cfg *limiterConfig) { cfg.margin = min(max(margin, 0), 0.99) }
+}
+
+// WithSkewGuard sets how much longer than each window the limiter waits
+// before reusing a slot, to absorb the difference between when a request
+// leaves here and when the server counts it. The default is 1 % of the
+// window, at least 50 ms but no more than a tenth of the window.
+func WithSkewGuard(d time.Duration) LimiterOption {
+	return func(cfg *limiterConfig) { cfg.guard = max(d, 0) }
+}
+
+// commonMethods get a gate at construction so that looking them up needs no
+// shared lock.
+var commonMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+// NewLimiter returns a limiter enforcing limits (nil: no known budget).
+// Budgets with no requests or no window are ignored.
+func NewLimiter(limits Limits, opts ...LimiterOption) *Limiter {
+	cfg := limiterConfig{clock: SystemClock{}, adaptive: true, guard: -1}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	l := &Limiter{cfg: cfg, origin: cfg.clock.Now(), gates: map[string]*methodGate{}}
+	for _, m := range commonMethods {
+		l.gates[m] = newMethodGate(m, Budget{}, &l.cfg)
+	}
+	for m, b := range limits.withMargin(cfg.margin) {
+		if b.Requests <= 0 || b.Window <= 0 {
+			continue
+		}
+		m = strings.ToUpper(m)
+		l.gates[m] = newMethodGate(m, b, &l.cfg)
+	}
+	return l
+}
+
+// now returns the time on the limiter's monotonic time line.
+func (l *Limiter) now() int64 { return int64(l.cfg.clock.Now().Sub(l.origin)) }
+
+// gate returns the state of method, creating it on first use.
+func (l *Limiter) gate(method string) *methodGate {
+	if g, ok := l.gates[method]; ok {
+		return g
+	}
+	upper := strings.ToUpper(method)
+	if g, ok := l.gates[upper]; ok {
+		return g
+	}
+	if g, ok := l.others.Load(upper); ok {
+		return g.(*methodGate)
+	}
+	g, _ := l.others.LoadOrStore(upper, newMethodGate(upper, Budget{}, &l.cfg))
+	return g.(*methodGate)
+}
+
+// Wait blocks until a request with this method may start, or ctx is done;
+// in that case it gives its reserved slot back where it can and returns an
+// error wrapping the context's cause. With no budget in force and the gate
+// open, Wait does not block or allocate.
+func (l *Limiter) Wait(ctx context.Context, method string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("wait to send %s: %w", method, context.Cause(ctx))
+	}
+	g := l.gate(method)
+	start := l.now()
+	now := start
+reserve:
+	for {
+		r := g.reserve(now)
+		if !r.granted {
+			// Gate closed or a probe out: look again at r.at or on a change.
+			if err := l.sleep(ctx, r.at-now, r.changed); err != nil {
+				g.addWaited(l.now() - start)
+				return fmt.Errorf("wait to send %s: %w", method, err)
+			}
+			now = l.now()
+			continue
+		}
+		for now < r.at {
+			if err := l.sleep(ctx, r.at-now, r.changed); err != nil {
+				g.giveBack(r, l.now()-start)
+				return fmt.Errorf("wait to send %s: %w", method, err)
+			}
+			now = l.now()
+			var valid bool
+			if r.changed, valid = g.confirm(r); !valid {
+				continue reserve // the gate closed meanwhile: reserve anew
+			}
+		}
+		if now > start {
+			g.addWaited(now - start)
+		}
+		return nil
+	}
+}
+
+// sleep waits d, until changed is closed, or until ctx is done.
+func (l *Limiter) sleep(ctx context.Context, d int64, changed <-chan struct{}) error {
+	if err := ctx.Err(); err != nil {
+		return context.Cause(ctx)
+	}
+	if d <= 0 {
+		select {
+		case <-changed:
+		default:
+		}
+		return nil
+	}
+	timer, stop := l.cfg.clock.NewTimer(time.Duration(d))
+	defer stop()
+	select {
+	case <-timer:
+	case <-changed:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	return nil
+}
+
+// Observe takes the server's answer to a request of method: status 429
+// closes the method's gate for every caller (retryAfter is zero when the
+// server sent none); any other status counts as accepted. Status 0 or less
+// (no answer) is ignored.
+func (l *Limiter) Observe(method string, status int, retryAfter time.Duration) {
+	if status <= 0 {
+		return
+	}
+	g := l.gate(method)
+	now := l.now()
+	if status == http.StatusTooManyRequests {
+		g.throttled(now, retryAfter)
+		return
+	}
+	g.accepted(now)
+}
+
+// MethodStats describes one method's traffic through a Limiter.
+type MethodStats struct {
+	Sent      int64         // requests let through
+	Throttled int64         // 429 answers observed
+	Budget    Budget        // configured budget (after margin), zero if none
+	Learned   Budget        // budget learned from 429s, zero if none
+	Waited    time.Duration // total time callers spent in Wait
+}
+
+// LimiterStats holds MethodStats by method, for methods that saw traffic
+// or have a budget.
+type LimiterStats map[string]MethodStats
+
+// Stats returns a snapshot of the limiter's counters.
+func (l *Limiter) Stats() LimiterStats {
+	out := LimiterStats{}
+	add := func(g *methodGate) {
+		if s := g.stats(); s.Sent > 0 || s.Throttled > 0 || s.Budget.Requests > 0 {
+			out[g.name] = s
+		}
+	}
+	for _, g := range l.gates {
+		add(g)
+	}
+	l.others.Range(func(_, v any) bool {
+		add(v.(*methodGate))
+		return true
+	})
+	return out
+}

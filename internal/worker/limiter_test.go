@@ -1,0 +1,319 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+var bg = context.Background()
+
+// waitAt calls Wait on an auto-advancing clock and returns how far the clock
+// moved: the time the caller was held.
+func waitAt(t *testing.T, l *Limiter, clock *fakeClock, method string) time.Duration {
+	t.Helper()
+	before := clock.Now()
+	if err := l.Wait(bg, method); err != nil {
+		t.Fatalf("Wait(%s): %v", method, err)
+	}
+	return clock.Now().Sub(before)
+}
+
+func TestLimiterRollingWindowIsExact(t *testing.T) {
+	clock := newFakeClock(true)
+	l := NewLimiter(Limits{"PUT": {3, 10 * time.Second}}, WithClock(clock), WithSkewGuard(0))
+	waitAt(t, l, clock, "PUT") // t=0
+	clock.Advance(2 * time.Second)
+	waitAt(t, l, clock, "PUT") // t=2
+	clock.Advance(2 * time.Second)
+	waitAt(t, l, clock, "PUT") // t=4
+	clock.Advance(time.Second)
+	if held := waitAt(t, l, clock, "PUT"); held != 5*time.Second { // t=5 → 10
+		t.Errorf("4th request held %v, want 5s (until the first leaves the window)", held)
+	}
+	if held := waitAt(t, l, clock, "PUT"); held != 2*time.Second { // t=10 → 12
+		t.Errorf("5th request held %v, want 2s", held)
+	}
+	if held := waitAt(t, l, clock, "GET"); held != 0 {
+		t.Errorf("GET held %v by the PUT budget", held)
+	}
+}
+
+func TestLimiterBurstThenWindow(t *testing.T) {
+	clock := newFakeClock(true)
+	l := NewLimiter(Limits{"PUT": {160, 5 * time.Second}, "POST": {2, time.Second}}, WithClock(clock), WithSkewGuard(0))
+	for i := range 160 {
+		if held := waitAt(t, l, clock, "PUT"); held != 0 {
+			t.Fatalf("request %d of the budget held %v", i+1, held)
+		}
+	}
+	for range 2 {
+		if held := waitAt(t, l, clock, "POST"); held != 0 {
+			t.Fatalf("POST held %v by the PUT budget", held)
+		}
+	}
+	if held := waitAt(t, l, clock, "PUT"); held != 5*time.Second {
+		t.Errorf("request 161 held %v, want 5s", held)
+	}
+}
+
+func TestLimiterSkewGuard(t *testing.T) {
+	clock := newFakeClock(true)
+	l := NewLimiter(Limits{"PUT": {1, 5 * time.Minute}, "GET": {1, 5 * time.Second}, "POST": {1, 100 * time.Millisecond}}, WithClock(clock))
+	for method, want := range map[string]time.Duration{
+		"PUT":  5*time.Minute + 3*time.Second,              // 1 %
+		"GET":  5*time.Second + 50*time.Millisecond,        // at least 50 ms
+		"POST": 100*time.Millisecond + 10*time.Millisecond, // at most a tenth
+	} {
+		waitAt(t, l, clock, method)
+		if held := waitAt(t, l, clock, method); held != want {
+			t.Errorf("%s: second request held %v, want %v", method, held, want)
+		}
+	}
+}
+
+func TestLimiterMargin(t *testing.T) {
+	clock := newFakeClock(true)
+	l := NewLimiter(Limits{"PUT": {10, time.Minute}}, WithClock(clock), WithMargin(0.2))
+	for range 8 {
+		if held := waitAt(t, l, clock, "PUT"); held != 0 {
+			t.Fatalf("held %v within the budget", held)
+		}
+	}
+	if held := waitAt(t, l, clock, "PUT"); held == 0 {
+		t.Error("9th request of 10/min with a 20 % margin not held")
+	}
+	if got := l.Stats()["PUT"].Budget; got != (Budget{8, time.Minute}) {
+		t.Errorf("budget in stats %v, want 8/1m", got)
+	}
+}
+
+// waitAsync starts Wait on a goroutine and returns a channel with its result.
+func waitAsync(ctx context.Context, l *Limiter, method string) <-chan error {
+	done := make(chan error, 1)
+	go func() { done <- l.Wait(ctx, method) }()
+	return done
+}
+
+func assertPending(t *testing.T, what string, chans ...<-chan error) {
+	t.Helper()
+	time.Sleep(5 * time.Millisecond) // give a wrongly released waiter time to show
+	for i, ch := range chans {
+		select {
+		case err := <-ch:
+			t.Fatalf("%s: waiter %d returned early (%v)", what, i, err)
+		default:
+		}
+	}
+}
+
+func receive(t *testing.T, ch <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-ch:
+		return err
+	case <-time.After(5 * time.Second):
+		t.Fatal("waiter did not return")
+		return nil
+	}
+}
+
+func TestLimiter429ClosesTheGateForAllWaiters(t *testing.T) {
+	clock := newFakeClock(false)
+	start := clock.Now()
+	l := NewLimiter(Limits{"PUT": {1, 10 * time.Second}}, WithClock(clock), WithSkewGuard(0), WithAdaptive(false))
+	if err := l.Wait(bg, "PUT"); err != nil { // t=0
+		t.Fatal(err)
+	}
+	reserved := waitAsync(bg, l, "PUT") // holds the slot at t=10
+	clock.waitForDeadlines(t, start, 10*time.Second)
+	clock.Advance(time.Second)
+	l.Observe("PUT", http.StatusTooManyRequests, 20*time.Second) // closed until t=21
+	all := []<-chan error{reserved, waitAsync(bg, l, "PUT"), waitAsync(bg, l, "PUT")}
+	// Every waiter, the one that held a slot at t=10 included, now waits for t=21.
+	clock.waitForDeadlines(t, start, 21*time.Second, 21*time.Second, 21*time.Second)
+	clock.Advance(9 * time.Second) // t=10
+	assertPending(t, "before Retry-After", all...)
+	clock.Advance(11 * time.Second) // t=21: one probe goes
+	probe := firstReturned(t, all)
+	rest := append(append([]<-chan error{}, all[:probe]...), all[probe+1:]...)
+	assertPending(t, "while the probe is out", rest...)
+	l.Observe("PUT", http.StatusOK, 0)
+	// The probe was accepted: the rest follow within the budget of 1/10s.
+	clock.waitForDeadlines(t, start, 31*time.Second, 41*time.Second)
+	clock.Advance(10 * time.Second)
+	second := firstReturned(t, rest)
+	assertPending(t, "before the next slot", rest[1-second])
+	clock.Advance(10 * time.Second)
+	if err := receive(t, rest[1-second]); err != nil {
+		t.Fatal(err)
+	}
+	if s := l.Stats()["PUT"]; s.Throttled != 1 || s.Sent != 4 {
+		t.Errorf("stats %+v, want 4 sent, 1 throttled", s)
+	}
+}
+
+// firstReturned waits until one of chans delivers a nil error and returns its index.
+func firstReturned(t *testing.T, chans []<-chan error) int {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		for i, ch := range chans {
+			select {
+			case err := <-ch:
+				if err != nil {
+					t.Fatal(err)
+				}
+				return i
+			default:
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("no waiter returned")
+	return -1
+}
+
+func TestLimiterOwnBackoffGrowsWithoutRetryAfter(t *testing.T) {
+	clock := newFakeClock(true)
+	l := NewLimiter(nil, WithClock(clock), WithAdaptive(false))
+	for _, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second} {
+		if held := waitAt(t, l, clock, "GET"); held != 0 && want == time.Second {
+			t.Fatalf("first request held %v", held)
+		}
+		l.Observe("GET", http.StatusTooManyRequests, 0)
+		if held := waitAt(t, l, clock, "GET"); held != want {
+			t.Errorf("after a 429 held %v, want %v", held, want)
+		}
+	}
+	l.Observe("GET", http.StatusOK, 0)
+	if held := waitAt(t, l, clock, "GET"); held != 0 {
+		t.Errorf("after an accepted probe held %v", held)
+	}
+	if l.Stats()["GET"].Learned != (Budget{}) {
+		t.Error("learned a budget with adaptive learning off")
+	}
+}
+
+func TestLimiterCancelledWaiterGivesSlotBack(t *testing.T) {
+	clock := newFakeClock(false)
+	l := NewLimiter(Limits{"PUT": {1, 10 * time.Second}}, WithClock(clock), WithSkewGuard(0))
+	if err := l.Wait(bg, "PUT"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	cancelled := waitAsync(ctx, l, "PUT") // reserves t=10
+	clock.waitForTimers(t, 1)
+	cancel()
+	if err := receive(t, cancelled); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Wait returned %v", err)
+	}
+	next := waitAsync(bg, l, "PUT")
+	clock.waitForTimers(t, 1)
+	clock.Advance(10 * time.Second) // the given-back slot, not t=20
+	if err := receive(t, next); err != nil {
+		t.Fatal(err)
+	}
+	if s := l.Stats()["PUT"]; s.Sent != 2 {
+		t.Errorf("%d sent, want 2", s.Sent)
+	}
+}
+
+func TestLimiterUnlimitedWaitDoesNotAllocate(t *testing.T) {
+	l := NewLimiter(nil)
+	_ = l.Wait(bg, "GET")
+	if allocs := testing.AllocsPerRun(1000, func() { _ = l.Wait(bg, "GET") }); allocs != 0 {
+		t.Errorf("Wait allocates %.1f times per call on the unlimited path", allocs)
+	}
+	l = NewLimiter(Limits{"PUT": {1 << 30, 10 * time.Millisecond}})
+	_ = l.Wait(bg, "PUT")
+	if allocs := testing.AllocsPerRun(1000, func() { _ = l.Wait(bg, "PUT") }); allocs > 0.01 {
+		t.Errorf("Wait allocates %.2f times per call on the limited path", allocs)
+	}
+}
+
+func TestLimiterLearnsFromFirst429(t *testing.T) {
+	clock := newFakeClock(true)
+	l := NewLimiter(nil, WithClock(clock))
+	for range 10 { // 10 accepted at t=0
+		waitAt(t, l, clock, "PATCH")
+		l.Observe("PATCH", http.StatusOK, 0)
+	}
+	waitAt(t, l, clock, "PATCH")
+	l.Observe("PATCH", http.StatusTooManyRequests, 3*time.Second)
+	if held := waitAt(t, l, clock, "PATCH"); held != 3*time.Second {
+		t.Fatalf("probe held %v, want the Retry-After of 3s", held)
+	}
+	l.Observe("PATCH", http.StatusOK, 0)
+	learned := l.Stats()["PATCH"].Learned
+	if learned.Requests != 10 || learned.Window < 3*time.Second || learned.Window > 3*time.Second+time.Duration(historyBucket) {
+		t.Errorf("learned %v, want 10 per about 3s", learned)
+	}
+}
+
+func TestLimiterMethodCaseAndUnknownMethods(t *testing.T) {
+	clock := newFakeClock(true)
+	l := NewLimiter(Limits{"put": {1, time.Minute}}, WithClock(clock), WithSkewGuard(0))
+	waitAt(t, l, clock, "Put")
+	if held := waitAt(t, l, clock, "PUT"); held != time.Minute {
+		t.Errorf("PUT after Put held %v, want 1m", held)
+	}
+	waitAt(t, l, clock, "PROPFIND")
+	if s := l.Stats(); s["PROPFIND"].Sent != 1 || s["PUT"].Sent != 2 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+func TestLimiterConcurrentUseIsSafe(t *testing.T) {
+	l := NewLimiter(Limits{"PUT": {1 << 20, time.Second}})
+	var wg atomic.Int32
+	done := make(chan struct{})
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer func() {
+				if wg.Add(-1) == 0 {
+					close(done)
+				}
+			}()
+			for i := range 2000 {
+				method := "PUT"
+				if i%2 == 0 {
+					method = "GET"
+				}
+				if err := l.Wait(bg, method); err != nil {
+					t.Error(err)
+					return
+				}
+				l.Observe(method, http.StatusOK, 0)
+			}
+		}()
+	}
+	<-done
+	if s := l.Stats(); s["PUT"].Sent != 8000 || s["GET"].Sent != 8000 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+func BenchmarkLimiterWaitUnlimited(b *testing.B) {
+	l := NewLimiter(nil)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			_ = l.Wait(bg, "GET")
+		}
+	})
+}
+
+func BenchmarkLimiterWaitLimitedNotWaiting(b *testing.B) {
+	l := NewLimiter(Limits{"PUT": {1 << 30, 10 * time.Millisecond}})
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			_ = l.Wait(bg, "PUT")
+		}
+	})
+}

@@ -1,0 +1,210 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// ErrStopped is what Run returns when a Stopper stopped it without a reason.
+var ErrStopped = errors.New("worker pool stopped")
+
+// PoolConfig configures Run.
+type PoolConfig struct {
+	// Workers is the number of jobs run at once; values below 1 mean 1.
+	Workers int
+	// Drain bounds how long jobs already running may go on once dispatching
+	// stopped (Stopper.Stop or cancellation of Run's context): after Drain
+	// their context is cancelled. Zero or less cancels it at once. Either
+	// way every started job's result is still emitted.
+	Drain time.Duration
+	// Stopper, if not nil, lets do, emit or anyone else stop dispatching.
+	Stopper *Stopper
+}
+
+// Stopper stops a running pool from the inside (a fatal answer seen by one
+// job, a failure threshold reached in emit). A zero Stopper is not valid;
+// use NewStopper. Stopping twice keeps the first reason.
+type Stopper struct {
+	once   sync.Once
+	done   chan struct{}
+	reason error
+}
+
+// NewStopper returns a Stopper that has not stopped.
+func NewStopper() *Stopper { return &Stopper{done: make(chan struct{})} }
+
+// Stop ends dispatching: no new job starts, jobs already running finish (see
+// PoolConfig.Drain) and are emitted, and Run returns reason (ErrStopped if
+// reason is nil). It is safe to call from any goroutine, more than once.
+func (s *Stopper) Stop(reason error) {
+	s.once.Do(func() {
+		if reason == nil {
+			reason = ErrStopped
+		}
+		s.reason = reason
+		close(s.done)
+	})
+}
+
+// Done is closed once Stop was called.
+func (s *Stopper) Done() <-chan struct{} { return s.done }
+
+// Reason returns the reason given to the first Stop, or nil.
+func (s *Stopper) Reason() error {
+	select {
+	case <-s.done:
+		return s.reason
+	default:
+		return nil
+	}
+}
+
+// Run runs do for each job from jobs on cfg.Workers goroutines and passes
+// every result to emit, which is called from a single goroutine (sinks need
+// no locking) in the order results are ready.
+//
+// A job's failure belongs in its result R; Run itself only fails because it
+// was stopped: it returns the Stopper's reason, or the context's cause if
+// ctx was cancelled before every job was dispatched, and nil otherwise.
+//
+// Two lifetimes: dispatching ends when ctx is cancelled or the Stopper
+// stops; jobs already running keep a context (carrying ctx's values) that
+// is cancelled only cfg.Drain later, so an interrupted run still records
+// every row it finished. Run returns once the producer has stopped pulling
+// from jobs, every started job has been emitted and the drain timer is
+// done with.
+//
+// Exactly the jobs for which emit received a result were started; every
+// other job (including one that jobs yielded while dispatching was
+// stopping) was never passed to do. Memory is bounded by Workers, not by
+// the number of jobs: jobs are pulled only as workers become free.
+func Run[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J], do func(ctx context.Context, j J) R, emit func(R)) error {
+	workers := max(1, cfg.Workers)
+	stopper := cfg.Stopper
+	if stopper == nil {
+		stopper = NewStopper()
+	}
+	// jobCtx outlives ctx by at most cfg.Drain: see watchDrain.
+	jobCtx, cancelJobs := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelJobs(nil)
+
+	finished := make(chan struct{})
+	drainDone := make(chan struct{})
+	go watchDrain(ctx, stopper, cfg.Drain, cancelJobs, finished, drainDone)
+
+	pending := make(chan J)
+	results := make(chan R)
+	var exhausted bool
+	var g errgroup.Group
+	g.Go(func() error {
+		defer close(pending)
+		exhausted = feed(ctx, stopper, jobs, pending)
+		return nil
+	})
+	for range workers {
+		g.Go(func() error {
+			for j := range pending {
+				if dispatchStopped(ctx, stopper) {
+					continue // handed over as the stop came: never started
+				}
+				// Never dropped: the emitter drains results until every
+				// worker has returned, so this send cannot block forever.
+				results <- do(jobCtx, j)
+			}
+			return nil
+		})
+	}
+	go func() {
+		_ = g.Wait() // the goroutines above never fail
+		close(results)
+	}()
+	for r := range results {
+		emit(r)
+	}
+	close(finished)
+	<-drainDone
+
+	if reason := stopper.Reason(); reason != nil {
+		return reason
+	}
+	if !exhausted && ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return nil
+}
+
+// dispatchStopped reports whether no new job may start.
+func dispatchStopped(ctx context.Context, stopper *Stopper) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	case <-stopper.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// feed hands jobs to the workers, one at a time as they become free, until
+// jobs is exhausted (it then reports true), ctx is cancelled or the Stopper
+// stops.
+func feed[J any](ctx context.Context, stopper *Stopper, jobs iter.Seq[J], pending chan<- J) bool {
+	for j := range jobs {
+		if dispatchStopped(ctx, stopper) {
+			return false
+		}
+		select {
+		case pending <- j:
+		case <-ctx.Done():
+			return false
+		case <-stopper.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// watchDrain cancels the jobs' context drain after dispatching stopped,
+// unless the run finished first.
+func watchDrain(ctx context.Context, stopper *Stopper, drain time.Duration, cancelJobs context.CancelCauseFunc, finished <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	var cause error
+	select {
+	case <-finished:
+		return
+	case <-ctx.Done():
+		cause = context.Cause(ctx)
+	case <-stopper.Done():
+		cause = stopper.Reason()
+	}
+	if drain > 0 {
+		t := time.NewTimer(drain)
+		defer t.Stop()
+		select {
+		case <-finished:
+			return
+		case <-t.C:
+		}
+	}
+	cancelJobs(&DrainExpiredError{Drain: drain, Cause: cause})
+}
+
+// DrainExpiredError is the cause of a job context cancelled because the
+// drain period after a stop ran out.
+type DrainExpiredError struct {
+	Drain time.Duration
+	Cause error // why dispatching stopped
+}
+
+// Error says that the drain period ran out, and why dispatching stopped.
+func (e *DrainExpiredError) Error() string {
+	return "drain period of " + e.Drain.String() + " after stop expired: " + e.Cause.Error()
+}
+
+// Unwrap returns why dispatching stopped.
+func (e *DrainExpiredError) Unwrap() error { return e.Cause }

@@ -1,0 +1,241 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// count yields 0..n-1.
+func count(n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// emitChecker records results and fails if emit runs on two goroutines at once.
+type emitChecker struct {
+	t      *testing.T
+	inEmit atomic.Bool
+	got    []int
+}
+
+func (c *emitChecker) emit(r int) {
+	if !c.inEmit.CompareAndSwap(false, true) {
+		c.t.Error("emit called concurrently")
+	}
+	runtime.Gosched()
+	c.got = append(c.got, r)
+	c.inEmit.Store(false)
+}
+
+// assertEachOnce checks got holds distinct values, each once.
+func assertEachOnce(t *testing.T, got []int) {
+	t.Helper()
+	seen := map[int]bool{}
+	for _, r := range got {
+		if seen[r] {
+			t.Errorf("result %d emitted twice", r)
+		}
+		seen[r] = true
+	}
+}
+
+func TestRunEmitsEveryJobOnceWithinTheWorkerLimit(t *testing.T) {
+	const jobs, workers = 500, 7
+	var running, peak atomic.Int32
+	c := &emitChecker{t: t}
+	err := Run(context.Background(), PoolConfig{Workers: workers}, count(jobs), func(_ context.Context, j int) int {
+		n := running.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		runtime.Gosched()
+		running.Add(-1)
+		return j
+	}, c.emit)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(c.got) != jobs {
+		t.Fatalf("%d results, want %d", len(c.got), jobs)
+	}
+	assertEachOnce(t, c.got)
+	if p := peak.Load(); p > workers || p < 1 {
+		t.Errorf("peak concurrency %d, want 1..%d", p, workers)
+	}
+}
+
+func TestRunStopLetsInFlightJobsFinish(t *testing.T) {
+	const workers = 4
+	reason := errors.New("too many failures")
+	stopper := NewStopper()
+	var started sync.Map
+	release := make(chan struct{})
+	var startedCount atomic.Int32
+	c := &emitChecker{t: t}
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(context.Background(), PoolConfig{Workers: workers, Drain: time.Hour, Stopper: stopper}, count(1000),
+			func(ctx context.Context, j int) int {
+				started.Store(j, true)
+				startedCount.Add(1)
+				if j >= 10 {
+					<-release // the in-flight jobs at the stop
+					if ctx.Err() != nil {
+						t.Errorf("job %d: context cancelled before the drain period", j)
+					}
+				}
+				return j
+			}, c.emit)
+	}()
+	for startedCount.Load() < 10+workers {
+		runtime.Gosched()
+	}
+	stopper.Stop(reason)
+	close(release)
+	if err := <-done; !errors.Is(err, reason) {
+		t.Fatalf("Run returned %v, want %v", err, reason)
+	}
+	assertEachOnce(t, c.got)
+	n := 0
+	started.Range(func(k, _ any) bool {
+		n++
+		if !slices.Contains(c.got, k.(int)) {
+			t.Errorf("job %d started but not emitted", k)
+		}
+		return true
+	})
+	if n != len(c.got) {
+		t.Errorf("%d started, %d emitted", n, len(c.got))
+	}
+	if n != 10+workers {
+		t.Errorf("%d jobs started, want the %d before the stop only", n, 10+workers)
+	}
+}
+
+func TestRunStopFromEmit(t *testing.T) {
+	stopper := NewStopper()
+	c := &emitChecker{t: t}
+	err := Run(context.Background(), PoolConfig{Workers: 3, Stopper: stopper}, count(100000), func(_ context.Context, j int) int { return j },
+		func(r int) {
+			c.emit(r)
+			if len(c.got) == 50 {
+				stopper.Stop(nil)
+			}
+		})
+	if !errors.Is(err, ErrStopped) {
+		t.Fatalf("Run returned %v, want ErrStopped", err)
+	}
+	if len(c.got) < 50 || len(c.got) > 50+3 {
+		t.Errorf("%d results after a stop at 50 with 3 workers", len(c.got))
+	}
+	assertEachOnce(t, c.got)
+}
+
+func TestRunParentCancelKeepsInFlightJobs(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var startedCount atomic.Int32
+	release := make(chan struct{})
+	c := &emitChecker{t: t}
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, PoolConfig{Workers: 5, Drain: time.Hour}, count(1000), func(jobCtx context.Context, j int) int {
+			startedCount.Add(1)
+			<-release
+			if jobCtx.Err() != nil {
+				t.Errorf("job %d: context cancelled with its parent", j)
+			}
+			return j
+		}, c.emit)
+	}()
+	for startedCount.Load() < 5 {
+		runtime.Gosched()
+	}
+	cancel()
+	close(release)
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run returned %v, want context.Canceled", err)
+	}
+	if len(c.got) != int(startedCount.Load()) || len(c.got) != 5 {
+		t.Errorf("%d emitted, %d started, want 5 and 5", len(c.got), startedCount.Load())
+	}
+}
+
+func TestRunDrainDeadlineCancelsStragglers(t *testing.T) {
+	stopper := NewStopper()
+	reason := errors.New("fatal answer")
+	var causes []error
+	var mu sync.Mutex
+	var startedCount atomic.Int32
+	err := Run(context.Background(), PoolConfig{Workers: 3, Drain: 20 * time.Millisecond, Stopper: stopper}, count(10),
+		func(ctx context.Context, j int) int {
+			if startedCount.Add(1) == 3 {
+				stopper.Stop(reason)
+			}
+			<-ctx.Done() // a straggler that only ends when told to
+			mu.Lock()
+			causes = append(causes, context.Cause(ctx))
+			mu.Unlock()
+			return j
+		}, func(int) {})
+	if !errors.Is(err, reason) {
+		t.Fatalf("Run returned %v, want %v", err, reason)
+	}
+	if len(causes) != 3 {
+		t.Fatalf("%d stragglers, want 3", len(causes))
+	}
+	for _, c := range causes {
+		var drain *DrainExpiredError
+		if !errors.As(c, &drain) || !errors.Is(c, reason) {
+			t.Errorf("straggler's cause %v, want a DrainExpiredError wrapping the stop reason", c)
+		}
+	}
+}
+
+func TestRunCompletedRunIgnoresLateCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := Run(ctx, PoolConfig{Workers: 2}, count(10), func(_ context.Context, j int) int { return j }, func(int) {})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
+func TestRunMemoryIndependentOfJobCount(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a million jobs")
+	}
+	jobs := 1_000_000
+	if raceEnabled {
+		jobs = 100_000
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	emitted := 0
+	err := Run(context.Background(), PoolConfig{Workers: 8}, count(jobs), func(_ context.Context, j int) int { return j },
+		func(int) { emitted++ })
+	runtime.ReadMemStats(&after)
+	if err != nil || emitted != jobs {
+		t.Fatalf("Run: %v, %d emitted", err, emitted)
+	}
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%d jobs: %d bytes allocated in all", jobs, allocated)
+	if allocated > 1<<20 {
+		t.Errorf("%d bytes allocated for %d jobs: memory grows with the job count", allocated, jobs)
+	}
+}
