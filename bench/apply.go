@@ -141,7 +141,7 @@ func benchOverhead(ctx context.Context, env *Env) ([]Row, error) {
 }
 
 func benchLatencyHiding(ctx context.Context, env *Env) ([]Row, error) {
-	n := env.Size(6400, 128)
+	n := env.Size(12800, 128)
 	const workers, latency = 64, 50 * time.Millisecond
 	srv, err := startEmulator(emulator.Config{Users: n, Seed: 2, Latency: latency})
 	if err != nil {

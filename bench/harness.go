@@ -116,18 +116,28 @@ type measuredCommand struct {
 	ExitCode  int
 }
 
-// runMeasured runs the binary with args and measures it.
+// runMeasured runs the binary with args and measures it. Peak memory is the
+// kernel's high-water mark of the child's own address space (VmHWM), read
+// while it runs: the rusage figure would include the pages the child
+// shared with this (large, emulator-hosting) process between fork and exec.
 func runMeasured(ctx context.Context, bin string, env []string, args ...string) (measuredCommand, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
-	err := cmd.Run()
-	m := measuredCommand{Wall: time.Since(start), Stdout: out.String(), Stderr: errOut.String()}
+	if err := cmd.Start(); err != nil {
+		return measuredCommand{}, fmt.Errorf("run %s: %w", filepath.Base(bin), err)
+	}
+	stop := make(chan struct{})
+	peak := make(chan float64, 1)
+	go func() { peak <- watchPeakRSS(cmd.Process.Pid, stop) }()
+	err := cmd.Wait()
+	close(stop)
+	m := measuredCommand{Wall: time.Since(start), Stdout: out.String(), Stderr: errOut.String(), PeakRSSMB: <-peak}
 	if cmd.ProcessState != nil {
 		m.ExitCode = cmd.ProcessState.ExitCode()
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && m.PeakRSSMB == 0 {
 			m.PeakRSSMB = float64(ru.Maxrss) / 1024 // Linux reports KiB
 		}
 	}
@@ -135,6 +145,32 @@ func runMeasured(ctx context.Context, bin string, env []string, args ...string) 
 		return m, fmt.Errorf("run %s: %w", filepath.Base(bin), err)
 	}
 	return m, nil
+}
+
+// watchPeakRSS polls /proc/PID/status for VmHWM (a high-water mark, so the
+// last reading is the peak up to then) until stop closes.
+func watchPeakRSS(pid int, stop <-chan struct{}) float64 {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	peak := 0.0
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if data, err := os.ReadFile(path); err == nil {
+			for line := range strings.Lines(string(data)) {
+				if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					var kb float64
+					if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%f kB", &kb); err == nil && kb/1024 > peak {
+						peak = kb / 1024
+					}
+				}
+			}
+		}
+		select {
+		case <-stop:
+			return peak
+		case <-tick.C:
+		}
+	}
 }
 
 func writeJSON(dir string, rows []Row) (string, error) {
