@@ -24,6 +24,7 @@ type emulatorOptions struct {
 	faultRate     float64
 	resetRate     float64
 	faultSeed     int64
+	faultStatuses []int
 	tokenLifetime time.Duration
 	stateOut      string
 	envOnly       bool
@@ -75,6 +76,7 @@ and GET /_emulator/requests (request counts, 429s, token requests).`,
 	f.DurationVar(&opts.latency, "latency", 0, "latency added to every API answer")
 	f.Float64Var(&opts.faultRate, "fault-rate", 0, "fraction of API requests answered 500/502/503 without applying anything")
 	f.Float64Var(&opts.resetRate, "reset-rate", 0, "fraction of API requests whose connection is dropped (half before, half after applying)")
+	f.IntSliceVar(&opts.faultStatuses, "fault-statuses", nil, "injected answers to draw from, some of 500,502,503 (default all three)")
 	f.Int64Var(&opts.faultSeed, "fault-seed", 1, "seed of the fault sequence")
 	f.DurationVar(&opts.tokenLifetime, "token-lifetime", time.Hour, "lifetime of issued access tokens")
 	f.StringVar(&opts.stateOut, "state-out", "", "write the final state as JSON to this file on exit (mode 0600, passwords hashed)")
@@ -92,7 +94,7 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 		Org: opts.org, Tenant: opts.tenant,
 		Users: opts.users, Robots: opts.robots, Seed: opts.seed, SeedFile: opts.seedFile,
 		TokenLifetime: opts.tokenLifetime, Limits: limits, NoRetryAfter: opts.noRetryAfter,
-		Latency: opts.latency, FaultRate: opts.faultRate, ResetRate: opts.resetRate, FaultSeed: opts.faultSeed,
+		Latency: opts.latency, FaultRate: opts.faultRate, ResetRate: opts.resetRate, FaultStatuses: opts.faultStatuses, FaultSeed: opts.faultSeed,
 	})
 	if err != nil {
 		return usageErrorf("%w", err)

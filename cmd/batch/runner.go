@@ -109,7 +109,7 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		return withExit(exitStopped, fmt.Errorf("sign in: %w; nothing was sent", err))
 	}
 	adapter := apply.NewClientAdapter(sess.client)
-	resolver := apply.NewResolver(adapter)
+	resolver := apply.NewResolver(adapter, retryPolicy(rf))
 	opts := apply.Options{Retry: retryPolicy(rf), LookupEnv: os.LookupEnv}
 	var exec *apply.Executor
 	if mode == modePlan {

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"batch/internal/client"
@@ -10,7 +11,14 @@ import (
 )
 
 // ClientAdapter is the Writer (and Reader) over the UiPath client.
-type ClientAdapter struct{ c *client.Client }
+type ClientAdapter struct {
+	c *client.Client
+	// orchestratorRefused holds Orchestrator's "You are not authorized!"
+	// once it was answered: it holds for every Orchestrator request of the
+	// run (the application has no role there), so later rows fail at once
+	// without spending requests, while Identity rows go on.
+	orchestratorRefused atomic.Pointer[clientFailure]
+}
 
 // NewClientAdapter adapts c to the Reader and Writer interfaces.
 func NewClientAdapter(c *client.Client) *ClientAdapter { return &ClientAdapter{c: c} }
@@ -83,14 +91,22 @@ func (a *ClientAdapter) FindRobot(ctx context.Context, name string) (Robot, erro
 
 // GetOrchestratorUser reads one Orchestrator user by key.
 func (a *ClientAdapter) GetOrchestratorUser(ctx context.Context, key int64) (OrchestratorUser, error) {
-	o, err := a.c.OrchestratorUsers.Get(ctx, key)
-	return fromOrchestratorUser(o), adaptErr(err)
+	var o client.OrchestratorUser
+	err := a.orchestrator(func() (err error) {
+		o, err = a.c.OrchestratorUsers.Get(ctx, key)
+		return err
+	})
+	return fromOrchestratorUser(o), err
 }
 
 // FindOrchestratorUser finds one Orchestrator user by exact user name.
 func (a *ClientAdapter) FindOrchestratorUser(ctx context.Context, userName string) (OrchestratorUser, error) {
-	o, err := a.c.OrchestratorUsers.FindByUserName(ctx, userName)
-	return fromOrchestratorUser(o), adaptErr(err)
+	var o client.OrchestratorUser
+	err := a.orchestrator(func() (err error) {
+		o, err = a.c.OrchestratorUsers.FindByUserName(ctx, userName)
+		return err
+	})
+	return fromOrchestratorUser(o), err
 }
 
 // UpdateUser changes a user.
@@ -117,8 +133,24 @@ func (a *ClientAdapter) UpdateRobot(ctx context.Context, id string, u RobotUpdat
 
 // SetRobotCredentials sets an unattended robot's Windows credentials.
 func (a *ClientAdapter) SetRobotCredentials(ctx context.Context, key int64, robotUserName string, password secret.Value) error {
-	_, err := a.c.OrchestratorUsers.SetUnattendedCredentials(ctx, key, client.UnattendedCredentials{UserName: robotUserName, Password: password})
-	return adaptErr(err)
+	return a.orchestrator(func() error {
+		_, err := a.c.OrchestratorUsers.SetUnattendedCredentials(ctx, key, client.UnattendedCredentials{UserName: robotUserName, Password: password})
+		return err
+	})
+}
+
+// orchestrator sends an Orchestrator request, unless Orchestrator already
+// refused this application in the run.
+func (a *ClientAdapter) orchestrator(send func() error) error {
+	if first := a.orchestratorRefused.Load(); first != nil {
+		return failf(first.Code(), "not sent: Orchestrator refused this application earlier in the run (%v)", first)
+	}
+	err := send()
+	f := adaptErr(err)
+	if ce, ok := client.AsError(err); ok && ce.Code == client.CodeABPNotAuthorized {
+		a.orchestratorRefused.CompareAndSwap(nil, f.(*clientFailure))
+	}
+	return f
 }
 
 // clientFailure presents a client error as a Failure, keeping its retry

@@ -214,35 +214,40 @@ func (e *Executor) changePassword(ctx context.Context, r *row) error {
 // settleChangePassword establishes what became of a change-password request
 // whose answer was lost. The request is not idempotent, so it is never
 // simply sent again: the user is re-read, and a moved lastModificationTime
-// means the change happened. If it did not move, one more request is safe,
-// because the old password guards it: were the first one to land after
-// all, the second would be refused as a wrong old password and change
-// nothing.
+// means the change happened. If it did not move, sending again is safe,
+// because the old password guards it: were the lost request to land after
+// all, the new one would be refused as a wrong old password and change
+// nothing, and the re-read after that refusal tells. A resend whose answer
+// is lost again is settled the same way, within the row's attempts.
 func (e *Executor) settleChangePassword(ctx context.Context, res *report.Result, before User, send func(context.Context) error, lost error) error {
-	changed, err := e.changedSince(ctx, before)
-	if err != nil {
-		return outcomeUnknown(lost)
-	}
-	if changed {
-		res.Status = report.StatusSucceeded
-		return nil
-	}
-	res.Attempts++
-	err = send(ctx)
-	if err == nil {
-		res.Status = report.StatusSucceeded
-		return nil
-	}
-	if f := asFailure(err); f != nil && f.Code() == "wrong_password" {
-		if changed, cerr := e.changedSince(ctx, before); cerr == nil && changed {
+	for {
+		changed, err := e.changedSince(ctx, before)
+		if err != nil {
+			return outcomeUnknown(lost)
+		}
+		if changed {
 			res.Status = report.StatusSucceeded
 			return nil
 		}
+		if res.Attempts >= max(e.opts.Retry.MaxAttempts, 1) {
+			return outcomeUnknown(lost)
+		}
+		err = e.retry(ctx, res, send)
+		if err == nil {
+			res.Status = report.StatusSucceeded
+			return nil
+		}
+		if f := asFailure(err); f != nil && f.Code() == "wrong_password" {
+			if changed, cerr := e.changedSince(ctx, before); cerr == nil && changed {
+				res.Status = report.StatusSucceeded
+				return nil
+			}
+		}
+		if !isOutcomeUnknown(err) {
+			return err
+		}
+		lost = err
 	}
-	if isOutcomeUnknown(err) {
-		return outcomeUnknown(err)
-	}
-	return err
 }
 
 func (e *Executor) changedSince(ctx context.Context, before User) (bool, error) {

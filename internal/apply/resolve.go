@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"batch/internal/manifest"
+	"batch/internal/worker"
 )
 
 // IndexThreshold is how many targets of one kind make paging the whole list
@@ -30,6 +31,7 @@ type Needs struct {
 // list is read once into an index instead of one read per row.
 type Resolver struct {
 	reader Reader
+	retry  worker.RetryPolicy
 
 	usersIndexed  bool
 	usersByID     map[string]*User
@@ -44,9 +46,10 @@ type Resolver struct {
 	cache  map[string]any // target key → User, Robot, OrchestratorUser or error
 }
 
-// NewResolver returns a resolver reading through r.
-func NewResolver(r Reader) *Resolver {
-	return &Resolver{reader: r, cache: make(map[string]any)}
+// NewResolver returns a resolver reading through r; a list read that meets
+// a retryable error (a 429, a 503) is read again under retry.
+func NewResolver(r Reader, retry worker.RetryPolicy) *Resolver {
+	return &Resolver{reader: r, retry: retry, cache: make(map[string]any)}
 }
 
 // Prepare reads whole lists where needs say that is cheaper. A list that
@@ -55,16 +58,23 @@ func NewResolver(r Reader) *Resolver {
 // way the reads stay within twice the cheaper of the two.
 func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
 	if n := needs.UserLookups + needs.UserStates; n > IndexThreshold {
-		if err := rs.indexUsers(ctx, n); err != nil && !errors.Is(err, errListTooLong) {
+		if err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexUsers(ctx, n) }); err != nil && !errors.Is(err, errListTooLong) {
 			return err
 		}
 	}
 	if n := needs.RobotLookups + needs.RobotStates; n > IndexThreshold {
-		if err := rs.indexRobots(ctx, n); err != nil && !errors.Is(err, errListTooLong) {
+		if err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexRobots(ctx, n) }); err != nil && !errors.Is(err, errListTooLong) {
 			return err
 		}
 	}
 	return nil
+}
+
+// retried reads a whole list again, from its first page, when a read meets
+// a retryable error.
+func (rs *Resolver) retried(ctx context.Context, read func(context.Context) error) error {
+	_, err := worker.Retry(ctx, rs.retry, func(ctx context.Context, _ int) error { return read(ctx) })
+	return err
 }
 
 // PageSize is how many accounts one list read returns.

@@ -247,8 +247,10 @@ func AsError(err error) (*Error, bool) {
 }
 
 // IsAuthFailure reports a failure that every further request would share:
-// the token endpoint refused the credentials or scopes, the API refused the
-// token (401 after a refresh), or Orchestrator said "You are not authorized!".
+// the token endpoint refused the credentials or scopes, or the API refused
+// the token (401 after a refresh). Orchestrator's "You are not authorized!"
+// is not one: it concerns Orchestrator requests only (the application has
+// no role there), and Identity requests still succeed.
 func IsAuthFailure(err error) bool {
 	e, ok := AsError(err)
 	if !ok {
@@ -257,7 +259,7 @@ func IsAuthFailure(err error) bool {
 	if e.Auth {
 		return e.Kind() == KindUnauthorized || e.Kind() == KindForbidden
 	}
-	return e.StatusCode == http.StatusUnauthorized || e.Code == CodeABPNotAuthorized
+	return e.StatusCode == http.StatusUnauthorized
 }
 
 // KindOf returns the failure kind of err: "" for nil, the Kind of any error

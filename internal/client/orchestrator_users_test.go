@@ -86,14 +86,14 @@ func TestSetUnattendedCredentialsKeepsTheRest(t *testing.T) {
 	}
 }
 
-func TestOrchestratorWithoutRoleIsAuthFailure(t *testing.T) {
+func TestOrchestratorWithoutRoleIsForbiddenNotAuthFailure(t *testing.T) {
 	app := emulator.DefaultClient()
 	app.OrchestratorRole = false
 	s := startEmulator(t, emulator.Config{Robots: 1, Clients: []emulator.ClientApp{app}})
 	c := newTestClient(t, s)
 	_, err := c.OrchestratorUsers.Get(testContext(t), 1001)
 	e, ok := AsError(err)
-	if !ok || e.Code != CodeABPNotAuthorized || e.Kind() != KindForbidden || !IsAuthFailure(err) {
+	if !ok || e.Code != CodeABPNotAuthorized || e.Kind() != KindForbidden || IsAuthFailure(err) {
 		t.Fatalf("err = %v", err)
 	}
 	if !strings.Contains(e.Error(), "Orchestrator role") {

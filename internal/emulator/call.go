@@ -20,6 +20,7 @@ type call struct {
 	grant    grant
 	params   []string
 	status   int
+	unsent   int // the status decided but never sent (dropped after applying)
 	recorded bool
 }
 
@@ -46,7 +47,7 @@ func (c *call) empty(status int) { c.write(status, nil, nil) }
 
 // drop closes the connection without answering.
 func (c *call) drop() {
-	c.status = 0
+	c.unsent, c.status = c.status, 0
 	if hj, ok := c.w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			_ = conn.Close()
@@ -64,7 +65,7 @@ func (c *call) done() {
 	c.recorded = true
 	c.s.log.record(Request{
 		Time: c.start, Method: c.r.Method, Path: c.r.URL.Path, Query: c.r.URL.RawQuery,
-		Status: c.status, ClientID: c.clientID,
+		Status: c.status, ClientID: c.clientID, TraceID: c.trace, Unsent: c.unsent,
 	}, c.template, c.relPath, c.api)
 }
 

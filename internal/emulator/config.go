@@ -55,6 +55,9 @@ type Faults struct {
 	Latency   time.Duration // added before every API answer
 	FaultRate float64       // fraction answered 500/502/503 without applying anything
 	ResetRate float64       // fraction whose connection is dropped, half before and half after applying
+	// FaultStatuses narrows the injected answers to some of 500, 502 and
+	// 503; empty means all three, drawn evenly.
+	FaultStatuses []int
 }
 
 // Config describes an emulated organization. The zero Config is valid: an
@@ -78,7 +81,9 @@ type Config struct {
 	Latency   time.Duration
 	FaultRate float64
 	ResetRate float64
-	FaultSeed int64
+	// FaultStatuses: see Faults.
+	FaultStatuses []int
+	FaultSeed     int64
 
 	RequestLogLimit int
 }
@@ -127,6 +132,11 @@ func (c *Config) validate() error {
 	}
 	if c.FaultRate+c.ResetRate > 1 {
 		return fmt.Errorf("fault rate plus reset rate exceeds 1")
+	}
+	for _, st := range c.FaultStatuses {
+		if st != 500 && st != 502 && st != 503 {
+			return fmt.Errorf("injected fault status %d: only 500, 502 and 503 are injected", st)
+		}
 	}
 	for m, b := range c.Limits {
 		if b.Requests <= 0 || b.Window <= 0 {

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 type faultKind int
@@ -24,7 +25,8 @@ type faultInjector struct {
 	rng    *rand.Rand
 	faults Faults
 
-	throttleNext atomic.Int64
+	throttleNext  atomic.Int64
+	throttleUntil atomic.Int64 // unix nanoseconds
 }
 
 func newFaultInjector(seed int64, f Faults) *faultInjector {
@@ -41,6 +43,13 @@ func (fi *faultInjector) current() Faults {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
 	return fi.faults
+}
+
+// throttledUntil reports whether a throttling period holds at now, and how
+// long it still lasts.
+func (fi *faultInjector) throttledUntil(now time.Time) (time.Duration, bool) {
+	left := time.Duration(fi.throttleUntil.Load() - now.UnixNano())
+	return left, left > 0
 }
 
 // takeThrottle consumes one forced 429, if any are pending.
@@ -67,7 +76,10 @@ func (fi *faultInjector) draw() (faultKind, Faults) {
 	u := fi.rng.Float64()
 	switch {
 	case u < f.FaultRate:
-		return []faultKind{fault500, fault502, fault503}[fi.rng.IntN(3)], f
+		if len(f.FaultStatuses) == 0 {
+			return []faultKind{fault500, fault502, fault503}[fi.rng.IntN(3)], f
+		}
+		return faultFor(f.FaultStatuses[fi.rng.IntN(len(f.FaultStatuses))]), f
 	case u < f.FaultRate+f.ResetRate:
 		if fi.rng.IntN(2) == 0 {
 			return resetBefore, f
@@ -75,4 +87,15 @@ func (fi *faultInjector) draw() (faultKind, Faults) {
 		return resetAfter, f
 	}
 	return faultNone, f
+}
+
+// faultFor maps an injected status to its fault.
+func faultFor(status int) faultKind {
+	switch status {
+	case 500:
+		return fault500
+	case 502:
+		return fault502
+	}
+	return fault503
 }

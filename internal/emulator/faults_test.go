@@ -121,3 +121,41 @@ func TestLatencyAndSetFaults(t *testing.T) {
 	resp, body = h.do(t, http.MethodGet, u, tok, "")
 	wantStatus(t, resp, body, http.StatusOK)
 }
+
+func TestFaultStatusesNarrowTheInjectedAnswers(t *testing.T) {
+	h := startServer(t, Config{Users: 1, FaultRate: 1, FaultStatuses: []int{503}})
+	tok := h.token(t)
+	u := h.identity("/api/User/" + firstUser(t, h).ID)
+	for i := 0; i < 30; i++ {
+		resp, _ := h.do(t, http.MethodGet, u, tok, "")
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("request %d answered %d, want only 503", i, resp.StatusCode)
+		}
+	}
+	traced := 0
+	for _, rq := range h.srv.Requests() {
+		if rq.TraceID != "" {
+			traced++
+		}
+	}
+	if traced < 30 {
+		t.Fatalf("%d of the logged requests carry their trace id", traced)
+	}
+	if _, err := New(Config{FaultStatuses: []int{404}}); err == nil {
+		t.Fatal("a 404 fault status was accepted")
+	}
+}
+
+func TestThrottleForRefusesEverythingForAWhile(t *testing.T) {
+	h := startServer(t, Config{Users: 1})
+	tok := h.token(t)
+	u := h.identity("/api/User/" + firstUser(t, h).ID)
+	h.srv.ThrottleFor(1200 * time.Millisecond)
+	resp, _ := h.do(t, http.MethodGet, u, tok, "")
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "2" {
+		t.Fatalf("during the burst: %d, Retry-After %q; want 429 with Retry-After 2", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	time.Sleep(1300 * time.Millisecond)
+	resp, body := h.do(t, http.MethodGet, u, tok, "")
+	wantStatus(t, resp, body, http.StatusOK)
+}

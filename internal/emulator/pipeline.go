@@ -73,6 +73,10 @@ func (s *Server) serveAPI(c *call, fam family) {
 		s.tooManyRequests(c, time.Second)
 		return
 	}
+	if left, ok := s.faults.throttledUntil(time.Now()); ok {
+		s.tooManyRequests(c, left)
+		return
+	}
 	if ok, retryAfter := s.limiter.admit(c.r.Method, time.Now()); !ok {
 		s.tooManyRequests(c, retryAfter)
 		return

@@ -13,6 +13,10 @@ type Request struct {
 	Query    string    `json:"query,omitempty"`
 	Status   int       `json:"status"`
 	ClientID string    `json:"clientId,omitempty"`
+	TraceID  string    `json:"traceId,omitempty"`
+	// Unsent is the status of a request that was handled, but whose
+	// connection was dropped instead of answering (Status is then 0).
+	Unsent int `json:"unsentStatus,omitempty"`
 }
 
 // methodPath keys the per-path counters.

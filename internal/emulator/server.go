@@ -49,7 +49,7 @@ func New(cfg Config) (*Server, error) {
 		state:   st,
 		tokens:  newTokenIssuer("https://emulator.local/identity_", cfg.PartitionID, cfg.TokenLifetime, cfg.Clients),
 		limiter: newWindowLimiter(cfg.Limits),
-		faults:  newFaultInjector(cfg.FaultSeed, Faults{Latency: cfg.Latency, FaultRate: cfg.FaultRate, ResetRate: cfg.ResetRate}),
+		faults:  newFaultInjector(cfg.FaultSeed, Faults{Latency: cfg.Latency, FaultRate: cfg.FaultRate, ResetRate: cfg.ResetRate, FaultStatuses: cfg.FaultStatuses}),
 		log:     newRequestLog(cfg.RequestLogLimit),
 		traces:  newTraceSource(),
 	}
@@ -155,5 +155,12 @@ func (s *Server) SetFaults(f Faults) { s.faults.set(f) }
 
 // ThrottleNext answers the next n API requests with 429.
 func (s *Server) ThrottleNext(n int) { s.faults.throttleNext.Add(int64(n)) }
+
+// ThrottleFor answers every API request 429 for the next d, with a
+// Retry-After of the time left (a burst of throttling, as a gateway under
+// load or somebody else's traffic on the organization's budget causes).
+func (s *Server) ThrottleFor(d time.Duration) {
+	s.faults.throttleUntil.Store(time.Now().Add(d).UnixNano())
+}
 
 func itoa(n int) string { return strconv.Itoa(n) }

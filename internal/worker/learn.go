@@ -11,7 +11,10 @@ import "time"
 // goes when the server said, so W comes out nearly exact; without it the
 // probes are spaced by an eighth of the time elapsed since the oldest
 // request (at least 200 ms), so W is overestimated by at most that spacing
-// plus a round trip, after about a dozen 429s.
+// plus a round trip, after about a dozen 429s. If every request of ours in
+// the window was refused, the 429s tell nothing about the count (the
+// budget was spent by others, or the server throttled a burst): the gate
+// reopens at the first accepted probe and the budget stays unknown.
 
 // minProbeInterval is the shortest pause between probes while learning.
 const minProbeInterval = int64(200 * time.Millisecond)
@@ -54,8 +57,14 @@ func (lr *learning) probeInterval(now int64) int64 {
 func (g *methodGate) finishLearning(now int64) {
 	lr := g.learn
 	g.learn = nil
+	if lr.sentBefore <= lr.refused {
+		// Every request of ours in the window was refused: the budget
+		// was spent by somebody else, or the server throttled a burst of
+		// its own. That says nothing of the count; stay unknown.
+		return
+	}
 	probe := g.probeSentAt
-	requests := max(1, lr.sentBefore-lr.refused)
+	requests := lr.sentBefore - lr.refused
 	window := time.Duration(max(probe-lr.oldest, historyBucket))
 	g.budget = Budget{Requests: requests, Window: window}
 	g.learnedNow = true
@@ -72,14 +81,18 @@ func (g *methodGate) finishLearning(now int64) {
 	})
 }
 
-// Growing a learned budget. Every half window, one request may try one
-// more request per window (N + max(1, N/1000)): it is sent at the slot the
-// larger count allows, while every other request keeps the slots of the
-// budget known to work. If no 429 comes within two round trips, the larger
-// count is adopted; a 429 instead doubles the wait before the next try. A
-// trial costs at most one refused request, where switching every worker to
-// an untried budget would let a whole burst run into 429s. A 429 soon after
-// an adoption undoes it; one with nothing to blame widens the skew guard
+// Growing a learned budget. Every half window, one request may try a
+// larger count per window (N + step): it is sent at the slot the larger
+// count allows, while every other request keeps the slots of the budget
+// known to work. If no 429 comes within two round trips, the larger count
+// is adopted; a 429 instead doubles the wait before the next try. A trial
+// costs at most one refused request, where switching every worker to an
+// untried budget would let a whole burst run into 429s. The step starts at
+// max(1, N/1000) and doubles with each adoption that holds, so that a
+// budget learned too low (the 429s came from somebody else's traffic, or
+// from a short burst at the server) recovers in a few windows rather than
+// one request at a time; any 429 sets it back. A 429 soon after an
+// adoption undoes it; one with nothing to blame widens the skew guard
 // when the budget was used to its limit (the server counts requests a
 // little earlier or later than they leave here), and otherwise cuts the
 // count by 5 %.
@@ -95,6 +108,7 @@ type tuning struct {
 	before     Budget // budget before the last adoption
 	raiseEvery int64  // windows between count increases
 	lastRaise  int64
+	step       int // the next increase; 0 means the base step
 
 	trialOut bool
 	trialAt  int64
@@ -110,13 +124,18 @@ func (t *tuning) tryTrial(g *methodGate, now, good int64) int64 {
 		return good
 	}
 	cand := g.budget
-	cand.Requests += max(1, cand.Requests/1000)
+	cand.Requests += t.nextStep(cand.Requests)
 	at := g.log.slot(now, cand.Requests, w+g.guardFor(cand.Window))
 	if at >= good {
 		return good
 	}
 	t.trialOut, t.trialAt, t.trial, t.lastRaise = true, at, cand, now
 	return at
+}
+
+// nextStep is the increase the next trial tries.
+func (t *tuning) nextStep(requests int) int {
+	return max(t.step, 1, requests/1000)
 }
 
 // settle is how long after a trial's start the limiter waits for a 429
@@ -135,6 +154,7 @@ func (t *tuning) accepted(g *methodGate, now int64) {
 	}
 	t.trialOut = false
 	t.before = g.budget
+	t.step = 2 * (t.trial.Requests - g.budget.Requests)
 	g.budget = t.trial
 	t.adopted = true
 	t.lastChange = now
@@ -155,5 +175,6 @@ func (t *tuning) throttled(g *methodGate, now int64) {
 		g.budget.Requests = max(1, g.budget.Requests-max(1, g.budget.Requests/20))
 	}
 	t.adopted = false
+	t.step = 0
 	t.lastChange = now
 }

@@ -42,14 +42,17 @@ func DefaultRetryPolicy() RetryPolicy {
 // retried. Errors whose chain answers OutcomeUnknown() true are returned at
 // once even if also retryable: the request may have taken effect, and
 // repeating a non-idempotent change is the caller's decision, not ours.
-// Waits respect ctx; a cancelled wait returns the context's error joined
-// with the last attempt's error.
+// A failure carrying a Retry-After is retried after exactly that wait;
+// others after an exponential backoff with full jitter, which counts only
+// such failures. Waits respect ctx; a cancelled wait returns the context's
+// error joined with the last attempt's error.
 func Retry(ctx context.Context, p RetryPolicy, fn func(ctx context.Context, attempt int) error) (attempts int, err error) {
 	maxAttempts := max(1, p.MaxAttempts)
 	clock := p.Clock
 	if clock == nil {
 		clock = SystemClock{}
 	}
+	unpaced := 0 // failures the server gave no Retry-After for
 	for attempt := 1; ; attempt++ {
 		if attempt == 1 && ctx.Err() != nil {
 			return 0, fmt.Errorf("not attempted: %w", context.Cause(ctx))
@@ -65,7 +68,15 @@ func Retry(ctx context.Context, p RetryPolicy, fn func(ctx context.Context, atte
 		case attempt >= maxAttempts:
 			return attempt, fmt.Errorf("gave up after %d attempts: %w", attempt, err)
 		}
-		delay := p.backoff(attempt, RetryAfterOf(err))
+		// A server that says when to come back is taken at its word: the
+		// wait is its Retry-After, and such failures do not lengthen the
+		// backoff of later ones (the shared limiter already holds every
+		// worker back). Others back off with full jitter.
+		delay := RetryAfterOf(err)
+		if delay == 0 {
+			unpaced++
+			delay = p.backoff(unpaced, 0)
+		}
 		if werr := sleepCtx(ctx, clock, delay); werr != nil {
 			return attempt, fmt.Errorf("stopped waiting to retry after %d attempts: %w (last error: %w)", attempt, werr, err)
 		}

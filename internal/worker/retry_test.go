@@ -121,6 +121,35 @@ func TestRetryAfterIsAFloor(t *testing.T) {
 	}
 }
 
+func TestPacedFailuresDoNotLengthenTheBackoff(t *testing.T) {
+	clock := newFakeClock(true)
+	p := retryPolicyFor(clock, 5)
+	p.Rand = func(n int64) int64 { return n - 1 } // the longest wait allowed
+	var at []time.Time
+	_, err := Retry(context.Background(), p, func(_ context.Context, attempt int) error {
+		at = append(at, clock.Now())
+		switch attempt {
+		case 1, 2, 3:
+			return &classifiedError{retryable: true, retryAfter: time.Second}
+		case 4:
+			return &classifiedError{retryable: true}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 4; i++ {
+		if d := at[i].Sub(at[i-1]); d != time.Second {
+			t.Errorf("wait after attempt %d: %v, want the Retry-After of 1s", i, d)
+		}
+	}
+	// The first failure without Retry-After waits at most the base delay.
+	if d := at[4].Sub(at[3]); d > p.BaseDelay {
+		t.Errorf("wait after the first unpaced failure: %v, want at most %v", d, p.BaseDelay)
+	}
+}
+
 func TestRetryCancelStopsWaiting(t *testing.T) {
 	clock := newFakeClock(false)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -150,3 +150,48 @@ func TestLimiterAgainstRollingServer(t *testing.T) {
 		})
 	}
 }
+
+// TestLimiterRecoversFromA429Burst: a server refuses some early requests of
+// a run (somebody else's traffic used the budget, or a gateway throttled
+// for a moment), then accepts everything. Whatever budget the limiter
+// learns from that burst is far too low; it must grow back to the
+// round-trip-bound speed in a few windows, not one request per window.
+func TestLimiterRecoversFromA429Burst(t *testing.T) {
+	const count, burst = 2000, 5
+	for _, tc := range []struct {
+		acceptedFirst int
+		minRatio      float64
+	}{{0, 0.95}, {3, 0.5}} {
+		t.Run(fmt.Sprintf("accepted-first=%d", tc.acceptedFirst), func(t *testing.T) {
+			latency := 20 * time.Millisecond
+			clock := newFakeClock(true)
+			l := NewLimiter(nil, WithClock(clock))
+			ctx := context.Background()
+			start := clock.Now()
+			sent := 0
+			for done := 0; done < count; {
+				if err := l.Wait(ctx, "PUT"); err != nil {
+					t.Fatal(err)
+				}
+				sent++
+				status, ra := http.StatusOK, time.Duration(0)
+				if sent > tc.acceptedFirst && sent <= tc.acceptedFirst+burst {
+					status, ra = http.StatusTooManyRequests, time.Second
+				}
+				clock.Advance(latency)
+				l.Observe("PUT", status, ra)
+				if status == http.StatusOK {
+					done++
+				}
+			}
+			elapsed := clock.Now().Sub(start)
+			bound := time.Duration(count)*latency + time.Duration(burst)*time.Second
+			ratio := bound.Seconds() / elapsed.Seconds()
+			t.Logf("elapsed %v for %d requests (round-trip bound %v): ratio %.2f; %d sent; stats %+v", elapsed, count, bound, ratio, sent, l.Stats()["PUT"])
+			if ratio < tc.minRatio {
+				t.Errorf("after a burst of %d 429s the run took %v, ratio %.2f to the round-trip bound %v (want ≥ %.2f): the learned budget did not grow back",
+					burst, elapsed, ratio, bound, tc.minRatio)
+			}
+		})
+	}
+}
