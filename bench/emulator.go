@@ -29,7 +29,7 @@ const emulatorCeilingWorkers = 32
 // decode-and-answer, both driven by the same plain keep-alive client.
 func benchEmulatorCeiling(ctx context.Context, env *Env) ([]Row, error) {
 	rows := env.Size(200000, 2000)
-	srv, err := emulator.New(emulator.Config{Users: 2000, Seed: 1})
+	srv, err := emulator.New(emulator.Config{Users: 2000, Seed: 1, RequestLogLimit: benchRequestLog})
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ type emulatorOptions struct {
 	resetRate     float64
 	faultSeed     int64
 	faultStatuses []int
+	requestLog    int
 	tokenLifetime time.Duration
 	stateOut      string
 	envOnly       bool
@@ -78,6 +79,7 @@ and GET /_emulator/requests (request counts, 429s, token requests).`,
 	f.Float64Var(&opts.resetRate, "reset-rate", 0, "fraction of API requests whose connection is dropped (half before, half after applying)")
 	f.IntSliceVar(&opts.faultStatuses, "fault-statuses", nil, "injected answers to draw from, some of 500,502,503 (default all three)")
 	f.Int64Var(&opts.faultSeed, "fault-seed", 1, "seed of the fault sequence")
+	f.IntVar(&opts.requestLog, "request-log", emulator.DefaultRequestLog, "how many of the last requests the inspection log keeps (counters are always complete)")
 	f.DurationVar(&opts.tokenLifetime, "token-lifetime", time.Hour, "lifetime of issued access tokens")
 	f.StringVar(&opts.stateOut, "state-out", "", "write the final state as JSON to this file on exit (mode 0600, passwords hashed)")
 	f.BoolVar(&opts.envOnly, "env-only", false, "print only the export lines, no status on stderr")
@@ -95,6 +97,7 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 		Users: opts.users, Robots: opts.robots, Seed: opts.seed, SeedFile: opts.seedFile,
 		TokenLifetime: opts.tokenLifetime, Limits: limits, NoRetryAfter: opts.noRetryAfter,
 		Latency: opts.latency, FaultRate: opts.faultRate, ResetRate: opts.resetRate, FaultStatuses: opts.faultStatuses, FaultSeed: opts.faultSeed,
+		RequestLogLimit: opts.requestLog,
 	})
 	if err != nil {
 		return usageErrorf("%w", err)

@@ -25,7 +25,11 @@ var ErrUnauthorized = errors.New("stopped: UiPath refused the credentials")
 
 // Sink receives each finished row (report.Writer is one).
 type Sink interface {
+	// Write records a row and flushes it through to the operating system.
 	Write(r report.Result, job *manifest.Job) error
+	// Append records a row that the next Flush writes through.
+	Append(r report.Result, job *manifest.Job) error
+	Flush() error
 	// WriteFailedJob re-adds a failed row of an interrupted run to the
 	// failed-rows manifest.
 	WriteFailedJob(job *manifest.Job) error
@@ -80,6 +84,7 @@ func Run(ctx context.Context, src *manifest.Reader, exec *Executor, sink Sink, c
 		stopCause error
 		failed    int
 		sinkErr   error
+		completed []journal.Completion // emitted, not yet marked done
 	)
 	stopper := worker.NewStopper()
 	stop := func(cause error) {
@@ -134,17 +139,13 @@ func Run(ctx context.Context, src *manifest.Reader, exec *Executor, sink Sink, c
 		if sinkErr != nil {
 			return
 		}
-		if err := sink.Write(r.res, r.job); err != nil {
+		if err := sink.Append(r.res, r.job); err != nil {
 			sinkErr = err
 			stop(err)
 			return
 		}
 		if cfg.Journal != nil {
-			if err := cfg.Journal.Done(r.res.Row, string(r.res.Status)); err != nil {
-				sinkErr = err
-				stop(err)
-				return
-			}
+			completed = append(completed, journal.Completion{Row: r.res.Row, Status: string(r.res.Status)})
 		}
 		if cfg.OnResult != nil {
 			cfg.OnResult(r.res)
@@ -160,10 +161,33 @@ func Run(ctx context.Context, src *manifest.Reader, exec *Executor, sink Sink, c
 		}
 	}
 
+	// Rows finish in bursts: each burst's results are flushed to the
+	// report at once, and only then marked done in the journal, so that a
+	// row the journal calls done is always in the report.
+	flush := func() {
+		if sinkErr != nil {
+			return
+		}
+		if err := sink.Flush(); err != nil {
+			sinkErr = err
+			stop(err)
+			return
+		}
+		if cfg.Journal == nil {
+			return
+		}
+		if err := cfg.Journal.DoneAll(completed); err != nil {
+			sinkErr = err
+			stop(err)
+			return
+		}
+		completed = completed[:0]
+	}
+
 	do := func(ctx context.Context, t *Task) result {
 		return result{res: exec.Do(ctx, t), job: &t.Job}
 	}
-	poolErr := worker.Run(ctx, worker.PoolConfig{Workers: cfg.Workers, Drain: cfg.Drain, Stopper: stopper}, iter.Seq[*Task](tasks), do, emit)
+	poolErr := worker.Run(ctx, worker.PoolConfig{Workers: cfg.Workers, Drain: cfg.Drain, Stopper: stopper, CaughtUp: flush}, iter.Seq[*Task](tasks), do, emit)
 	if sinkErr != nil {
 		return out, sinkErr
 	}

@@ -92,26 +92,53 @@ func (j *Journal) Intent(in Intent) error {
 // to the operating system (it survives the process being killed) but not
 // synced: a row whose completion is lost is verified again on resume.
 func (j *Journal) Done(row int, status string) error {
-	_, err := j.append(record{Kind: "done", Intent: Intent{Row: row}, Status: status})
+	return j.DoneAll([]Completion{{Row: row, Status: status}})
+}
+
+// Completion is a row whose result is in the report, and its status.
+type Completion struct {
+	Row    int
+	Status string
+}
+
+// DoneAll records, in one write, rows whose results are in the report
+// (see Done).
+func (j *Journal) DoneAll(rows []Completion) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	recs := make([]record, len(rows))
+	for i, c := range rows {
+		recs[i] = record{Kind: "done", Intent: Intent{Row: c.Row}, Status: c.Status}
+	}
+	_, err := j.append(recs...)
 	return err
 }
 
-func (j *Journal) append(r record) (uint64, error) {
-	line, err := json.Marshal(r)
-	if err != nil {
-		return 0, fmt.Errorf("encode journal record: %w", err)
+// append writes records as lines, through to the operating system, and
+// returns the sequence number of the last.
+func (j *Journal) append(recs ...record) (uint64, error) {
+	lines := make([][]byte, len(recs))
+	for i, r := range recs {
+		line, err := json.Marshal(r)
+		if err != nil {
+			return 0, fmt.Errorf("encode journal record: %w", err)
+		}
+		lines[i] = line
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {
 		return 0, errors.New("journal is closed")
 	}
-	j.w.Write(line)
-	j.w.WriteByte('\n')
+	for _, line := range lines {
+		j.w.Write(line)
+		j.w.WriteByte('\n')
+	}
 	if err := j.w.Flush(); err != nil {
 		return 0, fmt.Errorf("write journal: %w", err)
 	}
-	j.seq++
+	j.seq += uint64(len(lines))
 	return j.seq, nil
 }
 

@@ -93,6 +93,32 @@ func TestJournalRecordsIntentsAndCompletions(t *testing.T) {
 	}
 }
 
+func TestDoneAllRecordsEveryRow(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.DoneAll(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.DoneAll([]Completion{{Row: 1, Status: "succeeded"}, {Row: 2, Status: "failed"}, {Row: 3, Status: "unchanged"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for row, want := range map[int]string{1: "succeeded", 2: "failed", 3: "unchanged"} {
+		if !st[row].Done || st[row].Status != want {
+			t.Errorf("row %d: %+v, want done %s", row, st[row], want)
+		}
+	}
+}
+
 func TestReadIgnoresTornLastLineOnly(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, FileName)

@@ -177,6 +177,32 @@ func (w *Writer) Dir() string { return w.dir }
 func (w *Writer) Write(r Result, job *manifest.Job) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if err := w.append(r, job); err != nil {
+		return err
+	}
+	return w.flush()
+}
+
+// Append is Write without the flush: the row stays buffered until the
+// next Flush (or Write, or Close). A sink that receives results in bursts
+// appends each and flushes once per burst.
+func (w *Writer) Append(r Result, job *manifest.Job) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.append(r, job)
+}
+
+// Flush writes the buffered rows through to the operating system.
+func (w *Writer) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	return w.flush()
+}
+
+func (w *Writer) append(r Result, job *manifest.Job) error {
 	if w.closed {
 		return errors.New("report: write after close")
 	}
@@ -188,7 +214,7 @@ func (w *Writer) Write(r Result, job *manifest.Job) error {
 			return fmt.Errorf("write failed row %d: %w", r.Row, err)
 		}
 	}
-	return w.flush()
+	return nil
 }
 
 // WriteFailedJob adds a failed row carried over from an interrupted run

@@ -153,3 +153,32 @@ func TestTallyPercentiles(t *testing.T) {
 		t.Fatalf("summary print:\n%s", sb.String())
 	}
 }
+
+func TestAppendWaitsForFlush(t *testing.T) {
+	dir := t.TempDir()
+	w := newWriter(t, dir, nil)
+	for row := 1; row <= 3; row++ {
+		if err := w.Append(result(row, StatusSucceeded), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := func() int {
+		data, _ := os.ReadFile(filepath.Join(dir, ResultsJSONL))
+		return bytes.Count(data, []byte("\n"))
+	}
+	if n := lines(); n != 0 {
+		t.Fatalf("%d rows written through before Flush", n)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := lines(); n != 3 {
+		t.Fatalf("%d rows written through after Flush, want 3", n)
+	}
+	if _, err := w.Close(Summary{RunID: "r", Command: "apply", StartedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatalf("Flush after Close: %v", err)
+	}
+}

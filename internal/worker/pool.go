@@ -24,6 +24,11 @@ type PoolConfig struct {
 	Drain time.Duration
 	// Stopper, if not nil, lets do, emit or anyone else stop dispatching.
 	Stopper *Stopper
+	// CaughtUp, if not nil, is called from the emitting goroutine whenever
+	// emit has taken every result ready so far, so that a sink can write
+	// a batch at once instead of one result at a time. Every emit is
+	// followed by a CaughtUp before Run returns.
+	CaughtUp func()
 }
 
 // Stopper stops a running pool from the inside (a fatal answer seen by one
@@ -123,9 +128,7 @@ func Run[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J], do
 		_ = g.Wait() // the goroutines above never fail
 		close(results)
 	}()
-	for r := range results {
-		emit(r)
-	}
+	emitAll(results, emit, cfg.CaughtUp)
 	close(finished)
 	<-drainDone
 
@@ -136,6 +139,33 @@ func Run[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J], do
 		return context.Cause(ctx)
 	}
 	return nil
+}
+
+// emitAll passes every result to emit until results is closed, and calls
+// caughtUp (if not nil) whenever no worker is waiting to hand over another.
+func emitAll[R any](results <-chan R, emit func(R), caughtUp func()) {
+	behind := false // results emitted since the last caughtUp
+	for {
+		var r R
+		var ok bool
+		select {
+		case r, ok = <-results:
+		default:
+			if behind && caughtUp != nil {
+				caughtUp()
+			}
+			behind = false
+			r, ok = <-results
+		}
+		if !ok {
+			break
+		}
+		emit(r)
+		behind = true
+	}
+	if behind && caughtUp != nil {
+		caughtUp()
+	}
 }
 
 // dispatchStopped reports whether no new job may start.

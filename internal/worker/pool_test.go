@@ -79,6 +79,28 @@ func TestRunEmitsEveryJobOnceWithinTheWorkerLimit(t *testing.T) {
 	}
 }
 
+func TestRunCaughtUpFollowsEveryEmit(t *testing.T) {
+	const jobs, workers = 2000, 8
+	emitted, caughtAt, calls := 0, 0, 0
+	err := Run(context.Background(), PoolConfig{Workers: workers, CaughtUp: func() {
+		if caughtAt == emitted {
+			t.Error("CaughtUp called twice without an emit between")
+		}
+		caughtAt = emitted
+		calls++
+	}}, count(jobs), func(_ context.Context, j int) int {
+		runtime.Gosched()
+		return j
+	}, func(int) { emitted++ })
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if caughtAt != jobs {
+		t.Fatalf("last CaughtUp after %d of %d emits", caughtAt, jobs)
+	}
+	t.Logf("%d emits in %d batches", emitted, calls)
+}
+
 func TestRunStopLetsInFlightJobsFinish(t *testing.T) {
 	const workers = 4
 	reason := errors.New("too many failures")
