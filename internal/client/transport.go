@@ -57,7 +57,7 @@ func (t *meteredTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			return nil, err
 		}
 	}
-	isToken := req.URL.Scheme+"://"+req.URL.Host+req.URL.Path == t.tokenURL
+	isToken := req.Method == http.MethodPost && req.URL.Scheme+"://"+req.URL.Host+req.URL.Path == t.tokenURL
 	t.stats.add(req.Method, isToken)
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
