@@ -109,16 +109,7 @@ func TestFaultsAreRetriedUntilEveryRowSucceeds(t *testing.T) {
 		emu.ThrottleFor(1500 * time.Millisecond)
 	}()
 	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("op,username,display_name,old_password,new_password\n")
-	for i := 1; i <= n; i++ {
-		if i%2 == 0 {
-			fmt.Fprintf(&b, "change_password,user%05d,,Initial-Pass-%05d!,Changed-Pass-%05d!\n", i, i, i)
-		} else {
-			fmt.Fprintf(&b, "update_user,user%05d,Sturdy %d,,\n", i, i)
-		}
-	}
-	m := writeFile(t, dir, "faults.csv", b.String())
+	m := writeFile(t, dir, "faults.csv", updatesAndPasswordChanges(n, "Sturdy"))
 	res := runBatch(t, emu, dir, "apply", m, "--yes", "--run-id", "faults", "--limits", "none",
 		"--allow-literal-secrets", "--workers", "8", "--max-attempts", "8", "--timeout", "5s")
 	if res.code != 0 {

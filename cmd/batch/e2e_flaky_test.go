@@ -20,16 +20,7 @@ func TestFlakyNetworkEveryRowSettledHonestly(t *testing.T) {
 	const n = 120
 	emu := startEmulator(t, emulator.Config{Users: n, FaultRate: 0.08, ResetRate: 0.08, FaultSeed: 42})
 	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("op,username,display_name,old_password,new_password\n")
-	for i := 1; i <= n; i++ {
-		if i%2 == 0 {
-			fmt.Fprintf(&b, "change_password,user%05d,,Initial-Pass-%05d!,Changed-Pass-%05d!\n", i, i, i)
-		} else {
-			fmt.Fprintf(&b, "update_user,user%05d,Flaky %d,,\n", i, i)
-		}
-	}
-	m := writeFile(t, dir, "flaky.csv", b.String())
+	m := writeFile(t, dir, "flaky.csv", updatesAndPasswordChanges(n, "Flaky"))
 	res := runBatch(t, emu, dir, "apply", m, "--yes", "--run-id", "flaky", "--limits", "none",
 		"--allow-literal-secrets", "--max-attempts", "8", "--workers", "8", "--timeout", "5s")
 	if res.code != 0 && res.code != 1 {
@@ -91,4 +82,20 @@ func TestFlakyNetworkEveryRowSettledHonestly(t *testing.T) {
 		t.Fatal("no row was retried: the fault injection did not bite")
 	}
 	assertNoSecrets(t, []string{"Initial-Pass-00002!", "Changed-Pass-00002!"}, []string{res.stdout, res.stderr}, filepath.Join(dir, "reports"))
+}
+
+// updatesAndPasswordChanges is a manifest of n rows for users user00001…:
+// odd rows set the display name to "<prefix> i", even rows change the
+// password from Initial-Pass-0000i! (the emulator's) to Changed-Pass-0000i!.
+func updatesAndPasswordChanges(n int, prefix string) string {
+	var b strings.Builder
+	b.WriteString("op,username,display_name,old_password,new_password\n")
+	for i := 1; i <= n; i++ {
+		if i%2 == 0 {
+			fmt.Fprintf(&b, "change_password,user%05d,,Initial-Pass-%05d!,Changed-Pass-%05d!\n", i, i, i)
+		} else {
+			fmt.Fprintf(&b, "update_user,user%05d,%s %d,,\n", i, prefix, i)
+		}
+	}
+	return b.String()
 }

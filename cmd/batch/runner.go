@@ -144,6 +144,7 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	}
 
 	// 5. Execute and report.
+	gcForRequests()
 	// The manifest outlives an interrupt: rows not run are still recorded.
 	src, err := manifest.Open(context.WithoutCancel(ctx), path, mopts)
 	if err != nil {
