@@ -58,10 +58,11 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 
 	// 1. The whole manifest is checked before anything is sent.
 	problems := 0
-	rows, err := manifest.Validate(ctx, path, mopts, func(p manifest.Problem) {
+	counted := newCensus()
+	rows, err := manifest.ValidateEach(ctx, path, mopts, func(p manifest.Problem) {
 		problems++
 		fmt.Fprintln(io.ErrOut, p.String())
-	})
+	}, func(j *manifest.Job) { counted.add(j, nil) })
 	if err != nil {
 		return usageErrorf("%w", err)
 	}
@@ -83,9 +84,13 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 
 	// 3. What the manifest asks for: counts for the confirmation, needs for
 	// the resolver, operations for the token's scopes.
-	census, err := takeCensus(ctx, path, mopts, run.state)
-	if err != nil {
-		return err
+	// The validation counted every row; a resumed run counts again,
+	// leaving out the rows already done.
+	census := counted
+	if len(run.state) > 0 {
+		if census, err = takeCensus(ctx, path, mopts, run.state); err != nil {
+			return err
+		}
 	}
 	if mode == modeApply && census.generated > 0 && rf.SecretsOut == "" {
 		return usageErrorf("%d rows generate passwords: give --secrets-out FILE so that every generated password can be found again", census.generated)
@@ -244,22 +249,29 @@ func (c census) needs(exec *apply.Executor) apply.Needs {
 }
 
 func takeCensus(ctx context.Context, path string, mopts manifest.Options, done journal.State) (census, error) {
-	c := census{byOp: map[manifest.Op]int{}, byKind: map[opTarget]int{}}
-	err := forEachJob(ctx, path, mopts, func(j *manifest.Job) {
-		c.rows++
-		if s, ok := done[j.Row]; ok && s.Done {
-			c.resumed++
-			return
-		}
-		c.byOp[j.Op]++
-		c.byKind[opTarget{j.Op, j.Target.Kind}]++
-		for _, ref := range []*manifest.SecretRef{j.NewPassword, j.OldPassword} {
-			if ref != nil && ref.Kind == manifest.SecretGenerate {
-				c.generated++
-			}
-		}
-	})
+	c := newCensus()
+	err := forEachJob(ctx, path, mopts, func(j *manifest.Job) { c.add(j, done) })
 	return c, err
+}
+
+func newCensus() census {
+	return census{byOp: map[manifest.Op]int{}, byKind: map[opTarget]int{}}
+}
+
+// add counts one row; a row done is counted as resumed only.
+func (c *census) add(j *manifest.Job, done journal.State) {
+	c.rows++
+	if s, ok := done[j.Row]; ok && s.Done {
+		c.resumed++
+		return
+	}
+	c.byOp[j.Op]++
+	c.byKind[opTarget{j.Op, j.Target.Kind}]++
+	for _, ref := range []*manifest.SecretRef{j.NewPassword, j.OldPassword} {
+		if ref != nil && ref.Kind == manifest.SecretGenerate {
+			c.generated++
+		}
+	}
 }
 
 // opCalls are the client operations each manifest op reads with and the

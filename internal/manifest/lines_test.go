@@ -3,6 +3,7 @@ package manifest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -131,5 +132,23 @@ func TestFormatFor(t *testing.T) {
 	}
 	if _, err := Validate(context.Background(), "users.txt", Options{}, nil); err == nil {
 		t.Error("Validate(users.txt) accepted")
+	}
+}
+
+func TestValidateEachHandsOverTheRowsWithoutProblems(t *testing.T) {
+	path := writeManifest(t, "each.csv", "op,username,display_name\n"+
+		"update_user,ann,Ann\n"+
+		"update_user,,Nobody\n"+ // no target: a problem, not handed over
+		"update_user,bob,Bob\n")
+	var got []string
+	problems := 0
+	rows, err := ValidateEach(context.Background(), path, Options{}, func(Problem) { problems++ }, func(j *Job) {
+		got = append(got, fmt.Sprintf("%d:%s", j.Row, j.Target.Value))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != 3 || problems != 1 || strings.Join(got, ",") != "1:ann,3:bob" {
+		t.Fatalf("rows %d, problems %d, jobs %v", rows, problems, got)
 	}
 }

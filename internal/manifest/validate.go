@@ -36,6 +36,14 @@ var bloomBits uint = bloomLog2Bits
 // before Validate returns. Conflicts are reported after the rows' own
 // problems.
 func Validate(ctx context.Context, path string, opts Options, onProblem func(Problem)) (rows int, err error) {
+	return ValidateEach(ctx, path, opts, onProblem, nil)
+}
+
+// ValidateEach is Validate that also hands each row without problems of
+// its own to onJob (if not nil) as the first pass reads it, so that a
+// caller can take counts without reading the manifest once more. onJob
+// must not keep the job.
+func ValidateEach(ctx context.Context, path string, opts Options, onProblem func(Problem), onJob func(*Job)) (rows int, err error) {
 	display := opts.displayName(path)
 	if path == "-" {
 		tmp, err := spoolStdin(ctx, opts.stdin())
@@ -49,7 +57,7 @@ func Validate(ctx context.Context, path string, opts Options, onProblem func(Pro
 		onProblem = func(Problem) {}
 	}
 	seed := maphash.MakeSeed()
-	candidates, rows, err := firstPass(ctx, path, display, opts, seed, onProblem)
+	candidates, rows, err := firstPass(ctx, path, display, opts, seed, onProblem, onJob)
 	if err != nil || len(candidates) == 0 {
 		return rows, err
 	}
@@ -58,7 +66,7 @@ func Validate(ctx context.Context, path string, opts Options, onProblem func(Pro
 
 // firstPass reports every row's problems and returns the conflict keys
 // that may occur more than once.
-func firstPass(ctx context.Context, path, display string, opts Options, seed maphash.Seed, onProblem func(Problem)) (map[uint64]struct{}, int, error) {
+func firstPass(ctx context.Context, path, display string, opts Options, seed maphash.Seed, onProblem func(Problem), onJob func(*Job)) (map[uint64]struct{}, int, error) {
 	r, err := openAs(ctx, path, display, opts)
 	if err != nil {
 		return nil, 0, err
@@ -96,6 +104,9 @@ func firstPass(ctx context.Context, path, display string, opts Options, seed map
 			return nil, rows, fmt.Errorf("validate %s: %w", display, err)
 		}
 		rows++
+		if onJob != nil {
+			onJob(&job)
+		}
 		if touches(&job) == 0 {
 			continue
 		}
