@@ -10,6 +10,7 @@ package manifest
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -55,7 +56,7 @@ type Source struct {
 }
 
 // String is "FILE:LINE".
-func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+func (s Source) String() string { return s.File + ":" + strconv.Itoa(s.Line) }
 
 // Op is the operation a row asks for.
 type Op string
