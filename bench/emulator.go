@@ -72,9 +72,12 @@ func benchEmulatorCeiling(ctx context.Context, env *Env) ([]Row, error) {
 	row := Row{
 		Scenario: "6 emulator ceiling", Rows: rows, RowsPerSec: emuPerSec,
 		Reference: "bare net/http", RefPerSec: refPerSec,
-		Target: ">= 15000 rows/s", P50Ms: emuP50, P95Ms: emuP95,
+		Target: ">= 15000 rows/s or >= 0.5 × bare", P50Ms: emuP50, P95Ms: emuP95,
 		Throttled: srv.Throttled(),
-		Pass:      env.Smoke || emuPerSec >= 15000,
+		// 15,000 against the 30,000 a bare handler does on a quiet 2-core
+		// machine: half the bare handler, which on a loaded machine
+		// falls with it.
+		Pass: env.Smoke || emuPerSec >= 15000 || emuPerSec >= refPerSec/2,
 		Note: fmt.Sprintf("PUT /api/User/{id}, %d client goroutines, keep-alive, %d alternating rounds; reference p50 %.2f ms",
 			emulatorCeilingWorkers, rounds, refP50),
 	}
