@@ -9,6 +9,12 @@ import (
 	"testing"
 )
 
+// TestMain lets the test binary serve as the plain loop's child process.
+func TestMain(m *testing.M) {
+	runLoopChildIfAsked()
+	os.Exit(m.Run())
+}
+
 // TestSmoke runs every scenario at tiny sizes against a freshly built binary,
 // so that `make test` keeps the benchmark harness working. Figures are not
 // judged here: this machine is shared and noisy.

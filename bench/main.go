@@ -10,6 +10,7 @@ import (
 )
 
 func main() {
+	runLoopChildIfAsked()
 	bin := flag.String("bin", "bin/batch", "the built batch binary")
 	only := flag.String("run", "", "run only scenarios matching this regular expression")
 	smoke := flag.Bool("smoke", false, "tiny sizes, to check the harness itself")
