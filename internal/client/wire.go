@@ -47,6 +47,21 @@ type identityResult struct {
 	Errors    json.RawMessage `json:"errors"`
 }
 
+// identitySucceeded is the body ASP.NET Identity answers for a success.
+var identitySucceeded = []byte(`{"succeeded":true,"errors":[]}`)
+
+// decodeBody decodes an IdentityResult, without encoding/json for the
+// canonical success (the answer to nearly every request of a run).
+func (r *identityResult) decodeBody(body []byte) error {
+	if bytes.Equal(bytes.TrimSpace(body), identitySucceeded) {
+		ok := true
+		*r = identityResult{Succeeded: &ok, Errors: json.RawMessage("[]")}
+		return nil
+	}
+	type plain identityResult
+	return json.Unmarshal(body, (*plain)(r))
+}
+
 // check turns a 2xx IdentityResult with succeeded:false into an *Error.
 func (r identityResult) check(resp *http.Response) error {
 	if r.Succeeded == nil || *r.Succeeded {

@@ -58,7 +58,7 @@ type Writer struct {
 	csvBuf  *bufio.Writer
 	csv     *csv.Writer
 	jsonBuf *bufio.Writer
-	json    *json.Encoder
+	line    []byte // the results.jsonl line being written
 	failed  ManifestWriter
 	tally   Tally
 	closed  bool
@@ -93,8 +93,6 @@ func Create(opts Options) (*Writer, error) {
 		return nil, w.abort(err)
 	}
 	w.jsonBuf = bufio.NewWriterSize(jsonFile, 32<<10)
-	w.json = json.NewEncoder(w.jsonBuf)
-	w.json.SetEscapeHTML(false)
 	if opts.NewFailedWriter != nil && opts.FailedName != "" {
 		failedFile, _, err := w.open(opts.FailedName)
 		if err != nil {
@@ -243,7 +241,8 @@ func (w *Writer) write(r Result) error {
 	if err := w.csv.Write(record); err != nil {
 		return fmt.Errorf("write %s: %w", ResultsCSV, err)
 	}
-	if err := w.json.Encode(jsonResult{Result: &r, DurationMs: r.Duration.Milliseconds()}); err != nil {
+	w.line = appendJSONLine(w.line[:0], &r)
+	if _, err := w.jsonBuf.Write(w.line); err != nil {
 		return fmt.Errorf("write %s: %w", ResultsJSONL, err)
 	}
 	return nil
