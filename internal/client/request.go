@@ -30,15 +30,26 @@ func (c *Client) NewRequest(ctx context.Context, method, urlStr string, body any
 	if buf != nil {
 		rd = bytes.NewReader(buf)
 	}
+	// Per-row URLs take a short parse (simpleURL) and the headers are set
+	// in canonical form without Header.Set's checks: both are the same
+	// request http.NewRequestWithContext(ctx, method, urlStr, rd) builds,
+	// at a fraction of its cost on the path every row takes.
+	u, simple := simpleURL(urlStr)
+	if simple {
+		urlStr = ""
+	}
 	req, err := http.NewRequestWithContext(ctx, method, urlStr, rd)
 	if err != nil {
 		return nil, fmt.Errorf("build %s request: %w", method, err)
 	}
-	if buf != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if simple {
+		*req.URL, req.Host = u, u.Host
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
+	if buf != nil {
+		req.Header["Content-Type"] = []string{"application/json"}
+	}
+	req.Header["Accept"] = []string{"application/json"}
+	req.Header["User-Agent"] = []string{c.userAgent}
 	return req, nil
 }
 
@@ -111,8 +122,14 @@ func (c *Client) attempt(req *http.Request, tok secret.Value) (*http.Response, [
 			}
 		},
 	})
-	r := req.Clone(ctx)
-	r.Header.Set("Authorization", "Bearer "+tok.Reveal())
+	// A shallow copy with a header map of its own: the caller's request
+	// never carries the token.
+	r := req.WithContext(ctx)
+	r.Header = make(http.Header, len(req.Header)+1)
+	for k, v := range req.Header {
+		r.Header[k] = v
+	}
+	r.Header["Authorization"] = []string{"Bearer " + tok.Reveal()}
 	resp, err := c.http.Do(r)
 	if err != nil {
 		return nil, nil, &Error{Method: req.Method, Path: req.URL.Path, Err: err, Written: wrote.Load()}

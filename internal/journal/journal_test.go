@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -227,4 +228,52 @@ func TestMetaAndHash(t *testing.T) {
 	if _, err := ReadMeta(t.TempDir()); err == nil {
 		t.Fatal("ReadMeta of an empty folder succeeded")
 	}
+}
+
+func TestDoneLineIsWhatJSONWrites(t *testing.T) {
+	fast := 0
+	for _, r := range []record{
+		{Kind: "done", Intent: Intent{Row: 2}, Status: "succeeded"},
+		{Kind: "done", Intent: Intent{Row: 1_000_001}, Status: "failed"},
+		{Kind: "done", Intent: Intent{Row: -3}, Status: ""},
+		{Kind: "done", Intent: Intent{Row: 7}, Status: "a\"b"},
+		{Kind: "done", Intent: Intent{Row: 7}, Status: "é"},
+		{Kind: "done", Intent: Intent{Row: 7, Before: time.Unix(1, 0)}, Status: "succeeded"},
+		{Kind: "done", Intent: Intent{Row: 7, Sealed: map[string]string{}}, Status: "succeeded"},
+		{Kind: "intent", Intent: Intent{Row: 7}},
+	} {
+		if checkDoneLine(t, r) {
+			fast++
+		}
+	}
+	if fast != 3 {
+		t.Fatalf("%d records took the short path; want the 3 plain completions", fast)
+	}
+}
+
+func FuzzDoneLine(f *testing.F) {
+	f.Add(2, "succeeded")
+	f.Add(-1, "a\"b\\c")
+	f.Add(0, "")
+	f.Fuzz(func(t *testing.T, row int, status string) {
+		checkDoneLine(t, record{Kind: "done", Intent: Intent{Row: row}, Status: status})
+	})
+}
+
+// checkDoneLine fails t unless appendDoneLine, where it answers, writes
+// what json.Marshal writes; it reports whether it answered.
+func checkDoneLine(t *testing.T, r record) bool {
+	t.Helper()
+	got, ok := appendDoneLine(nil, r)
+	if !ok {
+		return false
+	}
+	want, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("record %+v: short path %s, encoding/json %s", r, got, want)
+	}
+	return true
 }
