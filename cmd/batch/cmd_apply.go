@@ -44,6 +44,6 @@ skipped, and a row that was in flight is settled without a second change.`,
 		},
 	}
 	conn.register(cmd.Flags())
-	rf.register(cmd.Flags(), true)
+	rf.register(cmd.Flags(), writeFlags)
 	return cmd
 }

@@ -106,7 +106,7 @@ apply.`,
 	cmd.Flags().StringVar(&format, "format", "", "csv or yaml (default: from the -o extension, else csv)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "file to write (default: standard output)")
 	conn.register(cmd.Flags())
-	rf.register(cmd.Flags(), false)
+	rf.register(cmd.Flags(), requestFlags)
 	return cmd
 }
 

@@ -28,6 +28,6 @@ folder like a run: status planned, unchanged or failed, and the changes.`,
 		},
 	}
 	conn.register(cmd.Flags())
-	rf.register(cmd.Flags(), false)
+	rf.register(cmd.Flags(), manifestFlags)
 	return cmd
 }

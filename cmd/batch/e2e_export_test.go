@@ -112,3 +112,29 @@ func TestExportPagesLargeAndEmptyTenants(t *testing.T) {
 		}
 	}
 }
+
+// Export takes only the flags that shape its requests: a run's flags
+// (workers, report folder, literal secrets) are refused, not ignored.
+func TestExportRefusesFlagsThatDoNotApply(t *testing.T) {
+	emu := startEmulator(t, emulator.Config{Users: 3})
+	dir := t.TempDir()
+	help := runBatch(t, emu, dir, "export", "--help")
+	if help.code != 0 || !strings.Contains(help.stdout, "--limits") || !strings.Contains(help.stdout, "--timeout") {
+		t.Fatalf("export --help exit %d, want the request flags listed:\n%s", help.code, help.stdout)
+	}
+	for _, flag := range []string{"--workers", "--report-dir", "--run-id", "--allow-literal-secrets", "--no-progress", "--yes", "--secrets-out"} {
+		if strings.Contains(help.stdout, flag) {
+			t.Errorf("export --help lists %s, which export does not use", flag)
+		}
+	}
+	res := runBatch(t, emu, dir, "export", "users", "-o", "users.csv", "--workers", "4")
+	if res.code != 2 || !strings.Contains(res.stderr, "unknown flag: --workers") {
+		t.Fatalf("export --workers: exit %d, want 2 naming the flag\n%s", res.code, res.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "users.csv")); !os.IsNotExist(err) {
+		t.Fatalf("export with a refused flag wrote users.csv (stat: %v)", err)
+	}
+	if n := emu.Counts()["GET"]; n != 0 {
+		t.Fatalf("export with a refused flag sent %d GETs", n)
+	}
+}

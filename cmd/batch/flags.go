@@ -52,18 +52,33 @@ type runFlags struct {
 	log           logOptions
 }
 
-func (r *runFlags) register(fs *pflag.FlagSet, writes bool) {
-	fs.IntVar(&r.Workers, "workers", 8, "concurrent requests")
+// flagSet says which of the runFlags a command takes.
+type flagSet int
+
+const (
+	// requestFlags: how requests are sent and logged (export).
+	requestFlags flagSet = iota
+	// manifestFlags: requestFlags, plus a manifest's workers and reports (plan).
+	manifestFlags
+	// writeFlags: manifestFlags, plus what only a run that writes needs (apply).
+	writeFlags
+)
+
+func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	fs.StringVar(&r.Limits, "limits", "default", "request budgets per HTTP method and rolling window, e.g. GET=300/5m,PUT=160/5m,PATCH=160/5m,POST=24000/5m; default: UiPath's published budgets with a margin; none: no limit (emulator)")
 	fs.IntVar(&r.MaxAttempts, "max-attempts", 5, "attempts per request for retryable failures (429, 502, 503, 504, connection errors)")
 	fs.DurationVar(&r.Timeout, "timeout", 30*time.Second, "timeout of one request")
+	fs.StringVar(&r.log.Format, "log-format", "auto", "auto, json or console (auto: console on a terminal, JSON otherwise)")
+	fs.StringVar(&r.log.Level, "log-level", "info", levelHelp)
+	if set == requestFlags {
+		return
+	}
+	fs.IntVar(&r.Workers, "workers", 8, "concurrent requests")
 	fs.StringVar(&r.ReportDir, "report-dir", "reports", "folder for run reports (REPORT_DIR/RUN_ID/)")
 	fs.StringVar(&r.RunID, "run-id", "", "name of this run's report folder (default: time and a random suffix)")
 	fs.BoolVar(&r.AllowLiteral, "allow-literal-secrets", false, "accept passwords written in the manifest itself")
-	fs.StringVar(&r.log.Format, "log-format", "auto", "auto, json or console (auto: console on a terminal, JSON otherwise)")
-	fs.StringVar(&r.log.Level, "log-level", "info", levelHelp)
 	fs.BoolVar(&r.log.NoProgress, "no-progress", false, "no progress bar")
-	if !writes {
+	if set == manifestFlags {
 		return
 	}
 	fs.StringVar(&r.Resume, "resume", "", "continue the run RUN_ID: finished rows are skipped")
