@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+	"golang.org/x/sync/singleflight"
 
 	"batch/internal/secret"
 )
@@ -43,6 +44,8 @@ type credentialsSource struct {
 	clientID string
 	idOrigin string
 
+	fetches singleflight.Group // one token request at a time, shared by its waiters
+
 	mu      sync.Mutex
 	current secret.Value
 	renewAt time.Time
@@ -69,10 +72,45 @@ func newCredentialsSource(s Settings, ep Endpoints, scopes []string, hc *http.Cl
 
 func (c *credentialsSource) token(ctx context.Context) (secret.Value, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.current.IsZero() && time.Now().Before(c.renewAt) {
-		return c.current, nil
+	tok, valid := c.current, !c.current.IsZero() && time.Now().Before(c.renewAt)
+	c.mu.Unlock()
+	if valid {
+		return tok, nil
 	}
+	// Every caller that finds no valid token while a fetch is under way
+	// waits for that fetch and takes its outcome, failure included: when
+	// the token endpoint refuses, the workers waiting on it cost one token
+	// request, not one each in turn. The fetch outlives a caller that
+	// gives up (it has a timeout of its own), so one worker's
+	// cancellation is not every waiter's error.
+	ch := c.fetches.DoChan("token", func() (any, error) {
+		return c.fetch(context.WithoutCancel(ctx))
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			var e *Error
+			if errors.As(r.Err, &e) {
+				cp := *e // each caller gets an error of its own
+				return secret.Value{}, &cp
+			}
+			return secret.Value{}, r.Err
+		}
+		return r.Val.(secret.Value), nil
+	case <-ctx.Done():
+		return secret.Value{}, ctx.Err()
+	}
+}
+
+// fetch asks the token endpoint for a token and caches it.
+func (c *credentialsSource) fetch(ctx context.Context) (secret.Value, error) {
+	c.mu.Lock()
+	if !c.current.IsZero() && time.Now().Before(c.renewAt) {
+		tok := c.current
+		c.mu.Unlock()
+		return tok, nil
+	}
+	c.mu.Unlock()
 	fetchCtx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -84,6 +122,8 @@ func (c *credentialsSource) token(ctx context.Context) (secret.Value, error) {
 	if err != nil {
 		return secret.Value{}, c.tokenError(err)
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.current = secret.New(tok.AccessToken)
 	c.renewAt = renewalTime(fetched, tok.Expiry)
 	return c.current, nil

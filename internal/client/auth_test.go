@@ -276,3 +276,74 @@ func TestWithScopesOverrides(t *testing.T) {
 		t.Fatalf("scope = %q", form.Get("scope"))
 	}
 }
+
+// Workers that find no token while one is being fetched share that fetch,
+// and its failure: a refusing token endpoint costs one request per wave of
+// waiters, not one per worker in turn.
+func TestConcurrentTokenFetchesShareOneRequest(t *testing.T) {
+	const clientSecret = "s3cret-shared-fetch-77"
+	var mu sync.Mutex
+	tokenRequests, refuse := 0, true
+	srv := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/connect/token") {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"id":"u1","userName":"ada"}`))
+			return
+		}
+		mu.Lock()
+		tokenRequests++
+		refusing := refuse
+		mu.Unlock()
+		time.Sleep(200 * time.Millisecond) // every worker arrives while this one is out
+		w.Header().Set("Content-Type", "application/json")
+		if refusing {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"error":"temporarily_unavailable"}`))
+			return
+		}
+		w.Write([]byte(`{"access_token":"tok-shared","token_type":"Bearer","expires_in":3600}`))
+	})
+	st := Settings{URI: srv, Organization: "org", ClientID: "app", ClientSecret: secret.New(clientSecret), PartitionID: "p"}
+	c, err := New(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wave := func() []error {
+		errs := make([]error, 16)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = c.Users.Get(testContext(t), "u1")
+			}()
+		}
+		wg.Wait()
+		return errs
+	}
+	for i, err := range wave() {
+		if err == nil {
+			t.Fatalf("worker %d got a user while the token endpoint refused", i)
+		}
+		if strings.Contains(err.Error(), clientSecret) || strings.Contains(sprintf("%+v", err), clientSecret) {
+			t.Fatal("a token error shows the client secret")
+		}
+	}
+	mu.Lock()
+	refused := tokenRequests
+	refuse = false
+	mu.Unlock()
+	if refused != 1 {
+		t.Fatalf("16 waiting workers sent %d token requests to a refusing endpoint; want 1", refused)
+	}
+	for i, err := range wave() {
+		if err != nil {
+			t.Fatalf("worker %d after recovery: %v", i, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if tokenRequests != 2 {
+		t.Fatalf("%d token requests in all; want 1 refused and 1 served to 16 workers", tokenRequests)
+	}
+}
