@@ -158,7 +158,7 @@ func TestFaultsAreRetriedUntilEveryRowSucceeds(t *testing.T) {
 		t.Error("no row needed a second attempt")
 	}
 	t.Logf("answers by status %v; %d rows retried", faults, retried)
-	assertNoSecrets(t, []string{"Initial-Pass-00002!", "Changed-Pass-00002!"}, []string{res.stdout, res.stderr}, filepath.Join(dir, "reports"))
+	assertNoSecrets(t, passwordsOf(n), []string{res.stdout, res.stderr}, filepath.Join(dir, "reports"))
 }
 
 // TestTwoThousandEmailsInAFiveThousandUserTenant checks the resolution

@@ -25,8 +25,9 @@ func tuneGC() {
 // through, so the live heap is small and flat, and collecting an eighth as
 // often leaves more CPU for requests (about a quarter more rows/s against
 // the emulator than the default, for a peak near 55 MB instead of 30; the
-// soft limit of tuneGC caps it). The manifest passes before it keep the default, which
-// holds their peak memory flat in the number of rows. GOGC, when set, wins.
+// soft limit of tuneGC caps it). The manifest passes before it keep the
+// default, which holds their peak memory flat in the number of rows. GOGC,
+// when set, wins.
 func gcForRequests() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(800)

@@ -71,10 +71,7 @@ func newCredentialsSource(s Settings, ep Endpoints, scopes []string, hc *http.Cl
 }
 
 func (c *credentialsSource) token(ctx context.Context) (secret.Value, error) {
-	c.mu.Lock()
-	tok, valid := c.current, !c.current.IsZero() && time.Now().Before(c.renewAt)
-	c.mu.Unlock()
-	if valid {
+	if tok, ok := c.cached(); ok {
 		return tok, nil
 	}
 	// Every caller that finds no valid token while a fetch is under way
@@ -102,15 +99,18 @@ func (c *credentialsSource) token(ctx context.Context) (secret.Value, error) {
 	}
 }
 
+// cached returns the cached token while it is not yet due for renewal.
+func (c *credentialsSource) cached() (secret.Value, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.current, !c.current.IsZero() && time.Now().Before(c.renewAt)
+}
+
 // fetch asks the token endpoint for a token and caches it.
 func (c *credentialsSource) fetch(ctx context.Context) (secret.Value, error) {
-	c.mu.Lock()
-	if !c.current.IsZero() && time.Now().Before(c.renewAt) {
-		tok := c.current
-		c.mu.Unlock()
-		return tok, nil
+	if tok, ok := c.cached(); ok {
+		return tok, nil // fetched by a flight that ended before this one began
 	}
-	c.mu.Unlock()
 	fetchCtx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
 	if c.timeout > 0 {
 		var cancel context.CancelFunc

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
@@ -93,11 +94,13 @@ func (c *Client) do(req *http.Request, v any, secrets []secret.Value) (*http.Res
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if v != nil && len(bytes.TrimSpace(body)) > 0 {
-		decode := json.Unmarshal
+		var err error
 		if d, ok := v.(bodyDecoder); ok {
-			decode = func(b []byte, _ any) error { return d.decodeBody(b) }
+			err = d.decodeBody(body)
+		} else {
+			err = json.Unmarshal(body, v)
 		}
-		if err := decode(body, v); err != nil {
+		if err != nil {
 			return resp, fmt.Errorf("decode %s %s answer (status %d): %w", req.Method, req.URL.Path, resp.StatusCode, err)
 		}
 	}
@@ -126,9 +129,7 @@ func (c *Client) attempt(req *http.Request, tok secret.Value) (*http.Response, [
 	// never carries the token.
 	r := req.WithContext(ctx)
 	r.Header = make(http.Header, len(req.Header)+1)
-	for k, v := range req.Header {
-		r.Header[k] = v
-	}
+	maps.Copy(r.Header, req.Header)
 	r.Header["Authorization"] = []string{"Bearer " + tok.Reveal()}
 	resp, err := c.http.Do(r)
 	if err != nil {

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,7 +135,7 @@ func (c *Config) validate() error {
 		return fmt.Errorf("fault rate plus reset rate exceeds 1")
 	}
 	for _, st := range c.FaultStatuses {
-		if st != 500 && st != 502 && st != 503 {
+		if !slices.Contains(injectedStatuses, st) {
 			return fmt.Errorf("injected fault status %d: only 500, 502 and 503 are injected", st)
 		}
 	}

@@ -76,10 +76,11 @@ func (fi *faultInjector) draw() (faultKind, Faults) {
 	u := fi.rng.Float64()
 	switch {
 	case u < f.FaultRate:
-		if len(f.FaultStatuses) == 0 {
-			return []faultKind{fault500, fault502, fault503}[fi.rng.IntN(3)], f
+		statuses := f.FaultStatuses
+		if len(statuses) == 0 {
+			statuses = injectedStatuses
 		}
-		return faultFor(f.FaultStatuses[fi.rng.IntN(len(f.FaultStatuses))]), f
+		return faultFor(statuses[fi.rng.IntN(len(statuses))]), f
 	case u < f.FaultRate+f.ResetRate:
 		if fi.rng.IntN(2) == 0 {
 			return resetBefore, f
@@ -88,6 +89,10 @@ func (fi *faultInjector) draw() (faultKind, Faults) {
 	}
 	return faultNone, f
 }
+
+// injectedStatuses are the answers FaultRate draws from by default, and
+// the only ones Faults.FaultStatuses may name.
+var injectedStatuses = []int{500, 502, 503}
 
 // faultFor maps an injected status to its fault.
 func faultFor(status int) faultKind {

@@ -73,11 +73,12 @@ func (s *Server) serveAPI(c *call, fam family) {
 		s.tooManyRequests(c, time.Second)
 		return
 	}
-	if left, ok := s.faults.throttledUntil(time.Now()); ok {
+	now := time.Now() // after the added latency
+	if left, ok := s.faults.throttledUntil(now); ok {
 		s.tooManyRequests(c, left)
 		return
 	}
-	if ok, retryAfter := s.limiter.admit(c.r.Method, time.Now()); !ok {
+	if ok, retryAfter := s.limiter.admit(c.r.Method, now); !ok {
 		s.tooManyRequests(c, retryAfter)
 		return
 	}

@@ -121,7 +121,7 @@ func (j *Journal) DoneAll(rows []Completion) error {
 func (j *Journal) append(recs ...record) (uint64, error) {
 	lines := make([][]byte, len(recs))
 	for i, r := range recs {
-		if line, ok := appendDoneLine(nil, r); ok {
+		if line, ok := doneLine(r); ok {
 			lines[i] = line
 			continue
 		}
@@ -147,14 +147,14 @@ func (j *Journal) append(recs ...record) (uint64, error) {
 	return j.seq, nil
 }
 
-// appendDoneLine appends the line json.Marshal writes for a completion
-// record whose status is a plain word (every status the tool writes), and
-// reports false for any other record.
-func appendDoneLine(b []byte, r record) ([]byte, bool) {
+// doneLine is the line json.Marshal writes for a completion record whose
+// status is a plain word (every status the tool writes); it reports false
+// for any other record.
+func doneLine(r record) ([]byte, bool) {
 	if r.Kind != "done" || r.Sealed != nil || !r.Before.IsZero() || !plainWord(r.Status) {
-		return b, false
+		return nil, false
 	}
-	b = append(b, `{"k":"done","row":`...)
+	b := []byte(`{"k":"done","row":`)
 	b = strconv.AppendInt(b, int64(r.Row), 10)
 	if r.Status != "" {
 		b = append(b, `,"status":"`...)

@@ -260,11 +260,11 @@ func FuzzDoneLine(f *testing.F) {
 	})
 }
 
-// checkDoneLine fails t unless appendDoneLine, where it answers, writes
+// checkDoneLine fails t unless doneLine, where it answers, writes
 // what json.Marshal writes; it reports whether it answered.
 func checkDoneLine(t *testing.T, r record) bool {
 	t.Helper()
-	got, ok := appendDoneLine(nil, r)
+	got, ok := doneLine(r)
 	if !ok {
 		return false
 	}

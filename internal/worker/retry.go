@@ -75,7 +75,7 @@ func Retry(ctx context.Context, p RetryPolicy, fn func(ctx context.Context, atte
 		delay := RetryAfterOf(err)
 		if delay == 0 {
 			unpaced++
-			delay = p.backoff(unpaced, 0)
+			delay = p.backoff(unpaced)
 		}
 		if werr := sleepCtx(ctx, clock, delay); werr != nil {
 			return attempt, fmt.Errorf("stopped waiting to retry after %d attempts: %w (last error: %w)", attempt, werr, err)
@@ -85,7 +85,7 @@ func Retry(ctx context.Context, p RetryPolicy, fn func(ctx context.Context, atte
 
 // backoff returns the wait after failed attempt n (n ≥ 1): full jitter
 // below min(MaxDelay, BaseDelay·2^(n-1)), raised to retryAfter if longer.
-func (p RetryPolicy) backoff(n int, retryAfter time.Duration) time.Duration {
+func (p RetryPolicy) backoff(n int) time.Duration {
 	ceiling := p.BaseDelay
 	for i := 1; i < n && ceiling < p.MaxDelay; i++ {
 		ceiling *= 2
@@ -101,7 +101,7 @@ func (p RetryPolicy) backoff(n int, retryAfter time.Duration) time.Duration {
 		}
 		d = time.Duration(rnd(int64(ceiling) + 1))
 	}
-	return max(d, retryAfter)
+	return d
 }
 
 // IsRetryable reports whether err's chain holds an error whose Retryable()

@@ -84,17 +84,17 @@ func TestRetryBackoffFullJitterBounds(t *testing.T) {
 	ceilings := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}
 	for n, ceiling := range ceilings {
 		p.Rand = func(limit int64) int64 { return limit - 1 } // the top of the range
-		if got := p.backoff(n+1, 0); got != ceiling {
+		if got := p.backoff(n + 1); got != ceiling {
 			t.Errorf("after %d failures: top delay %v, want %v", n+1, got, ceiling)
 		}
 		p.Rand = func(int64) int64 { return 0 } // the bottom: full jitter reaches zero
-		if got := p.backoff(n+1, 0); got != 0 {
+		if got := p.backoff(n + 1); got != 0 {
 			t.Errorf("after %d failures: bottom delay %v, want 0", n+1, got)
 		}
 	}
 	p.Rand = nil // the real source stays within bounds
 	for range 1000 {
-		if d := p.backoff(3, 0); d < 0 || d > 4*time.Second {
+		if d := p.backoff(3); d < 0 || d > 4*time.Second {
 			t.Fatalf("delay %v outside [0, 4s]", d)
 		}
 	}
