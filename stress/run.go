@@ -150,15 +150,20 @@ func (o *outcome) killLoop(ctx context.Context, cfg Config) error {
 		}
 		killsLeft := cfg.Kills - len(o.kills)
 		onJournal := rng.IntN(3) != 0
+		rowsLeft := cfg.Rows - doneRows(o.runDir)
 		var growth int
 		var delay time.Duration
 		if onJournal {
 			// Spread the kills over the journal lines still to come
 			// (an intent and a completion per row at most).
-			left := 2 * (cfg.Rows - doneRows(o.runDir))
-			growth = 1 + rng.IntN(max(1, 2*left/(killsLeft+1)))
+			growth = 1 + rng.IntN(max(1, 4*rowsLeft/(killsLeft+1)))
 		} else {
-			delay = time.Duration(rng.Int64N(int64(cfg.MaxTimeKill) + 1))
+			// A delay from the start: often before the first row is
+			// sent (sign-in, reading the lists, settling), and shorter
+			// as fewer rows are left, so that the kills do not run out
+			// of rows.
+			bound := max(int64(cfg.MaxTimeKill)*int64(rowsLeft)/int64(cfg.Rows), int64(20*time.Millisecond))
+			delay = time.Duration(rng.Int64N(bound + 1))
 		}
 		before := countLines(journalPath)
 		cmd, out := o.start(ctx, cfg, o.started())
