@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -41,7 +42,7 @@ type Config struct {
 	FaultRate   float64 // share of API requests answered 503
 	ResetRate   float64 // share of API requests whose connection is dropped
 	// MaxTimeKill bounds the kills drawn as a delay after start (the
-	// others wait for the journal to grow).
+	// others wait for the rows done to reach a point).
 	MaxTimeKill time.Duration
 	Log         io.Writer
 }
@@ -62,7 +63,7 @@ const runID = "stress"
 
 // kill is one SIGKILL: when it was drawn to land and when it did.
 type kill struct {
-	onJournal bool          // drawn as journal growth (else as a delay)
+	onJournal bool          // drawn as a point of progress (else as a delay)
 	lines     int           // journal lines written during the killed run
 	after     time.Duration // since the killed run started
 	inFlight  int           // rows the journal holds an intent for but not done
@@ -142,29 +143,25 @@ func (o *outcome) args(cfg Config, resume bool) []string {
 func (o *outcome) killLoop(ctx context.Context, cfg Config) error {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x4b111))
 	journalPath := filepath.Join(o.runDir, journal.FileName)
+	// Each kill lands at the latest when the rows done reach a point drawn
+	// in advance within the first 70% of the manifest, so the kills cannot
+	// outlast the rows; most wait for that point (and a new journal line of
+	// their own run), a third land after a random delay from the start if
+	// that comes first (during sign-in, reading the lists, settling).
+	points := make([]int, cfg.Kills)
+	for i := range points {
+		points[i] = 1 + rng.IntN(max(1, cfg.Rows*7/10))
+	}
+	slices.Sort(points)
 	for len(o.kills) < cfg.Kills {
 		if rng.IntN(3) == 0 {
 			// A sign-in that fails first: the token request is retried.
 			o.emu.FailNextTokenRequests(503)
 			o.tokenFaults++
 		}
-		killsLeft := cfg.Kills - len(o.kills)
+		point := points[len(o.kills)]
 		onJournal := rng.IntN(3) != 0
-		rowsLeft := cfg.Rows - doneRows(o.runDir)
-		var growth int
-		var delay time.Duration
-		if onJournal {
-			// Spread the kills over the journal lines still to come
-			// (an intent and a completion per row at most).
-			growth = 1 + rng.IntN(max(1, 4*rowsLeft/(killsLeft+1)))
-		} else {
-			// A delay from the start: often before the first row is
-			// sent (sign-in, reading the lists, settling), and shorter
-			// as fewer rows are left, so that the kills do not run out
-			// of rows.
-			bound := max(int64(cfg.MaxTimeKill)*int64(rowsLeft)/int64(cfg.Rows), int64(20*time.Millisecond))
-			delay = time.Duration(rng.Int64N(bound + 1))
-		}
+		delay := time.Duration(rng.Int64N(int64(cfg.MaxTimeKill) + 1))
 		before := countLines(journalPath)
 		cmd, out := o.start(ctx, cfg, o.started())
 		started := time.Now()
@@ -180,7 +177,8 @@ func (o *outcome) killLoop(ctx context.Context, cfg Config) error {
 				break watch
 			case <-time.After(time.Millisecond):
 			}
-			if onJournal && countLines(journalPath)-before >= growth || !onJournal && time.Since(started) >= delay {
+			journalNow, done := journalProgress(journalPath)
+			if journalNow > before && done >= point || !onJournal && time.Since(started) >= delay {
 				_ = cmd.Process.Kill()
 				waitErr = <-exited
 				killed = true
@@ -234,21 +232,6 @@ func (o *outcome) start(ctx context.Context, cfg Config, resume bool) (*exec.Cmd
 	return cmd, &out
 }
 
-// doneRows counts the rows the journal calls done.
-func doneRows(runDir string) int {
-	st, err := journal.Read(runDir)
-	if err != nil {
-		return 0
-	}
-	n := 0
-	for _, s := range st {
-		if s.Done {
-			n++
-		}
-	}
-	return n
-}
-
 // inFlightRows counts the rows whose intent the journal holds without
 // their completion: their write may or may not have reached the server.
 func inFlightRows(runDir string) int {
@@ -263,6 +246,13 @@ func inFlightRows(runDir string) int {
 		}
 	}
 	return n
+}
+
+// journalProgress returns how many lines the journal holds and how many
+// of them record a row done.
+func journalProgress(path string) (lines, done int) {
+	data, _ := os.ReadFile(path)
+	return bytes.Count(data, []byte("\n")), bytes.Count(data, []byte(`"k":"done"`))
 }
 
 func countLines(path string) int {

@@ -103,7 +103,7 @@ func verify(o *outcome) (*Report, error) {
 		mix = append(mix, fmt.Sprintf("%s %d", op.name, plan.byOp[op.name]))
 	}
 	rep.add("rows:     %d (%s)", n, strings.Join(mix, ", "))
-	rep.add("killed:   %d times with SIGKILL (%d as the journal grew, %d after a random delay), %d rows in flight at the kills (at most %d at once); %d runs in all, %d sign-ins met a 503 first; final exit %d; %s",
+	rep.add("killed:   %d times with SIGKILL (%d at a point of progress drawn in advance, %d drawn as a delay from the start), %d rows in flight at the kills (at most %d at once); %d runs in all, %d sign-ins met a 503 first; final exit %d; %s",
 		len(o.kills), onJournal, len(o.kills)-onJournal, inFlight, maxInFlight, o.runs, o.tokenFaults, o.finalCode, o.elapsed.Round(time.Millisecond))
 	sum := o.emu.RequestSummary()
 	rep.add("emulator: %d API requests, %d answered 503, %d connections dropped (injected, or cut by a kill), %d token requests",
