@@ -71,6 +71,7 @@ func newSession(ctx context.Context, s client.Settings, rf *runFlags, log zerolo
 		client.WithTimeout(rf.Timeout),
 		client.WithUserAgentVersion(version),
 		client.WithOperations(ops...),
+		client.WithTokenRetry(tokenRetry(rf)),
 	)
 	if err != nil {
 		return nil, usageErrorf("client: %w", err)
@@ -91,6 +92,16 @@ func retryPolicy(rf *runFlags) worker.RetryPolicy {
 	p := worker.DefaultRetryPolicy()
 	p.MaxAttempts = rf.MaxAttempts
 	return p
+}
+
+// tokenRetry retries the token request under the run's retry policy, as
+// every other request is.
+func tokenRetry(rf *runFlags) client.Retrier {
+	p := retryPolicy(rf)
+	return func(ctx context.Context, send func(context.Context) error) error {
+		_, err := worker.Retry(ctx, p, func(ctx context.Context, _ int) error { return send(ctx) })
+		return err
+	}
 }
 
 // describeLimits is the limits line of the run header.

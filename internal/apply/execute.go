@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"batch/internal/journal"
@@ -59,6 +60,9 @@ type row struct {
 	prior  *journal.Intent
 	sealed map[string]string // passwords this row will send, sealed for the journal
 	before time.Time         // the target's last modification before the write
+	// beforeKnown: before was read (a zero before then means the target
+	// had never been modified, which is as much a state as a time).
+	beforeKnown bool
 }
 
 // Executor runs one manifest row at a time (safe for concurrent use).
@@ -192,23 +196,37 @@ func (e *Executor) changePassword(ctx context.Context, r *row) error {
 		return err
 	}
 	send := func(ctx context.Context) error { return e.writer.ChangePassword(ctx, u.ID, oldPw, newPw) }
-	if r.prior != nil && !r.prior.Before.IsZero() {
+	if r.prior != nil && r.prior.BeforeKnown() {
 		// An interrupted run may have sent this request: settle it
-		// against the state read before that send, never resend blindly.
+		// against the state read before that send (a user never modified
+		// then included), never resend blindly.
 		before := u
 		before.LastModified = r.prior.Before
-		r.before = r.prior.Before
+		r.before, r.beforeKnown = r.prior.Before, true
 		if err := e.journalIntent(r); err != nil {
 			return err
 		}
 		return e.settleChangePassword(ctx, r.res, before, send, errors.New("a previous run was interrupted while sending this change"))
 	}
-	r.before = u.LastModified
+	// A zero LastModified is a user never modified: a known state too.
+	r.before, r.beforeKnown = u.LastModified, true
 	err = e.write(ctx, r, send)
-	if !isOutcomeUnknown(err) {
+	switch {
+	case isOutcomeUnknown(err):
+		return e.settleChangePassword(ctx, r.res, u, send, err)
+	case !isWrongPassword(err):
 		return err
+	case r.prior != nil:
+		// The interrupted run recorded no state to settle against, and its
+		// send may have landed: the refusal may be our own change.
+		return outcomeUnknown(fmt.Errorf("a previous run was interrupted while sending this change, and the old password is now refused: %w", err))
+	case r.res.Attempts > 1:
+		// An earlier attempt failed on the way (a gateway's 502 or 504
+		// may have passed it on): the refusal is a verdict only once a
+		// re-read shows the change did not land.
+		return e.checkRefusal(ctx, r.res, u, err)
 	}
-	return e.settleChangePassword(ctx, r.res, u, send, err)
+	return err
 }
 
 // settleChangePassword establishes what became of a change-password request
@@ -237,17 +255,30 @@ func (e *Executor) settleChangePassword(ctx context.Context, res *report.Result,
 			res.Status = report.StatusSucceeded
 			return nil
 		}
-		if f := asFailure(err); f != nil && f.Code() == "wrong_password" {
-			if changed, cerr := e.changedSince(ctx, before); cerr == nil && changed {
-				res.Status = report.StatusSucceeded
-				return nil
-			}
+		if isWrongPassword(err) {
+			return e.checkRefusal(ctx, res, before, err)
 		}
 		if !isOutcomeUnknown(err) {
 			return err
 		}
 		lost = err
 	}
+}
+
+// checkRefusal settles a change-password refused for a wrong old password
+// after a send whose outcome was not known: the refusal is the row's result
+// only if a re-read shows the change did not land since before (it is our
+// own change otherwise); without that re-read the outcome stays unknown.
+func (e *Executor) checkRefusal(ctx context.Context, res *report.Result, before User, refused error) error {
+	changed, err := e.changedSince(ctx, before)
+	switch {
+	case err != nil:
+		return outcomeUnknown(refused)
+	case changed:
+		res.Status = report.StatusSucceeded
+		return nil
+	}
+	return refused
 }
 
 func (e *Executor) changedSince(ctx context.Context, before User) (bool, error) {
@@ -338,10 +369,11 @@ func (e *Executor) write(ctx context.Context, r *row, send func(context.Context)
 // neither is an idempotent change that a resumed run simply sends again,
 // so it costs no disk sync.
 func (e *Executor) journalIntent(r *row) error {
-	if e.opts.Journal == nil || (len(r.sealed) == 0 && r.before.IsZero()) {
+	if e.opts.Journal == nil || (len(r.sealed) == 0 && !r.beforeKnown) {
 		return nil
 	}
-	if err := e.opts.Journal.Intent(journal.Intent{Row: r.job.Row, Sealed: r.sealed, Before: r.before}); err != nil {
+	in := journal.Intent{Row: r.job.Row, Sealed: r.sealed, Before: r.before, NeverModified: r.beforeKnown && r.before.IsZero()}
+	if err := e.opts.Journal.Intent(in); err != nil {
 		return failf(CodeJournal, "nothing was sent: %v", err)
 	}
 	return nil
@@ -444,6 +476,11 @@ func asFailure(err error) Failure {
 		return f
 	}
 	return nil
+}
+
+func isWrongPassword(err error) bool {
+	f := asFailure(err)
+	return f != nil && f.Code() == "wrong_password"
 }
 
 func isOutcomeUnknown(err error) bool {

@@ -43,6 +43,7 @@ type credentialsSource struct {
 	tokenURL string
 	clientID string
 	idOrigin string
+	retry    Retrier // nil: one attempt
 
 	fetches singleflight.Group // one token request at a time, shared by its waiters
 
@@ -78,20 +79,16 @@ func (c *credentialsSource) token(ctx context.Context) (secret.Value, error) {
 	// waits for that fetch and takes its outcome, failure included: when
 	// the token endpoint refuses, the workers waiting on it cost one token
 	// request, not one each in turn. The fetch outlives a caller that
-	// gives up (it has a timeout of its own), so one worker's
-	// cancellation is not every waiter's error.
+	// gives up (each attempt has a timeout of its own, and the retries
+	// are bounded), so one worker's cancellation is not every waiter's
+	// error.
 	ch := c.fetches.DoChan("token", func() (any, error) {
 		return c.fetch(context.WithoutCancel(ctx))
 	})
 	select {
 	case r := <-ch:
 		if r.Err != nil {
-			var e *Error
-			if errors.As(r.Err, &e) {
-				cp := *e // each caller gets an error of its own
-				return secret.Value{}, &cp
-			}
-			return secret.Value{}, r.Err
+			return secret.Value{}, ownCopy(r.Err) // each caller gets an error of its own
 		}
 		return r.Val.(secret.Value), nil
 	case <-ctx.Done():
@@ -106,11 +103,38 @@ func (c *credentialsSource) cached() (secret.Value, bool) {
 	return c.current, !c.current.IsZero() && time.Now().Before(c.renewAt)
 }
 
-// fetch asks the token endpoint for a token and caches it.
+// fetch asks the token endpoint for a token, through the retrier when
+// there is one, and caches it.
 func (c *credentialsSource) fetch(ctx context.Context) (secret.Value, error) {
 	if tok, ok := c.cached(); ok {
 		return tok, nil // fetched by a flight that ended before this one began
 	}
+	if c.retry == nil {
+		return c.fetchOnce(ctx)
+	}
+	var tok secret.Value
+	var last error
+	attempts := 0
+	err := c.retry(ctx, func(ctx context.Context) error {
+		attempts++
+		tok, last = c.fetchOnce(ctx)
+		return last
+	})
+	if err == nil {
+		return tok, nil
+	}
+	var e *Error
+	if last == nil || !errors.As(last, &e) {
+		return secret.Value{}, err
+	}
+	if attempts > 1 {
+		return secret.Value{}, &retriedError{attempts: attempts, last: e}
+	}
+	return secret.Value{}, e
+}
+
+// fetchOnce sends one token request and caches the token it gets.
+func (c *credentialsSource) fetchOnce(ctx context.Context) (secret.Value, error) {
 	fetchCtx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -127,6 +151,32 @@ func (c *credentialsSource) fetch(ctx context.Context) (secret.Value, error) {
 	c.current = secret.New(tok.AccessToken)
 	c.renewAt = renewalTime(fetched, tok.Expiry)
 	return c.current, nil
+}
+
+// retriedError is a token request that failed on every attempt: the last
+// failure, and how many attempts were made.
+type retriedError struct {
+	attempts int
+	last     *Error
+}
+
+func (e *retriedError) Error() string {
+	return fmt.Sprintf("%s (gave up after %d attempts)", e.last.Error(), e.attempts)
+}
+
+func (e *retriedError) Unwrap() error { return e.last }
+
+// ownCopy returns a copy of a token failure shared by several waiters.
+func ownCopy(err error) error {
+	switch e := err.(type) {
+	case *Error:
+		cp := *e
+		return &cp
+	case *retriedError:
+		cp := *e.last
+		return &retriedError{attempts: e.attempts, last: &cp}
+	}
+	return err
 }
 
 // renewalTime is when a token fetched at fetched and expiring at expiry

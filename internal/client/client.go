@@ -3,7 +3,7 @@
 // It authenticates, sends one attempt per call (plus one retry after a 401
 // with a fresh token), parses every error shape into *Error, and says
 // whether a failure may be retried or left the outcome unknown. Retrying is
-// the caller's business.
+// the caller's business, the token request's too (WithTokenRetry).
 package client
 
 import (
@@ -50,6 +50,7 @@ type service struct{ client *Client }
 type Option func(*options)
 
 type options struct {
+	tokenRetry Retrier
 	throttle   Throttle
 	log        zerolog.Logger
 	version    string
@@ -61,6 +62,16 @@ type options struct {
 
 // WithThrottle makes every request wait for, and report to, t.
 func WithThrottle(t Throttle) Option { return func(o *options) { o.throttle = t } }
+
+// Retrier calls send until it succeeds, fails for good, or the caller's
+// retry policy gives up, waiting between attempts; it returns the last error.
+type Retrier func(ctx context.Context, send func(context.Context) error) error
+
+// WithTokenRetry sends the token request through r, so that it is retried
+// like every other request of the caller: a 429, 502, 503 or 504 or a
+// dropped connection is retried (the *Error says which with Retryable),
+// refused credentials are not. Without it the token request is sent once.
+func WithTokenRetry(r Retrier) Option { return func(o *options) { o.tokenRetry = r } }
 
 // WithLogger logs one debug line per request (never bodies or headers).
 func WithLogger(l zerolog.Logger) Option { return func(o *options) { o.log = l } }
@@ -129,7 +140,9 @@ func New(ctx context.Context, settings Settings, opts ...Option) (*Client, error
 		c.tokens = patSource{pat: settings.PAT}
 		c.secrets = append(c.secrets, settings.PAT)
 	} else {
-		c.tokens = newCredentialsSource(settings, ep, scopes, c.http, o.timeout)
+		cs := newCredentialsSource(settings, ep, scopes, c.http, o.timeout)
+		cs.retry = o.tokenRetry
+		c.tokens = cs
 		c.secrets = append(c.secrets, settings.ClientSecret)
 	}
 	c.Users = &UsersService{client: c}

@@ -19,7 +19,7 @@ func TestUsersGetAndList(t *testing.T) {
 	c := newTestClient(t, s)
 	ctx := testContext(t)
 
-	want := s.Users()[2]
+	want := s.Users()[3] // user 4, modified before
 	got, err := c.Users.Get(ctx, want.ID)
 	if err != nil {
 		t.Fatalf("Get: %v", err)
@@ -29,6 +29,11 @@ func TestUsersGetAndList(t *testing.T) {
 	}
 	if got.CreationTime == nil || got.LastModificationTime == nil || !got.LastModificationTime.Equal(want.LastModificationTime) {
 		t.Fatalf("timestamps not decoded: %+v", got)
+	}
+	// User 3 was never modified: the server answers null.
+	never, err := c.Users.Get(ctx, s.Users()[2].ID)
+	if err != nil || never.LastModificationTime != nil || never.LastLoginTime != nil || never.CreationTime == nil {
+		t.Fatalf("never-modified user: %+v, %v", never, err)
 	}
 	if len(got.GroupIDs) != len(want.GroupIDs) {
 		t.Fatalf("groups = %v, want %v", got.GroupIDs, want.GroupIDs)

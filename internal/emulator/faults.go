@@ -27,6 +27,8 @@ type faultInjector struct {
 
 	throttleNext  atomic.Int64
 	throttleUntil atomic.Int64 // unix nanoseconds
+
+	tokenFaults []int // answers for the next token requests (0: drop), under mu
 }
 
 func newFaultInjector(seed int64, f Faults) *faultInjector {
@@ -50,6 +52,24 @@ func (fi *faultInjector) current() Faults {
 func (fi *faultInjector) throttledUntil(now time.Time) (time.Duration, bool) {
 	left := time.Duration(fi.throttleUntil.Load() - now.UnixNano())
 	return left, left > 0
+}
+
+// failTokens queues answers for the next token requests.
+func (fi *faultInjector) failTokens(statuses []int) {
+	fi.mu.Lock()
+	fi.tokenFaults = append(fi.tokenFaults, statuses...)
+	fi.mu.Unlock()
+}
+
+// takeTokenFault consumes the answer queued for this token request, if any.
+func (fi *faultInjector) takeTokenFault() (status int, ok bool) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	if len(fi.tokenFaults) == 0 {
+		return 0, false
+	}
+	status, fi.tokenFaults = fi.tokenFaults[0], fi.tokenFaults[1:]
+	return status, true
 }
 
 // takeThrottle consumes one forced 429, if any are pending.

@@ -7,11 +7,12 @@ import (
 	"strings"
 )
 
-// robotAccountDTO is RobotAccountDto of identity.yaml.
+// robotAccountDTO is RobotAccountDto of identity.yaml; nullable fields
+// answer null when empty (lastLoginTime always: nobody signs in here).
 type robotAccountDTO struct {
 	ID            string   `json:"id"`
-	Name          string   `json:"name"`
-	DisplayName   string   `json:"displayName"`
+	Name          nullable `json:"name"`
+	DisplayName   nullable `json:"displayName"`
 	CreationTime  string   `json:"creationTime"`
 	LastLoginTime *string  `json:"lastLoginTime"`
 	GroupIDs      []string `json:"groupIds"`
@@ -19,7 +20,7 @@ type robotAccountDTO struct {
 
 func toRobotAccountDTO(r *RobotAccount) robotAccountDTO {
 	return robotAccountDTO{
-		ID: r.ID, Name: r.Name, DisplayName: r.DisplayName,
+		ID: r.ID, Name: nullable(r.Name), DisplayName: nullable(r.DisplayName),
 		CreationTime: formatWireTime(r.CreationTime), GroupIDs: slices.Clone(r.GroupIDs),
 	}
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -331,5 +332,59 @@ func TestRobotAccounts(t *testing.T) {
 	mustJSON(t, body, &p)
 	if len(p.Errors["partitionGlobalId"]) != 1 {
 		t.Fatalf("missing partition: %s", body)
+	}
+}
+
+// TestNullableFieldsAnswerNull checks the nullable fields of UserDto and
+// RobotAccountDto: a user never modified answers lastModificationTime null
+// until its first change; nobody has a last login; a user without names
+// answers them null.
+func TestNullableFieldsAnswerNull(t *testing.T) {
+	h := startServer(t, Config{Users: 4, Robots: 1, SeedFile: "testdata/seed.yaml"})
+	tok := h.token(t)
+	get := func(id string) map[string]json.RawMessage {
+		resp, body := h.do(t, http.MethodGet, h.identity("/api/User/"+id), tok, "")
+		wantStatus(t, resp, body, http.StatusOK)
+		var m map[string]json.RawMessage
+		mustJSON(t, body, &m)
+		return m
+	}
+	users := h.srv.Users()
+	modified, never := users[0], users[1] // generated users 1 and 2
+	if m := get(modified.ID); string(m["lastModificationTime"]) == "null" || string(m["lastLoginTime"]) != "null" {
+		t.Fatalf("user 1 (modified before): lastModificationTime %s, lastLoginTime %s", m["lastModificationTime"], m["lastLoginTime"])
+	}
+	if m := get(never.ID); string(m["lastModificationTime"]) != "null" {
+		t.Fatalf("user 2 (never modified): lastModificationTime %s, want null", m["lastModificationTime"])
+	}
+	resp, body := h.do(t, http.MethodPut, h.identity("/api/User/"+never.ID), tok, `{"name":"Now"}`)
+	wantStatus(t, resp, body, http.StatusOK)
+	var after struct {
+		LastModificationTime *time.Time `json:"lastModificationTime"`
+	}
+	resp, body = h.do(t, http.MethodGet, h.identity("/api/User/"+never.ID), tok, "")
+	wantStatus(t, resp, body, http.StatusOK)
+	mustJSON(t, body, &after)
+	if after.LastModificationTime == nil || after.LastModificationTime.IsZero() {
+		t.Fatalf("after a change lastModificationTime is %s", body)
+	}
+	var bare User
+	for _, u := range users {
+		if u.UserName == "inactive.user" {
+			bare = u
+		}
+	}
+	m := get(bare.ID)
+	for _, f := range []string{"name", "surname", "displayName", "lastModificationTime", "lastLoginTime"} {
+		if string(m[f]) != "null" {
+			t.Errorf("seed user without %s answers %s, want null", f, m[f])
+		}
+	}
+	ra := h.srv.RobotAccounts()[0]
+	resp, body = h.do(t, http.MethodGet, h.identity("/api/RobotAccount/"+DefaultPartitionID+"/"+ra.ID), tok, "")
+	wantStatus(t, resp, body, http.StatusOK)
+	mustJSON(t, body, &m)
+	if string(m["lastLoginTime"]) != "null" || string(m["name"]) == "null" {
+		t.Fatalf("robot account: lastLoginTime %s, name %s", m["lastLoginTime"], m["name"])
 	}
 }

@@ -8,17 +8,19 @@ import (
 	"strings"
 )
 
-// userDTO is UserDto of identity.yaml.
+// userDTO is UserDto of identity.yaml. The fields it marks nullable answer
+// null when the user has no value: lastModificationTime until the first
+// change, lastLoginTime (nobody signs in here), and empty names.
 type userDTO struct {
 	ID                         string   `json:"id"`
-	UserName                   string   `json:"userName"`
-	Email                      string   `json:"email"`
+	UserName                   nullable `json:"userName"`
+	Email                      nullable `json:"email"`
 	EmailConfirmed             bool     `json:"emailConfirmed"`
-	Name                       string   `json:"name"`
-	Surname                    string   `json:"surname"`
-	DisplayName                string   `json:"displayName"`
+	Name                       nullable `json:"name"`
+	Surname                    nullable `json:"surname"`
+	DisplayName                nullable `json:"displayName"`
 	CreationTime               string   `json:"creationTime"`
-	LastModificationTime       string   `json:"lastModificationTime"`
+	LastModificationTime       nullable `json:"lastModificationTime"`
 	LastLoginTime              *string  `json:"lastLoginTime"`
 	GroupIDs                   []string `json:"groupIDs"`
 	LegacyID                   int64    `json:"legacyId"`
@@ -30,10 +32,10 @@ type userDTO struct {
 
 func toUserDTO(u *User) userDTO {
 	return userDTO{
-		ID: u.ID, UserName: u.UserName, Email: u.Email, EmailConfirmed: u.EmailConfirmed,
-		Name: u.Name, Surname: u.Surname, DisplayName: u.DisplayName,
+		ID: u.ID, UserName: nullable(u.UserName), Email: nullable(u.Email), EmailConfirmed: u.EmailConfirmed,
+		Name: nullable(u.Name), Surname: nullable(u.Surname), DisplayName: nullable(u.DisplayName),
 		CreationTime:         formatWireTime(u.CreationTime),
-		LastModificationTime: formatWireTime(u.LastModificationTime),
+		LastModificationTime: nullableTime(u.LastModificationTime),
 		GroupIDs:             slices.Clone(u.GroupIDs), LegacyID: u.LegacyID, IsActive: u.IsActive,
 		BypassBasicAuthRestriction: u.BypassBasicAuthRestriction, Type: u.Type,
 		InvitationAccepted: u.InvitationAccepted,

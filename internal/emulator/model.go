@@ -28,7 +28,9 @@ type User struct {
 	LegacyID                   int64             `json:"legacyId"`
 	ExtensionAttributes        map[string]string `json:"extensionUserAttributes,omitempty"`
 	CreationTime               time.Time         `json:"creationTime"`
-	LastModificationTime       time.Time         `json:"lastModificationTime"`
+	// LastModificationTime is zero for a user never modified since it was
+	// created: the API answers null for it until the first change.
+	LastModificationTime time.Time `json:"lastModificationTime,omitzero"`
 }
 
 // RobotAccount is an identity robot account; it has no password.

@@ -33,6 +33,17 @@ func deterministicGUID(seed int64, kind string, i int) string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
+// lastModified is when generated user i, created at created, was last
+// changed: users 1, 4, 5, 8, 9, … were changed a day later; the others never
+// were (the zero time), and the API answers lastModificationTime: null for
+// them, as Identity does.
+func lastModified(i int, created time.Time) time.Time {
+	if i%4 < 2 {
+		return created.Add(24 * time.Hour)
+	}
+	return time.Time{}
+}
+
 // InitialPassword is the password generated user i starts with.
 func InitialPassword(i int) string { return fmt.Sprintf("Initial-Pass-%05d!", i) }
 
@@ -65,7 +76,7 @@ func (s *store) generate(seed int64, n, r int) {
 			GroupIDs:             groups,
 			LegacyID:             int64(i),
 			CreationTime:         created,
-			LastModificationTime: created,
+			LastModificationTime: lastModified(i, created),
 		}, password: InitialPassword(i)}
 		s.users[u.ID] = u
 		s.userOrder = append(s.userOrder, u.ID)

@@ -144,7 +144,7 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 			Name: su.Name, Surname: su.Surname, DisplayName: su.DisplayName,
 			IsActive: active, BypassBasicAuthRestriction: su.BypassBasicAuthRestriction,
 			InvitationAccepted: su.InvitationAccepted, Type: typ, GroupIDs: groups,
-			CreationTime: created, LastModificationTime: created,
+			CreationTime: created, // never modified: lastModificationTime is null
 		}, password: su.Password}
 		s.users[id] = u
 		s.userOrder = append(s.userOrder, id)

@@ -156,6 +156,12 @@ func (s *Server) SetFaults(f Faults) { s.faults.set(f) }
 // ThrottleNext answers the next n API requests with 429.
 func (s *Server) ThrottleNext(n int) { s.faults.throttleNext.Add(int64(n)) }
 
+// FailNextTokenRequests answers the next token requests, one each and in
+// order, with these statuses instead of a token: 429 (with Retry-After),
+// 500, 502, 503 or 504; 0 drops the connection without an answer. It is how
+// tests meet a token endpoint that fails for a while.
+func (s *Server) FailNextTokenRequests(statuses ...int) { s.faults.failTokens(statuses) }
+
 // ThrottleFor answers every API request 429 for the next d, with a
 // Retry-After of the time left (a burst of throttling, as a gateway under
 // load or somebody else's traffic on the organization's budget causes).

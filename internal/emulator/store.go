@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"sync"
 	"time"
 )
@@ -51,3 +52,22 @@ func nextModification(prev time.Time) time.Time {
 const wireTime = "2006-01-02T15:04:05.0000000Z"
 
 func formatWireTime(t time.Time) string { return t.UTC().Format(wireTime) }
+
+// nullable is a value the definitions mark nullable: empty answers null.
+type nullable string
+
+// MarshalJSON writes null for the empty value.
+func (n nullable) MarshalJSON() ([]byte, error) {
+	if n == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(n))
+}
+
+// nullableTime is t in the wire format, or null for the zero time.
+func nullableTime(t time.Time) nullable {
+	if t.IsZero() {
+		return ""
+	}
+	return nullable(formatWireTime(t))
+}

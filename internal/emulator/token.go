@@ -152,6 +152,10 @@ func (s *Server) handleToken(c *call) {
 	c.trace = s.traces.next()
 	w, r := c.w, c.r
 	w.Header()["X-Request-Id"] = []string{c.trace}
+	if status, ok := s.faults.takeTokenFault(); ok {
+		s.tokenFault(c, status)
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		c.empty(http.StatusMethodNotAllowed)
@@ -222,4 +226,18 @@ func (s *Server) handleToken(c *call) {
 	w.Header().Set("Cache-Control", "no-store")
 	c.clientID = app.ID
 	c.json(http.StatusOK, body)
+}
+
+// tokenFault answers a token request with a queued fault.
+func (s *Server) tokenFault(c *call, status int) {
+	switch status {
+	case 0:
+		c.drop()
+	case http.StatusTooManyRequests:
+		s.tooManyRequests(c, time.Second)
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable:
+		c.serverFault(faultFor(status))
+	default:
+		c.empty(status)
+	}
 }

@@ -182,3 +182,29 @@ func TestScopesAndOrchestratorRole(t *testing.T) {
 		t.Fatalf("ABP body %s", body)
 	}
 }
+
+func TestFailNextTokenRequestsAnswersQueuedFaultsInOrder(t *testing.T) {
+	h := startServer(t, Config{Users: 1})
+	h.srv.FailNextTokenRequests(503, 429, 502, 0)
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {DefaultClientID}, "client_secret": {DefaultClientSecret}}
+	for _, want := range []int{503, 429, 502} {
+		resp, body := h.postForm(t, h.base+"/identity_/connect/token", form)
+		wantStatus(t, resp, body, want)
+		if want == 429 && resp.Header.Get("Retry-After") == "" {
+			t.Fatal("429 without Retry-After")
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, h.base+"/identity_/connect/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, err := h.client.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the fourth token request was answered %d, want a dropped connection", resp.StatusCode)
+	}
+	// The queue is spent: the next request gets its token.
+	if tok := h.token(t); tok == "" {
+		t.Fatal("no token after the queued faults")
+	}
+	if got := h.srv.TokenRequests(); got != 5 {
+		t.Fatalf("TokenRequests = %d, want 5", got)
+	}
+}

@@ -40,7 +40,16 @@ type Intent struct {
 	// Before is the target's last modification time read before sending,
 	// so that a resumed run can tell whether the change landed.
 	Before time.Time `json:"before,omitzero"`
+	// NeverModified records that the target had never been modified when
+	// it was read before sending (the server answered a null modification
+	// time): a known state as much as a Before time is. An intent with
+	// neither does not know the state before (see BeforeKnown).
+	NeverModified bool `json:"never_modified,omitempty"`
 }
+
+// BeforeKnown reports whether the intent holds the target's state before
+// the send: a last modification time, or that there was none.
+func (in *Intent) BeforeKnown() bool { return !in.Before.IsZero() || in.NeverModified }
 
 // record is one journal line.
 type record struct {
@@ -151,7 +160,7 @@ func (j *Journal) append(recs ...record) (uint64, error) {
 // status is a plain word (every status the tool writes); it reports false
 // for any other record.
 func doneLine(r record) ([]byte, bool) {
-	if r.Kind != "done" || r.Sealed != nil || !r.Before.IsZero() || !plainWord(r.Status) {
+	if r.Kind != "done" || r.Sealed != nil || r.BeforeKnown() || !plainWord(r.Status) {
 		return nil, false
 	}
 	b := []byte(`{"k":"done","row":`)

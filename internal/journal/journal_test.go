@@ -277,3 +277,36 @@ func checkDoneLine(t *testing.T, r record) bool {
 	}
 	return true
 }
+
+// TestIntentTellsNeverModifiedFromUnknown checks that "the target had never
+// been modified" survives the journal as a known state before a send,
+// distinct from an intent that knows nothing of it.
+func TestIntentTellsNeverModifiedFromUnknown(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, in := range []Intent{{Row: 1, NeverModified: true}, {Row: 2, Before: at}, {Row: 3, Sealed: map[string]string{"new_password": "x"}}} {
+		if err := j.Intent(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for row, want := range map[int]bool{1: true, 2: true, 3: false} {
+		in := st[row].Intent
+		if in == nil || in.BeforeKnown() != want {
+			t.Fatalf("row %d: intent %+v, BeforeKnown want %v", row, in, want)
+		}
+	}
+	if !st[1].Intent.NeverModified || !st[1].Intent.Before.IsZero() || !st[2].Intent.Before.Equal(at) || st[2].Intent.NeverModified {
+		t.Fatalf("intents read back: %+v, %+v", st[1].Intent, st[2].Intent)
+	}
+}
