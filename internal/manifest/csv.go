@@ -126,7 +126,8 @@ func (s *csvSource) toRow(rec []string) *rawRow {
 	*row = rawRow{line: line, cells: row.cells[:0]}
 	empty := true
 	for i, v := range rec {
-		if strings.TrimSpace(v) == "" {
+		v, exact := unneutralizeCell(v)
+		if v == "" || !exact && strings.TrimSpace(v) == "" {
 			continue
 		}
 		empty = false
@@ -140,7 +141,7 @@ func (s *csvSource) toRow(rec []string) *rawRow {
 				row.problems = append(row.problems, s.problem(fieldLine, "", "cell %d has a value but its column has no name in the header", i+1))
 			}
 		default:
-			row.cells = append(row.cells, rawCell{col: s.colOf[i], value: v, line: fieldLine})
+			row.cells = append(row.cells, rawCell{col: s.colOf[i], value: v, exact: exact, line: fieldLine})
 		}
 	}
 	if empty {
