@@ -75,7 +75,7 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	}
 	fs.IntVar(&r.Workers, "workers", 8, "concurrent requests")
 	fs.StringVar(&r.ReportDir, "report-dir", "reports", "folder for run reports (REPORT_DIR/RUN_ID/)")
-	fs.StringVar(&r.RunID, "run-id", "", "name of this run's report folder (default: time and a random suffix)")
+	fs.StringVar(&r.RunID, "run-id", "", "name of this run's report folder: letters, digits, '.', '-', '_' (default: time and a random suffix)")
 	fs.BoolVar(&r.AllowLiteral, "allow-literal-secrets", false, "accept passwords written in the manifest itself")
 	fs.BoolVar(&r.log.NoProgress, "no-progress", false, "no progress bar")
 	if set == manifestFlags {
