@@ -96,7 +96,7 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		return usageErrorf("%d rows generate passwords: give --secrets-out FILE so that every generated password can be found again", census.generated)
 	}
 	if mode == modeApply {
-		if err := confirm(io, rf, census, settings, run); err != nil {
+		if err := confirm(ctx, io, rf, census, settings, run); err != nil {
 			return err
 		}
 	}
@@ -313,8 +313,10 @@ func (c census) String() string {
 }
 
 // confirm asks a person to confirm a mass change. Without a terminal on
-// stdin the run needs --yes: a scheduler must say so explicitly.
-func confirm(io *streams, rf *runFlags, c census, s client.Settings, run *runFolder) error {
+// stdin the run needs --yes: a scheduler must say so explicitly. An
+// interrupt while it waits for the answer ends the run (exit 3) with
+// nothing sent.
+func confirm(ctx context.Context, io *streams, rf *runFlags, c census, s client.Settings, run *runFolder) error {
 	if rf.Yes {
 		return nil
 	}
@@ -326,7 +328,18 @@ func confirm(io *streams, rf *runFlags, c census, s client.Settings, run *runFol
 		fmt.Fprintf(io.ErrOut, ", tenant %q", s.Tenant)
 	}
 	fmt.Fprintf(io.ErrOut, ".\nReport: %s\nType yes to continue: ", run.dir)
-	answer, _ := bufio.NewReader(io.In).ReadString('\n')
+	answered := make(chan string, 1)
+	go func() { // a read of a terminal cannot be cancelled: it is left behind
+		answer, _ := bufio.NewReader(io.In).ReadString('\n')
+		answered <- answer
+	}()
+	var answer string
+	select {
+	case answer = <-answered:
+	case <-ctx.Done():
+		fmt.Fprintln(io.ErrOut)
+		return withExit(exitStopped, errors.New("interrupted at the confirmation; nothing was sent"))
+	}
 	if strings.TrimSpace(strings.ToLower(answer)) != "yes" {
 		return usageErrorf("not confirmed; nothing was sent")
 	}
