@@ -30,7 +30,7 @@ func (c *connectionFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.IdentityURI, "identity-uri", "", "identity base URL override (env UIPATH_IDENTITY_URI)")
 	fs.StringVar(&c.OrchestratorURI, "orchestrator-uri", "", "Orchestrator base URL override (env UIPATH_ORCHESTRATOR_URI)")
 	fs.StringVar(&c.PartitionID, "partition-id", "", "organization partition GUID (env UIPATH_PARTITION_ID; read from the token when unset)")
-	fs.StringVar(&c.FolderID, "folder-id", "", "Orchestrator folder id for robot credentials (env UIPATH_FOLDER_ID)")
+	fs.StringVar(&c.FolderID, "folder-id", "", "Orchestrator folder id (a whole number) for robot credentials (env UIPATH_FOLDER_ID)")
 }
 
 // runFlags are the settings of plan, apply and export.
