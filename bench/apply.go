@@ -266,7 +266,7 @@ func politeness(ctx context.Context, env *Env, scenario, label, limits string, n
 	if err != nil {
 		return Row{}, err
 	}
-	runID := strings.NewReplacer(" ", "-", ",", "", "/", "").Replace(scenario + "-" + label)
+	runID := strings.NewReplacer(" ", "-", ",", "", "/", "", "(", "", ")", "").Replace(scenario + "-" + label) // a run id is letters, digits, . - _
 	tool, err := runTool(ctx, env, srv, runID, "apply", manifest, "--yes", "--allow-literal-secrets", "--limits", limits, "--workers", "16", "--max-attempts", "10")
 	if err != nil {
 		return Row{}, err

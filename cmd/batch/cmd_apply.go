@@ -40,6 +40,9 @@ skipped, and a row that was in flight is settled without a second change.`,
   batch apply users.csv --skip-unchanged`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := rf.checkRunIDs(); err != nil {
+				return err
+			}
 			return runManifest(cmd.Context(), io, modeApply, args[0], &conn, &rf)
 		},
 	}

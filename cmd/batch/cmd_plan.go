@@ -24,6 +24,9 @@ folder like a run: status planned, unchanged or failed, and the changes.`,
   batch export users -o users.csv && batch plan users.csv   # every row unchanged`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := rf.checkRunIDs(); err != nil {
+				return err
+			}
 			return runManifest(cmd.Context(), io, modePlan, args[0], &conn, &rf)
 		},
 	}

@@ -25,6 +25,9 @@ func newValidateCmd(io *streams) *cobra.Command {
 keys, operations and their targets, GUIDs, e-mail addresses, booleans, fields
 an operation does not take, e-mail changes, secret references (env: variables
 set, file: paths private to their owner), and the same account changed twice.
+A cell may hold 64 KiB, a CSV line 1 MiB and a YAML manifest 8 MiB. In CSV, a
+cell that begins with ' is taken as written after it (batch writes cells that
+a spreadsheet would run as formulas that way).
 
 Every problem is printed to stdout as FILE:LINE: message, then a summary
 "N rows, M problems" to stderr. Nothing is sent over the network.

@@ -30,7 +30,7 @@ func (c *connectionFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.IdentityURI, "identity-uri", "", "identity base URL override (env UIPATH_IDENTITY_URI)")
 	fs.StringVar(&c.OrchestratorURI, "orchestrator-uri", "", "Orchestrator base URL override (env UIPATH_ORCHESTRATOR_URI)")
 	fs.StringVar(&c.PartitionID, "partition-id", "", "organization partition GUID (env UIPATH_PARTITION_ID; read from the token when unset)")
-	fs.StringVar(&c.FolderID, "folder-id", "", "Orchestrator folder id for robot credentials (env UIPATH_FOLDER_ID)")
+	fs.StringVar(&c.FolderID, "folder-id", "", "Orchestrator folder id (a whole number) for robot credentials (env UIPATH_FOLDER_ID)")
 }
 
 // runFlags are the settings of plan, apply and export.
@@ -75,7 +75,7 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	}
 	fs.IntVar(&r.Workers, "workers", 8, "concurrent requests")
 	fs.StringVar(&r.ReportDir, "report-dir", "reports", "folder for run reports (REPORT_DIR/RUN_ID/)")
-	fs.StringVar(&r.RunID, "run-id", "", "name of this run's report folder (default: time and a random suffix)")
+	fs.StringVar(&r.RunID, "run-id", "", "name of this run's report folder: letters, digits, '.', '-', '_' (default: time and a random suffix)")
 	fs.BoolVar(&r.AllowLiteral, "allow-literal-secrets", false, "accept passwords written in the manifest itself")
 	fs.BoolVar(&r.log.NoProgress, "no-progress", false, "no progress bar")
 	if set == manifestFlags {

@@ -9,8 +9,10 @@ import (
 )
 
 // addProfiling adds the hidden --cpu-profile flag: a pprof CPU profile of
-// the whole command, for explaining bench figures.
-func addProfiling(root *cobra.Command) {
+// the whole command, for explaining bench figures. The caller runs the
+// returned stop after the command, whatever its outcome: a command that
+// fails skips cobra's post-run hooks, and a profile not stopped is empty.
+func addProfiling(root *cobra.Command) (stop func()) {
 	var path string
 	var file *os.File
 	root.PersistentFlags().StringVar(&path, "cpu-profile", "", "write a CPU profile to this file")
@@ -30,7 +32,7 @@ func addProfiling(root *cobra.Command) {
 		file = f
 		return nil
 	}
-	root.PersistentPostRun = func(*cobra.Command, []string) { stopProfile(&file) }
+	return func() { stopProfile(&file) }
 }
 
 func stopProfile(file **os.File) {

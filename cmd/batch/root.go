@@ -21,7 +21,8 @@ func run(args []string, io *streams) exitCode {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	root := newRootCmd(io)
+	root, stopProfile := newRootCmd(io)
+	defer stopProfile()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil {
@@ -33,8 +34,10 @@ func run(args []string, io *streams) exitCode {
 	return exitCodeFor(err)
 }
 
-func newRootCmd(io *streams) *cobra.Command {
-	root := &cobra.Command{
+// newRootCmd builds the command tree; stopProfile ends a --cpu-profile
+// and is to run once the command has returned.
+func newRootCmd(io *streams) (root *cobra.Command, stopProfile func()) {
+	root = &cobra.Command{
 		Use:   "batch",
 		Short: "Apply account changes to UiPath in bulk",
 		Long: `batch applies account changes to UiPath in bulk from a CSV or YAML manifest:
@@ -58,7 +61,7 @@ through a rate-limited worker pool, then read the per-row report.`,
 		return withExit(exitInvalid, err)
 	})
 	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp + "\n")
-	addProfiling(root)
+	stopProfile = addProfiling(root)
 	root.AddCommand(
 		newValidateCmd(io),
 		newPlanCmd(io),
@@ -80,5 +83,5 @@ through a rate-limited worker pool, then read the per-row report.`,
 			return nil
 		}
 	}
-	return root
+	return root, stopProfile
 }

@@ -40,7 +40,7 @@ func (m runMode) command() string {
 
 // runManifest validates, resolves, executes and reports a manifest. It is
 // the whole of `batch plan` and `batch apply`.
-func runManifest(ctx context.Context, io *streams, mode runMode, path string, conn *connectionFlags, rf *runFlags) error {
+func runManifest(ctx context.Context, io *streams, mode runMode, path string, conn *connectionFlags, rf *runFlags) (err error) {
 	log, err := newLogger(io, rf.log)
 	if err != nil {
 		return err
@@ -80,7 +80,7 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	if err != nil {
 		return err
 	}
-	defer run.close()
+	defer func() { err = cleanupError(io, err, run.close()) }()
 
 	// 3. What the manifest asks for: counts for the confirmation, needs for
 	// the resolver, operations for the token's scopes.
@@ -96,7 +96,7 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		return usageErrorf("%d rows generate passwords: give --secrets-out FILE so that every generated password can be found again", census.generated)
 	}
 	if mode == modeApply {
-		if err := confirm(io, rf, census, settings, run); err != nil {
+		if err := confirm(ctx, io, rf, census, settings, run); err != nil {
 			return err
 		}
 	}
@@ -212,11 +212,23 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		fmt.Fprintf(io.ErrOut, "resume with: batch %s %s --resume %s\n", mode.command(), mopts.DisplayName, run.id)
 		return withExit(exitStopped, nil)
 	case summary.ByStatus[report.StatusFailed] > 0:
-		run.finish()
-		return withExit(exitRowsFail, nil)
+		return cleanupError(io, withExit(exitRowsFail, nil), run.finish())
 	}
-	run.finish()
-	return nil
+	return cleanupError(io, nil, run.finish())
+}
+
+// cleanupError adds the failure of a run's cleanup (the sealing key not
+// removed, the journal not synced) to the run's own outcome: it is
+// reported, and a run that would have exited 0 exits 1.
+func cleanupError(io *streams, runErr, cleanup error) error {
+	if cleanup == nil {
+		return runErr
+	}
+	if runErr == nil {
+		return withExit(exitRowsFail, cleanup)
+	}
+	fmt.Fprintf(io.ErrOut, "batch: %v\n", cleanup)
+	return runErr
 }
 
 // census is what a manifest asks for, counted in one pass.
@@ -313,8 +325,10 @@ func (c census) String() string {
 }
 
 // confirm asks a person to confirm a mass change. Without a terminal on
-// stdin the run needs --yes: a scheduler must say so explicitly.
-func confirm(io *streams, rf *runFlags, c census, s client.Settings, run *runFolder) error {
+// stdin the run needs --yes: a scheduler must say so explicitly. An
+// interrupt while it waits for the answer ends the run (exit 3) with
+// nothing sent.
+func confirm(ctx context.Context, io *streams, rf *runFlags, c census, s client.Settings, run *runFolder) error {
 	if rf.Yes {
 		return nil
 	}
@@ -326,7 +340,18 @@ func confirm(io *streams, rf *runFlags, c census, s client.Settings, run *runFol
 		fmt.Fprintf(io.ErrOut, ", tenant %q", s.Tenant)
 	}
 	fmt.Fprintf(io.ErrOut, ".\nReport: %s\nType yes to continue: ", run.dir)
-	answer, _ := bufio.NewReader(io.In).ReadString('\n')
+	answered := make(chan string, 1)
+	go func() { // a read of a terminal cannot be cancelled: it is left behind
+		answer, _ := bufio.NewReader(io.In).ReadString('\n')
+		answered <- answer
+	}()
+	var answer string
+	select {
+	case answer = <-answered:
+	case <-ctx.Done():
+		fmt.Fprintln(io.ErrOut)
+		return withExit(exitStopped, errors.New("interrupted at the confirmation; nothing was sent"))
+	}
 	if strings.TrimSpace(strings.ToLower(answer)) != "yes" {
 		return usageErrorf("not confirmed; nothing was sent")
 	}
@@ -468,16 +493,25 @@ func (r *runFolder) keep() func(int) bool {
 }
 
 // finish ends a run that dispatched every row: its sealing key goes, so
-// the passwords sealed in its journal can no longer be opened.
-func (r *runFolder) finish() {
-	if r.journal != nil {
-		_ = journal.RemoveKey(r.dir)
+// the passwords sealed in its journal can no longer be opened. A key that
+// could not be removed is an error: it still opens them.
+func (r *runFolder) finish() error {
+	if r.journal == nil {
+		return nil
 	}
+	if err := journal.RemoveKey(r.dir); err != nil {
+		return fmt.Errorf("%w: the passwords sealed in the run's journal can still be opened with it; delete %s", err, filepath.Join(r.dir, journal.KeyName))
+	}
+	return nil
 }
 
-func (r *runFolder) close() {
+// close closes the journal (synced to disk: a resume relies on it) and
+// releases the folder's lock.
+func (r *runFolder) close() error {
+	var err error
 	if r.journal != nil {
-		_ = r.journal.Close()
+		err = r.journal.Close()
 	}
 	_ = r.lock.Release()
+	return err
 }

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/sync/singleflight"
-
 	"batch/internal/manifest"
 	"batch/internal/worker"
 )
@@ -41,15 +39,28 @@ type Resolver struct {
 	robotsByID    map[string]*Robot
 	robotsByName  map[string]*Robot
 
-	flight singleflight.Group
-	mu     sync.Mutex
-	cache  map[string]any // target key → User, Robot, OrchestratorUser or error
+	mu      sync.Mutex
+	cache   map[string]any     // target key → User, Robot, OrchestratorUser or error
+	flights map[string]*flight // lookups under way, by target key
+}
+
+// flight is one lookup under way, shared by every row that waits for it.
+// It runs under a context of its own, detached from any one row's: a row
+// that gives up (its attempt timed out, its run drained) leaves it to the
+// others, and it is cancelled only when every row waiting for it has
+// given up. Since every row is bounded by the run, so is the lookup.
+type flight struct {
+	done    chan struct{}
+	v       any
+	err     error
+	waiters int
+	cancel  context.CancelFunc
 }
 
 // NewResolver returns a resolver reading through r; a list read that meets
 // a retryable error (a 429, a 503) is read again under retry.
 func NewResolver(r Reader, retry worker.RetryPolicy) *Resolver {
-	return &Resolver{reader: r, retry: retry, cache: make(map[string]any)}
+	return &Resolver{reader: r, retry: retry, cache: make(map[string]any), flights: make(map[string]*flight)}
 }
 
 // Prepare reads whole lists where needs say that is cheaper. A list that
@@ -219,7 +230,9 @@ func (rs *Resolver) OrchestratorUser(ctx context.Context, t manifest.Target) (Or
 }
 
 // once runs a lookup at most once per key, sharing the answer (or a
-// permanent failure) between every row that names the same target.
+// permanent failure) between every row that names the same target. The
+// lookup runs under its flight's context (see flight), not ctx: ctx ends
+// only this caller's wait.
 func (rs *Resolver) once(ctx context.Context, key string, lookup func(context.Context) (any, error)) (any, error) {
 	rs.mu.Lock()
 	if v, ok := rs.cache[key]; ok {
@@ -229,20 +242,51 @@ func (rs *Resolver) once(ctx context.Context, key string, lookup func(context.Co
 		}
 		return v, nil
 	}
-	rs.mu.Unlock()
-	v, err, _ := rs.flight.Do(key, func() (any, error) { return lookup(ctx) })
-	if err != nil {
-		if isPermanent(err) {
-			rs.remember(key, err)
-		}
-		return nil, err
+	f := rs.flights[key]
+	if f == nil {
+		lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		f = &flight{done: make(chan struct{}), cancel: cancel}
+		rs.flights[key] = f
+		go rs.fly(lctx, key, f, lookup)
 	}
-	rs.remember(key, v)
-	return v, nil
+	f.waiters++
+	rs.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.v, f.err
+	case <-ctx.Done():
+		rs.mu.Lock()
+		if f.waiters--; f.waiters == 0 {
+			// No one waits any more: stop the lookup, and let a later
+			// caller start afresh.
+			f.cancel()
+			if rs.flights[key] == f {
+				delete(rs.flights, key)
+			}
+		}
+		rs.mu.Unlock()
+		return nil, context.Cause(ctx)
+	}
 }
 
-func (rs *Resolver) remember(key string, v any) {
+// fly runs one flight's lookup and keeps its answer (or a permanent
+// failure) for every later caller.
+func (rs *Resolver) fly(ctx context.Context, key string, f *flight, lookup func(context.Context) (any, error)) {
+	v, err := lookup(ctx)
+	abandoned := ctx.Err() != nil // every waiter gave up: nothing to keep
+	f.cancel()
 	rs.mu.Lock()
-	rs.cache[key] = v
+	f.v, f.err = v, err
+	switch {
+	case abandoned:
+	case err == nil:
+		rs.cache[key] = v
+	case isPermanent(err):
+		rs.cache[key] = err
+	}
+	if rs.flights[key] == f {
+		delete(rs.flights, key)
+	}
 	rs.mu.Unlock()
+	close(f.done)
 }

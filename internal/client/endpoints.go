@@ -40,10 +40,13 @@ func (s Settings) Endpoints() (Endpoints, error) {
 	}
 
 	identityURI, identityName := s.IdentityURI, EnvIdentityURI
-	if identityURI == "" && s.Organization == "" && s.TokenURI != "" {
+	if base := strings.TrimSuffix(strings.TrimRight(s.TokenURI, "/"), "/connect/token"); identityURI == "" && s.TokenURI != "" &&
+		(s.Organization == "" || strings.HasSuffix(base, "/identity")) {
 		// A uipathcli profile for a standalone server names its identity
-		// base in auth.uri only.
-		identityURI, identityName = strings.TrimSuffix(strings.TrimRight(s.TokenURI, "/"), "/connect/token"), settingTokenURI
+		// base in auth.uri only; an identity base ending in /identity is a
+		// standalone server even when the profile names an organization
+		// too (its paths have no organization segment).
+		identityURI, identityName = base, settingTokenURI
 	}
 	standalone := false
 	if identityURI != "" {

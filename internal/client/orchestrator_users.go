@@ -136,7 +136,9 @@ func (r UnattendedRobot) wire(password *string) map[string]any {
 		m[k] = v
 	}
 	m["UserName"] = r.UserName
-	m["CredentialType"] = r.CredentialType
+	if r.CredentialType != "" { // "" is not in the enum: leave the server's own
+		m["CredentialType"] = r.CredentialType
+	}
 	if r.CredentialStoreID != nil {
 		m["CredentialStoreId"] = *r.CredentialStoreID
 	}
@@ -227,11 +229,33 @@ func (s *OrchestratorUsersService) FindByUserName(ctx context.Context, name stri
 // has no unattended robot to set credentials on (kind validation).
 var ErrNoUnattendedRobot = errors.New("the Orchestrator user has no unattended robot")
 
+// ErrExternalCredential is in the chain of the error returned when the
+// robot's password lives in an external credential store, which
+// Orchestrator only refers to (kind validation).
+var ErrExternalCredential = errors.New("the robot's credential lives in an external credential store")
+
+// externalStore says where the robot's password lives when that is an
+// external credential store (CredentialStoreId or CredentialExternalName
+// set), or "" when Orchestrator holds it.
+func (r *UnattendedRobot) externalStore() string {
+	switch {
+	case r.CredentialStoreID != nil && r.CredentialExternalName != "":
+		return fmt.Sprintf("credential store %d, under the name %q", *r.CredentialStoreID, r.CredentialExternalName)
+	case r.CredentialStoreID != nil:
+		return fmt.Sprintf("credential store %d", *r.CredentialStoreID)
+	case r.CredentialExternalName != "":
+		return fmt.Sprintf("an external credential store, under the name %q", r.CredentialExternalName)
+	}
+	return ""
+}
+
 // SetUnattendedCredentials sets the Windows credentials an unattended robot
 // signs in with: it reads the user, merges the new user name and password
 // into its existing UnattendedRobot (every other field, ExecutionSettings
 // included, sent back as read, since PATCH replaces the nested object) and
-// PATCHes odata/Users({key}). It never touches the deprecated top-level
+// PATCHes odata/Users({key}). A robot whose password lives in an external
+// credential store is refused before the PATCH (ErrExternalCredential):
+// the password is rotated in that store. It never touches the deprecated top-level
 // Password and never PUTs. It returns the user as patched. This changes
 // Orchestrator's copy only, not the directory's password.
 func (s *OrchestratorUsersService) SetUnattendedCredentials(ctx context.Context, key int64, creds UnattendedCredentials) (OrchestratorUser, error) {
@@ -241,6 +265,9 @@ func (s *OrchestratorUsersService) SetUnattendedCredentials(ctx context.Context,
 	}
 	if u.UnattendedRobot == nil {
 		return OrchestratorUser{}, &kindError{KindValidation, fmt.Errorf("set credentials of Orchestrator user %d (%s): %w", key, u.UserName, ErrNoUnattendedRobot)}
+	}
+	if where := u.UnattendedRobot.externalStore(); where != "" {
+		return OrchestratorUser{}, &kindError{KindValidation, fmt.Errorf("set credentials of Orchestrator user %d (%s): %w: %s; rotate it there (nothing was sent)", key, u.UserName, ErrExternalCredential, where)}
 	}
 	robot := *u.UnattendedRobot
 	if creds.UserName != "" {

@@ -130,10 +130,20 @@ func (s *RobotAccountsService) FindByName(ctx context.Context, name string) (Rob
 
 // Update changes a robot account's display name and groups
 // (PUT /api/RobotAccount/{id}) and returns it as the server now has it.
+// The PUT always carries a display name: what it does without one is
+// undocumented (a server may blank it), so an update that leaves the
+// display name unchanged first reads the current one.
 func (s *RobotAccountsService) Update(ctx context.Context, id string, upd UpdateRobotAccount) (RobotAccount, error) {
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
 		return RobotAccount{}, err
+	}
+	if upd.DisplayName == nil {
+		current, err := s.Get(ctx, id)
+		if err != nil {
+			return RobotAccount{}, err
+		}
+		upd.DisplayName = &current.DisplayName
 	}
 	body := struct {
 		PartitionGlobalID string   `json:"partitionGlobalId"`

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -235,8 +236,14 @@ func readSecretFile(path string) (secret.Value, error) {
 	return secret.New(v), nil
 }
 
-// Validate checks that the settings name a way to sign in.
+// Validate checks that the settings name a way to sign in, and that the
+// folder, when set, is a folder's id (it is sent as a header).
 func (s Settings) Validate() error {
+	if s.FolderID != "" {
+		if id, err := strconv.ParseInt(s.FolderID, 10, 64); err != nil || id <= 0 {
+			return fmt.Errorf("%s (from %s): %q is not a folder id: it is the folder's whole-number Id", EnvFolderID, s.origin(EnvFolderID), printableSetting(s.FolderID))
+		}
+	}
 	if !s.PAT.IsZero() {
 		return nil
 	}
@@ -250,4 +257,13 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("client secret missing for client id %q: set %s or %s", s.ClientID, EnvClientSecret, EnvClientSecretFile)
 	}
 	return nil
+}
+
+// printableSetting shortens a setting for a message and makes control
+// characters visible.
+func printableSetting(v string) string {
+	if len(v) > 40 {
+		v = v[:40] + "…"
+	}
+	return strings.ToValidUTF8(v, "?")
 }

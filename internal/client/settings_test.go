@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"batch/internal/secret"
 )
 
 func TestEndpointsByDeployment(t *testing.T) {
@@ -211,5 +213,59 @@ func TestValidateNamesVariables(t *testing.T) {
 	}
 	if err := (Settings{ClientID: "x"}).Validate(); err == nil || !strings.Contains(err.Error(), EnvClientSecretFile) {
 		t.Fatalf("missing secret: %v", err)
+	}
+}
+
+// A uipathcli profile for a standalone Orchestrator (auth.uri ending in
+// /identity) gets standalone paths even when it also names an
+// organization: the identity URI says which deployment it is.
+func TestStandaloneProfileWithOrganizationGetsStandalonePaths(t *testing.T) {
+	for _, authURI := range []string{"https://orch.corp.example/identity", "https://orch.corp.example/identity/", "https://orch.corp.example/identity/connect/token"} {
+		cfg := writeFile(t, "config", `profiles:
+- name: default
+  uri: https://orch.corp.example
+  organization: corp
+  tenant: Default
+  auth:
+    clientId: c
+    clientSecret: s-value
+    uri: `+authURI+"\n", 0o600)
+		s, err := LoadSettings(envLookup(nil), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ep, err := s.Endpoints()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Endpoints{Identity: "https://orch.corp.example/identity", Token: "https://orch.corp.example/identity/connect/token", Orchestrator: "https://orch.corp.example"}
+		if ep != want {
+			t.Errorf("auth.uri %s: Endpoints =\n %+v\nwant\n %+v", authURI, ep, want)
+		}
+	}
+	// A cloud profile's auth.uri keeps cloud paths.
+	s := Settings{URI: "https://cloud.uipath.com", Organization: "acme", Tenant: "T", TokenURI: "https://cloud.uipath.com/identity_"}
+	ep, err := s.Endpoints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Endpoints{Identity: "https://cloud.uipath.com/acme/identity_", Token: "https://cloud.uipath.com/identity_/connect/token", Orchestrator: "https://cloud.uipath.com/acme/T/orchestrator_"}); ep != want {
+		t.Errorf("cloud profile: Endpoints =\n %+v\nwant\n %+v", ep, want)
+	}
+}
+
+// UIPATH_FOLDER_ID becomes a header value: it must be a folder's integer id.
+func TestFolderIDMustBeAnInteger(t *testing.T) {
+	for _, id := range []string{"abc", "12x", "1.5", "-3", "0", "4\r\nX-Evil: 1", "99999999999999999999"} {
+		s := Settings{ClientID: "c", ClientSecret: secret.New("s"), FolderID: id}
+		if err := s.Validate(); err == nil || !strings.Contains(err.Error(), EnvFolderID) {
+			t.Errorf("folder id %q: Validate = %v, want an error naming %s", id, err, EnvFolderID)
+		}
+	}
+	for _, id := range []string{"", "1", "42", "9223372036854775807"} {
+		s := Settings{ClientID: "c", ClientSecret: secret.New("s"), FolderID: id}
+		if err := s.Validate(); err != nil {
+			t.Errorf("folder id %q: %v", id, err)
+		}
 	}
 }

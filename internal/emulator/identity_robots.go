@@ -89,7 +89,8 @@ type updateRobotAccountCommand struct {
 }
 
 // updateRobotAccount serves PUT /api/RobotAccount/{robotAccountId}: only the
-// display name and groups change; the name is read-only.
+// display name and groups change; the name is read-only; a PUT without a
+// display name blanks it.
 func (s *Server) updateRobotAccount(c *call) {
 	id, ok := pathGUID(c, "robotAccountId", c.params[0])
 	if !ok {
@@ -124,6 +125,10 @@ func (s *Server) updateRobotAccount(c *call) {
 			return
 		}
 	}
+	// The PUT's treatment of a missing display name is undocumented: the
+	// emulator takes the harsher reading and blanks it, so that a client
+	// that leaves it out is caught.
+	r.DisplayName = ""
 	if cmd.DisplayName != nil {
 		r.DisplayName = *cmd.DisplayName
 	}

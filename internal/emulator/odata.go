@@ -203,7 +203,8 @@ func parseUnattended(raw json.RawMessage) (*UnattendedRobot, string, error) {
 		case "CredentialType":
 			var s *string
 			s, err = rawString(name, v)
-			if err == nil && *s != "" && !credentialTypes[*s] {
+			// null leaves the type to the server; "" is not in the enum.
+			if err == nil && strings.TrimSpace(string(v)) != "null" && !credentialTypes[*s] {
 				err = fmt.Errorf("The value '%s' is not a valid CredentialType.", *s)
 			}
 			if err == nil {

@@ -187,6 +187,11 @@ func (s *Server) writeOrchestratorUser(c *call, replace bool) {
 		c.orchestratorNotFound("User does not exist.", 1002)
 		return
 	}
+	if delta.unattendedPassword != "" && (o.UnattendedRobot.external() || delta.unattended.external()) {
+		st.mu.Unlock()
+		c.orchestratorInvalid("The robot's password is kept in an external credential store; set it in that store.", 0)
+		return
+	}
 	if replace {
 		*o = OrchestratorUser{ID: o.ID, Key: o.Key, Type: o.Type, CreationTime: o.CreationTime, LastModificationTime: o.LastModificationTime}
 		delete(st.orchPass, key)
@@ -195,4 +200,10 @@ func (s *Server) writeOrchestratorUser(c *call, replace bool) {
 	o.LastModificationTime = nextModification(o.LastModificationTime)
 	st.mu.Unlock()
 	c.empty(http.StatusOK)
+}
+
+// external reports whether the robot's password lives in an external
+// credential store, which Orchestrator only refers to.
+func (r *UnattendedRobot) external() bool {
+	return r != nil && (r.CredentialStoreID != nil || r.CredentialExternalName != "")
 }

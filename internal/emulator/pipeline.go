@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"math"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -91,7 +92,7 @@ func (s *Server) serveAPI(c *call, fam family) {
 		return
 	}
 
-	if !s.authorize(c, ep) {
+	if !s.authorize(c, ep) || !jsonBody(c) {
 		return
 	}
 	if fault == resetAfter {
@@ -164,4 +165,19 @@ func sleepCtx(c *call, d time.Duration) bool {
 	case <-c.r.Context().Done():
 		return false
 	}
+}
+
+// jsonBody answers 415, as ASP.NET does, to a request whose body is not
+// declared as JSON (application/json, or a +json type); it reports
+// whether the request may go on.
+func jsonBody(c *call) bool {
+	if c.r.ContentLength == 0 || c.r.Method == http.MethodGet || c.r.Method == http.MethodDelete {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return true
+	}
+	c.unsupportedMediaType()
+	return false
 }

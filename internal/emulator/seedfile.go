@@ -26,6 +26,8 @@ import (
 //	orchestratorUsers:  # id is the OData key; unattendedRobot.password is stored, never served
 //	  - {id: 2001, userName: robot-night, type: Robot,
 //	     unattendedRobot: {userName: 'CORP\svc-night', password: "Night-Pass-1", credentialType: Default}}
+//	  - {id: 2002, userName: robot-vault, type: Robot,  # password in an external store
+//	     unattendedRobot: {userName: 'CORP\svc-vault', credentialStoreId: 3, credentialExternalName: svc-vault}}
 type SeedFile struct {
 	Groups            []Group            `json:"groups"`
 	Users             []SeedUser         `json:"users"`
@@ -63,6 +65,11 @@ type SeedUnattended struct {
 	ExecutionSettings                  map[string]any
 	LimitConcurrentExecution           bool
 	RobotID                            int64 `json:"robotId"`
+
+	// CredentialStoreID and CredentialExternalName put the password in an
+	// external credential store: Orchestrator refuses to set it.
+	CredentialStoreID      *int64 `json:"credentialStoreId"`
+	CredentialExternalName string
 }
 
 // LoadSeedFile reads a seed file in JSON or YAML.
@@ -199,6 +206,7 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 			ou.MayHaveUnattended = true
 			ou.UnattendedRobot = &UnattendedRobot{
 				UserName: ur.UserName, CredentialType: ur.CredentialType,
+				CredentialStoreID: ur.CredentialStoreID, CredentialExternalName: ur.CredentialExternalName,
 				ExecutionSettings: ur.ExecutionSettings, LimitConcurrentExecution: ur.LimitConcurrentExecution,
 				RobotID: ur.RobotID,
 			}

@@ -27,6 +27,18 @@ func (c *call) validationProblem(field, message string) {
 	c.json(http.StatusBadRequest, body)
 }
 
+// unsupportedMediaType answers 415 problem details, as ASP.NET does to a
+// body that is not declared as JSON.
+func (c *call) unsupportedMediaType() {
+	body, _ := json.Marshal(problemDetails{
+		Type:    "https://tools.ietf.org/html/rfc7231#section-6.5.13",
+		Title:   "Unsupported Media Type",
+		Status:  http.StatusUnsupportedMediaType,
+		TraceID: c.trace,
+	})
+	c.json(http.StatusUnsupportedMediaType, body)
+}
+
 // identityNotFound answers 404 problem details (the emulator's choice for
 // unknown identity ids).
 func (c *call) identityNotFound() {

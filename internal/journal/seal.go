@@ -69,7 +69,13 @@ func LoadSealer(dir string) (*Sealer, error) {
 // RemoveKey deletes the run's key from dir.
 func RemoveKey(dir string) error {
 	err := os.Remove(filepath.Join(dir, KeyName))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err == nil {
+		err = syncDir(dir) // a crash must not bring the key back
+	}
+	if err != nil {
 		return fmt.Errorf("remove run key: %w", err)
 	}
 	return nil

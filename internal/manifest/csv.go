@@ -36,7 +36,7 @@ func newCSVSource(file string, in io.Reader) (*csvSource, error) {
 	if b, err := br.Peek(len(utf8BOM)); err == nil && string(b) == utf8BOM {
 		_, _ = br.Discard(len(utf8BOM))
 	}
-	r := csv.NewReader(br)
+	r := csv.NewReader(newLineLimiter(br))
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = false
 	r.ReuseRecord = true
@@ -63,6 +63,12 @@ func (s *csvSource) readHeader() error {
 		if errors.As(err, &pe) {
 			s.header = append(s.header, s.problem(pe.StartLine, "", "header: %s", csvErrorText(pe)))
 			continue
+		}
+		var tl *tooLongError
+		if errors.As(err, &tl) {
+			s.done = true
+			s.header = append(s.header, s.problem(tl.line, "", "%s; nothing after it was read", tl.msg))
+			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("read manifest %s: %w", s.file, err)
@@ -109,6 +115,11 @@ func (s *csvSource) next() (*rawRow, error) {
 		if errors.As(err, &pe) {
 			return &rawRow{line: pe.StartLine, broken: true, problems: []Problem{s.problem(pe.StartLine, "", "%s", csvErrorText(pe))}}, nil
 		}
+		var tl *tooLongError
+		if errors.As(err, &tl) {
+			s.done = true
+			return &rawRow{line: tl.line, broken: true, problems: []Problem{s.problem(tl.line, "", "%s; nothing after it was read", tl.msg)}}, nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read manifest %s: %w", s.file, err)
 		}
@@ -126,11 +137,16 @@ func (s *csvSource) toRow(rec []string) *rawRow {
 	*row = rawRow{line: line, cells: row.cells[:0]}
 	empty := true
 	for i, v := range rec {
-		if strings.TrimSpace(v) == "" {
+		v, exact := unneutralizeCell(v)
+		if v == "" || !exact && strings.TrimSpace(v) == "" {
 			continue
 		}
 		empty = false
 		fieldLine, _ := s.csv.FieldPos(i)
+		if len(v) > MaxCellBytes {
+			row.problems = append(row.problems, s.problem(fieldLine, "", "%s", cellTooLong(fmt.Sprintf("cell %d", i+1), len(v))))
+			continue
+		}
 		switch {
 		case i >= len(s.colOf):
 			// reported once below
@@ -140,7 +156,7 @@ func (s *csvSource) toRow(rec []string) *rawRow {
 				row.problems = append(row.problems, s.problem(fieldLine, "", "cell %d has a value but its column has no name in the header", i+1))
 			}
 		default:
-			row.cells = append(row.cells, rawCell{col: s.colOf[i], value: v, line: fieldLine})
+			row.cells = append(row.cells, rawCell{col: s.colOf[i], value: v, exact: exact, line: fieldLine})
 		}
 	}
 	if empty {

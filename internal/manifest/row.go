@@ -15,6 +15,7 @@ type rawCell struct {
 	value  string
 	list   []string
 	isList bool
+	exact  bool // a CSV cell neutralised against formulas: taken as written, not trimmed
 	line   int
 }
 
@@ -225,7 +226,10 @@ func (b *jobBuilder) text(c *rawCell) *string {
 		b.problemAt(c.line, c.col, "%s must be a single value, not a list", c.col)
 		return nil
 	}
-	v := strings.TrimSpace(c.value)
+	v := c.value
+	if !c.exact {
+		v = strings.TrimSpace(v)
+	}
 	return &v
 }
 

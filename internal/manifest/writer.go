@@ -77,7 +77,7 @@ func (w *Writer) writeCSV(j Job) error {
 		if !ok {
 			return fmt.Errorf("write manifest row %d: the header has no column %s", j.Row, c.Column)
 		}
-		rec[i] = c.Value
+		rec[i] = NeutralizeCell(c.Value)
 	}
 	if err := w.csv.Write(rec); err != nil {
 		return fmt.Errorf("write manifest row %d: %w", j.Row, err)

@@ -32,7 +32,13 @@ const (
 func newYAMLSource(file string, in io.Reader) (*yamlSource, error) {
 	s := &yamlSource{file: file}
 	var doc yaml.Node
-	err := yaml.NewDecoder(in).Decode(&doc)
+	limit := newSizeLimiter(in, MaxYAMLBytes, "the YAML manifest")
+	err := yaml.NewDecoder(limit).Decode(&doc)
+	var tl *tooLongError
+	if errors.As(limit.err, &tl) {
+		s.addProblem(tl.line, "", "%s (it is parsed whole): write a larger manifest as CSV, which is read row by row", tl.msg)
+		return s, nil
+	}
 	switch {
 	case errors.Is(err, io.EOF):
 		s.addProblem(1, "", "the manifest is empty: write a rows: list (and optionally defaults:)")
@@ -147,6 +153,10 @@ func (s *yamlSource) cells(m *yaml.Node, where string) ([]rawCell, []Problem) {
 		c := rawCell{col: col, line: v.Line}
 		switch v.Kind {
 		case yaml.ScalarNode:
+			if len(v.Value) > MaxCellBytes {
+				bad(v.Line, col, "%s", cellTooLong(col, len(v.Value)))
+				continue
+			}
 			if !isNull(v) {
 				c.value = v.Value
 			}
@@ -156,6 +166,10 @@ func (s *yamlSource) cells(m *yaml.Node, where string) ([]rawCell, []Problem) {
 				it = deref(it)
 				if it.Kind != yaml.ScalarNode {
 					bad(it.Line, col, "%s: list items must be plain values", col)
+					continue
+				}
+				if len(it.Value) > MaxCellBytes {
+					bad(it.Line, col, "%s", cellTooLong(col+" item", len(it.Value)))
 					continue
 				}
 				if !isNull(it) && strings.TrimSpace(it.Value) != "" {

@@ -238,6 +238,9 @@ func (w *Writer) write(r Result) error {
 		strconv.FormatInt(r.Duration.Milliseconds(), 10),
 		r.ErrorCode, r.ErrorMessage, r.ValidationErrors.String(), r.TraceID, r.ChangesString(),
 	}
+	for i := range record {
+		record[i] = manifest.NeutralizeCell(record[i]) // server text must not run in a spreadsheet
+	}
 	if err := w.csv.Write(record); err != nil {
 		return fmt.Errorf("write %s: %w", ResultsCSV, err)
 	}

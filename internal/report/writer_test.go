@@ -182,3 +182,38 @@ func TestAppendWaitsForFlush(t *testing.T) {
 		t.Fatalf("Flush after Close: %v", err)
 	}
 }
+
+// Server text (error messages, field errors) and manifest text (source,
+// target) reach results.csv: no cell may run as a spreadsheet formula.
+func TestResultsCSVNeutralizesFormulas(t *testing.T) {
+	dir := t.TempDir()
+	w := newWriter(t, dir, nil)
+	hostile := []string{`=HYPERLINK("http://x","click")`, "+1", "-2", "@SUM(A1)", "\t=1", "\r=1"}
+	for i, h := range hostile {
+		r := result(i+1, StatusFailed)
+		r.Source, r.Target, r.ErrorMessage, r.TraceID, r.ErrorCode = h+":2", h, h, h, h
+		r.ValidationErrors = FieldErrors{h: {h}}
+		if err := w.Write(r, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Close(Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(filepath.Join(dir, ResultsCSV))
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(recs) != len(hostile)+1 {
+		t.Fatalf("results.csv = %v, %v", recs, err)
+	}
+	for _, rec := range recs {
+		for _, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("results.csv cell %q starts a formula", cell)
+			}
+		}
+	}
+	if got, want := recs[1][9], `'=HYPERLINK("http://x","click")`; got != want {
+		t.Errorf("error_message cell = %q, want %q", got, want)
+	}
+}

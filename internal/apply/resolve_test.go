@@ -1,0 +1,106 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"batch/internal/client"
+	"batch/internal/emulator"
+	"batch/internal/manifest"
+	"batch/internal/worker"
+)
+
+// newEmulatedResolver runs an emulator and returns a resolver reading it
+// through the real client.
+func newEmulatedResolver(t *testing.T, cfg emulator.Config) (*Resolver, *emulator.Server) {
+	t.Helper()
+	emu, err := emulator.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	env := map[string]string{}
+	for _, kv := range emu.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	settings, err := client.LoadSettings(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(context.Background(), settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Authenticate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return NewResolver(NewClientAdapter(c), worker.DefaultRetryPolicy()), emu
+}
+
+// A row that gives up on a shared lookup (its attempt timed out) does not
+// fail the other rows waiting for the same target: the lookup runs under
+// a context of its own.
+func TestSharedLookupOutlivesACallerThatGivesUp(t *testing.T) {
+	rs, emu := newEmulatedResolver(t, emulator.Config{Users: 3, Latency: 400 * time.Millisecond})
+	target := manifest.Target{Kind: manifest.TargetUsername, Value: "user00002"}
+
+	impatient, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	var wg sync.WaitGroup
+	var first error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, _, first = rs.User(impatient, target, true)
+	}()
+	time.Sleep(30 * time.Millisecond) // the impatient row starts the lookup
+	var waiters [4]error
+	var users [4]User
+	for i := range waiters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			users[i], _, waiters[i] = rs.User(context.Background(), target, true)
+		}()
+	}
+	wg.Wait()
+	if !errors.Is(first, context.DeadlineExceeded) {
+		t.Errorf("the impatient row: %v, want its own deadline", first)
+	}
+	for i, err := range waiters {
+		if err != nil || users[i].UserName != "user00002" {
+			t.Errorf("waiter %d: %+v, %v", i, users[i], err)
+		}
+	}
+	if n := emu.Counts()["GET"]; n != 1 {
+		t.Errorf("%d GETs for one target, want 1", n)
+	}
+	// The answer is kept: a later row reads nothing.
+	if u, _, err := rs.User(context.Background(), target, true); err != nil || u.UserName != "user00002" || emu.Counts()["GET"] != 1 {
+		t.Errorf("later row: %+v, %v, %d GETs", u, err, emu.Counts()["GET"])
+	}
+}
+
+// When every row waiting for a lookup gives up, the lookup is stopped and
+// nothing is remembered: a later row looks the target up afresh.
+func TestAbandonedLookupIsNotRemembered(t *testing.T) {
+	rs, _ := newEmulatedResolver(t, emulator.Config{Users: 3, Latency: 300 * time.Millisecond})
+	target := manifest.Target{Kind: manifest.TargetUsername, Value: "user00003"}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, _, err := rs.User(ctx, target, true); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("impatient row: %v", err)
+	}
+	u, _, err := rs.User(context.Background(), target, true)
+	if err != nil || u.UserName != "user00003" {
+		t.Fatalf("a later row: %+v, %v", u, err)
+	}
+}
