@@ -37,6 +37,8 @@ const credentialSeed = `orchestratorUsers:
      unattendedRobot: {userName: 'CORP\svc-vault', credentialType: Default, credentialStoreId: 3, credentialExternalName: svc-vault}}
   - {id: 4003, userName: robot-named, type: Robot,
      unattendedRobot: {userName: 'CORP\svc-named', credentialExternalName: 'secret/robots/named'}}
+  - {id: 4004, userName: robot-database-store, type: Robot,
+     unattendedRobot: {userName: 'CORP\svc-db', credentialType: Default, credentialStoreId: 1, password: "Old-Pass-4"}}
 `
 
 // A robot without a credential type is PATCHed without one: "" is not in
@@ -75,5 +77,18 @@ func TestUnattendedCredentialsInExternalStoreAreNotSent(t *testing.T) {
 	}
 	if n := s.CountFor("PATCH", "/odata/Users({key})"); n != 0 {
 		t.Fatalf("%d PATCHes sent for robots in an external store", n)
+	}
+}
+
+// A store id alone is the built-in Orchestrator Database store, which holds
+// the password itself: such a robot is rotated like any other.
+func TestUnattendedCredentialsInOrchestratorStoreAreSent(t *testing.T) {
+	s := startEmulator(t, emulator.Config{SeedFile: writeFile(t, "seed.yaml", credentialSeed, 0o600)})
+	c := newTestClient(t, s)
+	if _, err := c.OrchestratorUsers.SetUnattendedCredentials(testContext(t), 4004, UnattendedCredentials{Password: secret.New("Db-Store-Pass-12")}); err != nil {
+		t.Fatalf("robot in the Orchestrator Database store: %v", err)
+	}
+	if s.RobotPasswordOf(4004) != "Db-Store-Pass-12" {
+		t.Fatal("password not set")
 	}
 }

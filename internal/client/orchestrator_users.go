@@ -234,19 +234,19 @@ var ErrNoUnattendedRobot = errors.New("the Orchestrator user has no unattended r
 // Orchestrator only refers to (kind validation).
 var ErrExternalCredential = errors.New("the robot's credential lives in an external credential store")
 
-// externalStore says where the robot's password lives when that is an
-// external credential store (CredentialStoreId or CredentialExternalName
-// set), or "" when Orchestrator holds it.
+// externalStore says where the robot's password lives when Orchestrator
+// only refers to it (CredentialExternalName set: the key of the password in
+// an external store), or "" when Orchestrator holds it. A CredentialStoreId
+// alone is not enough: the built-in Orchestrator Database store has an id
+// too, and robots whose password Orchestrator writes carry it.
 func (r *UnattendedRobot) externalStore() string {
 	switch {
-	case r.CredentialStoreID != nil && r.CredentialExternalName != "":
-		return fmt.Sprintf("credential store %d, under the name %q", *r.CredentialStoreID, r.CredentialExternalName)
+	case r.CredentialExternalName == "":
+		return ""
 	case r.CredentialStoreID != nil:
-		return fmt.Sprintf("credential store %d", *r.CredentialStoreID)
-	case r.CredentialExternalName != "":
-		return fmt.Sprintf("an external credential store, under the name %q", r.CredentialExternalName)
+		return fmt.Sprintf("credential store %d, under the name %q", *r.CredentialStoreID, r.CredentialExternalName)
 	}
-	return ""
+	return fmt.Sprintf("an external credential store, under the name %q", r.CredentialExternalName)
 }
 
 // SetUnattendedCredentials sets the Windows credentials an unattended robot

@@ -203,7 +203,8 @@ func (s *Server) writeOrchestratorUser(c *call, replace bool) {
 }
 
 // external reports whether the robot's password lives in an external
-// credential store, which Orchestrator only refers to.
+// credential store, which Orchestrator only refers to by its name there (a
+// store id alone may be the built-in Orchestrator Database store).
 func (r *UnattendedRobot) external() bool {
-	return r != nil && (r.CredentialStoreID != nil || r.CredentialExternalName != "")
+	return r != nil && r.CredentialExternalName != ""
 }
