@@ -198,7 +198,7 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	}
 	summary, closeErr := sink.Close(summary)
 	if closeErr == nil {
-		writeHTMLReport(ctx, io, run.dir)
+		writeHTMLReport(ctx, io, log, run.dir)
 	}
 	if err := errors.Join(runErr, closeErr); err != nil {
 		return withExit(exitStopped, fmt.Errorf("the report could not be written (rows finished so far are in %s): %w", run.dir, err))

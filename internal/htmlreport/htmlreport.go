@@ -70,15 +70,17 @@ func Render(ctx context.Context, dir string, w io.Writer) error {
 	}
 	p := r.describe()
 	t := newTally(p.start)
+	tb := newTable(ctx, r, r.rowsSize)
 	unreadable, err := r.eachRow(ctx, func(rw *row) error {
 		t.add(rw, p.IsPlan)
+		tb.remember(rw)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	t.unreadable = unreadable
-	p.fill(r, t)
+	p.fill(r, t, tb)
 	if err := pageTemplate.Execute(w, p); err != nil {
 		return fmt.Errorf("render %s: %w", FileName, err)
 	}
@@ -225,7 +227,7 @@ var exitCodes = map[string]string{
 }
 
 // fill adds what the rows say.
-func (p *page) fill(r *run, t *tally) {
+func (p *page) fill(r *run, t *tally, tb *table) {
 	s := &r.summary
 	p.Rows = t.rows
 	switch {
@@ -320,7 +322,8 @@ func (p *page) fill(r *run, t *tally) {
 	}
 	// A row takes less room in the page than in the results file.
 	twoSweeps := t.rows > tableRows || t.bytes > tableBytes
-	p.Table = &table{run: r, ctx: context.WithoutCancel(context.Background()), keep: keep, twoSweeps: twoSweeps}
+	tb.keep, tb.twoSweeps = keep, twoSweeps
+	p.Table = tb
 	p.Generated = time.Now().UTC().Format("2006-01-02 15:04:05 MST")
 	p.Style = template.CSS(pageStyle)
 	p.Script = template.JS(pageScript)

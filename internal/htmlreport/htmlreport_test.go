@@ -334,6 +334,25 @@ func TestTableStopsAtItsSizeBound(t *testing.T) {
 	}
 }
 
+// TestOneReadingOrTwo renders a run whose table fits in memory from one
+// reading of its results, and again with no room, from two: the pages
+// are the same.
+func TestOneReadingOrTwo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "same")
+	writeRun(t, dir, "apply", bigRun(2500, time.Date(2026, 11, 30, 2, 0, 1, 0, time.UTC)), true)
+	rendered := regexp.MustCompile(`Rendered [^<]*`)
+	once := rendered.ReplaceAllString(render(t, dir), "")
+	defer func(n int) { memoryBytes = n }(memoryBytes)
+	memoryBytes = 0
+	twice := rendered.ReplaceAllString(render(t, dir), "")
+	if once != twice {
+		t.Error("the page rendered from one reading differs from the one rendered from two")
+	}
+	if rows, _ := embedded(t, once); len(rows) != 2500 {
+		t.Errorf("table holds %d rows, want 2500", len(rows))
+	}
+}
+
 func TestHistogramWidensAndKeepsEveryRow(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	h := newHistogram(start)

@@ -85,8 +85,9 @@ type run struct {
 	// extra holds summary.json's fields this package does not know, shown
 	// as they are.
 	extra map[string]json.RawMessage
-	// rowsFile is the file the rows are read from.
+	// rowsFile is the file the rows are read from, of rowsSize bytes.
 	rowsFile string
+	rowsSize int64
 }
 
 // summaryFields are summary.json's fields shown in their own places.
@@ -129,8 +130,8 @@ func openRun(dir string) (*run, error) {
 		return nil, err
 	}
 	for _, name := range []string{report.ResultsJSONL, report.ResultsCSV} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			r.rowsFile = name
+		if st, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			r.rowsFile, r.rowsSize = name, st.Size()
 			break
 		}
 	}
@@ -156,12 +157,74 @@ func (r *run) eachRow(ctx context.Context, fn func(*row) error) (unreadable int,
 	if r.rowsFile == report.ResultsCSV {
 		return eachCSVRow(ctx, f, fn)
 	}
-	br := bufio.NewReaderSize(f, 64<<10)
-	var rw row
-	for n := 0; ; n++ {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return unreadable, ctx.Err()
+	// One goroutine reads and parses the lines, the caller's fn takes the
+	// rows: a run's page is rendered in about half the time on two cores.
+	batches := make(chan *rowBatch, 4)
+	free := make(chan *rowBatch, 6)
+	stop := make(chan struct{})
+	go readRows(bufio.NewReaderSize(f, 64<<10), path, batches, free, stop)
+	defer func() {
+		close(stop)
+		for range batches {
 		}
+	}()
+	n := 0
+	for b := range batches {
+		unreadable += b.unreadable
+		for i := range b.rows {
+			if n++; n%4096 == 0 && ctx.Err() != nil {
+				return unreadable, ctx.Err()
+			}
+			if err := fn(&b.rows[i]); err != nil {
+				return unreadable, err
+			}
+		}
+		if b.err != nil {
+			return unreadable, b.err
+		}
+		select {
+		case free <- b:
+		default:
+		}
+	}
+	return unreadable, nil
+}
+
+// rowBatch is rows read in a row, handed from the reading goroutine to the
+// caller of eachRow.
+type rowBatch struct {
+	rows       []row
+	unreadable int
+	err        error // a read error: the last batch
+}
+
+const batchRows = 512
+
+// readRows reads results.jsonl into batches of rows sent on out (closed at
+// the end), reusing the batches that come back on free, until stop closes.
+func readRows(br *bufio.Reader, path string, out chan<- *rowBatch, free chan *rowBatch, stop <-chan struct{}) {
+	defer close(out)
+	next := func() *rowBatch {
+		select {
+		case b := <-free:
+			b.rows, b.unreadable = b.rows[:0], 0
+			return b
+		default:
+			return &rowBatch{rows: make([]row, 0, batchRows)}
+		}
+	}
+	b := next()
+	send := func() bool {
+		select {
+		case out <- b:
+			b = next()
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	var rp rowParser
+	for {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			// A line longer than the buffer: read the rest of it.
@@ -173,18 +236,31 @@ func (r *run) eachRow(ctx context.Context, fn func(*row) error) (unreadable int,
 			line = long
 		}
 		if len(bytes.TrimSpace(line)) > 0 {
-			rw = row{size: len(line)}
-			if json.Unmarshal(line, &rw) != nil || rw.Row == 0 && rw.Status == "" {
-				unreadable++
-			} else if ferr := fn(&rw); ferr != nil {
-				return unreadable, ferr
+			b.rows = append(b.rows, row{size: len(line)})
+			rw := &b.rows[len(b.rows)-1]
+			if !rp.parseRow(line, rw) {
+				*rw = row{size: len(line)}
+				if json.Unmarshal(line, rw) != nil {
+					*rw = row{}
+				}
+			}
+			if rw.Row == 0 && rw.Status == "" {
+				b.rows = b.rows[:len(b.rows)-1]
+				b.unreadable++
 			}
 		}
-		if errors.Is(err, io.EOF) {
-			return unreadable, nil
-		}
-		if err != nil {
-			return unreadable, fmt.Errorf("read %s: %w", path, err)
+		switch {
+		case errors.Is(err, io.EOF):
+			send()
+			return
+		case err != nil:
+			b.err = fmt.Errorf("read %s: %w", path, err)
+			send()
+			return
+		case len(b.rows) == batchRows:
+			if !send() {
+				return
+			}
 		}
 	}
 }
