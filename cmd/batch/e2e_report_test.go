@@ -467,3 +467,60 @@ func TestReportCommandRendersAnOldRun(t *testing.T) {
 		t.Errorf("an empty folder: exit %d, %q; want 2 and why", res.code, res.stderr)
 	}
 }
+
+// TestReportHTMLOf100000Rows renders a 100,000-row run folder (written by
+// the report's own writer, as an apply writes it) with `batch report` and
+// opens it: the page holds every row, pages and filters them.
+func TestReportHTMLOf100000Rows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders and opens a 100,000-row report")
+	}
+	chromiumPath(t)
+	const n = 100_000
+	runDir := filepath.Join(t.TempDir(), "large")
+	w, err := report.Create(report.Options{Dir: runDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(-time.Minute)
+	for i := 1; i <= n; i++ {
+		r := report.Result{
+			Row: i, Source: fmt.Sprintf("migrate-users.csv:%d", i+1), Op: "update_user", Target: fmt.Sprintf("email=user%06d@example.com", i),
+			Status: report.StatusSucceeded, Attempts: 1, Duration: 30 * time.Millisecond, Finished: start.Add(time.Duration(i) * 500 * time.Microsecond),
+			Changes: []report.Change{{Field: "name", Old: fmt.Sprintf(`"User %d"`, i), New: fmt.Sprintf(`"Person %d"`, i)}},
+		}
+		if i%50 == 0 {
+			r.Status, r.HTTPStatus, r.ErrorCode, r.ErrorMessage = report.StatusFailed, 400, "validation", "One or more validation errors occurred."
+			r.ValidationErrors = report.FieldErrors{"name": {"The field Name must be a string with a maximum length of 64."}}
+		}
+		if err := w.Append(r, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Close(report.Summary{RunID: "large", Command: "apply", Manifest: "migrate-users.csv", StartedAt: start}); err != nil {
+		t.Fatal(err)
+	}
+	if res := runBatch(t, nil, t.TempDir(), "report", runDir); res.code != 0 {
+		t.Fatalf("batch report: exit %d\n%s", res.code, res.stderr)
+	}
+	page := filepath.Join(runDir, "report.html")
+	st, err := os.Stat(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("report.html of %d rows: %.1f MB", n, float64(st.Size())/(1<<20))
+
+	opened := time.Now()
+	bp := openInBrowser(t, page)
+	var shown struct {
+		Count int `json:"count"`
+		Rows  int `json:"rows"`
+		Info  string
+	}
+	bp.eval(t, `({count: +document.getElementById('shown-count').textContent, rows: document.querySelectorAll('#rows-body tr').length, info: document.getElementById('page-info').textContent})`, &shown)
+	t.Logf("opened and filled in %s: %+v", time.Since(opened).Round(time.Millisecond), shown)
+	if shown.Count != n || shown.Rows != 100 || shown.Info != "page 1 of 1000" {
+		t.Errorf("page shows %+v; want %d rows, a first page of 100, 1000 pages", shown, n)
+	}
+	checkReportPage(t, bp, runDir)
+}

@@ -7,10 +7,11 @@
 // folders written by older versions too.
 //
 // Every string from the files is text to html/template, which escapes it
-// for where it lands; the table's rows travel as JSON in a script element
-// of type application/json that the page's script reads with textContent
-// and writes into the table with textContent. A Content-Security-Policy
-// allows only the page's own script (by its hash) and no request at all.
+// for where it lands; the table's rows travel as JSON (encoded with <, >,
+// &, ' and the line separators escaped) in a script element of type
+// application/json that the page's script reads with textContent and
+// writes into the table with textContent. A Content-Security-Policy allows
+// only the page's own script (by its hash) and no request at all.
 package htmlreport
 
 import (

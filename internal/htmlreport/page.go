@@ -1,9 +1,10 @@
 package htmlreport
 
 // pageHTML is the page. Every value from the run's files reaches it
-// through html/template's contextual escaping; the table's rows go into a
-// JSON script element (html/template escapes <, > and & in it), read back
-// by the page's script with textContent.
+// through html/template's contextual escaping, but the table's rows and
+// string table: they go into JSON script elements as template.JS, encoded
+// by appendJSString (see chunk), and are read back by the page's script
+// with textContent.
 const pageHTML = `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -64,7 +65,7 @@ const pageHTML = `<!DOCTYPE html>
 <text x="54" y="10" class="axis">{{.RateMax}}</text>
 <line x1="50" y1="{{.TopH}}" x2="890" y2="{{.TopH}}" class="base"/>
 {{range .Rate}}<rect class="rate" x="{{f1 .X}}" y="{{f1 .Y}}" width="{{f1 .W}}" height="{{f1 .H}}"><title>{{.Title}}</title></rect>{{end}}
-<text x="54" y="{{.BottomY}}" class="axis">{{.TroubleMax}} retries / 429s</text>
+<text x="54" y="148" class="axis">{{.TroubleMax}} retries / 429s</text>
 <line x1="50" y1="210" x2="890" y2="210" class="base"/>
 {{range .Trouble}}<rect class="{{if .Red}}t429{{else}}retry{{end}}" x="{{f1 .X}}" y="{{f1 .Y}}" width="{{f1 .W}}" height="{{f1 .H}}"><title>{{.Title}}</title></rect>{{end}}
 {{range .Labels}}<text x="{{f1 .X}}" y="225" class="axis" text-anchor="{{.Anchor}}">{{.Text}}</text>{{end}}
@@ -131,7 +132,7 @@ const pageHTML = `<!DOCTYPE html>
 <noscript><p class="note">The table needs JavaScript; results.csv holds the same rows.</p></noscript>
 </section>
 
-<footer>Rendered {{.Generated}} by <code>batch report</code> from the run folder's files.</footer>
+<footer>Rendered {{.Generated}} from the run folder's files; <code>batch report RUN_DIR</code> renders it again.</footer>
 <script type="application/json" id="rows-data">[{{range .Table.Chunks}}{{.}},{{end}}0]</script>
 <script type="application/json" id="strings-data">{{.Table.Strings}}</script>
 <script type="application/json" id="table-meta">{{.Table.Meta}}</script>
@@ -176,7 +177,7 @@ table.rows { width: 100%; font-size: 12.5px; }
 table.rows th { position: sticky; top: 0; background: #f5f5f5; text-align: left; padding: 4px 6px; border-bottom: 1px solid #ccc; }
 table.rows td { padding: 3px 6px; border-bottom: 1px solid #eee; vertical-align: top; overflow-wrap: anywhere; }
 table.rows td.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.rows td.nw { white-space: nowrap; } table.rows td.src { max-width: 14em; } table.rows td.tg { min-width: 16em; } table.rows td.er { min-width: 22em; } table.rows td.ch { min-width: 16em; }
+table.rows td.nw { white-space: nowrap; } table.rows td.src { min-width: 9em; max-width: 16em; } table.rows td.tr { min-width: 9em; font-size: 11px; color: #555; } table.rows td.tg { min-width: 16em; } table.rows td.er { min-width: 16em; } table.rows td.ch { min-width: 16em; }
 table.rows tr.hl td { background: #fff9c4; }
 .chip { color: #fff; padding: 0 5px; border-radius: 3px; font-size: 11.5px; white-space: nowrap; }
 .err-code { font-weight: 600; } .fe { color:#7b1fa2; }
@@ -272,7 +273,7 @@ const pageScript = `
       if (s(r[10])) { var m = document.createElement('div'); m.textContent = s(r[10]); err.appendChild(m); }
       if (s(r[11])) { var f = document.createElement('div'); f.className = 'fe'; f.textContent = s(r[11]); err.appendChild(f); }
       td(tr, s(r[13]), 'ch');
-      td(tr, r[12]);
+      td(tr, r[12], 'tr');
       frag.appendChild(tr);
     });
     body.replaceChildren(frag);

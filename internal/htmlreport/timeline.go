@@ -102,7 +102,7 @@ func (h *histogram) draw() *chart {
 		m.retries += h.buckets[i].retries
 		m.throttled += h.buckets[i].throttled
 	}
-	c := &chart{Width: 900, Height: 230, TopH: 120, BottomY: 150, BottomH: 60, BarSeconds: fmtDur(barDur), Span: fmtDur(barDur * time.Duration(n))}
+	c := &chart{Width: 900, Height: 230, TopH: 120, BottomY: 156, BottomH: 54, BarSeconds: fmtDur(barDur), Span: fmtDur(barDur * time.Duration(n))}
 	const left, plotW = 50.0, 840.0
 	bw := plotW / float64(n)
 	maxRate, maxTrouble := 0.0, 0
@@ -119,7 +119,7 @@ func (h *histogram) draw() *chart {
 		from := barDur * time.Duration(i)
 		if m.rows > 0 {
 			rate := float64(m.rows) / secs
-			hgt := math.Max(1, float64(c.TopH)*rate/maxRate)
+			hgt := math.Max(1, float64(c.TopH-16)*rate/maxRate)
 			c.Rate = append(c.Rate, bar{X: x, Y: float64(c.TopH) - hgt, W: math.Max(bw-0.5, 0.5), H: hgt,
 				Title: fmt.Sprintf("+%s: %d rows (%.1f rows/s)", fmtDur(from), m.rows, rate)})
 		}
