@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -343,6 +344,19 @@ func TestReportHTMLInABrowser(t *testing.T) {
 		T429  int `json:"t429"`
 		Retry int `json:"retry"`
 	}
+	var jump struct {
+		Want string `json:"want"`
+		Got  string `json:"got"`
+	}
+	bp.eval(t, `(() => {
+		const a = document.querySelectorAll('#by-code a[data-goto]')[0];
+		a.click();
+		const hl = document.querySelector('#rows-body tr.hl');
+		return {want: a.dataset.goto, got: hl ? hl.dataset.row : ''};
+	})()`, &jump)
+	if jump.Want == "" || jump.Got != jump.Want {
+		t.Errorf("a failure group's link to row %s shows row %q", jump.Want, jump.Got)
+	}
 	bp.eval(t, `({rate: document.querySelectorAll('#timeline rect.rate').length, t429: document.querySelectorAll('#timeline rect.t429').length, retry: document.querySelectorAll('#timeline rect.retry').length})`, &bars)
 	if bars.Rate == 0 || bars.T429 == 0 || bars.Retry == 0 {
 		t.Errorf("timeline draws %+v bars; want rows/s, 429s and retries", bars)
@@ -522,5 +536,53 @@ func TestReportHTMLOf100000Rows(t *testing.T) {
 	if shown.Count != n || shown.Rows != 100 || shown.Info != "page 1 of 1000" {
 		t.Errorf("page shows %+v; want %d rows, a first page of 100, 1000 pages", shown, n)
 	}
+	var jump struct {
+		Row  string `json:"row"`
+		Info string `json:"info"`
+	}
+	bp.eval(t, `(() => {
+		const a = document.createElement('a');
+		a.setAttribute('data-goto', '54321');
+		document.body.appendChild(a);
+		a.click();
+		const hl = document.querySelector('#rows-body tr.hl');
+		return {row: hl ? hl.dataset.row : '', info: document.getElementById('page-info').textContent};
+	})()`, &jump)
+	if jump.Row != "54321" || jump.Info != "page 544 of 1000" {
+		t.Errorf("a link to row 54321 shows %+v; want it highlighted on page 544", jump)
+	}
 	checkReportPage(t, bp, runDir)
+}
+
+// TestReportHTMLAfterInterrupt interrupts an apply with SIGINT: the page
+// is written as the run stops, its counts those of summary.json, with the
+// rows not run as skipped.
+func TestReportHTMLAfterInterrupt(t *testing.T) {
+	const n = 300
+	emu := startEmulator(t, emulator.Config{Users: n, Latency: 5 * time.Millisecond})
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("op,username,display_name\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "update_user,user%05d,Interrupted %d\n", i, i)
+	}
+	m := writeFile(t, dir, "int.csv", b.String())
+	runDir := filepath.Join(dir, "reports", "int")
+	cmd, out := startBatch(t, emu, dir, "apply", m, "--yes", "--run-id", "int", "--limits", "none", "--workers", "2", "--no-progress")
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	waitLines(t, filepath.Join(runDir, report.ResultsJSONL), 20, done)
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	<-done
+	if code := cmd.ProcessState.ExitCode(); code != 3 {
+		t.Fatalf("interrupted run exit %d, want 3\n%s", code, out)
+	}
+	page := filepath.Join(runDir, "report.html")
+	got, want := htmlCounts(t, page), readSummary(t, runDir).ByStatus
+	if got[report.StatusSkipped] == 0 || !mapsEqual(got, want) {
+		t.Errorf("interrupted run's page counts %v, summary.json %v", got, want)
+	}
+	if data, _ := os.ReadFile(page); !bytes.Contains(data, []byte(`id="exit-code">3<`)) {
+		t.Error("interrupted run's page does not say exit code 3")
+	}
 }

@@ -210,7 +210,7 @@ func (t *tally) addPlan(r *row) {
 				pr.Kind = "create"
 			}
 		}
-	} else {
+	} else if r.changesText != "" {
 		for _, part := range strings.Split(r.changesText, "; ") {
 			field, rest, _ := strings.Cut(part, ": ")
 			old, nw, arrow := strings.Cut(rest, " → ")

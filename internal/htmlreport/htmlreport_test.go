@@ -353,6 +353,36 @@ func TestOneReadingOrTwo(t *testing.T) {
 	}
 }
 
+// TestPlanMarksDeletesAndCreates reads a plan as a reviewer does: each
+// row's differences, deletes and creates marked.
+func TestPlanMarksDeletesAndCreates(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "plan")
+	writeRun(t, dir, "plan", []report.Result{
+		{Row: 1, Op: "update_user", Target: "email=ann@example.com", Status: report.StatusPlanned,
+			Changes: []report.Change{{Field: "name", Old: `"Ann"`, New: `"Anna"`}, {Field: "groups", New: "+Finance −Sales"}}},
+		{Row: 2, Op: "delete_user", Target: "email=bo@example.com", Status: report.StatusPlanned},
+		{Row: 3, Op: "ensure_user", Target: "email=cy@example.com", Status: report.StatusPlanned,
+			Changes: []report.Change{{Field: "name", New: `"Cy"`}}},
+		{Row: 4, Op: "update_user", Target: "email=di@example.com", Status: report.StatusUnchanged},
+	}, true)
+	page := render(t, dir)
+	for _, want := range []string{
+		`<del>&#34;Ann&#34;</del> → <ins>&#34;Anna&#34;</ins>`,
+		`<ins>+Finance</ins> <del>−Sales</del>`,
+		`<h3 class="kind-delete">Deletes: 1</h3>`,
+		`<h3 class="kind-create">Creates: 1</h3>`,
+		`<span class="kind kind-delete">delete</span>`,
+		`<span class="kind kind-create">create</span>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the plan's differences lack %s", want)
+		}
+	}
+	if strings.Contains(page, `<td><code></code></td>`) {
+		t.Error("a row without changes counts as a change of no field")
+	}
+}
+
 func TestHistogramWidensAndKeepsEveryRow(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	h := newHistogram(start)
