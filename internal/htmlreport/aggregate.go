@@ -15,8 +15,13 @@ const (
 	// maxGroups caps the groups of one kind (a server could name any
 	// number of fields); the rest are counted under "other".
 	maxGroups = 50
-	// planRows is how many rows' differences the plan section spells out.
-	planRows = 200
+	// planRows is how many rows' differences the plan section spells out,
+	// planChanges how many changes of each, planIDs how many group ids.
+	planRows    = 200
+	planChanges = 10
+	planIDs     = 20
+	// refLimit cuts a target or a detail in a group's list.
+	refLimit = 200
 	// cellLimit cuts a text cell (a message, a list of changes) in the page;
 	// results.csv keeps it whole.
 	cellLimit = 1000
@@ -49,6 +54,8 @@ func (g *groups) add(key string, ref rowRef) {
 	if g.byKey == nil {
 		g.byKey = map[string]*group{}
 	}
+	key = cut(key, refLimit)
+	ref.Target, ref.Detail = cut(ref.Target, refLimit), cut(ref.Detail, refLimit)
 	gr, ok := g.byKey[key]
 	if !ok {
 		if len(g.byKey) >= maxGroups {
@@ -110,6 +117,7 @@ type planRow struct {
 	Status  string
 	Kind    string // "delete", "create" or ""
 	Changes []change
+	More    int // changes beyond planChanges
 }
 
 // change is one field's difference, split for display.
@@ -118,6 +126,7 @@ type change struct {
 	Old, New  string
 	Added     []string // group membership: +id
 	Removed   []string // group membership: −id
+	MoreIDs   int      // ids beyond planIDs
 	HasArrow  bool
 	Sensitive bool
 }
@@ -155,14 +164,24 @@ func isInteresting(status string) bool {
 func (t *tally) add(r *row, plan bool) {
 	t.rows++
 	t.bytes += r.size
-	t.byStatus[r.Status]++
-	oc, ok := t.byOp[r.Op]
+	// A folder's statuses and ops are few; one that is not gets them
+	// bounded all the same.
+	status := r.Status
+	if _, known := t.byStatus[status]; !known && len(t.byStatus) >= maxGroups {
+		status = "(other)"
+	}
+	t.byStatus[status]++
+	op := r.Op
+	if _, known := t.byOp[op]; !known && len(t.byOp) >= maxGroups {
+		op = "(other)"
+	}
+	oc, ok := t.byOp[op]
 	if !ok {
-		oc = &opCount{Op: r.Op, ByStatus: map[string]int{}}
-		t.byOp[r.Op] = oc
+		oc = &opCount{Op: cut(op, refLimit), ByStatus: map[string]int{}}
+		t.byOp[op] = oc
 	}
 	oc.Total++
-	oc.ByStatus[r.Status]++
+	oc.ByStatus[status]++
 	if isInteresting(r.Status) {
 		t.interesting++
 	}
@@ -171,15 +190,15 @@ func (t *tally) add(r *row, plan bool) {
 		if code == "" {
 			code = "(none)"
 		}
-		t.codes.add(code, rowRef{Row: r.Row, Target: r.Target, Detail: cut(r.ErrorMessage, 300)})
+		t.codes.add(code, rowRef{Row: r.Row, Target: r.Target, Detail: r.ErrorMessage})
 		if r.ValidationErrors != nil {
 			for f, msgs := range r.ValidationErrors {
-				t.fields.add(f, rowRef{Row: r.Row, Target: r.Target, Detail: cut(strings.Join(msgs, " "), 300)})
+				t.fields.add(f, rowRef{Row: r.Row, Target: r.Target, Detail: strings.Join(msgs, " ")})
 			}
 		} else if r.fieldErrorsText != "" {
 			for _, part := range strings.Split(r.fieldErrorsText, "; ") {
 				f, msg, _ := strings.Cut(part, ": ")
-				t.fields.add(f, rowRef{Row: r.Row, Target: r.Target, Detail: cut(msg, 300)})
+				t.fields.add(f, rowRef{Row: r.Row, Target: r.Target, Detail: msg})
 			}
 		}
 	}
@@ -200,12 +219,12 @@ func (t *tally) addPlan(r *row) {
 	if r.Status != "planned" && !(r.Status == "failed" && (r.Changes != nil || r.changesText != "")) {
 		return
 	}
-	pr := planRow{Row: r.Row, Op: r.Op, Target: r.Target, Status: r.Status, Kind: opKind(r.Op)}
-	ref := rowRef{Row: r.Row, Target: r.Target, Detail: cut(r.changes(), 300)}
+	pr := planRow{Row: r.Row, Op: cut(r.Op, refLimit), Target: cut(r.Target, refLimit), Status: r.Status, Kind: opKind(r.Op)}
+	ref := rowRef{Row: r.Row, Target: r.Target}
 	if r.Changes != nil {
 		for _, c := range r.Changes {
 			t.changed.add(c.Field, ref)
-			pr.Changes = append(pr.Changes, splitChange(c.Field, c.Old, c.New))
+			pr.addChange(splitChange(c.Field, c.Old, c.New))
 			if pr.Kind == "" && isCreate(r.Op, c.Field, c.Old) {
 				pr.Kind = "create"
 			}
@@ -218,7 +237,7 @@ func (t *tally) addPlan(r *row) {
 				old, nw = "", rest
 			}
 			t.changed.add(field, ref)
-			pr.Changes = append(pr.Changes, splitChange(field, old, nw))
+			pr.addChange(splitChange(field, old, nw))
 		}
 	}
 	switch pr.Kind {
@@ -231,6 +250,15 @@ func (t *tally) addPlan(r *row) {
 }
 
 func planRowOf(p planRow) int { return p.Row }
+
+// addChange adds a change to those the row spells out, up to planChanges.
+func (p *planRow) addChange(c change) {
+	if len(p.Changes) < planChanges {
+		p.Changes = append(p.Changes, c)
+	} else {
+		p.More++
+	}
+}
 
 // opKind marks the ops that remove an account or group.
 func opKind(op string) string {
@@ -252,16 +280,20 @@ func isCreate(op, field, old string) bool {
 // splitChange splits a difference for display: "old → new", or for group
 // membership the ids added and removed.
 func splitChange(field, old, nw string) change {
-	c := change{Field: field, Old: cut(old, 300), New: cut(nw, 300), HasArrow: old != "", Sensitive: old == "***" || nw == "***"}
+	c := change{Field: cut(field, refLimit), Old: cut(old, refLimit), New: cut(nw, refLimit), HasArrow: old != "", Sensitive: old == "***" || nw == "***"}
 	if old == "" && (strings.HasPrefix(nw, "+") || strings.HasPrefix(nw, "−") || strings.HasPrefix(nw, "-")) {
 		for _, tok := range strings.Fields(nw) {
+			if len(c.Added)+len(c.Removed) >= planIDs {
+				c.MoreIDs++
+				continue
+			}
 			switch {
 			case strings.HasPrefix(tok, "+"):
-				c.Added = append(c.Added, cut(tok[1:], 200))
+				c.Added = append(c.Added, cut(tok[1:], 100))
 			case strings.HasPrefix(tok, "−"):
-				c.Removed = append(c.Removed, cut(strings.TrimPrefix(tok, "−"), 200))
+				c.Removed = append(c.Removed, cut(strings.TrimPrefix(tok, "−"), 100))
 			case strings.HasPrefix(tok, "-"):
-				c.Removed = append(c.Removed, cut(tok[1:], 200))
+				c.Removed = append(c.Removed, cut(tok[1:], 100))
 			}
 		}
 	}

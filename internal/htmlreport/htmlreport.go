@@ -71,7 +71,7 @@ func Render(ctx context.Context, dir string, w io.Writer) error {
 	}
 	p := r.describe()
 	t := newTally(p.start)
-	tb := newTable(ctx, r, r.rowsSize)
+	tb := newTable(ctx, r)
 	unreadable, err := r.eachRow(ctx, func(rw *row) error {
 		t.add(rw, p.IsPlan)
 		tb.remember(rw)
@@ -189,10 +189,14 @@ func (r *run) describe() *page {
 			case "resumed":
 				p.Resumed = v == true
 			}
-			p.Settings = append(p.Settings, keyValue{k, settingValue(k, v)})
+			if len(p.Settings) < maxGroups {
+				p.Settings = append(p.Settings, keyValue{cut(k, refLimit), settingValue(k, v)})
+			}
 		}
 		for _, k := range slices.Sorted(maps.Keys(r.extra)) {
-			p.Extra = append(p.Extra, keyValue{k, settingValue(k, r.extra[k])})
+			if len(p.Extra) < maxGroups {
+				p.Extra = append(p.Extra, keyValue{cut(k, refLimit), settingValue(k, r.extra[k])})
+			}
 		}
 	}
 	return p
@@ -208,15 +212,15 @@ func settingValue(key string, v any) string {
 	}
 	switch v := v.(type) {
 	case string:
-		return v
+		return cut(v, 2000)
 	case json.RawMessage:
 		return cut(string(v), 2000)
 	default:
 		b, err := json.Marshal(v)
 		if err != nil {
-			return fmt.Sprint(v)
+			return cut(fmt.Sprint(v), 2000)
 		}
-		return string(b)
+		return cut(string(b), 2000)
 	}
 }
 

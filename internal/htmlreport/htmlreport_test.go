@@ -383,6 +383,43 @@ func TestPlanMarksDeletesAndCreates(t *testing.T) {
 	}
 }
 
+// TestFixedPartIsBounded renders a plan whose rows hold everything long
+// and many: codes, fields, ops, changes, group ids. The page outside its
+// table stays under MaxFixedBytes.
+func TestFixedPartIsBounded(t *testing.T) {
+	long := strings.Repeat("x", 1000)
+	var ids strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&ids, "+%s-%d ", long[:60], i)
+	}
+	var rows []report.Result
+	for i := 1; i <= 1200; i++ {
+		r := report.Result{Row: i, Op: fmt.Sprintf("op_%d_%s", i%80, long[:100]), Target: long, Status: report.StatusPlanned}
+		for c := range 12 {
+			r.Changes = append(r.Changes, report.Change{Field: fmt.Sprintf("f%d%s", c, long[:50]), Old: long, New: long})
+		}
+		r.Changes = append(r.Changes, report.Change{Field: "groups", New: ids.String()})
+		if i%2 == 0 {
+			r.Status, r.ErrorCode, r.ErrorMessage = report.StatusFailed, fmt.Sprintf("code_%d_%s", i%60, long[:100]), long
+			r.ValidationErrors = report.FieldErrors{fmt.Sprintf("field_%d_%s", i%60, long[:100]): {long, long}}
+		}
+		rows = append(rows, r)
+	}
+	dir := filepath.Join(t.TempDir(), "wide")
+	writeRun(t, dir, "plan", rows, true)
+	page := render(t, dir)
+	fixed := len(page)
+	for _, id := range []string{"rows-data", "strings-data"} {
+		start := `<script type="application/json" id="` + id + `">`
+		i := strings.Index(page, start) + len(start)
+		fixed -= strings.Index(page[i:], "</script>")
+	}
+	t.Logf("page %d bytes, %d outside the table", len(page), fixed)
+	if fixed > MaxFixedBytes {
+		t.Errorf("the page outside its table is %d bytes, over %d", fixed, MaxFixedBytes)
+	}
+}
+
 func TestHistogramWidensAndKeepsEveryRow(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	h := newHistogram(start)

@@ -109,7 +109,7 @@ const pageHTML = `<!DOCTYPE html>
 {{if .Planned}}<h3>Row by row{{if .PlanMore}} (the first {{len .Planned}}; the table below has every row){{end}}</h3>
 <ol class="diff">
 {{range .Planned}}<li><a href="#row-{{.Row}}" data-goto="{{.Row}}">row {{.Row}}</a> <span class="op">{{.Op}}</span> <b>{{.Target}}</b>{{if .Kind}} <span class="kind kind-{{.Kind}}">{{.Kind}}</span>{{end}}{{if eq .Status "failed"}} <span class="dot st-failed"></span>fails{{end}}
-<ul>{{range .Changes}}<li><code>{{.Field}}</code>: {{if or .Added .Removed}}{{range .Added}}<ins>+{{.}}</ins> {{end}}{{range .Removed}}<del>−{{.}}</del> {{end}}{{else if .HasArrow}}<del>{{.Old}}</del> → <ins>{{.New}}</ins>{{else}}<ins>{{.New}}</ins>{{end}}</li>{{end}}</ul></li>
+<ul>{{range .Changes}}<li><code>{{.Field}}</code>: {{if or .Added .Removed}}{{range .Added}}<ins>+{{.}}</ins> {{end}}{{range .Removed}}<del>−{{.}}</del> {{end}}{{if .MoreIDs}}and {{.MoreIDs}} more{{end}}{{else if .HasArrow}}<del>{{.Old}}</del> → <ins>{{.New}}</ins>{{else}}<ins>{{.New}}</ins>{{end}}</li>{{end}}{{if .More}}<li>and {{.More}} more changes</li>{{end}}</ul></li>
 {{end}}</ol>
 {{end}}</section>
 {{end}}

@@ -14,8 +14,7 @@ import (
 // MaxTableRows bounds the rows the page's table holds. A run with more
 // keeps its failed, skipped and invalid rows first, then the others in
 // the order they finished, and says how many it left out (results.csv has
-// them all). With text cells cut at cellLimit and repeated strings stored
-// once, this keeps report.html within MaxBytesPerRow per row.
+// them all).
 const MaxTableRows = 100_000
 
 // tableRows is MaxTableRows, lowered by tests.
@@ -31,7 +30,7 @@ var tableRows = MaxTableRows
 // 100,000-row run fits whole in under 20 MB.
 const (
 	MaxTableBytes  = 32 << 20
-	MaxFixedBytes  = 512 << 10
+	MaxFixedBytes  = 2 << 20
 	MaxBytesPerRow = 200
 )
 
@@ -49,8 +48,9 @@ const maxInterned = 20_000
 // page is written, so that memory stays flat whatever the run's size.
 var memoryBytes = 16 << 20
 
-// table streams the rows into the page as JSON, in chunks, so that the
-// whole table is never in memory. Repeated strings (ops, statuses, error
+// table writes the rows into the page as JSON, in chunks: encoded as
+// they are first read when they fit in memoryBytes, else read again and
+// streamed, so that a large table is never in memory. Repeated strings (ops, statuses, error
 // codes and messages, changes) are written once, in the string table that
 // follows the rows.
 type table struct {
@@ -86,9 +86,9 @@ func chunk(b []byte) template.JS { return template.JS(b) }
 
 // newTable starts a table that encodes the rows as the first reading
 // passes them (see remember).
-func newTable(ctx context.Context, r *run, size int64) *table {
+func newTable(ctx context.Context, r *run) *table {
 	// The page holds a row in about half the room of the results file.
-	return &table{run: r, ctx: ctx, mem: make([]byte, 0, min(max(size/2, 64<<10), int64(memoryBytes)))}
+	return &table{run: r, ctx: ctx, mem: make([]byte, 0, min(max(r.rowsSize/2, 64<<10), int64(memoryBytes)))}
 }
 
 // remember encodes a row of the first reading, until the rows outgrow
