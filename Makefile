@@ -13,6 +13,7 @@ build:
 ## test: vet, then every test with the race detector (the bench smoke run included).
 test:
 	$(GO) vet ./...
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$BATCH_CHROMIUM" ] || echo "note: no chromium: the report.html browser tests skip (install it: sudo apt-get install -y chromium, or set BATCH_CHROMIUM)"
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 ## demo: the main job end to end against the built-in emulator.

@@ -11,7 +11,7 @@ func newApplyCmd(io *streams) *cobra.Command {
 		Long: `apply validates MANIFEST (nothing is sent if any row has a problem), asks for
 confirmation, then sends each row's change through a rate-limited worker pool
 and writes the report folder REPORT_DIR/RUN_ID/: results.csv, results.jsonl,
-the failed rows as a re-runnable manifest, and summary.json.
+the failed rows as a re-runnable manifest, summary.json and report.html.
 
 Requests are paced per HTTP method within UiPath's rolling-window budgets
 (--limits); on a 429 every worker slows down. Retryable failures (429, 502,

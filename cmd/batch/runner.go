@@ -197,6 +197,9 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		summary.Stopped = outcome.Stopped.Error()
 	}
 	summary, closeErr := sink.Close(summary)
+	if closeErr == nil {
+		writeHTMLReport(ctx, io, log, run.dir)
+	}
 	if err := errors.Join(runErr, closeErr); err != nil {
 		return withExit(exitStopped, fmt.Errorf("the report could not be written (rows finished so far are in %s): %w", run.dir, err))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"batch/internal/journal"
@@ -379,9 +380,16 @@ func (e *Executor) journalIntent(r *row) error {
 	return nil
 }
 
-// retry runs fn under the retry policy, counting attempts on res.
+// retry runs fn under the retry policy, counting attempts and 429
+// answers on res.
 func (e *Executor) retry(ctx context.Context, res *report.Result, fn func(context.Context) error) error {
-	n, err := worker.Retry(ctx, e.opts.Retry, func(ctx context.Context, _ int) error { return fn(ctx) })
+	n, err := worker.Retry(ctx, e.opts.Retry, func(ctx context.Context, _ int) error {
+		err := fn(ctx)
+		if f := asFailure(err); res != nil && f != nil && f.HTTPStatus() == http.StatusTooManyRequests {
+			res.Throttled++
+		}
+		return err
+	})
 	if res != nil {
 		res.Attempts += n
 	}

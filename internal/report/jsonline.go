@@ -26,6 +26,10 @@ func appendJSONLine(b []byte, r *Result) []byte {
 	}
 	b = append(b, `,"attempts":`...)
 	b = strconv.AppendInt(b, int64(r.Attempts), 10)
+	if r.Throttled != 0 {
+		b = append(b, `,"throttled":`...)
+		b = strconv.AppendInt(b, int64(r.Throttled), 10)
+	}
 	if r.ErrorCode != "" {
 		b = append(b, `,"error_code":`...)
 		b = appendJSONString(b, r.ErrorCode)
@@ -75,6 +79,11 @@ func appendJSONLine(b []byte, r *Result) []byte {
 	}
 	b = append(b, `,"duration_ms":`...)
 	b = strconv.AppendInt(b, r.Duration.Milliseconds(), 10)
+	if !r.Finished.IsZero() {
+		b = append(b, `,"finished_at":"`...)
+		b = r.Finished.UTC().AppendFormat(b, FinishedLayout)
+		b = append(b, '"')
+	}
 	return append(b, "}\n"...)
 }
 

@@ -12,7 +12,11 @@ func encodingJSONLine(t testing.TB, r *Result) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(jsonResult{Result: r, DurationMs: r.Duration.Milliseconds()}); err != nil {
+	jr := jsonResult{Result: r, DurationMs: r.Duration.Milliseconds()}
+	if !r.Finished.IsZero() {
+		jr.FinishedAt = r.Finished.UTC().Format(FinishedLayout)
+	}
+	if err := enc.Encode(jr); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -25,7 +29,7 @@ func TestJSONLineIsEncodingJSONs(t *testing.T) {
 			t.Errorf("%s row:\n got %s\nwant %s", st, got, want)
 		}
 	}
-	odd := Result{Row: 1, ValidationErrors: FieldErrors{"a": nil, "<b>": {"x\u2028y", "\x00\x1f\b\f\n\r\t\"\\"}}, Changes: []Change{{Field: "f", New: "\xff&<>"}}, Duration: 1500 * time.Microsecond}
+	odd := Result{Row: 1, Throttled: 3, Finished: time.Date(2026, 11, 30, 14, 56, 23, 658464869, time.FixedZone("x", 3600)), ValidationErrors: FieldErrors{"a": nil, "<b>": {"x\u2028y", "\x00\x1f\b\f\n\r\t\"\\"}}, Changes: []Change{{Field: "f", New: "\xff&<>"}}, Duration: 1500 * time.Microsecond}
 	if got, want := appendJSONLine(nil, &odd), encodingJSONLine(t, &odd); !bytes.Equal(got, want) {
 		t.Errorf("odd row:\n got %s\nwant %s", got, want)
 	}
@@ -37,7 +41,7 @@ func FuzzJSONLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, source, target, message, old, newValue string, status int, ms int64) {
 		r := Result{
 			Row: status + 1, Source: source, Op: "update_user", Target: target, Status: StatusFailed,
-			HTTPStatus: status, Attempts: 2, ErrorCode: message, ErrorMessage: message, TraceID: old,
+			HTTPStatus: status, Attempts: 2, Throttled: status % 3, Finished: time.UnixMilli(ms), ErrorCode: message, ErrorMessage: message, TraceID: old,
 			ValidationErrors: FieldErrors{message: {old, newValue}, target: {}},
 			Changes:          []Change{{Field: source, Old: old, New: newValue}},
 			Duration:         time.Duration(ms) * time.Millisecond,

@@ -76,12 +76,14 @@ type Result struct {
 	Status           Status        `json:"status"`
 	HTTPStatus       int           `json:"http_status,omitempty"`
 	Attempts         int           `json:"attempts"`
+	Throttled        int           `json:"throttled,omitempty"` // 429 answers to the row's own requests
 	Duration         time.Duration `json:"-"`
 	ErrorCode        string        `json:"error_code,omitempty"`
 	ErrorMessage     string        `json:"error_message,omitempty"`
 	ValidationErrors FieldErrors   `json:"validation_errors,omitempty"`
 	TraceID          string        `json:"trace_id,omitempty"`
 	Changes          []Change      `json:"changes,omitempty"`
+	Finished         time.Time     `json:"-"` // when the result reached the report (set by the writer when zero; finished_at in results.jsonl)
 }
 
 // ChangesString renders the changes as "field: old → new; …".

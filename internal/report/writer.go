@@ -105,6 +105,7 @@ func Create(opts Options) (*Writer, error) {
 	for i := range kept {
 		r := kept[i].Result
 		r.Duration = time.Duration(kept[i].DurationMs) * time.Millisecond
+		r.Finished = parseFinished(kept[i].FinishedAt)
 		if err := w.write(*r); err != nil {
 			return nil, w.abort(err)
 		}
@@ -231,6 +232,9 @@ func (w *Writer) WriteFailedJob(job *manifest.Job) error {
 
 // write adds r to results.csv and results.jsonl (buffered) and the tally.
 func (w *Writer) write(r Result) error {
+	if r.Finished.IsZero() {
+		r.Finished = time.Now()
+	}
 	w.tally.Add(&r)
 	record := []string{
 		strconv.Itoa(r.Row), r.Source, r.Op, r.Target, string(r.Status),
@@ -251,10 +255,26 @@ func (w *Writer) write(r Result) error {
 	return nil
 }
 
-// jsonResult adds the derived duration_ms to a Result's JSON form.
+// jsonResult adds the derived duration_ms and finished_at to a Result's
+// JSON form.
 type jsonResult struct {
 	*Result
-	DurationMs int64 `json:"duration_ms"`
+	DurationMs int64  `json:"duration_ms"`
+	FinishedAt string `json:"finished_at,omitempty"`
+}
+
+// FinishedLayout is how results.jsonl writes finished_at: UTC, to the
+// millisecond.
+const FinishedLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// parseFinished reads a finished_at; rows written before it existed, or
+// with a value that does not parse, have none.
+func parseFinished(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 func (w *Writer) flush() error {
