@@ -183,10 +183,10 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	})
 	bar.Done()
 
-	requests, throttled := sess.requests()
+	requests, throttled, byService := sess.requests()
 	summary := report.Summary{
 		RunID: run.id, Command: mode.command(), Manifest: mopts.DisplayName, ManifestSHA256: run.meta.ManifestSHA256,
-		StartedAt: started, Requests: requests, Throttled: throttled, ReportDir: run.dir,
+		StartedAt: started, Requests: requests, Throttled: throttled, RequestsByService: byService, ReportDir: run.dir,
 		Settings: map[string]any{
 			"workers": rf.Workers, "limits": describeLimits(rf.Limits), "max_attempts": rf.MaxAttempts,
 			"timeout": rf.Timeout.String(), "skip_unchanged": rf.SkipUnchanged, "max_failures": rf.MaxFailures,
