@@ -19,6 +19,7 @@ type emulatorOptions struct {
 	seed          int64
 	seedFile      string
 	limits        string
+	orchLimits    string
 	noRetryAfter  bool
 	latency       time.Duration
 	faultRate     float64
@@ -72,7 +73,8 @@ and GET /_emulator/requests (request counts, 429s, token requests).`,
 	f.IntVar(&opts.robots, "robots", 20, "number of generated robot accounts (each with an Orchestrator user)")
 	f.Int64Var(&opts.seed, "seed", 1, "seed of the generated names and ids")
 	f.StringVar(&opts.seedFile, "seed-file", "", "JSON or YAML file with more users, groups, robot accounts and Orchestrator users")
-	f.StringVar(&opts.limits, "limits", "none", "request budgets per HTTP method: none, cloud, cloud:K (windows divided by K) or e.g. GET=300/5m,PUT=160/5m")
+	f.StringVar(&opts.limits, "limits", "none", "Identity's request budgets per HTTP method: none, cloud, cloud:K (windows divided by K) or e.g. GET=300/5m,PUT=160/5m")
+	f.StringVar(&opts.orchLimits, "orchestrator-limits", "none", "Orchestrator's request budgets per HTTP method, apart from Identity's: none or e.g. GET=100/1m,PATCH=100/1m")
 	f.BoolVar(&opts.noRetryAfter, "no-retry-after", false, "answer 429 without a Retry-After header")
 	f.DurationVar(&opts.latency, "latency", 0, "latency added to every API answer")
 	f.Float64Var(&opts.faultRate, "fault-rate", 0, "fraction of API requests answered 500/502/503 without applying anything")
@@ -92,10 +94,14 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 	if err != nil {
 		return usageErrorf("--limits: %w", err)
 	}
+	orchLimits, err := emulator.ParseOrchestratorLimits(opts.orchLimits)
+	if err != nil {
+		return usageErrorf("--orchestrator-limits: %w", err)
+	}
 	srv, err := emulator.New(emulator.Config{
 		Org: opts.org, Tenant: opts.tenant,
 		Users: opts.users, Robots: opts.robots, Seed: opts.seed, SeedFile: opts.seedFile,
-		TokenLifetime: opts.tokenLifetime, Limits: limits, NoRetryAfter: opts.noRetryAfter,
+		TokenLifetime: opts.tokenLifetime, Limits: limits, OrchestratorLimits: orchLimits, NoRetryAfter: opts.noRetryAfter,
 		Latency: opts.latency, FaultRate: opts.faultRate, ResetRate: opts.resetRate, FaultStatuses: opts.faultStatuses, FaultSeed: opts.faultSeed,
 		RequestLogLimit: opts.requestLog,
 	})

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -94,4 +96,111 @@ func TestRowsStoppedWhileWaitingForBudgetRecordNoPassword(t *testing.T) {
 		all = append(all, pw)
 	}
 	assertNoSecrets(t, all, []string{out.String()}, runDir)
+}
+
+// robotRotation is a set_robot_credentials row with a generated password
+// for robots 1..n.
+func robotRotation(n int) string {
+	var b strings.Builder
+	b.WriteString("op,username,robot_username,new_password\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "set_robot_credentials,robot-%03d,CORP\\svc-robot-%03d,generate\n", i, i)
+	}
+	return b.String()
+}
+
+// Orchestrator's requests do not spend Identity's budgets: with Identity's
+// PATCH budget at 5 per 30 s, 100 robot credentials are set at the pace of
+// Orchestrator's own answers.
+func TestRobotCredentialsDoNotSpendIdentityBudgets(t *testing.T) {
+	const n = 100
+	emu := startEmulator(t, emulator.Config{Robots: n})
+	dir := t.TempDir()
+	m := writeFile(t, dir, "robots.csv", robotRotation(n))
+	res := runBatch(t, emu, dir, "apply", m, "--yes", "--run-id", "robots", "--limits", "PATCH=5/30s,GET=20/30s",
+		"--timeout", "60s", "--secrets-out", filepath.Join(dir, "s.csv"), "--no-progress")
+	runDir := filepath.Join(dir, "reports", "robots")
+	s := readSummary(t, runDir)
+	if res.code != 0 || s.ByStatus[report.StatusSucceeded] != n {
+		t.Fatalf("exit %d, by status %v, errors %v\n%s", res.code, s.ByStatus, s.ByErrorCode, res.stderr)
+	}
+	var first, last time.Time
+	patches := 0
+	for _, r := range emu.Requests() {
+		if r.Method == "PATCH" && strings.Contains(r.Path, "/odata/Users(") && r.Status == 200 {
+			if patches == 0 {
+				first = r.Time
+			}
+			last = r.Time
+			patches++
+		}
+	}
+	// Identity's budget would allow 5 PATCHes per 30 s.
+	if patches != n || last.Sub(first) >= 30*time.Second {
+		t.Fatalf("%d Orchestrator PATCHes over %v: they were held to Identity's budget", patches, last.Sub(first))
+	}
+	orch, id := s.RequestsByService["orchestrator"], s.RequestsByService["identity"]
+	if orch["PATCH"].Requests != n || id["PATCH"].Requests != 0 || id["token"].Requests != 1 {
+		t.Fatalf("requests by service %v, want %d Orchestrator PATCHes and Identity's token only", s.RequestsByService, n)
+	}
+	if !strings.Contains(res.stderr, "orchestrator requests: GET ") {
+		t.Errorf("the printed summary does not count requests by service:\n%s", res.stderr)
+	}
+}
+
+// A pause of Orchestrator's (429s for a while) slows the robot rows only:
+// the user rows of the same run go on at Identity's pace meanwhile.
+func TestOrchestratorPauseSlowsOnlyTheRobotRows(t *testing.T) {
+	const n = 200
+	emu := startEmulator(t, emulator.Config{Users: n, Robots: n})
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("op,username,display_name,robot_username,new_password\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "set_robot_credentials,robot-%03d,,CORP\\svc-robot-%03d,generate\n", i, i)
+		fmt.Fprintf(&b, "update_user,user%05d,Renamed %d,,\n", i, i)
+	}
+	m := writeFile(t, dir, "mixed.csv", b.String())
+	cmd, out := startBatch(t, emu, dir, "apply", m, "--yes", "--run-id", "mixed", "--limits", "PUT=40/1s",
+		"--secrets-out", filepath.Join(dir, "s.csv"), "--no-progress")
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	deadline := time.Now().Add(time.Minute)
+	for emu.CountFor("PATCH", "/odata/Users({key})") < 10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no Orchestrator PATCHes\n%s", out)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	const pause = 3 * time.Second
+	from := time.Now()
+	emu.ThrottleOrchestratorFor(pause)
+	<-done
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	s := readSummary(t, filepath.Join(dir, "reports", "mixed"))
+	if s.ByStatus[report.StatusSucceeded] != 2*n {
+		t.Fatalf("by status %v, errors %v", s.ByStatus, s.ByErrorCode)
+	}
+	putsDuring, orchOKDuring, orch429 := 0, 0, 0
+	for _, r := range emu.Requests() {
+		during := !r.Time.Before(from) && r.Time.Before(from.Add(pause))
+		orch := strings.Contains(r.Path, "/odata/")
+		switch {
+		case orch && r.Status == 429:
+			orch429++
+		case orch && during && r.Status == 200:
+			orchOKDuring++
+		case !orch && during && r.Method == "PUT" && r.Status == 200:
+			putsDuring++
+		}
+	}
+	// Identity's budget allows 40 PUTs a second: 120 in the pause.
+	if orch429 == 0 || orchOKDuring > 0 || putsDuring < 40 {
+		t.Fatalf("during Orchestrator's %v pause: %d user PUTs answered, %d Orchestrator requests answered, %d 429s in all; want the user rows going on", pause, putsDuring, orchOKDuring, orch429)
+	}
+	if th := s.RequestsByService["identity"]; th["PUT"].Throttled != 0 || th["GET"].Throttled != 0 {
+		t.Errorf("Identity requests were throttled: %v", s.RequestsByService)
+	}
 }

@@ -126,8 +126,10 @@ reserve:
 	for {
 		r := g.reserve(now)
 		if !r.granted {
-			// Gate closed or a probe out: look again at r.at or on a change.
-			if err := l.sleep(ctx, r.at-now, r.changed); err != nil {
+			// Gate closed or a probe out: look again at r.at or on a
+			// change. A job of the pool hands its worker to the next job
+			// meanwhile (parkWhile): another key may well be open.
+			if err := parkWhile(ctx, func() error { return l.sleep(ctx, r.at-now, r.changed) }); err != nil {
 				g.addWaited(l.now() - start)
 				return fmt.Errorf("wait to send %s: %w", method, err)
 			}
