@@ -196,6 +196,7 @@ func TestOrchestratorPauseSlowsOnlyTheRobotRows(t *testing.T) {
 			putsDuring++
 		}
 	}
+	t.Logf("during Orchestrator's %v pause: %d user PUTs answered", pause, putsDuring)
 	// Identity's budget allows 40 PUTs a second: 120 in the pause.
 	if orch429 == 0 || orchOKDuring > 0 || putsDuring < 40 {
 		t.Fatalf("during Orchestrator's %v pause: %d user PUTs answered, %d Orchestrator requests answered, %d 429s in all; want the user rows going on", pause, putsDuring, orchOKDuring, orch429)

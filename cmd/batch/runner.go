@@ -166,13 +166,12 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	if err != nil {
 		return err
 	}
-	bar := newProgress(io, rf.log.NoProgress, census.rows, mode.command())
-	for range sink.Tally().Rows {
-		bar.Row(false)
-	}
+	bar := newProgress(ctx, io, rf.log.NoProgress, census.rows, mode.command(), sess.limiter.Waiting, rf.Drain)
+	bar.Resumed(sink.Tally().Rows)
 	outcome, runErr := apply.Run(ctx, src, exec, sink, apply.RunConfig{
 		Workers: rf.Workers, Drain: rf.Drain, MaxFailures: rf.MaxFailures,
 		Resume: run.state, Journal: run.journal,
+		OnDispatch: bar.Dispatched,
 		OnResult: func(r report.Result) {
 			bar.Row(r.Status == report.StatusFailed)
 			if r.Status == report.StatusFailed {
