@@ -161,7 +161,9 @@ func TestOrchestratorPauseSlowsOnlyTheRobotRows(t *testing.T) {
 		fmt.Fprintf(&b, "update_user,user%05d,Renamed %d,,\n", i, i)
 	}
 	m := writeFile(t, dir, "mixed.csv", b.String())
-	cmd, out := startBatch(t, emu, dir, "apply", m, "--yes", "--run-id", "mixed", "--limits", "PUT=40/1s",
+	// Orchestrator's own budget (a window shorter than the pause) keeps the
+	// pause from being taken for a budget: the robot rows pick up after it.
+	cmd, out := startBatch(t, emu, dir, "apply", m, "--yes", "--run-id", "mixed", "--limits", "PUT=40/1s,orchestrator:GET=400/1s,orchestrator:PATCH=400/1s",
 		"--secrets-out", filepath.Join(dir, "s.csv"), "--no-progress")
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()

@@ -259,6 +259,10 @@ func (g *methodGate) throttled(now int64, retryAfter time.Duration) {
 	case g.learn != nil:
 		g.learn.probeRefused(g, g.probeSentAt)
 	case !g.cfg.adaptive:
+	case !g.learnedNow && g.configured.Requests > 0 && retryAfter > g.configured.Window:
+		// A pause longer than the configured window cannot come from
+		// this budget's use: the server is paused (overloaded, or spent
+		// by somebody else). Wait it out; there is nothing to learn.
 	case g.learnedNow:
 		if gateWasOpen {
 			g.tune.throttled(g, now)

@@ -136,6 +136,9 @@ reserve:
 			now = l.now()
 			continue
 		}
+		// A budget's slot is waited for holding the worker: parked jobs
+		// would hold reservations far ahead, where a budget that grows
+		// back (see tuning) could not move them.
 		for now < r.at {
 			if err := l.sleep(ctx, r.at-now, r.changed); err != nil {
 				g.giveBack(r, l.now()-start)

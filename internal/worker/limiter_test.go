@@ -360,3 +360,29 @@ func BenchmarkLimiterWaitLimitedNotWaiting(b *testing.B) {
 		}
 	})
 }
+
+// A 429 whose Retry-After is longer than the configured window is a pause
+// of the server's, not a lesson about the budget: after it, the configured
+// budget holds again.
+func TestLimiterPauseLongerThanTheWindowTeachesNothing(t *testing.T) {
+	clock := newFakeClock(true)
+	l := NewLimiter(Limits{"orchestrator:PATCH": {10, 5 * time.Second}}, WithClock(clock), WithSkewGuard(0))
+	for range 3 {
+		waitAt(t, l, clock, "orchestrator:PATCH")
+		l.Observe("orchestrator:PATCH", http.StatusOK, 0)
+	}
+	l.Observe("orchestrator:PATCH", http.StatusTooManyRequests, 30*time.Second)
+	if held := waitAt(t, l, clock, "orchestrator:PATCH"); held != 30*time.Second {
+		t.Fatalf("probe held %v, want the 30s pause", held)
+	}
+	l.Observe("orchestrator:PATCH", http.StatusOK, 0)
+	for i := range 9 {
+		if held := waitAt(t, l, clock, "orchestrator:PATCH"); held != 0 {
+			t.Fatalf("request %d after the pause held %v: the budget shrank", i+1, held)
+		}
+		l.Observe("orchestrator:PATCH", http.StatusOK, 0)
+	}
+	if s := l.Stats()["orchestrator:PATCH"]; s.Learned != (Budget{}) {
+		t.Fatalf("learned %v from a pause", s.Learned)
+	}
+}
