@@ -68,7 +68,7 @@ func benchLongBudgetWaits(ctx context.Context, env *Env) ([]Row, error) {
 func benchTwoServices(ctx context.Context, env *Env) ([]Row, error) {
 	// The pause spans two of Identity's (scaled) windows, so that the PUTs
 	// answered in it measure the budget's pace rather than one burst.
-	users, robots := env.Size(900, 40), env.Size(300, 20)
+	users, robots := env.Size(900, 45), env.Size(300, 15) // three user rows to one robot row
 	pause := time.Duration(env.Size(10, 1)) * time.Second
 	idBudgets, err := emulator.ParseLimits(scaledLimits)
 	if err != nil {

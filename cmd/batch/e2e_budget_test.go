@@ -143,8 +143,8 @@ func TestRobotCredentialsDoNotSpendIdentityBudgets(t *testing.T) {
 	if orch["PATCH"].Requests != n || id["PATCH"].Requests != 0 || id["token"].Requests != 1 {
 		t.Fatalf("requests by service %v, want %d Orchestrator PATCHes and Identity's token only", s.RequestsByService, n)
 	}
-	if !strings.Contains(res.stderr, "orchestrator requests: GET ") {
-		t.Errorf("the printed summary does not count requests by service:\n%s", res.stderr)
+	if !strings.Contains(res.stderr, "orchestrator requests: GET ") || !strings.Contains(res.stderr, `"requests_by_service":{"identity":`) {
+		t.Errorf("the printed summary or the log does not count requests by service:\n%s", res.stderr)
 	}
 }
 

@@ -204,7 +204,8 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	}
 	summary.Print(io.ErrOut)
 	log.Info().Str("run_id", run.id).Int("rows", summary.Rows).Interface("by_status", summary.ByStatus).
-		Float64("rows_per_second", summary.RowsPerSecond).Msg(mode.command() + " finished")
+		Float64("rows_per_second", summary.RowsPerSecond).Interface("requests_by_service", summary.RequestsByService).
+		Msg(mode.command() + " finished")
 
 	switch {
 	case outcome.Stopped != nil:
