@@ -3,10 +3,13 @@ package client
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"batch/internal/emulator"
 )
@@ -124,5 +127,25 @@ func TestBeforeSendRunsOnceAfterTheThrottle(t *testing.T) {
 	}
 	if _, ok := AsError(err); ok {
 		t.Fatalf("a hook's failure came back as a server or network failure: %v", err)
+	}
+}
+
+// A standalone Orchestrator at the root of the identity server's host
+// still has its requests told from Identity's.
+func TestServiceOfTellsNestedBasesApart(t *testing.T) {
+	tr := newMeteredTransport(nil, nil, zerolog.Nop(), &requestStats{}, Endpoints{
+		Identity: "https://host/identity", Token: "https://host/identity/connect/token", Orchestrator: "https://host",
+	}, 0)
+	for raw, want := range map[string]string{
+		"https://host/identity/api/User/1":      ServiceIdentity,
+		"https://host/identity/connect/token":   ServiceIdentity,
+		"https://host/odata/Users(1)":           ServiceOrchestrator,
+		"https://other/identity/api/User/1":     ServiceIdentity,
+		"https://host/identityx/odata/Users(1)": ServiceOrchestrator,
+	} {
+		req, _ := http.NewRequest(http.MethodGet, raw, nil)
+		if got := tr.serviceOf(req); got != want {
+			t.Errorf("%s: %s, want %s", raw, got, want)
+		}
 	}
 }

@@ -59,19 +59,37 @@ type meteredTransport struct {
 	// timeout bounds each request from the moment the throttle lets it go
 	// until its body is closed; zero: no bound.
 	timeout time.Duration
-	// orchestratorHost and orchestratorPath tell Orchestrator's requests
-	// from Identity's; empty when no tenant is set.
-	orchestratorHost, orchestratorPath string
-	keys                               map[string]map[string]string // service → method → ThrottleKey
+	// orchestrator and identity are the bases that tell Orchestrator's
+	// requests from Identity's (the longer match wins, for a standalone
+	// Orchestrator at the root of the identity server's host).
+	orchestrator, identity base
+	keys                   map[string]map[string]string // service → method → ThrottleKey
+}
+
+// base is an API base URL's host and path (with a trailing slash).
+type base struct{ host, path string }
+
+func parseBase(raw string) base {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return base{}
+	}
+	return base{host: u.Host, path: strings.TrimRight(u.Path, "/") + "/"}
+}
+
+// match returns the length of b's path if req's URL lies under b, else -1.
+func (b base) match(u *url.URL) int {
+	if b.path == "" || u.Host != b.host || !strings.HasPrefix(u.Path, b.path) {
+		return -1
+	}
+	return len(b.path)
 }
 
 // newMeteredTransport builds the transport for the resolved endpoints.
 func newMeteredTransport(base http.RoundTripper, throttle Throttle, log zerolog.Logger, stats *requestStats, ep Endpoints, timeout time.Duration) *meteredTransport {
 	t := &meteredTransport{base: base, throttle: throttle, log: log, stats: stats, tokenURL: ep.Token, timeout: timeout,
 		keys: map[string]map[string]string{}}
-	if u, err := url.Parse(ep.Orchestrator); err == nil && ep.Orchestrator != "" {
-		t.orchestratorHost, t.orchestratorPath = u.Host, strings.TrimRight(u.Path, "/")+"/"
-	}
+	t.orchestrator, t.identity = parseBase(ep.Orchestrator), parseBase(ep.Identity)
 	for _, svc := range Services {
 		t.keys[svc] = map[string]string{}
 		for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
@@ -83,7 +101,7 @@ func newMeteredTransport(base http.RoundTripper, throttle Throttle, log zerolog.
 
 // serviceOf tells which service req goes to.
 func (t *meteredTransport) serviceOf(req *http.Request) string {
-	if t.orchestratorPath != "" && req.URL.Host == t.orchestratorHost && strings.HasPrefix(req.URL.Path, t.orchestratorPath) {
+	if o := t.orchestrator.match(req.URL); o >= 0 && o > t.identity.match(req.URL) {
 		return ServiceOrchestrator
 	}
 	return ServiceIdentity

@@ -75,8 +75,8 @@ func (s *Stopper) Reason() error {
 	}
 }
 
-// Run runs do for each job from jobs on cfg.Workers goroutines and passes
-// every result to emit, which is called from a single goroutine (sinks need
+// Run runs do for each job from jobs on cfg.Workers goroutines (more while
+// jobs are parked, see below) and passes every result to emit, which is called from a single goroutine (sinks need
 // no locking) in the order results are ready.
 //
 // A job's failure belongs in its result R; Run itself only fails because it
