@@ -52,50 +52,73 @@ func TestRowsWaitingForBudgetLongerThanTheTimeoutAllSucceed(t *testing.T) {
 	assertNoSecrets(t, all, []string{res.stdout, res.stderr}, runDir)
 }
 
-// A generated password is recorded when its request is about to leave, not
-// while the row waits for budget: a run stopped during the wait leaves in
-// the secrets output only the passwords it sent, each in effect.
+// A generated password is recorded when its write is about to leave, not
+// while the row waits for budget (nor when a read-merge-write has only
+// read): a run stopped during the wait leaves in the secrets output only
+// the passwords it sent, each in effect.
 func TestRowsStoppedWhileWaitingForBudgetRecordNoPassword(t *testing.T) {
 	const n = 10
-	emu := startEmulator(t, emulator.Config{Users: n})
-	dir := t.TempDir()
-	m := writeFile(t, dir, "rotate.csv", rotationManifest(n))
-	secrets := filepath.Join(dir, "s.csv")
-	runDir := filepath.Join(dir, "reports", "stop")
-	cmd, out := startBatch(t, emu, dir, "apply", m, "--yes", "--run-id", "stop", "--limits", "PUT=2/1m",
-		"--workers", "8", "--drain", "1s", "--secrets-out", secrets, "--no-progress")
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	waitLines(t, filepath.Join(runDir, "results.jsonl"), 2, done)
-	time.Sleep(200 * time.Millisecond) // the other rows are waiting for the next PUT slot
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	<-done
-	if code := cmd.ProcessState.ExitCode(); code != 3 {
-		t.Fatalf("interrupted run exit %d, want 3\n%s", code, out)
-	}
-	puts := emu.Counts()["PUT"]
-	entries, err := secretsout.Read(secrets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if puts != 2 || len(entries) != puts {
-		t.Fatalf("%d PUTs sent, %d passwords recorded: want 2 and 2, only the passwords sent\n%s", puts, len(entries), out)
-	}
-	var all []string
-	for target, pw := range lastPasswords(entries) {
-		u := emu.Users()
-		found := false
-		for _, user := range u {
-			if "username="+user.UserName == target {
-				found = emu.PasswordOf(user.ID) == pw
+	for _, tc := range []struct {
+		name, manifest, limits string
+		writes                 func(*emulator.Server) int
+		inEffect               func(emu *emulator.Server, target string) string
+	}{
+		{"set_password", rotationManifest(n), "PUT=2/1m",
+			func(emu *emulator.Server) int { return emu.Counts()["PUT"] },
+			func(emu *emulator.Server, target string) string {
+				for _, u := range emu.Users() {
+					if "username="+u.UserName == target {
+						return emu.PasswordOf(u.ID)
+					}
+				}
+				return ""
+			}},
+		{"set_robot_credentials", robotRotation(n), "orchestrator:PATCH=2/1m",
+			func(emu *emulator.Server) int { return emu.CountFor("PATCH", "/odata/Users({key})") },
+			func(emu *emulator.Server, target string) string {
+				for _, o := range emu.OrchestratorUsers() {
+					if "username="+o.UserName == target {
+						return emu.RobotPasswordOf(o.ID)
+					}
+				}
+				return ""
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := startEmulator(t, emulator.Config{Users: n, Robots: n})
+			dir := t.TempDir()
+			m := writeFile(t, dir, "rotate.csv", tc.manifest)
+			secrets := filepath.Join(dir, "s.csv")
+			runDir := filepath.Join(dir, "reports", "stop")
+			cmd, out := startBatch(t, emu, dir, "apply", m, "--yes", "--run-id", "stop", "--limits", tc.limits,
+				"--workers", "8", "--drain", "1s", "--secrets-out", secrets, "--no-progress")
+			done := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(done) }()
+			waitLines(t, filepath.Join(runDir, "results.jsonl"), 2, done)
+			time.Sleep(200 * time.Millisecond) // the other rows are waiting for the next slot
+			_ = cmd.Process.Signal(syscall.SIGINT)
+			<-done
+			if code := cmd.ProcessState.ExitCode(); code != 3 {
+				t.Fatalf("interrupted run exit %d, want 3\n%s", code, out)
 			}
-		}
-		if !found {
-			t.Fatalf("%s: the recorded password is not in effect", target)
-		}
-		all = append(all, pw)
+			writes := tc.writes(emu)
+			entries, err := secretsout.Read(secrets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if writes != 2 || len(entries) != writes {
+				t.Fatalf("%d writes sent, %d passwords recorded: want 2 and 2, only the passwords sent\n%s", writes, len(entries), out)
+			}
+			var all []string
+			for target, pw := range lastPasswords(entries) {
+				if tc.inEffect(emu, target) != pw {
+					t.Fatalf("%s: the recorded password is not in effect", target)
+				}
+				all = append(all, pw)
+			}
+			assertNoSecrets(t, all, []string{out.String()}, runDir)
+		})
 	}
-	assertNoSecrets(t, all, []string{out.String()}, runDir)
 }
 
 // robotRotation is a set_robot_credentials row with a generated password
@@ -117,8 +140,9 @@ func TestRobotCredentialsDoNotSpendIdentityBudgets(t *testing.T) {
 	emu := startEmulator(t, emulator.Config{Robots: n})
 	dir := t.TempDir()
 	m := writeFile(t, dir, "robots.csv", robotRotation(n))
+	secrets := filepath.Join(dir, "s.csv")
 	res := runBatch(t, emu, dir, "apply", m, "--yes", "--run-id", "robots", "--limits", "PATCH=5/30s,GET=20/30s",
-		"--timeout", "60s", "--secrets-out", filepath.Join(dir, "s.csv"), "--no-progress")
+		"--timeout", "60s", "--secrets-out", secrets, "--no-progress")
 	runDir := filepath.Join(dir, "reports", "robots")
 	s := readSummary(t, runDir)
 	if res.code != 0 || s.ByStatus[report.StatusSucceeded] != n {
@@ -143,6 +167,20 @@ func TestRobotCredentialsDoNotSpendIdentityBudgets(t *testing.T) {
 	if orch["PATCH"].Requests != n || id["PATCH"].Requests != 0 || id["token"].Requests != 1 {
 		t.Fatalf("requests by service %v, want %d Orchestrator PATCHes and Identity's token only", s.RequestsByService, n)
 	}
+	entries, err := secretsout.Read(secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inEffect := lastPasswords(entries)
+	var all []string
+	for _, o := range emu.OrchestratorUsers() {
+		want := inEffect["username="+o.UserName]
+		if len(entries) != n || want == "" || emu.RobotPasswordOf(o.ID) != want {
+			t.Fatalf("%s: %d passwords recorded; the last one for it is not the one in effect", o.UserName, len(entries))
+		}
+		all = append(all, want)
+	}
+	assertNoSecrets(t, all, []string{res.stdout, res.stderr}, runDir)
 	if !strings.Contains(res.stderr, "orchestrator requests: GET ") || !strings.Contains(res.stderr, `"requests_by_service":{"identity":`) {
 		t.Errorf("the printed summary or the log does not count requests by service:\n%s", res.stderr)
 	}

@@ -170,9 +170,10 @@ func rewindable(req *http.Request) bool {
 }
 
 // WithBeforeSend returns a context under which fn runs once, right before
-// the first request made with it is written: after the throttle granted
-// that request its slot (however long that took), and never for a token
-// request. A caller that must record something durably before a change
+// the first write made with it (a request other than GET or HEAD, never a
+// token request) is sent: after the throttle granted that request its slot
+// (however long that took). Reads made with the context before it (a
+// read-merge-write) do not run it. A caller that must record something durably before a change
 // leaves (a generated password, a journal intent) does it there, so that
 // nothing is recorded for a request that was never sent. If fn fails, the
 // request is not sent and the call returns fn's error as it is. fn is not

@@ -128,7 +128,7 @@ func (t *meteredTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			return nil, err
 		}
 	}
-	if !isToken {
+	if !isToken && req.Method != http.MethodGet && req.Method != http.MethodHead {
 		if err := runBeforeSend(req.Context()); err != nil {
 			return nil, err
 		}
