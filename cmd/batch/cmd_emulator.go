@@ -40,7 +40,8 @@ func newEmulatorCmd(io *streams) *cobra.Command {
 		Long: `Run an in-memory UiPath organization on a loopback address, to rehearse
 safely: the token endpoint, identity users and robot accounts, and Orchestrator
 users (unattended robot credentials), with scopes, expiring tokens, per-method
-rolling-window budgets and the real services' error shapes.
+rolling-window budgets (Identity's and Orchestrator's apart: --limits and
+--orchestrator-limits) and the real services' error shapes.
 
 On start it prints the environment that points batch (and uipathcli) at it,
 then serves until interrupted. The default External Application is
@@ -54,6 +55,9 @@ and GET /_emulator/requests (request counts, 429s, token requests).`,
 
   # rehearse against the published cloud budgets, compressed 60 times
   batch emulator --limits cloud:60
+
+  # and give Orchestrator a budget of its own
+  batch emulator --limits cloud:60 --orchestrator-limits GET=100/5s,PATCH=100/5s
 
   # flaky network: 5% server errors, 2% dropped connections, 50ms latency
   batch emulator --fault-rate 0.05 --reset-rate 0.02 --latency 50ms --fault-seed 7
