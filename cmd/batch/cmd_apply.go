@@ -13,8 +13,14 @@ confirmation, then sends each row's change through a rate-limited worker pool
 and writes the report folder REPORT_DIR/RUN_ID/: results.csv, results.jsonl,
 the failed rows as a re-runnable manifest, summary.json and report.html.
 
-Requests are paced per HTTP method within UiPath's rolling-window budgets
-(--limits); on a 429 every worker slows down. Retryable failures (429, 502,
+Requests are paced per service and HTTP method within UiPath's rolling-window
+budgets (--limits): update_user, set_password, change_password and
+update_robot_account spend Identity's (GET, PUT, POST; the token request is
+Identity's POST), set_robot_credentials spends Orchestrator's (GET, PATCH).
+A 429 slows down the requests of that service and method only, and rows
+waiting out one service's pause leave their workers to the others'. The
+per-request --timeout starts when a request's budget slot comes: waiting for
+the budget is not a failure. Retryable failures (429, 502,
 503, 504, connection errors) are retried up to --max-attempts with backoff;
 a change-password request whose answer was lost is settled by re-reading the
 user, never blindly sent twice.

@@ -19,6 +19,7 @@ type emulatorOptions struct {
 	seed          int64
 	seedFile      string
 	limits        string
+	orchLimits    string
 	noRetryAfter  bool
 	latency       time.Duration
 	faultRate     float64
@@ -39,7 +40,8 @@ func newEmulatorCmd(io *streams) *cobra.Command {
 		Long: `Run an in-memory UiPath organization on a loopback address, to rehearse
 safely: the token endpoint, identity users and robot accounts, and Orchestrator
 users (unattended robot credentials), with scopes, expiring tokens, per-method
-rolling-window budgets and the real services' error shapes.
+rolling-window budgets (Identity's and Orchestrator's apart: --limits and
+--orchestrator-limits) and the real services' error shapes.
 
 On start it prints the environment that points batch (and uipathcli) at it,
 then serves until interrupted. The default External Application is
@@ -53,6 +55,9 @@ and GET /_emulator/requests (request counts, 429s, token requests).`,
 
   # rehearse against the published cloud budgets, compressed 60 times
   batch emulator --limits cloud:60
+
+  # and give Orchestrator a budget of its own
+  batch emulator --limits cloud:60 --orchestrator-limits GET=100/5s,PATCH=100/5s
 
   # flaky network: 5% server errors, 2% dropped connections, 50ms latency
   batch emulator --fault-rate 0.05 --reset-rate 0.02 --latency 50ms --fault-seed 7
@@ -72,7 +77,8 @@ and GET /_emulator/requests (request counts, 429s, token requests).`,
 	f.IntVar(&opts.robots, "robots", 20, "number of generated robot accounts (each with an Orchestrator user)")
 	f.Int64Var(&opts.seed, "seed", 1, "seed of the generated names and ids")
 	f.StringVar(&opts.seedFile, "seed-file", "", "JSON or YAML file with more users, groups, robot accounts and Orchestrator users")
-	f.StringVar(&opts.limits, "limits", "none", "request budgets per HTTP method: none, cloud, cloud:K (windows divided by K) or e.g. GET=300/5m,PUT=160/5m")
+	f.StringVar(&opts.limits, "limits", "none", "Identity's request budgets per HTTP method: none, cloud, cloud:K (windows divided by K) or e.g. GET=300/5m,PUT=160/5m")
+	f.StringVar(&opts.orchLimits, "orchestrator-limits", "none", "Orchestrator's request budgets per HTTP method, apart from Identity's: none or e.g. GET=100/1m,PATCH=100/1m")
 	f.BoolVar(&opts.noRetryAfter, "no-retry-after", false, "answer 429 without a Retry-After header")
 	f.DurationVar(&opts.latency, "latency", 0, "latency added to every API answer")
 	f.Float64Var(&opts.faultRate, "fault-rate", 0, "fraction of API requests answered 500/502/503 without applying anything")
@@ -92,10 +98,14 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 	if err != nil {
 		return usageErrorf("--limits: %w", err)
 	}
+	orchLimits, err := emulator.ParseOrchestratorLimits(opts.orchLimits)
+	if err != nil {
+		return usageErrorf("--orchestrator-limits: %w", err)
+	}
 	srv, err := emulator.New(emulator.Config{
 		Org: opts.org, Tenant: opts.tenant,
 		Users: opts.users, Robots: opts.robots, Seed: opts.seed, SeedFile: opts.seedFile,
-		TokenLifetime: opts.tokenLifetime, Limits: limits, NoRetryAfter: opts.noRetryAfter,
+		TokenLifetime: opts.tokenLifetime, Limits: limits, OrchestratorLimits: orchLimits, NoRetryAfter: opts.noRetryAfter,
 		Latency: opts.latency, FaultRate: opts.faultRate, ResetRate: opts.resetRate, FaultStatuses: opts.faultStatuses, FaultSeed: opts.faultSeed,
 		RequestLogLimit: opts.requestLog,
 	})

@@ -94,7 +94,7 @@ apply.`,
 			if err != nil {
 				return withExit(exitStopped, fmt.Errorf("export %s: %w", kind, err))
 			}
-			requests, _ := sess.requests()
+			requests, _, _ := sess.requests()
 			where := output
 			if where == "" || where == "-" {
 				where = "standard output"

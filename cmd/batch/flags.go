@@ -65,9 +65,9 @@ const (
 )
 
 func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
-	fs.StringVar(&r.Limits, "limits", "default", "request budgets per HTTP method and rolling window, e.g. GET=300/5m,PUT=160/5m,PATCH=160/5m,POST=24000/5m; default: UiPath's published budgets with a margin; none: no limit (emulator)")
+	fs.StringVar(&r.Limits, "limits", "default", "request budgets per service, HTTP method and rolling window, e.g. identity:PUT=160/5m,orchestrator:GET=100/1m (a bare PUT=… is Identity's); default: Identity's published budgets less 10 %, Orchestrator's learned from its 429s; none: no budget (emulator). Users and robot accounts spend Identity's budgets (the token too), set_robot_credentials Orchestrator's")
 	fs.IntVar(&r.MaxAttempts, "max-attempts", 5, "attempts per request for retryable failures (429, 502, 503, 504, connection errors)")
-	fs.DurationVar(&r.Timeout, "timeout", 30*time.Second, "timeout of one request")
+	fs.DurationVar(&r.Timeout, "timeout", 30*time.Second, "timeout of one request, counted from when its budget slot comes (waiting for the budget is not part of it)")
 	fs.StringVar(&r.log.Format, "log-format", "auto", "auto, json or console (auto: console on a terminal, JSON otherwise)")
 	fs.StringVar(&r.log.Level, "log-level", "info", levelHelp)
 	if set == requestFlags {

@@ -1,23 +1,54 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"math"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"batch/internal/client"
+	"batch/internal/worker"
 )
 
-// progress shows done/total, rate, ETA and failures on a terminal's stderr.
-// The zero progress (from newProgress when disabled) does nothing, so
-// callers never check.
+// progress shows done/total, the rate over the last half minute, failures,
+// and what the run is waiting for (a request budget, a server's pause, the
+// rows in flight after an interrupt) on a terminal's stderr. The zero
+// progress (from newProgress when disabled) does nothing, so callers never
+// check.
 type progress struct {
-	bar    *progressbar.ProgressBar
-	what   string
-	failed atomic.Int64
+	bar  *progressbar.ProgressBar
+	what string
+	// waiting lists the budgets rows wait for (the limiter's Waiting).
+	waiting func() []worker.Waiting
+	drain   time.Duration
+
+	done, failed, dispatched atomic.Int64
+
+	mu          sync.Mutex
+	samples     []rateSample // rows done over time, oldest first
+	interrupted time.Time    // when the run was interrupted; zero: not
+	stop        chan struct{}
+	stopped     chan struct{}
 }
 
-func newProgress(io *streams, disabled bool, total int, what string) *progress {
+// rateSample is the count of rows done at a time.
+type rateSample struct {
+	at   time.Time
+	done int64
+}
+
+// rateWindow is the span the rate is measured over.
+const rateWindow = 30 * time.Second
+
+// refreshEvery is how often the bar's status is redrawn, rows or not.
+const refreshEvery = 500 * time.Millisecond
+
+func newProgress(ctx context.Context, io *streams, disabled bool, total int, what string, waiting func() []worker.Waiting, drain time.Duration) *progress {
 	if disabled || !io.IsStderrTTY() || total <= 0 {
 		return &progress{}
 	}
@@ -25,14 +56,164 @@ func newProgress(io *streams, disabled bool, total int, what string) *progress {
 		progressbar.OptionSetWriter(io.ErrOut),
 		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("rows"),
-		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(false),
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionShowDescriptionAtLineEnd(),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
 	)
-	return &progress{bar: bar, what: what}
+	p := &progress{bar: bar, what: what, waiting: waiting, drain: drain,
+		stop: make(chan struct{}), stopped: make(chan struct{})}
+	p.sample(time.Now())
+	go p.refresh(ctx)
+	return p
+}
+
+// refresh redraws the status until Done, and notes the interrupt.
+func (p *progress) refresh(ctx context.Context) {
+	defer close(p.stopped)
+	tick := time.NewTicker(refreshEvery)
+	defer tick.Stop()
+	interrupt := ctx.Done()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-interrupt:
+			interrupt = nil
+			p.mu.Lock()
+			p.interrupted = time.Now()
+			p.mu.Unlock()
+		case <-tick.C:
+		}
+		now := time.Now()
+		p.sample(now)
+		p.bar.Describe(p.status(now))
+	}
+}
+
+// sample records the rows done at now and forgets samples older than the
+// rate window (keeping one at or before its start).
+func (p *progress) sample(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.samples = append(p.samples, rateSample{at: now, done: p.done.Load()})
+	cut := 0
+	for cut+1 < len(p.samples) && now.Sub(p.samples[cut+1].at) >= rateWindow {
+		cut++
+	}
+	p.samples = p.samples[cut:]
+}
+
+// status is the text after the bar: rate, failures, and what the run
+// waits for.
+func (p *progress) status(now time.Time) string {
+	parts := []string{p.what}
+	p.mu.Lock()
+	rate, ok := 0.0, false
+	if len(p.samples) > 0 {
+		first := p.samples[0]
+		if span := now.Sub(first.at); span >= time.Second {
+			rate, ok = float64(p.done.Load()-first.done)/span.Seconds(), true
+		}
+	}
+	interrupted := p.interrupted
+	p.mu.Unlock()
+	if ok {
+		parts = append(parts, fmt.Sprintf("%.1f rows/s", rate))
+	}
+	if n := p.failed.Load(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed", n))
+	}
+	switch {
+	case !interrupted.IsZero():
+		inFlight := max(p.dispatched.Load()-p.done.Load(), 0)
+		left := max(p.drain-now.Sub(interrupted), 0)
+		msg := fmt.Sprintf("interrupted: finishing %d %s in flight", inFlight, plural(inFlight, "row", "rows"))
+		if p.drain > 0 {
+			msg += fmt.Sprintf(" (up to %s)", seconds(left))
+		}
+		parts = append(parts, msg)
+	case p.waiting != nil:
+		if w := describeWaits(p.waiting()); w != "" {
+			parts = append(parts, w)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// describeWaits says what the longest waits are for; waits shorter than a
+// second are not worth a word.
+func describeWaits(waits []worker.Waiting) string {
+	services := map[string]bool{}
+	for _, w := range waits {
+		svc, _ := client.SplitThrottleKey(w.Key)
+		services[svc] = true
+	}
+	var out []string
+	for _, w := range waits {
+		if w.Next < time.Second || len(out) == 2 {
+			continue
+		}
+		svc, method := client.SplitThrottleKey(w.Key)
+		name := method
+		if svc != client.ServiceIdentity || len(services) > 1 {
+			name = serviceName(svc) + " " + method
+		}
+		if w.Paused {
+			out = append(out, fmt.Sprintf("%s paused by the server (next try in %s)", name, seconds(w.Next)))
+		} else {
+			out = append(out, fmt.Sprintf("waiting for %s budget (next slot in %s)", name, seconds(w.Next)))
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// serviceName is how a person calls a service.
+func serviceName(svc string) string {
+	switch svc {
+	case client.ServiceIdentity:
+		return "Identity"
+	case client.ServiceOrchestrator:
+		return "Orchestrator"
+	}
+	return svc
+}
+
+// seconds writes d rounded up to a whole second ("42 s").
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%d s", int64(math.Ceil(d.Seconds())))
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Resumed counts rows an interrupted run finished, without counting them
+// in the rate.
+func (p *progress) Resumed(n int) {
+	if p.bar == nil || n <= 0 {
+		return
+	}
+	p.mu.Lock()
+	p.done.Add(int64(n))
+	p.dispatched.Add(int64(n))
+	for i := range p.samples {
+		p.samples[i].done += int64(n)
+	}
+	p.mu.Unlock()
+	_ = p.bar.Add(n)
+}
+
+// Dispatched counts a row handed to the workers.
+func (p *progress) Dispatched() {
+	if p.bar != nil {
+		p.dispatched.Add(1)
+	}
 }
 
 // Row counts one finished row.
@@ -40,16 +221,20 @@ func (p *progress) Row(failed bool) {
 	if p.bar == nil {
 		return
 	}
+	p.done.Add(1)
 	if failed {
-		n := p.failed.Add(1)
-		p.bar.Describe(fmt.Sprintf("%s (%d failed)", p.what, n))
+		p.failed.Add(1)
+		p.bar.Describe(p.status(time.Now()))
 	}
 	_ = p.bar.Add(1)
 }
 
 // Done removes the bar before the summary is printed.
 func (p *progress) Done() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
+	if p.bar == nil {
+		return
 	}
+	close(p.stop)
+	<-p.stopped
+	_ = p.bar.Finish()
 }

@@ -166,13 +166,12 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	if err != nil {
 		return err
 	}
-	bar := newProgress(io, rf.log.NoProgress, census.rows, mode.command())
-	for range sink.Tally().Rows {
-		bar.Row(false)
-	}
+	bar := newProgress(ctx, io, rf.log.NoProgress, census.rows, mode.command(), sess.limiter.Waiting, rf.Drain)
+	bar.Resumed(sink.Tally().Rows)
 	outcome, runErr := apply.Run(ctx, src, exec, sink, apply.RunConfig{
 		Workers: rf.Workers, Drain: rf.Drain, MaxFailures: rf.MaxFailures,
 		Resume: run.state, Journal: run.journal,
+		OnDispatch: bar.Dispatched,
 		OnResult: func(r report.Result) {
 			bar.Row(r.Status == report.StatusFailed)
 			if r.Status == report.StatusFailed {
@@ -183,10 +182,10 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	})
 	bar.Done()
 
-	requests, throttled := sess.requests()
+	requests, throttled, byService := sess.requests()
 	summary := report.Summary{
 		RunID: run.id, Command: mode.command(), Manifest: mopts.DisplayName, ManifestSHA256: run.meta.ManifestSHA256,
-		StartedAt: started, Requests: requests, Throttled: throttled, ReportDir: run.dir,
+		StartedAt: started, Requests: requests, Throttled: throttled, RequestsByService: byService, ReportDir: run.dir,
 		Settings: map[string]any{
 			"workers": rf.Workers, "limits": describeLimits(rf.Limits), "max_attempts": rf.MaxAttempts,
 			"timeout": rf.Timeout.String(), "skip_unchanged": rf.SkipUnchanged, "max_failures": rf.MaxFailures,
@@ -208,7 +207,8 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	}
 	summary.Print(io.ErrOut)
 	log.Info().Str("run_id", run.id).Int("rows", summary.Rows).Interface("by_status", summary.ByStatus).
-		Float64("rows_per_second", summary.RowsPerSecond).Msg(mode.command() + " finished")
+		Float64("rows_per_second", summary.RowsPerSecond).Interface("requests_by_service", summary.RequestsByService).
+		Msg(mode.command() + " finished")
 
 	switch {
 	case outcome.Stopped != nil:

@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"batch/internal/client"
+	"batch/internal/report"
 	"batch/internal/worker"
 )
 
@@ -60,11 +61,11 @@ type session struct {
 // newSession builds the limiter and the client for the operations a run
 // needs (their scopes are all the token asks for).
 func newSession(ctx context.Context, s client.Settings, rf *runFlags, log zerolog.Logger, ops []client.Operation) (*session, error) {
-	limits, err := worker.ParseLimits(rf.Limits)
+	limits, err := client.ParseLimits(rf.Limits)
 	if err != nil {
 		return nil, usageErrorf("--limits: %w", err)
 	}
-	lim := worker.NewLimiter(limits)
+	lim := worker.NewLimiter(workerLimits(limits))
 	c, err := client.New(ctx, s,
 		client.WithThrottle(lim),
 		client.WithLogger(log),
@@ -79,13 +80,32 @@ func newSession(ctx context.Context, s client.Settings, rf *runFlags, log zerolo
 	return &session{client: c, limiter: lim}, nil
 }
 
-// requests returns requests sent per method and 429s seen, for the summary.
-func (s *session) requests() (map[string]int, int) {
-	throttled := 0
-	for _, st := range s.limiter.Stats() {
-		throttled += int(st.Throttled)
+// workerLimits hands the client's budgets (by service and method) to the
+// worker's limiter, which keeps one budget per key.
+func workerLimits(l client.Limits) worker.Limits {
+	if len(l) == 0 {
+		return nil
 	}
-	return s.client.Stats(), throttled
+	out := make(worker.Limits, len(l))
+	for k, b := range l {
+		out[k] = worker.Budget{Requests: b.Requests, Window: b.Window}
+	}
+	return out
+}
+
+// requests returns requests sent per method, 429s seen, and both by
+// service and method, for the summary.
+func (s *session) requests() (map[string]int, int, map[string]map[string]report.RequestCount) {
+	throttled := 0
+	byService := map[string]map[string]report.RequestCount{}
+	for svc, methods := range s.client.StatsByService() {
+		byService[svc] = map[string]report.RequestCount{}
+		for m, c := range methods {
+			byService[svc][m] = report.RequestCount{Requests: c.Requests, Throttled: c.Throttled}
+			throttled += c.Throttled
+		}
+	}
+	return s.client.Stats(), throttled, byService
 }
 
 func retryPolicy(rf *runFlags) worker.RetryPolicy {
@@ -106,7 +126,7 @@ func tokenRetry(rf *runFlags) client.Retrier {
 
 // describeLimits is the limits line of the run header.
 func describeLimits(spec string) string {
-	l, err := worker.ParseLimits(spec)
+	l, err := client.ParseLimits(spec)
 	if err != nil || len(l) == 0 {
 		return "none"
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"batch/internal/client"
 	"batch/internal/journal"
 	"batch/internal/manifest"
 	"batch/internal/report"
@@ -64,6 +65,15 @@ type row struct {
 	// beforeKnown: before was read (a zero before then means the target
 	// had never been modified, which is as much a state as a time).
 	beforeKnown bool
+	// generated are the passwords generated for this row, recorded only
+	// once its write is about to leave (see write).
+	generated []generatedSecret
+}
+
+// generatedSecret is a generated password waiting to be recorded.
+type generatedSecret struct {
+	field string
+	value secret.Value
 }
 
 // Executor runs one manifest row at a time (safe for concurrent use).
@@ -204,7 +214,7 @@ func (e *Executor) changePassword(ctx context.Context, r *row) error {
 		before := u
 		before.LastModified = r.prior.Before
 		r.before, r.beforeKnown = r.prior.Before, true
-		if err := e.journalIntent(r); err != nil {
+		if err := e.beforeSend(ctx, r); err != nil {
 			return err
 		}
 		return e.settleChangePassword(ctx, r.res, before, send, errors.New("a previous run was interrupted while sending this change"))
@@ -350,18 +360,41 @@ func (e *Executor) resolveUser(ctx context.Context, r *row, needState bool) (u U
 	return u, known, err
 }
 
-// write records the row's intent, sends the change with retries and marks
-// the row succeeded.
+// write sends the change with retries and marks the row succeeded. The
+// row's generated passwords and its intent are recorded once the write has
+// its slot in the request budget and is about to leave (however long the
+// row waited for that slot), and before it leaves: a row that never sent
+// its write leaves no password in the secrets output, and a row that sent
+// it can always be found again and settled.
 func (e *Executor) write(ctx context.Context, r *row, send func(context.Context) error) error {
-	if err := e.journalIntent(r); err != nil {
-		return err
-	}
+	var notSent error
+	sendCtx := client.WithBeforeSend(ctx, func() error {
+		notSent = e.beforeSend(ctx, r)
+		return notSent
+	})
 	r.res.Attempts = 0 // attempts count the write, not the reads before it
-	if err := e.retry(ctx, r.res, send); err != nil {
+	err := e.retry(sendCtx, r.res, send)
+	if notSent != nil {
+		r.res.Attempts = 0 // nothing was sent
+		return notSent
+	}
+	if err != nil {
 		return err
 	}
 	r.res.Status = report.StatusSucceeded
 	return nil
+}
+
+// beforeSend records what must be durable before the row's write leaves:
+// its generated passwords, then its intent.
+func (e *Executor) beforeSend(ctx context.Context, r *row) error {
+	for _, g := range r.generated {
+		if err := e.opts.Secrets.Record(ctx, r.job, g.field, g.value); err != nil {
+			return failf(CodeSecret, "%s: record generated password: %v", g.field, err)
+		}
+	}
+	r.generated = nil
+	return e.journalIntent(r)
 }
 
 // journalIntent durably records what the row is about to send, where a
@@ -397,9 +430,10 @@ func (e *Executor) retry(ctx context.Context, res *report.Result, fn func(contex
 }
 
 // secretFor resolves a secret reference at the last moment. A generated
-// password is recorded before it is returned, so it is never sent unless it
-// can be found again; with a journal, every password the row sends is
-// sealed into its intent, and a resumed row re-sends the sealed value.
+// password is kept on the row to be recorded right before the write that
+// sends it (see write), so it is never sent unless it can be found again;
+// with a journal, every password the row sends is sealed into its intent,
+// and a resumed row re-sends the sealed value.
 func (e *Executor) secretFor(ctx context.Context, r *row, field string, ref *manifest.SecretRef) (secret.Value, error) {
 	if ref == nil {
 		return secret.Value{}, failf(CodeSecret, "%s is missing", field)
@@ -424,9 +458,7 @@ func (e *Executor) secretFor(ctx context.Context, r *row, field string, ref *man
 		if e.opts.Secrets == nil {
 			return secret.Value{}, failf(CodeSecret, "%s: generated passwords need a secrets output (--secrets-out)", field)
 		}
-		if err := e.opts.Secrets.Record(ctx, r.job, field, v); err != nil {
-			return secret.Value{}, failf(CodeSecret, "%s: record generated password: %v", field, err)
-		}
+		r.generated = append(r.generated, generatedSecret{field: field, value: v})
 	}
 	if e.opts.Journal != nil && e.opts.Journal.Sealer() != nil {
 		sealed, err := e.opts.Journal.Sealer().Seal(v)

@@ -49,8 +49,10 @@ type RunConfig struct {
 	// Journal, when set, records each row's completion after its result
 	// is in the sink.
 	Journal *journal.Journal
-	// OnResult is called after each row is recorded (progress); optional.
-	OnResult func(report.Result)
+	// OnDispatch is called when a row is handed to the workers, and
+	// OnResult after each row is recorded (progress); both optional.
+	OnDispatch func()
+	OnResult   func(report.Result)
 	// IsAuthFailure says whether a failure means the credentials are bad.
 	IsAuthFailure func(report.Result) bool
 }
@@ -126,6 +128,9 @@ func Run(ctx context.Context, src *manifest.Reader, exec *Executor, sink Sink, c
 			pending[job.Row] = &t.Job
 			mu.Unlock()
 			out.Dispatched++
+			if cfg.OnDispatch != nil {
+				cfg.OnDispatch()
+			}
 			if !yield(t) {
 				return
 			}

@@ -245,10 +245,10 @@ func TestThrottleSeesEveryRequest(t *testing.T) {
 	}
 	th.mu.Lock()
 	defer th.mu.Unlock()
-	if strings.Join(th.waits, ",") != "POST,GET,GET" {
+	if strings.Join(th.waits, ",") != "identity:POST,identity:GET,identity:GET" {
 		t.Fatalf("waits = %v", th.waits)
 	}
-	if strings.Join(th.observed, ",") != "POST OK,GET OK,GET Too Many Requests" || th.after[2] != e.RetryAfter() {
+	if strings.Join(th.observed, ",") != "identity:POST OK,identity:GET OK,identity:GET Too Many Requests" || th.after[2] != e.RetryAfter() {
 		t.Fatalf("observed = %v, retry after %v", th.observed, th.after)
 	}
 }

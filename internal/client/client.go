@@ -26,7 +26,6 @@ type Client struct {
 	tokens    tokenSource
 	log       zerolog.Logger
 	userAgent string
-	timeout   time.Duration
 	scopes    []string
 	stats     *requestStats
 	// secrets are scrubbed from every server message kept in an error.
@@ -79,8 +78,9 @@ func WithLogger(l zerolog.Logger) Option { return func(o *options) { o.log = l }
 // WithUserAgentVersion sets the version in "User-Agent: batch/VERSION".
 func WithUserAgentVersion(v string) Option { return func(o *options) { o.version = v } }
 
-// WithTimeout bounds each request (and each token request), body included.
-// Zero means no bound beyond the caller's context.
+// WithTimeout bounds each request (and each token request), body included,
+// from the moment the throttle lets it go: the wait for a budget is not
+// part of it. Zero means no bound beyond the caller's context.
 func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
 // WithScopes sets the exact scopes the token asks for, overriding WithOperations.
@@ -124,14 +124,11 @@ func New(ctx context.Context, settings Settings, opts ...Option) (*Client, error
 		endpoints: ep,
 		log:       o.log,
 		userAgent: "batch/" + o.version,
-		timeout:   o.timeout,
 		scopes:    scopes,
 		stats:     &requestStats{},
 		partition: settings.PartitionID,
 	}
-	c.http = &http.Client{Transport: &meteredTransport{
-		base: base, throttle: o.throttle, log: o.log, stats: c.stats, tokenURL: ep.Token,
-	}}
+	c.http = &http.Client{Transport: newMeteredTransport(base, o.throttle, o.log, c.stats, ep, o.timeout)}
 	if o.httpClient != nil {
 		c.http.CheckRedirect = o.httpClient.CheckRedirect
 		c.http.Jar = o.httpClient.Jar
@@ -140,7 +137,10 @@ func New(ctx context.Context, settings Settings, opts ...Option) (*Client, error
 		c.tokens = patSource{pat: settings.PAT}
 		c.secrets = append(c.secrets, settings.PAT)
 	} else {
-		cs := newCredentialsSource(settings, ep, scopes, c.http, o.timeout)
+		// The transport bounds each token request from the moment the
+		// throttle lets it go; a bound around the whole fetch would count
+		// the wait for the budget too.
+		cs := newCredentialsSource(settings, ep, scopes, c.http, 0)
 		cs.retry = o.tokenRetry
 		c.tokens = cs
 		c.secrets = append(c.secrets, settings.ClientSecret)
@@ -160,6 +160,13 @@ func (c *Client) Scopes() []string { return append([]string(nil), c.scopes...) }
 // Stats counts the HTTP requests sent so far by method; token requests are
 // counted under "token" instead of "POST".
 func (c *Client) Stats() map[string]int { return c.stats.snapshot() }
+
+// StatsByService counts the HTTP requests sent so far and the 429 answers
+// they got, by service (ServiceIdentity, ServiceOrchestrator) and method;
+// token requests are Identity's, counted under "token".
+func (c *Client) StatsByService() map[string]map[string]RequestCount {
+	return c.stats.snapshotByService()
+}
 
 // Authenticate fetches a token now, so that bad credentials or scopes stop a
 // run before its first row.

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptrace"
+	"sync"
 	"sync/atomic"
 
 	"batch/internal/secret"
@@ -107,16 +109,13 @@ func (c *Client) do(req *http.Request, v any, secrets []secret.Value) (*http.Res
 	return resp, nil
 }
 
-// attempt sends req once, bounded by the client's timeout, and reads the
-// whole body. A failure without an answer records whether the request had
-// been fully written, which decides its retry class.
+// attempt sends req once and reads the whole body. The client's timeout
+// bounds the request from the moment the throttle lets it go (see
+// meteredTransport): waiting for the budget is not part of it. A failure
+// without an answer records whether the request had been fully written,
+// which decides its retry class.
 func (c *Client) attempt(req *http.Request, tok secret.Value) (*http.Response, []byte, error) {
 	ctx := req.Context()
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
 	var wrote atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		WroteRequest: func(info httptrace.WroteRequestInfo) {
@@ -133,6 +132,10 @@ func (c *Client) attempt(req *http.Request, tok secret.Value) (*http.Response, [
 	r.Header["Authorization"] = []string{"Bearer " + tok.Reveal()}
 	resp, err := c.http.Do(r)
 	if err != nil {
+		var ns *notSentError
+		if errors.As(err, &ns) {
+			return nil, nil, ns.err // the caller's own failure, nothing was sent
+		}
 		return nil, nil, &Error{Method: req.Method, Path: req.URL.Path, Err: err, Written: wrote.Load()}
 	}
 	defer resp.Body.Close()
@@ -165,3 +168,45 @@ type bodyDecoder interface{ decodeBody([]byte) error }
 func rewindable(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
+
+// WithBeforeSend returns a context under which fn runs once, right before
+// the first write made with it (a request other than GET or HEAD, never a
+// token request) is sent: after the throttle granted that request its slot
+// (however long that took). Reads made with the context before it (a
+// read-merge-write) do not run it. A caller that must record something durably before a change
+// leaves (a generated password, a journal intent) does it there, so that
+// nothing is recorded for a request that was never sent. If fn fails, the
+// request is not sent and the call returns fn's error as it is. fn is not
+// run again for later requests or retries made with the context.
+func WithBeforeSend(ctx context.Context, fn func() error) context.Context {
+	return context.WithValue(ctx, beforeSendKey{}, &beforeSend{fn: fn})
+}
+
+type beforeSendKey struct{}
+
+// beforeSend is the state of one WithBeforeSend hook.
+type beforeSend struct {
+	once sync.Once
+	fn   func() error
+	err  error
+}
+
+// runBeforeSend runs ctx's hook (once) and returns its error, wrapped so
+// that attempt can tell it from a transport failure.
+func runBeforeSend(ctx context.Context) error {
+	h, _ := ctx.Value(beforeSendKey{}).(*beforeSend)
+	if h == nil {
+		return nil
+	}
+	h.once.Do(func() { h.err = h.fn() })
+	if h.err != nil {
+		return &notSentError{err: h.err}
+	}
+	return nil
+}
+
+// notSentError carries a WithBeforeSend hook's failure through net/http.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string { return "not sent: " + e.err.Error() }
+func (e *notSentError) Unwrap() error { return e.err }

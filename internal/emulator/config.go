@@ -75,9 +75,14 @@ type Config struct {
 
 	Clients       []ClientApp
 	TokenLifetime time.Duration
-	// Limits are budgets per HTTP method for the whole organization.
-	Limits       map[string]Budget
-	NoRetryAfter bool
+	// Limits are Identity's budgets per HTTP method for the whole
+	// organization (its API; the token endpoint is not limited).
+	Limits map[string]Budget
+	// OrchestratorLimits are Orchestrator's budgets per HTTP method for
+	// the tenant, apart from Identity's: a request of one service never
+	// spends the other's budget.
+	OrchestratorLimits map[string]Budget
+	NoRetryAfter       bool
 
 	Latency   time.Duration
 	FaultRate float64
@@ -139,9 +144,11 @@ func (c *Config) validate() error {
 			return fmt.Errorf("injected fault status %d: only 500, 502 and 503 are injected", st)
 		}
 	}
-	for m, b := range c.Limits {
-		if b.Requests <= 0 || b.Window <= 0 {
-			return fmt.Errorf("budget for %s needs a positive count and window", m)
+	for _, limits := range []map[string]Budget{c.Limits, c.OrchestratorLimits} {
+		for m, b := range limits {
+			if b.Requests <= 0 || b.Window <= 0 {
+				return fmt.Errorf("budget for %s needs a positive count and window", m)
+			}
 		}
 	}
 	seen := map[string]bool{}
@@ -163,7 +170,9 @@ func (c *Config) validate() error {
 }
 
 // CloudLimits are the published Identity Server budgets of Automation Cloud,
-// per organization and rolling 5 minutes.
+// per organization and rolling 5 minutes. Orchestrator publishes limits for
+// a few list endpoints only (GET odata/Jobs, odata/QueueItems), none of
+// which the emulator serves: it has no cloud preset.
 func CloudLimits() map[string]Budget {
 	w := 5 * time.Minute
 	return map[string]Budget{
@@ -226,6 +235,16 @@ func ParseLimits(spec string) (map[string]Budget, error) {
 		return nil, fmt.Errorf("limits %q: no budgets", spec)
 	}
 	return out, nil
+}
+
+// ParseOrchestratorLimits reads Orchestrator's budget spec: "none" (or
+// empty), or a list as ParseLimits reads it. Orchestrator publishes no
+// budget for the endpoints the emulator serves, so there is no "cloud".
+func ParseOrchestratorLimits(spec string) (map[string]Budget, error) {
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(spec)), "cloud") {
+		return nil, fmt.Errorf("limits %q: Orchestrator publishes no budget for odata/Users; give METHOD=COUNT/WINDOW budgets or none", spec)
+	}
+	return ParseLimits(spec)
 }
 
 func knownMethod(m string) bool {

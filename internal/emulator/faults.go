@@ -25,8 +25,9 @@ type faultInjector struct {
 	rng    *rand.Rand
 	faults Faults
 
-	throttleNext  atomic.Int64
-	throttleUntil atomic.Int64 // unix nanoseconds
+	throttleNext      atomic.Int64
+	throttleUntil     atomic.Int64 // Identity's, unix nanoseconds
+	orchThrottleUntil atomic.Int64 // Orchestrator's, unix nanoseconds
 
 	tokenFaults []int // answers for the next token requests (0: drop), under mu
 }
@@ -47,10 +48,15 @@ func (fi *faultInjector) current() Faults {
 	return fi.faults
 }
 
-// throttledUntil reports whether a throttling period holds at now, and how
-// long it still lasts.
-func (fi *faultInjector) throttledUntil(now time.Time) (time.Duration, bool) {
-	left := time.Duration(fi.throttleUntil.Load() - now.UnixNano())
+// throttledUntil reports whether a throttling period of Identity's (or,
+// with orchestrator, Orchestrator's) holds at now, and how long it still
+// lasts.
+func (fi *faultInjector) throttledUntil(now time.Time, orchestrator bool) (time.Duration, bool) {
+	until := &fi.throttleUntil
+	if orchestrator {
+		until = &fi.orchThrottleUntil
+	}
+	left := time.Duration(until.Load() - now.UnixNano())
 	return left, left > 0
 }
 

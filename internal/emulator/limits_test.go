@@ -113,3 +113,42 @@ func TestThrottleNext(t *testing.T) {
 		t.Fatalf("Throttled = %d", h.srv.Throttled())
 	}
 }
+
+// Identity's and Orchestrator's budgets are apart: a GET of one never
+// spends the other's GET budget, and each is throttled on its own.
+func TestIdentityAndOrchestratorBudgetsAreApart(t *testing.T) {
+	h := startServer(t, Config{Users: 1, Robots: 1,
+		Limits:             map[string]Budget{"GET": {2, time.Minute}},
+		OrchestratorLimits: map[string]Budget{"GET": {1, time.Minute}},
+	})
+	tok := h.token(t)
+	user := h.identity("/api/User/" + firstUser(t, h).ID)
+	orch := h.orchestrator("/odata/Users(" + strconv.FormatInt(h.srv.OrchestratorUsers()[0].ID, 10) + ")")
+	for _, step := range []struct {
+		url  string
+		want int
+	}{{orch, 200}, {user, 200}, {user, 200}, {orch, 429}, {user, 429}} {
+		resp, body := h.do(t, http.MethodGet, step.url, tok, "")
+		wantStatus(t, resp, body, step.want)
+	}
+
+	h2 := startServer(t, Config{Users: 1, Robots: 1})
+	tok = h2.token(t)
+	user = h2.identity("/api/User/" + firstUser(t, h2).ID)
+	orch = h2.orchestrator("/odata/Users(" + strconv.FormatInt(h2.srv.OrchestratorUsers()[0].ID, 10) + ")")
+	h2.srv.ThrottleOrchestratorFor(time.Minute)
+	resp, body := h2.do(t, http.MethodGet, orch, tok, "")
+	wantStatus(t, resp, body, http.StatusTooManyRequests)
+	resp, body = h2.do(t, http.MethodGet, user, tok, "")
+	wantStatus(t, resp, body, http.StatusOK)
+	h2.srv.ThrottleIdentityFor(time.Minute)
+	resp, body = h2.do(t, http.MethodGet, user, tok, "")
+	wantStatus(t, resp, body, http.StatusTooManyRequests)
+
+	if _, err := ParseOrchestratorLimits("cloud"); err == nil {
+		t.Error("Orchestrator took the cloud preset, which is Identity's")
+	}
+	if l, err := ParseOrchestratorLimits("PATCH=100/1m"); err != nil || l["PATCH"] != (Budget{100, time.Minute}) {
+		t.Errorf("ParseOrchestratorLimits: %v %v", l, err)
+	}
+}

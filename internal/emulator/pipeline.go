@@ -75,11 +75,15 @@ func (s *Server) serveAPI(c *call, fam family) {
 		return
 	}
 	now := time.Now() // after the added latency
-	if left, ok := s.faults.throttledUntil(now); ok {
+	if left, ok := s.faults.throttledUntil(now, fam == familyOrchestrator); ok {
 		s.tooManyRequests(c, left)
 		return
 	}
-	if ok, retryAfter := s.limiter.admit(c.r.Method, now); !ok {
+	budgets := s.limiter
+	if fam == familyOrchestrator {
+		budgets = s.orchLim
+	}
+	if ok, retryAfter := budgets.admit(c.r.Method, now); !ok {
 		s.tooManyRequests(c, retryAfter)
 		return
 	}

@@ -16,7 +16,8 @@ type Server struct {
 	cfg     Config
 	state   *store
 	tokens  *tokenIssuer
-	limiter *windowLimiter
+	limiter *windowLimiter // Identity's budgets
+	orchLim *windowLimiter // Orchestrator's budgets
 	faults  *faultInjector
 	log     *requestLog
 	traces  *traceSource
@@ -49,6 +50,7 @@ func New(cfg Config) (*Server, error) {
 		state:   st,
 		tokens:  newTokenIssuer("https://emulator.local/identity_", cfg.PartitionID, cfg.TokenLifetime, cfg.Clients),
 		limiter: newWindowLimiter(cfg.Limits),
+		orchLim: newWindowLimiter(cfg.OrchestratorLimits),
 		faults:  newFaultInjector(cfg.FaultSeed, Faults{Latency: cfg.Latency, FaultRate: cfg.FaultRate, ResetRate: cfg.ResetRate, FaultStatuses: cfg.FaultStatuses}),
 		log:     newRequestLog(cfg.RequestLogLimit),
 		traces:  newTraceSource(),
@@ -166,6 +168,20 @@ func (s *Server) FailNextTokenRequests(statuses ...int) { s.faults.failTokens(st
 // Retry-After of the time left (a burst of throttling, as a gateway under
 // load or somebody else's traffic on the organization's budget causes).
 func (s *Server) ThrottleFor(d time.Duration) {
+	until := time.Now().Add(d).UnixNano()
+	s.faults.throttleUntil.Store(until)
+	s.faults.orchThrottleUntil.Store(until)
+}
+
+// ThrottleOrchestratorFor answers every Orchestrator API request 429 for
+// the next d, as ThrottleFor does, while Identity keeps answering.
+func (s *Server) ThrottleOrchestratorFor(d time.Duration) {
+	s.faults.orchThrottleUntil.Store(time.Now().Add(d).UnixNano())
+}
+
+// ThrottleIdentityFor answers every Identity API request 429 for the next
+// d, as ThrottleFor does, while Orchestrator keeps answering.
+func (s *Server) ThrottleIdentityFor(d time.Duration) {
 	s.faults.throttleUntil.Store(time.Now().Add(d).UnixNano())
 }
 

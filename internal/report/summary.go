@@ -99,8 +99,17 @@ type Summary struct {
 	LatencyP95Ms   float64        `json:"latency_p95_ms"`
 	Requests       map[string]int `json:"requests_by_method"`
 	Throttled      int            `json:"throttled_429s"`
-	Settings       map[string]any `json:"settings,omitempty"`
-	ReportDir      string         `json:"report_dir"`
+	// RequestsByService holds requests and 429s by service ("identity",
+	// "orchestrator") and method; Identity's token requests are "token".
+	RequestsByService map[string]map[string]RequestCount `json:"requests_by_service,omitempty"`
+	Settings          map[string]any                     `json:"settings,omitempty"`
+	ReportDir         string                             `json:"report_dir"`
+}
+
+// RequestCount is the traffic of one service and method.
+type RequestCount struct {
+	Requests  int `json:"requests"`
+	Throttled int `json:"throttled_429s"`
 }
 
 func (s *Summary) fill(t Tally) {
@@ -145,7 +154,23 @@ func (s Summary) Print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  errors: %s\n", strings.Join(parts, ", "))
 	}
-	if len(s.Requests) > 0 {
+	switch {
+	case len(s.RequestsByService) > 0:
+		for _, svc := range slices.Sorted(maps.Keys(s.RequestsByService)) {
+			byMethod := s.RequestsByService[svc]
+			methods := slices.Sorted(maps.Keys(byMethod))
+			parts := make([]string, len(methods))
+			throttled := 0
+			for i, m := range methods {
+				parts[i] = fmt.Sprintf("%s %d", m, byMethod[m].Requests)
+				if n := byMethod[m].Throttled; n > 0 {
+					parts[i] += fmt.Sprintf(" (429s: %d)", n)
+					throttled += n
+				}
+			}
+			fmt.Fprintf(w, "  %s requests: %s (429s: %d)\n", svc, strings.Join(parts, ", "), throttled)
+		}
+	case len(s.Requests) > 0:
 		methods := slices.Sorted(maps.Keys(s.Requests))
 		parts := make([]string, len(methods))
 		for i, m := range methods {

@@ -1,9 +1,10 @@
 // Package worker schedules work: a fixed pool of workers fed by one producer
 // and drained by one emitter (Run), retries with full-jitter backoff (Retry),
-// and one limiter shared by every worker that keeps each HTTP method inside
-// its rolling-window budget and learns budgets nobody told it (Limiter).
+// and one limiter shared by every worker that keeps each key (the client's
+// service and method) inside its rolling-window budget and learns budgets
+// nobody told it (Limiter).
 //
-// It knows neither CSV nor HTTP: methods are plain string keys, and errors
-// are classified through small interfaces (Retryable, OutcomeUnknown,
-// RetryAfter) that the client's errors implement.
+// It knows neither CSV nor HTTP nor UiPath: keys are plain strings, budgets
+// come from the caller, and errors are classified through small interfaces
+// (Retryable, OutcomeUnknown, RetryAfter) that the client's errors implement.
 package worker

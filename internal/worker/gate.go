@@ -40,6 +40,7 @@ type methodGate struct {
 
 	sent, throttledCount int64
 	waited               time.Duration
+	waiters              int // callers inside Wait
 }
 
 func newMethodGate(name string, b Budget, cfg *limiterConfig) *methodGate {
@@ -187,6 +188,46 @@ func (g *methodGate) release(r reservation) {
 	g.sent--
 }
 
+// enter counts a caller into Wait; leave counts it out.
+func (g *methodGate) enter() struct{} {
+	g.mu.Lock()
+	g.waiters++
+	g.mu.Unlock()
+	return struct{}{}
+}
+
+func (g *methodGate) leave(struct{}) {
+	g.mu.Lock()
+	g.waiters--
+	g.mu.Unlock()
+}
+
+// waitingAt describes the gate's waiting callers at now, if any wait.
+func (g *methodGate) waitingAt(now int64) (Waiting, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.waiters == 0 {
+		return Waiting{}, false
+	}
+	w := Waiting{Key: g.name, Callers: g.waiters}
+	next := now
+	switch {
+	case g.closedUntil > now:
+		next, w.Paused = g.closedUntil, true
+	case g.probing && g.probeOut && now < g.probeUntil:
+		next, w.Paused = g.probeUntil, true
+	case g.budget.Requests > 0:
+		for i := 0; i < g.log.len(); i++ {
+			if t := g.log.at(i); t > now {
+				next = t
+				break
+			}
+		}
+	}
+	w.Next = time.Duration(next - now)
+	return w, true
+}
+
 func (g *methodGate) addWaited(d int64) {
 	g.mu.Lock()
 	g.waited += time.Duration(d)
@@ -218,6 +259,10 @@ func (g *methodGate) throttled(now int64, retryAfter time.Duration) {
 	case g.learn != nil:
 		g.learn.probeRefused(g, g.probeSentAt)
 	case !g.cfg.adaptive:
+	case !g.learnedNow && g.configured.Requests > 0 && retryAfter > g.configured.Window:
+		// A pause longer than the configured window cannot come from
+		// this budget's use: the server is paused (overloaded, or spent
+		// by somebody else). Wait it out; there is nothing to learn.
 	case g.learnedNow:
 		if gateWasOpen {
 			g.tune.throttled(g, now)

@@ -1,17 +1,20 @@
 package worker
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 )
 
-// Limiter keeps every HTTP method inside its rolling-window budget for all
-// the workers that share it. It implements the client's Throttle: Wait
-// before each request, Observe after each answer.
+// Limiter keeps every key inside its rolling-window budget for all the
+// workers that share it. A key names one budget: the client uses one per
+// service and HTTP method ("identity:PUT"), so that one service's budgets
+// and 429s never hold back another's requests. It implements the client's
+// Throttle: Wait before each request, Observe after each answer.
 //
 // A known budget (N requests per window W) is enforced exactly: a request
 // starts only when the last W plus a small guard for clock skew holds fewer
@@ -31,13 +34,12 @@ import (
 // A 429 with a known budget used to its limit is blamed on timing instead:
 // the skew guard grows.
 //
-// A zero Limiter is not valid; use NewLimiter. Methods are case-insensitive
-// string keys.
+// A zero Limiter is not valid; use NewLimiter. Keys are compared exactly.
 type Limiter struct {
 	cfg    limiterConfig
 	origin time.Time
-	gates  map[string]*methodGate // read-only after NewLimiter
-	others sync.Map               // string → *methodGate for unusual methods
+	gates  map[string]*methodGate // keys with a budget; read-only after NewLimiter
+	others sync.Map               // string → *methodGate for keys met on the way
 }
 
 type limiterConfig struct {
@@ -76,10 +78,6 @@ func WithSkewGuard(d time.Duration) LimiterOption {
 	return func(cfg *limiterConfig) { cfg.guard = max(d, 0) }
 }
 
-// commonMethods get a gate at construction so that looking them up needs no
-// shared lock.
-var commonMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
-
 // NewLimiter returns a limiter enforcing limits (nil: no known budget).
 // Budgets with no requests or no window are ignored.
 func NewLimiter(limits Limits, opts ...LimiterOption) *Limiter {
@@ -88,15 +86,11 @@ func NewLimiter(limits Limits, opts ...LimiterOption) *Limiter {
 		opt(&cfg)
 	}
 	l := &Limiter{cfg: cfg, origin: cfg.clock.Now(), gates: map[string]*methodGate{}}
-	for _, m := range commonMethods {
-		l.gates[m] = newMethodGate(m, Budget{}, &l.cfg)
-	}
-	for m, b := range limits.withMargin(cfg.margin) {
+	for k, b := range limits.withMargin(cfg.margin) {
 		if b.Requests <= 0 || b.Window <= 0 {
 			continue
 		}
-		m = strings.ToUpper(m)
-		l.gates[m] = newMethodGate(m, b, &l.cfg)
+		l.gates[k] = newMethodGate(k, b, &l.cfg)
 	}
 	return l
 }
@@ -104,23 +98,19 @@ func NewLimiter(limits Limits, opts ...LimiterOption) *Limiter {
 // now returns the time on the limiter's monotonic time line.
 func (l *Limiter) now() int64 { return int64(l.cfg.clock.Now().Sub(l.origin)) }
 
-// gate returns the state of method, creating it on first use.
-func (l *Limiter) gate(method string) *methodGate {
-	if g, ok := l.gates[method]; ok {
+// gate returns the state of key, creating it on first use.
+func (l *Limiter) gate(key string) *methodGate {
+	if g, ok := l.gates[key]; ok {
 		return g
 	}
-	upper := strings.ToUpper(method)
-	if g, ok := l.gates[upper]; ok {
-		return g
-	}
-	if g, ok := l.others.Load(upper); ok {
+	if g, ok := l.others.Load(key); ok {
 		return g.(*methodGate)
 	}
-	g, _ := l.others.LoadOrStore(upper, newMethodGate(upper, Budget{}, &l.cfg))
+	g, _ := l.others.LoadOrStore(key, newMethodGate(key, Budget{}, &l.cfg))
 	return g.(*methodGate)
 }
 
-// Wait blocks until a request with this method may start, or ctx is done;
+// Wait blocks until a request with this key may start, or ctx is done;
 // in that case it gives its reserved slot back where it can and returns an
 // error wrapping the context's cause. With no budget in force and the gate
 // open, Wait does not block or allocate.
@@ -131,18 +121,24 @@ func (l *Limiter) Wait(ctx context.Context, method string) error {
 	g := l.gate(method)
 	start := l.now()
 	now := start
+	defer g.leave(g.enter())
 reserve:
 	for {
 		r := g.reserve(now)
 		if !r.granted {
-			// Gate closed or a probe out: look again at r.at or on a change.
-			if err := l.sleep(ctx, r.at-now, r.changed); err != nil {
+			// Gate closed or a probe out: look again at r.at or on a
+			// change. A job of the pool hands its worker to the next job
+			// meanwhile (parkWhile): another key may well be open.
+			if err := parkWhile(ctx, func() error { return l.sleep(ctx, r.at-now, r.changed) }); err != nil {
 				g.addWaited(l.now() - start)
 				return fmt.Errorf("wait to send %s: %w", method, err)
 			}
 			now = l.now()
 			continue
 		}
+		// A budget's slot is waited for holding the worker: parked jobs
+		// would hold reservations far ahead, where a budget that grows
+		// back (see tuning) could not move them.
 		for now < r.at {
 			if err := l.sleep(ctx, r.at-now, r.changed); err != nil {
 				g.giveBack(r, l.now()-start)
@@ -201,7 +197,39 @@ func (l *Limiter) Observe(method string, status int, retryAfter time.Duration) {
 	g.accepted(now)
 }
 
-// MethodStats describes one method's traffic through a Limiter.
+// Waiting describes the callers of one key that are waiting in Wait.
+type Waiting struct {
+	Key     string
+	Callers int
+	// Next is how long until the next of them may start (zero when one
+	// may start now).
+	Next time.Duration
+	// Paused reports that the wait is a pause after a 429, not the budget.
+	Paused bool
+}
+
+// Waiting lists the keys whose callers are waiting, longest wait first.
+// Progress displays read it; it takes each key's lock briefly.
+func (l *Limiter) Waiting() []Waiting {
+	var out []Waiting
+	now := l.now()
+	add := func(g *methodGate) {
+		if w, ok := g.waitingAt(now); ok {
+			out = append(out, w)
+		}
+	}
+	for _, g := range l.gates {
+		add(g)
+	}
+	l.others.Range(func(_, v any) bool {
+		add(v.(*methodGate))
+		return true
+	})
+	slices.SortFunc(out, func(a, b Waiting) int { return cmp.Compare(b.Next, a.Next) })
+	return out
+}
+
+// MethodStats describes one key's traffic through a Limiter.
 type MethodStats struct {
 	Sent      int64         // requests let through
 	Throttled int64         // 429 answers observed
@@ -210,8 +238,8 @@ type MethodStats struct {
 	Waited    time.Duration // total time callers spent in Wait
 }
 
-// LimiterStats holds MethodStats by method, for methods that saw traffic
-// or have a budget.
+// LimiterStats holds MethodStats by key, for keys that saw traffic or have
+// a budget.
 type LimiterStats map[string]MethodStats
 
 // Stats returns a snapshot of the limiter's counters.

@@ -254,16 +254,59 @@ func TestLimiterLearnsFromFirst429(t *testing.T) {
 	}
 }
 
-func TestLimiterMethodCaseAndUnknownMethods(t *testing.T) {
+func TestLimiterKeysAreBudgetsOfTheirOwn(t *testing.T) {
 	clock := newFakeClock(true)
-	l := NewLimiter(Limits{"put": {1, time.Minute}}, WithClock(clock), WithSkewGuard(0))
-	waitAt(t, l, clock, "Put")
-	if held := waitAt(t, l, clock, "PUT"); held != time.Minute {
-		t.Errorf("PUT after Put held %v, want 1m", held)
+	l := NewLimiter(Limits{"identity:PUT": {1, time.Minute}}, WithClock(clock), WithSkewGuard(0))
+	waitAt(t, l, clock, "identity:PUT")
+	if held := waitAt(t, l, clock, "orchestrator:PUT"); held != 0 {
+		t.Errorf("orchestrator:PUT after identity:PUT held %v, want no wait", held)
+	}
+	if held := waitAt(t, l, clock, "identity:PUT"); held != time.Minute {
+		t.Errorf("identity:PUT after identity:PUT held %v, want 1m", held)
 	}
 	waitAt(t, l, clock, "PROPFIND")
-	if s := l.Stats(); s["PROPFIND"].Sent != 1 || s["PUT"].Sent != 2 {
+	if s := l.Stats(); s["PROPFIND"].Sent != 1 || s["identity:PUT"].Sent != 2 || s["orchestrator:PUT"].Sent != 1 {
 		t.Errorf("stats %+v", s)
+	}
+}
+
+// A 429 on one key closes that key's gate only.
+func TestLimiterThrottlesOnlyTheKeyThatGotA429(t *testing.T) {
+	clock := newFakeClock(true)
+	l := NewLimiter(nil, WithClock(clock), WithSkewGuard(0))
+	waitAt(t, l, clock, "orchestrator:PATCH")
+	l.Observe("orchestrator:PATCH", http.StatusTooManyRequests, 30*time.Second)
+	if held := waitAt(t, l, clock, "identity:PATCH"); held != 0 {
+		t.Errorf("identity:PATCH held %v after Orchestrator's 429, want no wait", held)
+	}
+	if held := waitAt(t, l, clock, "orchestrator:PATCH"); held != 30*time.Second {
+		t.Errorf("orchestrator:PATCH held %v after its 429 with Retry-After 30s, want 30s", held)
+	}
+}
+
+// Waiting tells a progress display which key callers wait for, and how long.
+func TestLimiterWaitingNamesTheKeyAndTheNextSlot(t *testing.T) {
+	clock := newFakeClock(false)
+	l := NewLimiter(Limits{"identity:PUT": {1, time.Minute}}, WithClock(clock), WithSkewGuard(0))
+	if err := l.Wait(bg, "identity:PUT"); err != nil {
+		t.Fatal(err)
+	}
+	if w := l.Waiting(); len(w) != 0 {
+		t.Fatalf("nobody waits, Waiting = %+v", w)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Wait(bg, "identity:PUT") }()
+	clock.waitForTimers(t, 1)
+	w := l.Waiting()
+	if len(w) != 1 || w[0].Key != "identity:PUT" || w[0].Callers != 1 || w[0].Next != time.Minute || w[0].Paused {
+		t.Fatalf("Waiting = %+v, want one caller of identity:PUT, next slot in 1m", w)
+	}
+	clock.Advance(time.Minute)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if w := l.Waiting(); len(w) != 0 {
+		t.Fatalf("after the slot, Waiting = %+v", w)
 	}
 }
 
@@ -316,4 +359,30 @@ func BenchmarkLimiterWaitLimitedNotWaiting(b *testing.B) {
 			_ = l.Wait(bg, "PUT")
 		}
 	})
+}
+
+// A 429 whose Retry-After is longer than the configured window is a pause
+// of the server's, not a lesson about the budget: after it, the configured
+// budget holds again.
+func TestLimiterPauseLongerThanTheWindowTeachesNothing(t *testing.T) {
+	clock := newFakeClock(true)
+	l := NewLimiter(Limits{"orchestrator:PATCH": {10, 5 * time.Second}}, WithClock(clock), WithSkewGuard(0))
+	for range 3 {
+		waitAt(t, l, clock, "orchestrator:PATCH")
+		l.Observe("orchestrator:PATCH", http.StatusOK, 0)
+	}
+	l.Observe("orchestrator:PATCH", http.StatusTooManyRequests, 30*time.Second)
+	if held := waitAt(t, l, clock, "orchestrator:PATCH"); held != 30*time.Second {
+		t.Fatalf("probe held %v, want the 30s pause", held)
+	}
+	l.Observe("orchestrator:PATCH", http.StatusOK, 0)
+	for i := range 9 {
+		if held := waitAt(t, l, clock, "orchestrator:PATCH"); held != 0 {
+			t.Fatalf("request %d after the pause held %v: the budget shrank", i+1, held)
+		}
+		l.Observe("orchestrator:PATCH", http.StatusOK, 0)
+	}
+	if s := l.Stats()["orchestrator:PATCH"]; s.Learned != (Budget{}) {
+		t.Fatalf("learned %v from a pause", s.Learned)
+	}
 }

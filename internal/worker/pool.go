@@ -5,9 +5,8 @@ import (
 	"errors"
 	"iter"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // ErrStopped is what Run returns when a Stopper stopped it without a reason.
@@ -29,6 +28,13 @@ type PoolConfig struct {
 	// a batch at once instead of one result at a time. Every emit is
 	// followed by a CaughtUp before Run returns.
 	CaughtUp func()
+	// MaxParked bounds the jobs that may wait out a server's pause (a 429
+	// with Retry-After, or a Limiter gate closed after one) without
+	// holding a worker: while they wait, their workers run the next jobs,
+	// so that a pause of one service does not hold up jobs that talk to
+	// another. Zero means 16 per worker; a negative value turns parking
+	// off.
+	MaxParked int
 }
 
 // Stopper stops a running pool from the inside (a fatal answer seen by one
@@ -69,8 +75,8 @@ func (s *Stopper) Reason() error {
 	}
 }
 
-// Run runs do for each job from jobs on cfg.Workers goroutines and passes
-// every result to emit, which is called from a single goroutine (sinks need
+// Run runs do for each job from jobs on cfg.Workers goroutines (more while
+// jobs are parked, see below) and passes every result to emit, which is called from a single goroutine (sinks need
 // no locking) in the order results are ready.
 //
 // A job's failure belongs in its result R; Run itself only fails because it
@@ -86,8 +92,14 @@ func (s *Stopper) Reason() error {
 //
 // Exactly the jobs for which emit received a result were started; every
 // other job (including one that jobs yielded while dispatching was
-// stopping) was never passed to do. Memory is bounded by Workers, not by
-// the number of jobs: jobs are pulled only as workers become free.
+// stopping) was never passed to do. Memory is bounded by Workers and
+// MaxParked, not by the number of jobs: jobs are pulled only as workers
+// become free.
+//
+// At most Workers jobs run at once, not counting parked ones: a job that
+// waits out a server's pause through the Limiter or Retry (with the
+// context Run gave it) hands its worker to the next job meanwhile, and
+// takes a worker again before it goes on.
 func Run[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J], do func(ctx context.Context, j J) R, emit func(R)) error {
 	workers := max(1, cfg.Workers)
 	stopper := cfg.Stopper
@@ -104,28 +116,40 @@ func Run[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J], do
 
 	pending := make(chan J)
 	results := make(chan R)
+	park := newParking(workers, cfg.MaxParked)
 	var exhausted bool
-	var g errgroup.Group
-	g.Go(func() error {
-		defer close(pending)
-		exhausted = feed(ctx, stopper, jobs, pending)
-		return nil
-	})
-	for range workers {
-		g.Go(func() error {
+	var running sync.WaitGroup
+	park.spawn = func() {
+		running.Add(1)
+		go func() {
+			defer running.Done()
+			// One slot and context per goroutine, not per job.
+			slot := &jobSlot{p: park}
+			slotCtx := context.WithValue(jobCtx, slotKey{}, slot)
 			for j := range pending {
+				park.active <- struct{}{} // a worker: at most Workers jobs run
+				slot.held.Store(true)
 				if dispatchStopped(ctx, stopper) {
+					slot.release()
 					continue // handed over as the stop came: never started
 				}
 				// Never dropped: the emitter drains results until every
-				// worker has returned, so this send cannot block forever.
-				results <- do(jobCtx, j)
+				// goroutine has returned, so this send cannot block forever.
+				results <- do(slotCtx, j)
+				slot.release()
 			}
-			return nil
-		})
+		}()
+	}
+	park.goroutines.Store(int64(workers))
+	for range workers {
+		park.spawn()
 	}
 	go func() {
-		_ = g.Wait() // the goroutines above never fail
+		defer close(pending)
+		exhausted = feed(ctx, stopper, jobs, pending)
+	}()
+	go func() {
+		running.Wait()
 		close(results)
 	}()
 	emitAll(results, emit, cfg.CaughtUp)
@@ -197,6 +221,93 @@ func feed[J any](ctx context.Context, stopper *Stopper, jobs iter.Seq[J], pendin
 		}
 	}
 	return true
+}
+
+// parking holds the pool's workers (tokens in active) and counts the jobs
+// that gave theirs back while they wait out a pause. A parked job keeps
+// its goroutine, so parking starts another one (up to Workers plus
+// MaxParked in all) to run the next job.
+type parking struct {
+	active     chan struct{}
+	workers    int64
+	maxParked  int64
+	parked     atomic.Int64
+	goroutines atomic.Int64
+	spawn      func()
+}
+
+func newParking(workers, maxParked int) *parking {
+	if maxParked == 0 {
+		maxParked = 16 * workers
+	}
+	return &parking{active: make(chan struct{}, workers), workers: int64(workers), maxParked: int64(max(maxParked, 0))}
+}
+
+// ensureGoroutine starts one more goroutine if the parked jobs leave fewer
+// than Workers goroutines free to take jobs.
+func (p *parking) ensureGoroutine() {
+	for {
+		n := p.goroutines.Load()
+		if n >= p.workers+p.parked.Load() || n >= p.workers+p.maxParked {
+			return
+		}
+		if p.goroutines.CompareAndSwap(n, n+1) {
+			p.spawn()
+			return
+		}
+	}
+}
+
+// jobSlot is one job's hold on a worker.
+type jobSlot struct {
+	p    *parking
+	held atomic.Bool
+}
+
+type slotKey struct{}
+
+// release gives the job's worker back when the job ends.
+func (s *jobSlot) release() {
+	if s.held.CompareAndSwap(true, false) {
+		<-s.p.active
+	}
+}
+
+// parkWhile runs wait (a pause the server asked for) with the job's worker
+// handed to the next job, if ctx is a job's context and the pool has room
+// for another parked job; then it takes a worker again (or gives up
+// taking one when ctx is done) and returns wait's error.
+func parkWhile(ctx context.Context, wait func() error) error {
+	s, _ := ctx.Value(slotKey{}).(*jobSlot)
+	if s == nil || !s.p.reserveParked() {
+		return wait()
+	}
+	defer s.p.parked.Add(-1)
+	if !s.held.CompareAndSwap(true, false) {
+		return wait() // already parked (a wait of its own inside a wait)
+	}
+	<-s.p.active
+	s.p.ensureGoroutine()
+	err := wait()
+	select {
+	case s.p.active <- struct{}{}:
+		s.held.Store(true)
+	case <-ctx.Done():
+	}
+	return err
+}
+
+// reserveParked counts one more parked job, if there is room.
+func (p *parking) reserveParked() bool {
+	for {
+		n := p.parked.Load()
+		if n >= p.maxParked {
+			return false
+		}
+		if p.parked.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
 }
 
 // watchDrain cancels the jobs' context drain after dispatching stopped,

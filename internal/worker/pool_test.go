@@ -261,3 +261,63 @@ func TestRunMemoryIndependentOfJobCount(t *testing.T) {
 		t.Errorf("%d bytes allocated for %d jobs: memory grows with the job count", allocated, jobs)
 	}
 }
+
+// A job that waits out a server's pause hands its worker to the next job:
+// with one worker, job 0 waits until job 1 has run.
+func TestRunParkedJobLetsTheNextJobRun(t *testing.T) {
+	oneRan := make(chan struct{})
+	var running, peak atomic.Int32
+	track := func() func() {
+		n := running.Add(1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		return func() { running.Add(-1) }
+	}
+	c := &emitChecker{t: t}
+	err := Run(context.Background(), PoolConfig{Workers: 1}, count(3), func(ctx context.Context, j int) int {
+		done := track()
+		defer done()
+		if j == 0 {
+			running.Add(-1) // parked: not running
+			err := parkWhile(ctx, func() error {
+				select {
+				case <-oneRan:
+					return nil
+				case <-time.After(10 * time.Second):
+					return errors.New("job 1 never ran while job 0 was parked")
+				}
+			})
+			running.Add(1)
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		if j == 1 {
+			close(oneRan)
+		}
+		return j
+	}, c.emit)
+	if err != nil || len(c.got) != 3 {
+		t.Fatalf("Run: %v, results %v", err, c.got)
+	}
+	assertEachOnce(t, c.got)
+	if p := peak.Load(); p != 1 {
+		t.Errorf("peak of running (not parked) jobs %d, want 1", p)
+	}
+}
+
+// With parking off, a waiting job keeps its worker.
+func TestRunParkingOffKeepsTheWorker(t *testing.T) {
+	var order []int
+	var mu sync.Mutex
+	err := Run(context.Background(), PoolConfig{Workers: 1, MaxParked: -1}, count(2), func(ctx context.Context, j int) int {
+		_ = parkWhile(ctx, func() error { time.Sleep(50 * time.Millisecond); return nil })
+		mu.Lock()
+		order = append(order, j)
+		mu.Unlock()
+		return j
+	}, func(int) {})
+	if err != nil || !slices.Equal(order, []int{0, 1}) {
+		t.Fatalf("Run: %v, finishing order %v, want 0 then 1", err, order)
+	}
+}

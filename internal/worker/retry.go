@@ -73,11 +73,17 @@ func Retry(ctx context.Context, p RetryPolicy, fn func(ctx context.Context, atte
 		// backoff of later ones (the shared limiter already holds every
 		// worker back). Others back off with full jitter.
 		delay := RetryAfterOf(err)
+		wait := func() error { return sleepCtx(ctx, clock, delay) }
 		if delay == 0 {
 			unpaced++
 			delay = p.backoff(unpaced)
+		} else {
+			// A job of the pool hands its worker to the next job while
+			// it waits out the server's pause.
+			sleep := wait
+			wait = func() error { return parkWhile(ctx, sleep) }
 		}
-		if werr := sleepCtx(ctx, clock, delay); werr != nil {
+		if werr := wait(); werr != nil {
 			return attempt, fmt.Errorf("stopped waiting to retry after %d attempts: %w (last error: %w)", attempt, werr, err)
 		}
 	}

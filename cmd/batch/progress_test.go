@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"batch/internal/worker"
+)
+
+func TestProgressSaysWhatTheRunWaitsFor(t *testing.T) {
+	for _, tc := range []struct {
+		waits []worker.Waiting
+		want  string
+	}{
+		{nil, ""},
+		{[]worker.Waiting{{Key: "identity:PUT", Callers: 8, Next: 41200 * time.Millisecond}}, "waiting for PUT budget (next slot in 42 s)"},
+		{[]worker.Waiting{{Key: "identity:PUT", Callers: 1, Next: 300 * time.Millisecond}}, ""},
+		{[]worker.Waiting{{Key: "orchestrator:PATCH", Callers: 3, Next: 12 * time.Second, Paused: true}}, "Orchestrator PATCH paused by the server (next try in 12 s)"},
+		{[]worker.Waiting{{Key: "orchestrator:GET", Callers: 2, Next: 5 * time.Second}, {Key: "identity:PUT", Callers: 6, Next: 2 * time.Second}},
+			"waiting for Orchestrator GET budget (next slot in 5 s); waiting for Identity PUT budget (next slot in 2 s)"},
+	} {
+		if got := describeWaits(tc.waits); got != tc.want {
+			t.Errorf("describeWaits(%+v) = %q, want %q", tc.waits, got, tc.want)
+		}
+	}
+}
+
+// The rate is that of the rows done in the last half minute: rows an
+// interrupted run had finished are not counted, and after Ctrl-C the bar
+// says how many rows are still finishing and for how long at most.
+func TestProgressRateAndInterrupt(t *testing.T) {
+	var errOut bytes.Buffer
+	io := &streams{ErrOut: &errOut, stderrTTY: true}
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	waits := []worker.Waiting{{Key: "identity:PUT", Callers: 8, Next: 42 * time.Second}}
+	p := newProgress(ctx, io, false, 2000, "apply", func() []worker.Waiting { return waits }, 30*time.Second)
+	start := time.Now()
+	p.Resumed(1000)
+	for range 15 {
+		p.Dispatched()
+	}
+	for i := range 10 {
+		p.Row(i == 3)
+	}
+	status := p.status(start.Add(2 * time.Second))
+	rate := rateIn(t, status)
+	if rate < 4 || rate > 5.01 {
+		t.Errorf("10 rows in about 2 s after 1000 resumed rows: %q, want about 5 rows/s", status)
+	}
+	if !strings.Contains(status, "1 failed") || !strings.Contains(status, "waiting for PUT budget (next slot in 42 s)") {
+		t.Errorf("status %q", status)
+	}
+
+	interrupt()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		p.mu.Lock()
+		at := p.interrupted
+		p.mu.Unlock()
+		if !at.IsZero() {
+			status = p.status(at.Add(10 * time.Second))
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the interrupt was never noticed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(status, "interrupted: finishing 5 rows in flight (up to 20 s)") || strings.Contains(status, "waiting for") {
+		t.Errorf("after the interrupt: %q", status)
+	}
+	p.Done()
+	if !strings.Contains(errOut.String(), "/2000)") {
+		t.Errorf("the bar never showed the rows done:\n%q", errOut.String())
+	}
+}
+
+// rateIn reads "N rows/s" from a status.
+func rateIn(t *testing.T, status string) float64 {
+	t.Helper()
+	for part := range strings.SplitSeq(status, " · ") {
+		if n, ok := strings.CutSuffix(part, " rows/s"); ok {
+			f, err := strconv.ParseFloat(n, 64)
+			if err != nil {
+				t.Fatalf("status %q: %v", status, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("status %q shows no rate", status)
+	return 0
+}
