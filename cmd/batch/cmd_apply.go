@@ -38,9 +38,9 @@ skipped, and a row that was in flight is settled without a second change.`,
 
   # write only rows that change something (idempotent re-runs)
   batch apply users.csv --skip-unchanged`,
-		Args: cobra.ExactArgs(1),
+		Args: manifestArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runManifest(cmd.Context(), io, modeApply, args[0], &conn, &rf)
+			return runManifest(cmd.Context(), io, modeApply, args[0], &conn, &rf, cmd.Flags())
 		},
 	}
 	conn.register(cmd.Flags())

@@ -22,9 +22,9 @@ folder like a run: status planned, unchanged or failed, and the changes.`,
 		Example: `  batch plan examples/migrate-users.csv
   batch plan users.csv --report-dir /tmp/plans --run-id before-window
   batch export users -o users.csv && batch plan users.csv   # every row unchanged`,
-		Args: cobra.ExactArgs(1),
+		Args: manifestArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runManifest(cmd.Context(), io, modePlan, args[0], &conn, &rf)
+			return runManifest(cmd.Context(), io, modePlan, args[0], &conn, &rf, cmd.Flags())
 		},
 	}
 	conn.register(cmd.Flags())

@@ -34,7 +34,7 @@ MANIFEST is a path ending in .csv, .yaml or .yml, or - to read CSV from stdin.`,
   batch validate examples/robots.yaml
   export-users | batch validate -
   batch validate --allow-literal-secrets passwords.csv`,
-		Args: cobra.ExactArgs(1),
+		Args: manifestArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Manifest = args[0]
 			return runValidate(cmd.Context(), io, opts)

@@ -44,3 +44,8 @@ func consoleWriter(w io.Writer, color bool) io.Writer {
 // levelHelp lists the accepted log levels for flag help.
 var levelHelp = fmt.Sprintf("log level: %s, %s, %s, %s or %s",
 	zerolog.TraceLevel, zerolog.DebugLevel, zerolog.InfoLevel, zerolog.WarnLevel, zerolog.ErrorLevel)
+
+// jsonLogs reports whether the run's stderr carries JSON log lines.
+func jsonLogs(io *streams, o logOptions) bool {
+	return o.Format == "json" || ((o.Format == "auto" || o.Format == "") && !io.IsStderrTTY())
+}

@@ -21,6 +21,8 @@ import (
 	"batch/internal/manifest"
 	"batch/internal/report"
 	"batch/internal/secretsout"
+
+	"github.com/spf13/pflag"
 )
 
 // runMode is what plan and apply share: one code path, two modes.
@@ -39,11 +41,40 @@ func (m runMode) command() string {
 }
 
 // runManifest validates, resolves, executes and reports a manifest. It is
-// the whole of `batch plan` and `batch apply`.
-func runManifest(ctx context.Context, io *streams, mode runMode, path string, conn *connectionFlags, rf *runFlags) error {
+// the whole of `batch plan` and `batch apply`. fs holds the command's
+// flags: a resumed run takes the settings its run started with from them.
+func runManifest(ctx context.Context, io *streams, mode runMode, path string, conn *connectionFlags, rf *runFlags, fs *pflag.FlagSet) (err error) {
+	if rf.Resume != "" {
+		// The run's own settings first: they decide everything below.
+		meta, err := journal.ReadMeta(filepath.Join(rf.ReportDir, rf.Resume))
+		if err != nil {
+			return usageErrorf("--resume %s: %w", rf.Resume, err)
+		}
+		if err := restoreFlags(fs, meta); err != nil {
+			return err
+		}
+	}
 	log, err := newLogger(io, rf.log)
 	if err != nil {
 		return err
+	}
+	// A person's text (problems, the summary) goes to stderr beside the
+	// progress bar; when stderr carries JSON log lines, it goes to stdout
+	// and errors are logged, so that stderr holds JSON lines only.
+	text := io.ErrOut
+	if jsonLogs(io, rf.log) {
+		text = io.Out
+		defer func() {
+			if err == nil {
+				return
+			}
+			var ee *exitError
+			if errors.As(err, &ee) && ee.err == nil {
+				return
+			}
+			log.Error().Msg(err.Error())
+			err = withExit(exitCodeFor(err), nil)
+		}()
 	}
 	if rf.Workers < 1 {
 		return usageErrorf("--workers must be at least 1")
@@ -61,13 +92,13 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	counted := newCensus()
 	rows, err := manifest.ValidateEach(ctx, path, mopts, func(p manifest.Problem) {
 		problems++
-		fmt.Fprintln(io.ErrOut, p.String())
+		fmt.Fprintln(text, p.String())
 	}, func(j *manifest.Job) { counted.add(j, nil) })
 	if err != nil {
 		return usageErrorf("%w", err)
 	}
 	if problems > 0 {
-		return usageErrorf("%s: %d rows, %d problems; nothing was sent", mopts.DisplayName, rows, problems)
+		return usageErrorf("%s: %s, %s; nothing was sent", mopts.DisplayName, plural(rows, "row"), plural(problems, "problem"))
 	}
 
 	settings, err := conn.settings()
@@ -75,8 +106,10 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		return err
 	}
 
-	// 2. The run folder: new, or the interrupted run to resume.
-	run, err := openRunFolder(mode, path, mopts.DisplayName, rf)
+	// 2. The run folder: new, or the interrupted run to resume. A new run
+	// that ends before it sends anything (not confirmed, refused sign-in)
+	// leaves nothing behind.
+	run, err := openRunFolder(mode, path, mopts.DisplayName, rf, fs)
 	if err != nil {
 		return err
 	}
@@ -91,11 +124,35 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		if census, err = takeCensus(ctx, path, mopts, run.state); err != nil {
 			return err
 		}
+		if census.resumed == census.rows {
+			fmt.Fprintf(text, "run %s has already finished: all %s are in %s; nothing to resume\n", run.id, plural(census.rows, "row"), run.dir)
+			return nil
+		}
 	}
-	if mode == modeApply && census.generated > 0 && rf.SecretsOut == "" {
-		return usageErrorf("%d rows generate passwords: give --secrets-out FILE so that every generated password can be found again", census.generated)
-	}
+	var secretsOut *secretsout.File
 	if mode == modeApply {
+		if census.generated > 0 && rf.SecretsOut == "" {
+			return usageErrorf("%s generate passwords: give --secrets-out FILE so that every generated password can be found again", plural(census.generated, "row"))
+		}
+		if rf.SecretsOut != "" {
+			// Opened before anything is sent: a file that cannot take this
+			// run's passwords (others can read it, or it holds the other
+			// format) stops the run here.
+			recipients, err := secretsout.ParseRecipients(rf.AgeRecipients)
+			if err != nil {
+				return usageErrorf("%w; nothing was sent", err)
+			}
+			if secretsOut, err = secretsout.Create(rf.SecretsOut, run.id, recipients); err != nil {
+				return usageErrorf("%w; nothing was sent", err)
+			}
+			defer func() {
+				if run.started {
+					_ = secretsOut.Close()
+				} else {
+					_ = secretsOut.Discard()
+				}
+			}()
+		}
 		if err := confirm(io, rf, census, settings, run); err != nil {
 			return err
 		}
@@ -106,11 +163,9 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		return err
 	}
 	// Sign in once before anything else: bad credentials stop here, not
-	// on every row.
+	// on every row. Refused credentials are an authentication failure,
+	// which stops a run (exit 3) wherever it is met.
 	if err := sess.client.Authenticate(ctx); err != nil {
-		if client.IsAuthFailure(err) {
-			return usageErrorf("%w; nothing was sent", err)
-		}
 		return withExit(exitStopped, fmt.Errorf("sign in: %w; nothing was sent", err))
 	}
 	adapter := apply.NewClientAdapter(sess.client)
@@ -120,22 +175,12 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	if mode == modePlan {
 		exec = apply.NewPlanner(adapter, resolver, opts)
 	} else {
-		if rf.SecretsOut != "" {
-			recipients, err := secretsout.ParseRecipients(rf.AgeRecipients)
-			if err != nil {
-				return usageErrorf("%w", err)
-			}
-			out, err := secretsout.Create(rf.SecretsOut, run.id, recipients)
-			if err != nil {
-				return usageErrorf("%w", err)
-			}
-			defer out.Close()
-			opts.Secrets = out
+		if secretsOut != nil {
+			opts.Secrets = secretsOut
 		}
 		opts.Journal = run.journal
 		exec = apply.NewApplier(adapter, resolver, rf.SkipUnchanged, opts)
 	}
-
 	started := time.Now()
 	log.Info().Str("run_id", run.id).Str("manifest", mopts.DisplayName).Int("rows", census.rows).
 		Int("workers", rf.Workers).Str("limits", describeLimits(rf.Limits)).Msg(mode.command() + " started")
@@ -143,10 +188,11 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	// 4. Resolve: page whole lists where that spends fewer reads.
 	if err := resolver.Prepare(ctx, census.needs(exec)); err != nil {
 		if client.IsAuthFailure(err) {
-			return withExit(exitStopped, fmt.Errorf("%w; nothing was changed (report: %s)", err, run.dir))
+			return withExit(exitStopped, fmt.Errorf("%w; nothing was changed", err))
 		}
 		log.Warn().Err(err).Msg("could not read the account lists; resolving targets one by one")
 	}
+	run.started = true
 
 	// 5. Execute and report.
 	gcForRequests()
@@ -203,13 +249,17 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	if mode == modePlan {
 		printPlan(io, run.dir, summary)
 	}
-	summary.Print(io.ErrOut)
+	summary.Print(text)
 	log.Info().Str("run_id", run.id).Int("rows", summary.Rows).Interface("by_status", summary.ByStatus).
 		Float64("rows_per_second", summary.RowsPerSecond).Msg(mode.command() + " finished")
 
 	switch {
 	case outcome.Stopped != nil:
-		fmt.Fprintf(io.ErrOut, "resume with: batch %s %s --resume %s\n", mode.command(), mopts.DisplayName, run.id)
+		if mode == modeApply {
+			fmt.Fprintf(text, "resume with: %s\n", resumeCommand(mopts.DisplayName, fs, run.id))
+		} else {
+			fmt.Fprintf(text, "the plan stopped early; run it again for the whole plan\n")
+		}
 		return withExit(exitStopped, nil)
 	case summary.ByStatus[report.StatusFailed] > 0:
 		run.finish()
@@ -386,9 +436,13 @@ type runFolder struct {
 	journal *journal.Journal
 	state   journal.State // the interrupted run's rows (resume), or empty
 	mode    runMode
+	// fresh: this process created the run (not a resume); dirExisted: its
+	// folder was there before. started: the run got past sign-in, so its
+	// folder is a report to keep.
+	fresh, dirExisted, started bool
 }
 
-func openRunFolder(mode runMode, path, display string, rf *runFlags) (*runFolder, error) {
+func openRunFolder(mode runMode, path, display string, rf *runFlags, fs *pflag.FlagSet) (*runFolder, error) {
 	sum, err := journal.HashFile(path)
 	if err != nil {
 		return nil, usageErrorf("%w", err)
@@ -416,21 +470,29 @@ func openRunFolder(mode runMode, path, display string, rf *runFlags) (*runFolder
 		}
 		run.dir = filepath.Join(rf.ReportDir, run.id)
 		if _, err := os.Stat(filepath.Join(run.dir, journal.MetaName)); err == nil {
+			if mode == modePlan {
+				return nil, usageErrorf("run %s already exists in %s: choose another --run-id", run.id, rf.ReportDir)
+			}
 			return nil, usageErrorf("run %s already exists in %s: resume it with --resume %s, or choose another --run-id", run.id, rf.ReportDir, run.id)
 		}
 		run.meta = journal.Meta{RunID: run.id, Command: mode.command(), Manifest: display, ManifestSHA256: sum, Started: time.Now().UTC()}
+		run.fresh = true
+		if _, err := os.Stat(run.dir); err == nil {
+			run.dirExisted = true
+		}
 	}
+	// Flags given now (a resume's overrides included) are what a later
+	// resume starts from.
+	run.meta.Flags = recordFlags(fs)
 	if err := os.MkdirAll(run.dir, 0o750); err != nil {
 		return nil, usageErrorf("create report folder: %w", err)
 	}
 	if run.lock, err = journal.Acquire(run.dir); err != nil {
 		return nil, usageErrorf("%w", err)
 	}
-	if rf.Resume == "" {
-		if err := journal.WriteMeta(run.dir, run.meta); err != nil {
-			run.close()
-			return nil, err
-		}
+	if err := journal.WriteMeta(run.dir, run.meta); err != nil {
+		run.close()
+		return nil, err
 	}
 	if mode == modePlan {
 		return run, nil
@@ -475,9 +537,20 @@ func (r *runFolder) finish() {
 	}
 }
 
+// close releases the folder. A new run that never started (not confirmed,
+// refused sign-in) removes what it created: nothing was sent, so there is
+// nothing to report or resume.
 func (r *runFolder) close() {
 	if r.journal != nil {
 		_ = r.journal.Close()
 	}
 	_ = r.lock.Release()
+	if r.fresh && !r.started {
+		for _, name := range []string{journal.FileName, journal.KeyName, journal.LockName, journal.MetaName} {
+			_ = os.Remove(filepath.Join(r.dir, name))
+		}
+		if !r.dirExisted {
+			_ = os.Remove(r.dir)
+		}
+	}
 }
