@@ -272,7 +272,10 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 // census is what a manifest asks for, counted in one pass.
 type census struct {
 	rows, generated, resumed int
-	byOp                     map[manifest.Op]int
+	// groupRows counts the rows still to run that name groups: they need
+	// the organization's group list (one read).
+	groupRows int
+	byOp      map[manifest.Op]int
 	// byKind counts the rows still to run by op and target kind: what the
 	// resolver needs to know to choose between lookups and whole lists.
 	byKind map[opTarget]int
@@ -281,6 +284,10 @@ type census struct {
 type opTarget struct {
 	op   manifest.Op
 	kind manifest.TargetKind
+	// readsState: the row's account is read whatever the mode (its exact
+	// membership is a difference from the current one, or its email and
+	// user name are checked).
+	readsState bool
 }
 
 // needs totals the reads the rows still to run cost under exec.
@@ -288,6 +295,9 @@ func (c census) needs(exec *apply.Executor) apply.Needs {
 	var n apply.Needs
 	for k, count := range c.byKind {
 		job := manifest.Job{Op: k.op, Target: manifest.Target{Kind: k.kind}}
+		if k.readsState {
+			job.ExpectUserName = "?"
+		}
 		var one apply.Needs
 		exec.Needs(&job, &one)
 		n.UserLookups += one.UserLookups * count
@@ -295,6 +305,7 @@ func (c census) needs(exec *apply.Executor) apply.Needs {
 		n.RobotLookups += one.RobotLookups * count
 		n.RobotStates += one.RobotStates * count
 	}
+	n.Groups = c.groupRows
 	return n
 }
 
@@ -316,7 +327,10 @@ func (c *census) add(j *manifest.Job, done journal.State) {
 		return
 	}
 	c.byOp[j.Op]++
-	c.byKind[opTarget{j.Op, j.Target.Kind}]++
+	c.byKind[opTarget{j.Op, j.Target.Kind, apply.ReadsState(j)}]++
+	if j.Groups != nil || len(j.GroupIDsToAdd)+len(j.GroupIDsToRemove) > 0 {
+		c.groupRows++
+	}
 	for _, ref := range []*manifest.SecretRef{j.NewPassword, j.OldPassword} {
 		if ref != nil && ref.Kind == manifest.SecretGenerate {
 			c.generated++
@@ -346,6 +360,9 @@ func (c census) operations(mode runMode) []client.Operation {
 		if mode == modeApply {
 			ops = append(ops, calls.write)
 		}
+	}
+	if c.groupRows > 0 {
+		ops = append(ops, client.OpListGroups)
 	}
 	if len(ops) == 0 {
 		ops = append(ops, client.OpGetUser)
