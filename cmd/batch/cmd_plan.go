@@ -20,7 +20,7 @@ error codes apply would use. Only GET requests are sent.
 The plan is printed (grouped by op, counts first) and written to the report
 folder like a run: status planned, unchanged or failed, and the changes.`,
 		Example: `  batch plan examples/migrate-users.csv
-  batch plan users.csv --report-dir /tmp/plans --run-id before-window
+  batch plan users.csv --report-dir plans --run-id before-window
   batch export users -o users.csv && batch plan users.csv   # every row unchanged`,
 		Args: manifestArg,
 		RunE: func(cmd *cobra.Command, args []string) error {

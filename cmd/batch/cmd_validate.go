@@ -33,7 +33,7 @@ MANIFEST is a path ending in .csv, .yaml or .yml, or - to read CSV from stdin.`,
 		Example: `  batch validate examples/migrate-users.csv
   batch validate examples/robots.yaml
   batch export users | batch validate -
-  batch validate --allow-literal-secrets passwords.csv`,
+  batch validate examples/broken.csv   # exit 2: every problem, with its line`,
 		Args: manifestArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Manifest = args[0]

@@ -45,9 +45,9 @@ robot accounts, and rotate unattended robots' credentials.
 
 Validate a manifest, preview the exact changes with a dry run, apply them
 through a rate-limited worker pool, then read the per-row report.`,
-		Example: `  batch validate users.csv
-  batch plan users.csv
-  batch apply users.csv --secrets-out secrets.txt
+		Example: `  batch validate examples/migrate-users.csv
+  batch plan examples/migrate-users.csv
+  batch apply examples/rotate-passwords.csv --secrets-out secrets.csv
   batch export users -o users.csv
   batch emulator --users 500 --robots 20`,
 		SilenceUsage:  true,
