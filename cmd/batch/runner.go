@@ -44,19 +44,22 @@ func (m runMode) command() string {
 // the whole of `batch plan` and `batch apply`. fs holds the command's
 // flags: a resumed run takes the settings its run started with from them.
 func runManifest(ctx context.Context, io *streams, mode runMode, path string, conn *connectionFlags, rf *runFlags, fs *pflag.FlagSet) (err error) {
+	var resumed journal.Meta
 	if rf.Resume != "" {
 		// The run's own settings first: they decide everything below.
-		meta, err := journal.ReadMeta(filepath.Join(rf.ReportDir, rf.Resume))
-		if err != nil {
+		if resumed, err = journal.ReadMeta(filepath.Join(rf.ReportDir, rf.Resume)); err != nil {
 			return usageErrorf("--resume %s: %w", rf.Resume, err)
 		}
-		if err := restoreFlags(fs, meta); err != nil {
+		if err := restoreFlags(fs, resumed); err != nil {
 			return err
 		}
 	}
 	log, err := newLogger(io, rf.log)
 	if err != nil {
 		return err
+	}
+	if rf.Resume != "" {
+		log.Info().Str("run_id", rf.Resume).Str("recorded_flags", describeFlags(resumed.Flags)).Msg("resuming with the run's recorded settings")
 	}
 	// A person's text (problems, the summary) goes to stderr beside the
 	// progress bar; when stderr carries JSON log lines, it goes to stdout
@@ -388,7 +391,7 @@ func confirm(io *streams, rf *runFlags, c census, s client.Settings, run *runFol
 	if !io.IsStdinTTY() {
 		return usageErrorf("apply changes accounts: confirm with --yes (stdin is not a terminal, so it cannot ask); nothing was sent")
 	}
-	fmt.Fprintf(io.ErrOut, "About to apply %d rows (%s) to organization %q", c.rows-c.resumed, c, s.Organization)
+	fmt.Fprintf(io.ErrOut, "About to apply %s (%s) to organization %q", plural(c.rows-c.resumed, "row"), c, s.Organization)
 	if s.Tenant != "" {
 		fmt.Fprintf(io.ErrOut, ", tenant %q", s.Tenant)
 	}

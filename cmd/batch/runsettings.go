@@ -13,7 +13,7 @@ import (
 
 // notRecorded are the flags a run does not keep in run.json: the ones that
 // name the run itself (a resume gives them to find it).
-var notRecorded = map[string]bool{"resume": true, "run-id": true, "report-dir": true}
+var notRecorded = map[string]bool{"resume": true, "run-id": true, "report-dir": true, "cpu-profile": true}
 
 // mustMatch are the recorded flags a resume may repeat but not change: the
 // passwords of one run belong in one secrets file, in one format.
