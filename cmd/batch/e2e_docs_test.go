@@ -92,8 +92,8 @@ var exitComment = regexp.MustCompile(`#.*\bexit (\d)\b`)
 // examples/README.md and the help examples, as written, against the
 // emulator, in a folder holding what the examples name: a copy of
 // examples/, users.csv (exported), rotate.csv (a 60-row rotation),
-// recipient.txt and key.txt (an age key pair), secrets.age (a rotation
-// encrypted to it) and an interrupted run rotate-2026-11-22 to resume
+// recipient.txt and key.txt (an age key pair), secrets.age (a 3-row
+// rotation encrypted to it) and an interrupted run rotate-2026-11-22 to resume
 // (RUN_ID in README.md). Commands that serve (the emulator) run until they
 // print their environment, on a free port, then are interrupted; make
 // targets are checked with make -n (they build into and test the checkout
@@ -141,6 +141,9 @@ func TestEveryDocumentedCommandRuns(t *testing.T) {
 				`[ "$(stat -c %a emulator.env)" = 600 ] || code=8; kill $!; wait; [ -e emulator.env ] && code=9; exit $code`
 			i++
 			runDocShell(t, c, script, sandbox, docEnvWithout(env, "UIPATH_"), 0)
+		case strings.Contains(c.line, "age -d"):
+			// The read-back must print the passwords recorded for secrets.age.
+			runDocShell(t, c, "("+c.line+") | grep -q '^setup-age,3,'", sandbox, env, 0)
 		case isServe(c.line):
 			runServing(t, c, sandbox, env)
 		case isInteractiveApply(c.line):
@@ -203,9 +206,12 @@ func setupDocSandbox(t *testing.T, root, sandbox string, env []string) {
 	writeFile(t, sandbox, "key.txt", id.String()+"\n")
 	writeFile(t, sandbox, "recipient.txt", id.Recipient().String()+"\n")
 	writeFile(t, sandbox, "rotate.csv", rotationManifest(60))
+	// A short one for secrets.age: the documented read-back starts age once
+	// per line.
+	writeFile(t, sandbox, "rotate-3.csv", rotationManifest(3))
 	for _, script := range []string{
 		"batch export users -o users.csv",
-		"batch apply rotate.csv --yes --secrets-out secrets.age --age-recipient \"$(cat recipient.txt)\" --run-id setup-age",
+		"batch apply rotate-3.csv --yes --secrets-out secrets.age --age-recipient \"$(cat recipient.txt)\" --run-id setup-age",
 	} {
 		runDocShell(t, docCommand{"setup", script}, script, sandbox, env, 0)
 	}
