@@ -38,7 +38,12 @@ apply.`,
   batch export users -o users.csv && batch plan users.csv   # every row unchanged`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{string(export.Users), string(export.RobotAccounts)},
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			log, err := newLogger(io, rf.log)
+			if err != nil {
+				return err
+			}
+			defer logErrorAsJSON(io, rf.log, log, &err)
 			kind := export.Kind(args[0])
 			columns := export.UserColumns
 			ops := []client.Operation{client.OpListUsers, client.OpListGroups}
@@ -50,10 +55,6 @@ apply.`,
 				return usageErrorf("export %q: want users or robot-accounts", args[0])
 			}
 			f, err := exportFormat(format, output)
-			if err != nil {
-				return err
-			}
-			log, err := newLogger(io, rf.log)
 			if err != nil {
 				return err
 			}
@@ -110,6 +111,10 @@ apply.`,
 			where := output
 			if where == "" || where == "-" {
 				where = "standard output"
+			}
+			if jsonLogs(io, rf.log) {
+				log.Info().Int("rows", n).Str("kind", string(kind)).Str("output", where).Int("get_requests", requests["GET"]).Msg("exported")
+				return nil
 			}
 			fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", n, kind, where, requests["GET"])
 			return nil

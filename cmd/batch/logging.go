@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -48,4 +49,20 @@ var levelHelp = fmt.Sprintf("log level: %s, %s, %s, %s or %s",
 // jsonLogs reports whether the run's stderr carries JSON log lines.
 func jsonLogs(io *streams, o logOptions) bool {
 	return o.Format == "json" || ((o.Format == "auto" || o.Format == "") && !io.IsStderrTTY())
+}
+
+// logErrorAsJSON, deferred with a command's error, logs the error as a JSON
+// line instead of letting main print it as text, when stderr carries JSON
+// lines: a log shipper then reads stderr whole.
+func logErrorAsJSON(io *streams, o logOptions, log zerolog.Logger, errp *error) {
+	err := *errp
+	if err == nil || !jsonLogs(io, o) {
+		return
+	}
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err == nil {
+		return
+	}
+	log.Error().Msg(err.Error())
+	*errp = withExit(exitCodeFor(err), nil)
 }

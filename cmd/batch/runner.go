@@ -67,18 +67,8 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	text := io.ErrOut
 	if jsonLogs(io, rf.log) {
 		text = io.Out
-		defer func() {
-			if err == nil {
-				return
-			}
-			var ee *exitError
-			if errors.As(err, &ee) && ee.err == nil {
-				return
-			}
-			log.Error().Msg(err.Error())
-			err = withExit(exitCodeFor(err), nil)
-		}()
 	}
+	defer logErrorAsJSON(io, rf.log, log, &err)
 	if rf.Workers < 1 {
 		return usageErrorf("--workers must be at least 1")
 	}
