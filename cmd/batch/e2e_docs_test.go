@@ -152,6 +152,7 @@ func TestEveryDocumentedCommandRuns(t *testing.T) {
 			runDocShell(t, c, strings.ReplaceAll(c.line, "RUN_ID", "rotate-2026-11-22"), sandbox, env, want)
 		}
 	}
+	checkIgnored(t, root, sandbox)
 	for _, m := range manifests {
 		path := filepath.Join(sandbox, "snippet."+m.ext)
 		if err := os.WriteFile(path, []byte(m.text), 0o600); err != nil {
@@ -436,4 +437,35 @@ func ageShim() int {
 		return 1
 	}
 	return 0
+}
+
+// checkIgnored checks that what the documented commands wrote into the
+// folder (standing for a checkout) is ignored by the repository's
+// .gitignore: the emulator's environment, secrets files, age keys,
+// reports, exports.
+func checkIgnored(t *testing.T, root, sandbox string) {
+	t.Helper()
+	inputs := map[string]bool{"examples": true, "rotate.csv": true, "rotate-3.csv": true}
+	entries, err := os.ReadDir(sandbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, e := range entries {
+		if inputs[e.Name()] {
+			continue
+		}
+		name := e.Name()
+		if e.IsDir() {
+			name += "/"
+		}
+		checked++
+		t.Logf("written by the documented steps: %s", name)
+		if err := exec.Command("git", "-C", root, "check-ignore", "--no-index", "-q", name).Run(); err != nil {
+			t.Errorf("%s, written by the documented steps, is not covered by .gitignore (%v)", name, err)
+		}
+	}
+	if checked < 8 {
+		t.Errorf("only %d files written by the documented steps: the check looked at the wrong folder", checked)
+	}
 }

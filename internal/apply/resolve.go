@@ -105,7 +105,7 @@ func (rs *Resolver) readGroups(ctx context.Context) error {
 // group list (it could not be read) a GUID is taken as it is and a name
 // cannot be resolved.
 func (rs *Resolver) GroupID(ref string) (string, error) {
-	if isGUID(ref) {
+	if manifest.IsGUID(ref) {
 		id := strings.ToLower(ref)
 		if rs.groupsRead {
 			if _, ok := rs.groupByID[id]; !ok {
@@ -133,27 +133,6 @@ func (rs *Resolver) GroupName(id string) string {
 		return name
 	}
 	return id
-}
-
-// isGUID reports the 8-4-4-4-12 hexadecimal form.
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // retried reads a whole list again, from its first page, when a read meets

@@ -390,7 +390,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// isGUID reports whether s is a GUID in its 8-4-4-4-12 hexadecimal form.
+// IsGUID reports whether s is a GUID in its 8-4-4-4-12 hexadecimal form.
+func IsGUID(s string) bool { return isGUID(s) }
+
 func isGUID(s string) bool {
 	if len(s) != 36 {
 		return false
