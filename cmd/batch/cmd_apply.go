@@ -29,27 +29,32 @@ Generated passwords (generate, generate:LENGTH) are written to --secrets-out
 (0600; --age-recipient encrypts each line) before they are sent. Every write
 is recorded in the run's journal first, so an interrupted run (Ctrl-C,
 --max-failures, a crash) continues with --resume RUN_ID: finished rows are
-skipped, and a row that was in flight is settled without a second change.`,
+skipped, and a row that was in flight is settled without a second change.
+A resumed run takes the flags its run started with from run.json (no flag
+carries a secret); flags given again override them, except --secrets-out and
+--age-recipient, which must match. An interrupted run prints the command
+that resumes it.`,
 		Example: `  # migrate users, confirming interactively
   batch apply examples/migrate-users.csv
 
   # nightly rotation from a scheduler
-  batch apply rotate.csv --yes --secrets-out /secure/rotate.csv --log-format json
+  batch apply rotate.csv --yes --secrets-out rotate-secrets.csv --log-format json
 
-  # encrypt the generated passwords; stop after 20 failures
-  batch apply rotate.csv --secrets-out rotate.age --age-recipient age1... --max-failures 20
+  # encrypt the generated passwords to your age key; stop after 20 failures
+  batch apply rotate.csv --yes --secrets-out rotate.age --age-recipient "$(cat recipient.txt)" --max-failures 20
 
-  # continue an interrupted run, same manifest
-  batch apply rotate.csv --resume 20261122T020000Z-1a2b3c --secrets-out rotate.age --age-recipient age1...
+  # continue an interrupted run: its own settings (secrets output, budgets,
+  # workers...) come from its run.json; give --report-dir if it was not the default
+  batch apply rotate.csv --resume rotate-2026-11-22
 
   # write only rows that change something (idempotent re-runs)
   batch apply users.csv --skip-unchanged`,
-		Args: cobra.ExactArgs(1),
+		Args: manifestArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := rf.checkRunIDs(); err != nil {
 				return err
 			}
-			return runManifest(cmd.Context(), io, modeApply, args[0], &conn, &rf)
+			return runManifest(cmd.Context(), io, modeApply, args[0], &conn, &rf, cmd.Flags())
 		},
 	}
 	conn.register(cmd.Flags())

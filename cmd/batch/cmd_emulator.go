@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	goio "io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,6 +34,7 @@ type emulatorOptions struct {
 	tokenLifetime time.Duration
 	stateOut      string
 	envOnly       bool
+	envFile       string
 }
 
 func newEmulatorCmd(io *streams) *cobra.Command {
@@ -49,9 +54,13 @@ batch-emulator with every scope; its secret is printed with the environment.
 
 Read-only views for scripts: GET /_emulator/state (passwords only as SHA-256)
 and GET /_emulator/requests (request counts, 429s, token requests).`,
-		Example: `  # serve 500 users and 20 robots, then point batch at it in another shell
+		Example: `  # serve 500 users and 20 robots; it prints the environment that points batch at it
   batch emulator --users 500 --robots 20
-  eval "$(batch emulator --env-only &)"
+
+  # in the background, its environment in a file (0600, removed when it stops;
+  # keep it out of a repository: it holds the emulator's client secret)
+  batch emulator --env-file emulator.env &
+  until [ -s emulator.env ]; do sleep 0.1; done; . ./emulator.env
 
   # rehearse against the published cloud budgets, compressed 60 times
   batch emulator --limits cloud:60
@@ -89,6 +98,7 @@ and GET /_emulator/requests (request counts, 429s, token requests).`,
 	f.DurationVar(&opts.tokenLifetime, "token-lifetime", time.Hour, "lifetime of issued access tokens")
 	f.StringVar(&opts.stateOut, "state-out", "", "write the final state as JSON to this file on exit (mode 0600, passwords hashed)")
 	f.BoolVar(&opts.envOnly, "env-only", false, "print only the export lines, no status on stderr")
+	f.StringVar(&opts.envFile, "env-file", "", "also write the export lines to this file (0600, whole, once serving; removed on exit), for a script to source")
 	return cmd
 }
 
@@ -115,9 +125,23 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 	if err := srv.Start(opts.listen); err != nil {
 		return usageErrorf("%w", err)
 	}
+	// One write, so that a script waiting for the file to be non-empty
+	// reads it whole.
+	var env strings.Builder
 	for _, kv := range srv.Env() {
 		k, v, _ := strings.Cut(kv, "=")
-		fmt.Fprintf(io.Out, "export %s=%s\n", k, shellQuote(v))
+		fmt.Fprintf(&env, "export %s=%s\n", k, shellQuote(v))
+	}
+	if _, err := goio.WriteString(io.Out, env.String()); err != nil {
+		_ = srv.Close()
+		return withExit(exitStopped, fmt.Errorf("print the environment: %w", err))
+	}
+	if opts.envFile != "" {
+		if err := writeEnvFile(opts.envFile, env.String()); err != nil {
+			_ = srv.Close()
+			return withExit(exitStopped, err)
+		}
+		defer os.Remove(opts.envFile)
 	}
 	if !opts.envOnly {
 		fmt.Fprintf(io.ErrOut, "emulator: serving %s (%d users, %d robot accounts) on %s; Ctrl-C to stop\n",
@@ -140,6 +164,26 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 	}
 	if shutdownErr != nil {
 		return withExit(exitStopped, shutdownErr)
+	}
+	return nil
+}
+
+// writeEnvFile writes the environment beside path and renames it into
+// place, so that a script waiting for the file never reads half of it (or
+// an old one's port). It holds the client secret: 0600.
+func writeEnvFile(path, text string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".emulator-env-*")
+	if err != nil {
+		return fmt.Errorf("--env-file: %w", err)
+	}
+	_, werr := tmp.WriteString(text)
+	if err := errors.Join(werr, tmp.Close()); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("--env-file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("--env-file: %w", err)
 	}
 	return nil
 }

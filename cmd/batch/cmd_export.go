@@ -23,8 +23,12 @@ func newExportCmd(io *streams) *cobra.Command {
 		Short: "Write the tenant's users or robot accounts as a manifest",
 		Long: `export pages through the organization's users or robot accounts (1,000 per
 request) and writes a manifest with one update_user or update_robot_account
-row per account: its id as the target and its current names, activation and
-groups. No secret is ever exported.
+row per account: its id as the target (a user's email and user name beside it,
+checked against the account when the row runs), its current names and
+activation, and its exact group membership in the groups column, by name (one
+read of the organization's groups; by id where a name cannot be used). Edit
+groups to change the membership: a row with groups makes it exactly that set.
+No secret is ever exported.
 
 What export writes, validate accepts and plan reports as all unchanged: edit
 the columns you want to change, delete the rows you don't, then plan and
@@ -34,22 +38,23 @@ apply.`,
   batch export users -o users.csv && batch plan users.csv   # every row unchanged`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{string(export.Users), string(export.RobotAccounts)},
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			log, err := newLogger(io, rf.log)
+			if err != nil {
+				return err
+			}
+			defer logErrorAsJSON(io, rf.log, log, &err)
 			kind := export.Kind(args[0])
 			columns := export.UserColumns
-			ops := []client.Operation{client.OpListUsers}
+			ops := []client.Operation{client.OpListUsers, client.OpListGroups}
 			switch kind {
 			case export.Users:
 			case export.RobotAccounts:
-				columns, ops = export.RobotColumns, []client.Operation{client.OpListRobotAccounts}
+				columns, ops = export.RobotColumns, []client.Operation{client.OpListRobotAccounts, client.OpListGroups}
 			default:
 				return usageErrorf("export %q: want users or robot-accounts", args[0])
 			}
 			f, err := exportFormat(format, output)
-			if err != nil {
-				return err
-			}
-			log, err := newLogger(io, rf.log)
 			if err != nil {
 				return err
 			}
@@ -62,7 +67,15 @@ apply.`,
 				return err
 			}
 			if err := sess.client.Authenticate(cmd.Context()); err != nil {
-				return usageErrorf("%w", err)
+				return withExit(exitStopped, fmt.Errorf("sign in: %w; nothing was read", err))
+			}
+			adapter := apply.NewClientAdapter(sess.client)
+			names, err := export.GroupNames(cmd.Context(), adapter)
+			if err != nil {
+				if client.IsAuthFailure(err) {
+					return withExit(exitStopped, err)
+				}
+				log.Warn().Err(err).Msg("groups are written by id")
 			}
 
 			out := io.Out
@@ -83,7 +96,7 @@ apply.`,
 			if err != nil {
 				return err
 			}
-			n, err := export.Run(cmd.Context(), apply.NewClientAdapter(sess.client), kind, w)
+			n, err := export.Run(cmd.Context(), adapter, kind, w, names)
 			err = errors.Join(err, w.Close())
 			if file != nil {
 				err = errors.Join(err, file.Close())
@@ -98,6 +111,10 @@ apply.`,
 			where := output
 			if where == "" || where == "-" {
 				where = "standard output"
+			}
+			if jsonLogs(io, rf.log) {
+				log.Info().Int("rows", n).Str("kind", string(kind)).Str("output", where).Int("get_requests", requests["GET"]).Msg("exported")
+				return nil
 			}
 			fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", n, kind, where, requests["GET"])
 			return nil

@@ -35,9 +35,9 @@ Every problem is printed to stdout as FILE:LINE: message, then a summary
 MANIFEST is a path ending in .csv, .yaml or .yml, or - to read CSV from stdin.`,
 		Example: `  batch validate examples/migrate-users.csv
   batch validate examples/robots.yaml
-  export-users | batch validate -
-  batch validate --allow-literal-secrets passwords.csv`,
-		Args: cobra.ExactArgs(1),
+  batch export users | batch validate -
+  batch validate examples/broken.csv   # exit 2: every problem, with its line`,
+		Args: manifestArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Manifest = args[0]
 			return runValidate(cmd.Context(), io, opts)
@@ -68,7 +68,7 @@ func runValidate(ctx context.Context, io *streams, opts *validateOptions) error 
 	if err != nil {
 		return withExit(exitInvalid, err)
 	}
-	fmt.Fprintf(io.ErrOut, "%d rows, %d problems\n", rows, problems)
+	fmt.Fprintf(io.ErrOut, "%s, %s\n", plural(rows, "row"), plural(problems, "problem"))
 	if problems > 0 {
 		return withExit(exitInvalid, nil)
 	}

@@ -64,12 +64,12 @@ func TestPlanIsReadOnlyAndApplyDoesWhatItSaid(t *testing.T) {
 		changes string
 		code    string
 	}{
-		1: {report.StatusPlanned, fmt.Sprintf(`name: %q → "Anna"; groups: +%s`, before.Name, groupFinance), ""},
+		1: {report.StatusPlanned, fmt.Sprintf(`name: %q → "Anna"; groups: +Finance`, before.Name), ""},
 		2: {report.StatusPlanned, "is_active: true → false", ""},
 		3: {report.StatusUnchanged, "", ""},
 		4: {report.StatusFailed, "", "not_found"},
-		5: {report.StatusPlanned, fmt.Sprintf(`surname: %q → "Lee"; groups: −%s`, userByName(t, emu, "user00005").Surname, groupAutomation), ""},
-		6: {report.StatusPlanned, fmt.Sprintf(`display_name: "Robot 001" → "Invoice robot"; groups: +%s`, groupFinance), ""},
+		5: {report.StatusPlanned, fmt.Sprintf(`surname: %q → "Lee"; groups: −Automation Users`, userByName(t, emu, "user00005").Surname), ""},
+		6: {report.StatusPlanned, `display_name: "Robot 001" → "Invoice robot"; groups: +Finance`, ""},
 		7: {report.StatusFailed, "", "not_found"},
 	}
 	for row, w := range want {

@@ -42,7 +42,9 @@ set_robot_credentials,robot-002,,,,,Robot-Pass-0002!,CORP\svc-robot-002
 		fields string
 	}{
 		1: {report.StatusSucceeded, "", 0, ""},
-		2: {report.StatusFailed, "validation", 400, "groupIDsToAdd: Group '" + unknownGroup + "' does not exist in this organization."},
+		// A group the organization does not have fails its row before
+		// anything is sent (the group list is read once).
+		2: {report.StatusFailed, "not_found", 0, ""},
 		3: {report.StatusFailed, "password_policy", 400, "password: Passwords must be at least 8 characters.; password: Passwords must have at least one uppercase ('A'-'Z').; password: Passwords must have at least one digit ('0'-'9')."},
 		4: {report.StatusFailed, "wrong_password", 400, "oldPassword: Incorrect password."},
 		5: {report.StatusFailed, "not_found", 0, ""},
@@ -65,6 +67,12 @@ set_robot_credentials,robot-002,,,,,Robot-Pass-0002!,CORP\svc-robot-002
 				t.Errorf("row %d: trace id %q is not the one the server gave its %d answer", row, r.TraceID, w.http)
 			}
 		}
+	}
+	if !strings.Contains(rows[2].ErrorMessage, unknownGroup) {
+		t.Errorf("row 2 does not name the unknown group: %q", rows[2].ErrorMessage)
+	}
+	if n := emu.CountFor("PUT", "/api/User/"+userByName(t, emu, "user00002").ID); n != 0 {
+		t.Errorf("the row naming an unknown group sent %d PUTs", n)
 	}
 	if u := userByName(t, emu, "user00001"); u.DisplayName != "Fine Person" {
 		t.Errorf("row 1 reported succeeded, but display name is %q", u.DisplayName)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -44,3 +45,24 @@ func consoleWriter(w io.Writer, color bool) io.Writer {
 // levelHelp lists the accepted log levels for flag help.
 var levelHelp = fmt.Sprintf("log level: %s, %s, %s, %s or %s",
 	zerolog.TraceLevel, zerolog.DebugLevel, zerolog.InfoLevel, zerolog.WarnLevel, zerolog.ErrorLevel)
+
+// jsonLogs reports whether the run's stderr carries JSON log lines.
+func jsonLogs(io *streams, o logOptions) bool {
+	return o.Format == "json" || ((o.Format == "auto" || o.Format == "") && !io.IsStderrTTY())
+}
+
+// logErrorAsJSON, deferred with a command's error, logs the error as a JSON
+// line instead of letting main print it as text, when stderr carries JSON
+// lines: a log shipper then reads stderr whole.
+func logErrorAsJSON(io *streams, o logOptions, log zerolog.Logger, errp *error) {
+	err := *errp
+	if err == nil || !jsonLogs(io, o) {
+		return
+	}
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err == nil {
+		return
+	}
+	log.Error().Msg(err.Error())
+	*errp = withExit(exitCodeFor(err), nil)
+}

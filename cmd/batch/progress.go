@@ -130,7 +130,7 @@ func (p *progress) status(now time.Time) string {
 	case !interrupted.IsZero():
 		inFlight := max(p.dispatched.Load()-p.done.Load(), 0)
 		left := max(p.drain-now.Sub(interrupted), 0)
-		msg := fmt.Sprintf("interrupted: finishing %d %s in flight", inFlight, plural(inFlight, "row", "rows"))
+		msg := fmt.Sprintf("interrupted: finishing %s in flight", plural(int(inFlight), "row"))
 		if p.drain > 0 {
 			msg += fmt.Sprintf(" (up to %s)", seconds(left))
 		}
@@ -184,13 +184,6 @@ func serviceName(svc string) string {
 // seconds writes d rounded up to a whole second ("42 s").
 func seconds(d time.Duration) string {
 	return fmt.Sprintf("%d s", int64(math.Ceil(d.Seconds())))
-}
-
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // Resumed counts rows an interrupted run finished, without counting them

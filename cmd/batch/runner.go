@@ -21,6 +21,8 @@ import (
 	"batch/internal/manifest"
 	"batch/internal/report"
 	"batch/internal/secretsout"
+
+	"github.com/spf13/pflag"
 )
 
 // runMode is what plan and apply share: one code path, two modes.
@@ -39,12 +41,34 @@ func (m runMode) command() string {
 }
 
 // runManifest validates, resolves, executes and reports a manifest. It is
-// the whole of `batch plan` and `batch apply`.
-func runManifest(ctx context.Context, io *streams, mode runMode, path string, conn *connectionFlags, rf *runFlags) (err error) {
+// the whole of `batch plan` and `batch apply`. fs holds the command's
+// flags: a resumed run takes the settings its run started with from them.
+func runManifest(ctx context.Context, io *streams, mode runMode, path string, conn *connectionFlags, rf *runFlags, fs *pflag.FlagSet) (err error) {
+	var resumed journal.Meta
+	if rf.Resume != "" {
+		// The run's own settings first: they decide everything below.
+		if resumed, err = journal.ReadMeta(filepath.Join(rf.ReportDir, rf.Resume)); err != nil {
+			return usageErrorf("--resume %s: %w", rf.Resume, err)
+		}
+		if err := restoreFlags(fs, resumed); err != nil {
+			return err
+		}
+	}
 	log, err := newLogger(io, rf.log)
 	if err != nil {
 		return err
 	}
+	if rf.Resume != "" {
+		log.Info().Str("run_id", rf.Resume).Str("recorded_flags", describeFlags(resumed.Flags)).Msg("resuming with the run's recorded settings")
+	}
+	// A person's text (problems, the summary) goes to stderr beside the
+	// progress bar; when stderr carries JSON log lines, it goes to stdout
+	// and errors are logged, so that stderr holds JSON lines only.
+	text := io.ErrOut
+	if jsonLogs(io, rf.log) {
+		text = io.Out
+	}
+	defer logErrorAsJSON(io, rf.log, log, &err)
 	if rf.Workers < 1 {
 		return usageErrorf("--workers must be at least 1")
 	}
@@ -61,13 +85,13 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	counted := newCensus()
 	rows, err := manifest.ValidateEach(ctx, path, mopts, func(p manifest.Problem) {
 		problems++
-		fmt.Fprintln(io.ErrOut, p.String())
+		fmt.Fprintln(text, p.String())
 	}, func(j *manifest.Job) { counted.add(j, nil) })
 	if err != nil {
 		return usageErrorf("%w", err)
 	}
 	if problems > 0 {
-		return usageErrorf("%s: %d rows, %d problems; nothing was sent", mopts.DisplayName, rows, problems)
+		return usageErrorf("%s: %s, %s; nothing was sent", mopts.DisplayName, plural(rows, "row"), plural(problems, "problem"))
 	}
 
 	settings, err := conn.settings()
@@ -75,8 +99,10 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		return err
 	}
 
-	// 2. The run folder: new, or the interrupted run to resume.
-	run, err := openRunFolder(mode, path, mopts.DisplayName, rf)
+	// 2. The run folder: new, or the interrupted run to resume. A new run
+	// that ends before it sends anything (not confirmed, refused sign-in)
+	// leaves nothing behind.
+	run, err := openRunFolder(mode, path, mopts.DisplayName, rf, fs)
 	if err != nil {
 		return err
 	}
@@ -91,11 +117,35 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		if census, err = takeCensus(ctx, path, mopts, run.state); err != nil {
 			return err
 		}
+		if census.resumed == census.rows {
+			fmt.Fprintf(text, "run %s has already finished: all %s are in %s; nothing to resume\n", run.id, plural(census.rows, "row"), run.dir)
+			return nil
+		}
 	}
-	if mode == modeApply && census.generated > 0 && rf.SecretsOut == "" {
-		return usageErrorf("%d rows generate passwords: give --secrets-out FILE so that every generated password can be found again", census.generated)
-	}
+	var secretsOut *secretsout.File
 	if mode == modeApply {
+		if census.generated > 0 && rf.SecretsOut == "" {
+			return usageErrorf("%s generate passwords: give --secrets-out FILE so that every generated password can be found again", plural(census.generated, "row"))
+		}
+		if rf.SecretsOut != "" {
+			// Opened before anything is sent: a file that cannot take this
+			// run's passwords (others can read it, or it holds the other
+			// format) stops the run here.
+			recipients, err := secretsout.ParseRecipients(rf.AgeRecipients)
+			if err != nil {
+				return usageErrorf("%w; nothing was sent", err)
+			}
+			if secretsOut, err = secretsout.Create(rf.SecretsOut, run.id, recipients); err != nil {
+				return usageErrorf("%w; nothing was sent", err)
+			}
+			defer func() {
+				if run.started {
+					_ = secretsOut.Close()
+				} else {
+					_ = secretsOut.Discard()
+				}
+			}()
+		}
 		if err := confirm(ctx, io, rf, census, settings, run); err != nil {
 			return err
 		}
@@ -106,11 +156,9 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 		return err
 	}
 	// Sign in once before anything else: bad credentials stop here, not
-	// on every row.
+	// on every row. Refused credentials are an authentication failure,
+	// which stops a run (exit 3) wherever it is met.
 	if err := sess.client.Authenticate(ctx); err != nil {
-		if client.IsAuthFailure(err) {
-			return usageErrorf("%w; nothing was sent", err)
-		}
 		return withExit(exitStopped, fmt.Errorf("sign in: %w; nothing was sent", err))
 	}
 	adapter := apply.NewClientAdapter(sess.client)
@@ -120,22 +168,12 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	if mode == modePlan {
 		exec = apply.NewPlanner(adapter, resolver, opts)
 	} else {
-		if rf.SecretsOut != "" {
-			recipients, err := secretsout.ParseRecipients(rf.AgeRecipients)
-			if err != nil {
-				return usageErrorf("%w", err)
-			}
-			out, err := secretsout.Create(rf.SecretsOut, run.id, recipients)
-			if err != nil {
-				return usageErrorf("%w", err)
-			}
-			defer out.Close()
-			opts.Secrets = out
+		if secretsOut != nil {
+			opts.Secrets = secretsOut
 		}
 		opts.Journal = run.journal
 		exec = apply.NewApplier(adapter, resolver, rf.SkipUnchanged, opts)
 	}
-
 	started := time.Now()
 	log.Info().Str("run_id", run.id).Str("manifest", mopts.DisplayName).Int("rows", census.rows).
 		Int("workers", rf.Workers).Str("limits", describeLimits(rf.Limits)).Msg(mode.command() + " started")
@@ -143,10 +181,11 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	// 4. Resolve: page whole lists where that spends fewer reads.
 	if err := resolver.Prepare(ctx, census.needs(exec)); err != nil {
 		if client.IsAuthFailure(err) {
-			return withExit(exitStopped, fmt.Errorf("%w; nothing was changed (report: %s)", err, run.dir))
+			return withExit(exitStopped, fmt.Errorf("%w; nothing was changed", err))
 		}
 		log.Warn().Err(err).Msg("could not read the account lists; resolving targets one by one")
 	}
+	run.started = true
 
 	// 5. Execute and report.
 	gcForRequests()
@@ -205,14 +244,18 @@ func runManifest(ctx context.Context, io *streams, mode runMode, path string, co
 	if mode == modePlan {
 		printPlan(io, run.dir, summary)
 	}
-	summary.Print(io.ErrOut)
+	summary.Print(text)
 	log.Info().Str("run_id", run.id).Int("rows", summary.Rows).Interface("by_status", summary.ByStatus).
 		Float64("rows_per_second", summary.RowsPerSecond).Interface("requests_by_service", summary.RequestsByService).
 		Msg(mode.command() + " finished")
 
 	switch {
 	case outcome.Stopped != nil:
-		fmt.Fprintf(io.ErrOut, "resume with: batch %s %s --resume %s\n", mode.command(), mopts.DisplayName, run.id)
+		if mode == modeApply {
+			fmt.Fprintf(text, "resume with: %s\n", resumeCommand(mopts.DisplayName, fs, run.id))
+		} else {
+			fmt.Fprintf(text, "the plan stopped early; run it again for the whole plan\n")
+		}
 		return withExit(exitStopped, nil)
 	case summary.ByStatus[report.StatusFailed] > 0:
 		return cleanupError(io, withExit(exitRowsFail, nil), run.finish())
@@ -237,7 +280,10 @@ func cleanupError(io *streams, runErr, cleanup error) error {
 // census is what a manifest asks for, counted in one pass.
 type census struct {
 	rows, generated, resumed int
-	byOp                     map[manifest.Op]int
+	// groupRows counts the rows still to run that name groups: they need
+	// the organization's group list (one read).
+	groupRows int
+	byOp      map[manifest.Op]int
 	// byKind counts the rows still to run by op and target kind: what the
 	// resolver needs to know to choose between lookups and whole lists.
 	byKind map[opTarget]int
@@ -246,6 +292,10 @@ type census struct {
 type opTarget struct {
 	op   manifest.Op
 	kind manifest.TargetKind
+	// readsState: the row's account is read whatever the mode (its exact
+	// membership is a difference from the current one, or its email and
+	// user name are checked).
+	readsState bool
 }
 
 // needs totals the reads the rows still to run cost under exec.
@@ -253,6 +303,9 @@ func (c census) needs(exec *apply.Executor) apply.Needs {
 	var n apply.Needs
 	for k, count := range c.byKind {
 		job := manifest.Job{Op: k.op, Target: manifest.Target{Kind: k.kind}}
+		if k.readsState {
+			job.ExpectUserName = "?"
+		}
 		var one apply.Needs
 		exec.Needs(&job, &one)
 		n.UserLookups += one.UserLookups * count
@@ -260,6 +313,7 @@ func (c census) needs(exec *apply.Executor) apply.Needs {
 		n.RobotLookups += one.RobotLookups * count
 		n.RobotStates += one.RobotStates * count
 	}
+	n.Groups = c.groupRows
 	return n
 }
 
@@ -281,7 +335,10 @@ func (c *census) add(j *manifest.Job, done journal.State) {
 		return
 	}
 	c.byOp[j.Op]++
-	c.byKind[opTarget{j.Op, j.Target.Kind}]++
+	c.byKind[opTarget{j.Op, j.Target.Kind, apply.ReadsState(j)}]++
+	if j.Groups != nil || len(j.GroupIDsToAdd)+len(j.GroupIDsToRemove) > 0 {
+		c.groupRows++
+	}
 	for _, ref := range []*manifest.SecretRef{j.NewPassword, j.OldPassword} {
 		if ref != nil && ref.Kind == manifest.SecretGenerate {
 			c.generated++
@@ -312,6 +369,9 @@ func (c census) operations(mode runMode) []client.Operation {
 			ops = append(ops, calls.write)
 		}
 	}
+	if c.groupRows > 0 {
+		ops = append(ops, client.OpListGroups)
+	}
 	if len(ops) == 0 {
 		ops = append(ops, client.OpGetUser)
 	}
@@ -338,7 +398,7 @@ func confirm(ctx context.Context, io *streams, rf *runFlags, c census, s client.
 	if !io.IsStdinTTY() {
 		return usageErrorf("apply changes accounts: confirm with --yes (stdin is not a terminal, so it cannot ask); nothing was sent")
 	}
-	fmt.Fprintf(io.ErrOut, "About to apply %d rows (%s) to organization %q", c.rows-c.resumed, c, s.Organization)
+	fmt.Fprintf(io.ErrOut, "About to apply %s (%s) to organization %q", plural(c.rows-c.resumed, "row"), c, s.Organization)
 	if s.Tenant != "" {
 		fmt.Fprintf(io.ErrOut, ", tenant %q", s.Tenant)
 	}
@@ -414,9 +474,13 @@ type runFolder struct {
 	journal *journal.Journal
 	state   journal.State // the interrupted run's rows (resume), or empty
 	mode    runMode
+	// fresh: this process created the run (not a resume); dirExisted: its
+	// folder was there before. started: the run got past sign-in, so its
+	// folder is a report to keep.
+	fresh, dirExisted, started bool
 }
 
-func openRunFolder(mode runMode, path, display string, rf *runFlags) (*runFolder, error) {
+func openRunFolder(mode runMode, path, display string, rf *runFlags, fs *pflag.FlagSet) (*runFolder, error) {
 	sum, err := journal.HashFile(path)
 	if err != nil {
 		return nil, usageErrorf("%w", err)
@@ -444,21 +508,29 @@ func openRunFolder(mode runMode, path, display string, rf *runFlags) (*runFolder
 		}
 		run.dir = filepath.Join(rf.ReportDir, run.id)
 		if _, err := os.Stat(filepath.Join(run.dir, journal.MetaName)); err == nil {
+			if mode == modePlan {
+				return nil, usageErrorf("run %s already exists in %s: choose another --run-id", run.id, rf.ReportDir)
+			}
 			return nil, usageErrorf("run %s already exists in %s: resume it with --resume %s, or choose another --run-id", run.id, rf.ReportDir, run.id)
 		}
 		run.meta = journal.Meta{RunID: run.id, Command: mode.command(), Manifest: display, ManifestSHA256: sum, Started: time.Now().UTC()}
+		run.fresh = true
+		if _, err := os.Stat(run.dir); err == nil {
+			run.dirExisted = true
+		}
 	}
+	// Flags given now (a resume's overrides included) are what a later
+	// resume starts from.
+	run.meta.Flags = recordFlags(fs)
 	if err := os.MkdirAll(run.dir, 0o750); err != nil {
 		return nil, usageErrorf("create report folder: %w", err)
 	}
 	if run.lock, err = journal.Acquire(run.dir); err != nil {
 		return nil, usageErrorf("%w", err)
 	}
-	if rf.Resume == "" {
-		if err := journal.WriteMeta(run.dir, run.meta); err != nil {
-			run.close()
-			return nil, err
-		}
+	if err := journal.WriteMeta(run.dir, run.meta); err != nil {
+		run.close()
+		return nil, err
 	}
 	if mode == modePlan {
 		return run, nil
@@ -509,12 +581,22 @@ func (r *runFolder) finish() error {
 }
 
 // close closes the journal (synced to disk: a resume relies on it) and
-// releases the folder's lock.
+// releases the folder's lock. A new run that never started (not confirmed,
+// refused sign-in) removes what it created: nothing was sent, so there is
+// nothing to report or resume.
 func (r *runFolder) close() error {
 	var err error
 	if r.journal != nil {
 		err = r.journal.Close()
 	}
 	_ = r.lock.Release()
+	if r.fresh && !r.started {
+		for _, name := range []string{journal.FileName, journal.KeyName, journal.LockName, journal.MetaName} {
+			_ = os.Remove(filepath.Join(r.dir, name))
+		}
+		if !r.dirExisted {
+			_ = os.Remove(r.dir)
+		}
+	}
 	return err
 }

@@ -109,6 +109,16 @@ func (a *ClientAdapter) FindOrchestratorUser(ctx context.Context, userName strin
 	return fromOrchestratorUser(o), err
 }
 
+// ListGroups reads the organization's groups.
+func (a *ClientAdapter) ListGroups(ctx context.Context) ([]Group, error) {
+	gs, err := a.c.Groups.List(ctx)
+	out := make([]Group, len(gs))
+	for i, g := range gs {
+		out[i] = Group{ID: g.ID, Name: g.Name}
+	}
+	return out, adaptErr(err)
+}
+
 // UpdateUser changes a user.
 func (a *ClientAdapter) UpdateUser(ctx context.Context, id string, u UserUpdate) error {
 	return adaptErr(a.c.Users.Update(ctx, id, client.UpdateUser{

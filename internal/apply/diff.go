@@ -16,7 +16,7 @@ const unknown = "?"
 // userChanges lists what job would change on u. known says whether u holds
 // the user's current state; when it does not, old values show as "?" and
 // every field the job sets counts as a change.
-func userChanges(job *manifest.Job, u *User, known bool) []report.Change {
+func userChanges(job *manifest.Job, u *User, known bool, groupName func(string) string) []report.Change {
 	var cs []report.Change
 	str := func(field string, want *string, have string) {
 		if want == nil {
@@ -44,7 +44,7 @@ func userChanges(job *manifest.Job, u *User, known bool) []report.Change {
 	boolean("is_active", job.IsActive, u.IsActive)
 	boolean("bypass_basic_auth_restriction", job.BypassBasicAuthRestriction, u.BypassBasicAuthRestriction)
 	boolean("invitation_accepted", job.InvitationAccepted, u.InvitationAccepted)
-	if c, ok := groupChange(job.GroupIDsToAdd, job.GroupIDsToRemove, u.GroupIDs, known); ok {
+	if c, ok := groupChange(job.GroupIDsToAdd, job.GroupIDsToRemove, u.GroupIDs, known, groupName); ok {
 		cs = append(cs, c)
 	}
 	if job.NewPassword != nil {
@@ -54,7 +54,7 @@ func userChanges(job *manifest.Job, u *User, known bool) []report.Change {
 }
 
 // robotChanges lists what job would change on r.
-func robotChanges(job *manifest.Job, r *Robot, known bool) []report.Change {
+func robotChanges(job *manifest.Job, r *Robot, known bool, groupName func(string) string) []report.Change {
 	var cs []report.Change
 	if job.DisplayName != nil {
 		switch {
@@ -64,7 +64,7 @@ func robotChanges(job *manifest.Job, r *Robot, known bool) []report.Change {
 			cs = append(cs, report.Change{Field: "display_name", Old: quote(r.DisplayName), New: quote(*job.DisplayName)})
 		}
 	}
-	if c, ok := groupChange(job.GroupIDsToAdd, job.GroupIDsToRemove, r.GroupIDs, known); ok {
+	if c, ok := groupChange(job.GroupIDsToAdd, job.GroupIDsToRemove, r.GroupIDs, known, groupName); ok {
 		cs = append(cs, c)
 	}
 	return cs
@@ -83,21 +83,22 @@ func credentialChanges(job *manifest.Job, o *OrchestratorUser) []report.Change {
 	return cs
 }
 
-// groupChange renders the membership difference as "+id −id" (a change
-// with no old side). Without the current groups every requested id is shown.
-func groupChange(add, remove, have []string, known bool) (report.Change, bool) {
+// groupChange renders the membership difference as "+name −name" (a
+// change with no old side; ids where names are not known). Without the
+// current groups every requested id is shown.
+func groupChange(add, remove, have []string, known bool, name func(string) string) (report.Change, bool) {
 	var parts []string
 	member := func(id string) bool {
 		return slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, id) })
 	}
 	for _, id := range add {
 		if !known || !member(id) {
-			parts = append(parts, "+"+id)
+			parts = append(parts, "+"+name(id))
 		}
 	}
 	for _, id := range remove {
 		if !known || member(id) {
-			parts = append(parts, "−"+id)
+			parts = append(parts, "−"+name(id))
 		}
 	}
 	if len(parts) == 0 {

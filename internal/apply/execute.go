@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"batch/internal/client"
@@ -103,7 +105,10 @@ func NewApplier(w Writer, rs *Resolver, onlyChanged bool, opts Options) *Executo
 // Needs says which reads a row of this op costs in this mode, for
 // Resolver.Prepare.
 func (e *Executor) Needs(job *manifest.Job, n *Needs) {
-	readsState := e.mode != ModeApply
+	readsState := e.mode != ModeApply || ReadsState(job)
+	if job.Groups != nil || len(job.GroupIDsToAdd)+len(job.GroupIDsToRemove) > 0 {
+		n.Groups++
+	}
 	switch job.Op {
 	case manifest.OpUpdateUser, manifest.OpSetPassword:
 		if job.Target.Kind != manifest.TargetUserID {
@@ -120,6 +125,13 @@ func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 			n.RobotStates++
 		}
 	}
+}
+
+// ReadsState reports whether a row reads its account's state in every mode:
+// an exact group set is a difference from the current membership, and an
+// expected email or user name is checked against the account.
+func ReadsState(job *manifest.Job) bool {
+	return job.Groups != nil || job.ExpectEmail != "" || job.ExpectUserName != ""
 }
 
 // Do executes one row and reports what became of it. It never returns an
@@ -167,12 +179,18 @@ func (e *Executor) decide(res *report.Result, changes []report.Change) (write bo
 }
 
 func (e *Executor) updateUser(ctx context.Context, r *row) error {
-	job := r.job
-	u, known, err := e.resolveUser(ctx, r, e.mode != ModeApply)
+	u, known, err := e.resolveUser(ctx, r, e.mode != ModeApply || ReadsState(r.job))
 	if err != nil {
 		return err
 	}
-	if !e.decide(r.res, userChanges(job, &u, known)) {
+	if err := checkExpected(r.job, &u, known); err != nil {
+		return err
+	}
+	job, err := e.withGroupDelta(r.job, u.GroupIDs, known)
+	if err != nil {
+		return err
+	}
+	if !e.decide(r.res, userChanges(job, &u, known, e.resolver.GroupName)) {
 		return nil
 	}
 	upd := UserUpdate{
@@ -191,11 +209,14 @@ func (e *Executor) updateUser(ctx context.Context, r *row) error {
 }
 
 func (e *Executor) changePassword(ctx context.Context, r *row) error {
-	u, _, err := e.resolveUser(ctx, r, true)
+	u, known, err := e.resolveUser(ctx, r, true)
 	if err != nil {
 		return err
 	}
-	if !e.decide(r.res, userChanges(r.job, &u, true)) {
+	if err := checkExpected(r.job, &u, known); err != nil {
+		return err
+	}
+	if !e.decide(r.res, userChanges(r.job, &u, true, e.resolver.GroupName)) {
 		return nil
 	}
 	oldPw, err := e.secretFor(ctx, r, "old_password", r.job.OldPassword)
@@ -310,16 +331,20 @@ func (e *Executor) updateRobot(ctx context.Context, r *row) error {
 	var known bool
 	err := e.retry(ctx, r.res, func(ctx context.Context) error {
 		var err error
-		rb, known, err = e.resolver.Robot(ctx, r.job.Target, e.mode != ModeApply)
+		rb, known, err = e.resolver.Robot(ctx, r.job.Target, e.mode != ModeApply || r.job.Groups != nil)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if !e.decide(r.res, robotChanges(r.job, &rb, known)) {
+	job, err := e.withGroupDelta(r.job, rb.GroupIDs, known)
+	if err != nil {
+		return err
+	}
+	if !e.decide(r.res, robotChanges(job, &rb, known, e.resolver.GroupName)) {
 		return nil
 	}
-	upd := RobotUpdate{DisplayName: r.job.DisplayName, GroupIDsToAdd: r.job.GroupIDsToAdd, GroupIDsToRemove: r.job.GroupIDsToRemove}
+	upd := RobotUpdate{DisplayName: job.DisplayName, GroupIDsToAdd: job.GroupIDsToAdd, GroupIDsToRemove: job.GroupIDsToRemove}
 	return e.write(ctx, r, func(ctx context.Context) error { return e.writer.UpdateRobot(ctx, rb.ID, upd) })
 }
 
@@ -349,6 +374,66 @@ func (e *Executor) setRobotCredentials(ctx context.Context, r *row) error {
 	return e.write(ctx, r, func(ctx context.Context) error {
 		return e.writer.SetRobotCredentials(ctx, o.Key, account, pw)
 	})
+}
+
+// checkExpected fails a row named by user_id whose account does not hold
+// the email or user name the row gives beside the id: an email cannot be
+// changed through the API, and a mismatch means the row names another
+// account than its author thought.
+func checkExpected(job *manifest.Job, u *User, known bool) error {
+	if !known {
+		return nil
+	}
+	if job.ExpectEmail != "" && !strings.EqualFold(job.ExpectEmail, u.Email) {
+		return failf("validation", "email: the user %s has the email %q, not %q; an email cannot be changed through the API (invite the new address, then delete the old account)", u.ID, u.Email, job.ExpectEmail)
+	}
+	if job.ExpectUserName != "" && !strings.EqualFold(job.ExpectUserName, u.UserName) {
+		return failf("validation", "username: the user %s has the user name %q, not %q", u.ID, u.UserName, job.ExpectUserName)
+	}
+	return nil
+}
+
+// withGroupDelta checks the groups a row names against the organization's
+// (a group that does not exist fails the row before anything is sent) and
+// turns an exact set (groups) into the additions and removals that make
+// the current membership have into it. The job returned is a copy when it
+// differs.
+func (e *Executor) withGroupDelta(job *manifest.Job, have []string, known bool) (*manifest.Job, error) {
+	if job.Groups == nil {
+		for _, id := range append(slices.Clone(job.GroupIDsToAdd), job.GroupIDsToRemove...) {
+			if _, err := e.resolver.GroupID(id); err != nil {
+				return nil, err
+			}
+		}
+		return job, nil
+	}
+	if !known {
+		return nil, failf(CodeNotFound, "groups: the current membership could not be read")
+	}
+	want := make([]string, 0, len(job.Groups))
+	for _, ref := range job.Groups {
+		id, err := e.resolver.GroupID(ref)
+		if err != nil {
+			return nil, err
+		}
+		want = append(want, id)
+	}
+	member := func(set []string, id string) bool {
+		return slices.ContainsFunc(set, func(s string) bool { return strings.EqualFold(s, id) })
+	}
+	j := *job
+	j.Groups, j.GroupIDsToAdd, j.GroupIDsToRemove = nil, nil, nil
+	for _, id := range want {
+		if !member(have, id) && !member(j.GroupIDsToAdd, id) {
+			j.GroupIDsToAdd = append(j.GroupIDsToAdd, id)
+		}
+	}
+	for _, id := range have {
+		if !member(want, id) {
+			j.GroupIDsToRemove = append(j.GroupIDsToRemove, strings.ToLower(id))
+		}
+	}
+	return &j, nil
 }
 
 func (e *Executor) resolveUser(ctx context.Context, r *row, needState bool) (u User, known bool, err error) {

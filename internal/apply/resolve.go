@@ -22,6 +22,9 @@ const IndexThreshold = 5
 type Needs struct {
 	UserLookups, UserStates   int
 	RobotLookups, RobotStates int
+	// Groups counts the rows that name groups: one read of the
+	// organization's groups checks (and names) them all.
+	Groups int
 }
 
 // Resolver turns manifest targets into accounts. Each target is resolved
@@ -38,6 +41,9 @@ type Resolver struct {
 	robotsIndexed bool
 	robotsByID    map[string]*Robot
 	robotsByName  map[string]*Robot
+	groupsRead    bool
+	groupByID     map[string]string   // lower-case id → name
+	groupByName   map[string][]string // lower-case name → ids
 
 	mu      sync.Mutex
 	cache   map[string]any     // target key → User, Robot, OrchestratorUser or error
@@ -78,7 +84,66 @@ func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
 			return err
 		}
 	}
+	if needs.Groups > 0 {
+		if err := rs.retried(ctx, rs.readGroups); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// readGroups reads the organization's groups (one request), so that rows
+// naming a group that does not exist fail before anything is sent, and
+// groups can be named by name.
+func (rs *Resolver) readGroups(ctx context.Context) error {
+	groups, err := rs.reader.ListGroups(ctx)
+	if err != nil {
+		return fmt.Errorf("read the organization's groups: %w", err)
+	}
+	byID := make(map[string]string, len(groups))
+	byName := make(map[string][]string, len(groups))
+	for _, g := range groups {
+		id := strings.ToLower(g.ID)
+		byID[id] = g.Name
+		name := strings.ToLower(g.Name)
+		byName[name] = append(byName[name], id)
+	}
+	rs.groupByID, rs.groupByName, rs.groupsRead = byID, byName, true
+	return nil
+}
+
+// GroupID resolves a group named by GUID or name to its id. Without the
+// group list (it could not be read) a GUID is taken as it is and a name
+// cannot be resolved.
+func (rs *Resolver) GroupID(ref string) (string, error) {
+	if manifest.IsGUID(ref) {
+		id := strings.ToLower(ref)
+		if rs.groupsRead {
+			if _, ok := rs.groupByID[id]; !ok {
+				return "", failf(CodeNotFound, "no group with id %s in this organization", id)
+			}
+		}
+		return id, nil
+	}
+	if !rs.groupsRead {
+		return "", failf(CodeNotFound, "group %q: names need the organization's group list, which could not be read", ref)
+	}
+	switch ids := rs.groupByName[strings.ToLower(ref)]; len(ids) {
+	case 0:
+		return "", failf(CodeNotFound, "no group named %q in this organization", ref)
+	case 1:
+		return ids[0], nil
+	default:
+		return "", failf("conflict", "%d groups are named %q: name it by id", len(ids), ref)
+	}
+}
+
+// GroupName is a group's name for a person, or its id when unknown.
+func (rs *Resolver) GroupName(id string) string {
+	if name, ok := rs.groupByID[strings.ToLower(id)]; ok && name != "" {
+		return name
+	}
+	return id
 }
 
 // retried reads a whole list again, from its first page, when a read meets

@@ -73,6 +73,14 @@ type Reader interface {
 	FindRobot(ctx context.Context, name string) (Robot, error)
 	GetOrchestratorUser(ctx context.Context, key int64) (OrchestratorUser, error)
 	FindOrchestratorUser(ctx context.Context, userName string) (OrchestratorUser, error)
+	// ListGroups reads every group of the organization (one request).
+	ListGroups(ctx context.Context) ([]Group, error)
+}
+
+// Group is a group of the organization: the id accounts hold, its name.
+type Group struct {
+	ID   string
+	Name string
 }
 
 // Writer reads and writes accounts.

@@ -40,6 +40,8 @@ type Client struct {
 	RobotAccounts *RobotAccountsService
 	// OrchestratorUsers reads Orchestrator users and sets unattended robots' credentials.
 	OrchestratorUsers *OrchestratorUsersService
+	// Groups reads the organization's groups.
+	Groups *GroupsService
 }
 
 // service is what every resource service holds.
@@ -147,6 +149,7 @@ func New(ctx context.Context, settings Settings, opts ...Option) (*Client, error
 	}
 	c.Users = &UsersService{client: c}
 	c.RobotAccounts = &RobotAccountsService{client: c}
+	c.Groups = &GroupsService{client: c}
 	c.OrchestratorUsers = &OrchestratorUsersService{client: c}
 	return c, nil
 }

@@ -18,6 +18,7 @@ const (
 	OpGetOrchestratorUser      Operation = "get-orchestrator-user"
 	OpFindOrchestratorUser     Operation = "find-orchestrator-user"
 	OpSetUnattendedCredentials Operation = "set-unattended-credentials"
+	OpListGroups               Operation = "list-groups"
 )
 
 // AllOperations lists every operation.
@@ -25,6 +26,7 @@ var AllOperations = []Operation{
 	OpGetUser, OpListUsers, OpUpdateUser, OpChangePassword,
 	OpGetRobotAccount, OpListRobotAccounts, OpUpdateRobotAccount,
 	OpGetOrchestratorUser, OpFindOrchestratorUser, OpSetUnattendedCredentials,
+	OpListGroups,
 }
 
 // operationScopes are the narrowest scopes each operation needs.
@@ -40,6 +42,7 @@ var operationScopes = map[Operation][]string{
 	OpFindOrchestratorUser: {"OR.Users.Read"},
 	// Setting credentials reads the user first, then patches it.
 	OpSetUnattendedCredentials: {"OR.Users.Read", "OR.Users.Write"},
+	OpListGroups:               {"PM.Group.Read"},
 }
 
 // ScopesFor returns the narrow scopes the operations need, sorted and

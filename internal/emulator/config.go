@@ -32,6 +32,7 @@ var AllScopes = []string{
 	"PM.User", "PM.User.Read", "PM.User.Write",
 	"PM.RobotAccount", "PM.RobotAccount.Read", "PM.RobotAccount.Write",
 	"OR.Users", "OR.Users.Read", "OR.Users.Write",
+	"PM.Group", "PM.Group.Read", "PM.Group.Write",
 }
 
 // Budget is a request budget: at most Requests accepted requests in any

@@ -388,3 +388,37 @@ func TestNullableFieldsAnswerNull(t *testing.T) {
 		t.Fatalf("robot account: lastLoginTime %s, name %s", m["lastLoginTime"], m["name"])
 	}
 }
+
+// The group list answers every built-in and local group, with the ids
+// users and robot accounts hold, and wants a group scope.
+func TestGroupListMatchesTheMembershipIDs(t *testing.T) {
+	h := startServer(t, Config{Users: 5, Robots: 2})
+	resp, body := h.do(t, http.MethodGet, h.identity("/api/Group/"+h.srv.cfg.PartitionID), h.token(t), "")
+	wantStatus(t, resp, body, http.StatusOK)
+	var groups []struct{ ID, Name, Type string }
+	mustJSON(t, body, &groups)
+	byID := map[string]string{}
+	for _, g := range groups {
+		byID[g.ID] = g.Type
+	}
+	if byID[GroupEveryone] != "builtIn" || byID[GroupFinance] != "custom" {
+		t.Fatalf("groups %+v", groups)
+	}
+	for _, u := range h.srv.Users() {
+		for _, g := range u.GroupIDs {
+			if _, ok := byID[g]; !ok {
+				t.Fatalf("user %s is in group %s, which the list does not hold", u.UserName, g)
+			}
+		}
+	}
+	for _, r := range h.srv.RobotAccounts() {
+		for _, g := range r.GroupIDs {
+			if _, ok := byID[g]; !ok {
+				t.Fatalf("robot %s is in group %s, which the list does not hold", r.Name, g)
+			}
+		}
+	}
+	userOnly := h.tokenFor(t, DefaultClientID, DefaultClientSecret, "PM.User.Read")
+	resp, body = h.do(t, http.MethodGet, h.identity("/api/Group/"+h.srv.cfg.PartitionID), userOnly, "")
+	wantStatus(t, resp, body, http.StatusForbidden)
+}

@@ -102,6 +102,11 @@ func (s *Server) resolveIdentity(method, rel string) (ep endpoint, params []stri
 			}
 			return endpoint{}, nil, "GET, PUT"
 		}
+	case strings.EqualFold(seg[1], "Group") && len(seg) == 3:
+		if method == http.MethodGet {
+			return endpoint{"GET /api/Group/{partitionGlobalId}", scopeGroupRead, false, s.listGroups}, seg[2:], ""
+		}
+		return endpoint{}, nil, "GET"
 	case strings.EqualFold(seg[1], "RobotAccount"):
 		switch len(seg) {
 		case 3:

@@ -51,6 +51,7 @@ var (
 	scopeRobotWrite = scopesOf([]string{"PM.RobotAccount", "PM.RobotAccount.Write"})
 	scopeOrchRead   = scopesOf([]string{"OR.Users", "OR.Users.Read"})
 	scopeOrchWrite  = scopesOf([]string{"OR.Users", "OR.Users.Write"})
+	scopeGroupRead  = scopesOf([]string{"PM.Group", "PM.Group.Read"})
 )
 
 // grant is what an issued access token stands for.

@@ -21,6 +21,10 @@ type Meta struct {
 	Manifest       string    `json:"manifest"`
 	ManifestSHA256 string    `json:"manifest_sha256"`
 	Started        time.Time `json:"started"`
+	// Flags are the command-line flags the run was started with (none
+	// carries a secret), so that --resume continues it with the same
+	// settings.
+	Flags map[string][]string `json:"flags,omitempty"`
 }
 
 // HashFile returns the hex SHA-256 of a file's content.

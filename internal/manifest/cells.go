@@ -45,12 +45,23 @@ func (j Job) Cells() []Cell {
 	if j.Target.Kind != "" {
 		add(string(j.Target.Kind), j.Target.Value)
 	}
+	if j.ExpectEmail != "" {
+		add(string(TargetEmail), j.ExpectEmail)
+	}
+	if j.ExpectUserName != "" {
+		add(string(TargetUsername), j.ExpectUserName)
+	}
 	str(ColName, j.Name)
 	str(ColSurname, j.Surname)
 	str(ColDisplayName, j.DisplayName)
 	boolean(ColIsActive, j.IsActive)
 	boolean(ColBypassBasicAuthRestriction, j.BypassBasicAuthRestriction)
 	boolean(ColInvitationAccepted, j.InvitationAccepted)
+	if j.Groups != nil {
+		// An empty set is written as an empty cell, which reads back as
+		// "leave unchanged": a manifest cannot empty a membership.
+		add(ColGroups, strings.Join(j.Groups, ";"))
+	}
 	list(ColGroupIDsToAdd, j.GroupIDsToAdd)
 	list(ColGroupIDsToRemove, j.GroupIDsToRemove)
 	str(ColRobotUsername, j.RobotUsername)

@@ -16,6 +16,7 @@ const (
 	ColInvitationAccepted         = "invitation_accepted"
 	ColGroupIDsToAdd              = "group_ids_to_add"
 	ColGroupIDsToRemove           = "group_ids_to_remove"
+	ColGroups                     = "groups"
 	ColRobotUsername              = "robot_username"
 	ColOldPassword                = "old_password"
 	ColNewPassword                = "new_password"
@@ -28,7 +29,7 @@ var Columns = []string{
 	string(TargetUserID), string(TargetEmail), string(TargetUsername),
 	string(TargetRobotAccountID), string(TargetRobotName), string(TargetOrchestratorUserID),
 	ColName, ColSurname, ColDisplayName, ColIsActive, ColBypassBasicAuthRestriction,
-	ColInvitationAccepted, ColGroupIDsToAdd, ColGroupIDsToRemove, ColRobotUsername,
+	ColInvitationAccepted, ColGroups, ColGroupIDsToAdd, ColGroupIDsToRemove, ColRobotUsername,
 	ColOldPassword, ColNewPassword,
 }
 
@@ -57,10 +58,10 @@ var userTargets = []TargetKind{TargetUserID, TargetEmail, TargetUsername}
 
 var opSpecs = map[Op]opSpec{
 	OpUpdateUser: {userTargets, []string{ColName, ColSurname, ColDisplayName, ColIsActive,
-		ColBypassBasicAuthRestriction, ColInvitationAccepted, ColGroupIDsToAdd, ColGroupIDsToRemove}},
+		ColBypassBasicAuthRestriction, ColInvitationAccepted, ColGroups, ColGroupIDsToAdd, ColGroupIDsToRemove}},
 	OpSetPassword:         {userTargets, []string{ColNewPassword}},
 	OpChangePassword:      {userTargets, []string{ColOldPassword, ColNewPassword}},
-	OpUpdateRobotAccount:  {[]TargetKind{TargetRobotAccountID, TargetRobotName}, []string{ColDisplayName, ColGroupIDsToAdd, ColGroupIDsToRemove}},
+	OpUpdateRobotAccount:  {[]TargetKind{TargetRobotAccountID, TargetRobotName}, []string{ColDisplayName, ColGroups, ColGroupIDsToAdd, ColGroupIDsToRemove}},
 	OpSetRobotCredentials: {[]TargetKind{TargetOrchestratorUserID, TargetUsername}, []string{ColRobotUsername, ColNewPassword}},
 }
 

@@ -74,9 +74,29 @@ func (s *csvSource) readHeader() error {
 			return fmt.Errorf("read manifest %s: %w", s.file, err)
 		}
 		s.headerLine, _ = s.csv.FieldPos(0)
+		if semicolonHeader(rec) {
+			// Read on, every row would be one long cell: say it once.
+			s.header = append(s.header, s.problem(s.headerLine, "", "this file uses ';' as separator (as spreadsheets save CSV in many locales): save it with ',' as separator; ';' separates list items inside a cell"))
+			s.done = true
+			return nil
+		}
 		s.mapHeader(rec)
 		return nil
 	}
+}
+
+// semicolonHeader reports a header of one cell that splits on ';' into
+// known columns: a CSV saved with ';' as its separator.
+func semicolonHeader(rec []string) bool {
+	if len(rec) != 1 || !strings.Contains(rec[0], ";") {
+		return false
+	}
+	for _, name := range strings.Split(strings.TrimPrefix(rec[0], utf8BOM), ";") {
+		if knownColumn(normalizeColumn(name)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *csvSource) mapHeader(rec []string) {

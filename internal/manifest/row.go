@@ -2,10 +2,11 @@ package manifest
 
 import (
 	"fmt"
-
-	"batch/internal/secret"
+	"slices"
 	"strconv"
 	"strings"
+
+	"batch/internal/secret"
 )
 
 // rawCell is one non-empty cell of a row before it is typed: its canonical
@@ -116,6 +117,20 @@ func (b *jobBuilder) target(job *Job, spec opSpec, opKnown bool) {
 			found = append(found, c)
 		}
 	}
+	if opKnown && len(found) > 1 && spec.takesTarget(TargetUserID) && b.row.cell(string(TargetUserID)) != nil {
+		// Named by id, a user's email and user name are labels the
+		// account is checked against, not further targets.
+		kept := found[:0]
+		for _, c := range found {
+			switch TargetKind(c.col) {
+			case TargetEmail, TargetUsername:
+				b.expect(job, c)
+			default:
+				kept = append(kept, c)
+			}
+		}
+		found = kept
+	}
 	if opKnown && job.Op == OpUpdateUser && len(found) > 1 {
 		if email := b.row.cell(string(TargetEmail)); email != nil {
 			b.problemAt(email.line, string(TargetEmail),
@@ -167,6 +182,26 @@ func (b *jobBuilder) target(job *Job, spec opSpec, opKnown bool) {
 	job.Target = Target{Kind: kind, Value: value}
 }
 
+// expect records an email or user name that a row naming its user by id
+// expects the account to hold.
+func (b *jobBuilder) expect(job *Job, c *rawCell) {
+	kind := TargetKind(c.col)
+	if c.isList {
+		b.problemAt(c.line, c.col, "%s must be a single value, not a list", kind)
+		return
+	}
+	value := strings.TrimSpace(c.value)
+	if msg := checkTargetValue(kind, value); msg != "" {
+		b.problemAt(c.line, c.col, "%s", msg)
+		return
+	}
+	if kind == TargetEmail {
+		job.ExpectEmail = value
+	} else {
+		job.ExpectUserName = value
+	}
+}
+
 func otherTarget(found []*rawCell) string {
 	for _, c := range found {
 		if c.col != string(TargetEmail) {
@@ -214,6 +249,8 @@ func (b *jobBuilder) field(job *Job, c *rawCell) {
 		job.GroupIDsToAdd = b.guids(c)
 	case ColGroupIDsToRemove:
 		job.GroupIDsToRemove = b.guids(c)
+	case ColGroups:
+		job.Groups = b.groupSet(c)
 	case ColNewPassword:
 		job.NewPassword = b.secret(c)
 	case ColOldPassword:
@@ -273,6 +310,29 @@ func (b *jobBuilder) guids(c *rawCell) []string {
 	return out
 }
 
+// groupSet reads the groups column: names or GUIDs, each once. Names
+// compare case-insensitively, as the service's do.
+func (b *jobBuilder) groupSet(c *rawCell) []string {
+	items := c.list
+	if !c.isList {
+		items = strings.Split(c.value, ";")
+	}
+	out := []string{}
+	for _, it := range items {
+		it = strings.TrimSpace(it)
+		if it == "" {
+			continue
+		}
+		if isGUID(it) {
+			it = strings.ToLower(it)
+		}
+		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, it) }) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
 func (b *jobBuilder) secret(c *rawCell) *SecretRef {
 	if c.isList {
 		b.problemAt(c.line, c.col, "%s must be a single reference (env:NAME, file:PATH, generate), not a list", c.col)
@@ -295,6 +355,13 @@ func (b *jobBuilder) secret(c *rawCell) *SecretRef {
 }
 
 func (b *jobBuilder) groupsOverlap(job *Job) {
+	if job.Groups != nil && len(job.GroupIDsToAdd)+len(job.GroupIDsToRemove) > 0 {
+		line := 0
+		if c := b.row.cell(ColGroups); c != nil {
+			line = c.line
+		}
+		b.problemAt(line, ColGroups, "a row takes groups (the exact membership) or group_ids_to_add/group_ids_to_remove (changes to it), not both")
+	}
 	for _, g := range job.GroupIDsToAdd {
 		if contains(job.GroupIDsToRemove, g) {
 			line := 0
@@ -327,7 +394,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// isGUID reports whether s is a GUID in its 8-4-4-4-12 hexadecimal form.
+// IsGUID reports whether s is a GUID in its 8-4-4-4-12 hexadecimal form.
+func IsGUID(s string) bool { return isGUID(s) }
+
 func isGUID(s string) bool {
 	if len(s) != 36 {
 		return false

@@ -3,6 +3,7 @@ package manifest
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -83,16 +84,18 @@ var ruleCases = []ruleCase{
 	{
 		name:     "field the op does not take",
 		csv:      "op,robot_name,name\nupdate_robot_account,robot-001,Robby\n",
-		csvWant:  []want{{2, "update_robot_account does not take name (it takes: display_name, group_ids_to_add, group_ids_to_remove)"}},
+		csvWant:  []want{{2, "update_robot_account does not take name (it takes: display_name, groups, group_ids_to_add, group_ids_to_remove)"}},
 		yaml:     "rows:\n  - op: set_password\n    username: u1\n    new_password: generate\n    display_name: U One\n",
 		yamlWant: []want{{5, "set_password does not take display_name"}},
 	},
 	{
-		name:     "e-mail change",
-		csv:      "op,username,email\nupdate_user,user00001,new@example.com\n",
-		csvWant:  []want{{2, "update_user cannot change an e-mail address"}},
-		yaml:     "rows:\n  - op: update_user\n    user_id: " + groupAdmins + "\n    email: new@example.com\n",
-		yamlWant: []want{{4, "invite the new address and delete the old account"}},
+		name:    "e-mail change",
+		csv:     "op,username,email\nupdate_user,user00001,new@example.com\n",
+		csvWant: []want{{2, "update_user cannot change an e-mail address"}},
+		// Named by id, the email is a label the account is checked against
+		// (in plan and apply); a malformed one is still a problem.
+		yaml:     "rows:\n  - op: update_user\n    user_id: " + groupAdmins + "\n    email: new.example.com\n",
+		yamlWant: []want{{4, `email "new.example.com" is not an e-mail address`}},
 	},
 	{
 		name: "the same target twice with conflicting operations",
@@ -205,12 +208,14 @@ var ruleCases = []ruleCase{
 		yaml:     "default:\n  op: update_user\nrows:\n  - {email: a@example.com, name: [A, B]}\n  - {op: update_user, email: b@example.com, display_name: {first: B}}\n",
 		yamlWant: []want{{1, `unknown top-level key "default"; did you mean "defaults"?`}, {4, "missing op"}, {4, "name must be a single value"}, {5, "display_name must be a value or a list"}},
 		csv:      "op\n",
+		csvWant:  []want{{1, "0 rows"}},
 	},
 	{
 		name:     "YAML defaults: a bad default is reported once, at its line",
 		yaml:     "defaults:\n  op: update_user\n  colour: red\n  is_active: sometimes\nrows:\n  - {email: a@example.com}\n  - {email: b@example.com}\n  - {email: c@example.com, is_active: false}\n",
 		yamlWant: []want{{3, `defaults: unknown key "colour"`}, {4, `is_active "sometimes" is not a boolean`}},
 		csv:      "op,email\n",
+		csvWant:  []want{{1, "0 rows"}},
 	},
 	{
 		name:     "empty manifest",
@@ -218,6 +223,20 @@ var ruleCases = []ruleCase{
 		csvWant:  []want{{1, "the manifest is empty"}},
 		yaml:     "",
 		yamlWant: []want{{1, "the manifest is empty"}},
+	},
+	{
+		name:     "no rows: a header alone, rows: []",
+		csv:      "op,email,name\n",
+		csvWant:  []want{{1, "0 rows"}},
+		yaml:     "defaults:\n  op: update_user\nrows: []\n",
+		yamlWant: []want{{1, "0 rows"}},
+	},
+	{
+		name:     "a CSV saved with ';' as separator; a tab in YAML indentation",
+		csv:      "op;email;name\nupdate_user;a@example.com;Ann\n",
+		csvWant:  []want{{1, "this file uses ';' as separator"}},
+		yaml:     "rows:\n  - op: update_user\n\t email: a@example.com\n",
+		yamlWant: []want{{3, "a tab character (column 1)"}},
 	},
 }
 
@@ -264,4 +283,41 @@ func TestValidateSecretFiles(t *testing.T) {
 	yaml := "rows:\n  - op: set_password\n    username: u1\n    new_password: file:" + shared + "\n"
 	got, _ = validateText(t, "m.yml", yaml, Options{})
 	checkProblems(t, got, []want{{4, "chmod 600"}})
+}
+
+// Problems arrive in line order whichever check found them: the conflict
+// of rows 2 and 3 is found after row 4's own problem, but printed before.
+func TestProblemsComeInLineOrder(t *testing.T) {
+	text := "op,email,name\n" +
+		"update_user,a@example.com,A\n" +
+		"update_user,a@example.com,B\n" +
+		"update_user,not-an-email,C\n"
+	got, _ := validateText(t, "m.csv", text, Options{})
+	if len(got) < 2 {
+		t.Fatalf("problems %v, want a conflict and a bad email", got)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].Source.Line < got[i-1].Source.Line {
+			t.Fatalf("problems out of line order: %v", got)
+		}
+	}
+}
+
+func TestGroupsColumnIsAnExactSet(t *testing.T) {
+	got, _ := validateText(t, "m.csv", "op,user_id,groups,group_ids_to_add\n"+
+		"update_user,6f1b7c2a-0d4e-4c1a-9b7e-0000000000aa,Administrators;6F1B7C2A-0D4E-4C1A-9B7E-000000000003;administrators,\n"+
+		"update_user,6f1b7c2a-0d4e-4c1a-9b7e-0000000000ab,Finance,6f1b7c2a-0d4e-4c1a-9b7e-000000000003\n", Options{})
+	checkProblems(t, got, []want{{3, "not both"}})
+	r, err := Open(t.Context(), writeManifest(t, "m.csv", "op,user_id,groups\nupdate_user,6f1b7c2a-0d4e-4c1a-9b7e-0000000000aa,Administrators;6F1B7C2A-0D4E-4C1A-9B7E-000000000003;administrators\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	job, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(job.Groups, "|") != "Administrators|6f1b7c2a-0d4e-4c1a-9b7e-000000000003" {
+		t.Fatalf("groups = %q", job.Groups)
+	}
 }

@@ -118,7 +118,16 @@ type Job struct {
 	Name, Surname, DisplayName, RobotUsername                *string
 	IsActive, BypassBasicAuthRestriction, InvitationAccepted *bool
 	GroupIDsToAdd, GroupIDsToRemove                          []string // GUIDs, lower case
-	NewPassword, OldPassword                                 *SecretRef
+	// Groups, when not nil, is the exact membership the row asks for:
+	// group names or GUIDs as written (GUIDs lower case), resolved
+	// against the organization's groups when the row runs.
+	Groups                   []string
+	NewPassword, OldPassword *SecretRef
+	// ExpectEmail and ExpectUserName, with a user_id target, are what the
+	// account must hold: export writes them beside the id so that a person
+	// can find a row, and a row whose account differs fails (an email
+	// cannot be changed through the API).
+	ExpectEmail, ExpectUserName string
 }
 
 // Problem is one thing wrong with a manifest, at a file and line.

@@ -1,12 +1,14 @@
 package manifest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
 	"os"
+	"slices"
 )
 
 // Bloom filter size for the cross-row check: 2^25 bits (4 MiB) and 6
@@ -56,12 +58,27 @@ func ValidateEach(ctx context.Context, path string, opts Options, onProblem func
 	if onProblem == nil {
 		onProblem = func(Problem) {}
 	}
+	// Problems are handed on in line order, whichever check found them
+	// (a conflict is found after the rows' own problems, a YAML default
+	// before the row that names it).
+	var found []Problem
+	collect := func(p Problem) { found = append(found, p) }
+	defer func() {
+		slices.SortStableFunc(found, func(a, b Problem) int { return cmp.Compare(a.Source.Line, b.Source.Line) })
+		for _, p := range found {
+			onProblem(p)
+		}
+	}()
 	seed := maphash.MakeSeed()
-	candidates, rows, err := firstPass(ctx, path, display, opts, seed, onProblem, onJob)
+	candidates, rows, err := firstPass(ctx, path, display, opts, seed, collect, onJob)
+	if err == nil && rows == 0 && len(found) == 0 {
+		collect(Problem{Source: Source{File: display, Line: 1},
+			Message: "0 rows: the manifest has no rows to run (a header alone, or rows: [])"})
+	}
 	if err != nil || len(candidates) == 0 {
 		return rows, err
 	}
-	return rows, exactPass(ctx, path, display, opts, seed, candidates, onProblem)
+	return rows, exactPass(ctx, path, display, opts, seed, candidates, collect)
 }
 
 // firstPass reports every row's problems and returns the conflict keys

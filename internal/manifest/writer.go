@@ -97,9 +97,12 @@ func (w *Writer) writeYAML(j Job) error {
 		key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: c.Column}
 		var val *yaml.Node
 		switch c.Column {
-		case ColGroupIDsToAdd, ColGroupIDsToRemove:
+		case ColGroups, ColGroupIDsToAdd, ColGroupIDsToRemove:
 			val = &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 			for _, g := range strings.Split(c.Value, ";") {
+				if g == "" {
+					continue
+				}
 				val.Content = append(val.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: g})
 			}
 		case ColIsActive, ColBypassBasicAuthRestriction, ColInvitationAccepted:

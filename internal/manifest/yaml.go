@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -31,20 +32,30 @@ const (
 
 func newYAMLSource(file string, in io.Reader) (*yamlSource, error) {
 	s := &yamlSource{file: file}
-	var doc yaml.Node
+	// The document is parsed whole anyway; its text is kept to point at a
+	// tab, which the parser reports on the wrong line.
 	limit := newSizeLimiter(in, MaxYAMLBytes, "the YAML manifest")
-	err := yaml.NewDecoder(limit).Decode(&doc)
+	text, err := io.ReadAll(limit)
 	var tl *tooLongError
-	if errors.As(limit.err, &tl) {
+	if errors.As(err, &tl) {
 		s.addProblem(tl.line, "", "%s (it is parsed whole): write a larger manifest as CSV, which is read row by row", tl.msg)
 		return s, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("read manifest %s: %w", file, err)
+	}
+	var doc yaml.Node
+	err = yaml.NewDecoder(bytes.NewReader(text)).Decode(&doc)
 	switch {
 	case errors.Is(err, io.EOF):
 		s.addProblem(1, "", "the manifest is empty: write a rows: list (and optionally defaults:)")
 		return s, nil
 	case err != nil:
 		if line, msg, ok := yamlSyntaxError(err); ok {
+			if tabLine, col := indentTab(text); tabLine > 0 && (strings.Contains(msg, "tab") || strings.Contains(msg, "cannot start any token")) {
+				s.addProblem(tabLine, "", "YAML syntax: a tab character (column %d) in the indentation: YAML indents with spaces only; replace the tab with spaces", col)
+				return s, nil
+			}
 			s.addProblem(line, "", "YAML syntax: %s", msg)
 			return s, nil
 		}
@@ -62,6 +73,22 @@ func newYAMLSource(file string, in io.Reader) (*yamlSource, error) {
 	s.readTop(root)
 	s.collectColumns()
 	return s, nil
+}
+
+// indentTab finds the first line whose indentation (list dashes
+// included) holds a tab; line 0 when there is none.
+func indentTab(text []byte) (line, col int) {
+	for i, l := range bytes.Split(text, []byte("\n")) {
+		for j, c := range l {
+			if c == '\t' {
+				return i + 1, j + 1
+			}
+			if c != ' ' && c != '-' {
+				break
+			}
+		}
+	}
+	return 0, 0
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

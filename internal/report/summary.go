@@ -127,7 +127,7 @@ func (s *Summary) fill(t Tally) {
 		s.ByErrorCode = map[string]int{}
 	}
 	if s.Seconds > 0 {
-		s.RowsPerSecond = float64(t.Rows) / s.Seconds
+		s.RowsPerSecond = float64(s.ran()) / s.Seconds
 	}
 	s.LatencyP50Ms = t.LatencyPercentileMs(50)
 	s.LatencyP95Ms = t.LatencyPercentileMs(95)
@@ -136,9 +136,17 @@ func (s *Summary) fill(t Tally) {
 // statusOrder is the order statuses are printed in.
 var statusOrder = []Status{StatusSucceeded, StatusUnchanged, StatusPlanned, StatusFailed, StatusSkipped, StatusInvalid}
 
+// ran is the number of rows that ran: a stopped run's rows not run are
+// in the report (skipped) but not in its counts of work or speed.
+func (s Summary) ran() int { return s.Rows - s.ByStatus[StatusSkipped] }
+
 // Print writes the end-of-run summary a person reads on the terminal.
 func (s Summary) Print(w io.Writer) {
-	fmt.Fprintf(w, "%s: %d rows in %s (%.1f rows/s)\n", s.Command, s.Rows, s.duration(), s.RowsPerSecond)
+	if ran := s.ran(); ran != s.Rows {
+		fmt.Fprintf(w, "%s: %d of %d rows in %s (%.1f rows/s)\n", s.Command, ran, s.Rows, s.duration(), s.RowsPerSecond)
+	} else {
+		fmt.Fprintf(w, "%s: %d %s in %s (%.1f rows/s)\n", s.Command, s.Rows, rowsWord(s.Rows), s.duration(), s.RowsPerSecond)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, st := range statusOrder {
 		if n := s.ByStatus[st]; n > 0 {
@@ -186,4 +194,11 @@ func (s Summary) Print(w io.Writer) {
 
 func (s Summary) duration() time.Duration {
 	return time.Duration(s.Seconds * float64(time.Second)).Round(time.Millisecond)
+}
+
+func rowsWord(n int) string {
+	if n == 1 {
+		return "row"
+	}
+	return "rows"
 }

@@ -44,9 +44,18 @@ var Header = []string{"run_id", "row", "source", "op", "target", "field", "passw
 type File struct {
 	mu         sync.Mutex
 	f          *os.File
+	path       string
 	runID      string
 	recipients []age.Recipient
+	created    bool // this File created the file
+	recorded   bool // a password was recorded
 }
+
+// ErrFormatMismatch is returned by Create when an existing file holds
+// lines in the other format (plaintext CSV against age-encrypted lines):
+// appending would mix plaintext passwords into an encrypted file, or
+// sealed lines into a plain one.
+var ErrFormatMismatch = errors.New("secrets output format mismatch")
 
 // ParseRecipients parses age recipients ("age1…"), one per value.
 func ParseRecipients(values []string) ([]age.Recipient, error) {
@@ -63,9 +72,12 @@ func ParseRecipients(values []string) ([]age.Recipient, error) {
 // Create opens path for the generated passwords of run runID, encrypting
 // each line to recipients when there are any. A new file is created with
 // mode 0600; an existing one is appended to (a resumed run) only if no one
-// but its owner can read it.
+// but its owner can read it and its lines are in the format about to be
+// written (age-encrypted with recipients, plaintext CSV without); otherwise
+// the error wraps ErrFormatMismatch and nothing is written.
 func Create(path, runID string, recipients []age.Recipient) (*File, error) {
 	st, err := os.Stat(path)
+	existed := err == nil
 	switch {
 	case err == nil && !st.Mode().IsRegular():
 		return nil, fmt.Errorf("secrets output %s is not a regular file", path)
@@ -73,6 +85,11 @@ func Create(path, runID string, recipients []age.Recipient) (*File, error) {
 		return nil, fmt.Errorf("secrets output %s can be read by others (mode %04o): run chmod 600 %s, or choose a new file", path, st.Mode().Perm(), path)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("secrets output: %w", err)
+	}
+	if existed && st.Size() > 0 {
+		if err := checkFormat(path, len(recipients) > 0); err != nil {
+			return nil, err
+		}
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -83,7 +100,7 @@ func Create(path, runID string, recipients []age.Recipient) (*File, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("secrets output: %w", err)
 	}
-	out := &File{f: f, runID: runID, recipients: recipients}
+	out := &File{f: f, path: path, runID: runID, recipients: recipients, created: !existed}
 	if st, err := f.Stat(); err == nil && st.Size() == 0 {
 		if err := out.writeSynced(Header); err != nil {
 			_ = f.Close()
@@ -93,8 +110,56 @@ func Create(path, runID string, recipients []age.Recipient) (*File, error) {
 	return out, nil
 }
 
+// checkFormat reads the first line of an existing secrets file and says
+// whether it is in the format about to be written: the plain header, or a
+// base64 age message.
+func checkFormat(path string, encrypted bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("secrets output: %w", err)
+	}
+	defer f.Close()
+	first, err := bufio.NewReader(io.LimitReader(f, 64<<10)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("secrets output %s: %w", path, err)
+	}
+	first = strings.TrimRight(first, "\r\n")
+	plain := first == strings.Join(Header, ",")
+	sealed := false
+	if b, err := base64.StdEncoding.DecodeString(first); err == nil {
+		sealed = bytes.HasPrefix(b, []byte("age-encryption.org/"))
+	}
+	switch {
+	case encrypted && plain:
+		return fmt.Errorf("%w: %s holds plaintext passwords, and --age-recipient would append encrypted lines to it: give a new --secrets-out file for encrypted output", ErrFormatMismatch, path)
+	case !encrypted && sealed:
+		return fmt.Errorf("%w: %s holds age-encrypted lines, and without --age-recipient plaintext passwords would be appended to it: give the same --age-recipient as the run that wrote it, or a new --secrets-out file", ErrFormatMismatch, path)
+	case !plain && !sealed:
+		return fmt.Errorf("%w: %s is not a secrets file written by batch (its first line is neither the header nor an age-encrypted line): choose a new --secrets-out file", ErrFormatMismatch, path)
+	}
+	return nil
+}
+
+// Discard closes the file and, when this File created it and recorded no
+// password, removes it: a run that never started leaves nothing behind.
+func (o *File) Discard() error {
+	o.mu.Lock()
+	remove := o.created && !o.recorded
+	o.mu.Unlock()
+	err := o.Close()
+	if remove {
+		if rerr := os.Remove(o.path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			err = errors.Join(err, fmt.Errorf("remove unused secrets output: %w", rerr))
+		}
+	}
+	return err
+}
+
 // Record writes one generated password and syncs it to disk.
 func (o *File) Record(_ context.Context, job *manifest.Job, field string, v secret.Value) error {
+	o.mu.Lock()
+	o.recorded = true
+	o.mu.Unlock()
 	return o.writeSynced([]string{
 		o.runID, fmt.Sprint(job.Row), job.Source.String(), string(job.Op), job.Target.String(),
 		field, v.Reveal(), time.Now().UTC().Format(time.RFC3339Nano),

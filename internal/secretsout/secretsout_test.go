@@ -2,6 +2,7 @@ package secretsout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -156,5 +157,68 @@ func TestAgeFileHoldsNoPlaintextAndDecrypts(t *testing.T) {
 	}
 	if _, err := ParseRecipients([]string{"not-a-recipient"}); err == nil {
 		t.Fatal("ParseRecipients accepted garbage")
+	}
+}
+
+// An existing secrets file is appended to only in its own format: no
+// plaintext password ever lands in an encrypted file, and no sealed line
+// in a plain one.
+func TestRefusesToMixFormats(t *testing.T) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recipients := []age.Recipient{id.Recipient()}
+	dir := t.TempDir()
+
+	sealedPath := filepath.Join(dir, "secrets.age")
+	out, err := Create(sealedPath, "run-1", recipients)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record(t, out, 1)
+	before, _ := os.ReadFile(sealedPath)
+	if _, err := Create(sealedPath, "run-2", nil); !errors.Is(err, ErrFormatMismatch) {
+		t.Fatalf("plain Create over an encrypted file: err = %v, want ErrFormatMismatch", err)
+	}
+	if after, _ := os.ReadFile(sealedPath); string(after) != string(before) {
+		t.Fatal("the encrypted file changed")
+	}
+	// Same format: appended.
+	out, err = Create(sealedPath, "run-2", recipients)
+	if err != nil {
+		t.Fatalf("encrypted Create over an encrypted file: %v", err)
+	}
+	record(t, out, 1)
+
+	plainPath := filepath.Join(dir, "secrets.csv")
+	out, err = Create(plainPath, "run-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record(t, out, 1)
+	if _, err := Create(plainPath, "run-2", recipients); !errors.Is(err, ErrFormatMismatch) {
+		t.Fatalf("encrypted Create over a plain file: err = %v, want ErrFormatMismatch", err)
+	}
+	other := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(other, []byte("hello\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Create(other, "run-1", nil); !errors.Is(err, ErrFormatMismatch) {
+		t.Fatalf("Create over a foreign file: err = %v, want ErrFormatMismatch", err)
+	}
+}
+
+func TestDiscardRemovesAnUnusedNewFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secrets.csv")
+	out, err := Create(path, "run-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("unused new secrets file left behind: %v", err)
 	}
 }

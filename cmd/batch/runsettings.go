@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"batch/internal/journal"
+)
+
+// notRecorded are the flags a run does not keep in run.json: the ones that
+// name the run itself (a resume gives them to find it).
+var notRecorded = map[string]bool{"resume": true, "run-id": true, "report-dir": true, "cpu-profile": true}
+
+// mustMatch are the recorded flags a resume may repeat but not change: the
+// passwords of one run belong in one secrets file, in one format.
+var mustMatch = map[string]bool{"secrets-out": true, "age-recipient": true}
+
+// recordFlags lists the flags given on the command line, by name, as run.json
+// keeps them. No flag carries a secret (secrets have no flags); a relative
+// --secrets-out is made absolute so a resume from elsewhere finds the file.
+func recordFlags(fs *pflag.FlagSet) map[string][]string {
+	out := map[string][]string{}
+	fs.Visit(func(f *pflag.Flag) {
+		if notRecorded[f.Name] {
+			return
+		}
+		out[f.Name] = flagValues(f)
+	})
+	if v, ok := out["secrets-out"]; ok && len(v) == 1 {
+		out["secrets-out"] = []string{absPath(v[0])}
+	}
+	return out
+}
+
+func flagValues(f *pflag.Flag) []string {
+	if sv, ok := f.Value.(pflag.SliceValue); ok {
+		return slices.Clone(sv.GetSlice())
+	}
+	return []string{f.Value.String()}
+}
+
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
+// restoreFlags gives a resumed run the settings its run started with: every
+// recorded flag not given again is set to its recorded value; a flag given
+// again overrides it, except the secrets output, which must match.
+func restoreFlags(fs *pflag.FlagSet, meta journal.Meta) error {
+	names := make([]string, 0, len(meta.Flags))
+	for name := range meta.Flags {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		recorded := meta.Flags[name]
+		f := fs.Lookup(name)
+		if f == nil {
+			continue // a flag of an older version
+		}
+		if f.Changed {
+			if mustMatch[name] && !sameValues(name, flagValues(f), recorded) {
+				return usageErrorf("--resume %s: --%s %s differs from the run's %s (recorded in its run.json); leave --%s out to use the run's own, so that its passwords stay in one file",
+					meta.RunID, name, strings.Join(flagValues(f), ","), strings.Join(recorded, ","), name)
+			}
+			continue
+		}
+		for _, v := range recorded {
+			if err := fs.Set(name, v); err != nil {
+				return usageErrorf("--resume %s: recorded --%s %q: %w", meta.RunID, name, v, err)
+			}
+		}
+	}
+	return nil
+}
+
+func sameValues(name string, given, recorded []string) bool {
+	if name == "secrets-out" && len(given) == 1 {
+		given = []string{absPath(given[0])}
+	}
+	a, b := slices.Clone(given), slices.Clone(recorded)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// resumeCommand is the command that continues a stopped run, as printed:
+// the run's settings come from its run.json, so it names only the manifest,
+// the run and, when not the default, the report folder that holds it.
+func resumeCommand(display string, fs *pflag.FlagSet, runID string) string {
+	parts := []string{"batch", "apply", shellQuote(display), "--resume", shellQuote(runID)}
+	if f := fs.Lookup("report-dir"); f != nil && f.Changed {
+		parts = append(parts, "--report-dir", shellQuote(f.Value.String()))
+	}
+	return strings.Join(parts, " ")
+}
+
+// describeFlags is a run.json flag set as a person reads it.
+func describeFlags(flags map[string][]string) string {
+	names := make([]string, 0, len(flags))
+	for n := range flags {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	parts := make([]string, 0, len(names))
+	for _, n := range names {
+		for _, v := range flags[n] {
+			parts = append(parts, fmt.Sprintf("--%s %s", n, shellQuote(v)))
+		}
+	}
+	return strings.Join(parts, " ")
+}
