@@ -31,8 +31,8 @@ interrupt, and after --resume, covering the whole run); report renders it
 again, for example for a folder written by an older version. A page holds at
 most 100,000 rows in its table (failed, skipped and invalid rows first).
 Nothing is sent over the network.`,
-		Example: `  batch report reports/20261122T020000Z-1a2b3c
-  batch report /tmp/plans/before-window && xdg-open /tmp/plans/before-window/report.html`,
+		Example: `  batch report reports/RUN_ID
+  batch report plans/before-window   # then open plans/before-window/report.html`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReport(cmd.Context(), io, args[0])

@@ -377,7 +377,7 @@ func TestReportHTMLInABrowser(t *testing.T) {
 	checkHostileIsText(t, bp, `name: "`+hostileImg+`" → "Ann"`, `name: "`+hostileScript+`" → "Bo"`)
 	var diff string
 	bp.eval(t, `document.querySelector('#changes ol.diff').innerText`, &diff)
-	if !strings.Contains(diff, hostileImg) || !strings.Contains(diff, "+6f1b7c2a-0d4e-4c1a-9b7e-000000000005") {
+	if !strings.Contains(diff, hostileImg) || !strings.Contains(diff, "groups: +Finance") {
 		t.Errorf("the plan's differences do not read as a reviewer reads them:\n%s", diff)
 	}
 	bp.screenshot(t, shots, "report-plan.png")

@@ -453,7 +453,9 @@ func (e *Executor) resolveUser(ctx context.Context, r *row, needState bool) (u U
 // it can always be found again and settled.
 func (e *Executor) write(ctx context.Context, r *row, send func(context.Context) error) error {
 	var notSent error
+	leaving := false
 	sendCtx := client.WithBeforeSend(ctx, func() error {
+		leaving = true
 		notSent = e.beforeSend(ctx, r)
 		return notSent
 	})
@@ -462,6 +464,12 @@ func (e *Executor) write(ctx context.Context, r *row, send func(context.Context)
 	if notSent != nil {
 		r.res.Attempts = 0 // nothing was sent
 		return notSent
+	}
+	if err != nil && !leaving && ctx.Err() != nil {
+		// Stopped while the write waited for its budget slot (or a
+		// server's pause): it never left, so the row was not run.
+		r.res.Attempts = 0
+		return failf(CodeCancelled, "not sent: the run stopped while the row waited to send it: %v", context.Cause(ctx))
 	}
 	if err != nil {
 		return err

@@ -144,12 +144,21 @@ func Run(ctx context.Context, src *manifest.Reader, exec *Executor, sink Sink, c
 		if sinkErr != nil {
 			return
 		}
+		notSent := r.res.Status == report.StatusFailed && r.res.ErrorCode == CodeCancelled
+		if notSent {
+			// Stopped before anything of it was sent (waiting for a
+			// budget or a server's pause, say): not a failure, and not
+			// done, so a resumed run runs it.
+			r.res.Status, r.res.ErrorCode = report.StatusSkipped, CodeNotRun
+			r.res.ErrorMessage = "not run: the run stopped before it was sent"
+			out.NotRun++
+		}
 		if err := sink.Append(r.res, r.job); err != nil {
 			sinkErr = err
 			stop(err)
 			return
 		}
-		if cfg.Journal != nil {
+		if cfg.Journal != nil && !notSent {
 			completed = append(completed, journal.Completion{Row: r.res.Row, Status: string(r.res.Status)})
 		}
 		if cfg.OnResult != nil {
