@@ -3,6 +3,8 @@ package main
 import (
 	"time"
 
+	"batch/internal/runfolder"
+
 	"github.com/spf13/pflag"
 )
 
@@ -88,4 +90,18 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	fs.BoolVar(&r.Yes, "yes", false, "apply without the interactive confirmation (required when stdin is not a terminal)")
 	fs.BoolVar(&r.SkipUnchanged, "skip-unchanged", false, "read first and write only rows with a difference")
 	fs.DurationVar(&r.Drain, "drain", 30*time.Second, "after an interrupt, how long in-flight rows may take to finish")
+}
+
+// checkRunIDs refuses a --run-id or --resume that cannot name one folder
+// of the report folder.
+func (r *runFlags) checkRunIDs() error {
+	for _, f := range []struct{ flag, id string }{{"--run-id", r.RunID}, {"--resume", r.Resume}} {
+		if f.id == "" {
+			continue
+		}
+		if err := runfolder.CheckID(f.id); err != nil {
+			return usageErrorf("%s %q: %w; nothing was sent", f.flag, f.id, err)
+		}
+	}
+	return nil
 }
