@@ -4,8 +4,8 @@ package progress
 
 import (
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"sync"
