@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"batch/internal/emulator"
+	"batch/internal/planview"
 	"batch/internal/report"
 )
 
@@ -114,7 +115,7 @@ func writeFile(t *testing.T, dir, name, content string) string {
 func readResults(t *testing.T, runDir string) []report.Result {
 	t.Helper()
 	var out []report.Result
-	if err := eachResult(runDir, func(r report.Result) { out = append(out, r) }); err != nil {
+	if err := planview.EachResult(runDir, func(r report.Result) { out = append(out, r) }); err != nil {
 		t.Fatalf("read results of %s: %v", runDir, err)
 	}
 	return out

@@ -5,18 +5,18 @@ import (
 	"errors"
 	"fmt"
 	goio "io"
-	"os"
-	"time"
 
 	"github.com/rs/zerolog"
 
 	"batch/internal/apply"
 	"batch/internal/client"
 	"batch/internal/manifest"
-	"batch/internal/progress"
+	"batch/internal/planview"
 	"batch/internal/report"
 	"batch/internal/runfolder"
+	"batch/internal/runner"
 	"batch/internal/secretsout"
+	"batch/internal/session"
 )
 
 // execution is a plan or apply past its checks: validated, its run folder
@@ -33,103 +33,30 @@ type execution struct {
 	secrets  *secretsout.File // nil: no --secrets-out
 }
 
-// execute signs in, resolves, runs every row and reports.
+// execute runs the rows (runner.Run) and reports how the run ended.
 func execute(ctx context.Context, e *execution) error {
-	io, rf, mode, r := e.opts.IO, e.opts.Run, e.opts.Mode, e.run
-	sess, err := newSession(ctx, e.settings, rf, e.log, e.census.Operations(mode))
-	if err != nil {
-		return err
+	io, rf := e.opts.IO, e.opts.Run
+	cfg := runner.Config{
+		Mode: e.opts.Mode, SkipUnchanged: rf.SkipUnchanged,
+		Path: e.path, Manifest: e.mopts, Census: e.census, Run: e.run, Settings: e.settings,
+		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version},
+		Workers: rf.Workers, MaxFailures: rf.MaxFailures, Drain: rf.Drain, Resumed: rf.Resume != "",
+		Log: e.log, Warnings: io.ErrOut, OnRowsStart: gcForRequests,
 	}
-	// Sign in once before anything else: bad credentials stop here, not
-	// on every row. Refused credentials are an authentication failure,
-	// which stops a run (exit 3) wherever it is met.
-	if err := sess.client.Authenticate(ctx); err != nil {
-		return withExit(exitStopped, fmt.Errorf("sign in: %w; nothing was sent", err))
+	if e.secrets != nil {
+		cfg.Secrets = e.secrets
 	}
-	adapter := apply.NewClientAdapter(sess.client)
-	resolver := apply.NewResolver(adapter, retryPolicy(rf))
-	opts := apply.Options{Retry: retryPolicy(rf), LookupEnv: os.LookupEnv}
-	var exec *apply.Executor
-	if mode == apply.ModePlan {
-		exec = apply.NewPlanner(adapter, resolver, opts)
-	} else {
-		if e.secrets != nil {
-			opts.Secrets = e.secrets
-		}
-		opts.Journal = r.Journal
-		exec = apply.NewApplier(adapter, resolver, rf.SkipUnchanged, opts)
-	}
-	started := time.Now()
-	e.log.Info().Str("run_id", r.ID).Str("manifest", e.mopts.DisplayName).Int("rows", e.census.Rows).
-		Int("workers", rf.Workers).Str("limits", describeLimits(rf.Limits)).Msg(command(mode) + " started")
-
-	// Resolve: page whole lists where that spends fewer reads.
-	if err := resolver.Prepare(ctx, e.census.Needs(exec)); err != nil {
-		if client.IsAuthFailure(err) {
-			return withExit(exitStopped, fmt.Errorf("%w; nothing was changed", err))
-		}
-		e.log.Warn().Err(err).Msg("could not read the account lists; resolving targets one by one")
-	}
-	r.Start()
-
-	gcForRequests()
-	// The manifest outlives an interrupt: rows not run are still recorded.
-	src, err := manifest.Open(context.WithoutCancel(ctx), e.path, e.mopts)
-	if err != nil {
-		return usageErrorf("%w", err)
-	}
-	defer src.Close()
-	sink, err := report.Create(report.Options{
-		Dir: r.Dir, FailedName: "failed" + src.Format().Ext(),
-		NewFailedWriter: func(w goio.Writer) (report.ManifestWriter, error) {
-			return manifest.NewWriter(w, src.Format(), src.Columns())
-		},
-		Keep: r.Keep(),
-	})
-	if err != nil {
-		return err
-	}
-	var barOut goio.Writer
 	if !rf.log.NoProgress && io.IsStderrTTY() {
-		barOut = io.ErrOut
+		cfg.Progress = io.ErrOut
 	}
-	bar := progress.New(ctx, barOut, e.census.Rows, command(mode), sess.limiter.Waiting, rf.Drain)
-	bar.Resumed(sink.Tally().Rows)
-	outcome, runErr := apply.Run(ctx, src, exec, sink, apply.RunConfig{
-		Workers: rf.Workers, Drain: rf.Drain, MaxFailures: rf.MaxFailures,
-		Resume: r.State, Journal: r.Journal,
-		OnDispatch: bar.Dispatched,
-		OnResult: func(res report.Result) {
-			bar.Row(res.Status == report.StatusFailed)
-			if res.Status == report.StatusFailed {
-				e.log.Debug().Int("row", res.Row).Str("target", res.Target).Str("error_code", res.ErrorCode).Msg(res.ErrorMessage)
-			}
-		},
-		IsAuthFailure: func(res report.Result) bool { return res.ErrorCode == "unauthorized" },
-	})
-	bar.Done()
-
-	requests, throttled, byService := sess.requests()
-	summary := report.Summary{
-		RunID: r.ID, Command: command(mode), Manifest: e.mopts.DisplayName, ManifestSHA256: r.Meta.ManifestSHA256,
-		StartedAt: started, Requests: requests, Throttled: throttled, RequestsByService: byService, ReportDir: r.Dir,
-		Settings: map[string]any{
-			"workers": rf.Workers, "limits": describeLimits(rf.Limits), "max_attempts": rf.MaxAttempts,
-			"timeout": rf.Timeout.String(), "skip_unchanged": rf.SkipUnchanged, "max_failures": rf.MaxFailures,
-			"organization": e.settings.Organization, "tenant": e.settings.Tenant, "resumed": rf.Resume != "",
-		},
+	res, err := runner.Run(ctx, cfg)
+	if se := (*runner.StopError)(nil); errors.As(err, &se) {
+		return withExit(exitStopped, se.Err)
 	}
-	if outcome.Stopped != nil {
-		summary.Stopped = outcome.Stopped.Error()
+	if err != nil {
+		return err
 	}
-	summary, closeErr := sink.Close(summary)
-	if closeErr == nil {
-		writeHTMLReport(ctx, io, e.log, r.Dir)
-	}
-	if err := errors.Join(runErr, closeErr); err != nil {
-		return withExit(exitStopped, fmt.Errorf("the report could not be written (rows finished so far are in %s): %w", r.Dir, err))
-	}
-	return e.report(summary, outcome)
+	return e.report(res.Summary, res.Outcome)
 }
 
 // report prints the plan (plan only) and the summary, and says how the
@@ -138,12 +65,12 @@ func execute(ctx context.Context, e *execution) error {
 func (e *execution) report(summary report.Summary, outcome apply.Outcome) error {
 	io, mode, r := e.opts.IO, e.opts.Mode, e.run
 	if mode == apply.ModePlan {
-		printPlan(io, r.Dir, summary)
+		if err := planview.Print(io.Out, io.IsStdoutTTY(), r.Dir, summary); err != nil {
+			fmt.Fprintf(io.ErrOut, "batch: %v\n", err)
+		}
 	}
 	summary.Print(e.text)
-	e.log.Info().Str("run_id", r.ID).Int("rows", summary.Rows).Interface("by_status", summary.ByStatus).
-		Float64("rows_per_second", summary.RowsPerSecond).Interface("requests_by_service", summary.RequestsByService).
-		Msg(command(mode) + " finished")
+	runner.LogFinished(e.log, mode, summary)
 	switch {
 	case outcome.Stopped != nil:
 		if mode == apply.ModePlan {

@@ -11,6 +11,7 @@ import (
 	"batch/internal/journal"
 	"batch/internal/manifest"
 	"batch/internal/runfolder"
+	"batch/internal/runner"
 	"batch/internal/secretsout"
 )
 
@@ -27,14 +28,6 @@ type manifestOptions struct {
 	// Flags are the command's flags: a resumed run takes the settings its
 	// run started with from them, and records them for the next resume.
 	Flags *pflag.FlagSet
-}
-
-// command names the mode as a person types it: plan or apply.
-func command(mode apply.Mode) string {
-	if mode == apply.ModePlan {
-		return "plan"
-	}
-	return "apply"
 }
 
 // runManifest validates, resolves, executes and reports a manifest. It is
@@ -99,7 +92,7 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 	// leaves nothing behind.
 	r, err := runfolder.Open(runfolder.Options{
 		ReportDir: rf.ReportDir, ID: rf.RunID, Resume: rf.Resume,
-		Command: command(mode), Writes: mode != apply.ModePlan,
+		Command: runner.Command(mode), Writes: mode != apply.ModePlan,
 		Manifest: path, DisplayName: mopts.DisplayName, Flags: runfolder.RecordFlags(opts.Flags),
 	})
 	if err != nil {
