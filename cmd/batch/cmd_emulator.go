@@ -2,17 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	goio "io"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"batch/internal/emulator"
+	"batch/internal/shellenv"
 )
 
 // emulatorOptions are the flags of `batch emulator`.
@@ -127,19 +125,18 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 	}
 	// One write, so that a script waiting for the file to be non-empty
 	// reads it whole.
-	var env strings.Builder
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		fmt.Fprintf(&env, "export %s=%s\n", k, shellQuote(v))
-	}
-	if _, err := goio.WriteString(io.Out, env.String()); err != nil {
+	env := shellenv.Exports(srv.Env())
+	if _, err := goio.WriteString(io.Out, env); err != nil {
 		_ = srv.Close()
 		return withExit(exitStopped, fmt.Errorf("print the environment: %w", err))
 	}
 	if opts.envFile != "" {
-		if err := writeEnvFile(opts.envFile, env.String()); err != nil {
+		// Whole, once serving, so that a script waiting for it never
+		// reads half of it (or an old one's port); it holds the client
+		// secret: 0600.
+		if err := shellenv.WriteFile(opts.envFile, env); err != nil {
 			_ = srv.Close()
-			return withExit(exitStopped, err)
+			return withExit(exitStopped, fmt.Errorf("--env-file: %w", err))
 		}
 		defer os.Remove(opts.envFile)
 	}
@@ -166,39 +163,4 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 		return withExit(exitStopped, shutdownErr)
 	}
 	return nil
-}
-
-// writeEnvFile writes the environment beside path and renames it into
-// place, so that a script waiting for the file never reads half of it (or
-// an old one's port). It holds the client secret: 0600.
-func writeEnvFile(path, text string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".emulator-env-*")
-	if err != nil {
-		return fmt.Errorf("--env-file: %w", err)
-	}
-	_, werr := tmp.WriteString(text)
-	if err := errors.Join(werr, tmp.Close()); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("--env-file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("--env-file: %w", err)
-	}
-	return nil
-}
-
-// shellQuote quotes v for a POSIX shell when it holds anything but safe characters.
-func shellQuote(v string) string {
-	safe := v != ""
-	for _, r := range v {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@%+=,", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return v
-	}
-	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }

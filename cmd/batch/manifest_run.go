@@ -13,6 +13,7 @@ import (
 	"batch/internal/runfolder"
 	"batch/internal/runner"
 	"batch/internal/secretsout"
+	"batch/internal/shellenv"
 )
 
 // manifestOptions are the settings of `batch plan` and `batch apply`: one
@@ -49,7 +50,7 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		return err
 	}
 	if rf.Resume != "" {
-		log.Info().Str("run_id", rf.Resume).Str("recorded_flags", runfolder.DescribeFlags(resumed.Flags, shellQuote)).Msg("resuming with the run's recorded settings")
+		log.Info().Str("run_id", rf.Resume).Str("recorded_flags", runfolder.DescribeFlags(resumed.Flags)).Msg("resuming with the run's recorded settings")
 	}
 	// A person's text (problems, the summary) goes to stderr beside the
 	// progress bar; when stderr carries JSON log lines, it goes to stdout
@@ -158,9 +159,9 @@ func openSecretsOut(rf *runFlags, census *apply.Census, r *runfolder.Run) (*secr
 // the run's settings come from its run.json, so it names only the manifest,
 // the run and, when not the default, the report folder that holds it.
 func resumeCommand(display string, fs *pflag.FlagSet, runID string) string {
-	s := fmt.Sprintf("batch apply %s --resume %s", shellQuote(display), shellQuote(runID))
+	s := fmt.Sprintf("batch apply %s --resume %s", shellenv.Quote(display), shellenv.Quote(runID))
 	if f := fs.Lookup("report-dir"); f != nil && f.Changed {
-		s += " --report-dir " + shellQuote(f.Value.String())
+		s += " --report-dir " + shellenv.Quote(f.Value.String())
 	}
 	return s
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"batch/internal/journal"
+	"batch/internal/shellenv"
 )
 
 // notRecorded are the flags a run does not keep in run.json: the ones that
@@ -88,12 +89,12 @@ func sameValues(name string, given, recorded []string) bool {
 }
 
 // DescribeFlags is a run.json flag set as a person reads it, each value
-// quoted by quote for a shell.
-func DescribeFlags(flags map[string][]string, quote func(string) string) string {
+// quoted for a shell.
+func DescribeFlags(flags map[string][]string) string {
 	parts := []string{}
 	for _, n := range sortedNames(flags) {
 		for _, v := range flags[n] {
-			parts = append(parts, fmt.Sprintf("--%s %s", n, quote(v)))
+			parts = append(parts, fmt.Sprintf("--%s %s", n, shellenv.Quote(v)))
 		}
 	}
 	return strings.Join(parts, " ")

@@ -66,7 +66,7 @@ func TestRestoreFlags(t *testing.T) {
 			t.Errorf("resume with %v: %v, want a refusal", args, err)
 		}
 	}
-	if got := DescribeFlags(map[string][]string{"workers": {"4"}, "limits": {"a b"}}, func(s string) string { return "<" + s + ">" }); got != "--limits <a b> --workers <4>" {
+	if got := DescribeFlags(map[string][]string{"workers": {"4"}, "limits": {"a b"}}); got != "--limits 'a b' --workers 4" {
 		t.Errorf("DescribeFlags = %q", got)
 	}
 }
