@@ -184,7 +184,7 @@ func TestRunsThatNeverStartedLeaveNothing(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	var stdout, stderr bytes.Buffer
-	io := &streams{In: strings.NewReader("no\n"), Out: &stdout, ErrOut: &stderr, stdinTTY: true}
+	io := &streams{In: strings.NewReader("no\n"), Out: &stdout, ErrOut: &stderr, StdinTTY: true}
 	reports := filepath.Join(dir, "reports")
 	code := run([]string{"apply", m, "--run-id", "declined", "--report-dir", reports, "--limits", "none", "--secrets-out", secrets}, io)
 	if code != exitInvalid || !strings.Contains(stderr.String()+stdout.String(), "not confirmed") {

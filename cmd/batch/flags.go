@@ -3,6 +3,7 @@ package main
 import (
 	"time"
 
+	"batch/internal/iostreams"
 	"batch/internal/runfolder"
 
 	"github.com/spf13/pflag"
@@ -71,7 +72,7 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	fs.IntVar(&r.MaxAttempts, "max-attempts", 5, "attempts per request for retryable failures (429, 502, 503, 504, connection errors)")
 	fs.DurationVar(&r.Timeout, "timeout", 30*time.Second, "timeout of one request, counted from when its budget slot comes (waiting for the budget is not part of it)")
 	fs.StringVar(&r.log.Format, "log-format", "auto", "auto, json or console (auto: console on a terminal, JSON otherwise)")
-	fs.StringVar(&r.log.Level, "log-level", "info", levelHelp)
+	fs.StringVar(&r.log.Level, "log-level", "info", iostreams.LevelHelp())
 	if set == requestFlags {
 		return
 	}

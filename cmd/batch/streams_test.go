@@ -14,7 +14,7 @@ import (
 // or as pipes', the way a person's shell or a scheduler gives them.
 func testStreams(stdin string, tty bool) (io *streams, stdout, stderr *bytes.Buffer) {
 	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
-	io = &streams{In: strings.NewReader(stdin), Out: stdout, ErrOut: stderr, stdinTTY: tty, stdoutTTY: tty, stderrTTY: tty}
+	io = &streams{In: strings.NewReader(stdin), Out: stdout, ErrOut: stderr, StdinTTY: tty, StdoutTTY: tty, StderrTTY: tty}
 	return io, stdout, stderr
 }
 
