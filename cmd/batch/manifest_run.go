@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -13,7 +14,7 @@ import (
 	"batch/internal/runfolder"
 	"batch/internal/runner"
 	"batch/internal/secretsout"
-	"batch/internal/shellenv"
+	"batch/internal/session"
 )
 
 // manifestOptions are the settings of `batch plan` and `batch apply`: one
@@ -130,8 +131,27 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 			return err
 		}
 	}
-	return execute(ctx, &execution{opts: opts, log: log, text: text, path: path, mopts: mopts,
-		census: census, settings: settings, run: r, secrets: secrets})
+	cfg := runner.Config{
+		Mode: mode, SkipUnchanged: rf.SkipUnchanged,
+		Path: path, Manifest: mopts, Census: census, Run: r, Settings: settings,
+		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version},
+		Workers: rf.Workers, MaxFailures: rf.MaxFailures, Drain: rf.Drain, Resumed: rf.Resume != "",
+		Log: log, Warnings: io.ErrOut, OnRowsStart: gcForRequests,
+	}
+	if secrets != nil {
+		cfg.Secrets = secrets
+	}
+	if !rf.log.NoProgress && io.IsStderrTTY() {
+		cfg.Progress = io.ErrOut
+	}
+	res, err := runner.Run(ctx, cfg)
+	if se := (*runner.StopError)(nil); errors.As(err, &se) {
+		return withExit(exitStopped, se.Err)
+	}
+	if err != nil {
+		return err
+	}
+	return reportRun(opts, log, text, r, res)
 }
 
 // openSecretsOut opens --secrets-out before anything is sent: a file that
@@ -153,15 +173,4 @@ func openSecretsOut(rf *runFlags, census *apply.Census, r *runfolder.Run) (*secr
 		return nil, usageErrorf("%w; nothing was sent", err)
 	}
 	return f, nil
-}
-
-// resumeCommand is the command that continues a stopped run, as printed:
-// the run's settings come from its run.json, so it names only the manifest,
-// the run and, when not the default, the report folder that holds it.
-func resumeCommand(display string, fs *pflag.FlagSet, runID string) string {
-	s := fmt.Sprintf("batch apply %s --resume %s", shellenv.Quote(display), shellenv.Quote(runID))
-	if f := fs.Lookup("report-dir"); f != nil && f.Changed {
-		s += " --report-dir " + shellenv.Quote(f.Value.String())
-	}
-	return s
 }
