@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"batch/internal/emulator"
-	"batch/internal/planview"
 	"batch/internal/report"
 )
 
@@ -114,9 +113,20 @@ func writeFile(t *testing.T, dir, name, content string) string {
 // readResults reads a run's results.jsonl.
 func readResults(t *testing.T, runDir string) []report.Result {
 	t.Helper()
-	var out []report.Result
-	if err := planview.EachResult(runDir, func(r report.Result) { out = append(out, r) }); err != nil {
+	data, err := os.ReadFile(filepath.Join(runDir, report.ResultsJSONL))
+	if err != nil {
 		t.Fatalf("read results of %s: %v", runDir, err)
+	}
+	var out []report.Result
+	for line := range strings.Lines(string(data)) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var r report.Result
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("read results of %s: %v", runDir, err)
+		}
+		out = append(out, r)
 	}
 	return out
 }

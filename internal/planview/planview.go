@@ -29,7 +29,7 @@ func Print(w io.Writer, color bool, dir string, s report.Summary) error {
 	}
 	byOp := map[string][]report.Result{}
 	counts := map[string]map[report.Status]int{}
-	err := EachResult(dir, func(r report.Result) {
+	err := eachResult(dir, func(r report.Result) {
 		if counts[r.Op] == nil {
 			counts[r.Op] = map[report.Status]int{}
 		}
@@ -73,8 +73,8 @@ func Print(w io.Writer, color bool, dir string, s report.Summary) error {
 	return nil
 }
 
-// EachResult hands fn each row of the run folder dir's results.jsonl.
-func EachResult(dir string, fn func(report.Result)) error {
+// eachResult hands fn each row of the run folder dir's results.jsonl.
+func eachResult(dir string, fn func(report.Result)) error {
 	f, err := os.Open(filepath.Join(dir, report.ResultsJSONL))
 	if err != nil {
 		return err

@@ -7,11 +7,11 @@ import (
 	"time"
 )
 
-// MaxIDLength is the longest run id accepted.
-const MaxIDLength = 128
+// maxIDLength is the longest run id accepted.
+const maxIDLength = 128
 
-// NewID names a new run: sortable time plus a random suffix.
-func NewID() string {
+// newID names a new run: sortable time plus a random suffix.
+func newID() string {
 	var b [3]byte
 	_, _ = rand.Read(b[:])
 	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
@@ -20,8 +20,8 @@ func NewID() string {
 // CheckID reports whether id can name a run folder: one path element of
 // letters, digits, '.', '-' and '_', beginning with a letter or a digit.
 func CheckID(id string) error {
-	if len(id) > MaxIDLength {
-		return fmt.Errorf("a run id is at most %d characters", MaxIDLength)
+	if len(id) > maxIDLength {
+		return fmt.Errorf("a run id is at most %d characters", maxIDLength)
 	}
 	for i := 0; i < len(id); i++ {
 		c := id[i]

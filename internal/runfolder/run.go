@@ -19,7 +19,7 @@ import (
 type Options struct {
 	// ReportDir holds the run folders (REPORT_DIR/RUN_ID/).
 	ReportDir string
-	// ID names a new run ("" for NewID); Resume names the run to resume.
+	// ID names a new run ("" for newID); Resume names the run to resume.
 	ID, Resume string
 	// Command is "plan" or "apply": a run resumes only as what it was.
 	Command string
@@ -112,7 +112,7 @@ func (r *Run) find(o Options, sum string) (err error) {
 func (r *Run) create(o Options, sum string) error {
 	r.ID = o.ID
 	if r.ID == "" {
-		r.ID = NewID()
+		r.ID = newID()
 	}
 	r.Dir = filepath.Join(o.ReportDir, r.ID)
 	if _, err := os.Stat(filepath.Join(r.Dir, journal.MetaName)); err == nil {

@@ -218,16 +218,16 @@ func TestResume(t *testing.T) {
 }
 
 func TestNewIDAndCheckID(t *testing.T) {
-	a, b := NewID(), NewID()
+	a, b := newID(), newID()
 	if a == b || CheckID(a) != nil {
-		t.Errorf("NewID: %q, %q", a, b)
+		t.Errorf("newID: %q, %q", a, b)
 	}
 	for _, ok := range []string{"r1", "before-window", "2026.11_22"} {
 		if err := CheckID(ok); err != nil {
 			t.Errorf("CheckID(%q): %v", ok, err)
 		}
 	}
-	for _, bad := range []string{".hidden", "-x", "a/b", "..", "a b", strings.Repeat("a", MaxIDLength+1)} {
+	for _, bad := range []string{".hidden", "-x", "a/b", "..", "a b", strings.Repeat("a", maxIDLength+1)} {
 		if CheckID(bad) == nil {
 			t.Errorf("CheckID(%q) accepted", bad)
 		}
