@@ -84,3 +84,19 @@ func TestPrintBoundsRowsPerOp(t *testing.T) {
 		t.Errorf("the rows left out are not counted:\n%s", out.String()[len(out.String())-200:])
 	}
 }
+
+// Unchanged rows do not take the places of rows to change.
+func TestPrintUnchangedRowsTakeNoPlace(t *testing.T) {
+	var rows []report.Result
+	for i := range planRowLimit {
+		rows = append(rows, report.Result{Row: i + 1, Op: "update_user", Target: "same", Status: report.StatusUnchanged})
+	}
+	rows = append(rows, report.Result{Row: planRowLimit + 1, Op: "update_user", Target: "changes", Status: report.StatusPlanned})
+	var out bytes.Buffer
+	if err := Print(&out, false, writeResults(t, rows), report.Summary{Rows: len(rows)}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "  ~ changes") || strings.Contains(out.String(), "more in") {
+		t.Errorf("the row to change is not printed:\n%s", out.String())
+	}
+}
