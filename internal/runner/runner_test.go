@@ -24,6 +24,11 @@ import (
 // manifest renaming 3 of them, and the emulator's settings with the given
 // client secret (its own when empty).
 func setup(t *testing.T, mode apply.Mode, secret string) (*emulator.Server, Config) {
+	return setupManifest(t, mode, secret, "op,username,name\nupdate_user,user00001,Ann\nupdate_user,user00002,Bob\nupdate_user,user00003,Cy\n")
+}
+
+// setupManifest is setup with a manifest of its own.
+func setupManifest(t *testing.T, mode apply.Mode, secret, content string) (*emulator.Server, Config) {
 	t.Helper()
 	emu, err := emulator.New(emulator.Config{Users: 5})
 	if err != nil {
@@ -47,7 +52,7 @@ func setup(t *testing.T, mode apply.Mode, secret string) (*emulator.Server, Conf
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "u.csv")
-	if err := os.WriteFile(path, []byte("op,username,name\nupdate_user,user00001,Ann\nupdate_user,user00002,Bob\nupdate_user,user00003,Cy\n"), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	mopts := manifest.Options{DisplayName: "u.csv"}
@@ -92,9 +97,13 @@ func TestRunPlanOnlyReads(t *testing.T) {
 	}
 }
 
-// An apply writes each row once and records it in the run's journal.
+// An apply writes each row once and records it in the run's journal: its
+// intent (the password sealed) before the write, its completion after.
 func TestRunApplyWrites(t *testing.T) {
-	emu, cfg := setup(t, apply.ModeApply, "")
+	const password = "Runner-Test-Pass-42!x"
+	t.Setenv("RUNNER_TEST_PW", password)
+	emu, cfg := setupManifest(t, apply.ModeApply, "", "op,username,new_password\n"+
+		"set_password,user00001,env:RUNNER_TEST_PW\nset_password,user00002,env:RUNNER_TEST_PW\nset_password,user00003,env:RUNNER_TEST_PW\n")
 	res, err := Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -108,8 +117,18 @@ func TestRunApplyWrites(t *testing.T) {
 	if err := cfg.Run.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if data, _ := os.ReadFile(filepath.Join(cfg.Run.Dir, "journal.jsonl")); strings.Count(string(data), `"done"`) != 3 {
-		t.Errorf("journal:\n%s", data)
+	data, _ := os.ReadFile(filepath.Join(cfg.Run.Dir, "journal.jsonl"))
+	if strings.Count(string(data), `"k":"intent"`) != 3 || strings.Count(string(data), `"k":"done"`) != 3 {
+		t.Errorf("journal, want each row's intent and completion:\n%s", data)
+	}
+	entries, err := os.ReadDir(cfg.Run.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if b, _ := os.ReadFile(filepath.Join(cfg.Run.Dir, e.Name())); strings.Contains(string(b), password) {
+			t.Errorf("%s holds the password in the clear", e.Name())
+		}
 	}
 }
 
