@@ -1,6 +1,10 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"github.com/spf13/cobra"
+
+	"batch/internal/apply"
+)
 
 func newApplyCmd(io *streams) *cobra.Command {
 	var conn connectionFlags
@@ -54,7 +58,7 @@ that resumes it.`,
 			if err := rf.checkRunIDs(); err != nil {
 				return err
 			}
-			return runManifest(cmd.Context(), io, modeApply, args[0], &conn, &rf, cmd.Flags())
+			return runManifest(cmd.Context(), &manifestOptions{IO: io, Mode: apply.ModeApply, Manifest: args[0], Conn: &conn, Run: &rf, Flags: cmd.Flags()})
 		},
 	}
 	conn.register(cmd.Flags())

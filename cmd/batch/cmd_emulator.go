@@ -2,39 +2,24 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	goio "io"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"batch/internal/emulator"
+	"batch/internal/shellenv"
 )
 
-// emulatorOptions are the flags of `batch emulator`.
+// emulatorOptions are the settings of `batch emulator`: the emulator's
+// own, and how to serve it.
 type emulatorOptions struct {
-	listen        string
-	org, tenant   string
-	users, robots int
-	seed          int64
-	seedFile      string
-	limits        string
-	orchLimits    string
-	noRetryAfter  bool
-	latency       time.Duration
-	faultRate     float64
-	resetRate     float64
-	faultSeed     int64
-	faultStatuses []int
-	requestLog    int
-	tokenLifetime time.Duration
-	stateOut      string
-	envOnly       bool
-	envFile       string
+	emulator.Config
+	listen, limits, orchLimits string
+	stateOut, envFile          string
+	envOnly                    bool
 }
 
 func newEmulatorCmd(io *streams) *cobra.Command {
@@ -80,22 +65,22 @@ and GET /_emulator/requests (request counts, 429s, token requests).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.listen, "listen", "127.0.0.1:8765", "loopback address to serve on (port 0 picks a free port)")
-	f.StringVar(&opts.org, "org", emulator.DefaultOrg, "organization name")
-	f.StringVar(&opts.tenant, "tenant", emulator.DefaultTenant, "tenant name")
-	f.IntVar(&opts.users, "users", 200, "number of generated users")
-	f.IntVar(&opts.robots, "robots", 20, "number of generated robot accounts (each with an Orchestrator user)")
-	f.Int64Var(&opts.seed, "seed", 1, "seed of the generated names and ids")
-	f.StringVar(&opts.seedFile, "seed-file", "", "JSON or YAML file with more users, groups, robot accounts and Orchestrator users")
+	f.StringVar(&opts.Org, "org", emulator.DefaultOrg, "organization name")
+	f.StringVar(&opts.Tenant, "tenant", emulator.DefaultTenant, "tenant name")
+	f.IntVar(&opts.Users, "users", 200, "number of generated users")
+	f.IntVar(&opts.Robots, "robots", 20, "number of generated robot accounts (each with an Orchestrator user)")
+	f.Int64Var(&opts.Seed, "seed", 1, "seed of the generated names and ids")
+	f.StringVar(&opts.SeedFile, "seed-file", "", "JSON or YAML file with more users, groups, robot accounts and Orchestrator users")
 	f.StringVar(&opts.limits, "limits", "none", "Identity's request budgets per HTTP method: none, cloud, cloud:K (windows divided by K) or e.g. GET=300/5m,PUT=160/5m")
 	f.StringVar(&opts.orchLimits, "orchestrator-limits", "none", "Orchestrator's request budgets per HTTP method, apart from Identity's: none or e.g. GET=100/1m,PATCH=100/1m")
-	f.BoolVar(&opts.noRetryAfter, "no-retry-after", false, "answer 429 without a Retry-After header")
-	f.DurationVar(&opts.latency, "latency", 0, "latency added to every API answer")
-	f.Float64Var(&opts.faultRate, "fault-rate", 0, "fraction of API requests answered 500/502/503 without applying anything")
-	f.Float64Var(&opts.resetRate, "reset-rate", 0, "fraction of API requests whose connection is dropped (half before, half after applying)")
-	f.IntSliceVar(&opts.faultStatuses, "fault-statuses", nil, "injected answers to draw from, some of 500,502,503 (default all three)")
-	f.Int64Var(&opts.faultSeed, "fault-seed", 1, "seed of the fault sequence")
-	f.IntVar(&opts.requestLog, "request-log", emulator.DefaultRequestLog, "how many of the last requests the inspection log keeps (counters are always complete)")
-	f.DurationVar(&opts.tokenLifetime, "token-lifetime", time.Hour, "lifetime of issued access tokens")
+	f.BoolVar(&opts.NoRetryAfter, "no-retry-after", false, "answer 429 without a Retry-After header")
+	f.DurationVar(&opts.Latency, "latency", 0, "latency added to every API answer")
+	f.Float64Var(&opts.FaultRate, "fault-rate", 0, "fraction of API requests answered 500/502/503 without applying anything")
+	f.Float64Var(&opts.ResetRate, "reset-rate", 0, "fraction of API requests whose connection is dropped (half before, half after applying)")
+	f.IntSliceVar(&opts.FaultStatuses, "fault-statuses", nil, "injected answers to draw from, some of 500,502,503 (default all three)")
+	f.Int64Var(&opts.FaultSeed, "fault-seed", 1, "seed of the fault sequence")
+	f.IntVar(&opts.RequestLogLimit, "request-log", emulator.DefaultRequestLog, "how many of the last requests the inspection log keeps (counters are always complete)")
+	f.DurationVar(&opts.TokenLifetime, "token-lifetime", time.Hour, "lifetime of issued access tokens")
 	f.StringVar(&opts.stateOut, "state-out", "", "write the final state as JSON to this file on exit (mode 0600, passwords hashed)")
 	f.BoolVar(&opts.envOnly, "env-only", false, "print only the export lines, no status on stderr")
 	f.StringVar(&opts.envFile, "env-file", "", "also write the export lines to this file (0600, whole, once serving; removed on exit), for a script to source")
@@ -112,13 +97,9 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 	if err != nil {
 		return usageErrorf("--orchestrator-limits: %w", err)
 	}
-	srv, err := emulator.New(emulator.Config{
-		Org: opts.org, Tenant: opts.tenant,
-		Users: opts.users, Robots: opts.robots, Seed: opts.seed, SeedFile: opts.seedFile,
-		TokenLifetime: opts.tokenLifetime, Limits: limits, OrchestratorLimits: orchLimits, NoRetryAfter: opts.noRetryAfter,
-		Latency: opts.latency, FaultRate: opts.faultRate, ResetRate: opts.resetRate, FaultStatuses: opts.faultStatuses, FaultSeed: opts.faultSeed,
-		RequestLogLimit: opts.requestLog,
-	})
+	cfg := opts.Config
+	cfg.Limits, cfg.OrchestratorLimits = limits, orchLimits
+	srv, err := emulator.New(cfg)
 	if err != nil {
 		return usageErrorf("%w", err)
 	}
@@ -127,25 +108,24 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 	}
 	// One write, so that a script waiting for the file to be non-empty
 	// reads it whole.
-	var env strings.Builder
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		fmt.Fprintf(&env, "export %s=%s\n", k, shellQuote(v))
-	}
-	if _, err := goio.WriteString(io.Out, env.String()); err != nil {
+	env := shellenv.Exports(srv.Env())
+	if _, err := goio.WriteString(io.Out, env); err != nil {
 		_ = srv.Close()
 		return withExit(exitStopped, fmt.Errorf("print the environment: %w", err))
 	}
 	if opts.envFile != "" {
-		if err := writeEnvFile(opts.envFile, env.String()); err != nil {
+		// Whole, once serving, so that a script waiting for it never
+		// reads half of it (or an old one's port); it holds the client
+		// secret: 0600.
+		if err := shellenv.WriteFile(opts.envFile, env); err != nil {
 			_ = srv.Close()
-			return withExit(exitStopped, err)
+			return withExit(exitStopped, fmt.Errorf("--env-file: %w", err))
 		}
 		defer os.Remove(opts.envFile)
 	}
 	if !opts.envOnly {
 		fmt.Fprintf(io.ErrOut, "emulator: serving %s (%d users, %d robot accounts) on %s; Ctrl-C to stop\n",
-			opts.org, opts.users, opts.robots, srv.URL())
+			opts.Org, opts.Users, opts.Robots, srv.URL())
 	}
 
 	<-ctx.Done()
@@ -166,39 +146,4 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 		return withExit(exitStopped, shutdownErr)
 	}
 	return nil
-}
-
-// writeEnvFile writes the environment beside path and renames it into
-// place, so that a script waiting for the file never reads half of it (or
-// an old one's port). It holds the client secret: 0600.
-func writeEnvFile(path, text string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".emulator-env-*")
-	if err != nil {
-		return fmt.Errorf("--env-file: %w", err)
-	}
-	_, werr := tmp.WriteString(text)
-	if err := errors.Join(werr, tmp.Close()); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("--env-file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("--env-file: %w", err)
-	}
-	return nil
-}
-
-// shellQuote quotes v for a POSIX shell when it holds anything but safe characters.
-func shellQuote(v string) string {
-	safe := v != ""
-	for _, r := range v {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@%+=,", r)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return v
-	}
-	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }

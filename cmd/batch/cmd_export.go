@@ -1,18 +1,26 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"batch/internal/apply"
-	"batch/internal/client"
 	"batch/internal/export"
 	"batch/internal/manifest"
+	"batch/internal/runner"
+	"batch/internal/session"
 )
+
+// exportOptions are the settings of `batch export`.
+type exportOptions struct {
+	IO             *streams
+	Kind           export.Kind
+	Format, Output string
+	Conn           *connectionFlags
+	Run            *runFlags
+}
 
 func newExportCmd(io *streams) *cobra.Command {
 	var conn connectionFlags
@@ -38,86 +46,8 @@ apply.`,
   batch export users -o users.csv && batch plan users.csv   # every row unchanged`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{string(export.Users), string(export.RobotAccounts)},
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
-			log, err := newLogger(io, rf.log)
-			if err != nil {
-				return err
-			}
-			defer logErrorAsJSON(io, rf.log, log, &err)
-			kind := export.Kind(args[0])
-			columns := export.UserColumns
-			ops := []client.Operation{client.OpListUsers, client.OpListGroups}
-			switch kind {
-			case export.Users:
-			case export.RobotAccounts:
-				columns, ops = export.RobotColumns, []client.Operation{client.OpListRobotAccounts, client.OpListGroups}
-			default:
-				return usageErrorf("export %q: want users or robot-accounts", args[0])
-			}
-			f, err := exportFormat(format, output)
-			if err != nil {
-				return err
-			}
-			settings, err := conn.settings()
-			if err != nil {
-				return err
-			}
-			sess, err := newSession(cmd.Context(), settings, &rf, log, ops)
-			if err != nil {
-				return err
-			}
-			if err := sess.client.Authenticate(cmd.Context()); err != nil {
-				return withExit(exitStopped, fmt.Errorf("sign in: %w; nothing was read", err))
-			}
-			adapter := apply.NewClientAdapter(sess.client)
-			names, err := export.GroupNames(cmd.Context(), adapter)
-			if err != nil {
-				if client.IsAuthFailure(err) {
-					return withExit(exitStopped, err)
-				}
-				log.Warn().Err(err).Msg("groups are written by id")
-			}
-
-			out := io.Out
-			var file *os.File
-			tmp := ""
-			if output != "" && output != "-" {
-				// Written beside the target and renamed at the end, so a
-				// failed export never leaves half a manifest under its name.
-				file, err = os.CreateTemp(filepath.Dir(output), ".export-*")
-				if err != nil {
-					return usageErrorf("export: %w", err)
-				}
-				tmp = file.Name()
-				defer os.Remove(tmp)
-				out = file
-			}
-			w, err := manifest.NewWriter(out, f, columns)
-			if err != nil {
-				return err
-			}
-			n, err := export.Run(cmd.Context(), adapter, kind, w, names)
-			err = errors.Join(err, w.Close())
-			if file != nil {
-				err = errors.Join(err, file.Close())
-				if err == nil {
-					err = os.Rename(tmp, output)
-				}
-			}
-			if err != nil {
-				return withExit(exitStopped, fmt.Errorf("export %s: %w", kind, err))
-			}
-			requests, _, _ := sess.requests()
-			where := output
-			if where == "" || where == "-" {
-				where = "standard output"
-			}
-			if jsonLogs(io, rf.log) {
-				log.Info().Int("rows", n).Str("kind", string(kind)).Str("output", where).Int("get_requests", requests["GET"]).Msg("exported")
-				return nil
-			}
-			fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", n, kind, where, requests["GET"])
-			return nil
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExport(cmd.Context(), &exportOptions{IO: io, Kind: export.Kind(args[0]), Format: format, Output: output, Conn: &conn, Run: &rf})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "", "csv or yaml (default: from the -o extension, else csv)")
@@ -125,6 +55,46 @@ apply.`,
 	conn.register(cmd.Flags())
 	rf.register(cmd.Flags(), requestFlags)
 	return cmd
+}
+
+// runExport writes the accounts of opts.Kind as a manifest and says how
+// many, on stderr (a JSON log line when stderr carries them).
+func runExport(ctx context.Context, opts *exportOptions) (err error) {
+	io, rf := opts.IO, opts.Run
+	log, err := newLogger(io, rf.log)
+	if err != nil {
+		return err
+	}
+	defer logErrorAsJSON(io, rf.log, log, &err)
+	if opts.Kind != export.Users && opts.Kind != export.RobotAccounts {
+		return usageErrorf("export %q: want users or robot-accounts", opts.Kind)
+	}
+	f, err := exportFormat(opts.Format, opts.Output)
+	if err != nil {
+		return err
+	}
+	settings, err := opts.Conn.settings()
+	if err != nil {
+		return err
+	}
+	n, gets, err := runner.Export(ctx, runner.ExportConfig{Kind: opts.Kind, Format: f, Output: opts.Output, Out: io.Out, Settings: settings, Log: log,
+		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version}})
+	if se := (*runner.StopError)(nil); errors.As(err, &se) {
+		return withExit(exitStopped, se.Err)
+	}
+	if err != nil {
+		return usageErrorf("%w", err)
+	}
+	where := opts.Output
+	if where == "" || where == "-" {
+		where = "standard output"
+	}
+	if jsonLogs(io, rf.log) {
+		log.Info().Int("rows", n).Str("kind", string(opts.Kind)).Str("output", where).Int("get_requests", gets).Msg("exported")
+		return nil
+	}
+	fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", n, opts.Kind, where, gets)
+	return nil
 }
 
 // exportFormat picks the manifest format from --format or the file name.

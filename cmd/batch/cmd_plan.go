@@ -1,6 +1,10 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"github.com/spf13/cobra"
+
+	"batch/internal/apply"
+)
 
 func newPlanCmd(io *streams) *cobra.Command {
 	var conn connectionFlags
@@ -29,7 +33,7 @@ folder like a run: status planned, unchanged or failed, and the changes.`,
 			if err := rf.checkRunIDs(); err != nil {
 				return err
 			}
-			return runManifest(cmd.Context(), io, modePlan, args[0], &conn, &rf, cmd.Flags())
+			return runManifest(cmd.Context(), &manifestOptions{IO: io, Mode: apply.ModePlan, Manifest: args[0], Conn: &conn, Run: &rf, Flags: cmd.Flags()})
 		},
 	}
 	conn.register(cmd.Flags())

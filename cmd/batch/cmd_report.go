@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"batch/internal/htmlreport"
@@ -51,16 +49,4 @@ func runReport(ctx context.Context, io *streams, dir string) error {
 	}
 	fmt.Fprintln(io.Out, filepath.Join(dir, htmlreport.FileName))
 	return nil
-}
-
-// writeHTMLReport renders the run's report.html at the end of a plan or
-// apply. The page is a view of the report files, so a failure to render it
-// is a warning: the run's outcome and exit code stand.
-func writeHTMLReport(ctx context.Context, io *streams, log zerolog.Logger, dir string) {
-	start := time.Now()
-	if err := htmlreport.Write(context.WithoutCancel(ctx), dir); err != nil {
-		fmt.Fprintf(io.ErrOut, "warning: %v (render it again with: batch report %s)\n", err, dir)
-		return
-	}
-	log.Info().Str("path", filepath.Join(dir, htmlreport.FileName)).Float64("ms", float64(time.Since(start).Microseconds())/1000).Msg("report.html written")
 }

@@ -314,7 +314,7 @@ func runInteractive(t *testing.T, c docCommand, dir string, env []string, want i
 	}
 	t.Chdir(dir)
 	var out, errOut bytes.Buffer
-	io := &streams{In: strings.NewReader("yes\n"), Out: &out, ErrOut: &errOut, stdinTTY: true}
+	io := &streams{In: strings.NewReader("yes\n"), Out: &out, ErrOut: &errOut, StdinTTY: true}
 	code := run(strings.Fields(line)[1:], io)
 	if int(code) != want || !strings.Contains(errOut.String(), "Type yes to continue") {
 		t.Errorf("%s: %s: exit %d, want %d (after the confirmation prompt)\n%s%s", c.where, c.line, code, want, &out, &errOut)

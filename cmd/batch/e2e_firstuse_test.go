@@ -16,6 +16,7 @@ import (
 	"batch/internal/emulator"
 	"batch/internal/report"
 	"batch/internal/secretsout"
+	"batch/internal/session"
 )
 
 // A secrets file is appended to only in its own format, both ways: a run
@@ -122,8 +123,8 @@ func TestPrintedResumeCommandWorksAsPrinted(t *testing.T) {
 	}
 	runDir := filepath.Join(reports, "rot1")
 	checkEveryRowOnce(t, runDir, n, report.StatusSucceeded)
-	if s := readSummary(t, runDir); s.Settings["limits"] != describeLimits(limits) {
-		t.Errorf("resumed with limits %v, want the run's own %s", s.Settings["limits"], describeLimits(limits))
+	if s := readSummary(t, runDir); s.Settings["limits"] != session.DescribeLimits(limits) {
+		t.Errorf("resumed with limits %v, want the run's own %s", s.Settings["limits"], session.DescribeLimits(limits))
 	}
 	entries, err := secretsout.Read(secrets)
 	if err != nil {
@@ -183,7 +184,7 @@ func TestRunsThatNeverStartedLeaveNothing(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	var stdout, stderr bytes.Buffer
-	io := &streams{In: strings.NewReader("no\n"), Out: &stdout, ErrOut: &stderr, stdinTTY: true}
+	io := &streams{In: strings.NewReader("no\n"), Out: &stdout, ErrOut: &stderr, StdinTTY: true}
 	reports := filepath.Join(dir, "reports")
 	code := run([]string{"apply", m, "--run-id", "declined", "--report-dir", reports, "--limits", "none", "--secrets-out", secrets}, io)
 	if code != exitInvalid || !strings.Contains(stderr.String()+stdout.String(), "not confirmed") {

@@ -113,9 +113,20 @@ func writeFile(t *testing.T, dir, name, content string) string {
 // readResults reads a run's results.jsonl.
 func readResults(t *testing.T, runDir string) []report.Result {
 	t.Helper()
-	var out []report.Result
-	if err := eachResult(runDir, func(r report.Result) { out = append(out, r) }); err != nil {
+	data, err := os.ReadFile(filepath.Join(runDir, report.ResultsJSONL))
+	if err != nil {
 		t.Fatalf("read results of %s: %v", runDir, err)
+	}
+	var out []report.Result
+	for line := range strings.Lines(string(data)) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var r report.Result
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("read results of %s: %v", runDir, err)
+		}
+		out = append(out, r)
 	}
 	return out
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"time"
 
+	"batch/internal/iostreams"
+	"batch/internal/runfolder"
+
 	"github.com/spf13/pflag"
 )
 
@@ -69,7 +72,7 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	fs.IntVar(&r.MaxAttempts, "max-attempts", 5, "attempts per request for retryable failures (429, 502, 503, 504, connection errors)")
 	fs.DurationVar(&r.Timeout, "timeout", 30*time.Second, "timeout of one request, counted from when its budget slot comes (waiting for the budget is not part of it)")
 	fs.StringVar(&r.log.Format, "log-format", "auto", "auto, json or console (auto: console on a terminal, JSON otherwise)")
-	fs.StringVar(&r.log.Level, "log-level", "info", levelHelp)
+	fs.StringVar(&r.log.Level, "log-level", "info", iostreams.LevelHelp())
 	if set == requestFlags {
 		return
 	}
@@ -88,4 +91,18 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	fs.BoolVar(&r.Yes, "yes", false, "apply without the interactive confirmation (required when stdin is not a terminal)")
 	fs.BoolVar(&r.SkipUnchanged, "skip-unchanged", false, "read first and write only rows with a difference")
 	fs.DurationVar(&r.Drain, "drain", 30*time.Second, "after an interrupt, how long in-flight rows may take to finish")
+}
+
+// checkRunIDs refuses a --run-id or --resume that cannot name one folder
+// of the report folder.
+func (r *runFlags) checkRunIDs() error {
+	for _, f := range []struct{ flag, id string }{{"--run-id", r.RunID}, {"--resume", r.Resume}} {
+		if f.id == "" {
+			continue
+		}
+		if err := runfolder.CheckID(f.id); err != nil {
+			return usageErrorf("%s %q: %w; nothing was sent", f.flag, f.id, err)
+		}
+	}
+	return nil
 }

@@ -10,7 +10,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
+
+	"batch/internal/flaghint"
 )
 
 // Set at build time by the Makefile (-ldflags -X).
@@ -62,7 +63,7 @@ through a rate-limited worker pool, then read the per-row report.`,
 	root.SetErr(io.ErrOut)
 	root.SetIn(io.In)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return withExit(exitInvalid, explainFlagError(c, err))
+		return withExit(exitInvalid, flaghint.Explain(err, c.Flags(), c.Name()))
 	})
 	stopProfile = addProfiling(root)
 	root.AddCommand(
@@ -103,57 +104,4 @@ func manifestArg(cmd *cobra.Command, args []string) error {
 		return fmt.Errorf("%s takes one manifest, got %d arguments (%s)", cmd.Name(), len(args), strings.Join(args, " "))
 	}
 	return nil
-}
-
-// secretFlags are flags people try for secrets, which are never taken on
-// the command line (they would show in ps and shell history).
-var secretFlags = map[string]string{
-	"client-secret":      "the client secret is never a flag (it would show in ps and shell history): set UIPATH_CLIENT_SECRET, or UIPATH_CLIENT_SECRET_FILE naming a file only you can read",
-	"client-secret-file": "set UIPATH_CLIENT_SECRET_FILE instead (a file only you can read)",
-	"pat":                "a personal access token is never a flag (it would show in ps and shell history): set UIPATH_PAT",
-}
-
-// explainFlagError adds to cobra's "unknown flag" the flag that was
-// probably meant, or where a secret goes instead.
-func explainFlagError(c *cobra.Command, err error) error {
-	msg := err.Error()
-	name, ok := strings.CutPrefix(msg, "unknown flag: --")
-	if !ok {
-		return err
-	}
-	name, _, _ = strings.Cut(name, "=")
-	if hint, ok := secretFlags[name]; ok {
-		return fmt.Errorf("%s: %s", msg, hint)
-	}
-	best, bestDist := "", 1<<30
-	c.Flags().VisitAll(func(f *pflag.Flag) {
-		if d := levenshtein(name, f.Name); d < bestDist {
-			best, bestDist = f.Name, d
-		}
-	})
-	if best != "" && bestDist <= max(2, len(name)/3) {
-		return fmt.Errorf("%s; did you mean --%s?", msg, best)
-	}
-	return fmt.Errorf("%s (see batch %s --help)", msg, c.Name())
-}
-
-// levenshtein is the edit distance between two flag names.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

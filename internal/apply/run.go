@@ -279,24 +279,3 @@ func resumed(sink Sink, st journal.State, job *manifest.Job) (bool, error) {
 	}
 	return true, nil
 }
-
-// Count reads a manifest once to total the reads its rows need, for
-// Resolver.Prepare.
-func Count(src *manifest.Reader, exec *Executor, skip journal.State) (Needs, int, error) {
-	var n Needs
-	rows := 0
-	for {
-		job, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			return n, rows, nil
-		}
-		if err != nil {
-			return n, rows, fmt.Errorf("read manifest: %w", err)
-		}
-		rows++
-		if st, ok := skip[job.Row]; ok && st.Done {
-			continue
-		}
-		exec.Needs(&job, &n)
-	}
-}

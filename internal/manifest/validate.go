@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
-	"os"
 	"slices"
 )
 
@@ -47,14 +46,11 @@ func Validate(ctx context.Context, path string, opts Options, onProblem func(Pro
 // must not keep the job.
 func ValidateEach(ctx context.Context, path string, opts Options, onProblem func(Problem), onJob func(*Job)) (rows int, err error) {
 	display := opts.displayName(path)
-	if path == "-" {
-		tmp, err := spoolStdin(ctx, opts.stdin())
-		if err != nil {
-			return 0, err
-		}
-		defer os.Remove(tmp)
-		path = tmp
+	path, remove, err := SpoolStdin(ctx, path, opts.stdin())
+	if err != nil {
+		return 0, err
 	}
+	defer remove()
 	if onProblem == nil {
 		onProblem = func(Problem) {}
 	}
@@ -171,35 +167,4 @@ func exactPass(ctx context.Context, path, display string, opts Options, seed map
 			onProblem(p)
 		}
 	}
-}
-
-// spoolStdin copies stdin to a temporary file only its owner can read (it
-// may hold references to secrets, or literal ones).
-func spoolStdin(ctx context.Context, in io.Reader) (string, error) {
-	f, err := os.CreateTemp("", "batch-manifest-*.csv")
-	if err != nil {
-		return "", fmt.Errorf("spool stdin: %w", err)
-	}
-	_, err = io.Copy(f, readerWithContext{ctx, in})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("spool stdin: %w", err)
-	}
-	return f.Name(), nil
-}
-
-// readerWithContext stops a copy when ctx is cancelled.
-type readerWithContext struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r readerWithContext) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(p)
 }

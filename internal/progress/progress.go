@@ -1,8 +1,11 @@
-package main
+// Package progress draws a run's progress bar on a terminal: rows done
+// of the total, the recent rate, failures, and what the run waits for.
+package progress
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"sync"
@@ -15,12 +18,11 @@ import (
 	"batch/internal/worker"
 )
 
-// progress shows done/total, the rate over the last half minute, failures,
-// and what the run is waiting for (a request budget, a server's pause, the
-// rows in flight after an interrupt) on a terminal's stderr. The zero
-// progress (from newProgress when disabled) does nothing, so callers never
-// check.
-type progress struct {
+// Bar shows done/total, the rate over the last half minute, failures, and
+// what the run is waiting for (a request budget, a server's pause, the rows
+// in flight after an interrupt) on a terminal's stderr. The zero Bar (from
+// New without a terminal) does nothing, so callers never check.
+type Bar struct {
 	bar  *progressbar.ProgressBar
 	what string
 	// waiting lists the budgets rows wait for (the limiter's Waiting).
@@ -48,12 +50,17 @@ const rateWindow = 30 * time.Second
 // refreshEvery is how often the bar's status is redrawn, rows or not.
 const refreshEvery = 500 * time.Millisecond
 
-func newProgress(ctx context.Context, io *streams, disabled bool, total int, what string, waiting func() []worker.Waiting, drain time.Duration) *progress {
-	if disabled || !io.IsStderrTTY() || total <= 0 {
-		return &progress{}
+// New starts a bar of total rows drawn on out, a terminal; with a nil out
+// or no rows it returns the zero Bar. what names the command, waiting
+// lists the budgets rows wait for (the limiter's Waiting), and drain is
+// how long rows in flight may take after an interrupt (ctx cancelled).
+// Done stops it.
+func New(ctx context.Context, out io.Writer, total int, what string, waiting func() []worker.Waiting, drain time.Duration) *Bar {
+	if out == nil || total <= 0 {
+		return &Bar{}
 	}
 	bar := progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(io.ErrOut),
+		progressbar.OptionSetWriter(out),
 		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetElapsedTime(false),
@@ -63,7 +70,7 @@ func newProgress(ctx context.Context, io *streams, disabled bool, total int, wha
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
 	)
-	p := &progress{bar: bar, what: what, waiting: waiting, drain: drain,
+	p := &Bar{bar: bar, what: what, waiting: waiting, drain: drain,
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 	p.sample(time.Now())
 	go p.refresh(ctx)
@@ -71,7 +78,7 @@ func newProgress(ctx context.Context, io *streams, disabled bool, total int, wha
 }
 
 // refresh redraws the status until Done, and notes the interrupt.
-func (p *progress) refresh(ctx context.Context) {
+func (p *Bar) refresh(ctx context.Context) {
 	defer close(p.stopped)
 	tick := time.NewTicker(refreshEvery)
 	defer tick.Stop()
@@ -95,7 +102,7 @@ func (p *progress) refresh(ctx context.Context) {
 
 // sample records the rows done at now and forgets samples older than the
 // rate window (keeping one at or before its start).
-func (p *progress) sample(now time.Time) {
+func (p *Bar) sample(now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.samples = append(p.samples, rateSample{at: now, done: p.done.Load()})
@@ -108,7 +115,7 @@ func (p *progress) sample(now time.Time) {
 
 // status is the text after the bar: rate, failures, and what the run
 // waits for.
-func (p *progress) status(now time.Time) string {
+func (p *Bar) status(now time.Time) string {
 	parts := []string{p.what}
 	p.mu.Lock()
 	rate, ok := 0.0, false
@@ -188,7 +195,7 @@ func seconds(d time.Duration) string {
 
 // Resumed counts rows an interrupted run finished, without counting them
 // in the rate.
-func (p *progress) Resumed(n int) {
+func (p *Bar) Resumed(n int) {
 	if p.bar == nil || n <= 0 {
 		return
 	}
@@ -203,14 +210,14 @@ func (p *progress) Resumed(n int) {
 }
 
 // Dispatched counts a row handed to the workers.
-func (p *progress) Dispatched() {
+func (p *Bar) Dispatched() {
 	if p.bar != nil {
 		p.dispatched.Add(1)
 	}
 }
 
 // Row counts one finished row.
-func (p *progress) Row(failed bool) {
+func (p *Bar) Row(failed bool) {
 	if p.bar == nil {
 		return
 	}
@@ -223,11 +230,19 @@ func (p *progress) Row(failed bool) {
 }
 
 // Done removes the bar before the summary is printed.
-func (p *progress) Done() {
+func (p *Bar) Done() {
 	if p.bar == nil {
 		return
 	}
 	close(p.stop)
 	<-p.stopped
 	_ = p.bar.Finish()
+}
+
+// plural is "1 row", "2 rows".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -1,4 +1,4 @@
-package main
+package progress
 
 import (
 	"bytes"
@@ -34,11 +34,10 @@ func TestProgressSaysWhatTheRunWaitsFor(t *testing.T) {
 // says how many rows are still finishing and for how long at most.
 func TestProgressRateAndInterrupt(t *testing.T) {
 	var errOut bytes.Buffer
-	io := &streams{ErrOut: &errOut, stderrTTY: true}
 	ctx, interrupt := context.WithCancel(context.Background())
 	defer interrupt()
 	waits := []worker.Waiting{{Key: "identity:PUT", Callers: 8, Next: 42 * time.Second}}
-	p := newProgress(ctx, io, false, 2000, "apply", func() []worker.Waiting { return waits }, 30*time.Second)
+	p := New(ctx, &errOut, 2000, "apply", func() []worker.Waiting { return waits }, 30*time.Second)
 	start := time.Now()
 	p.Resumed(1000)
 	for range 15 {

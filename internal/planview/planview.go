@@ -1,4 +1,6 @@
-package main
+// Package planview prints a plan from its report folder: counts by op
+// first, then each row's changes and failures, a bounded number per op.
+package planview
 
 import (
 	"bufio"
@@ -16,10 +18,9 @@ import (
 // planRowLimit caps the rows printed per op; the report folder has all.
 const planRowLimit = 200
 
-// printPlan prints a finished plan as a reviewer reads it: counts first,
-// then each op's rows with their differences, coloured on a terminal.
-func printPlan(io *streams, dir string, s report.Summary) {
-	color := io.IsStdoutTTY()
+// Print writes a finished plan as a reviewer reads it: counts first,
+// then each op's rows with their differences, coloured when color.
+func Print(w io.Writer, color bool, dir string, s report.Summary) error {
 	paint := func(code, text string) string {
 		if !color {
 			return text
@@ -38,10 +39,8 @@ func printPlan(io *streams, dir string, s report.Summary) {
 		}
 	})
 	if err != nil {
-		fmt.Fprintf(io.ErrOut, "batch: read plan: %v\n", err)
-		return
+		return fmt.Errorf("read plan: %w", err)
 	}
-	w := io.Out
 	fmt.Fprintf(w, "Plan: %d rows — %d to change, %d unchanged, %d failing\n", s.Rows,
 		s.ByStatus[report.StatusPlanned], s.ByStatus[report.StatusUnchanged], s.ByStatus[report.StatusFailed])
 	ops := make([]string, 0, len(counts))
@@ -71,9 +70,10 @@ func printPlan(io *streams, dir string, s report.Summary) {
 		}
 	}
 	fmt.Fprintln(w)
+	return nil
 }
 
-// eachResult reads a run's results.jsonl.
+// eachResult hands fn each row of the run folder dir's results.jsonl.
 func eachResult(dir string, fn func(report.Result)) error {
 	f, err := os.Open(filepath.Join(dir, report.ResultsJSONL))
 	if err != nil {

@@ -1,4 +1,4 @@
-package main
+package runfolder
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"batch/internal/journal"
+	"batch/internal/shellenv"
 )
 
 // notRecorded are the flags a run does not keep in run.json: the ones that
@@ -19,10 +20,11 @@ var notRecorded = map[string]bool{"resume": true, "run-id": true, "report-dir": 
 // passwords of one run belong in one secrets file, in one format.
 var mustMatch = map[string]bool{"secrets-out": true, "age-recipient": true}
 
-// recordFlags lists the flags given on the command line, by name, as run.json
-// keeps them. No flag carries a secret (secrets have no flags); a relative
-// --secrets-out is made absolute so a resume from elsewhere finds the file.
-func recordFlags(fs *pflag.FlagSet) map[string][]string {
+// RecordFlags lists the flags given on the command line, by name, as
+// run.json keeps them. No flag carries a secret (secrets have no flags); a
+// relative --secrets-out is made absolute so a resume from elsewhere finds
+// the file.
+func RecordFlags(fs *pflag.FlagSet) map[string][]string {
 	out := map[string][]string{}
 	fs.Visit(func(f *pflag.Flag) {
 		if notRecorded[f.Name] {
@@ -50,16 +52,11 @@ func absPath(p string) string {
 	return p
 }
 
-// restoreFlags gives a resumed run the settings its run started with: every
+// RestoreFlags gives a resumed run the settings its run started with: every
 // recorded flag not given again is set to its recorded value; a flag given
 // again overrides it, except the secrets output, which must match.
-func restoreFlags(fs *pflag.FlagSet, meta journal.Meta) error {
-	names := make([]string, 0, len(meta.Flags))
-	for name := range meta.Flags {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+func RestoreFlags(fs *pflag.FlagSet, meta journal.Meta) error {
+	for _, name := range sortedNames(meta.Flags) {
 		recorded := meta.Flags[name]
 		f := fs.Lookup(name)
 		if f == nil {
@@ -67,14 +64,14 @@ func restoreFlags(fs *pflag.FlagSet, meta journal.Meta) error {
 		}
 		if f.Changed {
 			if mustMatch[name] && !sameValues(name, flagValues(f), recorded) {
-				return usageErrorf("--resume %s: --%s %s differs from the run's %s (recorded in its run.json); leave --%s out to use the run's own, so that its passwords stay in one file",
+				return fmt.Errorf("--resume %s: --%s %s differs from the run's %s (recorded in its run.json); leave --%s out to use the run's own, so that its passwords stay in one file",
 					meta.RunID, name, strings.Join(flagValues(f), ","), strings.Join(recorded, ","), name)
 			}
 			continue
 		}
 		for _, v := range recorded {
 			if err := fs.Set(name, v); err != nil {
-				return usageErrorf("--resume %s: recorded --%s %q: %w", meta.RunID, name, v, err)
+				return fmt.Errorf("--resume %s: recorded --%s %q: %w", meta.RunID, name, v, err)
 			}
 		}
 	}
@@ -91,29 +88,23 @@ func sameValues(name string, given, recorded []string) bool {
 	return slices.Equal(a, b)
 }
 
-// resumeCommand is the command that continues a stopped run, as printed:
-// the run's settings come from its run.json, so it names only the manifest,
-// the run and, when not the default, the report folder that holds it.
-func resumeCommand(display string, fs *pflag.FlagSet, runID string) string {
-	parts := []string{"batch", "apply", shellQuote(display), "--resume", shellQuote(runID)}
-	if f := fs.Lookup("report-dir"); f != nil && f.Changed {
-		parts = append(parts, "--report-dir", shellQuote(f.Value.String()))
+// DescribeFlags is a run.json flag set as a person reads it, each value
+// quoted for a shell.
+func DescribeFlags(flags map[string][]string) string {
+	parts := []string{}
+	for _, n := range sortedNames(flags) {
+		for _, v := range flags[n] {
+			parts = append(parts, fmt.Sprintf("--%s %s", n, shellenv.Quote(v)))
+		}
 	}
 	return strings.Join(parts, " ")
 }
 
-// describeFlags is a run.json flag set as a person reads it.
-func describeFlags(flags map[string][]string) string {
+func sortedNames(flags map[string][]string) []string {
 	names := make([]string, 0, len(flags))
 	for n := range flags {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	parts := make([]string, 0, len(names))
-	for _, n := range names {
-		for _, v := range flags[n] {
-			parts = append(parts, fmt.Sprintf("--%s %s", n, shellQuote(v)))
-		}
-	}
-	return strings.Join(parts, " ")
+	return names
 }

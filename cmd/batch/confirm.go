@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"batch/internal/apply"
+	"batch/internal/client"
+)
+
+// confirm asks a person to confirm a mass change. Without a terminal on
+// stdin the run needs --yes: a scheduler must say so explicitly. An
+// interrupt while it waits for the answer ends the run (exit 3) with
+// nothing sent.
+func confirm(ctx context.Context, io *streams, rf *runFlags, c *apply.Census, s client.Settings, reportDir string) error {
+	if rf.Yes {
+		return nil
+	}
+	if !io.IsStdinTTY() {
+		return usageErrorf("apply changes accounts: confirm with --yes (stdin is not a terminal, so it cannot ask); nothing was sent")
+	}
+	fmt.Fprintf(io.ErrOut, "About to apply %s (%s) to organization %q", plural(c.Rows-c.Resumed, "row"), c, s.Organization)
+	if s.Tenant != "" {
+		fmt.Fprintf(io.ErrOut, ", tenant %q", s.Tenant)
+	}
+	fmt.Fprintf(io.ErrOut, ".\nReport: %s\nType yes to continue: ", reportDir)
+	answered := make(chan string, 1)
+	go func() { // a read of a terminal cannot be cancelled: it is left behind
+		answer, _ := bufio.NewReader(io.In).ReadString('\n')
+		answered <- answer
+	}()
+	var answer string
+	select {
+	case answer = <-answered:
+	case <-ctx.Done():
+		fmt.Fprintln(io.ErrOut)
+		return withExit(exitStopped, errors.New("interrupted at the confirmation; nothing was sent"))
+	}
+	if strings.TrimSpace(strings.ToLower(answer)) != "yes" {
+		return usageErrorf("not confirmed; nothing was sent")
+	}
+	return nil
+}
+
+// cleanupError adds the failure of a run's cleanup (the sealing key not
+// removed, the journal not synced) to the run's own outcome: it is
+// reported, and a run that would have exited 0 exits 1.
+func cleanupError(io *streams, runErr, cleanup error) error {
+	if cleanup == nil {
+		return runErr
+	}
+	if runErr == nil {
+		return withExit(exitRowsFail, cleanup)
+	}
+	fmt.Fprintf(io.ErrOut, "batch: %v\n", cleanup)
+	return runErr
+}

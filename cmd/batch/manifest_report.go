@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	goio "io"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/pflag"
+
+	"batch/internal/apply"
+	"batch/internal/planview"
+	"batch/internal/report"
+	"batch/internal/runfolder"
+	"batch/internal/runner"
+	"batch/internal/shellenv"
+)
+
+// reportRun prints the plan (plan only) and the summary on text, and says
+// how the run ended: stopped (with the command that resumes it), rows
+// failed, or every row done, when the run's sealing key goes.
+func reportRun(opts *manifestOptions, log zerolog.Logger, text goio.Writer, r *runfolder.Run, res runner.Result) error {
+	io, mode, summary := opts.IO, opts.Mode, res.Summary
+	if mode == apply.ModePlan {
+		if err := planview.Print(io.Out, io.IsStdoutTTY(), r.Dir, summary); err != nil {
+			fmt.Fprintf(io.ErrOut, "batch: %v\n", err)
+		}
+	}
+	summary.Print(text)
+	runner.LogFinished(log, mode, summary)
+	switch {
+	case res.Outcome.Stopped != nil:
+		if mode == apply.ModePlan {
+			fmt.Fprintf(text, "the plan stopped early; run it again for the whole plan\n")
+		} else {
+			fmt.Fprintf(text, "resume with: %s\n", resumeCommand(opts.Manifest, opts.Flags, r.ID))
+		}
+		return withExit(exitStopped, nil)
+	case summary.ByStatus[report.StatusFailed] > 0:
+		return cleanupError(io, withExit(exitRowsFail, nil), r.Finish())
+	}
+	return cleanupError(io, nil, r.Finish())
+}
+
+// resumeCommand is the command that continues a stopped run, as printed:
+// the run's settings come from its run.json, so it names only the manifest,
+// the run and, when not the default, the report folder that holds it.
+func resumeCommand(display string, fs *pflag.FlagSet, runID string) string {
+	s := fmt.Sprintf("batch apply %s --resume %s", shellenv.Quote(display), shellenv.Quote(runID))
+	if f := fs.Lookup("report-dir"); f != nil && f.Changed {
+		s += " --report-dir " + shellenv.Quote(f.Value.String())
+	}
+	return s
+}

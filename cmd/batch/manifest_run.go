@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+
+	"batch/internal/apply"
+	"batch/internal/journal"
+	"batch/internal/manifest"
+	"batch/internal/runfolder"
+	"batch/internal/runner"
+	"batch/internal/secretsout"
+	"batch/internal/session"
+)
+
+// manifestOptions are the settings of `batch plan` and `batch apply`: one
+// code path, two modes.
+type manifestOptions struct {
+	IO *streams
+	// Mode is apply.ModePlan or apply.ModeApply (--skip-unchanged makes
+	// the applier apply.ModeApplyChanged).
+	Mode     apply.Mode
+	Manifest string
+	Conn     *connectionFlags
+	Run      *runFlags
+	// Flags are the command's flags: a resumed run takes the settings its
+	// run started with from them, and records them for the next resume.
+	Flags *pflag.FlagSet
+}
+
+// runManifest validates, resolves, executes and reports a manifest. It is
+// the whole of `batch plan` and `batch apply`.
+func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
+	io, rf, mode := opts.IO, opts.Run, opts.Mode
+	var resumed journal.Meta
+	if rf.Resume != "" {
+		// The run's own settings first: they decide everything below.
+		if resumed, err = journal.ReadMeta(filepath.Join(rf.ReportDir, rf.Resume)); err != nil {
+			return usageErrorf("--resume %s: %w", rf.Resume, err)
+		}
+		if err := runfolder.RestoreFlags(opts.Flags, resumed); err != nil {
+			return usageErrorf("%w", err)
+		}
+	}
+	log, err := newLogger(io, rf.log)
+	if err != nil {
+		return err
+	}
+	if rf.Resume != "" {
+		log.Info().Str("run_id", rf.Resume).Str("recorded_flags", runfolder.DescribeFlags(resumed.Flags)).Msg("resuming with the run's recorded settings")
+	}
+	// A person's text (problems, the summary) goes to stderr beside the
+	// progress bar; when stderr carries JSON log lines, it goes to stdout
+	// and errors are logged, so that stderr holds JSON lines only.
+	text := io.ErrOut
+	if jsonLogs(io, rf.log) {
+		text = io.Out
+	}
+	defer logErrorAsJSON(io, rf.log, log, &err)
+	if rf.Workers < 1 {
+		return usageErrorf("--workers must be at least 1")
+	}
+	path, remove, err := manifest.SpoolStdin(ctx, opts.Manifest, io.In)
+	if err != nil {
+		return err
+	}
+	defer remove()
+	mopts := manifest.Options{AllowLiteralSecrets: rf.AllowLiteral, DisplayName: opts.Manifest}
+
+	// 1. The whole manifest is checked before anything is sent.
+	problems := 0
+	census := apply.NewCensus()
+	rows, err := manifest.ValidateEach(ctx, path, mopts, func(p manifest.Problem) {
+		problems++
+		fmt.Fprintln(text, p.String())
+	}, func(j *manifest.Job) { census.Add(j, nil) })
+	if err != nil {
+		return usageErrorf("%w", err)
+	}
+	if problems > 0 {
+		return usageErrorf("%s: %s, %s; nothing was sent", mopts.DisplayName, plural(rows, "row"), plural(problems, "problem"))
+	}
+	settings, err := opts.Conn.settings()
+	if err != nil {
+		return err
+	}
+
+	// 2. The run folder: new, or the interrupted run to resume. A new run
+	// that ends before it sends anything (not confirmed, refused sign-in)
+	// leaves nothing behind.
+	r, err := runfolder.Open(runfolder.Options{
+		ReportDir: rf.ReportDir, ID: rf.RunID, Resume: rf.Resume,
+		Command: runner.Command(mode), Writes: mode != apply.ModePlan,
+		Manifest: path, DisplayName: mopts.DisplayName, Flags: runfolder.RecordFlags(opts.Flags),
+	})
+	if err != nil {
+		return usageErrorf("%w", err)
+	}
+	defer func() { err = cleanupError(io, err, r.Close()) }()
+
+	// 3. What the manifest asks for: the validation counted every row; a
+	// resumed run counts again, leaving out the rows already done.
+	if len(r.State) > 0 {
+		if census, err = apply.TakeCensus(ctx, path, mopts, r.State); err != nil {
+			return usageErrorf("%w", err)
+		}
+		if census.Resumed == census.Rows {
+			fmt.Fprintf(text, "run %s has already finished: all %s are in %s; nothing to resume\n", r.ID, plural(census.Rows, "row"), r.Dir)
+			return nil
+		}
+	}
+	var secrets *secretsout.File
+	if mode != apply.ModePlan {
+		if secrets, err = openSecretsOut(rf, census, r); err != nil {
+			return err
+		}
+		if secrets != nil {
+			defer func() {
+				if r.Started() {
+					_ = secrets.Close()
+				} else {
+					_ = secrets.Discard()
+				}
+			}()
+		}
+		if err := confirm(ctx, io, rf, census, settings, r.Dir); err != nil {
+			return err
+		}
+	}
+	cfg := runner.Config{
+		Mode: mode, SkipUnchanged: rf.SkipUnchanged,
+		Path: path, Manifest: mopts, Census: census, Run: r, Settings: settings,
+		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version},
+		Workers: rf.Workers, MaxFailures: rf.MaxFailures, Drain: rf.Drain, Resumed: rf.Resume != "",
+		Log: log, Warnings: io.ErrOut, OnRowsStart: gcForRequests,
+	}
+	if secrets != nil {
+		cfg.Secrets = secrets
+	}
+	if !rf.log.NoProgress && io.IsStderrTTY() {
+		cfg.Progress = io.ErrOut
+	}
+	res, err := runner.Run(ctx, cfg)
+	if se := (*runner.StopError)(nil); errors.As(err, &se) {
+		return withExit(exitStopped, se.Err)
+	}
+	if err != nil {
+		return err
+	}
+	return reportRun(opts, log, text, r, res)
+}
+
+// openSecretsOut opens --secrets-out before anything is sent: a file that
+// cannot take this run's passwords (others can read it, or it holds the
+// other format) stops the run here. Rows that generate passwords need one.
+func openSecretsOut(rf *runFlags, census *apply.Census, r *runfolder.Run) (*secretsout.File, error) {
+	if census.Generated > 0 && rf.SecretsOut == "" {
+		return nil, usageErrorf("%s generate passwords: give --secrets-out FILE so that every generated password can be found again", plural(census.Generated, "row"))
+	}
+	if rf.SecretsOut == "" {
+		return nil, nil
+	}
+	recipients, err := secretsout.ParseRecipients(rf.AgeRecipients)
+	if err != nil {
+		return nil, usageErrorf("%w; nothing was sent", err)
+	}
+	f, err := secretsout.Create(rf.SecretsOut, r.ID, recipients)
+	if err != nil {
+		return nil, usageErrorf("%w; nothing was sent", err)
+	}
+	return f, nil
+}

@@ -1,0 +1,147 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"batch/internal/client"
+	"batch/internal/journal"
+	"batch/internal/manifest"
+)
+
+// opCalls are the client operations each manifest op reads with and the
+// one it writes with: a plan's token asks only for the reads' scopes.
+var opCalls = map[manifest.Op]struct {
+	reads []client.Operation
+	write client.Operation
+}{
+	manifest.OpUpdateUser:          {[]client.Operation{client.OpGetUser, client.OpListUsers}, client.OpUpdateUser},
+	manifest.OpSetPassword:         {[]client.Operation{client.OpGetUser, client.OpListUsers}, client.OpUpdateUser},
+	manifest.OpChangePassword:      {[]client.Operation{client.OpGetUser, client.OpListUsers}, client.OpChangePassword},
+	manifest.OpUpdateRobotAccount:  {[]client.Operation{client.OpGetRobotAccount, client.OpListRobotAccounts}, client.OpUpdateRobotAccount},
+	manifest.OpSetRobotCredentials: {[]client.Operation{client.OpGetOrchestratorUser, client.OpFindOrchestratorUser}, client.OpSetUnattendedCredentials},
+}
+
+// Census is what a manifest asks for, counted in one pass: rows for the
+// confirmation, reads for Resolver.Prepare, operations for the token's
+// scopes. The zero Census is not ready: use NewCensus.
+type Census struct {
+	// Rows counts every row; Resumed the rows an interrupted run finished;
+	// Generated the passwords the rows still to run generate.
+	Rows, Generated, Resumed int
+	// groupRows counts the rows still to run that name groups: they need
+	// the organization's group list (one read).
+	groupRows int
+	byOp      map[manifest.Op]int
+	// byKind counts the rows still to run by op and target kind: what the
+	// resolver needs to know to choose between lookups and whole lists.
+	byKind map[opTarget]int
+}
+
+type opTarget struct {
+	op   manifest.Op
+	kind manifest.TargetKind
+	// readsState: the row's account is read whatever the mode (its exact
+	// membership is a difference from the current one, or its email and
+	// user name are checked).
+	readsState bool
+}
+
+// NewCensus returns an empty census.
+func NewCensus() *Census {
+	return &Census{byOp: map[manifest.Op]int{}, byKind: map[opTarget]int{}}
+}
+
+// TakeCensus reads a (validated) manifest once and counts its rows,
+// leaving out of all but Rows and Resumed the rows done (a resume).
+func TakeCensus(ctx context.Context, path string, opts manifest.Options, done journal.State) (*Census, error) {
+	r, err := manifest.Open(ctx, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	c := NewCensus()
+	for {
+		job, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return c, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		c.Add(&job, done)
+	}
+}
+
+// Add counts one row; a row done is counted as resumed only.
+func (c *Census) Add(j *manifest.Job, done journal.State) {
+	c.Rows++
+	if s, ok := done[j.Row]; ok && s.Done {
+		c.Resumed++
+		return
+	}
+	c.byOp[j.Op]++
+	c.byKind[opTarget{j.Op, j.Target.Kind, ReadsState(j)}]++
+	if j.Groups != nil || len(j.GroupIDsToAdd)+len(j.GroupIDsToRemove) > 0 {
+		c.groupRows++
+	}
+	for _, ref := range []*manifest.SecretRef{j.NewPassword, j.OldPassword} {
+		if ref != nil && ref.Kind == manifest.SecretGenerate {
+			c.Generated++
+		}
+	}
+}
+
+// Needs totals the reads the rows still to run cost under exec.
+func (c *Census) Needs(exec *Executor) Needs {
+	var n Needs
+	for k, count := range c.byKind {
+		job := manifest.Job{Op: k.op, Target: manifest.Target{Kind: k.kind}}
+		if k.readsState {
+			job.ExpectUserName = "?"
+		}
+		var one Needs
+		exec.Needs(&job, &one)
+		n.UserLookups += one.UserLookups * count
+		n.UserStates += one.UserStates * count
+		n.RobotLookups += one.RobotLookups * count
+		n.RobotStates += one.RobotStates * count
+	}
+	n.Groups = c.groupRows
+	return n
+}
+
+// Operations lists the client operations the rows still to run use in
+// mode: their reads, and their writes unless the mode is ModePlan.
+func (c *Census) Operations(mode Mode) []client.Operation {
+	ops := []client.Operation{}
+	for op := range c.byOp {
+		calls := opCalls[op]
+		ops = append(ops, calls.reads...)
+		if mode != ModePlan {
+			ops = append(ops, calls.write)
+		}
+	}
+	if c.groupRows > 0 {
+		ops = append(ops, client.OpListGroups)
+	}
+	if len(ops) == 0 {
+		ops = append(ops, client.OpGetUser)
+	}
+	return ops
+}
+
+// String is the rows still to run by op, "set_password 3, update_user 2".
+func (c *Census) String() string {
+	ops := slices.Sorted(maps.Keys(c.byOp))
+	parts := make([]string, len(ops))
+	for i, op := range ops {
+		parts[i] = fmt.Sprintf("%s %d", op, c.byOp[op])
+	}
+	return strings.Join(parts, ", ")
+}

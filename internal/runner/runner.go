@@ -1,0 +1,211 @@
+// Package runner runs the commands that talk to UiPath. Run takes a
+// checked manifest (plan, apply): it signs in, resolves the targets
+// (paging whole lists where that spends fewer reads), executes every row
+// through the worker pool (a plan only reads), and writes the report
+// folder, report.html included. Export writes accounts as a manifest.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"batch/internal/apply"
+	"batch/internal/client"
+	"batch/internal/htmlreport"
+	"batch/internal/manifest"
+	"batch/internal/progress"
+	"batch/internal/report"
+	"batch/internal/runfolder"
+	"batch/internal/session"
+)
+
+// Config is a run past its checks: its manifest validated and counted,
+// its run folder open, an apply confirmed.
+type Config struct {
+	// Mode is apply.ModePlan or apply.ModeApply; SkipUnchanged makes an
+	// apply write only the rows with a difference.
+	Mode          apply.Mode
+	SkipUnchanged bool
+	// Path is the manifest as read (stdin spooled); Manifest its options.
+	Path     string
+	Manifest manifest.Options
+	Census   *apply.Census
+	Run      *runfolder.Run
+	Settings client.Settings
+	// Session holds the requests' settings; its Operations are the
+	// census's.
+	Session session.Options
+	// Secrets records generated passwords (nil: none may be generated).
+	Secrets apply.SecretRecorder
+	// Workers, MaxFailures and Drain are apply.RunConfig's.
+	Workers, MaxFailures int
+	Drain                time.Duration
+	// Resumed: the run continues an interrupted one (for the summary).
+	Resumed bool
+	Log     zerolog.Logger
+	// Progress is the terminal the progress bar is drawn on (nil: none);
+	// Warnings takes what a person should know but does not stop the run.
+	Progress, Warnings io.Writer
+	// OnRowsStart is called once the run has started, before its rows.
+	OnRowsStart func()
+}
+
+// Result is how a run ended: its summary, and why it stopped early
+// (Outcome.Stopped), if it did.
+type Result struct {
+	Summary report.Summary
+	Outcome apply.Outcome
+}
+
+// StopError is an error that stopped the run once it had begun to talk to
+// UiPath (refused credentials, a report that could not be written): exit
+// 3. Other errors are in the run's settings: nothing was sent.
+type StopError struct{ Err error }
+
+func (e *StopError) Error() string { return e.Err.Error() }
+func (e *StopError) Unwrap() error { return e.Err }
+
+// Command names a mode as a person types it: plan or apply.
+func Command(mode apply.Mode) string {
+	if mode == apply.ModePlan {
+		return "plan"
+	}
+	return "apply"
+}
+
+// Run signs in, resolves, runs every row and writes the report. A run
+// that stopped early (interrupt, --max-failures, refused credentials met
+// on a row) returns no error: Outcome.Stopped says why.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	r, what := cfg.Run, Command(cfg.Mode)
+	so := cfg.Session
+	so.Operations, so.Log = cfg.Census.Operations(cfg.Mode), cfg.Log
+	sess, err := session.New(ctx, cfg.Settings, so)
+	if err != nil {
+		return Result{}, err
+	}
+	// Sign in once before anything else: bad credentials stop here, not
+	// on every row. Refused credentials are an authentication failure,
+	// which stops a run wherever it is met.
+	if err := sess.Client.Authenticate(ctx); err != nil {
+		return Result{}, &StopError{fmt.Errorf("sign in: %w; nothing was sent", err)}
+	}
+	exec, resolver := newExecutor(cfg, sess)
+	started := time.Now()
+	cfg.Log.Info().Str("run_id", r.ID).Str("manifest", cfg.Manifest.DisplayName).Int("rows", cfg.Census.Rows).
+		Int("workers", cfg.Workers).Str("limits", session.DescribeLimits(so.Limits)).Msg(what + " started")
+
+	// Resolve: page whole lists where that spends fewer reads.
+	if err := resolver.Prepare(ctx, cfg.Census.Needs(exec)); err != nil {
+		if client.IsAuthFailure(err) {
+			return Result{}, &StopError{fmt.Errorf("%w; nothing was changed", err)}
+		}
+		cfg.Log.Warn().Err(err).Msg("could not read the account lists; resolving targets one by one")
+	}
+	r.Start()
+	if cfg.OnRowsStart != nil {
+		cfg.OnRowsStart()
+	}
+	// The manifest outlives an interrupt: rows not run are still recorded.
+	src, err := manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
+	if err != nil {
+		return Result{}, err
+	}
+	defer src.Close()
+	sink, err := report.Create(report.Options{
+		Dir: r.Dir, FailedName: "failed" + src.Format().Ext(),
+		NewFailedWriter: func(w io.Writer) (report.ManifestWriter, error) {
+			return manifest.NewWriter(w, src.Format(), src.Columns())
+		},
+		Keep: r.Keep(),
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	bar := progress.New(ctx, cfg.Progress, cfg.Census.Rows, what, sess.Limiter.Waiting, cfg.Drain)
+	bar.Resumed(sink.Tally().Rows)
+	outcome, runErr := apply.Run(ctx, src, exec, sink, apply.RunConfig{
+		Workers: cfg.Workers, Drain: cfg.Drain, MaxFailures: cfg.MaxFailures,
+		Resume: r.State, Journal: r.Journal,
+		OnDispatch: bar.Dispatched,
+		OnResult: func(res report.Result) {
+			bar.Row(res.Status == report.StatusFailed)
+			if res.Status == report.StatusFailed {
+				cfg.Log.Debug().Int("row", res.Row).Str("target", res.Target).Str("error_code", res.ErrorCode).Msg(res.ErrorMessage)
+			}
+		},
+		IsAuthFailure: func(res report.Result) bool { return res.ErrorCode == "unauthorized" },
+	})
+	bar.Done()
+
+	summary, closeErr := sink.Close(cfg.summary(sess, started, outcome))
+	if closeErr == nil {
+		writeHTMLReport(ctx, cfg.Warnings, cfg.Log, r.Dir)
+	}
+	if err := errors.Join(runErr, closeErr); err != nil {
+		return Result{}, &StopError{fmt.Errorf("the report could not be written (rows finished so far are in %s): %w", r.Dir, err)}
+	}
+	return Result{Summary: summary, Outcome: outcome}, nil
+}
+
+// newExecutor builds the resolver and the executor of the mode: a planner
+// that can only read, or an applier.
+func newExecutor(cfg Config, sess *session.Session) (*apply.Executor, *apply.Resolver) {
+	adapter := apply.NewClientAdapter(sess.Client)
+	policy := session.RetryPolicy(cfg.Session.MaxAttempts)
+	resolver := apply.NewResolver(adapter, policy)
+	opts := apply.Options{Retry: policy, LookupEnv: os.LookupEnv}
+	if cfg.Mode == apply.ModePlan {
+		return apply.NewPlanner(adapter, resolver, opts), resolver
+	}
+	if cfg.Secrets != nil {
+		opts.Secrets = cfg.Secrets
+	}
+	opts.Journal = cfg.Run.Journal
+	return apply.NewApplier(adapter, resolver, cfg.SkipUnchanged, opts), resolver
+}
+
+// summary is the run's summary.json before the sink adds the counts.
+func (cfg *Config) summary(sess *session.Session, started time.Time, outcome apply.Outcome) report.Summary {
+	r, so := cfg.Run, cfg.Session
+	requests, throttled, byService := sess.Requests()
+	s := report.Summary{
+		RunID: r.ID, Command: Command(cfg.Mode), Manifest: cfg.Manifest.DisplayName, ManifestSHA256: r.Meta.ManifestSHA256,
+		StartedAt: started, Requests: requests, Throttled: throttled, RequestsByService: byService, ReportDir: r.Dir,
+		Settings: map[string]any{
+			"workers": cfg.Workers, "limits": session.DescribeLimits(so.Limits), "max_attempts": so.MaxAttempts,
+			"timeout": so.Timeout.String(), "skip_unchanged": cfg.SkipUnchanged, "max_failures": cfg.MaxFailures,
+			"organization": cfg.Settings.Organization, "tenant": cfg.Settings.Tenant, "resumed": cfg.Resumed,
+		},
+	}
+	if outcome.Stopped != nil {
+		s.Stopped = outcome.Stopped.Error()
+	}
+	return s
+}
+
+// writeHTMLReport renders the run's report.html at the end of a plan or
+// apply. The page is a view of the report files, so a failure to render it
+// is a warning: the run's outcome and exit code stand.
+func writeHTMLReport(ctx context.Context, warnings io.Writer, log zerolog.Logger, dir string) {
+	start := time.Now()
+	if err := htmlreport.Write(context.WithoutCancel(ctx), dir); err != nil {
+		fmt.Fprintf(warnings, "warning: %v (render it again with: batch report %s)\n", err, dir)
+		return
+	}
+	log.Info().Str("path", filepath.Join(dir, htmlreport.FileName)).Float64("ms", float64(time.Since(start).Microseconds())/1000).Msg("report.html written")
+}
+
+// LogFinished logs the end of a run, after its summary is printed.
+func LogFinished(log zerolog.Logger, mode apply.Mode, s report.Summary) {
+	log.Info().Str("run_id", s.RunID).Int("rows", s.Rows).Interface("by_status", s.ByStatus).
+		Float64("rows_per_second", s.RowsPerSecond).Interface("requests_by_service", s.RequestsByService).
+		Msg(Command(mode) + " finished")
+}

@@ -1,0 +1,162 @@
+package runner
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"batch/internal/apply"
+	"batch/internal/client"
+	"batch/internal/emulator"
+	"batch/internal/htmlreport"
+	"batch/internal/manifest"
+	"batch/internal/report"
+	"batch/internal/runfolder"
+	"batch/internal/session"
+)
+
+// setup starts an emulator of 5 users and returns a run of mode over a
+// manifest renaming 3 of them, and the emulator's settings with the given
+// client secret (its own when empty).
+func setup(t *testing.T, mode apply.Mode, secret string) (*emulator.Server, Config) {
+	return setupManifest(t, mode, secret, "op,username,name\nupdate_user,user00001,Ann\nupdate_user,user00002,Bob\nupdate_user,user00003,Cy\n")
+}
+
+// setupManifest is setup with a manifest of its own.
+func setupManifest(t *testing.T, mode apply.Mode, secret, content string) (*emulator.Server, Config) {
+	t.Helper()
+	emu, err := emulator.New(emulator.Config{Users: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	env := map[string]string{}
+	for _, kv := range emu.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	if secret != "" {
+		env["UIPATH_CLIENT_SECRET"] = secret
+	}
+	settings, err := client.LoadSettings(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, filepath.Join(t.TempDir(), "none"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "u.csv")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mopts := manifest.Options{DisplayName: "u.csv"}
+	census, err := apply.TakeCensus(t.Context(), path, mopts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := runfolder.Open(runfolder.Options{ReportDir: filepath.Join(dir, "reports"), ID: "r1", Command: Command(mode),
+		Writes: mode != apply.ModePlan, Manifest: path, DisplayName: "u.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	return emu, Config{Mode: mode, Path: path, Manifest: mopts, Census: census, Run: r, Settings: settings,
+		Session: session.Options{Limits: "none", MaxAttempts: 2}, Workers: 2, Log: zerolog.Nop(), Warnings: &bytes.Buffer{}}
+}
+
+// A plan reads only: every row planned, no write sent, the report and
+// report.html written, the run started.
+func TestRunPlanOnlyReads(t *testing.T) {
+	emu, cfg := setup(t, apply.ModePlan, "")
+	started := false
+	cfg.OnRowsStart = func() { started = true }
+	res, err := Run(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.ByStatus[report.StatusPlanned] != 3 || res.Outcome.Stopped != nil {
+		t.Errorf("plan: %+v, stopped %v", res.Summary.ByStatus, res.Outcome.Stopped)
+	}
+	if got := emu.Counts()["PUT"]; got != 0 {
+		t.Errorf("a plan sent %d PUT requests", got)
+	}
+	if !cfg.Run.Started() || !started {
+		t.Error("the run is not marked started, or OnRowsStart was not called")
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Run.Dir, htmlreport.FileName)); err != nil {
+		t.Errorf("no report.html: %v", err)
+	}
+	if s := res.Summary; s.Command != "plan" || s.RunID != "r1" || s.Settings["workers"] != 2 || s.Settings["limits"] != "none" {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+// An apply writes each row once and records it in the run's journal: its
+// intent (the password sealed) before the write, its completion after.
+func TestRunApplyWrites(t *testing.T) {
+	const password = "Runner-Test-Pass-42!x"
+	t.Setenv("RUNNER_TEST_PW", password)
+	emu, cfg := setupManifest(t, apply.ModeApply, "", "op,username,new_password\n"+
+		"set_password,user00001,env:RUNNER_TEST_PW\nset_password,user00002,env:RUNNER_TEST_PW\nset_password,user00003,env:RUNNER_TEST_PW\n")
+	res, err := Run(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.ByStatus[report.StatusSucceeded] != 3 {
+		t.Errorf("apply: %+v", res.Summary.ByStatus)
+	}
+	if got := emu.Counts()["PUT"]; got != 3 {
+		t.Errorf("%d PUT requests, want 3", got)
+	}
+	if err := cfg.Run.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(cfg.Run.Dir, "journal.jsonl"))
+	if strings.Count(string(data), `"k":"intent"`) != 3 || strings.Count(string(data), `"k":"done"`) != 3 {
+		t.Errorf("journal, want each row's intent and completion:\n%s", data)
+	}
+	entries, err := os.ReadDir(cfg.Run.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if b, _ := os.ReadFile(filepath.Join(cfg.Run.Dir, e.Name())); strings.Contains(string(b), password) {
+			t.Errorf("%s holds the password in the clear", e.Name())
+		}
+	}
+}
+
+// Refused credentials stop the run at sign-in: a StopError, nothing sent,
+// the run not started (its folder goes when it is closed).
+func TestRunRefusedSignInStops(t *testing.T) {
+	emu, cfg := setup(t, apply.ModeApply, "wrong")
+	_, err := Run(t.Context(), cfg)
+	var stop *StopError
+	if !errors.As(err, &stop) || !strings.Contains(err.Error(), "sign in") {
+		t.Fatalf("refused sign-in: %v, want a StopError", err)
+	}
+	if strings.Contains(err.Error(), "wrong") {
+		t.Errorf("the error shows the secret: %v", err)
+	}
+	if cfg.Run.Started() || emu.Counts()["PUT"] != 0 {
+		t.Error("a run refused at sign-in started or wrote")
+	}
+}
+
+// Bad request settings are found before anything is sent, and are not a
+// stop.
+func TestRunBadLimits(t *testing.T) {
+	_, cfg := setup(t, apply.ModePlan, "")
+	cfg.Session.Limits = "PUT=lots"
+	_, err := Run(t.Context(), cfg)
+	var stop *StopError
+	if err == nil || errors.As(err, &stop) || !strings.Contains(err.Error(), "--limits") {
+		t.Errorf("bad --limits: %v", err)
+	}
+}
