@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"batch/internal/atomicfile"
 	"batch/internal/manifest"
 )
 
@@ -320,7 +321,7 @@ func (w *Writer) Close(s Summary) (Summary, error) {
 		err = errors.Join(err, f.Sync(), f.Close())
 	}
 	s.fill(w.tally)
-	err = errors.Join(err, writeSummary(filepath.Join(w.dir, SummaryJSON), s))
+	err = errors.Join(err, atomicfile.WriteJSON(filepath.Join(w.dir, SummaryJSON), s, 0o640))
 	if err != nil {
 		return s, fmt.Errorf("finish report in %s: %w", w.dir, err)
 	}
@@ -339,23 +340,6 @@ func intOrEmpty(n int) string {
 		return ""
 	}
 	return strconv.Itoa(n)
-}
-
-// writeSummary writes the summary atomically (temp file, then rename), so a
-// reader never sees half of it.
-func writeSummary(path string, s Summary) error {
-	data, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode summary: %w", err)
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o640); err != nil {
-		return fmt.Errorf("write summary: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write summary: %w", err)
-	}
-	return nil
 }
 
 // ReadSummary reads a run's summary.json.
