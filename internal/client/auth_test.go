@@ -31,7 +31,7 @@ func TestTokenRequestAsksNarrowScopesInTheBody(t *testing.T) {
 	s := startEmulator(t, emulator.Config{Users: 2})
 	rec := &recorder{base: http.DefaultTransport}
 	c := newTestClient(t, s, WithOperations(OpGetUser, OpListUsers), WithHTTPClient(&http.Client{Transport: rec}), WithUserAgentVersion("1.2.3"))
-	if _, err := c.Users.List(testContext(t), ListOptions{Top: 1}); err != nil {
+	if _, err := c.Users.list(testContext(t), listOptions{Top: 1}); err != nil {
 		t.Fatal(err)
 	}
 	var tokenReqs []recorded
@@ -85,7 +85,7 @@ func TestInvalidClientNamesTheSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Users.List(testContext(t), ListOptions{})
+	_, err = c.Users.list(testContext(t), listOptions{})
 	e, ok := AsError(err)
 	if !ok || e.Code != "invalid_client" || !IsAuthFailure(err) || e.Kind() != KindUnauthorized {
 		t.Fatalf("err = %v", err)

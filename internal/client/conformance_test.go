@@ -216,7 +216,7 @@ func exerciseEveryOperation(t *testing.T, ctx context.Context, c *Client, s *emu
 		ExtensionAttributesToSet: map[string]string{"costCenter": "42"}, ExtensionAttributesToDrop: []string{"legacy"},
 	}))
 	must("Users.ChangePassword", c.Users.ChangePassword(ctx, user.ID, secret.New(newPass), secret.New(newPass+"x")))
-	_, err = c.Users.List(ctx, ListOptions{SearchTerm: "user", Top: 5, Skip: 5})
+	_, err = c.Users.list(ctx, listOptions{SearchTerm: "user", Top: 5, Skip: 5})
 	must("Users.List", err)
 	_, err = c.Users.FindByEmail(ctx, "user00003@example.com")
 	must("Users.FindByEmail", err)

@@ -39,12 +39,12 @@ func TestUsersGetAndList(t *testing.T) {
 		t.Fatalf("groups = %v, want %v", got.GroupIDs, want.GroupIDs)
 	}
 
-	page, err := c.Users.List(ctx, ListOptions{Top: 10, Skip: 20})
+	page, err := c.Users.list(ctx, listOptions{Top: 10, Skip: 20})
 	if err != nil {
 		t.Fatalf("List: %v", err)
 	}
-	if page.TotalCount != 25 || len(page.Users) != 5 {
-		t.Fatalf("List page: total %d, %d users; want 25, 5", page.TotalCount, len(page.Users))
+	if page.TotalCount != 25 || len(page.Results) != 5 {
+		t.Fatalf("List page: total %d, %d users; want 25, 5", page.TotalCount, len(page.Results))
 	}
 	_, err = c.Users.Get(ctx, "6f1b7c2a-0d4e-4c1a-9b7e-0000000fffff")
 	if !IsNotFound(err) {
