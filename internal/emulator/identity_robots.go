@@ -25,11 +25,6 @@ func toRobotAccountDTO(r *RobotAccount) robotAccountDTO {
 	}
 }
 
-type robotAccountPage struct {
-	TotalCount int64             `json:"totalCount"`
-	Results    []robotAccountDTO `json:"results"`
-}
-
 // listRobotAccounts serves GET /api/RobotAccount/{partitionGlobalId}.
 func (s *Server) listRobotAccounts(c *call) {
 	top, skip, ok := s.paging(c)
@@ -37,21 +32,13 @@ func (s *Server) listRobotAccounts(c *call) {
 		return
 	}
 	term := strings.ToLower(c.r.URL.Query().Get("searchTerm"))
-	page := robotAccountPage{Results: []robotAccountDTO{}}
 	st := s.state
 	st.mu.RLock()
-	for _, id := range st.robotOrder {
-		r := st.robots[id]
-		if term != "" && !matchesAny(term, r.Name, r.DisplayName) {
-			continue
-		}
-		if page.TotalCount >= int64(skip) && len(page.Results) < top {
-			page.Results = append(page.Results, toRobotAccountDTO(r))
-		}
-		page.TotalCount++
-	}
+	results, total := pageOf(st.robotOrder, st.robots, skip, top, func(r *RobotAccount) bool {
+		return term == "" || matchesAny(term, r.Name, r.DisplayName)
+	}, toRobotAccountDTO)
 	st.mu.RUnlock()
-	body, _ := json.Marshal(page)
+	body, _ := json.Marshal(identityPage[robotAccountDTO]{TotalCount: int64(total), Results: results})
 	c.json(http.StatusOK, body)
 }
 

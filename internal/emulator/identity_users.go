@@ -260,11 +260,6 @@ func (s *Server) paging(c *call) (top, skip int, ok bool) {
 	return top, skip, true
 }
 
-type userPage struct {
-	TotalCount int64     `json:"totalCount"`
-	Results    []userDTO `json:"results"`
-}
-
 // listUsers serves GET /api/User/users/{partitionGlobalId}. searchTerm is a
 // case-insensitive substring match over several fields, like the real
 // service's fuzzy search: callers must filter the results exactly.
@@ -274,21 +269,13 @@ func (s *Server) listUsers(c *call) {
 		return
 	}
 	term := strings.ToLower(c.r.URL.Query().Get("searchTerm"))
-	page := userPage{Results: []userDTO{}}
 	st := s.state
 	st.mu.RLock()
-	for _, id := range st.userOrder {
-		u := st.users[id]
-		if term != "" && !matchesAny(term, u.UserName, u.Email, u.Name, u.Surname, u.DisplayName) {
-			continue
-		}
-		if page.TotalCount >= int64(skip) && len(page.Results) < top {
-			page.Results = append(page.Results, toUserDTO(&u.User))
-		}
-		page.TotalCount++
-	}
+	results, total := pageOf(st.userOrder, st.users, skip, top, func(u *user) bool {
+		return term == "" || matchesAny(term, u.UserName, u.Email, u.Name, u.Surname, u.DisplayName)
+	}, func(u *user) userDTO { return toUserDTO(&u.User) })
 	st.mu.RUnlock()
-	body, _ := json.Marshal(page)
+	body, _ := json.Marshal(identityPage[userDTO]{TotalCount: int64(total), Results: results})
 	c.json(http.StatusOK, body)
 }
 
