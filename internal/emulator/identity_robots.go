@@ -105,12 +105,10 @@ func (s *Server) updateRobotAccount(c *call) {
 		c.identityNotFound()
 		return
 	}
-	for _, g := range cmd.GroupIDsToAdd {
-		if !st.groupByID[strings.ToLower(g)] {
-			st.mu.Unlock()
-			c.validationProblem("groupIDsToAdd", "Group '"+g+"' does not exist in this organization.")
-			return
-		}
+	if g, ok := st.missingGroup(cmd.GroupIDsToAdd); !ok {
+		st.mu.Unlock()
+		c.groupMissing(g)
+		return
 	}
 	// The PUT's treatment of a missing display name is undocumented: the
 	// emulator takes the harsher reading and blanks it, so that a client
@@ -119,17 +117,7 @@ func (s *Server) updateRobotAccount(c *call) {
 	if cmd.DisplayName != nil {
 		r.DisplayName = *cmd.DisplayName
 	}
-	groups := slices.Clone(r.GroupIDs)
-	for _, g := range cmd.GroupIDsToAdd {
-		if g = strings.ToLower(g); !slices.Contains(groups, g) {
-			groups = append(groups, g)
-		}
-	}
-	for _, g := range cmd.GroupIDsToRemove {
-		g = strings.ToLower(g)
-		groups = slices.DeleteFunc(groups, func(x string) bool { return x == g })
-	}
-	r.GroupIDs = groups
+	r.GroupIDs = changeGroups(r.GroupIDs, cmd.GroupIDsToAdd, cmd.GroupIDsToRemove)
 	r.LastModificationTime = nextModification(r.LastModificationTime)
 	dto := toRobotAccountDTO(r)
 	st.mu.Unlock()

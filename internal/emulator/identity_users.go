@@ -110,12 +110,10 @@ func (s *Server) updateUser(c *call) {
 		c.validationProblem("email", "Changing a user's email address is not supported. Invite the new address as a new user, then delete the old account.")
 		return
 	}
-	for _, g := range cmd.GroupIDsToAdd {
-		if !st.groupByID[strings.ToLower(g)] {
-			st.mu.Unlock()
-			c.validationProblem("groupIDsToAdd", "Group '"+g+"' does not exist in this organization.")
-			return
-		}
+	if g, ok := st.missingGroup(cmd.GroupIDsToAdd); !ok {
+		st.mu.Unlock()
+		c.groupMissing(g)
+		return
 	}
 	if len(policy) > 0 {
 		st.mu.Unlock()
@@ -151,17 +149,7 @@ func applyUserUpdate(u *user, cmd *updateUserCommand) {
 		u.password = *cmd.Password
 	}
 	if len(cmd.GroupIDsToAdd) > 0 || len(cmd.GroupIDsToRemove) > 0 {
-		groups := slices.Clone(u.GroupIDs)
-		for _, g := range cmd.GroupIDsToAdd {
-			if g = strings.ToLower(g); !slices.Contains(groups, g) {
-				groups = append(groups, g)
-			}
-		}
-		for _, g := range cmd.GroupIDsToRemove {
-			g = strings.ToLower(g)
-			groups = slices.DeleteFunc(groups, func(x string) bool { return x == g })
-		}
-		u.GroupIDs = groups
+		u.GroupIDs = changeGroups(u.GroupIDs, cmd.GroupIDsToAdd, cmd.GroupIDsToRemove)
 	}
 	if len(cmd.ExtensionUserAttributesToAddOrUpdate) > 0 || len(cmd.ExtensionUserAttributesToRemove) > 0 {
 		attrs := map[string]string{}
