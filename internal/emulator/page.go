@@ -24,3 +24,13 @@ type identityPage[D any] struct {
 	TotalCount int64 `json:"totalCount"`
 	Results    []D   `json:"results"`
 }
+
+// cloneAll returns a copy of every item, in order. The caller holds the
+// store's lock.
+func cloneAll[K comparable, T, V any](order []K, items map[K]*T, clone func(*T) V) []V {
+	out := make([]V, 0, len(order))
+	for _, k := range order {
+		out = append(out, clone(items[k]))
+	}
+	return out
+}
