@@ -120,7 +120,7 @@ func TestRequestsConformToPublishedDefinitions(t *testing.T) {
 	dir := openAPIDir(t)
 	s := startEmulator(t, emulator.Config{Users: 12, Robots: 3})
 	rec := &recorder{base: http.DefaultTransport}
-	c := newTestClient(t, s, WithHTTPClient(&http.Client{Transport: rec}))
+	c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: rec}))
 	ctx := testContext(t)
 	secrets := exerciseEveryOperation(t, ctx, c, s)
 

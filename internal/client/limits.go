@@ -19,8 +19,8 @@ const (
 	ServiceOrchestrator = "orchestrator"
 )
 
-// Services lists the services in the order reports name them.
-var Services = []string{ServiceIdentity, ServiceOrchestrator}
+// services lists the services a limit may name, in the order errors list them.
+var services = []string{ServiceIdentity, ServiceOrchestrator}
 
 // ThrottleKey is the key the client gives its Throttle for a request of
 // method to service, e.g. "identity:PUT": one budget per service and method.
@@ -142,8 +142,8 @@ func parseLimit(part string) (string, Budget, error) {
 	if !ok || method == "" {
 		return "", Budget{}, fmt.Errorf("%q: want [SERVICE:]METHOD=REQUESTS/WINDOW, e.g. PUT=160/5m or orchestrator:PATCH=100/1m", part)
 	}
-	if !slices.Contains(Services, service) {
-		return "", Budget{}, fmt.Errorf("%q: service %q is not one of %s", part, service, strings.Join(Services, ", "))
+	if !slices.Contains(services, service) {
+		return "", Budget{}, fmt.Errorf("%q: service %q is not one of %s", part, service, strings.Join(services, ", "))
 	}
 	for _, r := range method {
 		if r < 'A' || r > 'Z' {

@@ -29,7 +29,7 @@ func TestRobotAccounts(t *testing.T) {
 	if err != nil || found.Name != "robot-001" {
 		t.Fatalf("FindByName = %+v, %v", found, err)
 	}
-	if _, err := c.RobotAccounts.FindByName(ctx, "robot-999"); !IsNotFound(err) {
+	if _, err := c.RobotAccounts.FindByName(ctx, "robot-999"); KindOf(err) != KindNotFound {
 		t.Fatalf("FindByName of nothing = %v", err)
 	}
 
