@@ -50,7 +50,7 @@ func Retry(ctx context.Context, p RetryPolicy, fn func(ctx context.Context, atte
 	maxAttempts := max(1, p.MaxAttempts)
 	clock := p.Clock
 	if clock == nil {
-		clock = SystemClock{}
+		clock = systemClock{}
 	}
 	unpaced := 0 // failures the server gave no Retry-After for
 	for attempt := 1; ; attempt++ {
