@@ -61,10 +61,6 @@ func New(cfg Config) (*Server, error) {
 // Config returns the configuration in effect, defaults filled in.
 func (s *Server) Config() Config { return s.cfg }
 
-// Handler returns the server's HTTP handler, for tests that serve it
-// themselves (httptest.NewServer).
-func (s *Server) Handler() http.Handler { return s }
-
 // Start listens on addr, which must be a loopback address ("127.0.0.1:0"
 // picks a free port), and serves in the background until Close.
 func (s *Server) Start(addr string) error {

@@ -22,9 +22,9 @@ const (
 	ColNewPassword                = "new_password"
 )
 
-// Columns is every known column in canonical order: the op, the targets,
+// knownColumns is every known column in canonical order: the op, the targets,
 // then the fields. Writers emit columns in this order.
-var Columns = []string{
+var knownColumns = []string{
 	ColOp,
 	string(TargetUserID), string(TargetEmail), string(TargetUsername),
 	string(TargetRobotAccountID), string(TargetRobotName), string(TargetOrchestratorUserID),
@@ -39,10 +39,10 @@ var targetKinds = []TargetKind{
 	TargetRobotAccountID, TargetRobotName, TargetOrchestratorUserID,
 }
 
-// colIndex maps a canonical column name to its position in Columns.
+// colIndex maps a canonical column name to its position in knownColumns.
 var colIndex = func() map[string]int {
-	m := make(map[string]int, len(Columns))
-	for i, c := range Columns {
+	m := make(map[string]int, len(knownColumns))
+	for i, c := range knownColumns {
 		m[c] = i
 	}
 	return m
@@ -104,8 +104,8 @@ func isTargetColumn(col string) bool {
 
 // opList is the valid operations, for messages.
 func opList() string {
-	names := make([]string, len(Ops))
-	for i, o := range Ops {
+	names := make([]string, len(ops))
+	for i, o := range ops {
 		names[i] = string(o)
 	}
 	return strings.Join(names, ", ")
@@ -125,7 +125,7 @@ func knownColumn(name string) bool {
 // is close enough to be a plausible typo.
 func suggestColumn(name string) string {
 	best, bestDist := "", 1<<30
-	for _, c := range Columns {
+	for _, c := range knownColumns {
 		if d := editDistance(name, c); d < bestDist {
 			best, bestDist = c, d
 		}
@@ -142,13 +142,13 @@ func columnHint(col string) string {
 	if sug := suggestColumn(col); sug != "" {
 		return fmt.Sprintf("; did you mean %q?", sug)
 	}
-	return " (known columns: " + strings.Join(Columns, ", ") + ")"
+	return " (known columns: " + strings.Join(knownColumns, ", ") + ")"
 }
 
 // suggestOp returns the operation nearest to name, or "".
 func suggestOp(name string) string {
 	best, bestDist := "", 1<<30
-	for _, o := range Ops {
+	for _, o := range ops {
 		if d := editDistance(name, string(o)); d < bestDist {
 			best, bestDist = string(o), d
 		}

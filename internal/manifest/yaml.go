@@ -273,7 +273,7 @@ func blank(cells []rawCell) bool {
 // collectColumns lists the known keys used by defaults and rows, in
 // canonical order.
 func (s *yamlSource) collectColumns() {
-	used := make([]bool, len(Columns))
+	used := make([]bool, len(knownColumns))
 	for _, d := range s.defaults {
 		used[colIndex[d.col]] = true
 	}
@@ -290,7 +290,7 @@ func (s *yamlSource) collectColumns() {
 	}
 	for i, u := range used {
 		if u {
-			s.cols = append(s.cols, Columns[i])
+			s.cols = append(s.cols, knownColumns[i])
 		}
 	}
 }
