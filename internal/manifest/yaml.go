@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"batch/internal/suggest"
 )
 
 // yamlSource reads a YAML manifest: `defaults:` merged under every item of
@@ -133,9 +135,9 @@ func (s *yamlSource) readTop(root *yaml.Node) {
 			}
 		default:
 			hint := ""
-			if d := editDistance(key, keyDefaults); d <= 2 {
+			if d := suggest.Distance(key, keyDefaults); d <= 2 {
 				hint = fmt.Sprintf("; did you mean %q?", keyDefaults)
-			} else if d := editDistance(key, keyRows); d <= 2 {
+			} else if d := suggest.Distance(key, keyRows); d <= 2 {
 				hint = fmt.Sprintf("; did you mean %q?", keyRows)
 			}
 			s.addProblem(k.Line, key, "unknown top-level key %q%s (a manifest has defaults: and rows:)", printable(k.Value), hint)
