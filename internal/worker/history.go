@@ -3,7 +3,8 @@ package worker
 import "time"
 
 // historyBucket is the resolution of a sendHistory; historyBuckets of them
-// cover a little over 400 s, more than UiPath's 5-minute window.
+// cover a little over 400 s, the longest window the limiter can learn
+// (longer than the 5-minute windows the client's published budgets use).
 const (
 	historyBucket  = int64(50 * time.Millisecond)
 	historyBuckets = 8192
