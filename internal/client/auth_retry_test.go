@@ -70,7 +70,7 @@ func TestTokenRequestIsRetriedLikeAnyOther(t *testing.T) {
 	if len(waits) != 4 || waits[2] != time.Second {
 		t.Fatalf("waits between attempts %v; want four, the third the 429's Retry-After of 1s", waits)
 	}
-	if _, err := c.Users.List(testContext(t), ListOptions{Top: 1}); err != nil {
+	if _, err := c.Users.list(testContext(t), listOptions{Top: 1}); err != nil {
 		t.Fatalf("the token obtained does not work: %v", err)
 	}
 }

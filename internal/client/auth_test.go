@@ -20,7 +20,7 @@ func TestScopesFor(t *testing.T) {
 	if got := strings.Join(ScopesFor(OpChangePassword, OpSetUnattendedCredentials), " "); got != "OR.Users.Read OR.Users.Write PM.User.Write" {
 		t.Fatalf("scopes = %q", got)
 	}
-	for _, op := range AllOperations {
+	for _, op := range allOperations {
 		if len(ScopesFor(op)) == 0 {
 			t.Errorf("operation %s has no scope", op)
 		}
@@ -30,8 +30,8 @@ func TestScopesFor(t *testing.T) {
 func TestTokenRequestAsksNarrowScopesInTheBody(t *testing.T) {
 	s := startEmulator(t, emulator.Config{Users: 2})
 	rec := &recorder{base: http.DefaultTransport}
-	c := newTestClient(t, s, WithOperations(OpGetUser, OpListUsers), WithHTTPClient(&http.Client{Transport: rec}), WithUserAgentVersion("1.2.3"))
-	if _, err := c.Users.List(testContext(t), ListOptions{Top: 1}); err != nil {
+	c := newTestClient(t, s, WithOperations(OpGetUser, OpListUsers), withHTTPClient(&http.Client{Transport: rec}), WithUserAgentVersion("1.2.3"))
+	if _, err := c.Users.list(testContext(t), listOptions{Top: 1}); err != nil {
 		t.Fatal(err)
 	}
 	var tokenReqs []recorded
@@ -85,7 +85,7 @@ func TestInvalidClientNamesTheSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Users.List(testContext(t), ListOptions{})
+	_, err = c.Users.list(testContext(t), listOptions{})
 	e, ok := AsError(err)
 	if !ok || e.Code != "invalid_client" || !IsAuthFailure(err) || e.Kind() != KindUnauthorized {
 		t.Fatalf("err = %v", err)
@@ -153,7 +153,7 @@ func (s *spoiler) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func TestUnauthorizedRefreshesTokenOnce(t *testing.T) {
 	s := startEmulator(t, emulator.Config{Users: 3})
-	c := newTestClient(t, s, WithHTTPClient(&http.Client{Transport: &spoiler{base: http.DefaultTransport}}))
+	c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: &spoiler{base: http.DefaultTransport}}))
 	target := s.Users()[0]
 	name := "Refreshed"
 	if err := c.Users.Update(testContext(t), target.ID, UpdateUser{Name: &name}); err != nil {
@@ -259,7 +259,7 @@ func TestRateLimitWithoutRetryAfter(t *testing.T) {
 	s.ThrottleNext(1)
 	_, err := c.Users.Get(testContext(t), s.Users()[0].ID)
 	e, ok := AsError(err)
-	if !ok || e.StatusCode != 429 || e.RetryAfter() != 0 || e.RetryClass() != Retryable {
+	if !ok || e.StatusCode != 429 || e.RetryAfter() != 0 || !e.Retryable() {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -267,7 +267,7 @@ func TestRateLimitWithoutRetryAfter(t *testing.T) {
 func TestWithScopesOverrides(t *testing.T) {
 	s := startEmulator(t, emulator.Config{Users: 1})
 	rec := &recorder{base: http.DefaultTransport}
-	c := newTestClient(t, s, WithScopes("PM.User", "OR.Users"), WithOperations(OpGetUser), WithHTTPClient(&http.Client{Transport: rec}))
+	c := newTestClient(t, s, withScopes("PM.User", "OR.Users"), WithOperations(OpGetUser), withHTTPClient(&http.Client{Transport: rec}))
 	if err := c.Authenticate(testContext(t)); err != nil {
 		t.Fatal(err)
 	}

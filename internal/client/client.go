@@ -85,15 +85,15 @@ func WithUserAgentVersion(v string) Option { return func(o *options) { o.version
 // part of it. Zero means no bound beyond the caller's context.
 func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
-// WithScopes sets the exact scopes the token asks for, overriding WithOperations.
-func WithScopes(scopes ...string) Option { return func(o *options) { o.scopes = scopes } }
+// withScopes sets the exact scopes the token asks for, overriding WithOperations.
+func withScopes(scopes ...string) Option { return func(o *options) { o.scopes = scopes } }
 
 // WithOperations asks for the narrow scopes of these operations only.
 func WithOperations(ops ...Operation) Option { return func(o *options) { o.ops = ops } }
 
-// WithHTTPClient uses hc's transport (wrapped for throttling, counting and
+// withHTTPClient uses hc's transport (wrapped for throttling, counting and
 // logging) instead of the shared tuned one.
-func WithHTTPClient(hc *http.Client) Option { return func(o *options) { o.httpClient = hc } }
+func withHTTPClient(hc *http.Client) Option { return func(o *options) { o.httpClient = hc } }
 
 // DefaultTimeout bounds a request when WithTimeout is not given.
 const DefaultTimeout = 60 * time.Second

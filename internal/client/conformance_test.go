@@ -120,7 +120,7 @@ func TestRequestsConformToPublishedDefinitions(t *testing.T) {
 	dir := openAPIDir(t)
 	s := startEmulator(t, emulator.Config{Users: 12, Robots: 3})
 	rec := &recorder{base: http.DefaultTransport}
-	c := newTestClient(t, s, WithHTTPClient(&http.Client{Transport: rec}))
+	c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: rec}))
 	ctx := testContext(t)
 	secrets := exerciseEveryOperation(t, ctx, c, s)
 
@@ -216,7 +216,7 @@ func exerciseEveryOperation(t *testing.T, ctx context.Context, c *Client, s *emu
 		ExtensionAttributesToSet: map[string]string{"costCenter": "42"}, ExtensionAttributesToDrop: []string{"legacy"},
 	}))
 	must("Users.ChangePassword", c.Users.ChangePassword(ctx, user.ID, secret.New(newPass), secret.New(newPass+"x")))
-	_, err = c.Users.List(ctx, ListOptions{SearchTerm: "user", Top: 5, Skip: 5})
+	_, err = c.Users.list(ctx, listOptions{SearchTerm: "user", Top: 5, Skip: 5})
 	must("Users.List", err)
 	_, err = c.Users.FindByEmail(ctx, "user00003@example.com")
 	must("Users.FindByEmail", err)

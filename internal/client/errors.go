@@ -31,30 +31,6 @@ const (
 // "You are not authorized!" answer.
 const CodeABPNotAuthorized = "AbpNotAuthorized"
 
-// RetryClass says what a caller may do after a failure.
-type RetryClass int
-
-const (
-	// Permanent failures will fail again: do not retry.
-	Permanent RetryClass = iota
-	// Retryable failures left the server unchanged: try again, honouring RetryAfter.
-	Retryable
-	// Unknown failures may or may not have taken effect: re-read before retrying.
-	Unknown
-)
-
-// String names the class.
-func (r RetryClass) String() string {
-	switch r {
-	case Retryable:
-		return "retryable"
-	case Unknown:
-		return "unknown"
-	default:
-		return "permanent"
-	}
-}
-
 // Error is every failure of a call to UiPath: an answer the server refused
 // (StatusCode set) or a request that got no answer (StatusCode 0, Err set).
 // It never holds a secret: request bodies and tokens are not kept, and
@@ -228,17 +204,6 @@ func (e *Error) OutcomeUnknown() bool {
 // RetryAfter is the delay the server asked for (Retry-After), zero when none.
 func (e *Error) RetryAfter() time.Duration { return e.RetryDelay }
 
-// RetryClass sums up Retryable and OutcomeUnknown.
-func (e *Error) RetryClass() RetryClass {
-	switch {
-	case e.OutcomeUnknown():
-		return Unknown
-	case e.Retryable():
-		return Retryable
-	}
-	return Permanent
-}
-
 // AsError returns the *Error in err's chain.
 func AsError(err error) (*Error, bool) {
 	var e *Error
@@ -274,17 +239,6 @@ func KindOf(err error) string {
 	}
 	return KindNetwork
 }
-
-// ClassOf returns the retry class of err; errors that are not an *Error are Permanent.
-func ClassOf(err error) RetryClass {
-	if e, ok := AsError(err); ok {
-		return e.RetryClass()
-	}
-	return Permanent
-}
-
-// IsNotFound reports a 404 or a failed lookup.
-func IsNotFound(err error) bool { return KindOf(err) == KindNotFound }
 
 func idempotent(method string) bool {
 	switch method {

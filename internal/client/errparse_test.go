@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"batch/internal/secret"
+	"batch/internal/worker"
 )
 
 // canned is one prepared answer of a stub server.
@@ -177,7 +178,7 @@ func TestRetryAfterExposed(t *testing.T) {
 	c := stubClient(t, canned{429, map[string]string{"Retry-After": "3"}, ``})
 	_, err := c.Users.Get(context.Background(), "x")
 	e, _ := AsError(err)
-	if e == nil || e.RetryAfter() != 3*time.Second || e.RetryClass() != Retryable {
+	if e == nil || e.RetryAfter() != 3*time.Second || !e.Retryable() {
 		t.Fatalf("err = %v; want 429 retryable with RetryAfter 3s", err)
 	}
 	date := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
@@ -208,7 +209,7 @@ func TestKindOfAndLookupError(t *testing.T) {
 		t.Fatal("KindOf of nil/plain error")
 	}
 	nf := &LookupError{Resource: "user", By: "email", Value: "a@b.c"}
-	if !IsNotFound(nf) || KindOf(nf) != KindNotFound || ClassOf(nf) != Permanent {
+	if KindOf(nf) != KindNotFound || worker.IsRetryable(nf) || worker.IsOutcomeUnknown(nf) {
 		t.Fatalf("LookupError with no match: kind %q", KindOf(nf))
 	}
 	many := &LookupError{Resource: "user", By: "email", Value: "a@b.c", Matches: 2}

@@ -15,7 +15,7 @@ import (
 func TestRobotAccountGroupsOnlyUpdateKeepsDisplayName(t *testing.T) {
 	s := startEmulator(t, emulator.Config{Robots: 2})
 	rec := &recorder{base: http.DefaultTransport}
-	c := newTestClient(t, s, WithHTTPClient(&http.Client{Transport: rec}))
+	c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: rec}))
 	want := s.RobotAccounts()[1]
 	got, err := c.RobotAccounts.Update(testContext(t), want.ID, UpdateRobotAccount{GroupIDsToAdd: []string{groupFinance}})
 	if err != nil {
@@ -46,7 +46,7 @@ const credentialSeed = `orchestratorUsers:
 func TestUnattendedCredentialsOmitEmptyCredentialType(t *testing.T) {
 	s := startEmulator(t, emulator.Config{SeedFile: writeFile(t, "seed.yaml", credentialSeed, 0o600)})
 	rec := &recorder{base: http.DefaultTransport}
-	c := newTestClient(t, s, WithHTTPClient(&http.Client{Transport: rec}))
+	c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: rec}))
 	if _, err := c.OrchestratorUsers.SetUnattendedCredentials(testContext(t), 4001, UnattendedCredentials{Password: secret.New("New-Pass-12")}); err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	logs := &syncBuffer{}
 	logger := zerolog.New(logs).Level(zerolog.DebugLevel)
 	rec := &recorder{base: &spoiler{base: http.DefaultTransport}}
-	c := newTestClient(t, s, WithLogger(logger), WithHTTPClient(&http.Client{Transport: rec}), WithTimeout(time.Second))
+	c := newTestClient(t, s, WithLogger(logger), withHTTPClient(&http.Client{Transport: rec}), WithTimeout(time.Second))
 	ctx := testContext(t)
 	user := s.Users()[0]
 

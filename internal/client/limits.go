@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"batch/internal/worker"
 )
 
 // The services a request belongs to. Each keeps budgets of its own:
@@ -17,8 +19,8 @@ const (
 	ServiceOrchestrator = "orchestrator"
 )
 
-// Services lists the services in the order reports name them.
-var Services = []string{ServiceIdentity, ServiceOrchestrator}
+// services lists the services a limit may name, in the order errors list them.
+var services = []string{ServiceIdentity, ServiceOrchestrator}
 
 // ThrottleKey is the key the client gives its Throttle for a request of
 // method to service, e.g. "identity:PUT": one budget per service and method.
@@ -33,22 +35,17 @@ func SplitThrottleKey(key string) (service, method string) {
 	return service, method
 }
 
-// Budget is a rolling-window allowance: at most Requests requests in any
-// span of Window.
-type Budget struct {
-	Requests int
-	Window   time.Duration
-}
-
-// String formats the budget the way ParseLimits reads it ("160/5m").
-func (b Budget) String() string {
-	return strconv.Itoa(b.Requests) + "/" + formatWindow(b.Window)
-}
+// Budget is a rolling-window allowance (at most Requests requests in any
+// span of Window), the worker's: the client says what UiPath allows, the
+// worker's limiter keeps to it. String formats it the way ParseLimits
+// reads it ("160/5m").
+type Budget = worker.Budget
 
 // Limits holds budgets by ThrottleKey ("identity:PUT"). A key without a
 // budget is unlimited, though a limiter may still learn its budget from
-// 429 answers.
-type Limits map[string]Budget
+// 429 answers. String formats them the way ParseLimits reads them, sorted
+// by key; nil or empty limits format as "none".
+type Limits = worker.Limits
 
 // identityWindow is the rolling window of Identity Server's budgets.
 const identityWindow = 5 * time.Minute
@@ -145,8 +142,8 @@ func parseLimit(part string) (string, Budget, error) {
 	if !ok || method == "" {
 		return "", Budget{}, fmt.Errorf("%q: want [SERVICE:]METHOD=REQUESTS/WINDOW, e.g. PUT=160/5m or orchestrator:PATCH=100/1m", part)
 	}
-	if !slices.Contains(Services, service) {
-		return "", Budget{}, fmt.Errorf("%q: service %q is not one of %s", part, service, strings.Join(Services, ", "))
+	if !slices.Contains(services, service) {
+		return "", Budget{}, fmt.Errorf("%q: service %q is not one of %s", part, service, strings.Join(services, ", "))
 	}
 	for _, r := range method {
 		if r < 'A' || r > 'Z' {
@@ -191,39 +188,4 @@ func parseWindow(s string) (time.Duration, error) {
 		return time.Duration(f * float64(u.unit)), nil
 	}
 	return 0, fmt.Errorf("window %q: %w", s, errWindowUnit)
-}
-
-// String formats the limits as ParseLimits reads them, sorted by service
-// and method; nil or empty limits format as "none".
-func (l Limits) String() string {
-	if len(l) == 0 {
-		return "none"
-	}
-	keys := make([]string, 0, len(l))
-	for k := range l {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var sb strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString(k + "=" + l[k].String())
-	}
-	return sb.String()
-}
-
-// formatWindow writes a window in the largest unit that divides it.
-func formatWindow(d time.Duration) string {
-	switch {
-	case d > 0 && d%time.Hour == 0:
-		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
-	case d > 0 && d%time.Minute == 0:
-		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
-	case d > 0 && d%time.Second == 0:
-		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
-	default:
-		return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
-	}
 }

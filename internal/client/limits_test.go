@@ -11,7 +11,7 @@ func TestParseLimits(t *testing.T) {
 	id := func(m string) string { return ThrottleKey(ServiceIdentity, m) }
 	orch := func(m string) string { return ThrottleKey(ServiceOrchestrator, m) }
 	withOrch := DefaultLimits()
-	withOrch[orch("PATCH")] = Budget{100, time.Minute}
+	withOrch[orch("PATCH")] = Budget{Requests: 100, Window: time.Minute}
 	good := []struct {
 		spec string
 		want Limits
@@ -21,19 +21,19 @@ func TestParseLimits(t *testing.T) {
 		{"cloud", PublishedLimits()},
 		{"DEFAULT", DefaultLimits()},
 		{"GET=300/5m,PUT=160/5m,PATCH=160/5m,POST=24000/5m", Limits{
-			id("GET"): {300, 5 * time.Minute}, id("PUT"): {160, 5 * time.Minute},
-			id("PATCH"): {160, 5 * time.Minute}, id("POST"): {24000, 5 * time.Minute},
+			id("GET"): {Requests: 300, Window: 5 * time.Minute}, id("PUT"): {Requests: 160, Window: 5 * time.Minute},
+			id("PATCH"): {Requests: 160, Window: 5 * time.Minute}, id("POST"): {Requests: 24000, Window: 5 * time.Minute},
 		}},
 		{" put = 160/5s , get=10/250ms,delete=1/h,post=5/1.5h", Limits{
-			id("PUT"): {160, 5 * time.Second}, id("GET"): {10, 250 * time.Millisecond},
-			id("DELETE"): {1, time.Hour}, id("POST"): {5, 90 * time.Minute},
+			id("PUT"): {Requests: 160, Window: 5 * time.Second}, id("GET"): {Requests: 10, Window: 250 * time.Millisecond},
+			id("DELETE"): {Requests: 1, Window: time.Hour}, id("POST"): {Requests: 5, Window: 90 * time.Minute},
 		}},
-		{"PUT=3/300s", Limits{id("PUT"): {3, 300 * time.Second}}},
-		{"identity:PUT=160/5m,Orchestrator:get=100/1m", Limits{id("PUT"): {160, 5 * time.Minute}, orch("GET"): {100, time.Minute}}},
+		{"PUT=3/300s", Limits{id("PUT"): {Requests: 3, Window: 300 * time.Second}}},
+		{"identity:PUT=160/5m,Orchestrator:get=100/1m", Limits{id("PUT"): {Requests: 160, Window: 5 * time.Minute}, orch("GET"): {Requests: 100, Window: time.Minute}}},
 		{"default,orchestrator:PATCH=100/1m", withOrch},
 		{"identity:PUT=5/10s,default", func() Limits {
 			l := DefaultLimits()
-			l[id("PUT")] = Budget{5, 10 * time.Second}
+			l[id("PUT")] = Budget{Requests: 5, Window: 10 * time.Second}
 			return l
 		}()},
 	}

@@ -62,7 +62,7 @@ func TestAnswersWithEveryFieldNullAreRead(t *testing.T) {
 		t.Errorf("UserDto with null fields: %+v, %v", u, err)
 	}
 	for _, body := range []string{allNull(t, identity, "UserDtoPagedResultDto", nil), `{"totalCount":1,"results":[` + user + `]}`} {
-		var p UserPage
+		var p page[User]
 		if err := json.Unmarshal([]byte(body), &p); err != nil {
 			t.Errorf("user page %s: %v", body, err)
 		}
@@ -72,7 +72,7 @@ func TestAnswersWithEveryFieldNullAreRead(t *testing.T) {
 		t.Errorf("RobotAccountDto with null fields: %+v, %v", r, err)
 	}
 	for _, body := range []string{allNull(t, identity, "RobotAccountDtoPagedResultDto", nil), `{"totalCount":1,"results":[` + robot + `]}`} {
-		var p RobotAccountPage
+		var p page[RobotAccount]
 		if err := json.Unmarshal([]byte(body), &p); err != nil {
 			t.Errorf("robot account page %s: %v", body, err)
 		}

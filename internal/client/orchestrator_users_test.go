@@ -32,10 +32,10 @@ func TestOrchestratorUsersGetAndFind(t *testing.T) {
 	if err != nil || found.ID != 1003 {
 		t.Fatalf("FindByUserName = %+v, %v", found, err)
 	}
-	if _, err := c.OrchestratorUsers.FindByUserName(ctx, "o'brien"); !IsNotFound(err) {
+	if _, err := c.OrchestratorUsers.FindByUserName(ctx, "o'brien"); KindOf(err) != KindNotFound {
 		t.Fatalf("FindByUserName with a quote = %v, want not_found", err)
 	}
-	if _, err := c.OrchestratorUsers.Get(ctx, 999999); !IsNotFound(err) {
+	if _, err := c.OrchestratorUsers.Get(ctx, 999999); KindOf(err) != KindNotFound {
 		t.Fatalf("Get of unknown key = %v, want not_found", err)
 	}
 }
@@ -43,7 +43,7 @@ func TestOrchestratorUsersGetAndFind(t *testing.T) {
 func TestSetUnattendedCredentialsKeepsTheRest(t *testing.T) {
 	s := startEmulator(t, emulator.Config{Robots: 2})
 	rec := &recorder{base: http.DefaultTransport}
-	c := newTestClient(t, s, WithHTTPClient(&http.Client{Transport: rec}))
+	c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: rec}))
 	ctx := testContext(t)
 
 	u, err := c.OrchestratorUsers.SetUnattendedCredentials(ctx, 1001, UnattendedCredentials{
@@ -105,7 +105,7 @@ func TestFolderHeader(t *testing.T) {
 	s := startEmulator(t, emulator.Config{Robots: 1})
 	rec := &recorder{base: http.DefaultTransport}
 	st := settingsFor(t, s, "UIPATH_FOLDER_ID=77")
-	c, err := New(testContext(t), st, WithHTTPClient(&http.Client{Transport: rec}))
+	c, err := New(testContext(t), st, withHTTPClient(&http.Client{Transport: rec}))
 	if err != nil {
 		t.Fatal(err)
 	}

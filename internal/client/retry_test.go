@@ -11,6 +11,7 @@ import (
 
 	"batch/internal/emulator"
 	"batch/internal/secret"
+	"batch/internal/worker"
 )
 
 func TestChangePasswordTimeoutIsOutcomeUnknown(t *testing.T) {
@@ -25,7 +26,7 @@ func TestChangePasswordTimeoutIsOutcomeUnknown(t *testing.T) {
 
 	err := c.Users.ChangePassword(ctx, target.ID, secret.New(emulator.InitialPassword(1)), secret.New("After-Timeout-77"))
 	e, ok := AsError(err)
-	if !ok || !e.OutcomeUnknown() || e.Retryable() || e.Kind() != KindOutcomeUnknown || e.RetryClass() != Unknown {
+	if !ok || !e.OutcomeUnknown() || e.Retryable() || e.Kind() != KindOutcomeUnknown || !e.OutcomeUnknown() {
 		t.Fatalf("timed-out changepassword: %v", err)
 	}
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -76,12 +77,12 @@ func TestResetAfterWrite(t *testing.T) {
 	}
 	ctx := context.Background()
 	err = c.Users.ChangePassword(ctx, "u", secret.New("old-pass-1"), secret.New("new-pass-1"))
-	if e, ok := AsError(err); !ok || !e.Written || e.RetryClass() != Unknown {
+	if e, ok := AsError(err); !ok || !e.Written || !e.OutcomeUnknown() {
 		t.Fatalf("reset after POST: %v", err)
 	}
 	name := "x"
 	err = c.Users.Update(ctx, "u", UpdateUser{Name: &name})
-	if e, ok := AsError(err); !ok || !e.Written || e.RetryClass() != Retryable || e.Kind() != KindNetwork {
+	if e, ok := AsError(err); !ok || !e.Written || !e.Retryable() || e.Kind() != KindNetwork {
 		t.Fatalf("reset after PUT: %v", err)
 	}
 }
@@ -97,8 +98,8 @@ func TestCallerCancelIsNotRetryable(t *testing.T) {
 	getCtx, stop := context.WithCancel(ctx)
 	time.AfterFunc(100*time.Millisecond, stop)
 	_, err := c.Users.Get(getCtx, s.Users()[0].ID)
-	if !errors.Is(err, context.Canceled) || ClassOf(err) == Retryable {
-		t.Fatalf("cancelled Get: %v (class %v)", err, ClassOf(err))
+	if !errors.Is(err, context.Canceled) || worker.IsRetryable(err) {
+		t.Fatalf("cancelled Get: %v (retryable %v)", err, worker.IsRetryable(err))
 	}
 }
 

@@ -49,12 +49,6 @@ func (r *RobotAccount) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// RobotAccountPage is one page of a robot account list.
-type RobotAccountPage struct {
-	TotalCount    int64          `json:"totalCount"`
-	RobotAccounts []RobotAccount `json:"results"`
-}
-
 // UpdateRobotAccount is an UpdateRobotAccountCommand: only the display name
 // and group membership can change (the name is read-only).
 type UpdateRobotAccount struct {
@@ -79,20 +73,9 @@ func (s *RobotAccountsService) Get(ctx context.Context, id string) (RobotAccount
 	return r, err
 }
 
-// List reads one page of robot accounts (GET /api/RobotAccount/{partition}).
-func (s *RobotAccountsService) List(ctx context.Context, opts ListOptions) (RobotAccountPage, error) {
-	partition, err := s.client.PartitionID(ctx)
-	if err != nil {
-		return RobotAccountPage{}, err
-	}
-	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition))
-	req, err := s.client.NewRequest(ctx, http.MethodGet, withQuery(u, pageQuery(opts)), nil)
-	if err != nil {
-		return RobotAccountPage{}, err
-	}
-	var page RobotAccountPage
-	_, err = s.client.Do(req, &page)
-	return page, err
+// list reads one page of robot accounts (GET /api/RobotAccount/{partition}).
+func (s *RobotAccountsService) list(ctx context.Context, opts listOptions) (page[RobotAccount], error) {
+	return listPage[RobotAccount](ctx, s.client, opts, "api", "RobotAccount")
 }
 
 // All calls fn for every robot account, paging 1,000 at a time. An error
@@ -103,29 +86,13 @@ func (s *RobotAccountsService) All(ctx context.Context, fn func(RobotAccount) er
 
 // walk calls fn for every robot account the server matches with searchTerm.
 func (s *RobotAccountsService) walk(ctx context.Context, searchTerm string, fn func(RobotAccount) error) error {
-	return walkPages(ctx, searchTerm, func(ctx context.Context, o ListOptions) ([]RobotAccount, int64, error) {
-		page, err := s.List(ctx, o)
-		return page.RobotAccounts, page.TotalCount, err
-	}, fn)
+	return walkPages(ctx, searchTerm, s.list, fn)
 }
 
 // FindByName returns the one robot account named exactly name (case
 // insensitive); a *LookupError when there is none or several.
 func (s *RobotAccountsService) FindByName(ctx context.Context, name string) (RobotAccount, error) {
-	var found []RobotAccount
-	err := s.walk(ctx, name, func(r RobotAccount) error {
-		if strings.EqualFold(r.Name, name) {
-			found = append(found, r)
-		}
-		return nil
-	})
-	if err != nil {
-		return RobotAccount{}, err
-	}
-	if len(found) != 1 {
-		return RobotAccount{}, &LookupError{Resource: "robot account", By: "name", Value: name, Matches: len(found)}
-	}
-	return found[0], nil
+	return findOne(ctx, s.walk, "robot account", "name", name, func(r RobotAccount) bool { return strings.EqualFold(r.Name, name) })
 }
 
 // Update changes a robot account's display name and groups

@@ -16,9 +16,9 @@ func TestRobotAccounts(t *testing.T) {
 	if err != nil || got.Name != want.Name || got.ID != want.ID || len(got.GroupIDs) != len(want.GroupIDs) || got.CreationTime == nil {
 		t.Fatalf("Get = %+v, %v; want %+v", got, err, want)
 	}
-	page, err := c.RobotAccounts.List(ctx, ListOptions{Top: 5})
-	if err != nil || page.TotalCount != 12 || len(page.RobotAccounts) != 5 {
-		t.Fatalf("List = %d of %d, %v", len(page.RobotAccounts), page.TotalCount, err)
+	page, err := c.RobotAccounts.list(ctx, listOptions{Top: 5})
+	if err != nil || page.TotalCount != 12 || len(page.Results) != 5 {
+		t.Fatalf("List = %d of %d, %v", len(page.Results), page.TotalCount, err)
 	}
 	n := 0
 	if err := c.RobotAccounts.All(ctx, func(RobotAccount) error { n++; return nil }); err != nil || n != 12 {
@@ -29,7 +29,7 @@ func TestRobotAccounts(t *testing.T) {
 	if err != nil || found.Name != "robot-001" {
 		t.Fatalf("FindByName = %+v, %v", found, err)
 	}
-	if _, err := c.RobotAccounts.FindByName(ctx, "robot-999"); !IsNotFound(err) {
+	if _, err := c.RobotAccounts.FindByName(ctx, "robot-999"); KindOf(err) != KindNotFound {
 		t.Fatalf("FindByName of nothing = %v", err)
 	}
 

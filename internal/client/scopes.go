@@ -21,8 +21,8 @@ const (
 	OpListGroups               Operation = "list-groups"
 )
 
-// AllOperations lists every operation.
-var AllOperations = []Operation{
+// allOperations lists every operation.
+var allOperations = []Operation{
 	OpGetUser, OpListUsers, OpUpdateUser, OpChangePassword,
 	OpGetRobotAccount, OpListRobotAccounts, OpUpdateRobotAccount,
 	OpGetOrchestratorUser, OpFindOrchestratorUser, OpSetUnattendedCredentials,
@@ -49,7 +49,7 @@ var operationScopes = map[Operation][]string{
 // without duplicates. With no operation it returns the scopes of all.
 func ScopesFor(ops ...Operation) []string {
 	if len(ops) == 0 {
-		ops = AllOperations
+		ops = allOperations
 	}
 	seen := map[string]bool{}
 	var out []string

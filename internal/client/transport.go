@@ -90,7 +90,7 @@ func newMeteredTransport(base http.RoundTripper, throttle Throttle, log zerolog.
 	t := &meteredTransport{base: base, throttle: throttle, log: log, stats: stats, tokenURL: ep.Token, timeout: timeout,
 		keys: map[string]map[string]string{}}
 	t.orchestrator, t.identity = parseBase(ep.Orchestrator), parseBase(ep.Identity)
-	for _, svc := range Services {
+	for _, svc := range services {
 		t.keys[svc] = map[string]string{}
 		for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
 			t.keys[svc][m] = ThrottleKey(svc, m)

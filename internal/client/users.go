@@ -51,12 +51,6 @@ func (u *User) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// UserPage is one page of a user list.
-type UserPage struct {
-	TotalCount int64  `json:"totalCount"`
-	Users      []User `json:"results"`
-}
-
 // UpdateUser is an UpdateUserCommand: nil and empty fields are left out,
 // which means "leave as is". Email cannot be changed and is never sent.
 type UpdateUser struct {
@@ -153,21 +147,10 @@ func (s *UsersService) ChangePassword(ctx context.Context, id string, oldPasswor
 	return res.check(resp)
 }
 
-// List reads one page of the partition's users
+// list reads one page of the partition's users
 // (GET /api/User/users/{partitionGlobalId}). searchTerm is fuzzy.
-func (s *UsersService) List(ctx context.Context, opts ListOptions) (UserPage, error) {
-	partition, err := s.client.PartitionID(ctx)
-	if err != nil {
-		return UserPage{}, err
-	}
-	u := joinURL(s.client.endpoints.Identity, "api", "User", "users", url.PathEscape(partition))
-	req, err := s.client.NewRequest(ctx, http.MethodGet, withQuery(u, pageQuery(opts)), nil)
-	if err != nil {
-		return UserPage{}, err
-	}
-	var page UserPage
-	_, err = s.client.Do(req, &page)
-	return page, err
+func (s *UsersService) list(ctx context.Context, opts listOptions) (page[User], error) {
+	return listPage[User](ctx, s.client, opts, "api", "User", "users")
 }
 
 // All calls fn for every user of the partition, paging 1,000 at a time
@@ -179,38 +162,17 @@ func (s *UsersService) All(ctx context.Context, fn func(User) error) error {
 
 // walk calls fn for every user the server matches with searchTerm.
 func (s *UsersService) walk(ctx context.Context, searchTerm string, fn func(User) error) error {
-	return walkPages(ctx, searchTerm, func(ctx context.Context, o ListOptions) ([]User, int64, error) {
-		page, err := s.List(ctx, o)
-		return page.Users, page.TotalCount, err
-	}, fn)
+	return walkPages(ctx, searchTerm, s.list, fn)
 }
 
 // FindByEmail returns the one user whose email is exactly email (case
 // insensitive); a *LookupError when there is none or several.
 func (s *UsersService) FindByEmail(ctx context.Context, email string) (User, error) {
-	return s.findExact(ctx, "email", email, func(u User) bool { return strings.EqualFold(u.Email, email) })
+	return findOne(ctx, s.walk, "user", "email", email, func(u User) bool { return strings.EqualFold(u.Email, email) })
 }
 
 // FindByUserName returns the one user whose userName is exactly name (case
 // insensitive, as Identity treats user names); a *LookupError otherwise.
 func (s *UsersService) FindByUserName(ctx context.Context, name string) (User, error) {
-	return s.findExact(ctx, "userName", name, func(u User) bool { return strings.EqualFold(u.UserName, name) })
-}
-
-// findExact pages through the server's fuzzy matches and keeps exact ones.
-func (s *UsersService) findExact(ctx context.Context, by, value string, match func(User) bool) (User, error) {
-	var found []User
-	err := s.walk(ctx, value, func(u User) error {
-		if match(u) {
-			found = append(found, u)
-		}
-		return nil
-	})
-	if err != nil {
-		return User{}, err
-	}
-	if len(found) != 1 {
-		return User{}, &LookupError{Resource: "user", By: by, Value: value, Matches: len(found)}
-	}
-	return found[0], nil
+	return findOne(ctx, s.walk, "user", "userName", name, func(u User) bool { return strings.EqualFold(u.UserName, name) })
 }

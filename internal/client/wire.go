@@ -74,7 +74,7 @@ func (r identityResult) check(resp *http.Response) error {
 }
 
 // pageQuery encodes searchTerm/top/skip.
-func pageQuery(o ListOptions) url.Values {
+func pageQuery(o listOptions) url.Values {
 	q := url.Values{}
 	if o.SearchTerm != "" {
 		q.Set("searchTerm", o.SearchTerm)
@@ -88,16 +88,22 @@ func pageQuery(o ListOptions) url.Values {
 	return q
 }
 
-// ListOptions pages an Identity list. Top is at most 1000 (the server's
+// listOptions pages an Identity list. Top is at most 1000 (the server's
 // default is 10).
-type ListOptions struct {
+type listOptions struct {
 	SearchTerm string
 	Top        int
 	Skip       int
 }
 
-// MaxPageSize is the largest page Identity serves.
-const MaxPageSize = 1000
+// maxPageSize is the largest page Identity serves.
+const maxPageSize = 1000
+
+// page is one page of an Identity list.
+type page[T any] struct {
+	TotalCount int64 `json:"totalCount"`
+	Results    []T   `json:"results"`
+}
 
 // joinURL appends path segments (already escaped where needed) to base.
 func joinURL(base string, parts ...string) string {
@@ -118,23 +124,60 @@ func pageDone(n, top, seen int, total int64) bool {
 	return n == 0 || n < top || (total > 0 && int64(seen) >= total)
 }
 
+// listPage reads one page of a partition's Identity list: GET on the
+// Identity base joined with parts and the partition's id.
+func listPage[T any](ctx context.Context, c *Client, opts listOptions, parts ...string) (page[T], error) {
+	var p page[T]
+	partition, err := c.PartitionID(ctx)
+	if err != nil {
+		return p, err
+	}
+	u := joinURL(c.endpoints.Identity, append(parts, url.PathEscape(partition))...)
+	req, err := c.NewRequest(ctx, http.MethodGet, withQuery(u, pageQuery(opts)), nil)
+	if err != nil {
+		return p, err
+	}
+	_, err = c.Do(req, &p)
+	return p, err
+}
+
+// findOne walks the server's fuzzy matches for value and returns the one
+// item match accepts; a *LookupError when there is none or several.
+func findOne[T any](ctx context.Context, walk func(context.Context, string, func(T) error) error, resource, by, value string, match func(T) bool) (T, error) {
+	var found []T
+	err := walk(ctx, value, func(it T) error {
+		if match(it) {
+			found = append(found, it)
+		}
+		return nil
+	})
+	if err != nil || len(found) != 1 {
+		var zero T
+		if err == nil {
+			err = &LookupError{Resource: resource, By: by, Value: value, Matches: len(found)}
+		}
+		return zero, err
+	}
+	return found[0], nil
+}
+
 // walkPages calls fn for every item list returns for searchTerm, reading
-// MaxPageSize at a time until a short page or the total count. An error
+// maxPageSize at a time until a short page or the total count. An error
 // from fn stops the walk and is returned as is.
-func walkPages[T any](ctx context.Context, searchTerm string, list func(context.Context, ListOptions) ([]T, int64, error), fn func(T) error) error {
+func walkPages[T any](ctx context.Context, searchTerm string, list func(context.Context, listOptions) (page[T], error), fn func(T) error) error {
 	seen := 0
 	for {
-		items, total, err := list(ctx, ListOptions{SearchTerm: searchTerm, Top: MaxPageSize, Skip: seen})
+		p, err := list(ctx, listOptions{SearchTerm: searchTerm, Top: maxPageSize, Skip: seen})
 		if err != nil {
 			return err
 		}
-		for _, it := range items {
+		for _, it := range p.Results {
 			if err := fn(it); err != nil {
 				return err
 			}
 		}
-		seen += len(items)
-		if pageDone(len(items), MaxPageSize, seen, total) {
+		seen += len(p.Results)
+		if pageDone(len(p.Results), maxPageSize, seen, p.TotalCount) {
 			return nil
 		}
 	}

@@ -63,7 +63,7 @@ func TestEmulatorCommand(t *testing.T) {
 	tok := h.tokenFor(t, env["UIPATH_CLIENT_ID"], env["UIPATH_CLIENT_SECRET"], "")
 	resp, body := h.do(t, http.MethodGet, h.identity("/api/User/users/"+env["UIPATH_PARTITION_ID"]), tok, "")
 	wantStatus(t, resp, body, http.StatusOK)
-	var page userPage
+	var page identityPage[userDTO]
 	mustJSON(t, body, &page)
 	if page.TotalCount != 3 {
 		t.Fatalf("users %d", page.TotalCount)

@@ -27,8 +27,8 @@ const (
 	GroupFinance              = "6f1b7c2a-0d4e-4c1a-9b7e-000000000005"
 )
 
-// AllScopes are the scopes the emulator knows, in the order tokens list them.
-var AllScopes = []string{
+// allScopes are the scopes the emulator knows, in the order tokens list them.
+var allScopes = []string{
 	"PM.User", "PM.User.Read", "PM.User.Write",
 	"PM.RobotAccount", "PM.RobotAccount.Read", "PM.RobotAccount.Write",
 	"OR.Users", "OR.Users.Read", "OR.Users.Write",
@@ -98,7 +98,7 @@ type Config struct {
 // DefaultClient is the External Application every emulator accepts unless
 // Config.Clients says otherwise.
 func DefaultClient() ClientApp {
-	return ClientApp{ID: DefaultClientID, Secret: DefaultClientSecret, Scopes: append([]string(nil), AllScopes...), OrchestratorRole: true}
+	return ClientApp{ID: DefaultClientID, Secret: DefaultClientSecret, Scopes: append([]string(nil), allScopes...), OrchestratorRole: true}
 }
 
 func (c *Config) applyDefaults() {

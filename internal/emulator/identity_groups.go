@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -48,4 +49,37 @@ func (s *Server) listGroups(c *call) {
 	s.state.mu.RUnlock()
 	body, _ := json.Marshal(out)
 	c.json(http.StatusOK, body)
+}
+
+// missingGroup returns the first of ids the organization has no group
+// for; ok when it has them all. The caller holds the store's lock.
+func (st *store) missingGroup(ids []string) (id string, ok bool) {
+	for _, g := range ids {
+		if !st.groupByID[strings.ToLower(g)] {
+			return g, false
+		}
+	}
+	return "", true
+}
+
+// groupMissing answers the problem the service sends for a groupIDsToAdd
+// entry the organization has no group for.
+func (c *call) groupMissing(id string) {
+	c.validationProblem("groupIDsToAdd", "Group '"+id+"' does not exist in this organization.")
+}
+
+// changeGroups returns a copy of groups with add joined (lower case, once
+// each) and remove taken out.
+func changeGroups(groups, add, remove []string) []string {
+	out := slices.Clone(groups)
+	for _, g := range add {
+		if g = strings.ToLower(g); !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	for _, g := range remove {
+		g = strings.ToLower(g)
+		out = slices.DeleteFunc(out, func(x string) bool { return x == g })
+	}
+	return out
 }

@@ -25,11 +25,6 @@ func toRobotAccountDTO(r *RobotAccount) robotAccountDTO {
 	}
 }
 
-type robotAccountPage struct {
-	TotalCount int64             `json:"totalCount"`
-	Results    []robotAccountDTO `json:"results"`
-}
-
 // listRobotAccounts serves GET /api/RobotAccount/{partitionGlobalId}.
 func (s *Server) listRobotAccounts(c *call) {
 	top, skip, ok := s.paging(c)
@@ -37,21 +32,13 @@ func (s *Server) listRobotAccounts(c *call) {
 		return
 	}
 	term := strings.ToLower(c.r.URL.Query().Get("searchTerm"))
-	page := robotAccountPage{Results: []robotAccountDTO{}}
 	st := s.state
 	st.mu.RLock()
-	for _, id := range st.robotOrder {
-		r := st.robots[id]
-		if term != "" && !matchesAny(term, r.Name, r.DisplayName) {
-			continue
-		}
-		if page.TotalCount >= int64(skip) && len(page.Results) < top {
-			page.Results = append(page.Results, toRobotAccountDTO(r))
-		}
-		page.TotalCount++
-	}
+	results, total := pageOf(st.robotOrder, st.robots, skip, top, func(r *RobotAccount) bool {
+		return term == "" || matchesAny(term, r.Name, r.DisplayName)
+	}, toRobotAccountDTO)
 	st.mu.RUnlock()
-	body, _ := json.Marshal(page)
+	body, _ := json.Marshal(identityPage[robotAccountDTO]{TotalCount: int64(total), Results: results})
 	c.json(http.StatusOK, body)
 }
 
@@ -118,12 +105,10 @@ func (s *Server) updateRobotAccount(c *call) {
 		c.identityNotFound()
 		return
 	}
-	for _, g := range cmd.GroupIDsToAdd {
-		if !st.groupByID[strings.ToLower(g)] {
-			st.mu.Unlock()
-			c.validationProblem("groupIDsToAdd", "Group '"+g+"' does not exist in this organization.")
-			return
-		}
+	if g, ok := st.missingGroup(cmd.GroupIDsToAdd); !ok {
+		st.mu.Unlock()
+		c.groupMissing(g)
+		return
 	}
 	// The PUT's treatment of a missing display name is undocumented: the
 	// emulator takes the harsher reading and blanks it, so that a client
@@ -132,17 +117,7 @@ func (s *Server) updateRobotAccount(c *call) {
 	if cmd.DisplayName != nil {
 		r.DisplayName = *cmd.DisplayName
 	}
-	groups := slices.Clone(r.GroupIDs)
-	for _, g := range cmd.GroupIDsToAdd {
-		if g = strings.ToLower(g); !slices.Contains(groups, g) {
-			groups = append(groups, g)
-		}
-	}
-	for _, g := range cmd.GroupIDsToRemove {
-		g = strings.ToLower(g)
-		groups = slices.DeleteFunc(groups, func(x string) bool { return x == g })
-	}
-	r.GroupIDs = groups
+	r.GroupIDs = changeGroups(r.GroupIDs, cmd.GroupIDsToAdd, cmd.GroupIDsToRemove)
 	r.LastModificationTime = nextModification(r.LastModificationTime)
 	dto := toRobotAccountDTO(r)
 	st.mu.Unlock()

@@ -248,9 +248,9 @@ func TestChangePassword(t *testing.T) {
 func TestListUsersPagingAndSearch(t *testing.T) {
 	h := startServer(t, Config{Users: 1500})
 	tok := h.token(t)
-	list := func(query string) (int, userPage, []byte) {
+	list := func(query string) (int, identityPage[userDTO], []byte) {
 		resp, body := h.do(t, http.MethodGet, h.identity("/api/User/users/"+DefaultPartitionID+query), tok, "")
-		var page userPage
+		var page identityPage[userDTO]
 		if resp.StatusCode == 200 {
 			mustJSON(t, body, &page)
 		}
@@ -300,7 +300,7 @@ func TestRobotAccounts(t *testing.T) {
 	tok := h.token(t)
 	resp, body := h.do(t, http.MethodGet, h.identity("/api/RobotAccount/"+DefaultPartitionID+"?top=5&skip=10"), tok, "")
 	wantStatus(t, resp, body, http.StatusOK)
-	var page robotAccountPage
+	var page identityPage[robotAccountDTO]
 	mustJSON(t, body, &page)
 	if page.TotalCount != 12 || len(page.Results) != 2 || page.Results[0].Name != "robot-011" {
 		t.Fatalf("page %s", body)

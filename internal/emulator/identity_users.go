@@ -110,12 +110,10 @@ func (s *Server) updateUser(c *call) {
 		c.validationProblem("email", "Changing a user's email address is not supported. Invite the new address as a new user, then delete the old account.")
 		return
 	}
-	for _, g := range cmd.GroupIDsToAdd {
-		if !st.groupByID[strings.ToLower(g)] {
-			st.mu.Unlock()
-			c.validationProblem("groupIDsToAdd", "Group '"+g+"' does not exist in this organization.")
-			return
-		}
+	if g, ok := st.missingGroup(cmd.GroupIDsToAdd); !ok {
+		st.mu.Unlock()
+		c.groupMissing(g)
+		return
 	}
 	if len(policy) > 0 {
 		st.mu.Unlock()
@@ -151,17 +149,7 @@ func applyUserUpdate(u *user, cmd *updateUserCommand) {
 		u.password = *cmd.Password
 	}
 	if len(cmd.GroupIDsToAdd) > 0 || len(cmd.GroupIDsToRemove) > 0 {
-		groups := slices.Clone(u.GroupIDs)
-		for _, g := range cmd.GroupIDsToAdd {
-			if g = strings.ToLower(g); !slices.Contains(groups, g) {
-				groups = append(groups, g)
-			}
-		}
-		for _, g := range cmd.GroupIDsToRemove {
-			g = strings.ToLower(g)
-			groups = slices.DeleteFunc(groups, func(x string) bool { return x == g })
-		}
-		u.GroupIDs = groups
+		u.GroupIDs = changeGroups(u.GroupIDs, cmd.GroupIDsToAdd, cmd.GroupIDsToRemove)
 	}
 	if len(cmd.ExtensionUserAttributesToAddOrUpdate) > 0 || len(cmd.ExtensionUserAttributesToRemove) > 0 {
 		attrs := map[string]string{}
@@ -260,11 +248,6 @@ func (s *Server) paging(c *call) (top, skip int, ok bool) {
 	return top, skip, true
 }
 
-type userPage struct {
-	TotalCount int64     `json:"totalCount"`
-	Results    []userDTO `json:"results"`
-}
-
 // listUsers serves GET /api/User/users/{partitionGlobalId}. searchTerm is a
 // case-insensitive substring match over several fields, like the real
 // service's fuzzy search: callers must filter the results exactly.
@@ -274,21 +257,13 @@ func (s *Server) listUsers(c *call) {
 		return
 	}
 	term := strings.ToLower(c.r.URL.Query().Get("searchTerm"))
-	page := userPage{Results: []userDTO{}}
 	st := s.state
 	st.mu.RLock()
-	for _, id := range st.userOrder {
-		u := st.users[id]
-		if term != "" && !matchesAny(term, u.UserName, u.Email, u.Name, u.Surname, u.DisplayName) {
-			continue
-		}
-		if page.TotalCount >= int64(skip) && len(page.Results) < top {
-			page.Results = append(page.Results, toUserDTO(&u.User))
-		}
-		page.TotalCount++
-	}
+	results, total := pageOf(st.userOrder, st.users, skip, top, func(u *user) bool {
+		return term == "" || matchesAny(term, u.UserName, u.Email, u.Name, u.Surname, u.DisplayName)
+	}, func(u *user) userDTO { return toUserDTO(&u.User) })
 	st.mu.RUnlock()
-	body, _ := json.Marshal(page)
+	body, _ := json.Marshal(identityPage[userDTO]{TotalCount: int64(total), Results: results})
 	c.json(http.StatusOK, body)
 }
 

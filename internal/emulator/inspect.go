@@ -25,33 +25,21 @@ func (s *Server) User(id string) (User, bool) {
 func (s *Server) Users() []User {
 	s.state.mu.RLock()
 	defer s.state.mu.RUnlock()
-	out := make([]User, 0, len(s.state.userOrder))
-	for _, id := range s.state.userOrder {
-		out = append(out, s.state.users[id].User.clone())
-	}
-	return out
+	return cloneAll(s.state.userOrder, s.state.users, func(u *user) User { return u.User.clone() })
 }
 
 // RobotAccounts returns copies of every robot account, in the listing order.
 func (s *Server) RobotAccounts() []RobotAccount {
 	s.state.mu.RLock()
 	defer s.state.mu.RUnlock()
-	out := make([]RobotAccount, 0, len(s.state.robotOrder))
-	for _, id := range s.state.robotOrder {
-		out = append(out, s.state.robots[id].clone())
-	}
-	return out
+	return cloneAll(s.state.robotOrder, s.state.robots, (*RobotAccount).clone)
 }
 
 // OrchestratorUsers returns copies of every Orchestrator user.
 func (s *Server) OrchestratorUsers() []OrchestratorUser {
 	s.state.mu.RLock()
 	defer s.state.mu.RUnlock()
-	out := make([]OrchestratorUser, 0, len(s.state.orchOrder))
-	for _, key := range s.state.orchOrder {
-		out = append(out, s.state.orch[key].clone())
-	}
-	return out
+	return cloneAll(s.state.orchOrder, s.state.orch, (*OrchestratorUser).clone)
 }
 
 // Groups returns the organization's groups.

@@ -128,20 +128,9 @@ func (s *Server) listOrchestratorUsers(c *call) {
 		}
 		*p.dst = n
 	}
-	values := []orchestratorUserDTO{}
-	count := 0
 	st := s.state
 	st.mu.RLock()
-	for _, key := range st.orchOrder {
-		o := st.orch[key]
-		if !match(o) {
-			continue
-		}
-		if count >= skip && len(values) < top {
-			values = append(values, s.toOrchestratorUserDTO(o))
-		}
-		count++
-	}
+	values, count := pageOf(st.orchOrder, st.orch, skip, top, match, s.toOrchestratorUserDTO)
 	st.mu.RUnlock()
 	body, _ := json.Marshal(struct {
 		Context string                `json:"@odata.context"`

@@ -61,10 +61,6 @@ func New(cfg Config) (*Server, error) {
 // Config returns the configuration in effect, defaults filled in.
 func (s *Server) Config() Config { return s.cfg }
 
-// Handler returns the server's HTTP handler, for tests that serve it
-// themselves (httptest.NewServer).
-func (s *Server) Handler() http.Handler { return s }
-
 // Start listens on addr, which must be a loopback address ("127.0.0.1:0"
 // picks a free port), and serves in the background until Close.
 func (s *Server) Start(addr string) error {
@@ -107,12 +103,18 @@ func (s *Server) URL() string {
 	return s.url
 }
 
-// Close stops serving and drops open connections.
-func (s *Server) Close() error {
+// detach takes the running HTTP server off s; nil when none runs.
+func (s *Server) detach() *http.Server {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	srv := s.httpSrv
 	s.httpSrv, s.listener = nil, nil
-	s.mu.Unlock()
+	return srv
+}
+
+// Close stops serving and drops open connections.
+func (s *Server) Close() error {
+	srv := s.detach()
 	if srv == nil {
 		return nil
 	}
@@ -124,10 +126,7 @@ func (s *Server) Close() error {
 
 // Shutdown stops serving after in-flight requests finish or ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	srv := s.httpSrv
-	s.httpSrv, s.listener = nil, nil
-	s.mu.Unlock()
+	srv := s.detach()
 	if srv == nil {
 		return nil
 	}

@@ -15,40 +15,35 @@ type problemDetails struct {
 	Errors  map[string][]string `json:"errors,omitempty"`
 }
 
+// problem answers ASP.NET problem details: status, the RFC 7231 section
+// its type points at, a title, and for a validation problem the errors by
+// field.
+func (c *call) problem(status int, section, title string, errors map[string][]string) {
+	body, _ := json.Marshal(problemDetails{
+		Type:    "https://tools.ietf.org/html/rfc7231#section-" + section,
+		Title:   title,
+		Status:  status,
+		TraceID: c.trace,
+		Errors:  errors,
+	})
+	c.json(status, body)
+}
+
 // validationProblem answers 400 ASP.NET validation problem details.
 func (c *call) validationProblem(field, message string) {
-	body, _ := json.Marshal(problemDetails{
-		Type:    "https://tools.ietf.org/html/rfc7231#section-6.5.1",
-		Title:   "One or more validation errors occurred.",
-		Status:  http.StatusBadRequest,
-		TraceID: c.trace,
-		Errors:  map[string][]string{field: {message}},
-	})
-	c.json(http.StatusBadRequest, body)
+	c.problem(http.StatusBadRequest, "6.5.1", "One or more validation errors occurred.", map[string][]string{field: {message}})
 }
 
 // unsupportedMediaType answers 415 problem details, as ASP.NET does to a
 // body that is not declared as JSON.
 func (c *call) unsupportedMediaType() {
-	body, _ := json.Marshal(problemDetails{
-		Type:    "https://tools.ietf.org/html/rfc7231#section-6.5.13",
-		Title:   "Unsupported Media Type",
-		Status:  http.StatusUnsupportedMediaType,
-		TraceID: c.trace,
-	})
-	c.json(http.StatusUnsupportedMediaType, body)
+	c.problem(http.StatusUnsupportedMediaType, "6.5.13", "Unsupported Media Type", nil)
 }
 
 // identityNotFound answers 404 problem details (the emulator's choice for
 // unknown identity ids).
 func (c *call) identityNotFound() {
-	body, _ := json.Marshal(problemDetails{
-		Type:    "https://tools.ietf.org/html/rfc7231#section-6.5.4",
-		Title:   "Not Found",
-		Status:  http.StatusNotFound,
-		TraceID: c.trace,
-	})
-	c.json(http.StatusNotFound, body)
+	c.problem(http.StatusNotFound, "6.5.4", "Not Found", nil)
 }
 
 type identityError struct {
@@ -108,13 +103,7 @@ var badGatewayHTML = []byte("<html>\r\n<head><title>502 Bad Gateway</title></hea
 func (c *call) serverFault(kind faultKind) {
 	switch kind {
 	case fault500:
-		body, _ := json.Marshal(problemDetails{
-			Type:    "https://tools.ietf.org/html/rfc7231#section-6.6.1",
-			Title:   "An error occurred while processing your request.",
-			Status:  http.StatusInternalServerError,
-			TraceID: c.trace,
-		})
-		c.json(http.StatusInternalServerError, body)
+		c.problem(http.StatusInternalServerError, "6.6.1", "An error occurred while processing your request.", nil)
 	case fault502:
 		c.write(http.StatusBadGateway, contentHTML, badGatewayHTML)
 	default:

@@ -180,7 +180,7 @@ func TestHandlerServesWithoutStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	h := &harness{srv: srv, base: ts.URL, client: ts.Client()}
 	resp, body := h.do(t, http.MethodGet, h.orchestrator("/odata/Users(1001)"), h.token(t), "")

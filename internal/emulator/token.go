@@ -17,7 +17,7 @@ import (
 type scopeSet uint16
 
 func scopeBit(name string) scopeSet {
-	for i, s := range AllScopes {
+	for i, s := range allScopes {
 		if s == name {
 			return 1 << i
 		}
@@ -35,7 +35,7 @@ func scopesOf(names []string) scopeSet {
 
 func (set scopeSet) names() []string {
 	var out []string
-	for i, s := range AllScopes {
+	for i, s := range allScopes {
 		if set&(1<<i) != 0 {
 			out = append(out, s)
 		}
@@ -198,7 +198,7 @@ func (s *Server) handleToken(c *call) {
 	}
 	allowed := scopesOf(app.Scopes)
 	if len(app.Scopes) == 0 {
-		allowed = scopesOf(AllScopes)
+		allowed = scopesOf(allScopes)
 	}
 	granted := allowed
 	if requested := strings.Fields(form.Get("scope")); len(requested) > 0 {

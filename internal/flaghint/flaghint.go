@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"batch/internal/suggest"
 )
 
 // secretFlags are flags people try for secrets, and where those go.
@@ -30,35 +32,10 @@ func Explain(err error, fs *pflag.FlagSet, command string) error {
 	if hint, ok := secretFlags[name]; ok {
 		return fmt.Errorf("%s: %s", msg, hint)
 	}
-	best, bestDist := "", 1<<30
-	fs.VisitAll(func(f *pflag.Flag) {
-		if d := levenshtein(name, f.Name); d < bestDist {
-			best, bestDist = f.Name, d
-		}
-	})
-	if best != "" && bestDist <= max(2, len(name)/3) {
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	if best := suggest.Nearest(name, names); best != "" {
 		return fmt.Errorf("%s; did you mean --%s?", msg, best)
 	}
 	return fmt.Errorf("%s (see batch %s --help)", msg, command)
-}
-
-// levenshtein is the edit distance between two flag names.
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"batch/internal/atomicfile"
 	"time"
 )
 
@@ -41,40 +43,13 @@ func HashFile(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// WriteMeta writes run.json into dir atomically: a temporary file, synced,
-// renamed over it, and the folder synced, so that a crash leaves either no
-// run.json or a whole one (a torn one would block --resume).
+// WriteMeta writes run.json into dir atomically, so that a crash leaves
+// either no run.json or a whole one (a torn one would block --resume).
 func WriteMeta(dir string, m Meta) error {
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode run metadata: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, MetaName+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write run metadata: %w", err)
-	}
-	_, werr := tmp.Write(append(data, '\n'))
-	err = errors.Join(werr, tmp.Chmod(0o640), tmp.Sync(), tmp.Close())
-	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dir, MetaName))
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("write run metadata: %w", err)
-	}
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("write run metadata: %w", err)
+	if err := atomicfile.WriteJSON(filepath.Join(dir, MetaName), m, 0o640); err != nil {
+		return fmt.Errorf("run metadata: %w", err)
 	}
 	return nil
-}
-
-// syncDir makes the folder's entries (a rename, a removal) durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	return errors.Join(d.Sync(), d.Close())
 }
 
 // ReadMeta reads run.json from dir; fs.ErrNotExist when dir holds no run.

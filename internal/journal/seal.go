@@ -13,6 +13,7 @@ import (
 
 	"filippo.io/age"
 
+	"batch/internal/atomicfile"
 	"batch/internal/secret"
 )
 
@@ -73,7 +74,7 @@ func RemoveKey(dir string) error {
 		return nil
 	}
 	if err == nil {
-		err = syncDir(dir) // a crash must not bring the key back
+		err = atomicfile.SyncDir(dir) // a crash must not bring the key back
 	}
 	if err != nil {
 		return fmt.Errorf("remove run key: %w", err)

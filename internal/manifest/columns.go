@@ -3,6 +3,8 @@ package manifest
 import (
 	"fmt"
 	"strings"
+
+	"batch/internal/suggest"
 )
 
 // The column names (YAML keys) a manifest may use, besides the target kinds.
@@ -22,9 +24,9 @@ const (
 	ColNewPassword                = "new_password"
 )
 
-// Columns is every known column in canonical order: the op, the targets,
+// knownColumns is every known column in canonical order: the op, the targets,
 // then the fields. Writers emit columns in this order.
-var Columns = []string{
+var knownColumns = []string{
 	ColOp,
 	string(TargetUserID), string(TargetEmail), string(TargetUsername),
 	string(TargetRobotAccountID), string(TargetRobotName), string(TargetOrchestratorUserID),
@@ -39,10 +41,10 @@ var targetKinds = []TargetKind{
 	TargetRobotAccountID, TargetRobotName, TargetOrchestratorUserID,
 }
 
-// colIndex maps a canonical column name to its position in Columns.
+// colIndex maps a canonical column name to its position in knownColumns.
 var colIndex = func() map[string]int {
-	m := make(map[string]int, len(Columns))
-	for i, c := range Columns {
+	m := make(map[string]int, len(knownColumns))
+	for i, c := range knownColumns {
 		m[c] = i
 	}
 	return m
@@ -102,14 +104,17 @@ func isTargetColumn(col string) bool {
 	return false
 }
 
-// opList is the valid operations, for messages.
-func opList() string {
-	names := make([]string, len(Ops))
-	for i, o := range Ops {
+// opNames are the operations' names, in the order of ops.
+var opNames = func() []string {
+	names := make([]string, len(ops))
+	for i, o := range ops {
 		names[i] = string(o)
 	}
-	return strings.Join(names, ", ")
-}
+	return names
+}()
+
+// opList is the valid operations, for messages.
+func opList() string { return strings.Join(opNames, ", ") }
 
 // normalizeColumn is how header names and keys compare: case-insensitive,
 // surrounding spaces ignored.
@@ -123,18 +128,7 @@ func knownColumn(name string) bool {
 
 // suggestColumn returns the known column nearest to name, or "" when none
 // is close enough to be a plausible typo.
-func suggestColumn(name string) string {
-	best, bestDist := "", 1<<30
-	for _, c := range Columns {
-		if d := editDistance(name, c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if limit := max(2, len(name)/3); bestDist > limit {
-		return ""
-	}
-	return best
-}
+func suggestColumn(name string) string { return suggest.Nearest(name, knownColumns) }
 
 // columnHint is the end of an "unknown column" message: the nearest
 // known column, or the list of them.
@@ -142,44 +136,8 @@ func columnHint(col string) string {
 	if sug := suggestColumn(col); sug != "" {
 		return fmt.Sprintf("; did you mean %q?", sug)
 	}
-	return " (known columns: " + strings.Join(Columns, ", ") + ")"
+	return " (known columns: " + strings.Join(knownColumns, ", ") + ")"
 }
 
 // suggestOp returns the operation nearest to name, or "".
-func suggestOp(name string) string {
-	best, bestDist := "", 1<<30
-	for _, o := range Ops {
-		if d := editDistance(name, string(o)); d < bestDist {
-			best, bestDist = string(o), d
-		}
-	}
-	if limit := max(2, len(name)/3); bestDist > limit {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes
-// (column names are ASCII).
-func editDistance(a, b string) int {
-	if len(a) > 64 {
-		a = a[:64] // a long name is no typo of a column; bound the work
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func suggestOp(name string) string { return suggest.Nearest(name, opNames) }

@@ -167,13 +167,8 @@ func (b *jobBuilder) target(job *Job, spec opSpec, opKnown bool) {
 		b.problemAt(c.line, c.col, "%s is not a target of %s: use one of %s", kind, job.Op, spec.targetList())
 		return
 	}
-	if c.isList {
-		b.problemAt(c.line, c.col, "%s must be a single value, not a list", kind)
-		return
-	}
-	value := strings.TrimSpace(c.value)
-	if msg := checkTargetValue(kind, value); msg != "" {
-		b.problemAt(c.line, c.col, "%s", msg)
+	value, ok := b.targetValue(c, kind)
+	if !ok {
 		return
 	}
 	if kind == TargetUserID || kind == TargetRobotAccountID {
@@ -186,13 +181,8 @@ func (b *jobBuilder) target(job *Job, spec opSpec, opKnown bool) {
 // expects the account to hold.
 func (b *jobBuilder) expect(job *Job, c *rawCell) {
 	kind := TargetKind(c.col)
-	if c.isList {
-		b.problemAt(c.line, c.col, "%s must be a single value, not a list", kind)
-		return
-	}
-	value := strings.TrimSpace(c.value)
-	if msg := checkTargetValue(kind, value); msg != "" {
-		b.problemAt(c.line, c.col, "%s", msg)
+	value, ok := b.targetValue(c, kind)
+	if !ok {
 		return
 	}
 	if kind == TargetEmail {
@@ -200,6 +190,21 @@ func (b *jobBuilder) expect(job *Job, c *rawCell) {
 	} else {
 		job.ExpectUserName = value
 	}
+}
+
+// targetValue returns the trimmed value of a target-like cell of kind, or
+// records why it is not one (a list, or a value of the wrong form).
+func (b *jobBuilder) targetValue(c *rawCell, kind TargetKind) (string, bool) {
+	if c.isList {
+		b.problemAt(c.line, c.col, "%s must be a single value, not a list", kind)
+		return "", false
+	}
+	value := strings.TrimSpace(c.value)
+	if msg := checkTargetValue(kind, value); msg != "" {
+		b.problemAt(c.line, c.col, "%s", msg)
+		return "", false
+	}
+	return value, true
 }
 
 func otherTarget(found []*rawCell) string {

@@ -70,8 +70,8 @@ const (
 	OpSetRobotCredentials Op = "set_robot_credentials"
 )
 
-// Ops lists every operation, in the order help texts show them.
-var Ops = []Op{OpUpdateUser, OpSetPassword, OpChangePassword, OpUpdateRobotAccount, OpSetRobotCredentials}
+// ops lists every operation, in the order help texts show them.
+var ops = []Op{OpUpdateUser, OpSetPassword, OpChangePassword, OpUpdateRobotAccount, OpSetRobotCredentials}
 
 // TargetKind says how a row names the account it changes.
 type TargetKind string

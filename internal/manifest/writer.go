@@ -31,7 +31,7 @@ type Writer struct {
 // columns are ignored and each row holds the cells it sets, under `rows:`.
 func NewWriter(w io.Writer, f Format, columns []string) (*Writer, error) {
 	if columns == nil {
-		columns = Columns
+		columns = knownColumns
 	}
 	wr := &Writer{format: f, out: w, pos: make(map[string]int, len(columns))}
 	for _, c := range columns {

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"batch/internal/suggest"
 )
 
 // yamlSource reads a YAML manifest: `defaults:` merged under every item of
@@ -133,9 +135,9 @@ func (s *yamlSource) readTop(root *yaml.Node) {
 			}
 		default:
 			hint := ""
-			if d := editDistance(key, keyDefaults); d <= 2 {
+			if d := suggest.Distance(key, keyDefaults); d <= 2 {
 				hint = fmt.Sprintf("; did you mean %q?", keyDefaults)
-			} else if d := editDistance(key, keyRows); d <= 2 {
+			} else if d := suggest.Distance(key, keyRows); d <= 2 {
 				hint = fmt.Sprintf("; did you mean %q?", keyRows)
 			}
 			s.addProblem(k.Line, key, "unknown top-level key %q%s (a manifest has defaults: and rows:)", printable(k.Value), hint)
@@ -273,7 +275,7 @@ func blank(cells []rawCell) bool {
 // collectColumns lists the known keys used by defaults and rows, in
 // canonical order.
 func (s *yamlSource) collectColumns() {
-	used := make([]bool, len(Columns))
+	used := make([]bool, len(knownColumns))
 	for _, d := range s.defaults {
 		used[colIndex[d.col]] = true
 	}
@@ -290,7 +292,7 @@ func (s *yamlSource) collectColumns() {
 	}
 	for i, u := range used {
 		if u {
-			s.cols = append(s.cols, Columns[i])
+			s.cols = append(s.cols, knownColumns[i])
 		}
 	}
 }

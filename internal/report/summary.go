@@ -50,9 +50,6 @@ func (t *Tally) Add(r *Result) {
 	}
 }
 
-// Failed is the number of rows that failed.
-func (t *Tally) Failed() int { return t.ByStatus[StatusFailed] }
-
 // LatencyPercentileMs returns an upper bound of the p-th percentile of row
 // latency (0 < p ≤ 100), from the histogram.
 func (t *Tally) LatencyPercentileMs(p float64) float64 {

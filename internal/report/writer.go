@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"batch/internal/atomicfile"
 	"batch/internal/manifest"
 )
 
@@ -62,6 +63,9 @@ type Writer struct {
 	failed  ManifestWriter
 	tally   Tally
 	closed  bool
+	// replacing holds, while a resumed run's Create writes the results it
+	// carries over, the new results files and the names they replace.
+	replacing map[*os.File]string
 }
 
 // Create opens (or, with Append, continues) the report folder's files.
@@ -75,6 +79,16 @@ func Create(opts Options) (*Writer, error) {
 		var err error
 		if kept, err = readKept(filepath.Join(opts.Dir, ResultsJSONL), opts.Keep); err != nil {
 			return nil, err
+		}
+		// The results carried over are written to new files that replace
+		// the old ones only once whole: truncating the old ones first would
+		// lose them all to a crash before they were written again.
+		w.replacing = map[*os.File]string{}
+		for _, name := range []string{ResultsCSV, ResultsJSONL} {
+			stale, _ := filepath.Glob(filepath.Join(opts.Dir, "."+name+".*.tmp"))
+			for _, p := range stale {
+				_ = os.Remove(p) // left by a crash before its replace
+			}
 		}
 	}
 	csvFile, csvNew, err := w.open(ResultsCSV)
@@ -113,7 +127,30 @@ func Create(opts Options) (*Writer, error) {
 	if err := w.flush(); err != nil {
 		return nil, w.abort(err)
 	}
+	if err := w.replace(); err != nil {
+		return nil, w.abort(err)
+	}
 	return w, nil
+}
+
+// replace puts the results files written afresh for a resumed run in the
+// place of the old ones: synced first, so that a crash leaves the old file
+// or the whole new one.
+func (w *Writer) replace() error {
+	for f, name := range w.replacing {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", name, err)
+		}
+		if err := os.Rename(f.Name(), filepath.Join(w.dir, name)); err != nil {
+			return fmt.Errorf("replace %s: %w", name, err)
+		}
+		delete(w.replacing, f)
+	}
+	if err := atomicfile.SyncDir(w.dir); err != nil {
+		return fmt.Errorf("sync report folder: %w", err)
+	}
+	w.replacing = nil
+	return nil
 }
 
 // readKept reads the results of an interrupted run that keep accepts,
@@ -154,6 +191,22 @@ func readKept(path string, keep func(row int) bool) ([]jsonResult, error) {
 // open starts a report file; fresh reports whether it is empty (so that
 // headers are written once).
 func (w *Writer) open(name string) (f *os.File, fresh bool, err error) {
+	if w.replacing != nil && (name == ResultsCSV || name == ResultsJSONL) {
+		f, err = os.CreateTemp(w.dir, "."+name+".*.tmp")
+		if err == nil {
+			err = f.Chmod(0o640)
+		}
+		if err != nil {
+			if f != nil {
+				_ = f.Close()
+				_ = os.Remove(f.Name())
+			}
+			return nil, false, fmt.Errorf("open report file: %w", err)
+		}
+		w.files = append(w.files, f)
+		w.replacing[f] = name
+		return f, true, nil
+	}
 	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND | os.O_TRUNC
 	path := filepath.Join(w.dir, name)
 	f, err = os.OpenFile(path, flags, 0o640)
@@ -320,7 +373,7 @@ func (w *Writer) Close(s Summary) (Summary, error) {
 		err = errors.Join(err, f.Sync(), f.Close())
 	}
 	s.fill(w.tally)
-	err = errors.Join(err, writeSummary(filepath.Join(w.dir, SummaryJSON), s))
+	err = errors.Join(err, atomicfile.WriteJSON(filepath.Join(w.dir, SummaryJSON), s, 0o640))
 	if err != nil {
 		return s, fmt.Errorf("finish report in %s: %w", w.dir, err)
 	}
@@ -331,6 +384,9 @@ func (w *Writer) abort(err error) error {
 	for _, f := range w.files {
 		_ = f.Close()
 	}
+	for f := range w.replacing {
+		_ = os.Remove(f.Name()) // the old file stays
+	}
 	return err
 }
 
@@ -339,23 +395,6 @@ func intOrEmpty(n int) string {
 		return ""
 	}
 	return strconv.Itoa(n)
-}
-
-// writeSummary writes the summary atomically (temp file, then rename), so a
-// reader never sees half of it.
-func writeSummary(path string, s Summary) error {
-	data, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode summary: %w", err)
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o640); err != nil {
-		return fmt.Errorf("write summary: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write summary: %w", err)
-	}
-	return nil
 }
 
 // ReadSummary reads a run's summary.json.

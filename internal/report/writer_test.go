@@ -217,3 +217,70 @@ func TestResultsCSVNeutralizesFormulas(t *testing.T) {
 		t.Errorf("error_message cell = %q, want %q", got, want)
 	}
 }
+
+// A resumed run's Create that stops before it is done (here: the failed
+// rows' file cannot be opened; in life, a kill) leaves the results it was
+// carrying over where they were: the old files are replaced only by whole
+// new ones, never truncated first.
+func TestKeepLosesNothingWhenCreateStops(t *testing.T) {
+	dir := t.TempDir()
+	w := newWriter(t, dir, nil)
+	for _, r := range []Result{result(1, StatusSucceeded), result(2, StatusFailed)} {
+		if err := w.Write(r, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Close(Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]string{}
+	for _, name := range []string{ResultsCSV, ResultsJSONL} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[name] = string(data)
+	}
+	if err := os.Remove(filepath.Join(dir, "failed.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "failed.csv", "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Create(Options{
+		Dir: dir, FailedName: "failed.csv", Keep: func(int) bool { return true },
+		NewFailedWriter: func(w io.Writer) (ManifestWriter, error) { return captured{w}, nil },
+	})
+	if err == nil {
+		t.Fatal("Create opened a folder as the failed rows' file")
+	}
+	for name, want := range before {
+		data, _ := os.ReadFile(filepath.Join(dir, name))
+		if string(data) != want {
+			t.Errorf("%s after a stopped Create:\n%s\nwant:\n%s", name, data, want)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+
+	// Once it goes through, the files hold the kept rows, once each.
+	if err := os.RemoveAll(filepath.Join(dir, "failed.csv")); err != nil {
+		t.Fatal(err)
+	}
+	w = newWriter(t, dir, func(row int) bool { return row == 1 })
+	if _, err := w.Close(Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, ResultsJSONL))
+	if n := bytes.Count(data, []byte("\n")); n != 1 || !bytes.Contains(data, []byte(`"row":1,`)) {
+		t.Fatalf("results.jsonl after the resume:\n%s", data)
+	}
+	st, err := os.Stat(filepath.Join(dir, ResultsCSV))
+	if err != nil || st.Mode().Perm() != 0o640 {
+		t.Fatalf("results.csv mode = %v, %v", st, err)
+	}
+}

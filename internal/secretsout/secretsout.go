@@ -3,7 +3,7 @@
 // is written and synced to disk before the request that sets it is sent.
 //
 // The file is created readable by its owner only. It is a CSV file
-// (Header, then one line per password) or, with age recipients, a file of
+// (a header line, then one line per password) or, with age recipients, a file of
 // lines each holding one base64-encoded age message that decrypts to one
 // CSV line (the first to the header), so that every password is sealed
 // and on disk the moment it is recorded and no plaintext touches the disk.
@@ -37,8 +37,8 @@ import (
 	"batch/internal/secret"
 )
 
-// Header is the first line of a secrets file.
-var Header = []string{"run_id", "row", "source", "op", "target", "field", "password", "recorded_at"}
+// header is the first line of a secrets file.
+var header = []string{"run_id", "row", "source", "op", "target", "field", "password", "recorded_at"}
 
 // File is an open secrets output. It is safe for concurrent use.
 type File struct {
@@ -102,7 +102,7 @@ func Create(path, runID string, recipients []age.Recipient) (*File, error) {
 	}
 	out := &File{f: f, path: path, runID: runID, recipients: recipients, created: !existed}
 	if st, err := f.Stat(); err == nil && st.Size() == 0 {
-		if err := out.writeSynced(Header); err != nil {
+		if err := out.writeSynced(header); err != nil {
 			_ = f.Close()
 			return nil, err
 		}
@@ -124,7 +124,7 @@ func checkFormat(path string, encrypted bool) error {
 		return fmt.Errorf("secrets output %s: %w", path, err)
 	}
 	first = strings.TrimRight(first, "\r\n")
-	plain := first == strings.Join(Header, ",")
+	plain := first == strings.Join(header, ",")
 	sealed := false
 	if b, err := base64.StdEncoding.DecodeString(first); err == nil {
 		sealed = bytes.HasPrefix(b, []byte("age-encryption.org/"))
@@ -270,10 +270,10 @@ func Read(path string, identities ...age.Identity) ([]Entry, error) {
 	}
 	var out []Entry
 	for i, r := range records {
-		if len(r) != len(Header) {
-			return nil, fmt.Errorf("secrets output %s record %d: %d fields, want %d", path, i+1, len(r), len(Header))
+		if len(r) != len(header) {
+			return nil, fmt.Errorf("secrets output %s record %d: %d fields, want %d", path, i+1, len(r), len(header))
 		}
-		if i == 0 || (r[0] == Header[0] && r[6] == Header[6]) {
+		if i == 0 || (r[0] == header[0] && r[6] == header[6]) {
 			continue // the header (again, when a resumed run appended)
 		}
 		out = append(out, Entry{RunID: r[0], Row: r[1], Source: r[2], Op: r[3], Target: r[4], Field: r[5], Password: secret.New(r[6]), RecordedAt: r[7]})

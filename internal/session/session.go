@@ -45,7 +45,7 @@ func New(ctx context.Context, s client.Settings, o Options) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--limits: %w", err)
 	}
-	lim := worker.NewLimiter(workerLimits(limits))
+	lim := worker.NewLimiter(limits) // client.Limits is worker.Limits
 	c, err := client.New(ctx, s,
 		client.WithThrottle(lim),
 		client.WithLogger(o.Log),
@@ -58,19 +58,6 @@ func New(ctx context.Context, s client.Settings, o Options) (*Session, error) {
 		return nil, fmt.Errorf("client: %w", err)
 	}
 	return &Session{Client: c, Limiter: lim}, nil
-}
-
-// workerLimits hands the client's budgets (by service and method) to the
-// worker's limiter, which keeps one budget per key.
-func workerLimits(l client.Limits) worker.Limits {
-	if len(l) == 0 {
-		return nil
-	}
-	out := make(worker.Limits, len(l))
-	for k, b := range l {
-		out[k] = worker.Budget{Requests: b.Requests, Window: b.Window}
-	}
-	return out
 }
 
 // Requests returns requests sent per method, 429s seen, and both by

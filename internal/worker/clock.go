@@ -14,14 +14,14 @@ type Clock interface {
 	NewTimer(d time.Duration) (<-chan time.Time, func() bool)
 }
 
-// SystemClock is the real clock.
-type SystemClock struct{}
+// systemClock is the real clock.
+type systemClock struct{}
 
 // Now returns time.Now().
-func (SystemClock) Now() time.Time { return time.Now() }
+func (systemClock) Now() time.Time { return time.Now() }
 
 // NewTimer wraps time.NewTimer.
-func (SystemClock) NewTimer(d time.Duration) (<-chan time.Time, func() bool) {
+func (systemClock) NewTimer(d time.Duration) (<-chan time.Time, func() bool) {
 	t := time.NewTimer(d)
 	return t.C, t.Stop
 }

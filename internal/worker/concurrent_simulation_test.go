@@ -18,7 +18,7 @@ import (
 // before the server sees the request.
 func simulateConcurrent(t *testing.T, limits Limits, server *rollingServer, method string, count, workers int, latency time.Duration) (res simResult, stats MethodStats) {
 	synctest.Test(t, func(t *testing.T) {
-		l := NewLimiter(limits)
+		l := newLimiter(limits)
 		var mu sync.Mutex
 		var next, sent, throttled atomic.Int64
 		start := time.Now()

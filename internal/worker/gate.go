@@ -17,7 +17,7 @@ type methodGate struct {
 	name string
 	cfg  *limiterConfig
 
-	configured Budget // after margin; zero: none
+	configured Budget // zero: none
 	budget     Budget // in force: configured or learned; zero: none
 	learnedNow bool   // budget was learned
 	log        sendLog

@@ -3,7 +3,8 @@ package worker
 import "time"
 
 // historyBucket is the resolution of a sendHistory; historyBuckets of them
-// cover a little over 400 s, more than UiPath's 5-minute window.
+// cover a little over 400 s of sends to look back on when a 429 teaches a
+// budget (more than the 5-minute windows of the client's published budgets).
 const (
 	historyBucket  = int64(50 * time.Millisecond)
 	historyBuckets = 8192

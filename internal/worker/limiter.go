@@ -45,48 +45,44 @@ type Limiter struct {
 type limiterConfig struct {
 	clock    Clock
 	adaptive bool
-	margin   float64
 	guard    time.Duration // negative: automatic, see guardFor
 }
 
-// LimiterOption configures NewLimiter.
-type LimiterOption func(*limiterConfig)
+// limiterOption changes a limiter's defaults (tests use them).
+type limiterOption func(*limiterConfig)
 
-// WithClock makes the limiter read time and sleep on c (tests use a fake).
-func WithClock(c Clock) LimiterOption {
+// withClock makes the limiter read time and sleep on c.
+func withClock(c Clock) limiterOption {
 	return func(cfg *limiterConfig) { cfg.clock = c }
 }
 
-// WithAdaptive turns learning budgets from 429 answers on or off (default
+// withAdaptive turns learning budgets from 429 answers on or off (default
 // on). Off, a 429 still closes the gate for everyone, but budgets stay as
 // configured.
-func WithAdaptive(on bool) LimiterOption {
+func withAdaptive(on bool) limiterOption {
 	return func(cfg *limiterConfig) { cfg.adaptive = on }
 }
 
-// WithMargin keeps back the fraction margin (0 ≤ margin < 1) of each
-// configured budget's requests, e.g. 0.1 runs PUT=160/5m as 144/5m.
-func WithMargin(margin float64) LimiterOption {
-	return func(cfg *limiterConfig) { cfg.margin = min(max(margin, 0), 0.99) }
-}
-
-// WithSkewGuard sets how much longer than each window the limiter waits
+// withSkewGuard sets how much longer than each window the limiter waits
 // before reusing a slot, to absorb the difference between when a request
 // leaves here and when the server counts it. The default is 1 % of the
 // window, at least 50 ms but no more than a tenth of the window.
-func WithSkewGuard(d time.Duration) LimiterOption {
+func withSkewGuard(d time.Duration) limiterOption {
 	return func(cfg *limiterConfig) { cfg.guard = max(d, 0) }
 }
 
-// NewLimiter returns a limiter enforcing limits (nil: no known budget).
-// Budgets with no requests or no window are ignored.
-func NewLimiter(limits Limits, opts ...LimiterOption) *Limiter {
-	cfg := limiterConfig{clock: SystemClock{}, adaptive: true, guard: -1}
+// NewLimiter returns a limiter enforcing limits (nil: no known budget) on
+// the system clock, learning budgets from 429s, with the automatic skew
+// guard. Budgets with no requests or no window are ignored.
+func NewLimiter(limits Limits) *Limiter { return newLimiter(limits) }
+
+func newLimiter(limits Limits, opts ...limiterOption) *Limiter {
+	cfg := limiterConfig{clock: systemClock{}, adaptive: true, guard: -1}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
 	l := &Limiter{cfg: cfg, origin: cfg.clock.Now(), gates: map[string]*methodGate{}}
-	for k, b := range limits.withMargin(cfg.margin) {
+	for k, b := range limits {
 		if b.Requests <= 0 || b.Window <= 0 {
 			continue
 		}
@@ -233,7 +229,7 @@ func (l *Limiter) Waiting() []Waiting {
 type MethodStats struct {
 	Sent      int64         // requests let through
 	Throttled int64         // 429 answers observed
-	Budget    Budget        // configured budget (after margin), zero if none
+	Budget    Budget        // configured budget, zero if none
 	Learned   Budget        // budget learned from 429s, zero if none
 	Waited    time.Duration // total time callers spent in Wait
 }

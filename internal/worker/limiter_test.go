@@ -24,7 +24,7 @@ func waitAt(t *testing.T, l *Limiter, clock *fakeClock, method string) time.Dura
 
 func TestLimiterRollingWindowIsExact(t *testing.T) {
 	clock := newFakeClock(true)
-	l := NewLimiter(Limits{"PUT": {3, 10 * time.Second}}, WithClock(clock), WithSkewGuard(0))
+	l := newLimiter(Limits{"PUT": {3, 10 * time.Second}}, withClock(clock), withSkewGuard(0))
 	waitAt(t, l, clock, "PUT") // t=0
 	clock.Advance(2 * time.Second)
 	waitAt(t, l, clock, "PUT") // t=2
@@ -44,7 +44,7 @@ func TestLimiterRollingWindowIsExact(t *testing.T) {
 
 func TestLimiterBurstThenWindow(t *testing.T) {
 	clock := newFakeClock(true)
-	l := NewLimiter(Limits{"PUT": {160, 5 * time.Second}, "POST": {2, time.Second}}, WithClock(clock), WithSkewGuard(0))
+	l := newLimiter(Limits{"PUT": {160, 5 * time.Second}, "POST": {2, time.Second}}, withClock(clock), withSkewGuard(0))
 	for i := range 160 {
 		if held := waitAt(t, l, clock, "PUT"); held != 0 {
 			t.Fatalf("request %d of the budget held %v", i+1, held)
@@ -62,7 +62,7 @@ func TestLimiterBurstThenWindow(t *testing.T) {
 
 func TestLimiterSkewGuard(t *testing.T) {
 	clock := newFakeClock(true)
-	l := NewLimiter(Limits{"PUT": {1, 5 * time.Minute}, "GET": {1, 5 * time.Second}, "POST": {1, 100 * time.Millisecond}}, WithClock(clock))
+	l := newLimiter(Limits{"PUT": {1, 5 * time.Minute}, "GET": {1, 5 * time.Second}, "POST": {1, 100 * time.Millisecond}}, withClock(clock))
 	for method, want := range map[string]time.Duration{
 		"PUT":  5*time.Minute + 3*time.Second,              // 1 %
 		"GET":  5*time.Second + 50*time.Millisecond,        // at least 50 ms
@@ -72,22 +72,6 @@ func TestLimiterSkewGuard(t *testing.T) {
 		if held := waitAt(t, l, clock, method); held != want {
 			t.Errorf("%s: second request held %v, want %v", method, held, want)
 		}
-	}
-}
-
-func TestLimiterMargin(t *testing.T) {
-	clock := newFakeClock(true)
-	l := NewLimiter(Limits{"PUT": {10, time.Minute}}, WithClock(clock), WithMargin(0.2))
-	for range 8 {
-		if held := waitAt(t, l, clock, "PUT"); held != 0 {
-			t.Fatalf("held %v within the budget", held)
-		}
-	}
-	if held := waitAt(t, l, clock, "PUT"); held == 0 {
-		t.Error("9th request of 10/min with a 20 % margin not held")
-	}
-	if got := l.Stats()["PUT"].Budget; got != (Budget{8, time.Minute}) {
-		t.Errorf("budget in stats %v, want 8/1m", got)
 	}
 }
 
@@ -124,7 +108,7 @@ func receive(t *testing.T, ch <-chan error) error {
 func TestLimiter429ClosesTheGateForAllWaiters(t *testing.T) {
 	clock := newFakeClock(false)
 	start := clock.Now()
-	l := NewLimiter(Limits{"PUT": {1, 10 * time.Second}}, WithClock(clock), WithSkewGuard(0), WithAdaptive(false))
+	l := newLimiter(Limits{"PUT": {1, 10 * time.Second}}, withClock(clock), withSkewGuard(0), withAdaptive(false))
 	if err := l.Wait(bg, "PUT"); err != nil { // t=0
 		t.Fatal(err)
 	}
@@ -179,7 +163,7 @@ func firstReturned(t *testing.T, chans []<-chan error) int {
 
 func TestLimiterOwnBackoffGrowsWithoutRetryAfter(t *testing.T) {
 	clock := newFakeClock(true)
-	l := NewLimiter(nil, WithClock(clock), WithAdaptive(false))
+	l := newLimiter(nil, withClock(clock), withAdaptive(false))
 	for _, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second} {
 		if held := waitAt(t, l, clock, "GET"); held != 0 && want == time.Second {
 			t.Fatalf("first request held %v", held)
@@ -200,7 +184,7 @@ func TestLimiterOwnBackoffGrowsWithoutRetryAfter(t *testing.T) {
 
 func TestLimiterCancelledWaiterGivesSlotBack(t *testing.T) {
 	clock := newFakeClock(false)
-	l := NewLimiter(Limits{"PUT": {1, 10 * time.Second}}, WithClock(clock), WithSkewGuard(0))
+	l := newLimiter(Limits{"PUT": {1, 10 * time.Second}}, withClock(clock), withSkewGuard(0))
 	if err := l.Wait(bg, "PUT"); err != nil {
 		t.Fatal(err)
 	}
@@ -223,12 +207,12 @@ func TestLimiterCancelledWaiterGivesSlotBack(t *testing.T) {
 }
 
 func TestLimiterUnlimitedWaitDoesNotAllocate(t *testing.T) {
-	l := NewLimiter(nil)
+	l := newLimiter(nil)
 	_ = l.Wait(bg, "GET")
 	if allocs := testing.AllocsPerRun(1000, func() { _ = l.Wait(bg, "GET") }); allocs != 0 {
 		t.Errorf("Wait allocates %.1f times per call on the unlimited path", allocs)
 	}
-	l = NewLimiter(Limits{"PUT": {1 << 30, 10 * time.Millisecond}})
+	l = newLimiter(Limits{"PUT": {1 << 30, 10 * time.Millisecond}})
 	_ = l.Wait(bg, "PUT")
 	if allocs := testing.AllocsPerRun(1000, func() { _ = l.Wait(bg, "PUT") }); allocs > 0.01 {
 		t.Errorf("Wait allocates %.2f times per call on the limited path", allocs)
@@ -237,7 +221,7 @@ func TestLimiterUnlimitedWaitDoesNotAllocate(t *testing.T) {
 
 func TestLimiterLearnsFromFirst429(t *testing.T) {
 	clock := newFakeClock(true)
-	l := NewLimiter(nil, WithClock(clock))
+	l := newLimiter(nil, withClock(clock))
 	for range 10 { // 10 accepted at t=0
 		waitAt(t, l, clock, "PATCH")
 		l.Observe("PATCH", http.StatusOK, 0)
@@ -256,7 +240,7 @@ func TestLimiterLearnsFromFirst429(t *testing.T) {
 
 func TestLimiterKeysAreBudgetsOfTheirOwn(t *testing.T) {
 	clock := newFakeClock(true)
-	l := NewLimiter(Limits{"identity:PUT": {1, time.Minute}}, WithClock(clock), WithSkewGuard(0))
+	l := newLimiter(Limits{"identity:PUT": {1, time.Minute}}, withClock(clock), withSkewGuard(0))
 	waitAt(t, l, clock, "identity:PUT")
 	if held := waitAt(t, l, clock, "orchestrator:PUT"); held != 0 {
 		t.Errorf("orchestrator:PUT after identity:PUT held %v, want no wait", held)
@@ -273,7 +257,7 @@ func TestLimiterKeysAreBudgetsOfTheirOwn(t *testing.T) {
 // A 429 on one key closes that key's gate only.
 func TestLimiterThrottlesOnlyTheKeyThatGotA429(t *testing.T) {
 	clock := newFakeClock(true)
-	l := NewLimiter(nil, WithClock(clock), WithSkewGuard(0))
+	l := newLimiter(nil, withClock(clock), withSkewGuard(0))
 	waitAt(t, l, clock, "orchestrator:PATCH")
 	l.Observe("orchestrator:PATCH", http.StatusTooManyRequests, 30*time.Second)
 	if held := waitAt(t, l, clock, "identity:PATCH"); held != 0 {
@@ -287,7 +271,7 @@ func TestLimiterThrottlesOnlyTheKeyThatGotA429(t *testing.T) {
 // Waiting tells a progress display which key callers wait for, and how long.
 func TestLimiterWaitingNamesTheKeyAndTheNextSlot(t *testing.T) {
 	clock := newFakeClock(false)
-	l := NewLimiter(Limits{"identity:PUT": {1, time.Minute}}, WithClock(clock), WithSkewGuard(0))
+	l := newLimiter(Limits{"identity:PUT": {1, time.Minute}}, withClock(clock), withSkewGuard(0))
 	if err := l.Wait(bg, "identity:PUT"); err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +295,7 @@ func TestLimiterWaitingNamesTheKeyAndTheNextSlot(t *testing.T) {
 }
 
 func TestLimiterConcurrentUseIsSafe(t *testing.T) {
-	l := NewLimiter(Limits{"PUT": {1 << 20, time.Second}})
+	l := newLimiter(Limits{"PUT": {1 << 20, time.Second}})
 	var wg atomic.Int32
 	done := make(chan struct{})
 	for range 8 {
@@ -342,7 +326,7 @@ func TestLimiterConcurrentUseIsSafe(t *testing.T) {
 }
 
 func BenchmarkLimiterWaitUnlimited(b *testing.B) {
-	l := NewLimiter(nil)
+	l := newLimiter(nil)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -352,7 +336,7 @@ func BenchmarkLimiterWaitUnlimited(b *testing.B) {
 }
 
 func BenchmarkLimiterWaitLimitedNotWaiting(b *testing.B) {
-	l := NewLimiter(Limits{"PUT": {1 << 30, 10 * time.Millisecond}})
+	l := newLimiter(Limits{"PUT": {1 << 30, 10 * time.Millisecond}})
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -366,7 +350,7 @@ func BenchmarkLimiterWaitLimitedNotWaiting(b *testing.B) {
 // budget holds again.
 func TestLimiterPauseLongerThanTheWindowTeachesNothing(t *testing.T) {
 	clock := newFakeClock(true)
-	l := NewLimiter(Limits{"orchestrator:PATCH": {10, 5 * time.Second}}, WithClock(clock), WithSkewGuard(0))
+	l := newLimiter(Limits{"orchestrator:PATCH": {10, 5 * time.Second}}, withClock(clock), withSkewGuard(0))
 	for range 3 {
 		waitAt(t, l, clock, "orchestrator:PATCH")
 		l.Observe("orchestrator:PATCH", http.StatusOK, 0)

@@ -25,20 +25,6 @@ func (b Budget) String() string {
 // from 429 answers).
 type Limits map[string]Budget
 
-// withMargin returns a copy with each budget's Requests reduced by the
-// fraction margin, never below one request.
-func (l Limits) withMargin(margin float64) Limits {
-	if l == nil {
-		return nil
-	}
-	out := make(Limits, len(l))
-	for m, b := range l {
-		b.Requests = max(1, int(float64(b.Requests)*(1-margin)))
-		out[m] = b
-	}
-	return out
-}
-
 // String formats the limits as KEY=N/WINDOW, keys sorted; nil or empty
 // limits format as "none".
 func (l Limits) String() string {

@@ -10,10 +10,10 @@ import (
 
 // RetryPolicy says how often and how patiently Retry tries again.
 //
-// The delay before attempt n+1 (n ≥ 1 failed attempts) is drawn uniformly
-// from [0, min(MaxDelay, BaseDelay·2^(n-1))] ("full jitter", so that workers
-// that failed together do not retry together), but is never shorter than the
-// Retry-After the error carries.
+// A failure that carries a Retry-After is retried after exactly that wait.
+// Otherwise the delay after the n-th such failure (n ≥ 1) is drawn
+// uniformly from [0, min(MaxDelay, BaseDelay·2^(n-1))] ("full jitter", so
+// that workers that failed together do not retry together).
 type RetryPolicy struct {
 	// MaxAttempts is the total number of attempts, the first included;
 	// values below 1 mean 1.
@@ -50,7 +50,7 @@ func Retry(ctx context.Context, p RetryPolicy, fn func(ctx context.Context, atte
 	maxAttempts := max(1, p.MaxAttempts)
 	clock := p.Clock
 	if clock == nil {
-		clock = SystemClock{}
+		clock = systemClock{}
 	}
 	unpaced := 0 // failures the server gave no Retry-After for
 	for attempt := 1; ; attempt++ {
@@ -89,8 +89,8 @@ func Retry(ctx context.Context, p RetryPolicy, fn func(ctx context.Context, atte
 	}
 }
 
-// backoff returns the wait after failed attempt n (n ≥ 1): full jitter
-// below min(MaxDelay, BaseDelay·2^(n-1)), raised to retryAfter if longer.
+// backoff returns the wait after the n-th failure without a Retry-After
+// (n ≥ 1): full jitter below min(MaxDelay, BaseDelay·2^(n-1)).
 func (p RetryPolicy) backoff(n int) time.Duration {
 	ceiling := p.BaseDelay
 	for i := 1; i < n && ceiling < p.MaxDelay; i++ {

@@ -128,7 +128,7 @@ func TestLimiterAgainstRollingServer(t *testing.T) {
 				name = "configured too high"
 			}
 			t.Logf("%s, limits %v", name, limits)
-			l := NewLimiter(limits, WithClock(clock))
+			l := newLimiter(limits, withClock(clock))
 			srv := newRollingServer(server, tc.retryAfter)
 			srv.roundUp = tc.roundUp
 			latency := 20 * time.Millisecond
@@ -165,7 +165,7 @@ func TestLimiterRecoversFromA429Burst(t *testing.T) {
 		t.Run(fmt.Sprintf("accepted-first=%d", tc.acceptedFirst), func(t *testing.T) {
 			latency := 20 * time.Millisecond
 			clock := newFakeClock(true)
-			l := NewLimiter(nil, WithClock(clock))
+			l := newLimiter(nil, withClock(clock))
 			ctx := context.Background()
 			start := clock.Now()
 			sent := 0
