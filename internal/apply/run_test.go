@@ -21,22 +21,35 @@ type memSink struct {
 	mu         sync.Mutex
 	results    []report.Result
 	failedJobs []int
-	flushes    int
+	unflushed  []int
+	flushed    map[int]bool // rows written through
 }
 
-func (s *memSink) Write(r report.Result, _ *manifest.Job) error { return s.Append(r, nil) }
+func (s *memSink) Write(r report.Result, job *manifest.Job) error {
+	if err := s.Append(r, job); err != nil {
+		return err
+	}
+	return s.Flush()
+}
 
 func (s *memSink) Append(r report.Result, _ *manifest.Job) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.results = append(s.results, r)
+	s.unflushed = append(s.unflushed, r.Row)
 	return nil
 }
 
 func (s *memSink) Flush() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.flushes++
+	if s.flushed == nil {
+		s.flushed = map[int]bool{}
+	}
+	for _, row := range s.unflushed {
+		s.flushed[row] = true
+	}
+	s.unflushed = s.unflushed[:0]
 	return nil
 }
 
@@ -108,6 +121,19 @@ func journalled(t *testing.T, j *journal.Journal, dir string) journal.State {
 	if err != nil {
 		t.Fatal(err)
 	}
+	data, err := os.ReadFile(filepath.Join(dir, journal.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, `"k":"done"`) {
+			if seen[line] {
+				t.Errorf("journalled twice: %s", line)
+			}
+			seen[line] = true
+		}
+	}
 	return st
 }
 
@@ -158,6 +184,9 @@ func TestRunRecordsTheRowsItDidNotRun(t *testing.T) {
 			if !st[row].Done {
 				t.Errorf("row %d ran but is not journalled done", row)
 			}
+			if !sink.flushed[row] {
+				t.Errorf("row %d journalled done but not written through to the report", row)
+			}
 		}
 	}
 	if notRun == 0 || out.NotRun != notRun || out.Dispatched < ran {
@@ -189,28 +218,35 @@ func TestRunRowStoppedWhileWaitingToSendIsNotRun(t *testing.T) {
 			j, dir := openJournal(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
+			// Stop once row 2 waits (or hangs) and row 3 was handed to
+			// the pool behind it: row 3 is then pending, never started.
 			f.waiting = make(chan string, 1)
-			var once sync.Once
-			f.onSend = func(string) {
-				if f.count("UpdateUser") == 2 {
-					once.Do(cancel)
-				}
-			}
+			sent := make(chan string, 2)
+			f.onSend = func(m string) { sent <- m }
+			third := make(chan struct{})
+			dispatched := 0
 			go func() {
-				select {
-				case <-f.waiting:
-					cancel()
-				case <-ctx.Done():
+				if tc.second.wait {
+					<-f.waiting
+				} else {
+					<-sent // row 1's
+					<-sent // row 2's
 				}
+				<-third
+				cancel()
 			}()
 			exec := NewApplier(f, NewResolver(f, noWait(1)), false, Options{Retry: noWait(1)})
 			sink := &memSink{}
-			out, err := Run(ctx, src, exec, sink, RunConfig{Workers: 1, Drain: time.Millisecond, Journal: j})
+			out, err := Run(ctx, src, exec, sink, RunConfig{Workers: 1, Drain: time.Millisecond, Journal: j, OnDispatch: func() {
+				if dispatched++; dispatched == 3 {
+					close(third)
+				}
+			}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out.Stopped == nil {
-				t.Error("the run does not say it stopped")
+			if out.Stopped == nil || out.Dispatched != 3 {
+				t.Errorf("outcome %+v, want stopped with 3 rows dispatched", out)
 			}
 			rows := sink.byRow(t)
 			if len(rows) != 3 {
@@ -242,8 +278,8 @@ func TestRunSkipsResumedRows(t *testing.T) {
 		t.Fatal(out, err)
 	}
 	rows := sink.byRow(t)
-	if len(rows) != 1 || rows[3].Status != report.StatusSucceeded {
-		t.Errorf("rows recorded: %+v", rows)
+	if len(rows) != 1 || rows[3].Status != report.StatusSucceeded || !sink.flushed[3] {
+		t.Errorf("rows recorded: %+v, written through: %v", rows, sink.flushed)
 	}
 	if out.Resumed != 2 || out.Dispatched != 1 || len(sink.failedJobs) != 1 || sink.failedJobs[0] != 2 {
 		t.Errorf("outcome %+v, failed jobs re-added %v", out, sink.failedJobs)
