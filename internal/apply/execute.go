@@ -25,6 +25,11 @@ const (
 	ModeApplyChanged
 )
 
+// readsEveryState reports whether the mode reads every target's current
+// state, even where a row does not need it to be written: plans and
+// --skip-unchanged compare against it.
+func (m Mode) readsEveryState() bool { return m != ModeApply }
+
 // SecretRecorder keeps a generated password before it is sent, so that a
 // password changed on the server can always be found again. An error stops
 // the row before anything is sent.
@@ -86,7 +91,7 @@ type Executor struct {
 // NewPlanner returns an executor that can only read: it holds r as a
 // Reader, and nothing that writes.
 func NewPlanner(r Reader, rs *Resolver, opts Options) *Executor {
-	return &Executor{mode: ModePlan, rows: &planner{reading: newReading(r, rs, opts.Retry, true)}}
+	return &Executor{mode: ModePlan, rows: &planner{reading: newReading(r, rs, opts.Retry, ModePlan)}}
 }
 
 // NewApplier returns an executor that writes; with onlyChanged it reads
@@ -96,13 +101,13 @@ func NewApplier(w Writer, rs *Resolver, onlyChanged bool, opts Options) *Executo
 	if onlyChanged {
 		mode = ModeApplyChanged
 	}
-	return &Executor{mode: mode, rows: &applier{reading: newReading(w, rs, opts.Retry, onlyChanged), writer: w, mode: mode, opts: opts}}
+	return &Executor{mode: mode, rows: &applier{reading: newReading(w, rs, opts.Retry, mode), writer: w, mode: mode, opts: opts}}
 }
 
 // Needs says which reads a row of this op costs in this mode, for
 // Resolver.Prepare.
 func (e *Executor) Needs(job *manifest.Job, n *Needs) {
-	readsState := e.mode != ModeApply || ReadsState(job)
+	readsState := e.mode.readsEveryState() || ReadsState(job)
 	if job.Groups != nil || len(job.GroupIDsToAdd)+len(job.GroupIDsToRemove) > 0 {
 		n.Groups++
 	}

@@ -17,15 +17,14 @@ import (
 type reading struct {
 	reader   Reader
 	resolver *Resolver
-	retryP   worker.RetryPolicy
-	// readState reads every target's current state, even where the row
-	// does not need it to be written (plans and --skip-unchanged compare
-	// against it).
+	policy   worker.RetryPolicy
+	// readState reads every target's current state (see
+	// Mode.readsEveryState).
 	readState bool
 }
 
-func newReading(r Reader, rs *Resolver, retry worker.RetryPolicy, readState bool) reading {
-	return reading{reader: r, resolver: rs, retryP: retry, readState: readState}
+func newReading(r Reader, rs *Resolver, retry worker.RetryPolicy, mode Mode) reading {
+	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState()}
 }
 
 // look is what reading a row found: the account it names and the changes
@@ -200,7 +199,7 @@ func (rd *reading) changedSince(ctx context.Context, before User) (bool, error) 
 // retry runs fn under the retry policy, counting attempts and 429
 // answers on res (when not nil).
 func (rd *reading) retry(ctx context.Context, res *report.Result, fn func(context.Context) error) error {
-	n, err := worker.Retry(ctx, rd.retryP, func(ctx context.Context, _ int) error {
+	n, err := worker.Retry(ctx, rd.policy, func(ctx context.Context, _ int) error {
 		err := fn(ctx)
 		if f := asFailure(err); res != nil && f != nil && f.HTTPStatus() == http.StatusTooManyRequests {
 			res.Throttled++
