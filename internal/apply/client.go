@@ -122,7 +122,7 @@ func (a *ClientAdapter) ListGroups(ctx context.Context) ([]Group, error) {
 
 // UpdateUser changes a user.
 func (a *ClientAdapter) UpdateUser(ctx context.Context, id string, u UserUpdate) error {
-	return adaptErr(a.c.Users.Update(sending(ctx), id, client.UpdateUser{
+	return adaptErr(a.c.Users.Update(ctx, id, client.UpdateUser{
 		Name: u.Name, Surname: u.Surname, DisplayName: u.DisplayName, IsActive: u.IsActive,
 		Password: u.Password, GroupIDsToAdd: u.GroupIDsToAdd, GroupIDsToRemove: u.GroupIDsToRemove,
 		BypassBasicAuthRestriction: u.BypassBasicAuthRestriction, InvitationAccepted: u.Invitation,
@@ -131,12 +131,12 @@ func (a *ClientAdapter) UpdateUser(ctx context.Context, id string, u UserUpdate)
 
 // ChangePassword changes a user's password, guarded by the old one.
 func (a *ClientAdapter) ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value) error {
-	return adaptErr(a.c.Users.ChangePassword(sending(ctx), id, oldPassword, newPassword))
+	return adaptErr(a.c.Users.ChangePassword(ctx, id, oldPassword, newPassword))
 }
 
 // UpdateRobot changes a robot account.
 func (a *ClientAdapter) UpdateRobot(ctx context.Context, id string, u RobotUpdate) error {
-	_, err := a.c.RobotAccounts.Update(sending(ctx), id, client.UpdateRobotAccount{
+	_, err := a.c.RobotAccounts.Update(ctx, id, client.UpdateRobotAccount{
 		DisplayName: u.DisplayName, GroupIDsToAdd: u.GroupIDsToAdd, GroupIDsToRemove: u.GroupIDsToRemove,
 	})
 	return adaptErr(err)
@@ -145,19 +145,9 @@ func (a *ClientAdapter) UpdateRobot(ctx context.Context, id string, u RobotUpdat
 // SetRobotCredentials sets an unattended robot's Windows credentials.
 func (a *ClientAdapter) SetRobotCredentials(ctx context.Context, key int64, robotUserName string, password secret.Value) error {
 	return a.orchestrator(func() error {
-		_, err := a.c.OrchestratorUsers.SetUnattendedCredentials(sending(ctx), key, client.UnattendedCredentials{UserName: robotUserName, Password: password})
+		_, err := a.c.OrchestratorUsers.SetUnattendedCredentials(ctx, key, client.UnattendedCredentials{UserName: robotUserName, Password: password})
 		return err
 	})
-}
-
-// sending hands a write's before-send hook (see withBeforeSend) to the
-// client, which runs it once the request has its budget slot, right before
-// it leaves.
-func sending(ctx context.Context) context.Context {
-	if h := hookOf(ctx); h != nil {
-		return client.WithBeforeSend(ctx, h.run)
-	}
-	return ctx
 }
 
 // orchestrator sends an Orchestrator request, unless Orchestrator already

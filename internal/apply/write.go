@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"batch/internal/client"
 	"batch/internal/journal"
 	"batch/internal/manifest"
 	"batch/internal/report"
@@ -220,9 +221,12 @@ type sendHookKey struct{}
 // withBeforeSend returns a context under which fn runs once, right before
 // the first write made with it leaves: after the write has its slot in the
 // request budget, however long it waited for it. If fn fails, the write is
-// not sent and returns fn's error (see Writer).
+// not sent and returns fn's error (see Writer). The client finds the hook
+// in the context (client.WithBeforeSend); another Writer runs it through
+// hookOf.
 func withBeforeSend(ctx context.Context, fn func() error) context.Context {
-	return context.WithValue(ctx, sendHookKey{}, &sendHook{fn: fn})
+	h := &sendHook{fn: fn}
+	return client.WithBeforeSend(context.WithValue(ctx, sendHookKey{}, h), h.run)
 }
 
 // hookOf returns ctx's before-send hook, or nil.
