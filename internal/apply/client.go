@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"batch/internal/client"
+	"batch/internal/report"
 	"batch/internal/secret"
 )
 
@@ -167,7 +168,7 @@ func (a *ClientAdapter) orchestrator(send func() error) error {
 // class (Retryable, OutcomeUnknown, RetryAfter) visible to errors.As.
 type clientFailure struct {
 	err  error
-	kind string
+	kind report.Code
 	ce   *client.Error
 }
 
@@ -175,25 +176,25 @@ func adaptErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	f := &clientFailure{err: err, kind: client.KindOf(err)}
+	f := &clientFailure{err: err, kind: report.Code(client.KindOf(err))}
 	if ce, ok := client.AsError(err); ok {
 		f.ce = ce
 	}
 	var le *client.LookupError
 	if errors.As(err, &le) {
-		f.kind = le.Kind()
+		f.kind = report.Code(le.Kind())
 	}
 	if client.IsAuthFailure(err) {
-		f.kind = CodeUnauthorized
+		f.kind = report.CodeUnauthorized
 	}
 	return f
 }
 
 func (f *clientFailure) Error() string { return f.err.Error() }
 func (f *clientFailure) Unwrap() error { return f.err }
-func (f *clientFailure) Code() string {
+func (f *clientFailure) Code() report.Code {
 	if f.kind == "" {
-		return "network"
+		return report.CodeNetwork
 	}
 	return f.kind
 }

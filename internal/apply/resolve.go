@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"batch/internal/manifest"
+	"batch/internal/report"
 	"batch/internal/worker"
 )
 
@@ -120,21 +121,21 @@ func (rs *Resolver) GroupID(ref string) (string, error) {
 		id := strings.ToLower(ref)
 		if rs.groupsRead {
 			if _, ok := rs.groupByID[id]; !ok {
-				return "", failf(CodeNotFound, "no group with id %s in this organization", id)
+				return "", failf(report.CodeNotFound, "no group with id %s in this organization", id)
 			}
 		}
 		return id, nil
 	}
 	if !rs.groupsRead {
-		return "", failf(CodeNotFound, "group %q: names need the organization's group list, which could not be read", ref)
+		return "", failf(report.CodeNotFound, "group %q: names need the organization's group list, which could not be read", ref)
 	}
 	switch ids := rs.groupByName[strings.ToLower(ref)]; len(ids) {
 	case 0:
-		return "", failf(CodeNotFound, "no group named %q in this organization", ref)
+		return "", failf(report.CodeNotFound, "no group named %q in this organization", ref)
 	case 1:
 		return ids[0], nil
 	default:
-		return "", failf("conflict", "%d groups are named %q: name it by id", len(ids), ref)
+		return "", failf(report.CodeConflict, "%d groups are named %q: name it by id", len(ids), ref)
 	}
 }
 
@@ -223,7 +224,7 @@ func (rs *Resolver) User(ctx context.Context, t manifest.Target, needState bool)
 			found = rs.usersByName[key]
 		}
 		if found == nil {
-			return User{}, false, failf(CodeNotFound, "no user with %s %q", t.Kind, t.Value)
+			return User{}, false, failf(report.CodeNotFound, "no user with %s %q", t.Kind, t.Value)
 		}
 		return *found, true, nil
 	}
@@ -257,7 +258,7 @@ func (rs *Resolver) Robot(ctx context.Context, t manifest.Target, needState bool
 			found = rs.robotsByName[key]
 		}
 		if found == nil {
-			return Robot{}, false, failf(CodeNotFound, "no robot account with %s %q", t.Kind, t.Value)
+			return Robot{}, false, failf(report.CodeNotFound, "no robot account with %s %q", t.Kind, t.Value)
 		}
 		return *found, true, nil
 	}
@@ -282,7 +283,7 @@ func (rs *Resolver) OrchestratorUser(ctx context.Context, t manifest.Target) (Or
 		if t.Kind == manifest.TargetOrchestratorUserID {
 			key, err := strconv.ParseInt(t.Value, 10, 64)
 			if err != nil {
-				return nil, failf("validation", "orchestrator_user_id %q is not a number", t.Value)
+				return nil, failf(report.CodeValidation, "orchestrator_user_id %q is not a number", t.Value)
 			}
 			return rs.reader.GetOrchestratorUser(ctx, key)
 		}
@@ -346,7 +347,7 @@ func (rs *Resolver) fly(ctx context.Context, key string, f *flight, lookup func(
 	case abandoned:
 	case err == nil:
 		rs.cache[key] = v
-	case isPermanent(err):
+	case !worker.IsRetryable(err) && !worker.IsOutcomeUnknown(err): // a permanent failure
 		rs.cache[key] = err
 	}
 	if rs.flights[key] == f {

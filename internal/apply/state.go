@@ -5,14 +5,15 @@
 // requests whose answer was lost.
 //
 // It talks to UiPath through two small interfaces: Reader for plans, and
-// Writer (a Reader that can also write) for apply. A plan is given only a
-// Reader, so it cannot write.
+// Writer (a Reader that can also write) for apply. A plan's executor holds
+// a Reader only: its type has nothing that writes.
 package apply
 
 import (
 	"context"
 	"time"
 
+	"batch/internal/report"
 	"batch/internal/secret"
 )
 
@@ -83,7 +84,9 @@ type Group struct {
 	Name string
 }
 
-// Writer reads and writes accounts.
+// Writer reads and writes accounts. A write runs the before-send hook
+// of its context (see withBeforeSend) once it has its budget slot, right
+// before it leaves, and is not sent if the hook fails.
 type Writer interface {
 	Reader
 	UpdateUser(ctx context.Context, id string, u UserUpdate) error
@@ -96,8 +99,8 @@ type Writer interface {
 // to it (see client.go), and tests can fake it.
 type Failure interface {
 	error
-	// Code is the stable error code of the report (validation, not_found, …).
-	Code() string
+	// Code is the row's error code in the report.
+	Code() report.Code
 	HTTPStatus() int
 	FieldErrors() map[string][]string
 	TraceID() string

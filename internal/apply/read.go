@@ -1,0 +1,228 @@
+package apply
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+
+	"batch/internal/manifest"
+	"batch/internal/report"
+	"batch/internal/worker"
+)
+
+// reading is what planning and applying share: it resolves a row's
+// target, checks the row against it and lists the changes the row makes.
+// It holds a Reader: nothing in it can write.
+type reading struct {
+	reader   Reader
+	resolver *Resolver
+	policy   worker.RetryPolicy
+	// readState reads every target's current state (see
+	// Mode.readsEveryState).
+	readState bool
+}
+
+func newReading(r Reader, rs *Resolver, retry worker.RetryPolicy, mode Mode) reading {
+	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState()}
+}
+
+// look is what reading a row found: the account it names and the changes
+// it makes there. job is the row as it applies to that account: an exact
+// group set is turned into additions and removals.
+type look struct {
+	job     *manifest.Job
+	user    User
+	robot   Robot
+	orch    OrchestratorUser
+	changes []report.Change
+}
+
+// look reads what r's row needs and lists its changes.
+func (rd *reading) look(ctx context.Context, r *row) (look, error) {
+	switch r.job.Op {
+	case manifest.OpUpdateUser, manifest.OpSetPassword:
+		return rd.lookUser(ctx, r)
+	case manifest.OpChangePassword:
+		return rd.lookChangePassword(ctx, r)
+	case manifest.OpUpdateRobotAccount:
+		return rd.lookRobot(ctx, r)
+	case manifest.OpSetRobotCredentials:
+		return rd.lookCredentials(ctx, r)
+	}
+	return look{}, failf(report.CodeValidation, "unknown op %q", r.job.Op)
+}
+
+func (rd *reading) lookUser(ctx context.Context, r *row) (look, error) {
+	u, known, err := rd.resolveUser(ctx, r, rd.readState || ReadsState(r.job))
+	if err != nil {
+		return look{}, err
+	}
+	if err := checkExpected(r.job, &u, known); err != nil {
+		return look{}, err
+	}
+	job, err := rd.withGroupDelta(r.job, u.GroupIDs, known)
+	if err != nil {
+		return look{}, err
+	}
+	return look{job: job, user: u, changes: userChanges(job, &u, known, rd.resolver.GroupName)}, nil
+}
+
+// lookChangePassword always reads the user: its lastModificationTime is
+// what settles a change whose answer was lost.
+func (rd *reading) lookChangePassword(ctx context.Context, r *row) (look, error) {
+	u, known, err := rd.resolveUser(ctx, r, true)
+	if err != nil {
+		return look{}, err
+	}
+	if err := checkExpected(r.job, &u, known); err != nil {
+		return look{}, err
+	}
+	return look{job: r.job, user: u, changes: userChanges(r.job, &u, true, rd.resolver.GroupName)}, nil
+}
+
+func (rd *reading) lookRobot(ctx context.Context, r *row) (look, error) {
+	var rb Robot
+	var known bool
+	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
+		var err error
+		rb, known, err = rd.resolver.Robot(ctx, r.job.Target, rd.readState || r.job.Groups != nil)
+		return err
+	})
+	if err != nil {
+		return look{}, err
+	}
+	job, err := rd.withGroupDelta(r.job, rb.GroupIDs, known)
+	if err != nil {
+		return look{}, err
+	}
+	return look{job: job, robot: rb, changes: robotChanges(job, &rb, known, rd.resolver.GroupName)}, nil
+}
+
+func (rd *reading) lookCredentials(ctx context.Context, r *row) (look, error) {
+	var o OrchestratorUser
+	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
+		var err error
+		o, err = rd.resolver.OrchestratorUser(ctx, r.job.Target)
+		return err
+	})
+	if err != nil {
+		return look{}, err
+	}
+	return look{job: r.job, orch: o, changes: credentialChanges(r.job, &o)}, nil
+}
+
+// checkExpected fails a row named by user_id whose account does not hold
+// the email or user name the row gives beside the id: an email cannot be
+// changed through the API, and a mismatch means the row names another
+// account than its author thought.
+func checkExpected(job *manifest.Job, u *User, known bool) error {
+	if !known {
+		return nil
+	}
+	if job.ExpectEmail != "" && !strings.EqualFold(job.ExpectEmail, u.Email) {
+		return failf(report.CodeValidation, "email: the user %s has the email %q, not %q; an email cannot be changed through the API (invite the new address, then delete the old account)", u.ID, u.Email, job.ExpectEmail)
+	}
+	if job.ExpectUserName != "" && !strings.EqualFold(job.ExpectUserName, u.UserName) {
+		return failf(report.CodeValidation, "username: the user %s has the user name %q, not %q", u.ID, u.UserName, job.ExpectUserName)
+	}
+	return nil
+}
+
+// withGroupDelta checks the groups a row names against the organization's
+// (a group that does not exist fails the row before anything is sent) and
+// turns an exact set (groups) into the additions and removals that make
+// the current membership have into it. The job returned is a copy when it
+// differs.
+func (rd *reading) withGroupDelta(job *manifest.Job, have []string, known bool) (*manifest.Job, error) {
+	if job.Groups == nil {
+		for _, id := range append(slices.Clone(job.GroupIDsToAdd), job.GroupIDsToRemove...) {
+			if _, err := rd.resolver.GroupID(id); err != nil {
+				return nil, err
+			}
+		}
+		return job, nil
+	}
+	if !known {
+		return nil, failf(report.CodeNotFound, "groups: the current membership could not be read")
+	}
+	want := make([]string, 0, len(job.Groups))
+	for _, ref := range job.Groups {
+		id, err := rd.resolver.GroupID(ref)
+		if err != nil {
+			return nil, err
+		}
+		want = append(want, id)
+	}
+	member := func(set []string, id string) bool {
+		return slices.ContainsFunc(set, func(s string) bool { return strings.EqualFold(s, id) })
+	}
+	j := *job
+	j.Groups, j.GroupIDsToAdd, j.GroupIDsToRemove = nil, nil, nil
+	for _, id := range want {
+		if !member(have, id) && !member(j.GroupIDsToAdd, id) {
+			j.GroupIDsToAdd = append(j.GroupIDsToAdd, id)
+		}
+	}
+	for _, id := range have {
+		if !member(want, id) {
+			j.GroupIDsToRemove = append(j.GroupIDsToRemove, strings.ToLower(id))
+		}
+	}
+	return &j, nil
+}
+
+func (rd *reading) resolveUser(ctx context.Context, r *row, needState bool) (u User, known bool, err error) {
+	err = rd.retry(ctx, r.res, func(ctx context.Context) error {
+		var err error
+		u, known, err = rd.resolver.User(ctx, r.job.Target, needState)
+		return err
+	})
+	return u, known, err
+}
+
+// changedSince re-reads a user and says whether it was modified after
+// before's state (a user never modified before included).
+func (rd *reading) changedSince(ctx context.Context, before User) (bool, error) {
+	var after User
+	err := rd.retry(ctx, nil, func(ctx context.Context) error {
+		var err error
+		after, err = rd.reader.GetUser(ctx, before.ID)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	return after.LastModified.After(before.LastModified), nil
+}
+
+// retry runs fn under the retry policy, counting attempts and 429
+// answers on res (when not nil).
+func (rd *reading) retry(ctx context.Context, res *report.Result, fn func(context.Context) error) error {
+	n, err := worker.Retry(ctx, rd.policy, func(ctx context.Context, _ int) error {
+		err := fn(ctx)
+		if f := asFailure(err); res != nil && f != nil && f.HTTPStatus() == http.StatusTooManyRequests {
+			res.Throttled++
+		}
+		return err
+	})
+	if res != nil {
+		res.Attempts += n
+	}
+	return err
+}
+
+// planner executes rows read-only: it holds the reading side and nothing
+// that writes.
+type planner struct {
+	reading
+}
+
+func (p *planner) do(ctx context.Context, r *row) error {
+	l, err := p.look(ctx, r)
+	if err != nil {
+		return err
+	}
+	decide(ModePlan, r.res, l.changes)
+	return nil
+}
