@@ -74,7 +74,7 @@ func TestPlanIsReadOnlyAndApplyDoesWhatItSaid(t *testing.T) {
 	}
 	for row, w := range want {
 		r := results[row]
-		if r.Status != w.status || r.ChangesString() != w.changes || r.ErrorCode != w.code {
+		if r.Status != w.status || r.ChangesString() != w.changes || string(r.ErrorCode) != w.code {
 			t.Errorf("row %d: status %s, changes %q, code %q; want %s, %q, %q", row, r.Status, r.ChangesString(), r.ErrorCode, w.status, w.changes, w.code)
 		}
 	}

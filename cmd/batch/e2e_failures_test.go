@@ -58,7 +58,7 @@ set_robot_credentials,robot-002,,,,,Robot-Pass-0002!,CORP\svc-robot-002
 	}
 	for row, w := range want {
 		r := rows[row]
-		if r.Status != w.status || r.ErrorCode != w.code || r.HTTPStatus != w.http || r.ValidationErrors.String() != w.fields {
+		if r.Status != w.status || string(r.ErrorCode) != w.code || r.HTTPStatus != w.http || r.ValidationErrors.String() != w.fields {
 			t.Errorf("row %d: %s %s %d fields %q; want %s %s %d fields %q (%s)",
 				row, r.Status, r.ErrorCode, r.HTTPStatus, r.ValidationErrors.String(), w.status, w.code, w.http, w.fields, r.ErrorMessage)
 		}

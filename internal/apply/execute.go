@@ -190,7 +190,7 @@ func setFailure(ctx context.Context, res *report.Result, err error, wrote bool) 
 	if worker.IsOutcomeUnknown(err) {
 		code = report.CodeOutcomeUnknown
 	}
-	res.ErrorCode = string(code)
+	res.ErrorCode = code
 }
 
 func asFailure(err error) Failure {

@@ -41,7 +41,7 @@ func newChangeFixture(t *testing.T, neverModified bool, attempts int) (*fake, *E
 
 func expect(t *testing.T, res report.Result, status report.Status, code report.Code) {
 	t.Helper()
-	if res.Status != status || res.ErrorCode != string(code) {
+	if res.Status != status || res.ErrorCode != code {
 		t.Fatalf("row: %s %q (%s), want %s %q", res.Status, res.ErrorCode, res.ErrorMessage, status, code)
 	}
 }
@@ -301,7 +301,7 @@ func TestFailureAttribution(t *testing.T) {
 			}
 			exec := NewApplier(f, NewResolver(f, noWait(3)), false, Options{Retry: noWait(3)})
 			res := exec.Do(ctx, tc.task())
-			if res.Status != tc.status || res.ErrorCode != string(tc.code) || res.HTTPStatus != tc.http || res.Attempts != tc.attempts {
+			if res.Status != tc.status || res.ErrorCode != tc.code || res.HTTPStatus != tc.http || res.Attempts != tc.attempts {
 				t.Errorf("%s %q http %d attempts %d (%s); want %s %q http %d attempts %d",
 					res.Status, res.ErrorCode, res.HTTPStatus, res.Attempts, res.ErrorMessage, tc.status, tc.code, tc.http, tc.attempts)
 			}

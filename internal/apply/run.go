@@ -244,12 +244,12 @@ func (r *run) emit(x result) {
 	if r.rec.err != nil {
 		return
 	}
-	notSent := x.res.Status == report.StatusFailed && x.res.ErrorCode == string(report.CodeCancelled)
+	notSent := x.res.Status == report.StatusFailed && x.res.ErrorCode == report.CodeCancelled
 	if notSent {
 		// Stopped before anything of it was sent (waiting for a
 		// budget or a server's pause, say): not a failure, and not
 		// done, so a resumed run runs it.
-		x.res.Status, x.res.ErrorCode = report.StatusSkipped, string(report.CodeNotRun)
+		x.res.Status, x.res.ErrorCode = report.StatusSkipped, report.CodeNotRun
 		x.res.ErrorMessage = "not run: the run stopped before it was sent"
 		r.rec.notRun++
 	}
@@ -309,7 +309,7 @@ func (r *run) recordNotRun(stopped error) error {
 		r.rec.notRun++
 		res := report.Result{
 			Row: job.Row, Source: job.Source.String(), Op: string(job.Op), Target: job.Target.String(),
-			Status: report.StatusSkipped, ErrorCode: string(report.CodeNotRun), ErrorMessage: "not run: " + reason,
+			Status: report.StatusSkipped, ErrorCode: report.CodeNotRun, ErrorMessage: "not run: " + reason,
 		}
 		return r.rec.sink.Write(res, nil)
 	}

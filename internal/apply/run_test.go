@@ -161,7 +161,7 @@ func TestRunRecordsTheRowsItDidNotRun(t *testing.T) {
 	if len(rows) != len(ids) {
 		t.Fatalf("%d rows recorded, want %d", len(rows), len(ids))
 	}
-	if rows[1].Status != report.StatusSucceeded || rows[2].ErrorCode != string(report.CodeNotFound) {
+	if rows[1].Status != report.StatusSucceeded || rows[2].ErrorCode != report.CodeNotFound {
 		t.Errorf("rows 1, 2: %+v, %+v", rows[1], rows[2])
 	}
 	st := journalled(t, j, dir)
@@ -171,7 +171,7 @@ func TestRunRecordsTheRowsItDidNotRun(t *testing.T) {
 		switch {
 		case r.Status == report.StatusSkipped:
 			notRun++
-			if r.ErrorCode != string(report.CodeNotRun) || !strings.Contains(r.ErrorMessage, ErrMaxFailures.Error()) {
+			if r.ErrorCode != report.CodeNotRun || !strings.Contains(r.ErrorMessage, ErrMaxFailures.Error()) {
 				t.Errorf("row %d: %q %q, want not_run with the reason", row, r.ErrorCode, r.ErrorMessage)
 			}
 			if st[row].Done {
@@ -252,10 +252,10 @@ func TestRunRowStoppedWhileWaitingToSendIsNotRun(t *testing.T) {
 			if len(rows) != 3 {
 				t.Fatalf("%d rows recorded, want 3", len(rows))
 			}
-			if r := rows[2]; r.Status != tc.status || r.ErrorCode != string(tc.code) {
+			if r := rows[2]; r.Status != tc.status || r.ErrorCode != tc.code {
 				t.Errorf("row 2: %s %q (%s), want %s %q", r.Status, r.ErrorCode, r.ErrorMessage, tc.status, tc.code)
 			}
-			if r := rows[3]; r.Status != report.StatusSkipped || r.ErrorCode != string(report.CodeNotRun) {
+			if r := rows[3]; r.Status != report.StatusSkipped || r.ErrorCode != report.CodeNotRun {
 				t.Errorf("row 3: %s %q", r.Status, r.ErrorCode)
 			}
 			st := journalled(t, j, dir)

@@ -191,7 +191,7 @@ func TestKilledRunAndCSVOnly(t *testing.T) {
 		if i%10 == 0 {
 			st = report.StatusFailed
 		}
-		rows = append(rows, report.Result{Row: i, Op: "update_user", Target: fmt.Sprintf("username=u%d", i), Status: st, Attempts: 1, ErrorCode: map[bool]string{true: "not_found"}[st == report.StatusFailed]})
+		rows = append(rows, report.Result{Row: i, Op: "update_user", Target: fmt.Sprintf("username=u%d", i), Status: st, Attempts: 1, ErrorCode: map[bool]report.Code{true: report.CodeNotFound}[st == report.StatusFailed]})
 	}
 	writeRun(t, dir, "apply", rows, false)
 	page := render(t, dir)
@@ -400,7 +400,7 @@ func TestFixedPartIsBounded(t *testing.T) {
 		}
 		r.Changes = append(r.Changes, report.Change{Field: "groups", New: ids.String()})
 		if i%2 == 0 {
-			r.Status, r.ErrorCode, r.ErrorMessage = report.StatusFailed, fmt.Sprintf("code_%d_%s", i%60, long[:100]), long
+			r.Status, r.ErrorCode, r.ErrorMessage = report.StatusFailed, report.Code(fmt.Sprintf("code_%d_%s", i%60, long[:100])), long
 			r.ValidationErrors = report.FieldErrors{fmt.Sprintf("field_%d_%s", i%60, long[:100]): {long, long}}
 		}
 		rows = append(rows, r)

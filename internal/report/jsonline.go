@@ -32,7 +32,7 @@ func appendJSONLine(b []byte, r *Result) []byte {
 	}
 	if r.ErrorCode != "" {
 		b = append(b, `,"error_code":`...)
-		b = appendJSONString(b, r.ErrorCode)
+		b = appendJSONString(b, string(r.ErrorCode))
 	}
 	if r.ErrorMessage != "" {
 		b = append(b, `,"error_message":`...)

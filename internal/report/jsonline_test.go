@@ -41,7 +41,7 @@ func FuzzJSONLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, source, target, message, old, newValue string, status int, ms int64) {
 		r := Result{
 			Row: status + 1, Source: source, Op: "update_user", Target: target, Status: StatusFailed,
-			HTTPStatus: status, Attempts: 2, Throttled: status % 3, Finished: time.UnixMilli(ms), ErrorCode: message, ErrorMessage: message, TraceID: old,
+			HTTPStatus: status, Attempts: 2, Throttled: status % 3, Finished: time.UnixMilli(ms), ErrorCode: Code(message), ErrorMessage: message, TraceID: old,
 			ValidationErrors: FieldErrors{message: {old, newValue}, target: {}},
 			Changes:          []Change{{Field: source, Old: old, New: newValue}},
 			Duration:         time.Duration(ms) * time.Millisecond,

@@ -78,7 +78,7 @@ type Result struct {
 	Attempts         int           `json:"attempts"`
 	Throttled        int           `json:"throttled,omitempty"` // 429 answers to the row's own requests
 	Duration         time.Duration `json:"-"`
-	ErrorCode        string        `json:"error_code,omitempty"`
+	ErrorCode        Code          `json:"error_code,omitempty"`
 	ErrorMessage     string        `json:"error_message,omitempty"`
 	ValidationErrors FieldErrors   `json:"validation_errors,omitempty"`
 	TraceID          string        `json:"trace_id,omitempty"`

@@ -43,7 +43,7 @@ func (t *Tally) Add(r *Result) {
 	t.Rows++
 	t.ByStatus[r.Status]++
 	if r.ErrorCode != "" {
-		t.ByErrorCode[r.ErrorCode]++
+		t.ByErrorCode[string(r.ErrorCode)]++
 	}
 	if r.Status == StatusSucceeded || r.Status == StatusFailed || r.Status == StatusUnchanged || r.Status == StatusPlanned {
 		t.latency[latencyBucket(r.Duration)]++

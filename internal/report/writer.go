@@ -293,7 +293,7 @@ func (w *Writer) write(r Result) error {
 		strconv.Itoa(r.Row), r.Source, r.Op, r.Target, string(r.Status),
 		intOrEmpty(r.HTTPStatus), strconv.Itoa(r.Attempts),
 		strconv.FormatInt(r.Duration.Milliseconds(), 10),
-		r.ErrorCode, r.ErrorMessage, r.ValidationErrors.String(), r.TraceID, r.ChangesString(),
+		string(r.ErrorCode), r.ErrorMessage, r.ValidationErrors.String(), r.TraceID, r.ChangesString(),
 	}
 	for i := range record {
 		record[i] = manifest.NeutralizeCell(record[i]) // server text must not run in a spreadsheet

@@ -191,7 +191,7 @@ func TestResultsCSVNeutralizesFormulas(t *testing.T) {
 	hostile := []string{`=HYPERLINK("http://x","click")`, "+1", "-2", "@SUM(A1)", "\t=1", "\r=1"}
 	for i, h := range hostile {
 		r := result(i+1, StatusFailed)
-		r.Source, r.Target, r.ErrorMessage, r.TraceID, r.ErrorCode = h+":2", h, h, h, h
+		r.Source, r.Target, r.ErrorMessage, r.TraceID, r.ErrorCode = h+":2", h, h, h, Code(h)
 		r.ValidationErrors = FieldErrors{h: {h}}
 		if err := w.Write(r, nil); err != nil {
 			t.Fatal(err)

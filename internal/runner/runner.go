@@ -138,10 +138,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		OnResult: func(res report.Result) {
 			bar.Row(res.Status == report.StatusFailed)
 			if res.Status == report.StatusFailed {
-				cfg.Log.Debug().Int("row", res.Row).Str("target", res.Target).Str("error_code", res.ErrorCode).Msg(res.ErrorMessage)
+				cfg.Log.Debug().Int("row", res.Row).Str("target", res.Target).Str("error_code", string(res.ErrorCode)).Msg(res.ErrorMessage)
 			}
 		},
-		IsAuthFailure: func(res report.Result) bool { return res.ErrorCode == "unauthorized" },
+		IsAuthFailure: func(res report.Result) bool { return res.ErrorCode == report.CodeUnauthorized },
 	})
 	bar.Done()
 
