@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -99,5 +100,36 @@ func TestUnknownGroupsAndChangedEmailsFailInPlan(t *testing.T) {
 	}
 	if n := emu.Counts()["PUT"]; n != 0 {
 		t.Fatalf("%d PUTs sent for rows that name unknown groups or another email", n)
+	}
+}
+
+// A groups-only robot account update sends the robot's current display name
+// (the PUT's treatment of a missing one is undocumented); rows named by
+// robot name take it from the list read once for all of them, so they cost
+// no GET each from Identity's GET budget.
+func TestGroupsOnlyRobotUpdatesReadNoRobotEach(t *testing.T) {
+	const n = 12
+	emu := startEmulator(t, emulator.Config{Robots: n})
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("op,robot_name,group_ids_to_add\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "update_robot_account,robot-%03d,%s\n", i, emulator.GroupFinance)
+	}
+	m := writeFile(t, dir, "robots.csv", b.String())
+	res := runBatch(t, emu, dir, "apply", m, "--yes", "--limits", "none", "--no-progress")
+	if res.code != 0 {
+		t.Fatalf("apply exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if got := emu.CountFor("GET", "/api/RobotAccount/{partitionGlobalId}/{robotAccountId}"); got != 0 {
+		t.Errorf("%d robot account reads for %d rows named by robot name, want 0 (the list holds the display names)", got, n)
+	}
+	if got := emu.CountFor("PUT", "/api/RobotAccount/{robotAccountId}"); got != n {
+		t.Errorf("%d PUTs, want %d", got, n)
+	}
+	for _, ra := range emu.RobotAccounts() {
+		if !strings.HasPrefix(ra.DisplayName, "Robot ") || !slices.Contains(ra.GroupIDs, emulator.GroupFinance) {
+			t.Errorf("%s: display name %q, groups %v", ra.Name, ra.DisplayName, ra.GroupIDs)
+		}
 	}
 }

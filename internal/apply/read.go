@@ -31,11 +31,13 @@ func newReading(r Reader, rs *Resolver, retry worker.RetryPolicy, mode Mode) rea
 // it makes there. job is the row as it applies to that account: an exact
 // group set is turned into additions and removals.
 type look struct {
-	job     *manifest.Job
-	user    User
-	robot   Robot
-	orch    OrchestratorUser
-	changes []report.Change
+	job   *manifest.Job
+	user  User
+	robot Robot
+	// robotKnown: robot's state (its display name included) was read.
+	robotKnown bool
+	orch       OrchestratorUser
+	changes    []report.Change
 }
 
 // look reads what r's row needs and lists its changes.
@@ -96,7 +98,7 @@ func (rd *reading) lookRobot(ctx context.Context, r *row) (look, error) {
 	if err != nil {
 		return look{}, err
 	}
-	return look{job: job, robot: rb, changes: robotChanges(job, &rb, known, rd.resolver.GroupName)}, nil
+	return look{job: job, robot: rb, robotKnown: known, changes: robotChanges(job, &rb, known, rd.resolver.GroupName)}, nil
 }
 
 func (rd *reading) lookCredentials(ctx context.Context, r *row) (look, error) {

@@ -61,6 +61,13 @@ func (a *applier) updateUser(ctx context.Context, r *row, l look) error {
 
 func (a *applier) updateRobot(ctx context.Context, r *row, l look) error {
 	upd := RobotUpdate{DisplayName: l.job.DisplayName, GroupIDsToAdd: l.job.GroupIDsToAdd, GroupIDsToRemove: l.job.GroupIDsToRemove}
+	if upd.DisplayName == nil && l.robotKnown {
+		// The PUT carries the current display name (what it does without
+		// one is undocumented): the one already read saves the client a
+		// GET per row from Identity's GET budget.
+		current := l.robot.DisplayName
+		upd.DisplayName = &current
+	}
 	return a.write(ctx, r, func(ctx context.Context) error { return a.writer.UpdateRobot(ctx, l.robot.ID, upd) })
 }
 
