@@ -22,17 +22,11 @@ type demoStep struct {
 func newDemoCmd(io *streams) *cobra.Command {
 	var examples, reportDir string
 	cmd := &cobra.Command{
-		Use:   "demo",
-		Short: "Run the main job end to end against the built-in emulator",
-		Long: `demo starts the emulator on a loopback port (200 users, 20 robot accounts),
-points batch at it, and runs the examples the way an administrator would:
-validate a broken manifest (its problems listed, nothing sent), plan a
-migration, apply it, plan it again (every row unchanged), rotate passwords
-with generated secrets, and update robot accounts and their unattended
-credentials. Each step's report lands in --report-dir.`,
-		Example: `  make demo
-  batch demo --examples examples --report-dir reports/demo`,
-		Args: cobra.NoArgs,
+		Use:     "demo",
+		Short:   "Run the main job end to end against the built-in emulator",
+		Long:    helpText("demo.long"),
+		Example: helpText("demo.example"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			emu, err := emulator.New(emulator.Config{Users: 200, Robots: 20})
 			if err != nil {
