@@ -56,9 +56,9 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 	if opts.Kind != export.Users && opts.Kind != export.RobotAccounts {
 		return usageErrorf("export %q: want users or robot-accounts", opts.Kind)
 	}
-	f, err := exportFormat(opts.Format, opts.Output)
+	f, err := manifest.FormatNamed(opts.Format, opts.Output)
 	if err != nil {
-		return err
+		return usageErrorf("%w", err)
 	}
 	settings, err := opts.Conn.settings()
 	if err != nil {
@@ -82,24 +82,4 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 	}
 	fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", n, opts.Kind, where, gets)
 	return nil
-}
-
-// exportFormat picks the manifest format from --format or the file name.
-func exportFormat(format, output string) (manifest.Format, error) {
-	switch format {
-	case "csv":
-		return manifest.CSV, nil
-	case "yaml", "yml":
-		return manifest.YAML, nil
-	case "":
-		if output == "" || output == "-" {
-			return manifest.CSV, nil
-		}
-		f, err := manifest.FormatFor(output)
-		if err != nil {
-			return f, usageErrorf("-o %s: %w (or give --format)", output, err)
-		}
-		return f, nil
-	}
-	return 0, usageErrorf("--format %q: want csv or yaml", format)
 }
