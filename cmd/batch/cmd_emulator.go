@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
-	goio "io"
-	"os"
+	"errors"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"batch/internal/emulator"
-	"batch/internal/shellenv"
 )
 
 // emulatorOptions are the settings of `batch emulator`: the emulator's
@@ -25,40 +22,11 @@ type emulatorOptions struct {
 func newEmulatorCmd(io *streams) *cobra.Command {
 	opts := emulatorOptions{}
 	cmd := &cobra.Command{
-		Use:   "emulator",
-		Short: "Run a local UiPath Identity + Orchestrator emulator on loopback",
-		Long: `Run an in-memory UiPath organization on a loopback address, to rehearse
-safely: the token endpoint, identity users and robot accounts, and Orchestrator
-users (unattended robot credentials), with scopes, expiring tokens, per-method
-rolling-window budgets (Identity's and Orchestrator's apart: --limits and
---orchestrator-limits) and the real services' error shapes.
-
-On start it prints the environment that points batch (and uipathcli) at it,
-then serves until interrupted. The default External Application is
-batch-emulator with every scope; its secret is printed with the environment.
-
-Read-only views for scripts: GET /_emulator/state (passwords only as SHA-256)
-and GET /_emulator/requests (request counts, 429s, token requests).`,
-		Example: `  # serve 500 users and 20 robots; it prints the environment that points batch at it
-  batch emulator --users 500 --robots 20
-
-  # in the background, its environment in a file (0600, removed when it stops;
-  # keep it out of a repository: it holds the emulator's client secret)
-  batch emulator --env-file emulator.env &
-  until [ -s emulator.env ]; do sleep 0.1; done; . ./emulator.env
-
-  # rehearse against the published cloud budgets, compressed 60 times
-  batch emulator --limits cloud:60
-
-  # and give Orchestrator a budget of its own
-  batch emulator --limits cloud:60 --orchestrator-limits GET=100/5s,PATCH=100/5s
-
-  # flaky network: 5% server errors, 2% dropped connections, 50ms latency
-  batch emulator --fault-rate 0.05 --reset-rate 0.02 --latency 50ms --fault-seed 7
-
-  # keep the final state for inspection
-  batch emulator --state-out state.json`,
-		Args: cobra.NoArgs,
+		Use:     "emulator",
+		Short:   "Run a local UiPath Identity + Orchestrator emulator on loopback",
+		Long:    helpText("emulator.long"),
+		Example: helpText("emulator.example"),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runEmulator(cmd.Context(), io, opts)
 		},
@@ -87,7 +55,7 @@ and GET /_emulator/requests (request counts, 429s, token requests).`,
 	return cmd
 }
 
-// runEmulator serves until ctx is cancelled, then writes the state file.
+// runEmulator serves until ctx is cancelled (emulator.Serve).
 func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 	limits, err := emulator.ParseLimits(opts.limits)
 	if err != nil {
@@ -99,51 +67,13 @@ func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
 	}
 	cfg := opts.Config
 	cfg.Limits, cfg.OrchestratorLimits = limits, orchLimits
-	srv, err := emulator.New(cfg)
+	err = emulator.Serve(ctx, cfg, emulator.ServeOptions{Listen: opts.listen, EnvFile: opts.envFile,
+		StateOut: opts.stateOut, EnvOnly: opts.envOnly, Out: io.Out, ErrOut: io.ErrOut})
+	if se := (*emulator.StartError)(nil); errors.As(err, &se) {
+		return usageErrorf("%w", se.Err)
+	}
 	if err != nil {
-		return usageErrorf("%w", err)
-	}
-	if err := srv.Start(opts.listen); err != nil {
-		return usageErrorf("%w", err)
-	}
-	// One write, so that a script waiting for the file to be non-empty
-	// reads it whole.
-	env := shellenv.Exports(srv.Env())
-	if _, err := goio.WriteString(io.Out, env); err != nil {
-		_ = srv.Close()
-		return withExit(exitStopped, fmt.Errorf("print the environment: %w", err))
-	}
-	if opts.envFile != "" {
-		// Whole, once serving, so that a script waiting for it never
-		// reads half of it (or an old one's port); it holds the client
-		// secret: 0600.
-		if err := shellenv.WriteFile(opts.envFile, env); err != nil {
-			_ = srv.Close()
-			return withExit(exitStopped, fmt.Errorf("--env-file: %w", err))
-		}
-		defer os.Remove(opts.envFile)
-	}
-	if !opts.envOnly {
-		fmt.Fprintf(io.ErrOut, "emulator: serving %s (%d users, %d robot accounts) on %s; Ctrl-C to stop\n",
-			opts.Org, opts.Users, opts.Robots, srv.URL())
-	}
-
-	<-ctx.Done()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	shutdownErr := srv.Shutdown(shutdownCtx)
-	if opts.stateOut != "" {
-		if err := srv.WriteState(opts.stateOut); err != nil {
-			return withExit(exitStopped, err)
-		}
-	}
-	if !opts.envOnly {
-		s := srv.RequestSummary()
-		fmt.Fprintf(io.ErrOut, "emulator: stopped after %d API requests (%d throttled), %d token requests\n",
-			s.Total, s.Throttled, s.TokenRequests)
-	}
-	if shutdownErr != nil {
-		return withExit(exitStopped, shutdownErr)
+		return withExit(exitStopped, err)
 	}
 	return nil
 }

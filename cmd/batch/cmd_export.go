@@ -27,23 +27,10 @@ func newExportCmd(io *streams) *cobra.Command {
 	var rf runFlags
 	var format, output string
 	cmd := &cobra.Command{
-		Use:   "export users|robot-accounts",
-		Short: "Write the tenant's users or robot accounts as a manifest",
-		Long: `export pages through the organization's users or robot accounts (1,000 per
-request) and writes a manifest with one update_user or update_robot_account
-row per account: its id as the target (a user's email and user name beside it,
-checked against the account when the row runs), its current names and
-activation, and its exact group membership in the groups column, by name (one
-read of the organization's groups; by id where a name cannot be used). Edit
-groups to change the membership: a row with groups makes it exactly that set.
-No secret is ever exported.
-
-What export writes, validate accepts and plan reports as all unchanged: edit
-the columns you want to change, delete the rows you don't, then plan and
-apply.`,
-		Example: `  batch export users -o users.csv
-  batch export robot-accounts --format yaml > robots.yaml
-  batch export users -o users.csv && batch plan users.csv   # every row unchanged`,
+		Use:       "export users|robot-accounts",
+		Short:     "Write the tenant's users or robot accounts as a manifest",
+		Long:      helpText("export.long"),
+		Example:   helpText("export.example"),
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{string(export.Users), string(export.RobotAccounts)},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,9 +56,9 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 	if opts.Kind != export.Users && opts.Kind != export.RobotAccounts {
 		return usageErrorf("export %q: want users or robot-accounts", opts.Kind)
 	}
-	f, err := exportFormat(opts.Format, opts.Output)
+	f, err := manifest.FormatNamed(opts.Format, opts.Output)
 	if err != nil {
-		return err
+		return usageErrorf("%w", err)
 	}
 	settings, err := opts.Conn.settings()
 	if err != nil {
@@ -95,24 +82,4 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 	}
 	fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", n, opts.Kind, where, gets)
 	return nil
-}
-
-// exportFormat picks the manifest format from --format or the file name.
-func exportFormat(format, output string) (manifest.Format, error) {
-	switch format {
-	case "csv":
-		return manifest.CSV, nil
-	case "yaml", "yml":
-		return manifest.YAML, nil
-	case "":
-		if output == "" || output == "-" {
-			return manifest.CSV, nil
-		}
-		f, err := manifest.FormatFor(output)
-		if err != nil {
-			return f, usageErrorf("-o %s: %w (or give --format)", output, err)
-		}
-		return f, nil
-	}
-	return 0, usageErrorf("--format %q: want csv or yaml", format)
 }

@@ -19,25 +19,11 @@ type validateOptions struct {
 func newValidateCmd(io *streams) *cobra.Command {
 	opts := &validateOptions{}
 	cmd := &cobra.Command{
-		Use:   "validate MANIFEST",
-		Short: "Check every row of a manifest, offline",
-		Long: `validate parses a CSV or YAML manifest and checks every row: columns and
-keys, operations and their targets, GUIDs, e-mail addresses, booleans, fields
-an operation does not take, e-mail changes, secret references (env: variables
-set, file: paths private to their owner), and the same account changed twice.
-A cell may hold 64 KiB, a CSV line 1 MiB and a YAML manifest 8 MiB. In CSV, a
-cell that begins with ' is taken as written after it (batch writes cells that
-a spreadsheet would run as formulas that way).
-
-Every problem is printed to stdout as FILE:LINE: message, then a summary
-"N rows, M problems" to stderr. Nothing is sent over the network.
-
-MANIFEST is a path ending in .csv, .yaml or .yml, or - to read CSV from stdin.`,
-		Example: `  batch validate examples/migrate-users.csv
-  batch validate examples/robots.yaml
-  batch export users | batch validate -
-  batch validate examples/broken.csv   # exit 2: every problem, with its line`,
-		Args: manifestArg,
+		Use:     "validate MANIFEST",
+		Short:   "Check every row of a manifest, offline",
+		Long:    helpText("validate.long"),
+		Example: helpText("validate.example"),
+		Args:    manifestArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Manifest = args[0]
 			return runValidate(cmd.Context(), io, opts)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -27,15 +26,8 @@ func confirm(ctx context.Context, io *streams, rf *runFlags, c *apply.Census, s 
 		fmt.Fprintf(io.ErrOut, ", tenant %q", s.Tenant)
 	}
 	fmt.Fprintf(io.ErrOut, ".\nReport: %s\nType yes to continue: ", reportDir)
-	answered := make(chan string, 1)
-	go func() { // a read of a terminal cannot be cancelled: it is left behind
-		answer, _ := bufio.NewReader(io.In).ReadString('\n')
-		answered <- answer
-	}()
-	var answer string
-	select {
-	case answer = <-answered:
-	case <-ctx.Done():
+	answer, err := io.ReadLine(ctx)
+	if err != nil {
 		fmt.Fprintln(io.ErrOut)
 		return withExit(exitStopped, errors.New("interrupted at the confirmation; nothing was sent"))
 	}

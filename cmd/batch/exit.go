@@ -16,11 +16,7 @@ const (
 	exitStopped  exitCode = 3 // run stopped early: the report says how far it got
 )
 
-const exitCodesHelp = `Exit codes:
-  0  every row succeeded (or was unchanged / planned)
-  1  one or more rows failed
-  2  invalid manifest, settings or usage: nothing was sent
-  3  run stopped early (authentication failure, --max-failures, interrupt)`
+var exitCodesHelp = helpText("exit-codes")
 
 // exitError carries the exit code a command wants, and an optional message
 // for stderr. A nil err means the command already told the user.

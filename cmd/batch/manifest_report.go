@@ -5,14 +5,12 @@ import (
 	goio "io"
 
 	"github.com/rs/zerolog"
-	"github.com/spf13/pflag"
 
 	"batch/internal/apply"
 	"batch/internal/planview"
 	"batch/internal/report"
 	"batch/internal/runfolder"
 	"batch/internal/runner"
-	"batch/internal/shellenv"
 )
 
 // reportRun prints the plan (plan only) and the summary on text, and says
@@ -32,22 +30,11 @@ func reportRun(opts *manifestOptions, log zerolog.Logger, text goio.Writer, r *r
 		if mode == apply.ModePlan {
 			fmt.Fprintf(text, "the plan stopped early; run it again for the whole plan\n")
 		} else {
-			fmt.Fprintf(text, "resume with: %s\n", resumeCommand(opts.Manifest, opts.Flags, r.ID))
+			fmt.Fprintf(text, "resume with: %s\n", runfolder.ResumeCommand(opts.Manifest, opts.Flags, r.ID))
 		}
 		return withExit(exitStopped, nil)
 	case summary.ByStatus[report.StatusFailed] > 0:
 		return cleanupError(io, withExit(exitRowsFail, nil), r.Finish())
 	}
 	return cleanupError(io, nil, r.Finish())
-}
-
-// resumeCommand is the command that continues a stopped run, as printed:
-// the run's settings come from its run.json, so it names only the manifest,
-// the run and, when not the default, the report folder that holds it.
-func resumeCommand(display string, fs *pflag.FlagSet, runID string) string {
-	s := fmt.Sprintf("batch apply %s --resume %s", shellenv.Quote(display), shellenv.Quote(runID))
-	if f := fs.Lookup("report-dir"); f != nil && f.Changed {
-		s += " --report-dir " + shellenv.Quote(f.Value.String())
-	}
-	return s
 }

@@ -115,8 +115,8 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 	}
 	var secrets *secretsout.File
 	if mode != apply.ModePlan {
-		if secrets, err = openSecretsOut(rf, census, r); err != nil {
-			return err
+		if secrets, err = runner.OpenSecretsOut(rf.SecretsOut, rf.AgeRecipients, census, r.ID); err != nil {
+			return usageErrorf("%w", err)
 		}
 		if secrets != nil {
 			defer func() {
@@ -152,25 +152,4 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		return err
 	}
 	return reportRun(opts, log, text, r, res)
-}
-
-// openSecretsOut opens --secrets-out before anything is sent: a file that
-// cannot take this run's passwords (others can read it, or it holds the
-// other format) stops the run here. Rows that generate passwords need one.
-func openSecretsOut(rf *runFlags, census *apply.Census, r *runfolder.Run) (*secretsout.File, error) {
-	if census.Generated > 0 && rf.SecretsOut == "" {
-		return nil, usageErrorf("%s generate passwords: give --secrets-out FILE so that every generated password can be found again", plural(census.Generated, "row"))
-	}
-	if rf.SecretsOut == "" {
-		return nil, nil
-	}
-	recipients, err := secretsout.ParseRecipients(rf.AgeRecipients)
-	if err != nil {
-		return nil, usageErrorf("%w; nothing was sent", err)
-	}
-	f, err := secretsout.Create(rf.SecretsOut, r.ID, recipients)
-	if err != nil {
-		return nil, usageErrorf("%w; nothing was sent", err)
-	}
-	return f, nil
 }

@@ -3,9 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime/pprof"
 
 	"github.com/spf13/cobra"
+
+	"batch/internal/cpuprofile"
 )
 
 // addProfiling adds the hidden --cpu-profile flag: a pprof CPU profile of
@@ -14,34 +15,23 @@ import (
 // fails skips cobra's post-run hooks, and a profile not stopped is empty.
 func addProfiling(root *cobra.Command) (stop func()) {
 	var path string
-	var file *os.File
+	var profile *cpuprofile.Profile
 	root.PersistentFlags().StringVar(&path, "cpu-profile", "", "write a CPU profile to this file")
 	_ = root.PersistentFlags().MarkHidden("cpu-profile")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		if path == "" {
 			return nil
 		}
-		f, err := os.Create(path)
+		p, err := cpuprofile.Start(path)
 		if err != nil {
 			return usageErrorf("--cpu-profile: %w", err)
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			f.Close()
-			return usageErrorf("--cpu-profile: %w", err)
-		}
-		file = f
+		profile = p
 		return nil
 	}
-	return func() { stopProfile(&file) }
-}
-
-func stopProfile(file **os.File) {
-	if *file == nil {
-		return
+	return func() {
+		if err := profile.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "batch: --cpu-profile:", err)
+		}
 	}
-	pprof.StopCPUProfile()
-	if err := (*file).Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "batch: --cpu-profile:", err)
-	}
-	*file = nil
 }

@@ -41,19 +41,10 @@ func run(args []string, io *streams) exitCode {
 // and is to run once the command has returned.
 func newRootCmd(io *streams) (root *cobra.Command, stopProfile func()) {
 	root = &cobra.Command{
-		Use:   "batch",
-		Short: "Apply account changes to UiPath in bulk",
-		Long: `batch applies account changes to UiPath in bulk from a CSV or YAML manifest:
-update users (names, activation, groups), reset or change passwords, update
-robot accounts, and rotate unattended robots' credentials.
-
-Validate a manifest, preview the exact changes with a dry run, apply them
-through a rate-limited worker pool, then read the per-row report.`,
-		Example: `  batch validate examples/migrate-users.csv
-  batch plan examples/migrate-users.csv
-  batch apply examples/rotate-passwords.csv --secrets-out secrets.csv
-  batch export users -o users.csv
-  batch emulator --users 500 --robots 20`,
+		Use:           "batch",
+		Short:         "Apply account changes to UiPath in bulk",
+		Long:          helpText("batch.long"),
+		Example:       helpText("batch.example"),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version,
