@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"batch/internal/manifest"
+	"batch/internal/report"
 )
 
 // validateOptions are the settings of `batch validate`.
@@ -54,7 +55,7 @@ func runValidate(ctx context.Context, io *streams, opts *validateOptions) error 
 	if err != nil {
 		return withExit(exitInvalid, err)
 	}
-	fmt.Fprintf(io.ErrOut, "%s, %s\n", plural(rows, "row"), plural(problems, "problem"))
+	fmt.Fprintf(io.ErrOut, "%s, %s\n", report.Plural(rows, "row"), report.Plural(problems, "problem"))
 	if problems > 0 {
 		return withExit(exitInvalid, nil)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"batch/internal/apply"
 	"batch/internal/client"
+	"batch/internal/report"
 )
 
 // confirm asks a person to confirm a mass change. Without a terminal on
@@ -21,7 +22,7 @@ func confirm(ctx context.Context, io *streams, rf *runFlags, c *apply.Census, s 
 	if !io.IsStdinTTY() {
 		return usageErrorf("apply changes accounts: confirm with --yes (stdin is not a terminal, so it cannot ask); nothing was sent")
 	}
-	fmt.Fprintf(io.ErrOut, "About to apply %s (%s) to organization %q", plural(c.Rows-c.Resumed, "row"), c, s.Organization)
+	fmt.Fprintf(io.ErrOut, "About to apply %s (%s) to organization %q", report.Plural(c.Rows-c.Resumed, "row"), c, s.Organization)
 	if s.Tenant != "" {
 		fmt.Fprintf(io.ErrOut, ", tenant %q", s.Tenant)
 	}

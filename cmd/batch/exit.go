@@ -56,11 +56,3 @@ func exitCodeFor(err error) exitCode {
 	}
 	return exitInvalid
 }
-
-// plural is "1 row", "2 rows".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}

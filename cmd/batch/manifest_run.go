@@ -11,6 +11,7 @@ import (
 	"batch/internal/apply"
 	"batch/internal/journal"
 	"batch/internal/manifest"
+	"batch/internal/report"
 	"batch/internal/runfolder"
 	"batch/internal/runner"
 	"batch/internal/secretsout"
@@ -82,7 +83,7 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		return usageErrorf("%w", err)
 	}
 	if problems > 0 {
-		return usageErrorf("%s: %s, %s; nothing was sent", mopts.DisplayName, plural(rows, "row"), plural(problems, "problem"))
+		return usageErrorf("%s: %s, %s; nothing was sent", mopts.DisplayName, report.Plural(rows, "row"), report.Plural(problems, "problem"))
 	}
 	settings, err := opts.Conn.settings()
 	if err != nil {
@@ -109,7 +110,7 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 			return usageErrorf("%w", err)
 		}
 		if census.Resumed == census.Rows {
-			fmt.Fprintf(text, "run %s has already finished: all %s are in %s; nothing to resume\n", r.ID, plural(census.Rows, "row"), r.Dir)
+			fmt.Fprintf(text, "run %s has already finished: all %s are in %s; nothing to resume\n", r.ID, report.Plural(census.Rows, "row"), r.Dir)
 			return nil
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"batch/internal/client"
+	"batch/internal/report"
 	"batch/internal/worker"
 )
 
@@ -137,7 +138,7 @@ func (p *Bar) status(now time.Time) string {
 	case !interrupted.IsZero():
 		inFlight := max(p.dispatched.Load()-p.done.Load(), 0)
 		left := max(p.drain-now.Sub(interrupted), 0)
-		msg := fmt.Sprintf("interrupted: finishing %s in flight", plural(int(inFlight), "row"))
+		msg := fmt.Sprintf("interrupted: finishing %s in flight", report.Plural(int(inFlight), "row"))
 		if p.drain > 0 {
 			msg += fmt.Sprintf(" (up to %s)", seconds(left))
 		}
@@ -237,12 +238,4 @@ func (p *Bar) Done() {
 	close(p.stop)
 	<-p.stopped
 	_ = p.bar.Finish()
-}
-
-// plural is "1 row", "2 rows".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

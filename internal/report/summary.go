@@ -142,7 +142,7 @@ func (s Summary) Print(w io.Writer) {
 	if ran := s.ran(); ran != s.Rows {
 		fmt.Fprintf(w, "%s: %d of %d rows in %s (%.1f rows/s)\n", s.Command, ran, s.Rows, s.duration(), s.RowsPerSecond)
 	} else {
-		fmt.Fprintf(w, "%s: %d %s in %s (%.1f rows/s)\n", s.Command, s.Rows, rowsWord(s.Rows), s.duration(), s.RowsPerSecond)
+		fmt.Fprintf(w, "%s: %s in %s (%.1f rows/s)\n", s.Command, Plural(s.Rows, "row"), s.duration(), s.RowsPerSecond)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, st := range statusOrder {
@@ -191,11 +191,4 @@ func (s Summary) Print(w io.Writer) {
 
 func (s Summary) duration() time.Duration {
 	return time.Duration(s.Seconds * float64(time.Second)).Round(time.Millisecond)
-}
-
-func rowsWord(n int) string {
-	if n == 1 {
-		return "row"
-	}
-	return "rows"
 }

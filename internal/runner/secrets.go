@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"batch/internal/apply"
+	"batch/internal/report"
 	"batch/internal/secretsout"
 )
 
@@ -14,11 +15,7 @@ import (
 // no file (nil).
 func OpenSecretsOut(path string, ageRecipients []string, census *apply.Census, runID string) (*secretsout.File, error) {
 	if census.Generated > 0 && path == "" {
-		rows := fmt.Sprintf("%d rows", census.Generated)
-		if census.Generated == 1 {
-			rows = "1 row"
-		}
-		return nil, fmt.Errorf("%s generate passwords: give --secrets-out FILE so that every generated password can be found again", rows)
+		return nil, fmt.Errorf("%s generate passwords: give --secrets-out FILE so that every generated password can be found again", report.Plural(census.Generated, "row"))
 	}
 	if path == "" {
 		return nil, nil
