@@ -16,7 +16,7 @@ import (
 // .yml); keys are matched case-insensitively. Every entity is added to the
 // generated ones; ids must be unique. Example: testdata/seed.yaml.
 //
-//	groups:             # in addition to the five fixed groups
+//	groups:             # local groups, besides the built-in ones (and Finance when accounts are generated)
 //	  - {id: GUID, name: Sales}
 //	users:              # id defaults to a GUID derived from the position
 //	  - {id: GUID, userName: jdoe, email: jdoe@example.com, name: Jane, surname: Doe,
@@ -110,8 +110,7 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 		if s.groupByID[g.ID] {
 			return fmt.Errorf("seed group %s listed twice", g.ID)
 		}
-		s.groups = append(s.groups, g)
-		s.groupByID[g.ID] = true
+		s.addGroup(g, seedEpoch)
 	}
 	checkGroups := func(what string, ids []string) ([]string, error) {
 		out := make([]string, 0, len(ids))
@@ -153,8 +152,7 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 			InvitationAccepted: su.InvitationAccepted, Type: typ, GroupIDs: groups,
 			CreationTime: created, // never modified: lastModificationTime is null
 		}, password: su.Password}
-		s.users[id] = u
-		s.userOrder = append(s.userOrder, id)
+		s.addUser(u)
 	}
 	for i, sr := range sf.RobotAccounts {
 		id := strings.ToLower(sr.ID)
@@ -176,9 +174,8 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 		if display == "" {
 			display = sr.Name
 		}
-		s.robots[id] = &RobotAccount{ID: id, Name: sr.Name, DisplayName: display, GroupIDs: groups,
-			CreationTime: seedEpoch, LastModificationTime: seedEpoch}
-		s.robotOrder = append(s.robotOrder, id)
+		s.addRobot(&RobotAccount{ID: id, Name: sr.Name, DisplayName: display, GroupIDs: groups,
+			CreationTime: seedEpoch, LastModificationTime: seedEpoch})
 	}
 	for i, so := range sf.OrchestratorUsers {
 		what := fmt.Sprintf("seed orchestrator user %d (%s)", i+1, so.UserName)
