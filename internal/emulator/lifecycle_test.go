@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -575,5 +576,50 @@ func TestEmptyOrganization(t *testing.T) {
 	}
 	if _, err := New(Config{BulkMax: -1}); err == nil {
 		t.Fatal("a negative bulk maximum was accepted")
+	}
+}
+
+// A seed file's local groups take members by name, generated or seeded,
+// so that an organization can start with accounts in custom groups.
+func TestSeedGroupsWithMembers(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	path := write("seed.yaml", `groups:
+  - {name: Sales, members: [user00001, USER00002@example.com, robot-001, ops.lead]}
+  - {id: 7a0c0d3e-1111-4c1a-9b7e-000000000020, name: Ops}
+users:
+  - {userName: ops.lead, email: ops@example.com, groupIDs: [7a0c0d3e-1111-4c1a-9b7e-000000000020]}
+`)
+	srv, err := New(Config{Users: 3, Robots: 1, SeedFile: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := srv.Groups()
+	if len(groups) != 7 || groups[5].Name != "Sales" || !isGUID(groups[5].ID) || groups[6].ID != "7a0c0d3e-1111-4c1a-9b7e-000000000020" {
+		t.Fatalf("groups %v", groups)
+	}
+	sales := groups[5].ID
+	users := srv.Users()
+	for i, want := range []bool{true, true, false, true} {
+		if slices.Contains(users[i].GroupIDs, sales) != want {
+			t.Fatalf("user %s in Sales: want %v (%v)", users[i].UserName, want, users[i].GroupIDs)
+		}
+	}
+	if !slices.Contains(srv.RobotAccounts()[0].GroupIDs, sales) {
+		t.Fatal("robot-001 not in Sales")
+	}
+	for text, want := range map[string]string{
+		`groups: [{name: Sales, members: [nobody]}]`: "nobody",
+		`groups: [{name: finance}]`:                  "of that name",
+	} {
+		if _, err := New(Config{Users: 1, SeedFile: write("bad.yaml", text)}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("%s: error %v, want %q", text, err, want)
+		}
 	}
 }
