@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -622,4 +623,45 @@ users:
 			t.Fatalf("%s: error %v, want %q", text, err, want)
 		}
 	}
+}
+
+// Creates racing for one email make one user: the others are refused as
+// duplicates, so a client that retries a create cannot make two.
+func TestConcurrentCreatesMakeOneUser(t *testing.T) {
+	h := startServer(t, Config{})
+	tok := h.token(t)
+	const n = 16
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodPost, h.identity("/api/User"), strings.NewReader(
+				fmt.Sprintf(`{%s,"userName":"racer%d","email":"racer@example.com"}`, partitionJSON, i)))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := h.client.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}(i)
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for st := range statuses {
+		count[st]++
+	}
+	if count[http.StatusOK] != 1 || count[http.StatusBadRequest] != n-1 {
+		t.Fatalf("statuses %v: want one 200 and %d 400s", count, n-1)
+	}
+	if users := h.srv.Users(); len(users) != 1 || users[0].Email != "racer@example.com" {
+		t.Fatalf("users %+v", users)
+	}
+	resp, body := h.do(t, http.MethodGet, h.identity("/api/Group/"+DefaultPartitionID+"/11111111-2222-4333-8444-555555555555"), tok, "")
+	wantStatus(t, resp, body, http.StatusNotFound)
 }
