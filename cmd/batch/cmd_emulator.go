@@ -48,6 +48,7 @@ func newEmulatorCmd(io *streams) *cobra.Command {
 	f.IntSliceVar(&opts.FaultStatuses, "fault-statuses", nil, "injected answers to draw from, some of 500,502,503 (default all three)")
 	f.Int64Var(&opts.FaultSeed, "fault-seed", 1, "seed of the fault sequence")
 	f.IntVar(&opts.RequestLogLimit, "request-log", emulator.DefaultRequestLog, "how many of the last requests the inspection log keeps (counters are always complete)")
+	f.IntVar(&opts.BulkMax, "bulk-max", emulator.DefaultBulkMax, "the most ids one bulk request may carry (users, robot accounts, groups or members); more are refused with 400")
 	f.DurationVar(&opts.TokenLifetime, "token-lifetime", time.Hour, "lifetime of issued access tokens")
 	f.StringVar(&opts.stateOut, "state-out", "", "write the final state as JSON to this file on exit (mode 0600, passwords hashed)")
 	f.BoolVar(&opts.envOnly, "env-only", false, "print only the export lines, no status on stderr")

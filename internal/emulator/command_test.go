@@ -103,6 +103,7 @@ func TestEmulatorCommandRefusesBadSettings(t *testing.T) {
 		{"emulator", "--limits", "GET=lots"},
 		{"emulator", "--listen", "0.0.0.0:0"},
 		{"emulator", "--fault-rate", "2"},
+		{"emulator", "--bulk-max", "-1"},
 	} {
 		cmd := exec.Command(bin, args...)
 		var stderr bytes.Buffer
@@ -144,5 +145,63 @@ func TestEmulatorCommandEnvOnly(t *testing.T) {
 	}
 	if lines.Scan() || stderr.Len() != 0 {
 		t.Fatalf("--env-only printed more: stdout %q stderr %q", lines.Text(), stderr.String())
+	}
+}
+
+// --users 0 --robots 0 serves an empty organization, which the lifecycle
+// endpoints fill; --bulk-max bounds their bulk requests.
+func TestEmulatorCommandEmptyOrganizationAndBulkMax(t *testing.T) {
+	bin := buildBatch(t)
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	cmd := exec.Command(bin, "emulator", "--listen", "127.0.0.1:0", "--users", "0", "--robots", "0", "--bulk-max", "2", "--env-only", "--state-out", statePath)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	env := map[string]string{}
+	lines := bufio.NewScanner(stdout)
+	for len(env) < 6 && lines.Scan() {
+		k, v, _ := strings.Cut(strings.TrimPrefix(lines.Text(), "export "), "=")
+		env[k] = v
+	}
+	h := &harness{base: env["UIPATH_URI"], client: &http.Client{}}
+	tok := h.tokenFor(t, env["UIPATH_CLIENT_ID"], env["UIPATH_CLIENT_SECRET"], "")
+	resp, body := h.do(t, http.MethodGet, h.identity("/api/User/users/"+DefaultPartitionID), tok, "")
+	wantStatus(t, resp, body, http.StatusOK)
+	if !bytes.Contains(body, []byte(`"totalCount":0`)) {
+		t.Fatalf("an empty organization lists users: %s", body)
+	}
+	create := func(emails ...string) (*http.Response, []byte) {
+		var users []string
+		for _, e := range emails {
+			users = append(users, `{"email":"`+e+`"}`)
+		}
+		return h.do(t, http.MethodPost, h.identity("/api/User/BulkCreate"), tok, `{`+partitionJSON+`,"users":[`+strings.Join(users, ",")+`]}`)
+	}
+	resp, body = create("a@example.com", "b@example.com", "c@example.com")
+	wantProblem(t, resp, body, "users", "at most 2 ids; this one carries 3")
+	resp, body = create("a@example.com", "b@example.com")
+	wantStatus(t, resp, body, http.StatusOK)
+	resp, body = h.do(t, http.MethodPost, h.identity("/api/Group"), tok, `{`+partitionJSON+`,"name":"Migrated"}`)
+	wantStatus(t, resp, body, http.StatusCreated)
+
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit %v", err)
+	}
+	data, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap StateSnapshot
+	mustJSON(t, data, &snap)
+	if len(snap.Users) != 2 || len(snap.RobotAccounts) != 0 || len(snap.Groups) != 5 || snap.Groups[4].Name != "Migrated" {
+		t.Fatalf("state: %d users, %d robots, groups %v", len(snap.Users), len(snap.RobotAccounts), snap.Groups)
 	}
 }

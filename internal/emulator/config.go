@@ -16,6 +16,9 @@ const (
 	DefaultClientID     = "batch-emulator"
 	DefaultClientSecret = "emulator-secret-not-for-production"
 	DefaultRequestLog   = 200000
+	// DefaultBulkMax is how many ids one bulk request may carry unless
+	// Config.BulkMax says otherwise.
+	DefaultBulkMax = 100
 )
 
 // Group ids that every emulated organization holds.
@@ -93,6 +96,11 @@ type Config struct {
 	FaultSeed     int64
 
 	RequestLogLimit int
+
+	// BulkMax is the most ids (users, robot accounts, groups, members)
+	// one bulk request may carry; more are refused with a 400 naming the
+	// count. Zero means DefaultBulkMax.
+	BulkMax int
 }
 
 // DefaultClient is the External Application every emulator accepts unless
@@ -120,6 +128,9 @@ func (c *Config) applyDefaults() {
 	if c.RequestLogLimit <= 0 {
 		c.RequestLogLimit = DefaultRequestLog
 	}
+	if c.BulkMax == 0 {
+		c.BulkMax = DefaultBulkMax
+	}
 }
 
 func (c *Config) validate() error {
@@ -128,6 +139,9 @@ func (c *Config) validate() error {
 	}
 	if c.Users < 0 || c.Robots < 0 {
 		return fmt.Errorf("negative user or robot count")
+	}
+	if c.BulkMax < 0 {
+		return fmt.Errorf("bulk maximum must be positive, got %d", c.BulkMax)
 	}
 	if c.Robots > 999 {
 		return fmt.Errorf("at most 999 generated robot accounts, got %d", c.Robots)

@@ -1,6 +1,7 @@
 // Package emulator is an in-memory UiPath Identity and Orchestrator server on
 // loopback HTTP. It issues client-credentials tokens, serves the user, robot
-// account and Orchestrator user endpoints the project uses, answers with the
+// account, group and Orchestrator user endpoints the project uses (reading,
+// changing, creating and deleting accounts and groups), answers with the
 // real services' error shapes, enforces scopes and per-method rolling-window
 // budgets, and injects latency, server errors and dropped connections on
 // request. Tests drive it over HTTP and read its state through the Go API or
@@ -18,4 +19,35 @@
 //     organization, per HTTP method; token requests and /_emulator are free.
 //   - Orchestrator PUT resets every field the body omits except Id, Key,
 //     Type and CreationTime, which are read-only.
+//   - A bulk request (POST /api/User/BulkCreate, DELETE /api/User, the bulk
+//     group and robot-account deletes, a group's members in POST and PUT
+//     /api/Group, adds and removes together) carries at most
+//     Config.BulkMax ids; more are refused whole with 400 problem details
+//     naming the count. A bulk request is applied whole or not at all: an
+//     id with no live account or group refuses it with 400 on that id's
+//     field ("userIds[3]"), a duplicate in a BulkCreate with an
+//     IdentityResult listing every user's error.
+//   - A create answers DuplicateUserName and DuplicateEmail (both when both
+//     are taken, compared case-insensitively, soft-deleted users aside) in
+//     a 400 IdentityResult; a create without userName takes the email as
+//     userName; a password, when given, meets the password policy whatever
+//     validatePassword says. A create answers no id (IdentityResult only):
+//     clients read the user back by email, or give the id in the command.
+//   - New users and robot accounts join Everyone besides the groups named.
+//     A robot account created without displayName has none (null), as a
+//     PUT without it blanks it.
+//   - Deleted users are soft-deleted: gone from every list and lookup (404),
+//     their email and userName free again; the state snapshot keeps them,
+//     with robot accounts and groups deleted, in its Deleted lists.
+//   - Group members are users or robot accounts by id (directoryUser...IDs);
+//     an unknown id refuses the request with 400 on its field. Membership
+//     is the accounts' groupIDs: a group change shows in them, and moves
+//     their lastModificationTime.
+//   - A group PUT must carry the name (400 on Name otherwise); built-in
+//     groups keep theirs (400 on Name) and cannot be deleted (400); group
+//     and robot-account names are unique, case-insensitively (400 on Name).
+//   - Everyone, Administrators, Automation Users and Automation Developers
+//     are the built-in groups of every organization; Finance is a local
+//     group the generated organization holds, absent when nothing is
+//     generated (Users and Robots zero).
 package emulator

@@ -25,26 +25,34 @@ var builtInGroups = map[string]bool{
 	GroupEveryone: true, GroupAdministrators: true, GroupAutomationUsers: true, GroupAutomationDevelopers: true,
 }
 
+// toGroupDTO shapes a group as GroupDto. The caller holds the store's lock.
+func (st *store) toGroupDTO(g Group) groupDTO {
+	typ := "custom"
+	if builtInGroups[g.ID] {
+		typ = "builtIn"
+	}
+	dto := groupDTO{ID: g.ID, Name: g.Name, DisplayName: g.Name, Type: typ}
+	if t := st.groupTimes[g.ID]; t != nil {
+		dto.CreationTime = formatWireTime(t.created)
+		if !t.modified.IsZero() {
+			m := formatWireTime(t.modified)
+			dto.LastModificationTime = &m
+		}
+	}
+	return dto
+}
+
 // listGroups serves GET /api/Group/{partitionGlobalId}: every built-in and
 // local group of the organization, in one answer (the list is not paged).
 // The ids are the ones users and robot accounts hold in groupIDs.
 func (s *Server) listGroups(c *call) {
-	partition, ok := pathGUID(c, "partitionGlobalId", c.params[0])
-	if !ok {
-		return
-	}
-	if !strings.EqualFold(partition, s.cfg.PartitionID) {
-		c.identityNotFound()
+	if !s.pathPartition(c, c.params[0]) {
 		return
 	}
 	s.state.mu.RLock()
 	out := make([]groupDTO, 0, len(s.state.groups))
 	for _, g := range s.state.groups {
-		typ := "custom"
-		if builtInGroups[g.ID] {
-			typ = "builtIn"
-		}
-		out = append(out, groupDTO{ID: g.ID, Name: g.Name, DisplayName: g.Name, Type: typ, CreationTime: formatWireTime(seedEpoch)})
+		out = append(out, s.state.toGroupDTO(g))
 	}
 	s.state.mu.RUnlock()
 	body, _ := json.Marshal(out)

@@ -2,9 +2,11 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // robotAccountDTO is RobotAccountDto of identity.yaml; nullable fields
@@ -123,4 +125,98 @@ func (s *Server) updateRobotAccount(c *call) {
 	st.mu.Unlock()
 	body, _ := json.Marshal(dto)
 	c.json(http.StatusOK, body)
+}
+
+// createRobotAccountCommand is CreateRobotAccountCommand.
+type createRobotAccountCommand struct {
+	PartitionGlobalID *string  `json:"partitionGlobalId"`
+	Name              *string  `json:"name"`
+	DisplayName       *string  `json:"displayName"`
+	GroupIDsToAdd     []string `json:"groupIDsToAdd"`
+}
+
+// bulkRobotAccountDeleteCommand is BulkRobotAccountDeleteCommand.
+type bulkRobotAccountDeleteCommand struct {
+	RobotAccountIDs []string `json:"robotAccountIDs"`
+}
+
+// createRobotAccount serves POST /api/RobotAccount: a robot account with a
+// unique name, in Everyone and groupIDsToAdd, 201 RobotAccountDto. Without
+// a displayName it has none, as a PUT without one leaves it.
+func (s *Server) createRobotAccount(c *call) {
+	var cmd createRobotAccountCommand
+	if !decodeIdentityBody(c, &cmd) || !s.bodyPartition(c, cmd.PartitionGlobalID) {
+		return
+	}
+	name, ok := requiredName(c, cmd.Name)
+	if !ok || !checkGUIDs(c, "groupIDsToAdd", cmd.GroupIDsToAdd) {
+		return
+	}
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.robotByName[strings.ToLower(name)] != "" {
+		c.validationProblem("Name", fmt.Sprintf("A robot account named '%s' already exists.", name))
+		return
+	}
+	if g, ok := st.missingGroup(cmd.GroupIDsToAdd); !ok {
+		c.groupMissing(g)
+		return
+	}
+	now := nextModification(time.Time{})
+	r := &RobotAccount{
+		ID: newGUID(), Name: name, DisplayName: deref(cmd.DisplayName),
+		GroupIDs:     changeGroups([]string{GroupEveryone}, cmd.GroupIDsToAdd, nil),
+		CreationTime: now, LastModificationTime: now,
+	}
+	st.addRobot(r)
+	body, _ := json.Marshal(toRobotAccountDTO(r))
+	c.json(http.StatusCreated, body)
+}
+
+// deleteRobotAccount serves DELETE
+// /api/RobotAccount/{partitionGlobalId}/{robotAccountId}: 204, or 404 for
+// a robot account that is not (or no longer) there.
+func (s *Server) deleteRobotAccount(c *call) {
+	if !s.pathPartition(c, c.params[0]) {
+		return
+	}
+	id, ok := pathGUID(c, "robotAccountId", c.params[1])
+	if !ok {
+		return
+	}
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.robots[id] == nil {
+		c.identityNotFound()
+		return
+	}
+	st.deleteRobots([]string{id}, time.Now().UTC())
+	c.answerNoContent()
+}
+
+// bulkDeleteRobotAccounts serves DELETE /api/RobotAccount/{partitionGlobalId}:
+// every robot account of the command or none (an unknown id refuses the
+// whole request), 204.
+func (s *Server) bulkDeleteRobotAccounts(c *call) {
+	if !s.pathPartition(c, c.params[0]) {
+		return
+	}
+	var cmd bulkRobotAccountDeleteCommand
+	if !decodeIdentityBody(c, &cmd) || !checkGUIDs(c, "robotAccountIDs", cmd.RobotAccountIDs) ||
+		!s.withinBulkMax(c, "robotAccountIDs", len(cmd.RobotAccountIDs)) {
+		return
+	}
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for i, id := range cmd.RobotAccountIDs {
+		if st.robots[strings.ToLower(id)] == nil {
+			notFoundAt(c, "robotAccountIDs", i, "Robot account", id)
+			return
+		}
+	}
+	st.deleteRobots(lowerIDs(cmd.RobotAccountIDs), time.Now().UTC())
+	c.answerNoContent()
 }

@@ -82,7 +82,12 @@ func TestWrongMethodAnswers405WithAllow(t *testing.T) {
 	tok := h.token(t)
 	u := firstUser(t, h)
 	for _, tc := range []struct{ method, url, allow string }{
-		{http.MethodDelete, h.identity("/api/User/" + u.ID), "GET, PUT"},
+		{http.MethodPost, h.identity("/api/User/" + u.ID), "GET, PUT, DELETE"},
+		{http.MethodGet, h.identity("/api/User"), "POST, DELETE"},
+		{http.MethodGet, h.identity("/api/User/BulkCreate"), "POST"},
+		{http.MethodGet, h.identity("/api/Group"), "POST"},
+		{http.MethodPost, h.identity("/api/Group/" + DefaultPartitionID + "/" + GroupFinance), "GET, DELETE"},
+		{http.MethodPatch, h.identity("/api/RobotAccount/" + DefaultPartitionID), "GET, PUT, DELETE"},
 		{http.MethodGet, h.identity("/api/User/" + u.ID + "/changepassword"), "POST"},
 		{http.MethodPost, h.identity("/api/User/users/" + DefaultPartitionID), "GET"},
 		{http.MethodPost, h.orchestrator("/odata/Users"), "GET"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -102,12 +103,17 @@ func (s *Server) CountFor(method, path string) int {
 }
 
 // StateSnapshot is what GET /_emulator/state answers and --state-out
-// writes: passwords only as hex SHA-256.
+// writes: passwords only as hex SHA-256. Groups are the organization's
+// groups, built-in and local; the Deleted lists hold what was deleted
+// through the API, each once, with when.
 type StateSnapshot struct {
-	Users             []StateUser             `json:"users"`
-	RobotAccounts     []RobotAccount          `json:"robotAccounts"`
-	OrchestratorUsers []StateOrchestratorUser `json:"orchestratorUsers"`
-	Groups            []Group                 `json:"groups"`
+	Users                []StateUser             `json:"users"`
+	RobotAccounts        []RobotAccount          `json:"robotAccounts"`
+	OrchestratorUsers    []StateOrchestratorUser `json:"orchestratorUsers"`
+	Groups               []Group                 `json:"groups"`
+	DeletedUsers         []DeletedUser           `json:"deletedUsers,omitempty"`
+	DeletedRobotAccounts []DeletedRobotAccount   `json:"deletedRobotAccounts,omitempty"`
+	DeletedGroups        []DeletedGroup          `json:"deletedGroups,omitempty"`
 }
 
 // StateUser is a user with the hash of its password.
@@ -137,7 +143,13 @@ func (s *Server) Snapshot() StateSnapshot {
 	st := s.state
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	snap := StateSnapshot{Groups: append([]Group(nil), st.groups...)}
+	snap := StateSnapshot{Groups: append([]Group(nil), st.groups...), DeletedGroups: slices.Clone(st.deletedGroups)}
+	for _, d := range st.deletedUsers {
+		snap.DeletedUsers = append(snap.DeletedUsers, DeletedUser{User: d.User.clone(), DeletionTime: d.DeletionTime})
+	}
+	for _, d := range st.deletedRobots {
+		snap.DeletedRobotAccounts = append(snap.DeletedRobotAccounts, DeletedRobotAccount{RobotAccount: d.RobotAccount.clone(), DeletionTime: d.DeletionTime})
+	}
 	for _, id := range st.userOrder {
 		u := st.users[id]
 		snap.Users = append(snap.Users, StateUser{User: u.User.clone(), PasswordSHA256: PasswordSHA256(u.password)})

@@ -114,13 +114,36 @@ func (o OrchestratorUser) clone() OrchestratorUser {
 	return o
 }
 
-// fixedGroups are present in every organization.
-func fixedGroups() []Group {
+// builtInGroupList are the groups every organization holds, in the
+// listing order.
+func builtInGroupList() []Group {
 	return []Group{
 		{GroupEveryone, "Everyone"},
 		{GroupAdministrators, "Administrators"},
 		{GroupAutomationUsers, "Automation Users"},
 		{GroupAutomationDevelopers, "Automation Developers"},
-		{GroupFinance, "Finance"},
 	}
+}
+
+// financeGroup is the local group of the generated organization.
+var financeGroup = Group{GroupFinance, "Finance"}
+
+// DeletedUser is a soft-deleted user, as the state snapshot shows it: gone
+// from every list and lookup.
+type DeletedUser struct {
+	User
+	DeletionTime time.Time `json:"deletionTime"`
+}
+
+// DeletedRobotAccount is a deleted robot account, as the state snapshot
+// shows it.
+type DeletedRobotAccount struct {
+	RobotAccount
+	DeletionTime time.Time `json:"deletionTime"`
+}
+
+// DeletedGroup is a deleted local group, as the state snapshot shows it.
+type DeletedGroup struct {
+	Group
+	DeletionTime time.Time `json:"deletionTime"`
 }

@@ -144,7 +144,14 @@ func TestResponsesMatchPublishedDefinitions(t *testing.T) {
 	idRouter := specRouter(t, filepath.Join(dir, "identity.yaml"), identityBase, []string{
 		"/api/User/{userId}", "/api/User/{userId}/changepassword", "/api/User/users/{partitionGlobalId}",
 		"/api/RobotAccount/{partitionGlobalId}", "/api/RobotAccount/{partitionGlobalId}/{robotAccountId}",
+		"/api/User", "/api/Group", "/api/Group/{partitionGlobalId}", "/api/Group/{partitionGlobalId}/{groupId}",
+		"/api/RobotAccount",
 	})
+	// Literal and templated segments in one place (BulkCreate and
+	// {userId}), and PUT /api/Group/{groupId} beside the partition's
+	// group list, each get a router of their own.
+	bulkCreateRouter := specRouter(t, filepath.Join(dir, "identity.yaml"), identityBase, []string{"/api/User/BulkCreate"})
+	groupPutRouter := specRouter(t, filepath.Join(dir, "identity.yaml"), identityBase, []string{"/api/Group/{groupId}"})
 	// GET /api/RobotAccount/{partitionGlobalId} and PUT /api/RobotAccount/{robotAccountId}
 	// share a pattern, which one router cannot hold.
 	robotPutRouter := specRouter(t, filepath.Join(dir, "identity.yaml"), identityBase, []string{"/api/RobotAccount/{robotAccountId}"})
@@ -173,6 +180,29 @@ func TestResponsesMatchPublishedDefinitions(t *testing.T) {
 	r.send(idRouter, http.MethodGet, identityBase+"/api/RobotAccount/"+DefaultPartitionID+"/"+ra.ID, tok, "", "")
 	r.send(robotPutRouter, http.MethodPut, identityBase+"/api/RobotAccount/"+ra.ID, tok, jsonCT, `{"partitionGlobalId":"`+DefaultPartitionID+`","displayName":"Spec robot","groupIDsToAdd":["`+GroupFinance+`"]}`)
 
+	// The account lifecycle.
+	part := `"partitionGlobalId":"` + DefaultPartitionID + `"`
+	r.send(idRouter, http.MethodPost, identityBase+"/api/User", tok, jsonCT, `{`+part+`,"userName":"spec","email":"spec@example.com","password":"Spec-Pass-1","groupIDs":["`+GroupFinance+`"]}`)
+	r.send(idRouter, http.MethodPost, identityBase+"/api/User", tok, jsonCT, `{`+part+`,"userName":"spec","email":"spec@example.com"}`)
+	r.send(bulkCreateRouter, http.MethodPost, identityBase+"/api/User/BulkCreate", tok, jsonCT, `{`+part+`,"groupIDs":["`+GroupFinance+`"],"users":[{"userName":"spec2","email":"spec2@example.com"},{"email":"spec3@example.com"}]}`)
+	r.send(bulkCreateRouter, http.MethodPost, identityBase+"/api/User/BulkCreate", tok, jsonCT, `{`+part+`,"users":[{"userName":"spec2","email":"spec4@example.com"}]}`)
+	r.send(idRouter, http.MethodDelete, identityBase+"/api/User", tok, jsonCT, `{`+part+`,"userIds":["`+users[2].ID+`","`+users[3].ID+`"]}`)
+	r.send(idRouter, http.MethodDelete, identityBase+"/api/User/"+users[4].ID, tok, "", "")
+	_, created := r.send(idRouter, http.MethodPost, identityBase+"/api/Group", tok, jsonCT, `{`+part+`,"name":"Spec group","directoryUserMemberIDs":["`+u1.ID+`","`+ra.ID+`"]}`)
+	var group struct{ ID string }
+	mustJSON(t, created, &group)
+	r.send(groupPutRouter, http.MethodPut, identityBase+"/api/Group/"+group.ID, tok, jsonCT, `{`+part+`,"name":"Spec group 2","directoryUserIDsToAdd":["`+u2.ID+`"],"directoryUserIDsToRemove":["`+ra.ID+`"]}`)
+	r.send(idRouter, http.MethodGet, identityBase+"/api/Group/"+DefaultPartitionID, tok, "", "")
+	r.send(idRouter, http.MethodGet, identityBase+"/api/Group/"+DefaultPartitionID+"/"+group.ID, tok, "", "")
+	r.send(idRouter, http.MethodDelete, identityBase+"/api/Group/"+DefaultPartitionID+"/"+group.ID, tok, "", "")
+	r.send(idRouter, http.MethodDelete, identityBase+"/api/Group/"+DefaultPartitionID, tok, jsonCT, `{"groupIDs":["`+GroupFinance+`"]}`)
+	_, created = r.send(idRouter, http.MethodPost, identityBase+"/api/RobotAccount", tok, jsonCT, `{`+part+`,"name":"spec-robot","displayName":"Spec robot","groupIDsToAdd":["`+GroupAutomationUsers+`"]}`)
+	var robot struct{ ID string }
+	mustJSON(t, created, &robot)
+	r.send(idRouter, http.MethodDelete, identityBase+"/api/RobotAccount/"+DefaultPartitionID+"/"+robot.ID, tok, "", "")
+	robots := h.srv.RobotAccounts()
+	r.send(idRouter, http.MethodDelete, identityBase+"/api/RobotAccount/"+DefaultPartitionID, tok, jsonCT, `{"robotAccountIDs":["`+robots[1].ID+`","`+robots[2].ID+`"]}`)
+
 	r.send(orchRouter, http.MethodGet, orchBase+"/odata/Users?$top=100", tok, "", "")
 	r.send(orchRouter, http.MethodGet, orchBase+"/odata/Users?$filter="+url.QueryEscape("UserName eq 'robot-001'"), tok, "", "")
 	r.send(orchRouter, http.MethodGet, orchBase+"/odata/Users(1001)", tok, "", "")
@@ -185,6 +215,10 @@ func TestResponsesMatchPublishedDefinitions(t *testing.T) {
 		"User_ChangePassword 400", "User_GetUsers 200", "RobotAccount_GetRobotAccounts 200",
 		"RobotAccount_GetRobotAccount 200", "RobotAccount_UpdateRobotAccount 200",
 		"Users_Get 200", "Users_GetById 200", "Users_PatchById 200", "Users_PutById 200",
+		"User_CreateUser 200", "User_CreateUser 400", "User_CreateUsers 200", "User_CreateUsers 400",
+		"User_BulkDelete 204", "User_Delete 204", "Group_GetGroups 200", "Group_CreateGroup 201",
+		"Group_UpdateGroup 200", "Group_GetGroup 200", "Group_Delete 204", "Group_BulkDelete 204",
+		"RobotAccount_CreateRobotAccount 201", "RobotAccount_Delete 204", "RobotAccount_BulkDelete 204",
 	} {
 		if r.validated[want] == 0 {
 			t.Errorf("no validated answer for %s (validated: %v)", want, r.validated)

@@ -173,9 +173,9 @@ func sleepCtx(c *call, d time.Duration) bool {
 
 // jsonBody answers 415, as ASP.NET does, to a request whose body is not
 // declared as JSON (application/json, or a +json type); it reports
-// whether the request may go on.
+// whether the request may go on. A bulk DELETE carries a JSON body too.
 func jsonBody(c *call) bool {
-	if c.r.ContentLength == 0 || c.r.Method == http.MethodGet || c.r.Method == http.MethodDelete {
+	if c.r.ContentLength == 0 || c.r.Method == http.MethodGet {
 		return true
 	}
 	mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type"))

@@ -77,12 +77,25 @@ func cutSegment(path, name string) (string, bool) {
 // known but the method is not, allow lists the methods it takes.
 func (s *Server) resolveIdentity(method, rel string) (ep endpoint, params []string, allow string) {
 	seg := strings.Split(strings.TrimPrefix(rel, "/"), "/")
-	if len(seg) < 3 || !strings.EqualFold(seg[0], "api") {
+	if len(seg) < 2 || !strings.EqualFold(seg[0], "api") {
 		return endpoint{}, nil, ""
 	}
 	switch {
 	case strings.EqualFold(seg[1], "User"):
 		switch {
+		case len(seg) == 2:
+			switch method {
+			case http.MethodPost:
+				return endpoint{"POST /api/User", scopeUserWrite, false, s.createUser}, nil, ""
+			case http.MethodDelete:
+				return endpoint{"DELETE /api/User", scopeUserWrite, false, s.bulkDeleteUsers}, nil, ""
+			}
+			return endpoint{}, nil, "POST, DELETE"
+		case len(seg) == 3 && strings.EqualFold(seg[2], "BulkCreate"):
+			if method == http.MethodPost {
+				return endpoint{"POST /api/User/BulkCreate", scopeUserWrite, false, s.bulkCreateUsers}, nil, ""
+			}
+			return endpoint{}, nil, "POST"
 		case len(seg) == 4 && strings.EqualFold(seg[2], "users"):
 			if method == http.MethodGet {
 				return endpoint{"GET /api/User/users/{partitionGlobalId}", scopeUserRead, false, s.listUsers}, seg[3:], ""
@@ -99,29 +112,62 @@ func (s *Server) resolveIdentity(method, rel string) (ep endpoint, params []stri
 				return endpoint{"GET /api/User/{userId}", scopeUserRead, false, s.getUser}, seg[2:], ""
 			case http.MethodPut:
 				return endpoint{"PUT /api/User/{userId}", scopeUserWrite, false, s.updateUser}, seg[2:], ""
+			case http.MethodDelete:
+				return endpoint{"DELETE /api/User/{userId}", scopeUserWrite, false, s.deleteUser}, seg[2:], ""
 			}
-			return endpoint{}, nil, "GET, PUT"
+			return endpoint{}, nil, "GET, PUT, DELETE"
 		}
-	case strings.EqualFold(seg[1], "Group") && len(seg) == 3:
-		if method == http.MethodGet {
-			return endpoint{"GET /api/Group/{partitionGlobalId}", scopeGroupRead, false, s.listGroups}, seg[2:], ""
+	case strings.EqualFold(seg[1], "Group"):
+		switch len(seg) {
+		case 2:
+			if method == http.MethodPost {
+				return endpoint{"POST /api/Group", scopeGroupWrite, false, s.createGroup}, nil, ""
+			}
+			return endpoint{}, nil, "POST"
+		case 3:
+			switch method {
+			case http.MethodGet:
+				return endpoint{"GET /api/Group/{partitionGlobalId}", scopeGroupRead, false, s.listGroups}, seg[2:], ""
+			case http.MethodPut:
+				return endpoint{"PUT /api/Group/{groupId}", scopeGroupWrite, false, s.updateGroup}, seg[2:], ""
+			case http.MethodDelete:
+				return endpoint{"DELETE /api/Group/{partitionGlobalId}", scopeGroupWrite, false, s.bulkDeleteGroups}, seg[2:], ""
+			}
+			return endpoint{}, nil, "GET, PUT, DELETE"
+		case 4:
+			switch method {
+			case http.MethodGet:
+				return endpoint{"GET /api/Group/{partitionGlobalId}/{groupId}", scopeGroupRead, false, s.getGroup}, seg[2:], ""
+			case http.MethodDelete:
+				return endpoint{"DELETE /api/Group/{partitionGlobalId}/{groupId}", scopeGroupWrite, false, s.deleteGroup}, seg[2:], ""
+			}
+			return endpoint{}, nil, "GET, DELETE"
 		}
-		return endpoint{}, nil, "GET"
 	case strings.EqualFold(seg[1], "RobotAccount"):
 		switch len(seg) {
+		case 2:
+			if method == http.MethodPost {
+				return endpoint{"POST /api/RobotAccount", scopeRobotWrite, false, s.createRobotAccount}, nil, ""
+			}
+			return endpoint{}, nil, "POST"
 		case 3:
 			switch method {
 			case http.MethodGet:
 				return endpoint{"GET /api/RobotAccount/{partitionGlobalId}", scopeRobotRead, false, s.listRobotAccounts}, seg[2:], ""
 			case http.MethodPut:
 				return endpoint{"PUT /api/RobotAccount/{robotAccountId}", scopeRobotWrite, false, s.updateRobotAccount}, seg[2:], ""
+			case http.MethodDelete:
+				return endpoint{"DELETE /api/RobotAccount/{partitionGlobalId}", scopeRobotWrite, false, s.bulkDeleteRobotAccounts}, seg[2:], ""
 			}
-			return endpoint{}, nil, "GET, PUT"
+			return endpoint{}, nil, "GET, PUT, DELETE"
 		case 4:
-			if method == http.MethodGet {
+			switch method {
+			case http.MethodGet:
 				return endpoint{"GET /api/RobotAccount/{partitionGlobalId}/{robotAccountId}", scopeRobotRead, false, s.getRobotAccount}, seg[2:], ""
+			case http.MethodDelete:
+				return endpoint{"DELETE /api/RobotAccount/{partitionGlobalId}/{robotAccountId}", scopeRobotWrite, false, s.deleteRobotAccount}, seg[2:], ""
 			}
-			return endpoint{}, nil, "GET"
+			return endpoint{}, nil, "GET, DELETE"
 		}
 	}
 	return endpoint{}, nil, ""

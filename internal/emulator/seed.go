@@ -52,7 +52,12 @@ func InitialRobotPassword(j int) string { return fmt.Sprintf("Initial-Robot-%03d
 
 // generate fills the store with n users and r robot accounts (each with its
 // Orchestrator user), deterministically from seed.
+// A generated organization also holds the local group Finance; with no
+// accounts to generate the organization stays empty (built-in groups only).
 func (s *store) generate(seed int64, n, r int) {
+	if n+r > 0 {
+		s.addGroup(financeGroup, seedEpoch)
+	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
 	for i := 1; i <= n; i++ {
 		first := firstNames[rng.IntN(len(firstNames))]
@@ -78,8 +83,7 @@ func (s *store) generate(seed int64, n, r int) {
 			CreationTime:         created,
 			LastModificationTime: lastModified(i, created),
 		}, password: InitialPassword(i)}
-		s.users[u.ID] = u
-		s.userOrder = append(s.userOrder, u.ID)
+		s.addUser(u)
 	}
 	for j := 1; j <= r; j++ {
 		created := seedEpoch.Add(time.Duration(j) * time.Minute)
@@ -92,8 +96,7 @@ func (s *store) generate(seed int64, n, r int) {
 			CreationTime:         created,
 			LastModificationTime: created,
 		}
-		s.robots[ra.ID] = ra
-		s.robotOrder = append(s.robotOrder, ra.ID)
+		s.addRobot(ra)
 		key := int64(1000 + j)
 		s.orch[key] = &OrchestratorUser{
 			ID:                key,

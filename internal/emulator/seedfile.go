@@ -16,8 +16,9 @@ import (
 // .yml); keys are matched case-insensitively. Every entity is added to the
 // generated ones; ids must be unique. Example: testdata/seed.yaml.
 //
-//	groups:             # in addition to the five fixed groups
-//	  - {id: GUID, name: Sales}
+//	groups:             # local groups, besides the built-in ones (and Finance when accounts are generated)
+//	  - {id: GUID, name: Sales}  # id defaults to a GUID derived from the position
+//	  - {name: Night shift, members: [user00002, jdoe@example.com, robot-night]}  # userNames, emails, robot names
 //	users:              # id defaults to a GUID derived from the position
 //	  - {id: GUID, userName: jdoe, email: jdoe@example.com, name: Jane, surname: Doe,
 //	     displayName: Jane Doe, isActive: true, groupIDs: [GUID], password: "Secret-123"}
@@ -29,10 +30,18 @@ import (
 //	  - {id: 2002, userName: robot-vault, type: Robot,  # password in an external store
 //	     unattendedRobot: {userName: 'CORP\svc-vault', credentialStoreId: 3, credentialExternalName: svc-vault}}
 type SeedFile struct {
-	Groups            []Group            `json:"groups"`
+	Groups            []SeedGroup        `json:"groups"`
 	Users             []SeedUser         `json:"users"`
 	RobotAccounts     []SeedRobot        `json:"robotAccounts"`
 	OrchestratorUsers []SeedOrchestrator `json:"orchestratorUsers"`
+}
+
+// SeedGroup is a local group of a seed file. Members name users (by
+// userName or email) and robot accounts (by name), generated or seeded,
+// that join the group besides those whose groupIDs name it.
+type SeedGroup struct {
+	ID, Name string
+	Members  []string
 }
 
 // SeedUser is an identity user of a seed file.
@@ -102,16 +111,23 @@ func LoadSeedFile(path string) (*SeedFile, error) {
 
 // addSeed adds a seed file's entities to the store.
 func (s *store) addSeed(seed int64, sf *SeedFile) error {
-	for _, g := range sf.Groups {
-		if !isGUID(g.ID) || g.Name == "" {
-			return fmt.Errorf("seed group %q: needs a GUID id and a name", g.ID)
+	groupIDs := make([]string, len(sf.Groups))
+	for i, sg := range sf.Groups {
+		g := Group{ID: strings.ToLower(sg.ID), Name: sg.Name}
+		if g.ID == "" {
+			g.ID = deterministicGUID(seed, "seed-group", i+1)
 		}
-		g.ID = strings.ToLower(g.ID)
+		if !isGUID(g.ID) || g.Name == "" {
+			return fmt.Errorf("seed group %q: needs a GUID id and a name", sg.ID)
+		}
 		if s.groupByID[g.ID] {
 			return fmt.Errorf("seed group %s listed twice", g.ID)
 		}
-		s.groups = append(s.groups, g)
-		s.groupByID[g.ID] = true
+		if _, dup := s.groupNamed(g.Name); dup {
+			return fmt.Errorf("seed group %q: the organization has a group of that name", g.Name)
+		}
+		s.addGroup(g, seedEpoch)
+		groupIDs[i] = g.ID
 	}
 	checkGroups := func(what string, ids []string) ([]string, error) {
 		out := make([]string, 0, len(ids))
@@ -153,8 +169,7 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 			InvitationAccepted: su.InvitationAccepted, Type: typ, GroupIDs: groups,
 			CreationTime: created, // never modified: lastModificationTime is null
 		}, password: su.Password}
-		s.users[id] = u
-		s.userOrder = append(s.userOrder, id)
+		s.addUser(u)
 	}
 	for i, sr := range sf.RobotAccounts {
 		id := strings.ToLower(sr.ID)
@@ -176,9 +191,15 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 		if display == "" {
 			display = sr.Name
 		}
-		s.robots[id] = &RobotAccount{ID: id, Name: sr.Name, DisplayName: display, GroupIDs: groups,
-			CreationTime: seedEpoch, LastModificationTime: seedEpoch}
-		s.robotOrder = append(s.robotOrder, id)
+		s.addRobot(&RobotAccount{ID: id, Name: sr.Name, DisplayName: display, GroupIDs: groups,
+			CreationTime: seedEpoch, LastModificationTime: seedEpoch})
+	}
+	for i, sg := range sf.Groups {
+		for _, m := range sg.Members {
+			if err := s.joinSeedGroup(groupIDs[i], m); err != nil {
+				return fmt.Errorf("seed group %q: %w", sg.Name, err)
+			}
+		}
 	}
 	for i, so := range sf.OrchestratorUsers {
 		what := fmt.Sprintf("seed orchestrator user %d (%s)", i+1, so.UserName)
@@ -215,5 +236,24 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 		s.orch[so.ID] = ou
 		s.orchOrder = append(s.orchOrder, so.ID)
 	}
+	return nil
+}
+
+// joinSeedGroup puts the user (by userName or email) or robot account (by
+// name) called member into group.
+func (s *store) joinSeedGroup(group, member string) error {
+	k := strings.ToLower(member)
+	id := s.userByName[k]
+	if id == "" {
+		id = s.userByEmail[k]
+	}
+	if id == "" {
+		id = s.robotByName[k]
+	}
+	if id == "" {
+		return fmt.Errorf("member %q is no user or robot account", member)
+	}
+	groups, _ := s.memberGroups(id)
+	*groups = changeGroups(*groups, []string{group}, nil)
 	return nil
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"strings"
 	"sync"
 	"time"
 )
@@ -14,28 +15,78 @@ type store struct {
 
 	groups     []Group
 	groupByID  map[string]bool
+	groupTimes map[string]*groupTimes
 	users      map[string]*user
 	userOrder  []string
 	robots     map[string]*RobotAccount
 	robotOrder []string
-	orch       map[int64]*OrchestratorUser
-	orchPass   map[int64]string
-	orchOrder  []int64
+
+	// Indexes of live accounts by lower-case userName, email and robot
+	// name, for the duplicate checks of a create.
+	userByName  map[string]string
+	userByEmail map[string]string
+	robotByName map[string]string
+	lastLegacy  int64
+
+	// Deleted accounts and groups, kept for the state snapshot only.
+	deletedUsers  []DeletedUser
+	deletedRobots []DeletedRobotAccount
+	deletedGroups []DeletedGroup
+	orch          map[int64]*OrchestratorUser
+	orchPass      map[int64]string
+	orchOrder     []int64
 }
 
 func newStore() *store {
 	s := &store{
-		groupByID: map[string]bool{},
-		users:     map[string]*user{},
-		robots:    map[string]*RobotAccount{},
-		orch:      map[int64]*OrchestratorUser{},
-		orchPass:  map[int64]string{},
+		groupByID:   map[string]bool{},
+		groupTimes:  map[string]*groupTimes{},
+		users:       map[string]*user{},
+		robots:      map[string]*RobotAccount{},
+		userByName:  map[string]string{},
+		userByEmail: map[string]string{},
+		robotByName: map[string]string{},
+		orch:        map[int64]*OrchestratorUser{},
+		orchPass:    map[int64]string{},
 	}
-	for _, g := range fixedGroups() {
-		s.groups = append(s.groups, g)
-		s.groupByID[g.ID] = true
+	for _, g := range builtInGroupList() {
+		s.addGroup(g, seedEpoch)
 	}
 	return s
+}
+
+// groupTimes are a group's creation and last modification times (zero
+// until it is first changed).
+type groupTimes struct{ created, modified time.Time }
+
+// addGroup appends a group created at created.
+func (s *store) addGroup(g Group, created time.Time) {
+	s.groups = append(s.groups, g)
+	s.groupByID[g.ID] = true
+	s.groupTimes[g.ID] = &groupTimes{created: created}
+}
+
+// addUser appends a live user and indexes it; the first of two users with
+// the same userName or email keeps the index.
+func (s *store) addUser(u *user) {
+	s.users[u.ID] = u
+	s.userOrder = append(s.userOrder, u.ID)
+	if k := strings.ToLower(u.UserName); k != "" && s.userByName[k] == "" {
+		s.userByName[k] = u.ID
+	}
+	if k := strings.ToLower(u.Email); k != "" && s.userByEmail[k] == "" {
+		s.userByEmail[k] = u.ID
+	}
+	s.lastLegacy = max(s.lastLegacy, u.LegacyID)
+}
+
+// addRobot appends a robot account and indexes it by name.
+func (s *store) addRobot(r *RobotAccount) {
+	s.robots[r.ID] = r
+	s.robotOrder = append(s.robotOrder, r.ID)
+	if k := strings.ToLower(r.Name); s.robotByName[k] == "" {
+		s.robotByName[k] = r.ID
+	}
 }
 
 // nextModification returns a modification time strictly after prev, so that

@@ -52,6 +52,7 @@ var (
 	scopeOrchRead   = scopesOf([]string{"OR.Users", "OR.Users.Read"})
 	scopeOrchWrite  = scopesOf([]string{"OR.Users", "OR.Users.Write"})
 	scopeGroupRead  = scopesOf([]string{"PM.Group", "PM.Group.Read"})
+	scopeGroupWrite = scopesOf([]string{"PM.Group", "PM.Group.Write"})
 )
 
 // grant is what an issued access token stands for.
