@@ -145,3 +145,64 @@ func TestIncidentRotationOfEveryRobotCredential(t *testing.T) {
 	}
 	assertNoSecrets(t, all, []string{res.stdout, res.stderr}, dir)
 }
+
+// export users --rotate writes a set_password row per local user (users of
+// a directory left out and counted), --username narrows it, and applying
+// the manifest sets every local user's password to the one the secrets
+// file holds, and no other.
+func TestExportUsersRotateCoversLocalUsers(t *testing.T) {
+	const n = 20
+	dir := t.TempDir()
+	seed := writeFile(t, dir, "seed.yaml", `users:
+  - {userName: ad-one, email: ad-one@example.com, type: directoryUser, password: Dir-Pass-1}
+  - {userName: ad-two, email: ad-two@example.com, type: directoryUser, password: Dir-Pass-2}
+`)
+	emu := startEmulator(t, emulator.Config{Users: n, SeedFile: seed})
+
+	res := runBatch(t, emu, dir, "export", "users", "--rotate", "--username", "USER0001*", "-o", "some.csv")
+	if res.code != 0 || !strings.Contains(res.stderr, `"rows":10`) {
+		t.Fatalf("export --username: exit %d\n%s", res.code, res.stderr)
+	}
+	res = runBatch(t, emu, dir, "export", "users", "--rotate", "-o", "rotate.csv")
+	if res.code != 0 || !strings.Contains(res.stderr, fmt.Sprintf(`"rows":%d`, n)) || !strings.Contains(res.stderr, `"left_out":2`) {
+		t.Fatalf("export --rotate: exit %d\n%s", res.code, res.stderr)
+	}
+	rows := readCSV(t, filepath.Join(dir, "rotate.csv"))
+	if len(rows) != n+1 || strings.Join(rows[0], ",") != "op,user_id,email,username,new_password" {
+		t.Fatalf("rotate.csv: %d lines, header %v", len(rows), rows[0])
+	}
+	res = runBatch(t, emu, dir, "apply", "rotate.csv", "--yes", "--run-id", "rot", "--limits", "none", "--secrets-out", "rotate.secrets")
+	if res.code != 0 {
+		t.Fatalf("apply: exit %d\n%s", res.code, res.stderr)
+	}
+	entries, err := secretsout.Read(filepath.Join(dir, "rotate.secrets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := lastPasswords(entries)
+	var all []string
+	for _, u := range emu.Users() {
+		got := emu.PasswordOf(u.ID)
+		if u.Type != "user" {
+			if !strings.HasPrefix(got, "Dir-Pass-") {
+				t.Errorf("%s: a directory user's password was changed", u.UserName)
+			}
+			continue
+		}
+		if want := last["user_id="+strings.ToLower(u.ID)]; want == "" || got != want {
+			t.Fatalf("%s: the server's password is not the one the secrets file holds", u.UserName)
+		}
+		all = append(all, got)
+	}
+	assertNoSecrets(t, all, []string{res.stdout, res.stderr}, filepath.Join(dir, "reports"), filepath.Join(dir, "rotate.csv"))
+
+	for _, args := range [][]string{
+		{"export", "robot-accounts", "--rotate"},
+		{"export", "users", "--username", "user*"},
+		{"export", "robot-credentials", "--username", "[x"},
+	} {
+		if res := runBatch(t, emu, dir, args...); res.code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", args, res.code, res.stderr)
+		}
+	}
+}
