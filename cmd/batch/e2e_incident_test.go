@@ -12,6 +12,7 @@ import (
 	"filippo.io/age"
 
 	"batch/internal/emulator"
+	"batch/internal/report"
 	"batch/internal/secretsout"
 )
 
@@ -204,5 +205,33 @@ func TestExportUsersRotateCoversLocalUsers(t *testing.T) {
 		if res := runBatch(t, emu, dir, args...); res.code != 2 {
 			t.Errorf("%v: exit %d, want 2\n%s", args, res.code, res.stderr)
 		}
+	}
+}
+
+// A set_robot_credentials row for a robot whose credential lives in an
+// external store fails in the plan (what the read reveals), and apply sends
+// nothing for it while the other rows go on.
+func TestExternalCredentialFailsInPlanAndIsNotSent(t *testing.T) {
+	dir := t.TempDir()
+	emu := startEmulator(t, emulator.Config{SeedFile: incidentSeed(t, dir, 2, 1)})
+	writeFile(t, dir, "m.csv", "op,username,new_password\nset_robot_credentials,robot-1,generate\nset_robot_credentials,vault-1,generate\n")
+	for _, args := range [][]string{
+		{"plan", "m.csv", "--run-id", "plan", "--limits", "none"},
+		{"apply", "m.csv", "--run-id", "apply", "--yes", "--limits", "none", "--secrets-out", "s.csv"},
+	} {
+		res := runBatch(t, emu, dir, args...)
+		if res.code != 1 {
+			t.Fatalf("%s: exit %d, want 1\n%s", args[0], res.code, res.stderr)
+		}
+		rs := byRow(t, readResults(t, filepath.Join(dir, "reports", args[3])))
+		if r := rs[2]; r.Status != report.StatusFailed || r.ErrorCode != report.CodeValidation || !strings.Contains(r.ErrorMessage, "rotate it there") {
+			t.Errorf("%s: vault row %s %s %q", args[0], r.Status, r.ErrorCode, r.ErrorMessage)
+		}
+		if r := rs[1]; r.Status == report.StatusFailed {
+			t.Errorf("%s: plain row failed: %q", args[0], r.ErrorMessage)
+		}
+	}
+	if emu.Counts()["PATCH"] != 1 || emu.RobotPasswordOf(9001) != "Vault-Pass-1" {
+		t.Errorf("%d PATCHes, want 1 (the plain row only)", emu.Counts()["PATCH"])
 	}
 }
