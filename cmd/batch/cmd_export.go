@@ -18,25 +18,33 @@ type exportOptions struct {
 	IO             *streams
 	Kind           export.Kind
 	Format, Output string
-	Conn           *connectionFlags
-	Run            *runFlags
+	// Rotate (export users --rotate) writes set_password rows instead;
+	// UserName narrows a rotation to the user names matching its glob.
+	Rotate   bool
+	UserName string
+	Conn     *connectionFlags
+	Run      *runFlags
 }
 
 func newExportCmd(io *streams) *cobra.Command {
 	var conn connectionFlags
 	var rf runFlags
-	var format, output string
+	var format, output, userName string
+	var rotate bool
 	cmd := &cobra.Command{
-		Use:       "export users|robot-accounts",
+		Use:       "export users|robot-accounts|robot-credentials",
 		Short:     "Write the tenant's users or robot accounts as a manifest",
 		Long:      helpText("export.long"),
 		Example:   helpText("export.example"),
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{string(export.Users), string(export.RobotAccounts)},
+		ValidArgs: []string{string(export.Users), string(export.RobotAccounts), string(export.RobotCredentials)},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExport(cmd.Context(), &exportOptions{IO: io, Kind: export.Kind(args[0]), Format: format, Output: output, Conn: &conn, Run: &rf})
+			return runExport(cmd.Context(), &exportOptions{IO: io, Kind: export.Kind(args[0]), Format: format, Output: output,
+				Rotate: rotate, UserName: userName, Conn: &conn, Run: &rf})
 		},
 	}
+	cmd.Flags().BoolVar(&rotate, "rotate", false, "users: write a set_password row (new_password generate) per local user")
+	cmd.Flags().StringVar(&userName, "username", "", "robot-credentials, users --rotate: only user names matching this glob (case-insensitive)")
 	cmd.Flags().StringVar(&format, "format", "", "csv or yaml (default: from the -o extension, else csv)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "file to write (default: standard output)")
 	conn.register(cmd.Flags())
@@ -53,8 +61,20 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 		return err
 	}
 	defer logErrorAsJSON(io, rf.log, log, &err)
-	if opts.Kind != export.Users && opts.Kind != export.RobotAccounts {
-		return usageErrorf("export %q: want users or robot-accounts", opts.Kind)
+	if opts.Kind != export.Users && opts.Kind != export.RobotAccounts && opts.Kind != export.RobotCredentials {
+		return usageErrorf("export %q: want users, robot-accounts or robot-credentials", opts.Kind)
+	}
+	var rot *export.Rotation
+	switch {
+	case opts.Rotate && opts.Kind != export.Users:
+		return usageErrorf("--rotate goes with export users (robot-credentials is a rotation already)")
+	case opts.Rotate || opts.Kind == export.RobotCredentials:
+		if err := export.CheckPattern(opts.UserName); err != nil {
+			return usageErrorf("%w", err)
+		}
+		rot = &export.Rotation{UserName: opts.UserName}
+	case opts.UserName != "":
+		return usageErrorf("--username narrows a rotation: export robot-credentials, or export users --rotate")
 	}
 	f, err := manifest.FormatNamed(opts.Format, opts.Output)
 	if err != nil {
@@ -64,7 +84,7 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	n, gets, err := runner.Export(ctx, runner.ExportConfig{Kind: opts.Kind, Format: f, Output: opts.Output, Out: io.Out, Settings: settings, Log: log,
+	n, gets, err := runner.Export(ctx, runner.ExportConfig{Kind: opts.Kind, Rotation: rot, Format: f, Output: opts.Output, Out: io.Out, Settings: settings, Log: log,
 		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version}})
 	if se := (*runner.StopError)(nil); errors.As(err, &se) {
 		return withExit(exitStopped, se.Err)
@@ -77,9 +97,20 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 		where = "standard output"
 	}
 	if jsonLogs(io, rf.log) {
-		log.Info().Int("rows", n).Str("kind", string(opts.Kind)).Str("output", where).Int("get_requests", gets).Msg("exported")
+		ev := log.Info().Int("rows", n).Str("kind", string(opts.Kind)).Str("output", where).Int("get_requests", gets)
+		if rot != nil {
+			ev = ev.Int("left_out", rot.Skipped)
+		}
+		ev.Msg("exported")
 		return nil
 	}
 	fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", n, opts.Kind, where, gets)
+	if rot != nil && rot.Skipped > 0 {
+		if opts.Kind == export.RobotCredentials {
+			fmt.Fprintf(io.ErrOut, "left out %d robots whose credential lives in an external credential store: rotate them there\n", rot.Skipped)
+		} else {
+			fmt.Fprintf(io.ErrOut, "left out %d directory users: their password is changed in the directory\n", rot.Skipped)
+		}
+	}
 	return nil
 }

@@ -30,7 +30,7 @@ func fromClientUser(u client.User) User {
 	out := User{
 		ID: u.ID, UserName: u.UserName, Email: u.Email, Name: u.Name, Surname: u.Surname,
 		DisplayName: u.DisplayName, IsActive: u.IsActive, BypassBasicAuthRestriction: u.BypassBasicAuthRestriction,
-		InvitationAccepted: u.InvitationAccepted, GroupIDs: u.GroupIDs,
+		InvitationAccepted: u.InvitationAccepted, GroupIDs: u.GroupIDs, Type: u.Type,
 	}
 	if u.LastModificationTime != nil {
 		out.LastModified = *u.LastModificationTime
@@ -43,9 +43,11 @@ func fromClientRobot(r client.RobotAccount) Robot {
 }
 
 func fromOrchestratorUser(o client.OrchestratorUser) OrchestratorUser {
-	out := OrchestratorUser{Key: o.ID, UserName: o.UserName}
+	out := OrchestratorUser{Key: o.ID, UserName: o.UserName, read: &o}
 	if o.UnattendedRobot != nil {
+		out.HasRobot = true
 		out.RobotUserName = o.UnattendedRobot.UserName
+		out.ExternalStore = o.UnattendedRobot.ExternalStore()
 	}
 	return out
 }
@@ -110,6 +112,13 @@ func (a *ClientAdapter) FindOrchestratorUser(ctx context.Context, userName strin
 	return fromOrchestratorUser(o), err
 }
 
+// EachOrchestratorUser pages through every Orchestrator user.
+func (a *ClientAdapter) EachOrchestratorUser(ctx context.Context, fn func(OrchestratorUser) error) error {
+	return a.orchestrator(func() error {
+		return a.c.OrchestratorUsers.All(ctx, func(o client.OrchestratorUser) error { return fn(fromOrchestratorUser(o)) })
+	})
+}
+
 // ListGroups reads the organization's groups.
 func (a *ClientAdapter) ListGroups(ctx context.Context) ([]Group, error) {
 	gs, err := a.c.Groups.List(ctx)
@@ -142,10 +151,18 @@ func (a *ClientAdapter) UpdateRobot(ctx context.Context, id string, u RobotUpdat
 	return adaptErr(err)
 }
 
-// SetRobotCredentials sets an unattended robot's Windows credentials.
-func (a *ClientAdapter) SetRobotCredentials(ctx context.Context, key int64, robotUserName string, password secret.Value) error {
+// SetRobotCredentials sets an unattended robot's Windows credentials: one
+// PATCH carrying the robot as read with o (a read first only when o was
+// not read by this adapter).
+func (a *ClientAdapter) SetRobotCredentials(ctx context.Context, o OrchestratorUser, robotUserName string, password secret.Value) error {
+	creds := client.UnattendedCredentials{UserName: robotUserName, Password: password}
 	return a.orchestrator(func() error {
-		_, err := a.c.OrchestratorUsers.SetUnattendedCredentials(ctx, key, client.UnattendedCredentials{UserName: robotUserName, Password: password})
+		var err error
+		if o.read != nil {
+			_, err = a.c.OrchestratorUsers.SetUnattendedCredentialsOf(ctx, *o.read, creds)
+		} else {
+			_, err = a.c.OrchestratorUsers.SetUnattendedCredentials(ctx, o.Key, creds)
+		}
 		return err
 	})
 }

@@ -126,6 +126,8 @@ func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 		} else if readsState {
 			n.RobotStates++
 		}
+	case manifest.OpSetRobotCredentials:
+		n.OrchestratorLookups++ // the PATCH sends back the robot as read
 	}
 }
 

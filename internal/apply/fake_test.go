@@ -385,7 +385,26 @@ func (f *fake) UpdateRobot(ctx context.Context, id string, upd RobotUpdate) erro
 	})
 }
 
-func (f *fake) SetRobotCredentials(ctx context.Context, key int64, robotUserName string, password secret.Value) error {
+func (f *fake) EachOrchestratorUser(ctx context.Context, fn func(OrchestratorUser) error) error {
+	if err := f.read(ctx, "EachOrchestratorUser"); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	list := make([]OrchestratorUser, len(f.orch))
+	for i, o := range f.orch {
+		list[i] = *o
+	}
+	f.mu.Unlock()
+	for _, o := range list {
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *fake) SetRobotCredentials(ctx context.Context, target OrchestratorUser, robotUserName string, password secret.Value) error {
+	key := target.Key
 	return f.write(ctx, "SetRobotCredentials", func() error {
 		for _, o := range f.orch {
 			if o.Key == key {

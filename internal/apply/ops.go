@@ -24,7 +24,7 @@ var opCalls = map[manifest.Op]struct {
 	manifest.OpSetPassword:         {[]client.Operation{client.OpGetUser, client.OpListUsers}, client.OpUpdateUser},
 	manifest.OpChangePassword:      {[]client.Operation{client.OpGetUser, client.OpListUsers}, client.OpChangePassword},
 	manifest.OpUpdateRobotAccount:  {[]client.Operation{client.OpGetRobotAccount, client.OpListRobotAccounts}, client.OpUpdateRobotAccount},
-	manifest.OpSetRobotCredentials: {[]client.Operation{client.OpGetOrchestratorUser, client.OpFindOrchestratorUser}, client.OpSetUnattendedCredentials},
+	manifest.OpSetRobotCredentials: {[]client.Operation{client.OpGetOrchestratorUser, client.OpFindOrchestratorUser}, client.OpSetUnattendedCredentials}, // find: the list too
 }
 
 // Census is what a manifest asks for, counted in one pass: rows for the
@@ -111,6 +111,7 @@ func (c *Census) Needs(exec *Executor) Needs {
 		n.UserStates += one.UserStates * count
 		n.RobotLookups += one.RobotLookups * count
 		n.RobotStates += one.RobotStates * count
+		n.OrchestratorLookups += one.OrchestratorLookups * count
 	}
 	n.Groups = c.groupRows
 	return n

@@ -85,10 +85,11 @@ func TestCensusOperations(t *testing.T) {
 }
 
 // The reads a census needs are the sum of its rows' under the executor's
-// mode: an apply by id reads no state unless the row checks it.
+// mode: an apply by id reads no state unless the row checks it; a
+// set_robot_credentials row always reads its Orchestrator user.
 func TestCensusNeeds(t *testing.T) {
 	c := takeCensus(nil)
-	want := Needs{UserLookups: 2, UserStates: 1, RobotLookups: 1, Groups: 1}
+	want := Needs{UserLookups: 2, UserStates: 1, RobotLookups: 1, OrchestratorLookups: 1, Groups: 1}
 	if got := c.Needs(NewPlanner(nil, nil, Options{})); got != want {
 		t.Errorf("plan needs %+v, want %+v", got, want)
 	}

@@ -111,6 +111,13 @@ func (rd *reading) lookCredentials(ctx context.Context, r *row) (look, error) {
 	if err != nil {
 		return look{}, err
 	}
+	// What the read reveals fails the row in a plan too, before any write.
+	if o.read != nil && !o.HasRobot {
+		return look{}, failf(report.CodeValidation, "the Orchestrator user %d (%s) has no unattended robot", o.Key, o.UserName)
+	}
+	if o.ExternalStore != "" {
+		return look{}, failf(report.CodeValidation, "the robot of Orchestrator user %d (%s) has its credential in %s: rotate it there (nothing was sent)", o.Key, o.UserName, o.ExternalStore)
+	}
 	return look{job: r.job, orch: o, changes: credentialChanges(r.job, &o)}, nil
 }
 

@@ -23,6 +23,9 @@ const IndexThreshold = 5
 type Needs struct {
 	UserLookups, UserStates   int
 	RobotLookups, RobotStates int
+	// OrchestratorLookups counts the rows that read an Orchestrator user
+	// (by key or user name: either costs one GET, a page holds 1,000).
+	OrchestratorLookups int
 	// Groups counts the rows that name groups: one read of the
 	// organization's groups checks (and names) them all.
 	Groups int
@@ -42,6 +45,9 @@ type Resolver struct {
 	robotsIndexed bool
 	robotsByID    map[string]*Robot
 	robotsByName  map[string]*Robot
+	orchIndexed   bool
+	orchByKey     map[int64]*OrchestratorUser
+	orchByName    map[string][]*OrchestratorUser // lower-case user name → users
 	groupsRead    bool
 	groupByID     map[string]string   // lower-case id → name
 	groupByName   map[string][]string // lower-case name → ids
@@ -82,6 +88,11 @@ func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
 	}
 	if n := needs.RobotLookups + needs.RobotStates; n > IndexThreshold {
 		if err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexRobots(ctx, n) }); err != nil && !errors.Is(err, errListTooLong) {
+			return err
+		}
+	}
+	if n := needs.OrchestratorLookups; n > IndexThreshold {
+		if err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexOrchestratorUsers(ctx, n) }); err != nil && !errors.Is(err, errListTooLong) {
 			return err
 		}
 	}
@@ -208,6 +219,28 @@ func (rs *Resolver) indexRobots(ctx context.Context, lookups int) error {
 	return nil
 }
 
+func (rs *Resolver) indexOrchestratorUsers(ctx context.Context, lookups int) error {
+	byKey := make(map[int64]*OrchestratorUser)
+	byName := make(map[string][]*OrchestratorUser)
+	seen := 0
+	err := rs.reader.EachOrchestratorUser(ctx, func(o OrchestratorUser) error {
+		if seen++; seen > lookups*PageSize {
+			return errListTooLong
+		}
+		p := &o
+		byKey[o.Key] = p
+		name := strings.ToLower(o.UserName)
+		byName[name] = append(byName[name], p)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read the Orchestrator user list: %w", err)
+	}
+	rs.orchByKey, rs.orchByName = byKey, byName
+	rs.orchIndexed = true
+	return nil
+}
+
 // User resolves a user target; known reports whether the user's current
 // state was read. With needState false a user_id target is returned as is,
 // without a read.
@@ -279,6 +312,9 @@ func (rs *Resolver) Robot(ctx context.Context, t manifest.Target, needState bool
 
 // OrchestratorUser resolves a set_robot_credentials target.
 func (rs *Resolver) OrchestratorUser(ctx context.Context, t manifest.Target) (OrchestratorUser, error) {
+	if rs.orchIndexed {
+		return rs.indexedOrchestratorUser(t)
+	}
 	v, err := rs.once(ctx, "orch/"+string(t.Kind)+"/"+strings.ToLower(t.Value), func(ctx context.Context) (any, error) {
 		if t.Kind == manifest.TargetOrchestratorUserID {
 			key, err := strconv.ParseInt(t.Value, 10, 64)
@@ -293,6 +329,29 @@ func (rs *Resolver) OrchestratorUser(ctx context.Context, t manifest.Target) (Or
 		return OrchestratorUser{}, err
 	}
 	return v.(OrchestratorUser), nil
+}
+
+// indexedOrchestratorUser finds a set_robot_credentials target in the
+// Orchestrator user index.
+func (rs *Resolver) indexedOrchestratorUser(t manifest.Target) (OrchestratorUser, error) {
+	if t.Kind == manifest.TargetOrchestratorUserID {
+		key, err := strconv.ParseInt(t.Value, 10, 64)
+		if err != nil {
+			return OrchestratorUser{}, failf(report.CodeValidation, "orchestrator_user_id %q is not a number", t.Value)
+		}
+		if o := rs.orchByKey[key]; o != nil {
+			return *o, nil
+		}
+		return OrchestratorUser{}, failf(report.CodeNotFound, "no Orchestrator user with id %d", key)
+	}
+	switch found := rs.orchByName[strings.ToLower(t.Value)]; len(found) {
+	case 0:
+		return OrchestratorUser{}, failf(report.CodeNotFound, "no Orchestrator user with user name %q", t.Value)
+	case 1:
+		return *found[0], nil
+	default:
+		return OrchestratorUser{}, failf(report.CodeConflict, "%d Orchestrator users have the user name %q: name it by orchestrator_user_id", len(found), t.Value)
+	}
 }
 
 // once runs a lookup at most once per key, sharing the answer (or a

@@ -160,3 +160,38 @@ func TestResolverGroups(t *testing.T) {
 		t.Errorf("a name without the group list: %v", err)
 	}
 }
+
+// Many set_robot_credentials rows: the Orchestrator users are read once
+// into an index, in which targets by key or user name (any case) are found
+// without another read; a user name two users share is a conflict, a
+// target not in the list is not found.
+func TestResolverIndexesOrchestratorUsers(t *testing.T) {
+	f := newFake()
+	for i := 1; i <= 20; i++ {
+		f.orch = append(f.orch, &OrchestratorUser{Key: int64(100 + i), UserName: fmt.Sprintf("robot-%d", i), RobotUserName: fmt.Sprintf(`CORP\svc-%d`, i), HasRobot: true})
+	}
+	f.orch = append(f.orch, &OrchestratorUser{Key: 200, UserName: "ROBOT-1"})
+	rs := NewResolver(f, noWait(1))
+	ctx := context.Background()
+	if err := rs.Prepare(ctx, Needs{OrchestratorLookups: IndexThreshold + 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []manifest.Target{
+		{Kind: manifest.TargetOrchestratorUserID, Value: "107"},
+		{Kind: manifest.TargetUsername, Value: "Robot-7"},
+	} {
+		o, err := rs.OrchestratorUser(ctx, target)
+		if err != nil || o.Key != 107 || o.RobotUserName != `CORP\svc-7` {
+			t.Errorf("%s: %+v %v", target, o, err)
+		}
+	}
+	if _, err := rs.OrchestratorUser(ctx, manifest.Target{Kind: manifest.TargetUsername, Value: "robot-1"}); codeOf(err) != report.CodeConflict {
+		t.Errorf("a shared user name: %v", err)
+	}
+	if _, err := rs.OrchestratorUser(ctx, manifest.Target{Kind: manifest.TargetOrchestratorUserID, Value: "999"}); codeOf(err) != report.CodeNotFound {
+		t.Errorf("an unknown key: %v", err)
+	}
+	if f.count("EachOrchestratorUser") != 1 || f.count("GetOrchestratorUser")+f.count("FindOrchestratorUser") != 0 {
+		t.Errorf("%d list reads and %d single reads, want 1 and 0", f.count("EachOrchestratorUser"), f.count("GetOrchestratorUser")+f.count("FindOrchestratorUser"))
+	}
+}

@@ -11,8 +11,10 @@ package apply
 
 import (
 	"context"
+	"strings"
 	"time"
 
+	"batch/internal/client"
 	"batch/internal/report"
 	"batch/internal/secret"
 )
@@ -30,7 +32,14 @@ type User struct {
 	InvitationAccepted         bool
 	GroupIDs                   []string
 	LastModified               time.Time
+	// Type is Identity's user type: "user" for a local account, else a
+	// directory's ("directoryUser", …).
+	Type string
 }
+
+// Local reports whether the user's password is Identity's to set (not a
+// directory's); a user whose type is unknown counts as local.
+func (u *User) Local() bool { return u.Type == "" || strings.EqualFold(u.Type, "user") }
 
 // Robot is what apply needs to know of an Identity robot account.
 type Robot struct {
@@ -45,6 +54,15 @@ type OrchestratorUser struct {
 	Key           int64
 	UserName      string
 	RobotUserName string // the Windows account of its UnattendedRobot
+	// HasRobot: the user has an unattended robot.
+	HasRobot bool
+	// ExternalStore says where the robot's password lives when
+	// Orchestrator only refers to it; "" when Orchestrator holds it.
+	ExternalStore string
+	// read is the user as the client read it, whole: setting credentials
+	// sends its robot back without reading it again (PATCH replaces the
+	// nested object). Nil when another Reader made it.
+	read *client.OrchestratorUser
 }
 
 // UserUpdate is a user change; nil fields are left as they are.
@@ -74,6 +92,9 @@ type Reader interface {
 	FindRobot(ctx context.Context, name string) (Robot, error)
 	GetOrchestratorUser(ctx context.Context, key int64) (OrchestratorUser, error)
 	FindOrchestratorUser(ctx context.Context, userName string) (OrchestratorUser, error)
+	// EachOrchestratorUser pages through every Orchestrator user of the
+	// tenant.
+	EachOrchestratorUser(ctx context.Context, fn func(OrchestratorUser) error) error
 	// ListGroups reads every group of the organization (one request).
 	ListGroups(ctx context.Context) ([]Group, error)
 }
@@ -92,7 +113,9 @@ type Writer interface {
 	UpdateUser(ctx context.Context, id string, u UserUpdate) error
 	ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value) error
 	UpdateRobot(ctx context.Context, id string, u RobotUpdate) error
-	SetRobotCredentials(ctx context.Context, key int64, robotUserName string, password secret.Value) error
+	// SetRobotCredentials sets the credentials of o's unattended robot; o
+	// is the user as a Reader returned it.
+	SetRobotCredentials(ctx context.Context, o OrchestratorUser, robotUserName string, password secret.Value) error
 }
 
 // Failure is how apply sees an API error: the client's errors are adapted

@@ -83,7 +83,7 @@ func (a *applier) setRobotCredentials(ctx context.Context, r *row, o Orchestrato
 	// The PATCH carries the whole credential, so re-sending it after an
 	// interruption sets the same value again.
 	return a.write(ctx, r, func(ctx context.Context) error {
-		return a.writer.SetRobotCredentials(ctx, o.Key, account, pw)
+		return a.writer.SetRobotCredentials(ctx, o, account, pw)
 	})
 }
 

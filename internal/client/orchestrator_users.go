@@ -225,6 +225,39 @@ func (s *OrchestratorUsersService) FindByUserName(ctx context.Context, name stri
 	return found[0], nil
 }
 
+// orchestratorPage is how many users one list read asks for ($top; 1,000
+// is Orchestrator's limit).
+const orchestratorPage = 1000
+
+// All pages through every Orchestrator user (odata/Users with $top, $skip
+// and $count, ordered by Id), calling fn for each: ⌈users / 1,000⌉ GETs,
+// the last page known by the count, not by an empty read.
+func (s *OrchestratorUsersService) All(ctx context.Context, fn func(OrchestratorUser) error) error {
+	for skip := 0; ; {
+		rel := fmt.Sprintf("odata/Users?$top=%d&$skip=%d&$count=true&$orderby=Id%%20asc", orchestratorPage, skip)
+		req, err := s.newRequest(ctx, http.MethodGet, rel, nil)
+		if err != nil {
+			return err
+		}
+		var page struct {
+			Count *int               `json:"@odata.count"`
+			Value []OrchestratorUser `json:"value"`
+		}
+		if _, err := s.client.Do(req, &page); err != nil {
+			return fmt.Errorf("list Orchestrator users from %d: %w", skip, err)
+		}
+		for _, u := range page.Value {
+			if err := fn(u); err != nil {
+				return err
+			}
+		}
+		skip += len(page.Value)
+		if len(page.Value) < orchestratorPage || page.Count != nil && skip >= *page.Count {
+			return nil
+		}
+	}
+}
+
 // ErrNoUnattendedRobot is in the chain of the error returned when the user
 // has no unattended robot to set credentials on (kind validation).
 var ErrNoUnattendedRobot = errors.New("the Orchestrator user has no unattended robot")
@@ -249,6 +282,10 @@ func (r *UnattendedRobot) externalStore() string {
 	return fmt.Sprintf("an external credential store, under the name %q", r.CredentialExternalName)
 }
 
+// ExternalStore says where the robot's password lives when Orchestrator
+// only refers to it, or "" when Orchestrator holds it (and can set it).
+func (r *UnattendedRobot) ExternalStore() string { return r.externalStore() }
+
 // SetUnattendedCredentials sets the Windows credentials an unattended robot
 // signs in with: it reads the user, merges the new user name and password
 // into its existing UnattendedRobot (every other field, ExecutionSettings
@@ -263,6 +300,14 @@ func (s *OrchestratorUsersService) SetUnattendedCredentials(ctx context.Context,
 	if err != nil {
 		return OrchestratorUser{}, err
 	}
+	return s.SetUnattendedCredentialsOf(ctx, u, creds)
+}
+
+// SetUnattendedCredentialsOf is SetUnattendedCredentials on a user already
+// read whole (by Get, FindByUserName or All): it sends the PATCH only, its
+// UnattendedRobot as read with the new user name and password merged in.
+func (s *OrchestratorUsersService) SetUnattendedCredentialsOf(ctx context.Context, u OrchestratorUser, creds UnattendedCredentials) (OrchestratorUser, error) {
+	key := u.ID
 	if u.UnattendedRobot == nil {
 		return OrchestratorUser{}, &kindError{KindValidation, fmt.Errorf("set credentials of Orchestrator user %d (%s): %w", key, u.UserName, ErrNoUnattendedRobot)}
 	}

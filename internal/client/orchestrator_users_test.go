@@ -3,6 +3,7 @@ package client
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -231,5 +232,47 @@ func TestUnattendedRobotKeepsUnknownFields(t *testing.T) {
 	plain, _ := json.Marshal(r)
 	if strings.Contains(string(plain), "Password") {
 		t.Fatalf("marshalled robot has a password field: %s", plain)
+	}
+}
+
+// All pages 2,500 users in three GETs (the last page known by the count),
+// in key order; a user from the list has its credentials set with one
+// PATCH and no GET, its robot sent back as listed.
+func TestOrchestratorUsersAllThenSetWithoutReading(t *testing.T) {
+	const n = 2500
+	var b strings.Builder
+	b.WriteString("orchestratorUsers:\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "  - {id: %d, userName: r%d, unattendedRobot: {userName: 'CORP\\svc-%d', credentialType: SmartCard, robotId: %d, executionSettings: {LoggingLevel: Verbose}}}\n", 20000+i, i, i, 70000+i)
+	}
+	s := startEmulator(t, emulator.Config{SeedFile: writeFile(t, "seed.yaml", b.String(), 0o600)})
+	c := newTestClient(t, s)
+	ctx := testContext(t)
+
+	var list []OrchestratorUser
+	if err := c.OrchestratorUsers.All(ctx, func(u OrchestratorUser) error { list = append(list, u); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != n || s.CountFor("GET", "/odata/Users") != 3 {
+		t.Fatalf("All: %d users in %d GETs, want %d in 3", len(list), s.CountFor("GET", "/odata/Users"), n)
+	}
+	for i, u := range list {
+		if u.ID != int64(20001+i) || u.UnattendedRobot == nil || u.UnattendedRobot.ExternalStore() != "" {
+			t.Fatalf("user %d: %+v", i, u)
+		}
+	}
+	if _, err := c.OrchestratorUsers.SetUnattendedCredentialsOf(ctx, list[1233], UnattendedCredentials{Password: secret.New("Listed-Pass-1234")}); err != nil {
+		t.Fatal(err)
+	}
+	if s.CountFor("GET", "/odata/Users({key})") != 0 || s.CountFor("PATCH", "/odata/Users({key})") != 1 {
+		t.Fatal("credentials of a listed user not set with exactly one PATCH and no GET")
+	}
+	after, err := c.OrchestratorUsers.Get(ctx, 21234)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := after.UnattendedRobot
+	if s.RobotPasswordOf(21234) != "Listed-Pass-1234" || r.UserName != `CORP\svc-1234` || r.CredentialType != "SmartCard" || r.RobotID != 71234 || r.ExecutionSettings["LoggingLevel"] != "Verbose" {
+		t.Fatalf("robot after PATCH: %+v", r)
 	}
 }

@@ -19,9 +19,15 @@ import (
 
 // ExportConfig is an export: which accounts, written how and where.
 type ExportConfig struct {
-	// Kind is export.Users or export.RobotAccounts.
-	Kind   export.Kind
-	Format manifest.Format
+	// Kind is export.Users, export.RobotAccounts or
+	// export.RobotCredentials.
+	Kind export.Kind
+	// Rotation, when not nil, makes the export a rotation manifest
+	// (export.RobotCredentials always is; export.Users with it writes
+	// set_password rows): it narrows the rows and counts the accounts
+	// left out.
+	Rotation *export.Rotation
+	Format   manifest.Format
 	// Output is the file to write ("" or "-": Out).
 	Output   string
 	Out      io.Writer
@@ -40,8 +46,17 @@ func Export(ctx context.Context, cfg ExportConfig) (rows, gets int, err error) {
 	columns := export.UserColumns
 	so := cfg.Session
 	so.Operations = []client.Operation{client.OpListUsers, client.OpListGroups}
-	if cfg.Kind == export.RobotAccounts {
+	rot := cfg.Rotation
+	switch {
+	case cfg.Kind == export.RobotAccounts:
 		columns, so.Operations = export.RobotColumns, []client.Operation{client.OpListRobotAccounts, client.OpListGroups}
+	case cfg.Kind == export.RobotCredentials:
+		if rot == nil {
+			rot = &export.Rotation{}
+		}
+		columns, so.Operations = export.RobotCredentialColumns, []client.Operation{client.OpFindOrchestratorUser}
+	case cfg.Kind == export.Users && rot != nil:
+		columns, so.Operations = export.RotationColumns, []client.Operation{client.OpListUsers}
 	}
 	sess, err := session.New(ctx, cfg.Settings, so)
 	if err != nil {
@@ -51,12 +66,14 @@ func Export(ctx context.Context, cfg ExportConfig) (rows, gets int, err error) {
 		return 0, 0, &StopError{fmt.Errorf("sign in: %w; nothing was read", err)}
 	}
 	adapter := apply.NewClientAdapter(sess.Client)
-	names, err := export.GroupNames(ctx, adapter)
-	if err != nil {
-		if client.IsAuthFailure(err) {
-			return 0, 0, &StopError{err}
+	var names map[string]string
+	if rot == nil { // a rotation writes no groups
+		if names, err = export.GroupNames(ctx, adapter); err != nil {
+			if client.IsAuthFailure(err) {
+				return 0, 0, &StopError{err}
+			}
+			cfg.Log.Warn().Err(err).Msg("groups are written by id")
 		}
-		cfg.Log.Warn().Err(err).Msg("groups are written by id")
 	}
 	out := cfg.Out
 	var file *os.File
@@ -71,7 +88,14 @@ func Export(ctx context.Context, cfg ExportConfig) (rows, gets int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	rows, err = export.Run(ctx, adapter, cfg.Kind, w, names)
+	switch {
+	case cfg.Kind == export.RobotCredentials:
+		rows, err = export.RobotCredentialRows(ctx, adapter, w, rot)
+	case cfg.Kind == export.Users && rot != nil:
+		rows, err = export.PasswordRows(ctx, adapter, w, rot)
+	default:
+		rows, err = export.Run(ctx, adapter, cfg.Kind, w, names)
+	}
 	err = errors.Join(err, w.Close())
 	if file != nil {
 		err = errors.Join(err, file.Close())
