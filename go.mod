@@ -1,4 +1,4 @@
-module batch
+module github.com/uipath-batch/batch
 
 go 1.26.8
 

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 func init() {

@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 func init() {

@@ -16,7 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 func init() { register("6 emulator ceiling", benchEmulatorCeiling) }

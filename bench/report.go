@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 func init() { register("8 report.html", benchReportHTML) }

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 // pool is the kind of account a row consumes. Every row has an account of

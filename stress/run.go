@@ -23,8 +23,8 @@ import (
 	"syscall"
 	"time"
 
-	"batch/internal/emulator"
-	"batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/journal"
 )
 
 // Config sizes one stress run.

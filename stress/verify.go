@@ -13,10 +13,10 @@ import (
 	"strings"
 	"time"
 
-	"batch/internal/emulator"
-	"batch/internal/journal"
-	"batch/internal/report"
-	"batch/internal/secretsout"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secretsout"
 )
 
 // view is the emulator's state at the end of a run, as the checks read it.

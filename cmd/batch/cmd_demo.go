@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"batch/internal/demo"
+	"github.com/uipath-batch/batch/internal/demo"
 )
 
 func newDemoCmd(io *streams) *cobra.Command {

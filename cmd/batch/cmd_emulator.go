@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 // emulatorOptions are the settings of `batch emulator`: the emulator's

@@ -7,10 +7,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"batch/internal/export"
-	"batch/internal/manifest"
-	"batch/internal/runner"
-	"batch/internal/session"
+	"github.com/uipath-batch/batch/internal/export"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/runner"
+	"github.com/uipath-batch/batch/internal/session"
 )
 
 // exportOptions are the settings of `batch export`.

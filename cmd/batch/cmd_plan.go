@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/apply"
 )
 
 func newPlanCmd(io *streams) *cobra.Command {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"batch/internal/htmlreport"
+	"github.com/uipath-batch/batch/internal/htmlreport"
 )
 
 func newReportCmd(io *streams) *cobra.Command {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"batch/internal/manifest"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // validateOptions are the settings of `batch validate`.

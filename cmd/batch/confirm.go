@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	"batch/internal/apply"
-	"batch/internal/client"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // confirm asks a person to confirm a mass change. Without a terminal on

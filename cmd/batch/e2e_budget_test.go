@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
-	"batch/internal/secretsout"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secretsout"
 )
 
 // Waiting for the request budget is not an attempt: rows that wait longer

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 // Mistakes at the command line get a diagnosis that says what to do.

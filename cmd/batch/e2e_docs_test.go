@@ -19,7 +19,7 @@ import (
 	"filippo.io/age"
 	"gopkg.in/yaml.v3"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 // docCommand is one command shown in README.md, examples/README.md or a

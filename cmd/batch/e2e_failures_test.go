@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // TestEveryKindOfFailureIsReportedFieldByField applies a manifest whose rows

@@ -13,10 +13,10 @@ import (
 
 	"filippo.io/age"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
-	"batch/internal/secretsout"
-	"batch/internal/session"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secretsout"
+	"github.com/uipath-batch/batch/internal/session"
 )
 
 // A secrets file is appended to only in its own format, both ways: a run

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // hostileNames are names users could give themselves that a spreadsheet

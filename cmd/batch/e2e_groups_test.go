@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // An export's groups column is the exact membership, by name, beside the

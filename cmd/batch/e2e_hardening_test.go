@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/emulator"
-	"batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/journal"
 )
 
 // --cpu-profile is written whatever the exit code: a failing command

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // binPath is the batch binary the end-to-end tests run, built once by

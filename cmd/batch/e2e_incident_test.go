@@ -11,9 +11,9 @@ import (
 
 	"filippo.io/age"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
-	"batch/internal/secretsout"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secretsout"
 )
 
 // incidentSeed is a seed file of plain Orchestrator users (keys from 10001,

@@ -13,7 +13,7 @@ import (
 	"time"
 	"unsafe"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 // openPTY opens a pseudo-terminal pair: the binary sees a terminal on the

@@ -25,8 +25,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // Names that would run script if the page let them: one set on the server

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
-	"batch/internal/secretsout"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secretsout"
 )
 
 // startBatch starts the binary without waiting for it.

@@ -9,9 +9,9 @@ import (
 
 	"filippo.io/age"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
-	"batch/internal/secretsout"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secretsout"
 )
 
 // rotationManifest is a set_password row with a generated password for

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 // A run id (and --resume) is one folder inside --report-dir: anything

@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // TestSignInRetriesATokenEndpointThatFailsTwice has the token endpoint

@@ -3,8 +3,8 @@ package main
 import (
 	"time"
 
-	"batch/internal/iostreams"
-	"batch/internal/runfolder"
+	"github.com/uipath-batch/batch/internal/iostreams"
+	"github.com/uipath-batch/batch/internal/runfolder"
 
 	"github.com/spf13/pflag"
 )

@@ -6,11 +6,11 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"batch/internal/apply"
-	"batch/internal/planview"
-	"batch/internal/report"
-	"batch/internal/runfolder"
-	"batch/internal/runner"
+	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/planview"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/runfolder"
+	"github.com/uipath-batch/batch/internal/runner"
 )
 
 // reportRun prints the plan (plan only) and the summary on text, and says

@@ -8,14 +8,14 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"batch/internal/apply"
-	"batch/internal/journal"
-	"batch/internal/manifest"
-	"batch/internal/report"
-	"batch/internal/runfolder"
-	"batch/internal/runner"
-	"batch/internal/secretsout"
-	"batch/internal/session"
+	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/runfolder"
+	"github.com/uipath-batch/batch/internal/runner"
+	"github.com/uipath-batch/batch/internal/secretsout"
+	"github.com/uipath-batch/batch/internal/session"
 )
 
 // manifestOptions are the settings of `batch plan` and `batch apply`: one

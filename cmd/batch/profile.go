@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"batch/internal/cpuprofile"
+	"github.com/uipath-batch/batch/internal/cpuprofile"
 )
 
 // addProfiling adds the hidden --cpu-profile flag: a pprof CPU profile of

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"batch/internal/flaghint"
+	"github.com/uipath-batch/batch/internal/flaghint"
 )
 
 // Set at build time by the Makefile (-ldflags -X).

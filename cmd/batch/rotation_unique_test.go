@@ -5,7 +5,7 @@ import (
 	"io"
 	"testing"
 
-	"batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/manifest"
 )
 
 // TestTenThousandGeneratedPasswordsAreUnique resolves every password of a

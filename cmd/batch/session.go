@@ -3,7 +3,7 @@ package main
 import (
 	"os"
 
-	"batch/internal/client"
+	"github.com/uipath-batch/batch/internal/client"
 )
 
 // settings resolves the connection settings: flags over environment over

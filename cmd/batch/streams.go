@@ -1,6 +1,6 @@
 package main
 
-import "batch/internal/iostreams"
+import "github.com/uipath-batch/batch/internal/iostreams"
 
 // streams are the terminal's three streams (iostreams.IOStreams); tests
 // swap them.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 // testStreams are the three streams over buffers, as a terminal's (tty)

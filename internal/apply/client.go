@@ -6,9 +6,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"batch/internal/client"
-	"batch/internal/report"
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // ClientAdapter is the Writer (and Reader) over the UiPath client.

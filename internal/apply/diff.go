@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"strings"
 
-	"batch/internal/manifest"
-	"batch/internal/report"
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // unknown stands for a current value that was not read.

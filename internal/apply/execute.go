@@ -5,11 +5,11 @@ import (
 	"errors"
 	"time"
 
-	"batch/internal/journal"
-	"batch/internal/manifest"
-	"batch/internal/report"
-	"batch/internal/secret"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // Mode is what a run does with each row.

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/journal"
-	"batch/internal/manifest"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 const (

@@ -3,7 +3,7 @@ package apply
 import (
 	"fmt"
 
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // rowFailure is a failure found by apply rather than answered by the server.

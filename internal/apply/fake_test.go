@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/manifest"
-	"batch/internal/report"
-	"batch/internal/secret"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // fakeErr is an answer of the fake server, classified as the client's

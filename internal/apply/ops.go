@@ -9,9 +9,9 @@ import (
 	"slices"
 	"strings"
 
-	"batch/internal/client"
-	"batch/internal/journal"
-	"batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/manifest"
 )
 
 // opCalls are the client operations each manifest op reads with and the

@@ -4,9 +4,9 @@ import (
 	"slices"
 	"testing"
 
-	"batch/internal/client"
-	"batch/internal/journal"
-	"batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/manifest"
 )
 
 // censusJobs is a manifest's worth of rows: two users by email (one naming

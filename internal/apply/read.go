@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"batch/internal/manifest"
-	"batch/internal/report"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // reading is what planning and applying share: it resolves a row's

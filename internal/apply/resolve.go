@@ -8,9 +8,9 @@ import (
 	"strings"
 	"sync"
 
-	"batch/internal/manifest"
-	"batch/internal/report"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // IndexThreshold is how many targets of one kind make paging the whole list

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"testing"
 
-	"batch/internal/manifest"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // fakeWithUsers is an organization of n users: id U0001, user name

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/client"
-	"batch/internal/emulator"
-	"batch/internal/manifest"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // newEmulatedResolver runs an emulator and returns a resolver reading it

@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"batch/internal/journal"
-	"batch/internal/manifest"
-	"batch/internal/report"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // ErrMaxFailures stops a run whose failed rows reached --max-failures.

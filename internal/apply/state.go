@@ -14,9 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"batch/internal/client"
-	"batch/internal/report"
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // User is what apply needs to know of an Identity user.

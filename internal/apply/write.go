@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"sync"
 
-	"batch/internal/client"
-	"batch/internal/journal"
-	"batch/internal/manifest"
-	"batch/internal/report"
-	"batch/internal/secret"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // applier executes rows by writing them: the reading side, and the Writer.

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/emulator"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // sleepLog is a worker.Clock whose timers fire at once and that records

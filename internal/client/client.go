@@ -15,7 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // Client talks to one UiPath organization. It is safe for concurrent use.
@@ -125,7 +125,7 @@ func New(ctx context.Context, settings Settings, opts ...Option) (*Client, error
 		settings:  settings,
 		endpoints: ep,
 		log:       o.log,
-		userAgent: "batch/" + o.version,
+		userAgent: "github.com/uipath-batch/batch/" + o.version,
 		scopes:    scopes,
 		stats:     &requestStats{},
 		partition: settings.PartitionID,

@@ -14,8 +14,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
-	"batch/internal/emulator"
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // openAPIDir finds shared/uipath-openapi above the package directory, or

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/secret"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // canned is one prepared answer of a stub server.

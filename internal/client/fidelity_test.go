@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"batch/internal/emulator"
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // A groups-only robot account update sends the current display name: the

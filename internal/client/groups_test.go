@@ -3,7 +3,7 @@ package client
 import (
 	"testing"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 func TestGroupsListInOneRequest(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 // startEmulator runs an emulated organization on loopback for one test.

@@ -13,8 +13,8 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"batch/internal/emulator"
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // syncBuffer is a log sink safe for concurrent writers.

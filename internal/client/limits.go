@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // The services a request belongs to. Each keeps budgets of its own:

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // OrchestratorUsersService reads Orchestrator users (odata/Users) and sets

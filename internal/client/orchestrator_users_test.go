@@ -9,8 +9,8 @@ import (
 	"sync"
 	"testing"
 
-	"batch/internal/emulator"
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 func TestOrchestratorUsersGetAndFind(t *testing.T) {

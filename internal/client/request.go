@@ -13,7 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // maxBody caps a successful answer (a page of 1,000 users is well under it).

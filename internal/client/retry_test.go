@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/emulator"
-	"batch/internal/secret"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 func TestChangePasswordTimeoutIsOutcomeUnknown(t *testing.T) {

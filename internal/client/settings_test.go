@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 func TestEndpointsByDeployment(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulator"
 )
 
 // slowThrottle holds every request for a while before letting it go, as a

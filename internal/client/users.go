@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // UsersService reads and changes Identity users (/api/User).

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"testing"
 
-	"batch/internal/emulator"
-	"batch/internal/secret"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 const (

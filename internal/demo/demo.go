@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"batch/internal/emulator"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // Step is one command of the demo and the exit status it must end with.

@@ -14,7 +14,7 @@ import (
 )
 
 // commandPackage is the binary whose `emulator` command is tested.
-const commandPackage = "batch/cmd/batch"
+const commandPackage = "github.com/uipath-batch/batch/cmd/batch"
 
 // buildBatch builds the binary; it skips the test when the command package
 // does not build at the moment (it is shared with work in progress).

@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"batch/internal/shellenv"
+	"github.com/uipath-batch/batch/internal/shellenv"
 )
 
 // ServeOptions say where Serve listens and what it writes: the export

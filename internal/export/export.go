@@ -13,8 +13,8 @@ import (
 	"slices"
 	"strings"
 
-	"batch/internal/apply"
-	"batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/manifest"
 )
 
 // Kind is what to export.

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	"batch/internal/apply"
-	"batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/manifest"
 )
 
 // org is an apply.Reader over accounts in memory; only the lists and the

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"batch/internal/apply"
-	"batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/manifest"
 )
 
 // RobotCredentials is the kind that exports a rotation manifest for the

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"batch/internal/suggest"
+	"github.com/uipath-batch/batch/internal/suggest"
 )
 
 // secretFlags are flags people try for secrets, and where those go.

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/journal"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // writeRun writes a run folder with the report's own writer: run.json,

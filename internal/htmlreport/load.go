@@ -15,8 +15,8 @@ import (
 	"strconv"
 	"time"
 
-	"batch/internal/journal"
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // row is one line of a run's results, as read back from results.jsonl (or,

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // parseRow reads a results.jsonl line as the report writes it, without

@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // rp reads every line decodeBoth reads, as one reads a file's lines.

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // MaxTableRows bounds the rows the page's table holds. A run with more

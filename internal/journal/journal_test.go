@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 func TestJournalRecordsIntentsAndCompletions(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"batch/internal/atomicfile"
+	"github.com/uipath-batch/batch/internal/atomicfile"
 	"time"
 )
 

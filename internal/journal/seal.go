@@ -13,8 +13,8 @@ import (
 
 	"filippo.io/age"
 
-	"batch/internal/atomicfile"
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/atomicfile"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // Sealer encrypts the passwords a journal holds to the run's own age key,

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"batch/internal/suggest"
+	"github.com/uipath-batch/batch/internal/suggest"
 )
 
 // The column names (YAML keys) a manifest may use, besides the target kinds.

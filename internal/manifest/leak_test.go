@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 func secretValue(s string) secret.Value { return secret.New(s) }

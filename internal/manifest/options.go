@@ -4,7 +4,7 @@ import (
 	"io"
 	"os"
 
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // Options tune reading and validation. The zero Options is valid.

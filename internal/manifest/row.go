@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // rawCell is one non-empty cell of a row before it is typed: its canonical

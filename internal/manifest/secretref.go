@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // SecretKind says where a secret cell's value comes from.

@@ -11,7 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"batch/internal/suggest"
+	"github.com/uipath-batch/batch/internal/suggest"
 )
 
 // yamlSource reads a YAML manifest: `defaults:` merged under every item of

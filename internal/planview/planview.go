@@ -12,7 +12,7 @@ import (
 	"slices"
 	"strings"
 
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // planRowLimit caps the rows printed per op; the report folder has all.

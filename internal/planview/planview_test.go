@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"batch/internal/report"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // writeResults writes rows as a run folder's results.jsonl.

@@ -14,9 +14,9 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"batch/internal/client"
-	"batch/internal/report"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // Bar shows done/total, the rate over the last half minute, failures, and

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 func TestProgressSaysWhatTheRunWaitsFor(t *testing.T) {

@@ -14,8 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"batch/internal/atomicfile"
-	"batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/atomicfile"
+	"github.com/uipath-batch/batch/internal/manifest"
 )
 
 // File names inside a run's report folder.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/manifest"
 )
 
 // captured is a ManifestWriter that keeps the rows it is given.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"batch/internal/journal"
-	"batch/internal/shellenv"
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/shellenv"
 )
 
 // notRecorded are the flags a run does not keep in run.json: the ones that

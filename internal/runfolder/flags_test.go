@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/journal"
 )
 
 func flagSet(t *testing.T, args ...string) *pflag.FlagSet {

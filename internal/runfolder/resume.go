@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"batch/internal/shellenv"
+	"github.com/uipath-batch/batch/internal/shellenv"
 )
 
 // ResumeCommand is the command that continues the stopped run runID of

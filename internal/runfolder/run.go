@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/journal"
 )
 
 // Options say which run to open and what it is.

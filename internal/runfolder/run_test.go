@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/journal"
 )
 
 // manifestFile writes a manifest to hash; its content is all Open reads.

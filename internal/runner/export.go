@@ -10,11 +10,11 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"batch/internal/apply"
-	"batch/internal/client"
-	"batch/internal/export"
-	"batch/internal/manifest"
-	"batch/internal/session"
+	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/export"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/session"
 )
 
 // ExportConfig is an export: which accounts, written how and where.

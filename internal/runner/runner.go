@@ -16,14 +16,14 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"batch/internal/apply"
-	"batch/internal/client"
-	"batch/internal/htmlreport"
-	"batch/internal/manifest"
-	"batch/internal/progress"
-	"batch/internal/report"
-	"batch/internal/runfolder"
-	"batch/internal/session"
+	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/htmlreport"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/progress"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/runfolder"
+	"github.com/uipath-batch/batch/internal/session"
 )
 
 // Config is a run past its checks: its manifest validated and counted,

@@ -10,14 +10,14 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"batch/internal/apply"
-	"batch/internal/client"
-	"batch/internal/emulator"
-	"batch/internal/htmlreport"
-	"batch/internal/manifest"
-	"batch/internal/report"
-	"batch/internal/runfolder"
-	"batch/internal/session"
+	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/htmlreport"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/runfolder"
+	"github.com/uipath-batch/batch/internal/session"
 )
 
 // setup starts an emulator of 5 users and returns a run of mode over a

@@ -3,9 +3,9 @@ package runner
 import (
 	"fmt"
 
-	"batch/internal/apply"
-	"batch/internal/report"
-	"batch/internal/secretsout"
+	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secretsout"
 )
 
 // OpenSecretsOut opens the secrets output of run runID at path, before

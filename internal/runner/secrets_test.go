@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/apply"
 )
 
 func TestOpenSecretsOutWantsAFileForGeneratedPasswords(t *testing.T) {

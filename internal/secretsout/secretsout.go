@@ -33,8 +33,8 @@ import (
 
 	"filippo.io/age"
 
-	"batch/internal/manifest"
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // header is the first line of a secrets file.

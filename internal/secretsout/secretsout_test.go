@@ -11,8 +11,8 @@ import (
 
 	"filippo.io/age"
 
-	"batch/internal/manifest"
-	"batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 func jobFor(row int) *manifest.Job {

@@ -11,9 +11,9 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"batch/internal/client"
-	"batch/internal/report"
-	"batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // Options are a session's settings, from the command's flags.
