@@ -1,7 +1,9 @@
 package client
 
 import (
+	"encoding/json"
 	"errors"
+	"io"
 	"fmt"
 	"net/http"
 	"strings"
@@ -360,6 +362,25 @@ func TestCreatePasswordLeaksNowhere(t *testing.T) {
 	lost := CreateUser{NewUser: NewUser{Email: "lost@example.com"}, Password: secret.New(password)}
 	note(c.Users.Create(ctx, lost)) // no answer
 	s.SetFaults(emulator.Faults{})
+	// A server that repeats the request body in its refusal.
+	echo := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"succeeded": false,
+			"errors":    []map[string]string{{"code": "PasswordTooShort", "description": "bad " + string(body)}},
+		})
+	})
+	ec, err := New(ctx, Settings{URI: echo, Organization: "o", PAT: secret.New("leak-create-pat-123"), PartitionID: "0c8a3e4e-1b2c-4d5e-8f90-a1b2c3d4e5f6"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	echoed := ec.Users.Create(ctx, cmd)
+	if e, ok := AsError(echoed); !ok || !strings.Contains(e.Message, "leak@example.com") {
+		t.Fatalf("the echoing server's refusal = %v", echoed)
+	}
+	note(echoed)
 	if !strings.Contains(logs.String(), `"method":"POST"`) {
 		t.Fatal("debug logging wrote no request line")
 	}
