@@ -50,12 +50,18 @@ func BulkLimit(err error) (int, bool) {
 // bulkLimitText finds "at most N" (the limit) in a refusal's words.
 var bulkLimitText = regexp.MustCompile(`(?i)\bat most (\d+)\b`)
 
-// checkBulk turns a 400 that names the most ids a request may carry into
-// a *BulkTooLargeError for a request of count ids; other errors pass as
-// they are.
+// checkBulk turns a 400 that names the most ids a request may carry (less
+// than count), or a 413, into a *BulkTooLargeError for a request of count
+// ids; other errors pass as they are.
 func checkBulk(err error, count int) error {
 	e, ok := AsError(err)
-	if !ok || e.StatusCode != http.StatusBadRequest {
+	if !ok {
+		return err
+	}
+	if e.StatusCode == http.StatusRequestEntityTooLarge && count > 1 {
+		return &BulkTooLargeError{Count: count, Err: e}
+	}
+	if e.StatusCode != http.StatusBadRequest {
 		return err
 	}
 	texts := []string{e.Message}
