@@ -176,7 +176,10 @@ func TestRequestsConformToPublishedDefinitions(t *testing.T) {
 	}
 	for _, op := range []string{"Create", "User_GetUser", "User_Update", "User_ChangePassword", "User_GetUsers",
 		"RobotAccount_GetRobotAccount", "RobotAccount_GetRobotAccounts", "RobotAccount_UpdateRobotAccount",
-		"Users_GetById", "Users_Get", "Users_PatchById"} {
+		"Users_GetById", "Users_Get", "Users_PatchById",
+		"User_CreateUser", "User_CreateUsers", "User_Delete", "User_BulkDelete",
+		"Group_CreateGroup", "Group_GetGroup", "Group_UpdateGroup", "Group_Delete", "Group_BulkDelete",
+		"RobotAccount_CreateRobotAccount", "RobotAccount_Delete", "RobotAccount_BulkDelete"} {
 		if !seen[op] {
 			t.Errorf("operation %s was not exercised", op)
 		}
@@ -232,5 +235,52 @@ func exerciseEveryOperation(t *testing.T, ctx context.Context, c *Client, s *emu
 	must("OrchestratorUsers.FindByUserName", err)
 	_, err = c.OrchestratorUsers.SetUnattendedCredentials(ctx, 1001, UnattendedCredentials{UserName: `CORP\svc-x`, Password: secret.New(robotPass)})
 	must("OrchestratorUsers.SetUnattendedCredentials", err)
-	return []string{newPass, newPass + "x", robotPass, emulator.DefaultClient().Secret}
+	createPass := exerciseLifecycle(t, ctx, c, s)
+	return []string{newPass, newPass + "x", robotPass, createPass, emulator.DefaultClient().Secret}
+}
+
+// exerciseLifecycle creates and deletes a user, users in bulk, groups and
+// robot accounts, and returns the password it sent.
+func exerciseLifecycle(t *testing.T, ctx context.Context, c *Client, s *emulator.Server) string {
+	t.Helper()
+	const createPass = "Conformance-Create-3"
+	must := func(what string, err error) {
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	must("Users.Create", c.Users.Create(ctx, CreateUser{
+		NewUser: NewUser{
+			ID: "0c8a3e4e-1b2c-4d5e-8f90-a1b2c3d4e5f6", UserName: "conf.user", Email: "conf.user@example.com",
+			Name: "Conf", Surname: "User", DisplayName: "Conf User", Type: "user", BypassBasicAuthRestriction: true,
+		},
+		Password: secret.New(createPass), ValidatePassword: true, GroupIDs: []string{groupFinance},
+	}))
+	must("Users.BulkCreate", c.Users.BulkCreate(ctx, []NewUser{{Email: "conf.b1@example.com"}, {Email: "conf.b2@example.com", Name: "B"}}, []string{groupFinance}))
+	must("Users.Delete", c.Users.Delete(ctx, "0c8a3e4e-1b2c-4d5e-8f90-a1b2c3d4e5f6"))
+	b1, err := c.Users.FindByEmail(ctx, "conf.b1@example.com")
+	must("Users.FindByEmail", err)
+	b2, err := c.Users.FindByEmail(ctx, "conf.b2@example.com")
+	must("Users.FindByEmail", err)
+	must("Users.BulkDelete", c.Users.BulkDelete(ctx, []string{b1.ID, b2.ID}))
+
+	member := s.Users()[1].ID
+	g, err := c.Groups.Create(ctx, NewGroup{Name: "Conformance", MemberIDs: []string{member}})
+	must("Groups.Create", err)
+	_, err = c.Groups.Get(ctx, g.ID)
+	must("Groups.Get", err)
+	_, err = c.Groups.Update(ctx, g.ID, UpdateGroup{MemberIDsToAdd: []string{s.Users()[2].ID}, MemberIDsToRemove: []string{member}})
+	must("Groups.Update", err)
+	g2, err := c.Groups.Create(ctx, NewGroup{ID: "1d9b4f5f-2c3d-4e6f-9a01-b2c3d4e5f6a7", Name: "Conformance 2"})
+	must("Groups.Create with an id", err)
+	must("Groups.Delete", c.Groups.Delete(ctx, g.ID))
+	must("Groups.BulkDelete", c.Groups.BulkDelete(ctx, []string{g2.ID}))
+
+	r1, err := c.RobotAccounts.Create(ctx, NewRobotAccount{Name: "conf-bot-1", DisplayName: "Conf bot", GroupIDs: []string{groupFinance}})
+	must("RobotAccounts.Create", err)
+	r2, err := c.RobotAccounts.Create(ctx, NewRobotAccount{Name: "conf-bot-2"})
+	must("RobotAccounts.Create", err)
+	must("RobotAccounts.Delete", c.RobotAccounts.Delete(ctx, r1.ID))
+	must("RobotAccounts.BulkDelete", c.RobotAccounts.BulkDelete(ctx, []string{r2.ID}))
+	return createPass
 }

@@ -45,6 +45,9 @@ type Error struct {
 	// Code is the server's error code: IdentityResult code, OAuth error,
 	// ErrorResult errorCode or problem-details title.
 	Code string
+	// Codes lists every IdentityResult error code, in order (Code is the
+	// first): a create refused for both DuplicateUserName and DuplicateEmail.
+	Codes []string
 	// Message is the server's explanation, or the status text.
 	Message string
 	// FieldErrors maps a field (or an IdentityResult code) to its messages.
@@ -199,6 +202,40 @@ func (e *Error) Retryable() bool {
 // answer came back: the change may or may not have happened.
 func (e *Error) OutcomeUnknown() bool {
 	return e.StatusCode == 0 && e.Written && !idempotent(e.Method)
+}
+
+// HasCode reports whether the server's answer carried code (compared
+// case-insensitively), as its code or as one of its IdentityResult codes.
+func (e *Error) HasCode(code string) bool {
+	if strings.EqualFold(e.Code, code) {
+		return true
+	}
+	for _, c := range e.Codes {
+		if strings.EqualFold(c, code) {
+			return true
+		}
+	}
+	return false
+}
+
+// IdentityResult codes of a create refused for an existing account.
+const (
+	CodeDuplicateUserName = "DuplicateUserName"
+	CodeDuplicateEmail    = "DuplicateEmail"
+)
+
+// IsDuplicateEmail reports a create refused because a user already has
+// the email (the DuplicateEmail IdentityResult code).
+func IsDuplicateEmail(err error) bool {
+	e, ok := AsError(err)
+	return ok && e.HasCode(CodeDuplicateEmail)
+}
+
+// IsDuplicateUserName reports a create refused because a user already has
+// the userName (the DuplicateUserName IdentityResult code).
+func IsDuplicateUserName(err error) bool {
+	e, ok := AsError(err)
+	return ok && e.HasCode(CodeDuplicateUserName)
 }
 
 // RetryAfter is the delay the server asked for (Retry-After), zero when none.

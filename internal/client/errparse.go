@@ -109,6 +109,9 @@ func parseIdentityErrors(e *Error, raw json.RawMessage) {
 		if e.Code == "" {
 			e.Code = code
 		}
+		if code != "" {
+			e.Codes = append(e.Codes, code)
+		}
 		if desc == "" {
 			desc = code
 		}

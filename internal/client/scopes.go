@@ -19,6 +19,14 @@ const (
 	OpFindOrchestratorUser     Operation = "find-orchestrator-user"
 	OpSetUnattendedCredentials Operation = "set-unattended-credentials"
 	OpListGroups               Operation = "list-groups"
+	OpCreateUser               Operation = "create-user"
+	OpDeleteUser               Operation = "delete-user"
+	OpCreateRobotAccount       Operation = "create-robot-account"
+	OpDeleteRobotAccount       Operation = "delete-robot-account"
+	OpGetGroup                 Operation = "get-group"
+	OpCreateGroup              Operation = "create-group"
+	OpUpdateGroup              Operation = "update-group"
+	OpDeleteGroup              Operation = "delete-group"
 )
 
 // allOperations lists every operation.
@@ -27,6 +35,8 @@ var allOperations = []Operation{
 	OpGetRobotAccount, OpListRobotAccounts, OpUpdateRobotAccount,
 	OpGetOrchestratorUser, OpFindOrchestratorUser, OpSetUnattendedCredentials,
 	OpListGroups,
+	OpCreateUser, OpDeleteUser, OpCreateRobotAccount, OpDeleteRobotAccount,
+	OpGetGroup, OpCreateGroup, OpUpdateGroup, OpDeleteGroup,
 }
 
 // operationScopes are the narrowest scopes each operation needs.
@@ -43,6 +53,15 @@ var operationScopes = map[Operation][]string{
 	// Setting credentials reads the user first, then patches it.
 	OpSetUnattendedCredentials: {"OR.Users.Read", "OR.Users.Write"},
 	OpListGroups:               {"PM.Group.Read"},
+	OpCreateUser:               {"PM.User.Write"},
+	OpDeleteUser:               {"PM.User.Write"},
+	OpCreateRobotAccount:       {"PM.RobotAccount.Write"},
+	OpDeleteRobotAccount:       {"PM.RobotAccount.Write"},
+	OpGetGroup:                 {"PM.Group.Read"},
+	OpCreateGroup:              {"PM.Group.Write"},
+	// A group update sends the current name, which it may read first.
+	OpUpdateGroup: {"PM.Group.Read", "PM.Group.Write"},
+	OpDeleteGroup: {"PM.Group.Write"},
 }
 
 // ScopesFor returns the narrow scopes the operations need, sorted and

@@ -1,0 +1,144 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// NewGroup is a CreateGroupCommand: a local group and its first members.
+type NewGroup struct {
+	// ID is the id the group will have; empty lets the server choose.
+	ID   string
+	Name string
+	// MemberIDs are users or robot accounts, by id.
+	MemberIDs []string
+}
+
+// UpdateGroup is an UpdateGroupCommand. The PUT always carries the name:
+// a nil Name sends the group's current one, read first.
+type UpdateGroup struct {
+	Name              *string
+	MemberIDsToAdd    []string
+	MemberIDsToRemove []string
+}
+
+func (s *GroupsService) groupURL(partition, id string) string {
+	return joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(partition), url.PathEscape(id))
+}
+
+// Get reads one group (GET /api/Group/{partitionGlobalId}/{groupId}).
+func (s *GroupsService) Get(ctx context.Context, id string) (Group, error) {
+	partition, err := s.client.PartitionID(ctx)
+	if err != nil {
+		return Group{}, err
+	}
+	req, err := s.client.NewRequest(ctx, http.MethodGet, s.groupURL(partition, id), nil)
+	if err != nil {
+		return Group{}, err
+	}
+	var g Group
+	_, err = s.client.Do(req, &g)
+	return g, err
+}
+
+// Create creates a local group (POST /api/Group) and returns it. A name
+// already taken is an *Error (400 on Name); more members than the server
+// allows in one request is an error matching ErrBulkTooLarge. A POST is
+// not idempotent: a request sent without an answer has an unknown outcome
+// (list the groups by name to settle it).
+func (s *GroupsService) Create(ctx context.Context, g NewGroup) (Group, error) {
+	partition, err := s.client.PartitionID(ctx)
+	if err != nil {
+		return Group{}, err
+	}
+	body := struct {
+		PartitionGlobalID      string   `json:"partitionGlobalId"`
+		ID                     string   `json:"id,omitempty"`
+		Name                   string   `json:"name"`
+		DirectoryUserMemberIDs []string `json:"directoryUserMemberIDs,omitempty"`
+	}{partition, g.ID, g.Name, g.MemberIDs}
+	req, err := s.client.NewRequest(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "Group"), body)
+	if err != nil {
+		return Group{}, err
+	}
+	var out Group
+	if _, err := s.client.Do(req, &out); err != nil {
+		return Group{}, checkBulk(err, len(g.MemberIDs))
+	}
+	return out, nil
+}
+
+// Update renames a group and adds and removes members in one request
+// (PUT /api/Group/{groupId}) and returns the group as the server now has
+// it. The PUT always sends a name (a server refuses one without); when
+// upd.Name is nil the current name is read first. A built-in group keeps
+// its name (400 on Name). More members (added and removed together) than
+// the server allows is an error matching ErrBulkTooLarge.
+func (s *GroupsService) Update(ctx context.Context, id string, upd UpdateGroup) (Group, error) {
+	partition, err := s.client.PartitionID(ctx)
+	if err != nil {
+		return Group{}, err
+	}
+	if upd.Name == nil {
+		current, err := s.Get(ctx, id)
+		if err != nil {
+			return Group{}, err
+		}
+		upd.Name = &current.Name
+	}
+	body := struct {
+		PartitionGlobalID        string   `json:"partitionGlobalId"`
+		Name                     string   `json:"name"`
+		DirectoryUserIDsToAdd    []string `json:"directoryUserIDsToAdd,omitempty"`
+		DirectoryUserIDsToRemove []string `json:"directoryUserIDsToRemove,omitempty"`
+	}{partition, *upd.Name, upd.MemberIDsToAdd, upd.MemberIDsToRemove}
+	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(id))
+	req, err := s.client.NewRequest(ctx, http.MethodPut, u, body)
+	if err != nil {
+		return Group{}, err
+	}
+	var out Group
+	if _, err := s.client.Do(req, &out); err != nil {
+		return Group{}, checkBulk(err, len(upd.MemberIDsToAdd)+len(upd.MemberIDsToRemove))
+	}
+	return out, nil
+}
+
+// Delete deletes a local group (DELETE /api/Group/{partitionGlobalId}/{groupId});
+// its members leave it. A built-in group is refused (400).
+func (s *GroupsService) Delete(ctx context.Context, id string) error {
+	partition, err := s.client.PartitionID(ctx)
+	if err != nil {
+		return err
+	}
+	req, err := s.client.NewRequest(ctx, http.MethodDelete, s.groupURL(partition, id), nil)
+	if err != nil {
+		return err
+	}
+	_, err = s.client.Do(req, nil)
+	return err
+}
+
+// BulkDelete deletes local groups in one request
+// (DELETE /api/Group/{partitionGlobalId}); the server deletes all or none.
+// More ids than the server allows is an error matching ErrBulkTooLarge.
+func (s *GroupsService) BulkDelete(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	partition, err := s.client.PartitionID(ctx)
+	if err != nil {
+		return err
+	}
+	body := struct {
+		GroupIDs []string `json:"groupIDs"`
+	}{ids}
+	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(partition))
+	req, err := s.client.NewRequest(ctx, http.MethodDelete, u, body)
+	if err != nil {
+		return err
+	}
+	_, err = s.client.Do(req, nil)
+	return checkBulk(err, len(ids))
+}
