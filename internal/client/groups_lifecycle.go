@@ -112,12 +112,7 @@ func (s *GroupsService) Delete(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	req, err := s.client.NewRequest(ctx, http.MethodDelete, s.groupURL(partition, id), nil)
-	if err != nil {
-		return err
-	}
-	_, err = s.client.Do(req, nil)
-	return err
+	return s.client.send(ctx, http.MethodDelete, s.groupURL(partition, id), nil, nil)
 }
 
 // BulkDelete deletes local groups in one request
@@ -135,10 +130,5 @@ func (s *GroupsService) BulkDelete(ctx context.Context, ids []string) error {
 		GroupIDs []string `json:"groupIDs"`
 	}{ids}
 	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(partition))
-	req, err := s.client.NewRequest(ctx, http.MethodDelete, u, body)
-	if err != nil {
-		return err
-	}
-	_, err = s.client.Do(req, nil)
-	return checkBulk(err, len(ids))
+	return checkBulk(s.client.send(ctx, http.MethodDelete, u, body, nil), len(ids))
 }

@@ -64,6 +64,17 @@ func (c *Client) Do(req *http.Request, v any) (*http.Response, error) {
 	return c.do(req, v, nil)
 }
 
+// send builds a request of method to urlStr with body (nil: none) and
+// sends it, decoding a successful answer into v (nil: discarded).
+func (c *Client) send(ctx context.Context, method, urlStr string, body, v any) error {
+	req, err := c.NewRequest(ctx, method, urlStr, body)
+	if err != nil {
+		return err
+	}
+	_, err = c.Do(req, v)
+	return err
+}
+
 // do is Do with the secrets the request carries, scrubbed from any server
 // message kept in an error.
 func (c *Client) do(req *http.Request, v any, secrets []secret.Value) (*http.Response, error) {

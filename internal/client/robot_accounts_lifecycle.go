@@ -47,12 +47,7 @@ func (s *RobotAccountsService) Delete(ctx context.Context, id string) error {
 		return err
 	}
 	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition), url.PathEscape(id))
-	req, err := s.client.NewRequest(ctx, http.MethodDelete, u, nil)
-	if err != nil {
-		return err
-	}
-	_, err = s.client.Do(req, nil)
-	return err
+	return s.client.send(ctx, http.MethodDelete, u, nil, nil)
 }
 
 // BulkDelete deletes robot accounts in one request
@@ -71,10 +66,5 @@ func (s *RobotAccountsService) BulkDelete(ctx context.Context, ids []string) err
 		RobotAccountIDs []string `json:"robotAccountIDs"`
 	}{ids}
 	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition))
-	req, err := s.client.NewRequest(ctx, http.MethodDelete, u, body)
-	if err != nil {
-		return err
-	}
-	_, err = s.client.Do(req, nil)
-	return checkBulk(err, len(ids))
+	return checkBulk(s.client.send(ctx, http.MethodDelete, u, body, nil), len(ids))
 }

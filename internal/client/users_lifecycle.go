@@ -128,12 +128,7 @@ func (s *UsersService) BulkCreate(ctx context.Context, users []NewUser, groupIDs
 // Delete soft-deletes one user (DELETE /api/User/{id}); a user that is not
 // (or no longer) there is an *Error of Kind not_found.
 func (s *UsersService) Delete(ctx context.Context, id string) error {
-	req, err := s.client.NewRequest(ctx, http.MethodDelete, s.userURL(id), nil)
-	if err != nil {
-		return err
-	}
-	_, err = s.client.Do(req, nil)
-	return err
+	return s.client.send(ctx, http.MethodDelete, s.userURL(id), nil, nil)
 }
 
 // BulkDelete soft-deletes users in one request (DELETE /api/User with a
@@ -153,10 +148,5 @@ func (s *UsersService) BulkDelete(ctx context.Context, ids []string) error {
 		PartitionGlobalID string   `json:"partitionGlobalId"`
 		UserIDs           []string `json:"userIds"`
 	}{partition, ids}
-	req, err := s.client.NewRequest(ctx, http.MethodDelete, joinURL(s.client.endpoints.Identity, "api", "User"), body)
-	if err != nil {
-		return err
-	}
-	_, err = s.client.Do(req, nil)
-	return checkBulk(err, len(ids))
+	return checkBulk(s.client.send(ctx, http.MethodDelete, joinURL(s.client.endpoints.Identity, "api", "User"), body, nil), len(ids))
 }
