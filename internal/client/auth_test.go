@@ -53,7 +53,7 @@ func TestTokenRequestAsksNarrowScopesInTheBody(t *testing.T) {
 	if strings.HasPrefix(tokenReqs[0].header.Get("Authorization"), "Basic") {
 		t.Fatal("client credentials sent as Basic authentication")
 	}
-	if ua := rec.find("GET").header.Get("User-Agent"); ua != "github.com/uipath-batch/batch/1.2.3" {
+	if ua := rec.find("GET").header.Get("User-Agent"); ua != "batch/1.2.3" {
 		t.Fatalf("User-Agent = %q", ua)
 	}
 }

@@ -125,7 +125,7 @@ func New(ctx context.Context, settings Settings, opts ...Option) (*Client, error
 		settings:  settings,
 		endpoints: ep,
 		log:       o.log,
-		userAgent: "github.com/uipath-batch/batch/" + o.version,
+		userAgent: "batch/" + o.version,
 		scopes:    scopes,
 		stats:     &requestStats{},
 		partition: settings.PartitionID,

@@ -78,7 +78,7 @@ func checkSimpleURL(t *testing.T, raw string) bool {
 }
 
 func TestNewRequestBuildsWhatNetHTTPBuilds(t *testing.T) {
-	c := &Client{userAgent: "github.com/uipath-batch/batch/test"}
+	c := &Client{userAgent: "batch/test"}
 	ctx := context.Background()
 	for _, raw := range urlCases[:14] {
 		for _, body := range []any{nil, map[string]string{"name": "Ada"}} {
@@ -98,7 +98,7 @@ func TestNewRequestBuildsWhatNetHTTPBuilds(t *testing.T) {
 				want.Header.Set("Content-Type", "application/json")
 			}
 			want.Header.Set("Accept", "application/json")
-			want.Header.Set("User-Agent", "github.com/uipath-batch/batch/test")
+			want.Header.Set("User-Agent", "batch/test")
 			if !reflect.DeepEqual(got.URL, want.URL) || got.Host != want.Host || got.Method != want.Method ||
 				got.ContentLength != want.ContentLength || (got.GetBody == nil) != (want.GetBody == nil) ||
 				!reflect.DeepEqual(got.Header, want.Header) || got.Context() != want.Context() {
