@@ -61,20 +61,9 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 		return err
 	}
 	defer logErrorAsJSON(io, rf.log, log, &err)
-	if opts.Kind != export.Users && opts.Kind != export.RobotAccounts && opts.Kind != export.RobotCredentials {
-		return usageErrorf("export %q: want users, robot-accounts or robot-credentials", opts.Kind)
-	}
-	var rot *export.Rotation
-	switch {
-	case opts.Rotate && opts.Kind != export.Users:
-		return usageErrorf("--rotate goes with export users (robot-credentials is a rotation already)")
-	case opts.Rotate || opts.Kind == export.RobotCredentials:
-		if err := export.CheckPattern(opts.UserName); err != nil {
-			return usageErrorf("%w", err)
-		}
-		rot = &export.Rotation{UserName: opts.UserName}
-	case opts.UserName != "":
-		return usageErrorf("--username narrows a rotation: export robot-credentials, or export users --rotate")
+	rot, err := export.Choose(opts.Kind, opts.Rotate, opts.UserName)
+	if err != nil {
+		return usageErrorf("%w", err)
 	}
 	f, err := manifest.FormatNamed(opts.Format, opts.Output)
 	if err != nil {
@@ -105,12 +94,8 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 		return nil
 	}
 	fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", n, opts.Kind, where, gets)
-	if rot != nil && rot.Skipped > 0 {
-		if opts.Kind == export.RobotCredentials {
-			fmt.Fprintf(io.ErrOut, "left out %d robots whose credential lives in an external credential store: rotate them there\n", rot.Skipped)
-		} else {
-			fmt.Fprintf(io.ErrOut, "left out %d directory users: their password is changed in the directory\n", rot.Skipped)
-		}
+	if msg := rot.LeftOut(opts.Kind); msg != "" {
+		fmt.Fprintln(io.ErrOut, msg)
 	}
 	return nil
 }
