@@ -216,21 +216,7 @@ func (f *fake) GetUser(ctx context.Context, id string) (User, error) {
 }
 
 func (f *fake) EachUser(ctx context.Context, fn func(User) error) error {
-	if err := f.read(ctx, "EachUser"); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	users := make([]User, len(f.users))
-	for i, u := range f.users {
-		users[i] = *u
-	}
-	f.mu.Unlock()
-	for _, u := range users {
-		if err := fn(u); err != nil {
-			return err
-		}
-	}
-	return nil
+	return each(ctx, f, "EachUser", &f.users, fn)
 }
 
 func (f *fake) FindUser(ctx context.Context, byEmail bool, value string) (User, error) {
@@ -264,21 +250,7 @@ func (f *fake) robot(match func(*Robot) bool) (Robot, error) {
 }
 
 func (f *fake) EachRobot(ctx context.Context, fn func(Robot) error) error {
-	if err := f.read(ctx, "EachRobot"); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	robots := make([]Robot, len(f.robots))
-	for i, r := range f.robots {
-		robots[i] = *r
-	}
-	f.mu.Unlock()
-	for _, r := range robots {
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return each(ctx, f, "EachRobot", &f.robots, fn)
 }
 
 func (f *fake) FindRobot(ctx context.Context, name string) (Robot, error) {
@@ -386,21 +358,7 @@ func (f *fake) UpdateRobot(ctx context.Context, id string, upd RobotUpdate) erro
 }
 
 func (f *fake) EachOrchestratorUser(ctx context.Context, fn func(OrchestratorUser) error) error {
-	if err := f.read(ctx, "EachOrchestratorUser"); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	list := make([]OrchestratorUser, len(f.orch))
-	for i, o := range f.orch {
-		list[i] = *o
-	}
-	f.mu.Unlock()
-	for _, o := range list {
-		if err := fn(o); err != nil {
-			return err
-		}
-	}
-	return nil
+	return each(ctx, f, "EachOrchestratorUser", &f.orch, fn)
 }
 
 func (f *fake) SetRobotCredentials(ctx context.Context, target OrchestratorUser, robotUserName string, password secret.Value) error {
@@ -472,4 +430,24 @@ func (s *secretsKept) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.n
+}
+
+// each hands fn a copy of every item, read under the fake's lock and
+// called outside it, after the read called op.
+func each[T any](ctx context.Context, f *fake, op string, items *[]*T, fn func(T) error) error {
+	if err := f.read(ctx, op); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	list := make([]T, len(*items))
+	for i, it := range *items {
+		list[i] = *it
+	}
+	f.mu.Unlock()
+	for _, it := range list {
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	return nil
 }

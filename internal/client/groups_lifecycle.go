@@ -33,12 +33,8 @@ func (s *GroupsService) Get(ctx context.Context, id string) (Group, error) {
 	if err != nil {
 		return Group{}, err
 	}
-	req, err := s.client.NewRequest(ctx, http.MethodGet, s.groupURL(partition, id), nil)
-	if err != nil {
-		return Group{}, err
-	}
 	var g Group
-	_, err = s.client.Do(req, &g)
+	err = s.client.send(ctx, http.MethodGet, s.groupURL(partition, id), nil, &g)
 	return g, err
 }
 
@@ -58,15 +54,9 @@ func (s *GroupsService) Create(ctx context.Context, g NewGroup) (Group, error) {
 		Name                   string   `json:"name"`
 		DirectoryUserMemberIDs []string `json:"directoryUserMemberIDs,omitempty"`
 	}{partition, g.ID, g.Name, g.MemberIDs}
-	req, err := s.client.NewRequest(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "Group"), body)
-	if err != nil {
-		return Group{}, err
-	}
 	var out Group
-	if _, err := s.client.Do(req, &out); err != nil {
-		return Group{}, checkBulk(err, len(g.MemberIDs))
-	}
-	return out, nil
+	err = s.client.send(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "Group"), body, &out)
+	return out, checkBulk(err, len(g.MemberIDs))
 }
 
 // Update renames a group and adds and removes members in one request
@@ -94,15 +84,9 @@ func (s *GroupsService) Update(ctx context.Context, id string, upd UpdateGroup) 
 		DirectoryUserIDsToRemove []string `json:"directoryUserIDsToRemove,omitempty"`
 	}{partition, *upd.Name, upd.MemberIDsToAdd, upd.MemberIDsToRemove}
 	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(id))
-	req, err := s.client.NewRequest(ctx, http.MethodPut, u, body)
-	if err != nil {
-		return Group{}, err
-	}
 	var out Group
-	if _, err := s.client.Do(req, &out); err != nil {
-		return Group{}, checkBulk(err, len(upd.MemberIDsToAdd)+len(upd.MemberIDsToRemove))
-	}
-	return out, nil
+	err = s.client.send(ctx, http.MethodPut, u, body, &out)
+	return out, checkBulk(err, len(upd.MemberIDsToAdd)+len(upd.MemberIDsToRemove))
 }
 
 // Delete deletes a local group (DELETE /api/Group/{partitionGlobalId}/{groupId});

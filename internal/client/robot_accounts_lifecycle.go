@@ -30,12 +30,8 @@ func (s *RobotAccountsService) Create(ctx context.Context, r NewRobotAccount) (R
 		DisplayName       string   `json:"displayName,omitempty"`
 		GroupIDsToAdd     []string `json:"groupIDsToAdd,omitempty"`
 	}{partition, r.Name, r.DisplayName, r.GroupIDs}
-	req, err := s.client.NewRequest(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "RobotAccount"), body)
-	if err != nil {
-		return RobotAccount{}, err
-	}
 	var out RobotAccount
-	_, err = s.client.Do(req, &out)
+	err = s.client.send(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "RobotAccount"), body, &out)
 	return out, err
 }
 
