@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/uipath-batch/batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // tokenSource hands out the bearer token for API requests.
@@ -81,9 +82,11 @@ func (c *credentialsSource) token(ctx context.Context) (secret.Value, error) {
 	// request, not one each in turn. The fetch outlives a caller that
 	// gives up (each attempt has a timeout of its own, and the retries
 	// are bounded), so one worker's cancellation is not every waiter's
-	// error.
+	// error. It does not run on the caller's worker either: a fetch that
+	// waits for its budget or a Retry-After must not park that worker, nor
+	// need it back while the jobs waiting for the token hold the others.
 	ch := c.fetches.DoChan("token", func() (any, error) {
-		return c.fetch(context.WithoutCancel(ctx))
+		return c.fetch(worker.WithoutSlot(context.WithoutCancel(ctx)))
 	})
 	select {
 	case r := <-ch:
@@ -165,6 +168,10 @@ func (e *retriedError) Error() string {
 }
 
 func (e *retriedError) Unwrap() error { return e.last }
+
+// Retryable is false: the fetch has used the run's attempts already, and a
+// caller retrying it would multiply them (attempts² token requests).
+func (e *retriedError) Retryable() bool { return false }
 
 // ownCopy returns a copy of a token failure shared by several waiters.
 func ownCopy(err error) error {

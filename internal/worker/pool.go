@@ -266,6 +266,13 @@ type jobSlot struct {
 
 type slotKey struct{}
 
+// WithoutSlot returns ctx without the job's hold on its worker: work that
+// outlives the job or is shared by several (a token fetch every waiting
+// job joins) must not park on, or take back, one job's worker.
+func WithoutSlot(ctx context.Context) context.Context {
+	return context.WithValue(ctx, slotKey{}, (*jobSlot)(nil))
+}
+
 // release gives the job's worker back when the job ends.
 func (s *jobSlot) release() {
 	if s.held.CompareAndSwap(true, false) {

@@ -321,3 +321,41 @@ func TestRunParkingOffKeepsTheWorker(t *testing.T) {
 		t.Fatalf("Run: %v, finishing order %v, want 0 then 1", err, order)
 	}
 }
+
+// A wait shared by several jobs (a token fetch every job joins) runs
+// without any job's hold on its worker: with one worker, job 0 starts it,
+// job 1 joins it, and both end. Run under job 0's slot, the wait would
+// park job 0's worker, job 1 would take it while waiting for the shared
+// result, and the shared wait could never take a worker back.
+func TestRunSharedWaitHoldsNoJobsWorker(t *testing.T) {
+	var once sync.Once
+	shared := make(chan struct{})
+	start := func(ctx context.Context) {
+		once.Do(func() {
+			go func() {
+				_ = parkWhile(WithoutSlot(context.WithoutCancel(ctx)), func() error {
+					time.Sleep(50 * time.Millisecond)
+					return nil
+				})
+				close(shared)
+			}()
+		})
+	}
+	c := &emitChecker{t: t}
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(context.Background(), PoolConfig{Workers: 1}, count(2), func(ctx context.Context, j int) int {
+			start(ctx)
+			<-shared
+			return j
+		}, c.emit)
+	}()
+	select {
+	case err := <-done:
+		if err != nil || len(c.got) != 2 {
+			t.Fatalf("Run: %v, results %v", err, c.got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the pool hangs: the shared wait took a job's worker and cannot get it back")
+	}
+}
