@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"sync"
 	"time"
 
@@ -129,6 +130,9 @@ func (p *pending) left() []*manifest.Job {
 	for _, j := range p.rows {
 		out = append(out, j)
 	}
+	// In manifest order: the report lists a stopped run's rows not run the
+	// same way every time.
+	slices.SortFunc(out, func(a, b *manifest.Job) int { return a.Row - b.Row })
 	return out
 }
 

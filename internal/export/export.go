@@ -100,15 +100,13 @@ func GroupNames(ctx context.Context, r apply.Reader) (map[string]string, error) 
 	names := make(map[string]string, len(list))
 	for _, g := range list {
 		name := strings.TrimSpace(g.Name)
-		if name == "" || name != g.Name || strings.Contains(name, ";") || count[strings.ToLower(name)] > 1 || looksLikeGUID(name) {
+		if name == "" || name != g.Name || strings.Contains(name, ";") || count[strings.ToLower(name)] > 1 || manifest.IsGUID(name) {
 			continue
 		}
 		names[strings.ToLower(g.ID)] = name
 	}
 	return names, nil
 }
-
-func looksLikeGUID(s string) bool { return len(s) == 36 && strings.Count(s, "-") == 4 }
 
 // groups is the exact membership as the manifest writes it: names where
 // known, else lower-case ids; sorted, each once.

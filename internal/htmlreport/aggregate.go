@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // Bounds of what the page shows outside its table.
@@ -280,7 +283,7 @@ func isCreate(op, field, old string) bool {
 // splitChange splits a difference for display: "old → new", or for group
 // membership the ids added and removed.
 func splitChange(field, old, nw string) change {
-	c := change{Field: cut(field, refLimit), Old: cut(old, refLimit), New: cut(nw, refLimit), HasArrow: old != "", Sensitive: old == "***" || nw == "***"}
+	c := change{Field: cut(field, refLimit), Old: cut(old, refLimit), New: cut(nw, refLimit), HasArrow: old != "", Sensitive: old == secret.Redacted || nw == secret.Redacted}
 	if old == "" && (strings.HasPrefix(nw, "+") || strings.HasPrefix(nw, "−") || strings.HasPrefix(nw, "-")) {
 		for _, tok := range strings.Fields(nw) {
 			if len(c.Added)+len(c.Removed) >= planIDs {
@@ -306,13 +309,11 @@ func cut(s string, n int) string {
 		return s
 	}
 	i := n
-	for i > 0 && !utf8RuneStart(s[i]) {
+	for i > 0 && !utf8.RuneStart(s[i]) {
 		i--
 	}
 	return s[:i] + "…"
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // ops lists the ops by rows, largest first.
 func (t *tally) ops() []*opCount {

@@ -29,6 +29,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // FileName is the page's name in the run folder.
@@ -207,7 +209,7 @@ func settingValue(key string, v any) string {
 	k := strings.ToLower(key)
 	for _, w := range []string{"secret", "password", "token", "credential", "pat", "key"} {
 		if strings.Contains(k, w) && !strings.Contains(k, "path") {
-			return "***"
+			return secret.Redacted
 		}
 	}
 	switch v := v.(type) {

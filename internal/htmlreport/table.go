@@ -319,7 +319,7 @@ func cutBytes(b []byte, n int) []byte {
 		return b
 	}
 	i := n
-	for i > 0 && !utf8RuneStart(b[i]) {
+	for i > 0 && !utf8.RuneStart(b[i]) {
 		i--
 	}
 	return append(b[:i], "…"...)
