@@ -176,8 +176,17 @@ func (r *run) describe() *page {
 		p.LatencyP95 = fmt.Sprintf("%.0f ms", s.LatencyP95Ms)
 		p.Throttled = s.Throttled
 		p.Stopped = s.Stopped
-		for _, k := range slices.Sorted(maps.Keys(s.Requests)) {
-			p.Requests = append(p.Requests, keyValue{k, fmt.Sprint(s.Requests[k])})
+		for _, svc := range slices.Sorted(maps.Keys(s.RequestsByService)) {
+			byMethod := s.RequestsByService[svc]
+			for _, m := range slices.Sorted(maps.Keys(byMethod)) {
+				c := byMethod[m]
+				p.Requests = append(p.Requests, keyValue{svc + " " + m, fmt.Sprintf("%d (429s: %d)", c.Requests, c.Throttled)})
+			}
+		}
+		if len(s.RequestsByService) == 0 { // a run written before requests were counted by service
+			for _, k := range slices.Sorted(maps.Keys(s.Requests)) {
+				p.Requests = append(p.Requests, keyValue{k, fmt.Sprint(s.Requests[k])})
+			}
 		}
 		for _, k := range slices.Sorted(maps.Keys(s.Settings)) {
 			v := s.Settings[k]

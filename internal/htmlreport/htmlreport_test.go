@@ -438,3 +438,35 @@ func TestHistogramWidensAndKeepsEveryRow(t *testing.T) {
 		t.Fatalf("chart: %+v", c)
 	}
 }
+
+// Requests by service are shown in their place, per service and method,
+// not again as raw JSON among the fields the page does not know.
+func TestRequestsByServiceAreShownOnce(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+	if err := journal.WriteMeta(dir, journal.Meta{RunID: "run", Command: "apply", Manifest: "robots.csv", Started: start}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := report.Create(report.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Append(report.Result{Row: 1, Source: "robots.csv:2", Op: "set_robot_credentials", Target: "username=robot-001", Status: report.StatusSucceeded, Attempts: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Close(report.Summary{RunID: "run", Command: "apply", Manifest: "robots.csv", StartedAt: start, FinishedAt: start.Add(time.Second),
+		Requests: map[string]int{"GET": 1, "PATCH": 100},
+		RequestsByService: map[string]map[string]report.RequestCount{
+			"identity":     {"token": {Requests: 1}},
+			"orchestrator": {"GET": {Requests: 1}, "PATCH": {Requests: 100, Throttled: 3}},
+		}}); err != nil {
+		t.Fatal(err)
+	}
+	page := render(t, dir)
+	if !strings.Contains(page, "orchestrator PATCH 100 (429s: 3)") || !strings.Contains(page, "identity token 1 (429s: 0)") {
+		t.Error("the requests by service are not shown per service and method")
+	}
+	if strings.Contains(page, "requests_by_service") {
+		t.Error("the requests by service are shown again as raw JSON")
+	}
+}
