@@ -191,15 +191,7 @@ func verify(o *outcome) (*Report, error) {
 	}
 
 	// No secret anywhere else.
-	secrets := []string{emulator.DefaultClientSecret}
-	for _, e := range entries {
-		secrets = append(secrets, e.Password.Reveal())
-	}
-	for _, r := range plan.rows {
-		secrets = append(secrets, r.secrets...)
-	}
-	slices.Sort(secrets)
-	secrets = slices.Compact(secrets)
+	secrets := o.secrets(entries)
 	files, size := 0, 0
 	scan := func(where string, data []byte) {
 		size += len(data)
@@ -278,4 +270,19 @@ func readResultsCSV(path string) (map[int]*reported, error) {
 		r.times++
 	}
 	return out, nil
+}
+
+// secrets are every secret of the run: the client secret, the manifest's
+// passwords and the accounts' initial ones, and those in the secrets
+// output, sorted and without duplicates.
+func (o *outcome) secrets(entries []secretsout.Entry) []string {
+	secrets := []string{emulator.DefaultClientSecret}
+	for _, e := range entries {
+		secrets = append(secrets, e.Password.Reveal())
+	}
+	for _, r := range o.plan.rows {
+		secrets = append(secrets, r.secrets...)
+	}
+	slices.Sort(secrets)
+	return slices.Compact(secrets)
 }
