@@ -40,7 +40,6 @@ func (p patSource) invalidate(secret.Value) bool                { return false }
 type credentialsSource struct {
 	cfg      clientcredentials.Config
 	http     *http.Client
-	timeout  time.Duration
 	tokenURL string
 	clientID string
 	idOrigin string
@@ -53,7 +52,7 @@ type credentialsSource struct {
 	renewAt time.Time
 }
 
-func newCredentialsSource(s Settings, ep Endpoints, scopes []string, hc *http.Client, timeout time.Duration) *credentialsSource {
+func newCredentialsSource(s Settings, ep Endpoints, scopes []string, hc *http.Client) *credentialsSource {
 	return &credentialsSource{
 		cfg: clientcredentials.Config{
 			ClientID:     s.ClientID,
@@ -65,7 +64,6 @@ func newCredentialsSource(s Settings, ep Endpoints, scopes []string, hc *http.Cl
 			AuthStyle: oauth2.AuthStyleInParams,
 		},
 		http:     hc,
-		timeout:  timeout,
 		tokenURL: ep.Token,
 		clientID: s.ClientID,
 		idOrigin: s.origin(EnvClientID),
@@ -139,11 +137,6 @@ func (c *credentialsSource) fetch(ctx context.Context) (secret.Value, error) {
 // fetchOnce sends one token request and caches the token it gets.
 func (c *credentialsSource) fetchOnce(ctx context.Context) (secret.Value, error) {
 	fetchCtx := context.WithValue(ctx, oauth2.HTTPClient, c.http)
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		fetchCtx, cancel = context.WithTimeout(fetchCtx, c.timeout)
-		defer cancel()
-	}
 	fetched := time.Now()
 	tok, err := c.cfg.Token(fetchCtx)
 	if err != nil {

@@ -140,9 +140,9 @@ func New(ctx context.Context, settings Settings, opts ...Option) (*Client, error
 		c.secrets = append(c.secrets, settings.PAT)
 	} else {
 		// The transport bounds each token request from the moment the
-		// throttle lets it go; a bound around the whole fetch would count
-		// the wait for the budget too.
-		cs := newCredentialsSource(settings, ep, scopes, c.http, 0)
+		// throttle lets it go (a bound around the whole fetch would count
+		// the wait for the budget too).
+		cs := newCredentialsSource(settings, ep, scopes, c.http)
 		cs.retry = o.tokenRetry
 		c.tokens = cs
 		c.secrets = append(c.secrets, settings.ClientSecret)
