@@ -44,7 +44,7 @@ func userChanges(job *manifest.Job, u *User, known bool, groupName func(string) 
 	boolean("is_active", job.IsActive, u.IsActive)
 	boolean("bypass_basic_auth_restriction", job.BypassBasicAuthRestriction, u.BypassBasicAuthRestriction)
 	boolean("invitation_accepted", job.InvitationAccepted, u.InvitationAccepted)
-	if c, ok := groupChange(job.GroupIDsToAdd, job.GroupIDsToRemove, u.GroupIDs, known, groupName); ok {
+	if c, ok := groupChange(job.GroupsToAdd, job.GroupsToRemove, u.GroupIDs, known, groupName); ok {
 		cs = append(cs, c)
 	}
 	if job.NewPassword != nil {
@@ -64,7 +64,7 @@ func robotChanges(job *manifest.Job, r *Robot, known bool, groupName func(string
 			cs = append(cs, report.Change{Field: "display_name", Old: quote(r.DisplayName), New: quote(*job.DisplayName)})
 		}
 	}
-	if c, ok := groupChange(job.GroupIDsToAdd, job.GroupIDsToRemove, r.GroupIDs, known, groupName); ok {
+	if c, ok := groupChange(job.GroupsToAdd, job.GroupsToRemove, r.GroupIDs, known, groupName); ok {
 		cs = append(cs, c)
 	}
 	return cs

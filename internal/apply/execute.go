@@ -108,7 +108,7 @@ func NewApplier(w Writer, rs *Resolver, onlyChanged bool, opts Options) *Executo
 // Resolver.Prepare.
 func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 	readsState := e.mode.readsEveryState() || ReadsState(job)
-	if job.Groups != nil || len(job.GroupIDsToAdd)+len(job.GroupIDsToRemove) > 0 {
+	if job.Groups != nil || len(job.GroupsToAdd)+len(job.GroupsToRemove) > 0 {
 		n.Groups++
 	}
 	switch job.Op {

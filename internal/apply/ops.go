@@ -87,7 +87,7 @@ func (c *Census) Add(j *manifest.Job, done journal.State) {
 	}
 	c.byOp[j.Op]++
 	c.byKind[opTarget{j.Op, j.Target.Kind, ReadsState(j)}]++
-	if j.Groups != nil || len(j.GroupIDsToAdd)+len(j.GroupIDsToRemove) > 0 {
+	if j.Groups != nil || len(j.GroupsToAdd)+len(j.GroupsToRemove) > 0 {
 		c.groupRows++
 	}
 	for _, ref := range []*manifest.SecretRef{j.NewPassword, j.OldPassword} {

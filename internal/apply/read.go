@@ -145,7 +145,7 @@ func checkExpected(job *manifest.Job, u *User, known bool) error {
 // differs.
 func (rd *reading) withGroupDelta(job *manifest.Job, have []string, known bool) (*manifest.Job, error) {
 	if job.Groups == nil {
-		for _, id := range append(slices.Clone(job.GroupIDsToAdd), job.GroupIDsToRemove...) {
+		for _, id := range append(slices.Clone(job.GroupsToAdd), job.GroupsToRemove...) {
 			if _, err := rd.resolver.GroupID(id); err != nil {
 				return nil, err
 			}
@@ -167,15 +167,15 @@ func (rd *reading) withGroupDelta(job *manifest.Job, have []string, known bool) 
 		return slices.ContainsFunc(set, func(s string) bool { return strings.EqualFold(s, id) })
 	}
 	j := *job
-	j.Groups, j.GroupIDsToAdd, j.GroupIDsToRemove = nil, nil, nil
+	j.Groups, j.GroupsToAdd, j.GroupsToRemove = nil, nil, nil
 	for _, id := range want {
-		if !member(have, id) && !member(j.GroupIDsToAdd, id) {
-			j.GroupIDsToAdd = append(j.GroupIDsToAdd, id)
+		if !member(have, id) && !member(j.GroupsToAdd, id) {
+			j.GroupsToAdd = append(j.GroupsToAdd, id)
 		}
 	}
 	for _, id := range have {
 		if !member(want, id) {
-			j.GroupIDsToRemove = append(j.GroupIDsToRemove, strings.ToLower(id))
+			j.GroupsToRemove = append(j.GroupsToRemove, strings.ToLower(id))
 		}
 	}
 	return &j, nil

@@ -46,7 +46,7 @@ func (a *applier) updateUser(ctx context.Context, r *row, l look) error {
 	upd := UserUpdate{
 		Name: job.Name, Surname: job.Surname, DisplayName: job.DisplayName,
 		IsActive: job.IsActive, BypassBasicAuthRestriction: job.BypassBasicAuthRestriction,
-		Invitation: job.InvitationAccepted, GroupIDsToAdd: job.GroupIDsToAdd, GroupIDsToRemove: job.GroupIDsToRemove,
+		Invitation: job.InvitationAccepted, GroupIDsToAdd: job.GroupsToAdd, GroupIDsToRemove: job.GroupsToRemove,
 	}
 	if job.NewPassword != nil {
 		var err error
@@ -60,7 +60,7 @@ func (a *applier) updateUser(ctx context.Context, r *row, l look) error {
 }
 
 func (a *applier) updateRobot(ctx context.Context, r *row, l look) error {
-	upd := RobotUpdate{DisplayName: l.job.DisplayName, GroupIDsToAdd: l.job.GroupIDsToAdd, GroupIDsToRemove: l.job.GroupIDsToRemove}
+	upd := RobotUpdate{DisplayName: l.job.DisplayName, GroupIDsToAdd: l.job.GroupsToAdd, GroupIDsToRemove: l.job.GroupsToRemove}
 	if upd.DisplayName == nil && l.robotKnown {
 		// The PUT carries the current display name (what it does without
 		// one is undocumented): the one already read saves the client a

@@ -62,8 +62,8 @@ func (j Job) Cells() []Cell {
 		// "leave unchanged": a manifest cannot empty a membership.
 		add(ColGroups, strings.Join(j.Groups, ";"))
 	}
-	list(ColGroupIDsToAdd, j.GroupIDsToAdd)
-	list(ColGroupIDsToRemove, j.GroupIDsToRemove)
+	list(ColGroupIDsToAdd, j.GroupsToAdd)
+	list(ColGroupIDsToRemove, j.GroupsToRemove)
 	str(ColRobotUsername, j.RobotUsername)
 	ref(ColOldPassword, j.OldPassword)
 	ref(ColNewPassword, j.NewPassword)

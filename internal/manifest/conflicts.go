@@ -59,7 +59,7 @@ func touches(j *Job) fieldMask {
 	set(j.IsActive != nil, fieldIsActive)
 	set(j.BypassBasicAuthRestriction != nil, fieldBypassBasicAuth)
 	set(j.InvitationAccepted != nil, fieldInvitationAccepted)
-	set(len(j.GroupIDsToAdd)+len(j.GroupIDsToRemove) > 0 || j.Groups != nil, fieldGroups)
+	set(len(j.GroupsToAdd)+len(j.GroupsToRemove) > 0 || j.Groups != nil, fieldGroups)
 	set(j.NewPassword != nil || j.OldPassword != nil || j.Op == OpSetPassword || j.Op == OpChangePassword, fieldPassword)
 	set(j.RobotUsername != nil, fieldRobotUsername)
 	return m

@@ -58,7 +58,7 @@ func TestReaderTypesRows(t *testing.T) {
 		Target:        Target{Kind: TargetEmail, Value: "Ann@Example.com"},
 		Name:          ptr("Ann"),
 		IsActive:      ptr(false),
-		GroupIDsToAdd: []string{groupFinance, groupEveryone},
+		GroupsToAdd: []string{groupFinance, groupEveryone},
 	}
 	if !reflect.DeepEqual(jobs[0], want0) {
 		t.Errorf("job 1 = %+v\nwant    %+v", jobs[0], want0)
@@ -88,13 +88,13 @@ func TestReaderYAMLDefaultsAndLists(t *testing.T) {
 	if r.Format() != YAML {
 		t.Errorf("Format = %v", r.Format())
 	}
-	if got := jobs[0].GroupIDsToAdd; !reflect.DeepEqual(got, []string{groupFinance}) {
+	if got := jobs[0].GroupsToAdd; !reflect.DeepEqual(got, []string{groupFinance}) {
 		t.Errorf("row 1 groups = %v", got)
 	}
-	if got := jobs[1].GroupIDsToAdd; !reflect.DeepEqual(got, []string{groupAdmins, groupEveryone}) {
+	if got := jobs[1].GroupsToAdd; !reflect.DeepEqual(got, []string{groupAdmins, groupEveryone}) {
 		t.Errorf("row 2 groups = %v", got)
 	}
-	if jobs[2].GroupIDsToAdd != nil || *jobs[2].DisplayName != "Three" {
+	if jobs[2].GroupsToAdd != nil || *jobs[2].DisplayName != "Three" {
 		t.Errorf("row 3 = %+v", jobs[2])
 	}
 	j := jobs[3]

@@ -251,9 +251,9 @@ func (b *jobBuilder) field(job *Job, c *rawCell) {
 	case ColInvitationAccepted:
 		job.InvitationAccepted = b.boolean(c)
 	case ColGroupIDsToAdd:
-		job.GroupIDsToAdd = b.guids(c)
+		job.GroupsToAdd = b.guids(c)
 	case ColGroupIDsToRemove:
-		job.GroupIDsToRemove = b.guids(c)
+		job.GroupsToRemove = b.guids(c)
 	case ColGroups:
 		job.Groups = b.groupSet(c)
 	case ColNewPassword:
@@ -360,15 +360,15 @@ func (b *jobBuilder) secret(c *rawCell) *SecretRef {
 }
 
 func (b *jobBuilder) groupsOverlap(job *Job) {
-	if job.Groups != nil && len(job.GroupIDsToAdd)+len(job.GroupIDsToRemove) > 0 {
+	if job.Groups != nil && len(job.GroupsToAdd)+len(job.GroupsToRemove) > 0 {
 		line := 0
 		if c := b.row.cell(ColGroups); c != nil {
 			line = c.line
 		}
 		b.problemAt(line, ColGroups, "a row takes groups (the exact membership) or group_ids_to_add/group_ids_to_remove (changes to it), not both")
 	}
-	for _, g := range job.GroupIDsToAdd {
-		if contains(job.GroupIDsToRemove, g) {
+	for _, g := range job.GroupsToAdd {
+		if contains(job.GroupsToRemove, g) {
 			line := 0
 			if c := b.row.cell(ColGroupIDsToRemove); c != nil {
 				line = c.line

@@ -68,10 +68,23 @@ const (
 	OpChangePassword      Op = "change_password"
 	OpUpdateRobotAccount  Op = "update_robot_account"
 	OpSetRobotCredentials Op = "set_robot_credentials"
+	OpEnsureUser          Op = "ensure_user"
+	OpDeleteUser          Op = "delete_user"
+	OpEnsureRobotAccount  Op = "ensure_robot_account"
+	OpDeleteRobotAccount  Op = "delete_robot_account"
+	OpEnsureGroup         Op = "ensure_group"
+	OpDeleteGroup         Op = "delete_group"
 )
 
 // ops lists every operation, in the order help texts show them.
-var ops = []Op{OpUpdateUser, OpSetPassword, OpChangePassword, OpUpdateRobotAccount, OpSetRobotCredentials}
+var ops = []Op{OpUpdateUser, OpSetPassword, OpChangePassword, OpUpdateRobotAccount, OpSetRobotCredentials,
+	OpEnsureUser, OpDeleteUser, OpEnsureRobotAccount, OpDeleteRobotAccount, OpEnsureGroup, OpDeleteGroup}
+
+// Deletes reports whether the op deletes an account or a group (such rows
+// need --allow-deletes).
+func (o Op) Deletes() bool {
+	return o == OpDeleteUser || o == OpDeleteRobotAccount || o == OpDeleteGroup
+}
 
 // TargetKind says how a row names the account it changes.
 type TargetKind string
@@ -84,6 +97,8 @@ const (
 	TargetRobotAccountID     TargetKind = "robot_account_id"
 	TargetRobotName          TargetKind = "robot_name"
 	TargetOrchestratorUserID TargetKind = "orchestrator_user_id"
+	TargetGroupID            TargetKind = "group_id"
+	TargetGroupName          TargetKind = "group_name"
 )
 
 // Target is the account a row changes.
@@ -117,12 +132,18 @@ type Job struct {
 
 	Name, Surname, DisplayName, RobotUsername                *string
 	IsActive, BypassBasicAuthRestriction, InvitationAccepted *bool
-	GroupIDsToAdd, GroupIDsToRemove                          []string // GUIDs, lower case
+	GroupsToAdd, GroupsToRemove []string // names or GUIDs as written (GUIDs lower case)
 	// Groups, when not nil, is the exact membership the row asks for:
 	// group names or GUIDs as written (GUIDs lower case), resolved
 	// against the organization's groups when the row runs.
 	Groups                   []string
 	NewPassword, OldPassword *SecretRef
+	// UserName is the user name an ensure_user row gives its user (for
+	// other user ops, username is a target).
+	UserName *string
+	// InitialPassword is an ensure_user row's first password, sent only
+	// when the row creates the user.
+	InitialPassword *SecretRef
 	// ExpectEmail and ExpectUserName, with a user_id target, are what the
 	// account must hold: export writes them beside the id so that a person
 	// can find a row, and a row whose account differs fails (an email
