@@ -45,6 +45,14 @@ type Intent struct {
 	// time): a known state as much as a Before time is. An intent with
 	// neither does not know the state before (see BeforeKnown).
 	NeverModified bool `json:"never_modified,omitempty"`
+	// Write names what the row sent when it was not the op's usual
+	// change ("create", "delete", "members"): a resumed run settles it
+	// by reading.
+	Write string `json:"write,omitempty"`
+	// Undo is what puts back the row's change, computed from the target's
+	// state read before the write (see package undo); empty when nothing
+	// can be or needs to be put back.
+	Undo json.RawMessage `json:"undo,omitempty"`
 }
 
 // BeforeKnown reports whether the intent holds the target's state before
@@ -92,6 +100,23 @@ func (j *Journal) Sealer() *Sealer {
 // once the line is on disk.
 func (j *Journal) Intent(in Intent) error {
 	seq, err := j.append(record{Kind: "intent", Intent: in})
+	if err != nil {
+		return err
+	}
+	return j.syncTo(seq)
+}
+
+// IntentAll durably records, with one sync, the intents of rows whose
+// writes leave together (a bulk request).
+func (j *Journal) IntentAll(ins []Intent) error {
+	if len(ins) == 0 {
+		return nil
+	}
+	recs := make([]record, len(ins))
+	for i, in := range ins {
+		recs[i] = record{Kind: "intent", Intent: in}
+	}
+	seq, err := j.append(recs...)
 	if err != nil {
 		return err
 	}
