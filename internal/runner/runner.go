@@ -46,7 +46,7 @@ type Config struct {
 	Secrets apply.SecretRecorder
 	// Workers, MaxFailures, Drain and BulkSize are apply.RunConfig's.
 	Workers, MaxFailures, BulkSize int
-	Drain                time.Duration
+	Drain                          time.Duration
 	// Resumed: the run continues an interrupted one (for the summary).
 	Resumed bool
 	Log     zerolog.Logger
