@@ -107,7 +107,7 @@ func (s *csvSource) mapHeader(rec []string) {
 	s.colOf = make([]string, len(rec))
 	s.spelled = make([]string, len(rec))
 	s.named = make([]bool, len(rec))
-	seen := make(map[string]bool, len(rec))     // spellings
+	seen := make(map[string]bool, len(rec))      // spellings
 	canonical := make(map[string]bool, len(rec)) // canonical columns
 	for i, name := range rec {
 		spelled := normalizeColumn(name)

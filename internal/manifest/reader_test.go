@@ -55,9 +55,9 @@ func TestReaderTypesRows(t *testing.T) {
 	}
 	want0 := Job{
 		Row: 1, Source: Source{File: r.File(), Line: 2}, Op: OpUpdateUser,
-		Target:        Target{Kind: TargetEmail, Value: "Ann@Example.com"},
-		Name:          ptr("Ann"),
-		IsActive:      ptr(false),
+		Target:      Target{Kind: TargetEmail, Value: "Ann@Example.com"},
+		Name:        ptr("Ann"),
+		IsActive:    ptr(false),
 		GroupsToAdd: []string{groupFinance, groupEveryone, "finance"},
 	}
 	if !reflect.DeepEqual(jobs[0], want0) {

@@ -133,7 +133,7 @@ type Job struct {
 
 	Name, Surname, DisplayName, RobotUsername                *string
 	IsActive, BypassBasicAuthRestriction, InvitationAccepted *bool
-	GroupsToAdd, GroupsToRemove []string // names or GUIDs as written (GUIDs lower case)
+	GroupsToAdd, GroupsToRemove                              []string // names or GUIDs as written (GUIDs lower case)
 	// Groups, when not nil, is the exact membership the row asks for:
 	// group names or GUIDs as written (GUIDs lower case), resolved
 	// against the organization's groups when the row runs.
