@@ -111,7 +111,8 @@ type Target struct {
 func (t Target) String() string { return string(t.Kind) + "=" + t.Value }
 
 // Key is a normalized form of the target for comparisons: e-mail addresses,
-// GUIDs and user names compare case-insensitively.
+// GUIDs, user names and group names compare case-insensitively (GUIDs in
+// lower case); robot names and Orchestrator user ids as written.
 func (t Target) Key() string { return string(t.Kind) + "=" + t.normalizedValue() }
 
 func (t Target) normalizedValue() string {
