@@ -91,6 +91,7 @@ func (a *applier) bulk(ctx context.Context, rows []*bulkRow) {
 			continue
 		}
 		br.l = l
+		r.res.Attempts = 0 // attempts count the writes, not the reads before them
 		if r.job.Op.Deletes() {
 			r.sent = sentDelete
 			deletes[r.job.Op] = append(deletes[r.job.Op], item{id: l.target, br: br})
