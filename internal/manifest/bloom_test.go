@@ -49,7 +49,7 @@ func TestBloomAddSeen(t *testing.T) {
 }
 
 func TestSuggestions(t *testing.T) {
-	for in, want := range map[string]string{"emial": "email", "usrname": "username", "dispaly_name": "display_name", "xyz": "", "group_id_to_add": "group_ids_to_add"} {
+	for in, want := range map[string]string{"emial": "email", "usrname": "username", "dispaly_name": "display_name", "xyz": "", "group_id_to_add": "groups_to_add", "groups_to_ad": "groups_to_add"} {
 		if got := suggestColumn(in); got != want {
 			t.Errorf("suggestColumn(%q) = %q, want %q", in, got, want)
 		}

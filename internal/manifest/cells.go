@@ -51,6 +51,7 @@ func (j Job) Cells() []Cell {
 	if j.ExpectUserName != "" {
 		add(string(TargetUsername), j.ExpectUserName)
 	}
+	str(ColUserName, j.UserName)
 	str(ColName, j.Name)
 	str(ColSurname, j.Surname)
 	str(ColDisplayName, j.DisplayName)
@@ -62,10 +63,11 @@ func (j Job) Cells() []Cell {
 		// "leave unchanged": a manifest cannot empty a membership.
 		add(ColGroups, strings.Join(j.Groups, ";"))
 	}
-	list(ColGroupIDsToAdd, j.GroupsToAdd)
-	list(ColGroupIDsToRemove, j.GroupsToRemove)
+	list(ColGroupsToAdd, j.GroupsToAdd)
+	list(ColGroupsToRemove, j.GroupsToRemove)
 	str(ColRobotUsername, j.RobotUsername)
 	ref(ColOldPassword, j.OldPassword)
 	ref(ColNewPassword, j.NewPassword)
+	ref(ColInitialPassword, j.InitialPassword)
 	return cells
 }

@@ -16,13 +16,30 @@ const (
 	ColIsActive                   = "is_active"
 	ColBypassBasicAuthRestriction = "bypass_basic_auth_restriction"
 	ColInvitationAccepted         = "invitation_accepted"
-	ColGroupIDsToAdd              = "group_ids_to_add"
-	ColGroupIDsToRemove           = "group_ids_to_remove"
+	ColGroupsToAdd                = "groups_to_add"
+	ColGroupsToRemove             = "groups_to_remove"
 	ColGroups                     = "groups"
 	ColRobotUsername              = "robot_username"
 	ColOldPassword                = "old_password"
 	ColNewPassword                = "new_password"
+	ColInitialPassword            = "initial_password"
+	// ColUserName is ensure_user's user name: a field of that op, in the
+	// column that names the user (a target) for the other user ops.
+	ColUserName = string(TargetUsername)
 )
+
+// Older names a header or key may still use; each reads as its canonical
+// column, and a row giving both is a problem.
+const (
+	ColGroupIDsToAdd    = "group_ids_to_add"    // alias of groups_to_add
+	ColGroupIDsToRemove = "group_ids_to_remove" // alias of groups_to_remove
+)
+
+// columnAliases maps an older column name to its canonical one.
+var columnAliases = map[string]string{
+	ColGroupIDsToAdd:    ColGroupsToAdd,
+	ColGroupIDsToRemove: ColGroupsToRemove,
+}
 
 // knownColumns is every known column in canonical order: the op, the targets,
 // then the fields. Writers emit columns in this order.
@@ -30,15 +47,17 @@ var knownColumns = []string{
 	ColOp,
 	string(TargetUserID), string(TargetEmail), string(TargetUsername),
 	string(TargetRobotAccountID), string(TargetRobotName), string(TargetOrchestratorUserID),
+	string(TargetGroupID), string(TargetGroupName),
 	ColName, ColSurname, ColDisplayName, ColIsActive, ColBypassBasicAuthRestriction,
-	ColInvitationAccepted, ColGroups, ColGroupIDsToAdd, ColGroupIDsToRemove, ColRobotUsername,
-	ColOldPassword, ColNewPassword,
+	ColInvitationAccepted, ColGroups, ColGroupsToAdd, ColGroupsToRemove, ColRobotUsername,
+	ColOldPassword, ColNewPassword, ColInitialPassword,
 }
 
 // targetKinds lists the target columns in canonical order.
 var targetKinds = []TargetKind{
 	TargetUserID, TargetEmail, TargetUsername,
 	TargetRobotAccountID, TargetRobotName, TargetOrchestratorUserID,
+	TargetGroupID, TargetGroupName,
 }
 
 // colIndex maps a canonical column name to its position in knownColumns.
@@ -56,15 +75,27 @@ type opSpec struct {
 	fields  []string
 }
 
-var userTargets = []TargetKind{TargetUserID, TargetEmail, TargetUsername}
+var (
+	userTargets  = []TargetKind{TargetUserID, TargetEmail, TargetUsername}
+	robotTargets = []TargetKind{TargetRobotAccountID, TargetRobotName}
+)
 
 var opSpecs = map[Op]opSpec{
 	OpUpdateUser: {userTargets, []string{ColName, ColSurname, ColDisplayName, ColIsActive,
-		ColBypassBasicAuthRestriction, ColInvitationAccepted, ColGroups, ColGroupIDsToAdd, ColGroupIDsToRemove}},
+		ColBypassBasicAuthRestriction, ColInvitationAccepted, ColGroups, ColGroupsToAdd, ColGroupsToRemove}},
 	OpSetPassword:         {userTargets, []string{ColNewPassword}},
 	OpChangePassword:      {userTargets, []string{ColOldPassword, ColNewPassword}},
-	OpUpdateRobotAccount:  {[]TargetKind{TargetRobotAccountID, TargetRobotName}, []string{ColDisplayName, ColGroups, ColGroupIDsToAdd, ColGroupIDsToRemove}},
+	OpUpdateRobotAccount:  {robotTargets, []string{ColDisplayName, ColGroups, ColGroupsToAdd, ColGroupsToRemove}},
 	OpSetRobotCredentials: {[]TargetKind{TargetOrchestratorUserID, TargetUsername}, []string{ColRobotUsername, ColNewPassword}},
+	// ensure_user names its user by email, the key that is the same in
+	// every organization; username is then a field (the new user's name).
+	OpEnsureUser: {[]TargetKind{TargetEmail}, []string{ColUserName, ColName, ColSurname, ColDisplayName,
+		ColBypassBasicAuthRestriction, ColGroups, ColGroupsToAdd, ColGroupsToRemove, ColInitialPassword}},
+	OpDeleteUser:         {userTargets, nil},
+	OpEnsureRobotAccount: {[]TargetKind{TargetRobotName}, []string{ColDisplayName, ColGroups, ColGroupsToAdd, ColGroupsToRemove}},
+	OpDeleteRobotAccount: {robotTargets, nil},
+	OpEnsureGroup:        {[]TargetKind{TargetGroupName}, nil},
+	OpDeleteGroup:        {[]TargetKind{TargetGroupID, TargetGroupName}, nil},
 }
 
 func (s opSpec) takesTarget(k TargetKind) bool {
@@ -93,7 +124,22 @@ func (s opSpec) targetList() string {
 	return strings.Join(names, ", ")
 }
 
-func (s opSpec) fieldList() string { return strings.Join(s.fields, ", ") }
+// fieldList names the fields, for messages.
+func (s opSpec) fieldList() string {
+	if len(s.fields) == 0 {
+		return "no fields, only its target"
+	}
+	return strings.Join(s.fields, ", ")
+}
+
+// targetKindList names every target column, for messages.
+func targetKindList() string {
+	names := make([]string, len(targetKinds))
+	for i, t := range targetKinds {
+		names[i] = string(t)
+	}
+	return strings.Join(names, ", ")
+}
 
 func isTargetColumn(col string) bool {
 	for _, t := range targetKinds {
@@ -120,10 +166,21 @@ func opList() string { return strings.Join(opNames, ", ") }
 // surrounding spaces ignored.
 func normalizeColumn(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
-// knownColumn reports whether a normalized name is a column.
+// knownColumn reports whether a normalized name is a column (or an older
+// name of one).
 func knownColumn(name string) bool {
-	_, ok := colIndex[name]
+	_, ok := colIndex[canonicalColumn(name)]
 	return ok
+}
+
+// canonicalColumn returns the canonical name of a normalized column name:
+// an older name (an alias) gives the column it stands for; any other name
+// is returned as is.
+func canonicalColumn(name string) string {
+	if c, ok := columnAliases[name]; ok {
+		return c
+	}
+	return name
 }
 
 // suggestColumn returns the known column nearest to name, or "" when none

@@ -21,9 +21,18 @@ const (
 	fieldGroups
 	fieldPassword
 	fieldRobotUsername
+	fieldUserName
+	// fieldExistence is the account or group itself: an ensure_* row may
+	// create it, a delete_* row deletes it. Two rows that may create the
+	// same account would create it twice in a parallel run, and any row
+	// beside one that deletes its target depends on the order.
+	fieldExistence
 
 	fieldCount = iota // number of fields above
 )
+
+// fieldAll is every field: what a delete changes.
+const fieldAll = fieldMask(1)<<fieldCount - 1
 
 var fieldMaskNames = []struct {
 	bit  fieldMask
@@ -33,6 +42,7 @@ var fieldMaskNames = []struct {
 	{fieldIsActive, "is_active"}, {fieldBypassBasicAuth, "bypass_basic_auth_restriction"},
 	{fieldInvitationAccepted, "invitation_accepted"}, {fieldGroups, "group membership"},
 	{fieldPassword, "the password"}, {fieldRobotUsername, "robot_username"},
+	{fieldUserName, "username"}, {fieldExistence, "whether it exists (created or deleted)"},
 }
 
 func (m fieldMask) String() string {
@@ -60,19 +70,28 @@ func touches(j *Job) fieldMask {
 	set(j.BypassBasicAuthRestriction != nil, fieldBypassBasicAuth)
 	set(j.InvitationAccepted != nil, fieldInvitationAccepted)
 	set(len(j.GroupsToAdd)+len(j.GroupsToRemove) > 0 || j.Groups != nil, fieldGroups)
-	set(j.NewPassword != nil || j.OldPassword != nil || j.Op == OpSetPassword || j.Op == OpChangePassword, fieldPassword)
+	set(j.NewPassword != nil || j.OldPassword != nil || j.InitialPassword != nil || j.Op == OpSetPassword || j.Op == OpChangePassword, fieldPassword)
 	set(j.RobotUsername != nil, fieldRobotUsername)
+	set(j.UserName != nil, fieldUserName)
+	switch j.Op {
+	case OpEnsureUser, OpEnsureRobotAccount, OpEnsureGroup:
+		m |= fieldExistence
+	case OpDeleteUser, OpDeleteRobotAccount, OpDeleteGroup:
+		m |= fieldAll
+	}
 	return m
 }
 
 // conflictSpace is the name space of the account a job changes: identity
-// users, robot accounts and Orchestrator users are distinct.
+// users, robot accounts, groups and Orchestrator users are distinct.
 func conflictSpace(j *Job) string {
 	switch j.Op {
-	case OpUpdateRobotAccount:
+	case OpUpdateRobotAccount, OpEnsureRobotAccount, OpDeleteRobotAccount:
 		return "robot"
 	case OpSetRobotCredentials:
 		return "orchestrator"
+	case OpEnsureGroup, OpDeleteGroup:
+		return "group"
 	}
 	return "user"
 }
@@ -124,10 +143,22 @@ func (o *fieldOwners) claim(j *Job, mask fieldMask) (Problem, bool) {
 	if earliest == 0 {
 		return Problem{}, false
 	}
-	return Problem{
-		Source: j.Source,
-		Column: string(j.Target.Kind),
-		Message: fmt.Sprintf("%s is already changed by line %d (%s): both rows change %s, and a run applies rows in parallel, in no fixed order; merge them into one row or move one to another manifest",
-			j.Target, earliest, earliestOp, shared),
-	}, true
+	msg := fmt.Sprintf("%s is already changed by line %d (%s): both rows change %s, and a run applies rows in parallel, in no fixed order; merge them into one row or move one to another manifest",
+		j.Target, earliest, earliestOp, shared)
+	if j.Op.Deletes() || earliestOp.Deletes() {
+		msg = fmt.Sprintf("%s is already named by line %d (%s), and %s deletes it: a run applies rows in parallel, in no fixed order; keep one of the two rows, or move one to another manifest",
+			j.Target, earliest, earliestOp, deleter(j.Op, earliestOp, earliest))
+	}
+	return Problem{Source: j.Source, Column: string(j.Target.Kind), Message: msg}, true
+}
+
+// deleter says which of two conflicting rows deletes their target.
+func deleter(this, earlier Op, earlierLine int) string {
+	switch {
+	case this.Deletes() && earlier.Deletes():
+		return "each"
+	case this.Deletes():
+		return "this row"
+	}
+	return fmt.Sprintf("line %d", earlierLine)
 }

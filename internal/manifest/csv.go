@@ -21,6 +21,7 @@ type csvSource struct {
 
 	cols       []string // canonical names of the known input columns, in input order
 	colOf      []string // per input position: canonical column, or "" when ignored
+	spelled    []string // per input position: the column's name as the header gives it (normalized)
 	named      []bool   // per input position: the header cell is not blank
 	headerLine int
 	header     []Problem
@@ -37,6 +38,9 @@ func newCSVSource(file string, in io.Reader) (*csvSource, error) {
 		_, _ = br.Discard(len(utf8BOM))
 	}
 	r := csv.NewReader(newLineLimiter(br))
+	// A line whose first character is # is a comment (undo manifests list
+	// what they cannot put back that way); its line still counts.
+	r.Comment = commentMark
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = false
 	r.ReuseRecord = true
@@ -101,24 +105,32 @@ func semicolonHeader(rec []string) bool {
 
 func (s *csvSource) mapHeader(rec []string) {
 	s.colOf = make([]string, len(rec))
+	s.spelled = make([]string, len(rec))
 	s.named = make([]bool, len(rec))
-	seen := make(map[string]bool, len(rec))
+	seen := make(map[string]bool, len(rec))      // spellings
+	canonical := make(map[string]bool, len(rec)) // canonical columns
 	for i, name := range rec {
-		col := normalizeColumn(name)
+		spelled := normalizeColumn(name)
+		col := canonicalColumn(spelled)
 		line, _ := s.csv.FieldPos(i)
-		s.named[i] = col != ""
+		s.named[i] = spelled != ""
 		switch {
-		case col == "":
+		case spelled == "":
 			// An empty header cell (a trailing comma from a spreadsheet) is
 			// harmless as long as its cells are empty too.
-		case !knownColumn(col):
-			s.header = append(s.header, s.problem(line, col, "unknown column %q%s", printable(strings.TrimSpace(name)), columnHint(col)))
-		case seen[col]:
-			s.header = append(s.header, s.problem(line, col, "column %q appears twice in the header", col))
+		case !knownColumn(spelled):
+			s.header = append(s.header, s.problem(line, spelled, "unknown column %q%s", printable(strings.TrimSpace(name)), columnHint(spelled)))
+		case seen[spelled]:
+			s.header = append(s.header, s.problem(line, col, "column %q appears twice in the header", spelled))
 		default:
-			seen[col] = true
-			s.colOf[i] = col
-			s.cols = append(s.cols, col)
+			// A column and its older name may both be in the header; a row
+			// filling both is a problem (see toRow).
+			seen[spelled] = true
+			s.colOf[i], s.spelled[i] = col, spelled
+			if !canonical[col] {
+				canonical[col] = true
+				s.cols = append(s.cols, col)
+			}
 		}
 	}
 }
@@ -175,6 +187,8 @@ func (s *csvSource) toRow(rec []string) *rawRow {
 			if !s.named[i] {
 				row.problems = append(row.problems, s.problem(fieldLine, "", "cell %d has a value but its column has no name in the header", i+1))
 			}
+		case row.cell(s.colOf[i]) != nil:
+			row.problems = append(row.problems, s.problem(fieldLine, s.colOf[i], "%s", sameColumnTwice(s.colOf[i], s.spelledAs(row.cell(s.colOf[i])), s.spelled[i])))
 		default:
 			row.cells = append(row.cells, rawCell{col: s.colOf[i], value: v, exact: exact, line: fieldLine})
 		}
@@ -192,6 +206,27 @@ func (s *csvSource) toRow(rec []string) *rawRow {
 		}
 	}
 	return row
+}
+
+// spelledAs is the header name of the row cell c's column (the first
+// position that maps to it).
+func (s *csvSource) spelledAs(c *rawCell) string {
+	for i, col := range s.colOf {
+		if col == c.col && i < len(s.spelled) {
+			return s.spelled[i]
+		}
+	}
+	return c.col
+}
+
+// sameColumnTwice is the problem of a row that fills a column under both
+// its names.
+func sameColumnTwice(col, first, second string) string {
+	older := first
+	if first == col {
+		older = second
+	}
+	return fmt.Sprintf("%s and %s are the same column (%s is the older name of %s): fill only one of them", first, second, older, col)
 }
 
 // csvErrorText explains a CSV syntax error without quoting the row, which

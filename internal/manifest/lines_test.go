@@ -40,8 +40,8 @@ func TestCSVPhysicalLines(t *testing.T) {
 		},
 		{
 			name:    "a field on a later line of its record",
-			content: "op,email,name,group_ids_to_add\nupdate_user,a@example.com,\"long\nname\",nope\n",
-			wants:   []want{{3, `"nope" is not a group GUID`}},
+			content: "op,email,name,group_ids_to_add\nupdate_user,a@example.com,\"long\nname\",Finance;;Sales\n",
+			wants:   []want{{3, `groups_to_add: item 2 of 3 is empty`}},
 		},
 	}
 	for _, tc := range tests {
@@ -67,13 +67,13 @@ rows:
   - email: c@example.com
     group_ids_to_add:
       - ` + groupFinance + `
-      - not-a-guid
+      - 6f1b7c2a-0d4e-4c1a-9b7e-00000000000G
 `
 	got, rows := validateText(t, "m.yaml", content, Options{})
 	if rows != 3 {
 		t.Errorf("rows = %d, want 3", rows)
 	}
-	checkProblems(t, got, []want{{11, `is_active "nope"`}, {14, `"not-a-guid" is not a group GUID`}})
+	checkProblems(t, got, []want{{11, `is_active "nope"`}, {14, `"6f1b7c2a-0d4e-4c1a-9b7e-00000000000G" is not a group GUID`}})
 
 	r, err := Open(context.Background(), writeManifest(t, "m.yaml", content), Options{})
 	if err != nil {

@@ -39,7 +39,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestReaderTypesRows(t *testing.T) {
 	csv := "Op,Email,Name,Is_Active,Group_IDs_To_Add,New_Password\n" +
-		"update_user, Ann@Example.com ,  Ann  ,no," + "6F1B7C2A-0D4E-4C1A-9B7E-000000000005; " + groupEveryone + ";;,\n" +
+		"update_user, Ann@Example.com ,  Ann  ,no," + "6F1B7C2A-0D4E-4C1A-9B7E-000000000005; " + groupEveryone + " ; finance;FINANCE,\n" +
 		"\n" +
 		"set_password,b@example.com,,,,generate:30\n" +
 		"update_user,bad,,,,\n"
@@ -47,7 +47,7 @@ func TestReaderTypesRows(t *testing.T) {
 	if r.Format() != CSV {
 		t.Errorf("Format = %v", r.Format())
 	}
-	if got, want := r.Columns(), []string{"op", "email", "name", "is_active", "group_ids_to_add", "new_password"}; !reflect.DeepEqual(got, want) {
+	if got, want := r.Columns(), []string{"op", "email", "name", "is_active", "groups_to_add", "new_password"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Columns = %v, want %v", got, want)
 	}
 	if len(jobs) != 2 || len(rowErrs) != 1 {
@@ -55,10 +55,10 @@ func TestReaderTypesRows(t *testing.T) {
 	}
 	want0 := Job{
 		Row: 1, Source: Source{File: r.File(), Line: 2}, Op: OpUpdateUser,
-		Target:        Target{Kind: TargetEmail, Value: "Ann@Example.com"},
-		Name:          ptr("Ann"),
-		IsActive:      ptr(false),
-		GroupsToAdd: []string{groupFinance, groupEveryone},
+		Target:      Target{Kind: TargetEmail, Value: "Ann@Example.com"},
+		Name:        ptr("Ann"),
+		IsActive:    ptr(false),
+		GroupsToAdd: []string{groupFinance, groupEveryone, "finance"},
 	}
 	if !reflect.DeepEqual(jobs[0], want0) {
 		t.Errorf("job 1 = %+v\nwant    %+v", jobs[0], want0)

@@ -72,7 +72,7 @@ func (b *jobBuilder) build(raw *rawRow, ordinal int) (Job, []Problem) {
 	b.target(&job, spec, opKnown)
 	for i := range raw.cells {
 		c := &raw.cells[i]
-		if c.col == ColOp || isTargetColumn(c.col) {
+		if c.col == ColOp || isTargetColumn(c.col) && !(opKnown && spec.takesField(c.col)) {
 			continue
 		}
 		if opKnown && !spec.takesField(c.col) {
@@ -83,6 +83,7 @@ func (b *jobBuilder) build(raw *rawRow, ordinal int) (Job, []Problem) {
 	}
 	b.groupsOverlap(&job)
 	b.required(&job)
+	b.builtInGroup(&job)
 	return job, b.problems
 }
 
@@ -113,6 +114,9 @@ func (b *jobBuilder) op(job *Job) (opSpec, bool) {
 func (b *jobBuilder) target(job *Job, spec opSpec, opKnown bool) {
 	var found []*rawCell
 	for _, k := range targetKinds {
+		if opKnown && spec.takesField(string(k)) {
+			continue // a field of this op (ensure_user's username)
+		}
 		if c := b.row.cell(string(k)); c != nil {
 			found = append(found, c)
 		}
@@ -150,7 +154,7 @@ func (b *jobBuilder) target(job *Job, spec opSpec, opKnown bool) {
 		if opKnown {
 			b.problemAt(0, "", "missing target: give exactly one of %s for %s", spec.targetList(), job.Op)
 		} else {
-			b.problemAt(0, "", "missing target: give exactly one target column (user_id, email, username, robot_account_id, robot_name or orchestrator_user_id)")
+			b.problemAt(0, "", "missing target: give exactly one target column (%s)", targetKindList())
 		}
 		return
 	case len(found) > 1:
@@ -171,7 +175,7 @@ func (b *jobBuilder) target(job *Job, spec opSpec, opKnown bool) {
 	if !ok {
 		return
 	}
-	if kind == TargetUserID || kind == TargetRobotAccountID {
+	if kind == TargetUserID || kind == TargetRobotAccountID || kind == TargetGroupID {
 		value = strings.ToLower(value)
 	}
 	job.Target = Target{Kind: kind, Value: value}
@@ -218,7 +222,7 @@ func otherTarget(found []*rawCell) string {
 
 func checkTargetValue(kind TargetKind, v string) string {
 	switch kind {
-	case TargetUserID, TargetRobotAccountID:
+	case TargetUserID, TargetRobotAccountID, TargetGroupID:
 		if !isGUID(v) {
 			return fmt.Sprintf("%s %q is not a GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001)", kind, printable(v))
 		}
@@ -250,16 +254,20 @@ func (b *jobBuilder) field(job *Job, c *rawCell) {
 		job.BypassBasicAuthRestriction = b.boolean(c)
 	case ColInvitationAccepted:
 		job.InvitationAccepted = b.boolean(c)
-	case ColGroupIDsToAdd:
-		job.GroupsToAdd = b.guids(c)
-	case ColGroupIDsToRemove:
-		job.GroupsToRemove = b.guids(c)
+	case ColUserName:
+		job.UserName = b.text(c)
+	case ColGroupsToAdd:
+		job.GroupsToAdd = b.groupItems(c)
+	case ColGroupsToRemove:
+		job.GroupsToRemove = b.groupItems(c)
 	case ColGroups:
 		job.Groups = b.groupSet(c)
 	case ColNewPassword:
 		job.NewPassword = b.secret(c)
 	case ColOldPassword:
 		job.OldPassword = b.secret(c)
+	case ColInitialPassword:
+		job.InitialPassword = b.secret(c)
 	}
 }
 
@@ -292,23 +300,31 @@ func (b *jobBuilder) boolean(c *rawCell) *bool {
 	return nil
 }
 
-func (b *jobBuilder) guids(c *rawCell) []string {
+// groupItems reads groups_to_add or groups_to_remove: group names or
+// GUIDs, mixed, each once. Items are trimmed, GUIDs lower-cased, and names
+// compare case-insensitively, as the service's do. An empty item (two ';'
+// in a row, a ';' at the end, an empty YAML list item) is a problem, and so
+// is an item shaped like a GUID that is not one (a mistyped id would
+// otherwise be looked up as a name).
+func (b *jobBuilder) groupItems(c *rawCell) []string {
 	items := c.list
 	if !c.isList {
 		items = strings.Split(c.value, ";")
 	}
 	var out []string
-	for _, it := range items {
+	for n, it := range items {
 		it = strings.TrimSpace(it)
-		if it == "" {
+		switch {
+		case it == "":
+			b.problemAt(c.line, c.col, "%s: item %d of %d is empty: name a group (or give its GUID) between each pair of ';', with none at the end", c.col, n+1, len(items))
+			continue
+		case isGUID(it):
+			it = strings.ToLower(it)
+		case guidShaped(it):
+			b.problemAt(c.line, c.col, "%s: %q is not a group GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001): it has a GUID's shape but not only the digits 0-9 and a-f", c.col, printable(it))
 			continue
 		}
-		if !isGUID(it) {
-			b.problemAt(c.line, c.col, "%s: %q is not a group GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001)", c.col, printable(it))
-			continue
-		}
-		it = strings.ToLower(it)
-		if !contains(out, it) {
+		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, it) }) {
 			out = append(out, it)
 		}
 	}
@@ -365,17 +381,30 @@ func (b *jobBuilder) groupsOverlap(job *Job) {
 		if c := b.row.cell(ColGroups); c != nil {
 			line = c.line
 		}
-		b.problemAt(line, ColGroups, "a row takes groups (the exact membership) or group_ids_to_add/group_ids_to_remove (changes to it), not both")
+		b.problemAt(line, ColGroups, "a row takes groups (the exact membership) or groups_to_add/groups_to_remove (changes to it), not both")
 	}
 	for _, g := range job.GroupsToAdd {
-		if contains(job.GroupsToRemove, g) {
+		if slices.ContainsFunc(job.GroupsToRemove, func(r string) bool { return strings.EqualFold(r, g) }) {
 			line := 0
-			if c := b.row.cell(ColGroupIDsToRemove); c != nil {
+			if c := b.row.cell(ColGroupsToRemove); c != nil {
 				line = c.line
 			}
-			b.problemAt(line, ColGroupIDsToRemove, "group %s is both in group_ids_to_add and group_ids_to_remove: keep it in one", g)
+			b.problemAt(line, ColGroupsToRemove, "group %s is both in groups_to_add and groups_to_remove: keep it in one", printable(g))
 		}
 	}
+}
+
+// builtInGroup refuses a delete_group row that names a built-in group:
+// the service refuses to delete them, so the row could only fail.
+func (b *jobBuilder) builtInGroup(job *Job) {
+	if job.Op != OpDeleteGroup || job.Target.Kind != TargetGroupName || !IsBuiltInGroup(job.Target.Value) {
+		return
+	}
+	line := 0
+	if c := b.row.cell(string(TargetGroupName)); c != nil {
+		line = c.line
+	}
+	b.problemAt(line, string(TargetGroupName), "%q is a built-in group, and built-in groups cannot be deleted (%s)", printable(job.Target.Value), strings.Join(builtInGroups, ", "))
 }
 
 func (b *jobBuilder) required(job *Job) {
@@ -390,13 +419,18 @@ func (b *jobBuilder) required(job *Job) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// guidShaped reports whether s has a GUID's 8-4-4-4-12 shape (dashes where
+// a GUID has them), whatever its other characters.
+func guidShaped(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (s[i] == '-') != (i == 8 || i == 13 || i == 18 || i == 23) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // IsGUID reports whether s is a GUID in its 8-4-4-4-12 hexadecimal form.

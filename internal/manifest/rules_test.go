@@ -70,8 +70,8 @@ var ruleCases = []ruleCase{
 	},
 	{
 		name:     "malformed GUID, e-mail, boolean and Orchestrator id",
-		csv:      "op,user_id,email,is_active,group_ids_to_remove\nupdate_user,not-a-guid,,,\nupdate_user,,ann.example.com,,\nupdate_user,,a@example.com,maybe,\nupdate_user,,b@example.com,,1234\n",
-		csvWant:  []want{{2, `user_id "not-a-guid" is not a GUID`}, {3, `email "ann.example.com" is not an e-mail address`}, {4, `is_active "maybe" is not a boolean`}, {5, `"1234" is not a group GUID`}},
+		csv:      "op,user_id,email,is_active,group_ids_to_remove\nupdate_user,not-a-guid,,,\nupdate_user,,ann.example.com,,\nupdate_user,,a@example.com,maybe,\nupdate_user,,b@example.com,,6f1b7c2a-0d4e-4c1a-9b7e-00000000zzzz\n",
+		csvWant:  []want{{2, `user_id "not-a-guid" is not a GUID`}, {3, `email "ann.example.com" is not an e-mail address`}, {4, `is_active "maybe" is not a boolean`}, {5, `"6f1b7c2a-0d4e-4c1a-9b7e-00000000zzzz" is not a group GUID`}},
 		yaml:     "rows:\n  - op: set_robot_credentials\n    orchestrator_user_id: -3\n    new_password: generate\n  - op: update_user\n    email: a@example.com\n    invitation_accepted: 2\n",
 		yamlWant: []want{{3, "orchestrator_user_id \"-3\" is not a positive whole number"}, {7, `invitation_accepted "2" is not a boolean`}},
 	},
@@ -84,7 +84,7 @@ var ruleCases = []ruleCase{
 	{
 		name:     "field the op does not take",
 		csv:      "op,robot_name,name\nupdate_robot_account,robot-001,Robby\n",
-		csvWant:  []want{{2, "update_robot_account does not take name (it takes: display_name, groups, group_ids_to_add, group_ids_to_remove)"}},
+		csvWant:  []want{{2, "update_robot_account does not take name (it takes: display_name, groups, groups_to_add, groups_to_remove)"}},
 		yaml:     "rows:\n  - op: set_password\n    username: u1\n    new_password: generate\n    display_name: U One\n",
 		yamlWant: []want{{5, "set_password does not take display_name"}},
 	},
@@ -115,9 +115,9 @@ var ruleCases = []ruleCase{
 	{
 		name:     "a group both added and removed",
 		csv:      "op,email,group_ids_to_add,group_ids_to_remove\nupdate_user,a@example.com," + groupFinance + ";" + groupAdmins + "," + groupFinance + "\n",
-		csvWant:  []want{{2, "group " + groupFinance + " is both in group_ids_to_add and group_ids_to_remove"}},
+		csvWant:  []want{{2, "group " + groupFinance + " is both in groups_to_add and groups_to_remove"}},
 		yaml:     "rows:\n  - op: update_user\n    email: a@example.com\n    group_ids_to_add: " + groupFinance + "\n    group_ids_to_remove:\n      - " + groupFinance + "\n",
-		yamlWant: []want{{6, "is both in group_ids_to_add and group_ids_to_remove"}},
+		yamlWant: []want{{6, "is both in groups_to_add and groups_to_remove"}},
 	},
 	{
 		name:     "generate length under the minimum or not a number",

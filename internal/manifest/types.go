@@ -111,7 +111,8 @@ type Target struct {
 func (t Target) String() string { return string(t.Kind) + "=" + t.Value }
 
 // Key is a normalized form of the target for comparisons: e-mail addresses,
-// GUIDs and user names compare case-insensitively.
+// GUIDs, user names and group names compare case-insensitively (GUIDs in
+// lower case); robot names and Orchestrator user ids as written.
 func (t Target) Key() string { return string(t.Kind) + "=" + t.normalizedValue() }
 
 func (t Target) normalizedValue() string {
@@ -132,7 +133,7 @@ type Job struct {
 
 	Name, Surname, DisplayName, RobotUsername                *string
 	IsActive, BypassBasicAuthRestriction, InvitationAccepted *bool
-	GroupsToAdd, GroupsToRemove []string // names or GUIDs as written (GUIDs lower case)
+	GroupsToAdd, GroupsToRemove                              []string // names or GUIDs as written (GUIDs lower case)
 	// Groups, when not nil, is the exact membership the row asks for:
 	// group names or GUIDs as written (GUIDs lower case), resolved
 	// against the organization's groups when the row runs.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/gocarina/gocsv"
 	"gopkg.in/yaml.v3"
@@ -35,7 +36,7 @@ func NewWriter(w io.Writer, f Format, columns []string) (*Writer, error) {
 	}
 	wr := &Writer{format: f, out: w, pos: make(map[string]int, len(columns))}
 	for _, c := range columns {
-		col := normalizeColumn(c)
+		col := canonicalColumn(normalizeColumn(c))
 		if !knownColumn(col) {
 			return nil, fmt.Errorf("manifest writer: unknown column %q", c)
 		}
@@ -79,6 +80,11 @@ func (w *Writer) writeCSV(j Job) error {
 		}
 		rec[i] = NeutralizeCell(c.Value)
 	}
+	if len(rec) > 0 && strings.HasPrefix(rec[0], string(commentMark)) {
+		// A line that begins with # reads as a comment: mark the cell as
+		// text taken as written, which the reader undoes.
+		rec[0] = string(formulaQuote) + rec[0]
+	}
 	if err := w.csv.Write(rec); err != nil {
 		return fmt.Errorf("write manifest row %d: %w", j.Row, err)
 	}
@@ -97,7 +103,7 @@ func (w *Writer) writeYAML(j Job) error {
 		key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: c.Column}
 		var val *yaml.Node
 		switch c.Column {
-		case ColGroups, ColGroupIDsToAdd, ColGroupIDsToRemove:
+		case ColGroups, ColGroupsToAdd, ColGroupsToRemove:
 			val = &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 			for _, g := range strings.Split(c.Value, ";") {
 				if g == "" {
@@ -128,6 +134,49 @@ func (w *Writer) writeYAML(j Job) error {
 		return fmt.Errorf("write manifest row %d: %w", j.Row, err)
 	}
 	return nil
+}
+
+// commentMark begins a comment line in a CSV manifest, as in YAML.
+const commentMark = '#'
+
+// Comment writes a comment line, "# text", where the next row would go
+// (before the CSV header when no row has been written yet). Readers skip
+// it. text is made one line: line breaks and other control characters
+// become spaces. Undo manifests list what they cannot put back this way;
+// a comment must never hold a secret.
+func (w *Writer) Comment(text string) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.format == CSV {
+		// The CSV writer buffers: what it holds goes out first.
+		w.csv.Flush()
+		if err := w.csv.Error(); err != nil {
+			w.err = fmt.Errorf("write manifest: %w", err)
+			return w.err
+		}
+	}
+	line := string(commentMark) + " " + commentText(text) + "\n"
+	if w.format == YAML && w.started {
+		line = "  " + line // among the rows, at their indentation
+	}
+	if _, err := io.WriteString(w.out, line); err != nil {
+		w.err = fmt.Errorf("write manifest comment: %w", err)
+	}
+	return w.err
+}
+
+// commentText makes text one line of valid UTF-8 without control
+// characters or Unicode line and paragraph separators.
+func commentText(text string) string {
+	text = strings.ToValidUTF8(text, "?")
+	text = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, text)
+	return strings.TrimSpace(text)
 }
 
 // Flush writes buffered rows out.

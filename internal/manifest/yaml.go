@@ -166,19 +166,24 @@ func (s *yamlSource) cells(m *yaml.Node, where string) ([]rawCell, []Problem) {
 	bad := func(line int, col, format string, args ...any) {
 		problems = append(problems, Problem{Source: Source{File: s.file, Line: max(line, 1)}, Column: col, Message: where + fmt.Sprintf(format, args...)})
 	}
-	seen := map[string]bool{}
+	seen := map[string]string{} // canonical column → the key that gave it
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], deref(m.Content[i+1])
-		col := normalizeColumn(k.Value)
-		if !knownColumn(col) {
-			bad(k.Line, col, "unknown key %q%s", printable(strings.TrimSpace(k.Value)), columnHint(col))
+		spelled := normalizeColumn(k.Value)
+		if !knownColumn(spelled) {
+			bad(k.Line, spelled, "unknown key %q%s", printable(strings.TrimSpace(k.Value)), columnHint(spelled))
 			continue
 		}
-		if seen[col] {
-			bad(k.Line, col, "key %q appears twice", col)
+		col := canonicalColumn(spelled)
+		if first, ok := seen[col]; ok {
+			if first == spelled {
+				bad(k.Line, col, "key %q appears twice", spelled)
+			} else {
+				bad(k.Line, col, "%s", sameColumnTwice(col, first, spelled))
+			}
 			continue
 		}
-		seen[col] = true
+		seen[col] = spelled
 		c := rawCell{col: col, line: v.Line}
 		switch v.Kind {
 		case yaml.ScalarNode:
@@ -201,7 +206,11 @@ func (s *yamlSource) cells(m *yaml.Node, where string) ([]rawCell, []Problem) {
 					bad(it.Line, col, "%s", cellTooLong(col+" item", len(it.Value)))
 					continue
 				}
-				if !isNull(it) && strings.TrimSpace(it.Value) != "" {
+				// Empty items are kept: a column that takes a list
+				// decides what one means.
+				if isNull(it) {
+					c.list = append(c.list, "")
+				} else {
 					c.list = append(c.list, it.Value)
 				}
 			}
@@ -258,7 +267,12 @@ func (s *yamlSource) merge(row []rawCell) []rawCell {
 
 func (c rawCell) empty() bool {
 	if c.isList {
-		return len(c.list) == 0
+		for _, it := range c.list {
+			if strings.TrimSpace(it) != "" {
+				return false
+			}
+		}
+		return true
 	}
 	return strings.TrimSpace(c.value) == ""
 }
@@ -285,7 +299,7 @@ func (s *yamlSource) collectColumns() {
 			continue
 		}
 		for i := 0; i < len(r.Content); i += 2 {
-			if i, ok := colIndex[normalizeColumn(r.Content[i].Value)]; ok {
+			if i, ok := colIndex[canonicalColumn(normalizeColumn(r.Content[i].Value))]; ok {
 				used[i] = true
 			}
 		}
