@@ -26,6 +26,9 @@ func confirm(ctx context.Context, io *streams, rf *runFlags, c *apply.Census, s 
 	if s.Tenant != "" {
 		fmt.Fprintf(io.ErrOut, ", tenant %q", s.Tenant)
 	}
+	if accounts, groups := c.Deletes(); accounts+groups > 0 {
+		fmt.Fprintf(io.ErrOut, ".\nIt DELETES %s and %s", report.Plural(accounts, "account"), report.Plural(groups, "group"))
+	}
 	fmt.Fprintf(io.ErrOut, ".\nReport: %s\nType yes to continue: ", reportDir)
 	answer, err := io.ReadLine(ctx)
 	if err != nil {

@@ -51,6 +51,8 @@ type runFlags struct {
 	Yes           bool
 	SkipUnchanged bool
 	AllowLiteral  bool
+	AllowDeletes  bool
+	BulkSize      int
 	Drain         time.Duration
 	log           logOptions
 }
@@ -90,6 +92,8 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	fs.StringArrayVar(&r.AgeRecipients, "age-recipient", nil, "encrypt the secrets output to this age recipient (age1…); repeatable")
 	fs.BoolVar(&r.Yes, "yes", false, "apply without the interactive confirmation (required when stdin is not a terminal)")
 	fs.BoolVar(&r.SkipUnchanged, "skip-unchanged", false, "read first and write only rows with a difference")
+	fs.BoolVar(&r.AllowDeletes, "allow-deletes", false, "apply rows that delete accounts or groups (delete_*); without it such a manifest is refused")
+	fs.IntVar(&r.BulkSize, "bulk-size", 50, "the most ids one bulk request carries (deletes, group memberships); 1 turns bulk requests off")
 	fs.DurationVar(&r.Drain, "drain", 30*time.Second, "after an interrupt, how long in-flight rows may take to finish")
 }
 

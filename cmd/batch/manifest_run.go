@@ -62,8 +62,8 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		text = io.Out
 	}
 	defer logErrorAsJSON(io, rf.log, log, &err)
-	if rf.Workers < 1 {
-		return usageErrorf("--workers must be at least 1")
+	if rf.Workers < 1 || rf.BulkSize < 1 && mode != apply.ModePlan {
+		return usageErrorf("--workers and --bulk-size must be at least 1")
 	}
 	path, remove, err := manifest.SpoolStdin(ctx, opts.Manifest, io.In)
 	if err != nil {
@@ -84,6 +84,9 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 	}
 	if problems > 0 {
 		return usageErrorf("%s: %s, %s; nothing was sent", mopts.DisplayName, report.Plural(rows, "row"), report.Plural(problems, "problem"))
+	}
+	if accounts, groups := census.Deletes(); mode != apply.ModePlan && !rf.AllowDeletes && accounts+groups > 0 {
+		return usageErrorf("%s: %s and %s would be deleted: apply them with --allow-deletes (plan shows them); nothing was sent", mopts.DisplayName, report.Plural(accounts, "account"), report.Plural(groups, "group"))
 	}
 	settings, err := opts.Conn.settings()
 	if err != nil {
@@ -136,7 +139,7 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		Mode: mode, SkipUnchanged: rf.SkipUnchanged,
 		Path: path, Manifest: mopts, Census: census, Run: r, Settings: settings,
 		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version},
-		Workers: rf.Workers, MaxFailures: rf.MaxFailures, Drain: rf.Drain, Resumed: rf.Resume != "",
+		Workers: rf.Workers, MaxFailures: rf.MaxFailures, Drain: rf.Drain, Resumed: rf.Resume != "", BulkSize: rf.BulkSize,
 		Log: log, Warnings: io.ErrOut, OnRowsStart: gcForRequests,
 	}
 	if secrets != nil {

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -124,7 +125,7 @@ func (a *ClientAdapter) ListGroups(ctx context.Context) ([]Group, error) {
 	gs, err := a.c.Groups.List(ctx)
 	out := make([]Group, len(gs))
 	for i, g := range gs {
-		out[i] = Group{ID: g.ID, Name: g.Name}
+		out[i] = Group{ID: g.ID, Name: g.Name, BuiltIn: strings.EqualFold(g.Type, "builtIn")}
 	}
 	return out, adaptErr(err)
 }
@@ -165,6 +166,61 @@ func (a *ClientAdapter) SetRobotCredentials(ctx context.Context, o OrchestratorU
 		}
 		return err
 	})
+}
+
+// CreateUser creates a user.
+func (a *ClientAdapter) CreateUser(ctx context.Context, u NewUser) error {
+	return adaptErr(a.c.Users.Create(ctx, client.CreateUser{
+		NewUser: client.NewUser{
+			Email: u.Email, UserName: u.UserName, Name: u.Name, Surname: u.Surname, DisplayName: u.DisplayName,
+			BypassBasicAuthRestriction: u.BypassBasicAuthRestriction,
+		},
+		Password: u.Password, ValidatePassword: !u.Password.IsZero(), GroupIDs: u.GroupIDs,
+	}))
+}
+
+// CreateRobot creates a robot account.
+func (a *ClientAdapter) CreateRobot(ctx context.Context, r NewRobot) error {
+	_, err := a.c.RobotAccounts.Create(ctx, client.NewRobotAccount{Name: r.Name, DisplayName: r.DisplayName, GroupIDs: r.GroupIDs})
+	return adaptErr(err)
+}
+
+// CreateGroup creates a local group without members.
+func (a *ClientAdapter) CreateGroup(ctx context.Context, name string) error {
+	_, err := a.c.Groups.Create(ctx, client.NewGroup{Name: name})
+	return adaptErr(err)
+}
+
+// UpdateGroupMembers changes g's members, sending its name as read.
+func (a *ClientAdapter) UpdateGroupMembers(ctx context.Context, g Group, add, remove []string) error {
+	name := g.Name
+	_, err := a.c.Groups.Update(ctx, g.ID, client.UpdateGroup{Name: &name, MemberIDsToAdd: add, MemberIDsToRemove: remove})
+	return adaptErr(err)
+}
+
+// DeleteUsers soft-deletes users: one id with the single delete, more in
+// one bulk request.
+func (a *ClientAdapter) DeleteUsers(ctx context.Context, ids []string) error {
+	if len(ids) == 1 {
+		return adaptErr(a.c.Users.Delete(ctx, ids[0]))
+	}
+	return adaptErr(a.c.Users.BulkDelete(ctx, ids))
+}
+
+// DeleteRobots deletes robot accounts (see DeleteUsers).
+func (a *ClientAdapter) DeleteRobots(ctx context.Context, ids []string) error {
+	if len(ids) == 1 {
+		return adaptErr(a.c.RobotAccounts.Delete(ctx, ids[0]))
+	}
+	return adaptErr(a.c.RobotAccounts.BulkDelete(ctx, ids))
+}
+
+// DeleteGroups deletes local groups (see DeleteUsers).
+func (a *ClientAdapter) DeleteGroups(ctx context.Context, ids []string) error {
+	if len(ids) == 1 {
+		return adaptErr(a.c.Groups.Delete(ctx, ids[0]))
+	}
+	return adaptErr(a.c.Groups.BulkDelete(ctx, ids))
 }
 
 // orchestrator sends an Orchestrator request, unless Orchestrator already

@@ -71,6 +71,12 @@ type row struct {
 	// generated are the passwords generated for this row, recorded only
 	// once its write is about to leave (see applier.write).
 	generated []generatedSecret
+	// sent is what the row sends besides its op's usual change (sentCreate,
+	// …), for its journal intent.
+	sent string
+	// undo is what puts the row's change back (see package undo), for its
+	// journal intent.
+	undo []byte
 }
 
 // generatedSecret is a generated password waiting to be recorded.
@@ -128,14 +134,29 @@ func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 		}
 	case manifest.OpSetRobotCredentials:
 		n.OrchestratorLookups++ // the PATCH sends back the robot as read
+	case manifest.OpEnsureUser:
+		n.UserLookups++
+	case manifest.OpEnsureRobotAccount:
+		n.RobotLookups++
+	case manifest.OpDeleteUser:
+		if job.Target.Kind != manifest.TargetUserID || readsState {
+			n.UserLookups++
+		}
+	case manifest.OpDeleteRobotAccount:
+		if job.Target.Kind != manifest.TargetRobotAccountID || readsState {
+			n.RobotLookups++
+		}
+	case manifest.OpEnsureGroup, manifest.OpDeleteGroup:
+		n.Groups++
 	}
 }
 
 // ReadsState reports whether a row reads its account's state in every mode:
-// an exact group set is a difference from the current membership, and an
-// expected email or user name is checked against the account.
+// an exact group set is a difference from the current membership, an
+// expected email or user name is checked against the account, and a
+// membership-only change goes out per group as the difference it makes.
 func ReadsState(job *manifest.Job) bool {
-	return job.Groups != nil || job.ExpectEmail != "" || job.ExpectUserName != ""
+	return job.Groups != nil || job.ExpectEmail != "" || job.ExpectUserName != "" || membershipOnly(job)
 }
 
 // Do executes one row and reports what became of it. It never returns an

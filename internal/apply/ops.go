@@ -14,18 +14,28 @@ import (
 	"github.com/uipath-batch/batch/internal/manifest"
 )
 
-// opCalls are the client operations each manifest op reads with and the
-// one it writes with: a plan's token asks only for the reads' scopes.
+// opCalls are the client operations each manifest op reads with and those
+// it writes with: a plan's token asks only for the reads' scopes.
 var opCalls = map[manifest.Op]struct {
-	reads []client.Operation
-	write client.Operation
+	reads, writes []client.Operation
 }{
-	manifest.OpUpdateUser:          {[]client.Operation{client.OpGetUser, client.OpListUsers}, client.OpUpdateUser},
-	manifest.OpSetPassword:         {[]client.Operation{client.OpGetUser, client.OpListUsers}, client.OpUpdateUser},
-	manifest.OpChangePassword:      {[]client.Operation{client.OpGetUser, client.OpListUsers}, client.OpChangePassword},
-	manifest.OpUpdateRobotAccount:  {[]client.Operation{client.OpGetRobotAccount, client.OpListRobotAccounts}, client.OpUpdateRobotAccount},
-	manifest.OpSetRobotCredentials: {[]client.Operation{client.OpGetOrchestratorUser, client.OpFindOrchestratorUser}, client.OpSetUnattendedCredentials}, // find: the list too
+	manifest.OpUpdateUser:          {userReads, []client.Operation{client.OpUpdateUser}},
+	manifest.OpSetPassword:         {userReads, []client.Operation{client.OpUpdateUser}},
+	manifest.OpChangePassword:      {userReads, []client.Operation{client.OpChangePassword}},
+	manifest.OpUpdateRobotAccount:  {robotReads, []client.Operation{client.OpUpdateRobotAccount}},
+	manifest.OpSetRobotCredentials: {[]client.Operation{client.OpGetOrchestratorUser, client.OpFindOrchestratorUser}, []client.Operation{client.OpSetUnattendedCredentials}}, // find: the list too
+	manifest.OpEnsureUser:          {userReads, []client.Operation{client.OpCreateUser, client.OpUpdateUser}},
+	manifest.OpDeleteUser:          {userReads, []client.Operation{client.OpDeleteUser}},
+	manifest.OpEnsureRobotAccount:  {robotReads, []client.Operation{client.OpCreateRobotAccount, client.OpUpdateRobotAccount}},
+	manifest.OpDeleteRobotAccount:  {robotReads, []client.Operation{client.OpDeleteRobotAccount}},
+	manifest.OpEnsureGroup:         {[]client.Operation{client.OpListGroups}, []client.Operation{client.OpCreateGroup}},
+	manifest.OpDeleteGroup:         {[]client.Operation{client.OpListGroups}, []client.Operation{client.OpDeleteGroup}},
 }
+
+var (
+	userReads  = []client.Operation{client.OpGetUser, client.OpListUsers}
+	robotReads = []client.Operation{client.OpGetRobotAccount, client.OpListRobotAccounts}
+)
 
 // Census is what a manifest asks for, counted in one pass: rows for the
 // confirmation, reads for Resolver.Prepare, operations for the token's
@@ -41,6 +51,8 @@ type Census struct {
 	// byKind counts the rows still to run by op and target kind: what the
 	// resolver needs to know to choose between lookups and whole lists.
 	byKind map[opTarget]int
+	// byPhase counts the rows still to run by phase.
+	byPhase [phaseCount]int
 }
 
 type opTarget struct {
@@ -86,11 +98,12 @@ func (c *Census) Add(j *manifest.Job, done journal.State) {
 		return
 	}
 	c.byOp[j.Op]++
+	c.byPhase[PhaseOf(j)]++
 	c.byKind[opTarget{j.Op, j.Target.Kind, ReadsState(j)}]++
-	if j.Groups != nil || len(j.GroupsToAdd)+len(j.GroupsToRemove) > 0 {
+	if j.Groups != nil || len(j.GroupsToAdd)+len(j.GroupsToRemove) > 0 || j.Op == manifest.OpEnsureGroup || j.Op == manifest.OpDeleteGroup {
 		c.groupRows++
 	}
-	for _, ref := range []*manifest.SecretRef{j.NewPassword, j.OldPassword} {
+	for _, ref := range []*manifest.SecretRef{j.NewPassword, j.OldPassword, j.InitialPassword} {
 		if ref != nil && ref.Kind == manifest.SecretGenerate {
 			c.Generated++
 		}
@@ -125,16 +138,36 @@ func (c *Census) Operations(mode Mode) []client.Operation {
 		calls := opCalls[op]
 		ops = append(ops, calls.reads...)
 		if mode != ModePlan {
-			ops = append(ops, calls.write)
+			ops = append(ops, calls.writes...)
 		}
 	}
 	if c.groupRows > 0 {
 		ops = append(ops, client.OpListGroups)
 	}
+	if c.byPhase[PhaseMemberships] > 0 && mode != ModePlan {
+		ops = append(ops, client.OpUpdateGroup) // membership changes go out per group
+	}
 	if len(ops) == 0 {
 		ops = append(ops, client.OpGetUser)
 	}
 	return ops
+}
+
+// Phases lists the phases that have rows still to run, in order.
+func (c *Census) Phases() []Phase {
+	var ps []Phase
+	for p := range phaseCount {
+		if c.byPhase[p] > 0 {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// Deletes counts the rows still to run that delete accounts (users and
+// robot accounts) and groups.
+func (c *Census) Deletes() (accounts, groups int) {
+	return c.byOp[manifest.OpDeleteUser] + c.byOp[manifest.OpDeleteRobotAccount], c.byOp[manifest.OpDeleteGroup]
 }
 
 // String is the rows still to run by op, "set_password 3, update_user 2".

@@ -21,10 +21,13 @@ type reading struct {
 	// readState reads every target's current state (see
 	// Mode.readsEveryState).
 	readState bool
+	// plan: nothing is written, and groups the plan would create count
+	// as existing for the rows of later phases.
+	plan bool
 }
 
 func newReading(r Reader, rs *Resolver, retry worker.RetryPolicy, mode Mode) reading {
-	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState()}
+	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState(), plan: mode == ModePlan}
 }
 
 // look is what reading a row found: the account it names and the changes
@@ -37,7 +40,17 @@ type look struct {
 	// robotKnown: robot's state (its display name included) was read.
 	robotKnown bool
 	orch       OrchestratorUser
-	changes    []report.Change
+	// userKnown: user's state (its groups included) was read.
+	userKnown bool
+	group     Group
+	changes   []report.Change
+	// create: the row creates its account or group, which joins
+	// groupIDs. gone: a delete's target is gone already. target is the
+	// id a delete deletes.
+	create   bool
+	groupIDs []string
+	gone     bool
+	target   string
 }
 
 // look reads what r's row needs and lists its changes.
@@ -51,6 +64,14 @@ func (rd *reading) look(ctx context.Context, r *row) (look, error) {
 		return rd.lookRobot(ctx, r)
 	case manifest.OpSetRobotCredentials:
 		return rd.lookCredentials(ctx, r)
+	case manifest.OpEnsureUser:
+		return rd.lookEnsureUser(ctx, r)
+	case manifest.OpEnsureRobotAccount:
+		return rd.lookEnsureRobot(ctx, r)
+	case manifest.OpEnsureGroup:
+		return rd.lookEnsureGroup(ctx, r)
+	case manifest.OpDeleteUser, manifest.OpDeleteRobotAccount, manifest.OpDeleteGroup:
+		return rd.lookDelete(ctx, r)
 	}
 	return look{}, failf(report.CodeValidation, "unknown op %q", r.job.Op)
 }
@@ -67,7 +88,7 @@ func (rd *reading) lookUser(ctx context.Context, r *row) (look, error) {
 	if err != nil {
 		return look{}, err
 	}
-	return look{job: job, user: u, changes: userChanges(job, &u, known, rd.resolver.GroupName)}, nil
+	return look{job: job, user: u, userKnown: known, changes: userChanges(job, &u, known, rd.resolver.GroupName)}, nil
 }
 
 // lookChangePassword always reads the user: its lastModificationTime is
@@ -145,12 +166,19 @@ func checkExpected(job *manifest.Job, u *User, known bool) error {
 // differs.
 func (rd *reading) withGroupDelta(job *manifest.Job, have []string, known bool) (*manifest.Job, error) {
 	if job.Groups == nil {
-		for _, id := range append(slices.Clone(job.GroupsToAdd), job.GroupsToRemove...) {
-			if _, err := rd.resolver.GroupID(id); err != nil {
-				return nil, err
-			}
+		if len(job.GroupsToAdd)+len(job.GroupsToRemove) == 0 {
+			return job, nil
 		}
-		return job, nil
+		// Names (or GUIDs) as written, to the ids requests carry.
+		j := *job
+		var err error
+		if j.GroupsToAdd, err = rd.groupIDs(job.GroupsToAdd); err != nil {
+			return nil, err
+		}
+		if j.GroupsToRemove, err = rd.groupIDs(job.GroupsToRemove); err != nil {
+			return nil, err
+		}
+		return &j, nil
 	}
 	if !known {
 		return nil, failf(report.CodeNotFound, "groups: the current membership could not be read")
@@ -179,6 +207,19 @@ func (rd *reading) withGroupDelta(job *manifest.Job, have []string, known bool) 
 		}
 	}
 	return &j, nil
+}
+
+// groupIDs resolves groups named by name or GUID to their ids.
+func (rd *reading) groupIDs(refs []string) ([]string, error) {
+	ids := make([]string, 0, len(refs))
+	for _, ref := range refs {
+		id, err := rd.resolver.GroupID(ref)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 func (rd *reading) resolveUser(ctx context.Context, r *row, needState bool) (u User, known bool, err error) {

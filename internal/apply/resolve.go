@@ -49,10 +49,11 @@ type Resolver struct {
 	orchByKey     map[int64]*OrchestratorUser
 	orchByName    map[string][]*OrchestratorUser // lower-case user name → users
 	groupsRead    bool
-	groupByID     map[string]string   // lower-case id → name
+	groupByID     map[string]Group    // lower-case id → group
 	groupByName   map[string][]string // lower-case name → ids
 
 	mu      sync.Mutex
+	planned []string           // groups a plan would create, by name
 	cache   map[string]any     // target key → User, Robot, OrchestratorUser or error
 	flights map[string]*flight // lookups under way, by target key
 }
@@ -112,11 +113,12 @@ func (rs *Resolver) readGroups(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read the organization's groups: %w", err)
 	}
-	byID := make(map[string]string, len(groups))
+	byID := make(map[string]Group, len(groups))
 	byName := make(map[string][]string, len(groups))
 	for _, g := range groups {
 		id := strings.ToLower(g.ID)
-		byID[id] = g.Name
+		g.ID = id
+		byID[id] = g
 		name := strings.ToLower(g.Name)
 		byName[name] = append(byName[name], id)
 	}
@@ -152,10 +154,86 @@ func (rs *Resolver) GroupID(ref string) (string, error) {
 
 // GroupName is a group's name for a person, or its id when unknown.
 func (rs *Resolver) GroupName(id string) string {
-	if name, ok := rs.groupByID[strings.ToLower(id)]; ok && name != "" {
-		return name
+	if g, ok := rs.groupByID[strings.ToLower(id)]; ok && g.Name != "" {
+		return g.Name
 	}
 	return id
+}
+
+// Group finds a group named by a group_id or group_name target; found is
+// false when the organization has none (an error: the list could not be
+// read, or two groups have the name).
+func (rs *Resolver) Group(t manifest.Target) (g Group, found bool, err error) {
+	if !rs.groupsRead {
+		return Group{}, false, failf(report.CodeNotFound, "groups: the organization's group list could not be read")
+	}
+	if t.Kind == manifest.TargetGroupID {
+		g, found = rs.groupByID[strings.ToLower(t.Value)]
+		return g, found, nil
+	}
+	switch ids := rs.groupByName[strings.ToLower(t.Value)]; len(ids) {
+	case 0:
+		return Group{}, false, nil
+	case 1:
+		return rs.groupByID[ids[0]], true, nil
+	default:
+		return Group{}, false, failf(report.CodeConflict, "%d groups are named %q: name it by group_id", len(ids), t.Value)
+	}
+}
+
+// GroupOf is the group with id as the organization's list has it (the
+// id alone when the list was not read).
+func (rs *Resolver) GroupOf(id string) Group {
+	if g, ok := rs.groupByID[strings.ToLower(id)]; ok {
+		return g
+	}
+	return Group{ID: strings.ToLower(id)}
+}
+
+// plannedGroupPrefix starts the id a plan gives a group it would create.
+const plannedGroupPrefix = "(new) "
+
+// PlanGroup notes a group a plan would create, so that the rows of later
+// phases that name it plan as they would apply (see NextPhase).
+func (rs *Resolver) PlanGroup(name string) {
+	rs.mu.Lock()
+	rs.planned = append(rs.planned, name)
+	rs.mu.Unlock()
+}
+
+// NextPhase readies the resolver for a run's next phase: the groups a plan
+// would have created count as existing, and when the phase before changed
+// the organization, the lists are read again.
+func (rs *Resolver) NextPhase(ctx context.Context, needs Needs, changed bool) error {
+	if changed {
+		if err := rs.Refresh(ctx, needs); err != nil {
+			return err
+		}
+	}
+	rs.mu.Lock()
+	planned := rs.planned
+	rs.planned = nil
+	rs.mu.Unlock()
+	if len(planned) > 0 && rs.groupsRead {
+		for _, name := range planned {
+			id := plannedGroupPrefix + strings.ToLower(name)
+			rs.groupByID[id] = Group{ID: id, Name: name}
+			rs.groupByName[strings.ToLower(name)] = []string{id}
+		}
+	}
+	return nil
+}
+
+// Refresh forgets what was resolved and reads again what needs say: a
+// run's phase that created or deleted accounts or groups leaves the lists
+// read before it out of date for the next.
+func (rs *Resolver) Refresh(ctx context.Context, needs Needs) error {
+	rs.mu.Lock()
+	rs.cache = make(map[string]any)
+	rs.mu.Unlock()
+	rs.usersIndexed, rs.robotsIndexed, rs.groupsRead = false, false, false
+	rs.usersByID, rs.usersByEmail, rs.usersByName, rs.robotsByID, rs.robotsByName = nil, nil, nil, nil, nil
+	return rs.Prepare(ctx, needs)
 }
 
 // retried reads a whole list again, from its first page, when a read meets

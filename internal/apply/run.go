@@ -55,6 +55,19 @@ type RunConfig struct {
 	OnResult   func(report.Result)
 	// IsAuthFailure says whether a failure means the credentials are bad.
 	IsAuthFailure func(report.Result) bool
+	// Phases are the phases with rows to run (Census.Phases), taken in
+	// order, one pass over the manifest each; Reopen opens the manifest
+	// again for each pass after the first. Nil Phases: one pass of every
+	// row.
+	Phases []Phase
+	Reopen func() (*manifest.Reader, error)
+	// BeforePhase, when set, runs before each phase after the first;
+	// changed says whether the phase before changed anything (the
+	// resolver reads again what it changed).
+	BeforePhase func(ctx context.Context, p Phase, changed bool) error
+	// BulkSize is the most rows one request carries in the phases that
+	// send bulk requests (memberships, deletes); below 2, none do.
+	BulkSize int
 }
 
 // Outcome is how a run ended.
@@ -101,6 +114,41 @@ type run struct {
 	pending pending
 	in      intake
 	rec     recorder
+	// phase is the phase being run; reopened the manifest opened for it
+	// (nil for the first pass: the caller's).
+	phase    Phase
+	reopened *manifest.Reader
+}
+
+// allPhases stands for one pass of every row.
+const allPhases Phase = -1
+
+// inPhase reports whether job runs in the phase being run.
+func (r *run) inPhase(job *manifest.Job) bool {
+	return r.phase == allPhases || PhaseOf(job) == r.phase
+}
+
+// nextPass opens the manifest again for phase p, after the hook that
+// readies the resolver for it; a failure stops the run.
+func (r *run) nextPass(ctx context.Context, p Phase) bool {
+	if r.cfg.BeforePhase != nil {
+		if err := r.cfg.BeforePhase(ctx, p, r.rec.changed); err != nil {
+			r.stopper.Stop(fmt.Errorf("before the %s phase: %w", p, err))
+			return false
+		}
+	}
+	src, err := r.cfg.Reopen()
+	if err != nil {
+		r.in.err = fmt.Errorf("read manifest again for the %s phase: %w", p, err)
+		r.stopper.Stop(r.in.err)
+		return false
+	}
+	if r.reopened != nil {
+		r.reopened.Close()
+	}
+	r.in.src, r.reopened = src, src
+	r.rec.changed = false
+	return true
 }
 
 // pending is the rows handed to the pool and not yet emitted: if the pool
@@ -154,6 +202,7 @@ type recorder struct {
 	err     error // the sink or the journal failed: nothing more is recorded
 	failed  int   // rows failed, for --max-failures
 	notRun  int   // rows recorded as not run
+	changed bool  // a row of the phase succeeded: it changed something
 	// completed are the rows emitted and not yet flushed: the journal
 	// marks them done only once the sink has them on disk.
 	completed []journal.Completion
@@ -166,8 +215,27 @@ type result struct {
 }
 
 func (r *run) run(ctx context.Context) (Outcome, error) {
-	poolErr := worker.Run(ctx, worker.PoolConfig{Workers: r.cfg.Workers, Drain: r.cfg.Drain, Stopper: r.stopper, CaughtUp: r.flush},
-		iter.Seq[*Task](r.produce(ctx)), r.execute, r.emit)
+	phases := r.cfg.Phases
+	if phases == nil {
+		phases = []Phase{allPhases}
+	}
+	var poolErr error
+	for i, p := range phases {
+		if i > 0 {
+			if !r.nextPass(ctx, p) {
+				break
+			}
+		}
+		r.phase = p
+		poolErr = worker.Run(ctx, worker.PoolConfig{Workers: r.cfg.Workers, Drain: r.cfg.Drain, Stopper: r.stopper, CaughtUp: r.flush},
+			iter.Seq[[]*Task](r.produce(ctx)), r.execute, r.emitAll)
+		if poolErr != nil || r.stopper.Reason() != nil || ctx.Err() != nil || r.rec.err != nil || r.in.err != nil {
+			break
+		}
+	}
+	if r.reopened != nil {
+		defer r.reopened.Close()
+	}
 	if r.rec.err != nil {
 		return r.outcome(nil), r.rec.err
 	}
@@ -194,20 +262,30 @@ func (r *run) outcome(stopped error) Outcome {
 	return Outcome{Stopped: stopped, Dispatched: r.in.dispatched, NotRun: r.rec.notRun, Resumed: r.in.resumed}
 }
 
-// produce yields the rows to run, in manifest order, until the manifest
-// ends or the run stops: rows an interrupted run finished are skipped, and
-// each row yielded is pending until emitted.
-func (r *run) produce(ctx context.Context) iter.Seq[*Task] {
-	return func(yield func(*Task) bool) {
+// produce yields the rows of the phase to run, in manifest order, until
+// the manifest ends or the run stops: rows an interrupted run finished are
+// skipped, and each row yielded is pending until emitted. Rows go one by
+// one, or, in a phase that sends bulk requests, in batches of up to
+// BulkSize rows.
+func (r *run) produce(ctx context.Context) iter.Seq[[]*Task] {
+	size := 1
+	if r.bulk() {
+		size = r.cfg.BulkSize
+	}
+	return func(yield func([]*Task) bool) {
+		var batch []*Task
 		for r.stopper.Reason() == nil && ctx.Err() == nil {
 			job, err := r.in.src.Next()
 			if errors.Is(err, io.EOF) {
-				return
+				break
 			}
 			if err != nil {
 				r.in.err = err
 				r.stopper.Stop(fmt.Errorf("read manifest: %w", err))
 				return
+			}
+			if !r.inPhase(&job) {
+				continue
 			}
 			if done, err := resumed(r.in.sink, r.in.resume, &job); done || err != nil {
 				if err != nil {
@@ -227,16 +305,43 @@ func (r *run) produce(ctx context.Context) iter.Seq[*Task] {
 			if r.cfg.OnDispatch != nil {
 				r.cfg.OnDispatch()
 			}
-			if !yield(t) {
+			if batch = append(batch, t); len(batch) < size {
+				continue
+			}
+			if !yield(batch) {
 				return
 			}
+			batch = nil
+		}
+		if len(batch) > 0 {
+			yield(batch)
 		}
 	}
 }
 
-// execute runs one row (on a worker of the pool).
-func (r *run) execute(ctx context.Context, t *Task) result {
-	return result{res: r.exec.Do(ctx, t), job: &t.Job}
+// bulk reports whether the phase being run sends bulk requests.
+func (r *run) bulk() bool {
+	return r.cfg.BulkSize > 1 && r.exec.mode != ModePlan && (r.phase == PhaseMemberships || r.phase == PhaseDeletes)
+}
+
+// execute runs a row, or a batch of rows (on a worker of the pool).
+func (r *run) execute(ctx context.Context, batch []*Task) []result {
+	out := make([]result, len(batch))
+	if len(batch) == 1 && !r.bulk() {
+		out[0] = result{res: r.exec.Do(ctx, batch[0]), job: &batch[0].Job}
+		return out
+	}
+	for i, res := range r.exec.DoBulk(ctx, batch) {
+		out[i] = result{res: res, job: &batch[i].Job}
+	}
+	return out
+}
+
+// emitAll records a batch's rows (see emit).
+func (r *run) emitAll(xs []result) {
+	for _, x := range xs {
+		r.emit(x)
+	}
 }
 
 // emit records one finished row in the sink, and stops the run on a
@@ -264,6 +369,9 @@ func (r *run) emit(x result) {
 	}
 	if r.rec.journal != nil && !notSent {
 		r.rec.completed = append(r.rec.completed, journal.Completion{Row: x.res.Row, Status: string(x.res.Status)})
+	}
+	if x.res.Status == report.StatusSucceeded || x.res.ErrorCode == report.CodeOutcomeUnknown {
+		r.rec.changed = true
 	}
 	if r.cfg.OnResult != nil {
 		r.cfg.OnResult(x.res)
@@ -322,8 +430,26 @@ func (r *run) recordNotRun(stopped error) error {
 			return err
 		}
 	}
+	// The rest of this pass's phase, then the phases not reached.
+	if err := r.eachLeft(r.in.src, r.inPhase, notRun); err != nil {
+		return err
+	}
+	if r.phase == allPhases || r.cfg.Reopen == nil {
+		return nil
+	}
+	src, err := r.cfg.Reopen()
+	if err != nil {
+		return fmt.Errorf("read manifest again: %w", err)
+	}
+	defer src.Close()
+	return r.eachLeft(src, func(j *manifest.Job) bool { return PhaseOf(j) > r.phase }, notRun)
+}
+
+// eachLeft hands fn each row src has left that keep selects and an
+// interrupted run did not finish.
+func (r *run) eachLeft(src *manifest.Reader, keep func(*manifest.Job) bool, fn func(*manifest.Job) error) error {
 	for {
-		job, err := r.in.src.Next()
+		job, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -331,8 +457,8 @@ func (r *run) recordNotRun(stopped error) error {
 		if err != nil && !errors.As(err, &rowErr) {
 			return fmt.Errorf("read manifest: %w", err)
 		}
-		if err != nil {
-			continue // validated before the run; cannot happen on an unchanged file
+		if err != nil || !keep(&job) {
+			continue // a row error: validated before the run; cannot happen on an unchanged file
 		}
 		if done, err := resumed(r.in.sink, r.in.resume, &job); done || err != nil {
 			if err != nil {
@@ -341,7 +467,7 @@ func (r *run) recordNotRun(stopped error) error {
 			r.in.resumed++
 			continue
 		}
-		if err := notRun(&job); err != nil {
+		if err := fn(&job); err != nil {
 			return err
 		}
 	}

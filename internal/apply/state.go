@@ -103,6 +103,23 @@ type Reader interface {
 type Group struct {
 	ID   string
 	Name string
+	// BuiltIn: one of the groups every organization has, which cannot be
+	// renamed or deleted.
+	BuiltIn bool
+}
+
+// NewUser is a user to create with its first password and groups.
+type NewUser struct {
+	Email, UserName, Name, Surname, DisplayName string
+	BypassBasicAuthRestriction                  bool
+	GroupIDs                                    []string
+	Password                                    secret.Value
+}
+
+// NewRobot is a robot account to create.
+type NewRobot struct {
+	Name, DisplayName string
+	GroupIDs          []string
 }
 
 // Writer reads and writes accounts. A write runs the before-send hook
@@ -116,6 +133,20 @@ type Writer interface {
 	// SetRobotCredentials sets the credentials of o's unattended robot; o
 	// is the user as a Reader returned it.
 	SetRobotCredentials(ctx context.Context, o OrchestratorUser, robotUserName string, password secret.Value) error
+
+	// Creates are not idempotent: one sent without an answer is settled
+	// by reading (does the account exist now?).
+	CreateUser(ctx context.Context, u NewUser) error
+	CreateRobot(ctx context.Context, r NewRobot) error
+	CreateGroup(ctx context.Context, name string) error
+	// UpdateGroupMembers adds and removes members (users or robot
+	// accounts, by id) of g in one request, sending g's name with it.
+	UpdateGroupMembers(ctx context.Context, g Group, add, remove []string) error
+	// DeleteUsers, DeleteRobots and DeleteGroups delete in one request
+	// (one id: the single delete); the server deletes all or none.
+	DeleteUsers(ctx context.Context, ids []string) error
+	DeleteRobots(ctx context.Context, ids []string) error
+	DeleteGroups(ctx context.Context, ids []string) error
 }
 
 // Failure is how apply sees an API error: the client's errors are adapted

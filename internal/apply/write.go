@@ -27,10 +27,24 @@ func (a *applier) do(ctx context.Context, r *row) error {
 	if err != nil {
 		return err
 	}
+	if settled(r, l) {
+		return nil
+	}
+	if ensures(r.job.Op) && len(l.changes) == 0 {
+		r.res.Status = report.StatusUnchanged // an ensure writes only a difference
+		return nil
+	}
 	if !decide(a.mode, r.res, l.changes) {
 		return nil
 	}
+	if l.create {
+		return a.create(ctx, r, l)
+	}
 	switch r.job.Op {
+	case manifest.OpDeleteUser, manifest.OpDeleteRobotAccount, manifest.OpDeleteGroup:
+		return a.deleteOne(ctx, r, l)
+	case manifest.OpEnsureRobotAccount:
+		return a.updateRobot(ctx, r, l)
 	case manifest.OpChangePassword:
 		return a.changePassword(ctx, r, l.user)
 	case manifest.OpUpdateRobotAccount:
@@ -266,14 +280,20 @@ func (a *applier) beforeSend(ctx context.Context, r *row) error {
 // neither is an idempotent change that a resumed run simply sends again,
 // so it costs no disk sync.
 func (a *applier) journalIntent(r *row) error {
-	if a.opts.Journal == nil || (len(r.sealed) == 0 && !r.beforeKnown) {
+	if a.opts.Journal == nil || (len(r.sealed) == 0 && !r.beforeKnown && r.sent == "" && r.undo == nil) {
 		return nil
 	}
-	in := journal.Intent{Row: r.job.Row, Sealed: r.sealed, Before: r.before, NeverModified: r.beforeKnown && r.before.IsZero()}
+	in := a.intent(r)
 	if err := a.opts.Journal.Intent(in); err != nil {
 		return failf(report.CodeJournal, "nothing was sent: %v", err)
 	}
 	return nil
+}
+
+// intent is what the journal records of r before its write leaves.
+func (a *applier) intent(r *row) journal.Intent {
+	return journal.Intent{Row: r.job.Row, Sealed: r.sealed, Before: r.before, NeverModified: r.beforeKnown && r.before.IsZero(),
+		Write: r.sent, Undo: r.undo}
 }
 
 // secretFor resolves a secret reference at the last moment. A generated

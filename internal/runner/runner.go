@@ -44,8 +44,8 @@ type Config struct {
 	Session session.Options
 	// Secrets records generated passwords (nil: none may be generated).
 	Secrets apply.SecretRecorder
-	// Workers, MaxFailures and Drain are apply.RunConfig's.
-	Workers, MaxFailures int
+	// Workers, MaxFailures, Drain and BulkSize are apply.RunConfig's.
+	Workers, MaxFailures, BulkSize int
 	Drain                time.Duration
 	// Resumed: the run continues an interrupted one (for the summary).
 	Resumed bool
@@ -142,6 +142,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			}
 		},
 		IsAuthFailure: func(res report.Result) bool { return res.ErrorCode == report.CodeUnauthorized },
+		Phases:        cfg.Census.Phases(), BulkSize: cfg.BulkSize,
+		Reopen: func() (*manifest.Reader, error) {
+			return manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
+		},
+		BeforePhase: func(ctx context.Context, _ apply.Phase, changed bool) error {
+			return resolver.NextPhase(ctx, cfg.Census.Needs(exec), changed)
+		},
 	})
 	bar.Done()
 
@@ -181,7 +188,7 @@ func (cfg *Config) summary(sess *session.Session, started time.Time, outcome app
 		StartedAt: started, Requests: requests, Throttled: throttled, RequestsByService: byService, ReportDir: r.Dir,
 		Settings: map[string]any{
 			"workers": cfg.Workers, "limits": session.DescribeLimits(so.Limits), "max_attempts": so.MaxAttempts,
-			"timeout": so.Timeout.String(), "skip_unchanged": cfg.SkipUnchanged, "max_failures": cfg.MaxFailures,
+			"timeout": so.Timeout.String(), "skip_unchanged": cfg.SkipUnchanged, "max_failures": cfg.MaxFailures, "bulk_size": cfg.BulkSize,
 			"organization": cfg.Settings.Organization, "tenant": cfg.Settings.Tenant, "resumed": cfg.Resumed,
 		},
 	}

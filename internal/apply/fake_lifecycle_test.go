@@ -1,0 +1,82 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The fake's account lifecycle: creates give ids of their own, deletes
+// take every id or none, group members are the accounts' GroupIDs.
+
+func (f *fake) newID() string {
+	return fmt.Sprintf("00000000-0000-4000-8000-%012d", len(f.users)+len(f.robots)+len(f.groups)+1000)
+}
+
+func (f *fake) CreateUser(ctx context.Context, nu NewUser) error {
+	return f.write(ctx, "CreateUser", func() error {
+		for _, u := range f.users {
+			if strings.EqualFold(u.Email, nu.Email) {
+				return &fakeErr{code: "conflict", status: 400}
+			}
+		}
+		f.users = append(f.users, &User{ID: f.newID(), Email: nu.Email, UserName: nu.UserName, Name: nu.Name,
+			Surname: nu.Surname, DisplayName: nu.DisplayName, GroupIDs: slices.Clone(nu.GroupIDs), IsActive: true})
+		return nil
+	})
+}
+
+func (f *fake) CreateRobot(ctx context.Context, nr NewRobot) error {
+	return f.write(ctx, "CreateRobot", func() error {
+		f.robots = append(f.robots, &Robot{ID: f.newID(), Name: nr.Name, DisplayName: nr.DisplayName, GroupIDs: slices.Clone(nr.GroupIDs)})
+		return nil
+	})
+}
+
+func (f *fake) CreateGroup(ctx context.Context, name string) error {
+	return f.write(ctx, "CreateGroup", func() error {
+		f.groups = append(f.groups, Group{ID: f.newID(), Name: name})
+		return nil
+	})
+}
+
+func (f *fake) UpdateGroupMembers(ctx context.Context, g Group, add, remove []string) error {
+	return f.write(ctx, "UpdateGroupMembers", func() error {
+		for _, u := range f.users {
+			if slices.Contains(add, u.ID) && !slices.Contains(u.GroupIDs, g.ID) {
+				u.GroupIDs = append(u.GroupIDs, g.ID)
+			}
+			if slices.Contains(remove, u.ID) {
+				u.GroupIDs = slices.DeleteFunc(u.GroupIDs, func(id string) bool { return id == g.ID })
+			}
+		}
+		return nil
+	})
+}
+
+func (f *fake) DeleteUsers(ctx context.Context, ids []string) error {
+	return f.write(ctx, "DeleteUsers", func() error {
+		for i, id := range ids {
+			if f.userByID(id) == nil {
+				return &fakeErr{code: "not_found", status: 404, fields: map[string][]string{fmt.Sprintf("userIds[%d]", i): {"not found"}}}
+			}
+		}
+		f.users = slices.DeleteFunc(f.users, func(u *User) bool { return slices.Contains(ids, u.ID) })
+		return nil
+	})
+}
+
+func (f *fake) DeleteRobots(ctx context.Context, ids []string) error {
+	return f.write(ctx, "DeleteRobots", func() error {
+		f.robots = slices.DeleteFunc(f.robots, func(r *Robot) bool { return slices.Contains(ids, r.ID) })
+		return nil
+	})
+}
+
+func (f *fake) DeleteGroups(ctx context.Context, ids []string) error {
+	return f.write(ctx, "DeleteGroups", func() error {
+		f.groups = slices.DeleteFunc(f.groups, func(g Group) bool { return slices.Contains(ids, g.ID) })
+		return nil
+	})
+}

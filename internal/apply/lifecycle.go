@@ -1,0 +1,380 @@
+package apply
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/worker"
+)
+
+// What a row sends besides an op's usual change, as its journal intent
+// records it: a resumed run settles these by reading.
+const (
+	sentCreate  = "create"
+	sentDelete  = "delete"
+	sentMembers = "members"
+)
+
+// The first change of a row that creates or deletes, as plan shows it.
+const (
+	changeCreate = "+ create"
+	changeDelete = "− delete"
+)
+
+// isNotFound reports whether err says the target does not exist.
+func isNotFound(err error) bool {
+	f := asFailure(err)
+	return f != nil && f.Code() == report.CodeNotFound
+}
+
+// lookEnsureUser reads the user an ensure_user row names by email: none
+// means the row creates it, otherwise it updates the fields it names.
+func (rd *reading) lookEnsureUser(ctx context.Context, r *row) (look, error) {
+	u, known, err := rd.resolveUser(ctx, r, true)
+	if isNotFound(err) {
+		return rd.lookCreate(r.job, func(ids []string) []report.Change { return userCreateChanges(r.job, ids, rd.resolver.GroupName) })
+	}
+	if err != nil {
+		return look{}, err
+	}
+	if r.job.UserName != nil && !strings.EqualFold(*r.job.UserName, u.UserName) {
+		return look{}, failf(report.CodeValidation, "username: the user %s has the user name %q, not %q; a user name cannot be changed through the API", u.Email, u.UserName, *r.job.UserName)
+	}
+	job, err := rd.withGroupDelta(r.job, u.GroupIDs, known)
+	if err != nil {
+		return look{}, err
+	}
+	return look{job: job, user: u, userKnown: known, changes: userChanges(job, &u, known, rd.resolver.GroupName)}, nil
+}
+
+// lookEnsureRobot reads the robot account an ensure_robot_account row
+// names: none means the row creates it.
+func (rd *reading) lookEnsureRobot(ctx context.Context, r *row) (look, error) {
+	var rb Robot
+	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
+		var err error
+		rb, _, err = rd.resolver.Robot(ctx, r.job.Target, true)
+		return err
+	})
+	if isNotFound(err) {
+		return rd.lookCreate(r.job, func(ids []string) []report.Change { return robotCreateChanges(r.job, ids, rd.resolver.GroupName) })
+	}
+	if err != nil {
+		return look{}, err
+	}
+	job, err := rd.withGroupDelta(r.job, rb.GroupIDs, true)
+	if err != nil {
+		return look{}, err
+	}
+	return look{job: job, robot: rb, robotKnown: true, changes: robotChanges(job, &rb, true, rd.resolver.GroupName)}, nil
+}
+
+// lookCreate is the look of a row that creates its account: the groups it
+// names resolved to the ids the create carries.
+func (rd *reading) lookCreate(job *manifest.Job, changes func(groupIDs []string) []report.Change) (look, error) {
+	ids, err := rd.createGroups(job)
+	if err != nil {
+		return look{}, err
+	}
+	return look{job: job, create: true, groupIDs: ids, changes: changes(ids)}, nil
+}
+
+// createGroups resolves the groups a created account joins: its exact set,
+// or those it adds (those it removes it is not in).
+func (rd *reading) createGroups(job *manifest.Job) ([]string, error) {
+	refs := job.GroupsToAdd
+	if job.Groups != nil {
+		refs = job.Groups
+	}
+	for _, ref := range job.GroupsToRemove {
+		if _, err := rd.resolver.GroupID(ref); err != nil {
+			return nil, err
+		}
+	}
+	ids := make([]string, 0, len(refs))
+	for _, ref := range refs {
+		id, err := rd.resolver.GroupID(ref)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// lookEnsureGroup finds the group an ensure_group row names: none means
+// the row creates it.
+func (rd *reading) lookEnsureGroup(_ context.Context, r *row) (look, error) {
+	g, found, err := rd.resolver.Group(r.job.Target)
+	if err != nil {
+		return look{}, err
+	}
+	if found {
+		return look{job: r.job, group: g}, nil
+	}
+	if rd.plan {
+		rd.resolver.PlanGroup(r.job.Target.Value)
+	}
+	return look{job: r.job, create: true, changes: []report.Change{{Field: "group", New: changeCreate}}}, nil
+}
+
+// lookDelete finds the account or group a delete_* row names: none means
+// the desired state holds already.
+func (rd *reading) lookDelete(ctx context.Context, r *row) (look, error) {
+	l := look{job: r.job}
+	var err error
+	var what string
+	switch r.job.Op {
+	case manifest.OpDeleteUser:
+		what = "account"
+		l.user, _, err = rd.resolveUser(ctx, r, rd.readState)
+		l.target = l.user.ID
+	case manifest.OpDeleteRobotAccount:
+		what = "robot account"
+		err = rd.retry(ctx, r.res, func(ctx context.Context) error {
+			var err error
+			l.robot, l.robotKnown, err = rd.resolver.Robot(ctx, r.job.Target, rd.readState)
+			return err
+		})
+		l.target = l.robot.ID
+	default:
+		what = "group"
+		var found bool
+		l.group, found, err = rd.resolver.Group(r.job.Target)
+		switch {
+		case err == nil && !found:
+			err = failf(report.CodeNotFound, "no group with %s %q", r.job.Target.Kind, r.job.Target.Value)
+		case err == nil && l.group.BuiltIn:
+			return look{}, failf(report.CodeValidation, "group %q is built in: built-in groups cannot be deleted", l.group.Name)
+		}
+		l.target = l.group.ID
+	}
+	if isNotFound(err) {
+		return look{job: r.job, gone: true}, nil
+	}
+	if err != nil {
+		return look{}, err
+	}
+	l.changes = []report.Change{{Field: what, New: changeDelete}}
+	return l, nil
+}
+
+// userCreateChanges lists what creating an ensure_user row's user sets.
+func userCreateChanges(job *manifest.Job, groupIDs []string, groupName func(string) string) []report.Change {
+	cs := []report.Change{{Field: "account", New: changeCreate}}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"username", job.UserName}, {"name", job.Name}, {"surname", job.Surname}, {"display_name", job.DisplayName}} {
+		if f.v != nil {
+			cs = append(cs, report.Change{Field: f.name, New: quote(*f.v)})
+		}
+	}
+	if job.BypassBasicAuthRestriction != nil {
+		cs = append(cs, report.Change{Field: "bypass_basic_auth_restriction", New: strconv.FormatBool(*job.BypassBasicAuthRestriction)})
+	}
+	if c, ok := groupChange(groupIDs, nil, nil, true, groupName); ok {
+		cs = append(cs, c)
+	}
+	if job.InitialPassword != nil {
+		cs = append(cs, report.Change{Field: "password", New: secret.Redacted})
+	}
+	return cs
+}
+
+// robotCreateChanges lists what creating an ensure_robot_account row's
+// account sets.
+func robotCreateChanges(job *manifest.Job, groupIDs []string, groupName func(string) string) []report.Change {
+	cs := []report.Change{{Field: "robot account", New: changeCreate}}
+	if job.DisplayName != nil {
+		cs = append(cs, report.Change{Field: "display_name", New: quote(*job.DisplayName)})
+	}
+	if c, ok := groupChange(groupIDs, nil, nil, true, groupName); ok {
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+// create sends the create of an ensure_* row. A create is not idempotent:
+// one whose answer was lost (or that the server refuses as a duplicate
+// after such a loss) is settled by reading whether the account or group
+// exists now, and sent again only if it does not.
+func (a *applier) create(ctx context.Context, r *row, l look) error {
+	r.sent = sentCreate
+	var send func(context.Context) error
+	switch r.job.Op {
+	case manifest.OpEnsureUser:
+		u := NewUser{Email: r.job.Target.Value, GroupIDs: l.groupIDs}
+		u.UserName, u.Name, u.Surname, u.DisplayName = deref(r.job.UserName), deref(r.job.Name), deref(r.job.Surname), deref(r.job.DisplayName)
+		if r.job.BypassBasicAuthRestriction != nil {
+			u.BypassBasicAuthRestriction = *r.job.BypassBasicAuthRestriction
+		}
+		if r.job.InitialPassword != nil {
+			var err error
+			if u.Password, err = a.secretFor(ctx, r, "initial_password", r.job.InitialPassword); err != nil {
+				return err
+			}
+		}
+		send = func(ctx context.Context) error { return a.writer.CreateUser(ctx, u) }
+	case manifest.OpEnsureRobotAccount:
+		nr := NewRobot{Name: r.job.Target.Value, DisplayName: deref(r.job.DisplayName), GroupIDs: l.groupIDs}
+		send = func(ctx context.Context) error { return a.writer.CreateRobot(ctx, nr) }
+	default:
+		name := r.job.Target.Value
+		send = func(ctx context.Context) error { return a.writer.CreateGroup(ctx, name) }
+	}
+	err := a.write(ctx, r, send)
+	for err != nil && (worker.IsOutcomeUnknown(err) || (isConflict(err) && r.res.Attempts > 1)) {
+		// The create may have landed: a refusal as a duplicate after a
+		// lost answer may be our own create.
+		exists, rerr := a.exists(ctx, r)
+		switch {
+		case rerr != nil:
+			return outcomeUnknown(err)
+		case exists:
+			r.res.Status = report.StatusSucceeded
+			return nil
+		case isConflict(err):
+			return err
+		case r.res.Attempts >= max(a.opts.Retry.MaxAttempts, 1):
+			return outcomeUnknown(err)
+		}
+		if err = a.retry(ctx, r.res, send); err == nil {
+			r.res.Status = report.StatusSucceeded
+		}
+	}
+	return err
+}
+
+// exists reads whether the account or group an ensure_* row names exists
+// now, bypassing what the run resolved before.
+func (a *applier) exists(ctx context.Context, r *row) (bool, error) {
+	var err error
+	read := func(ctx context.Context) error {
+		switch r.job.Op {
+		case manifest.OpEnsureUser:
+			_, err = a.reader.FindUser(ctx, true, r.job.Target.Value)
+		case manifest.OpEnsureRobotAccount:
+			_, err = a.reader.FindRobot(ctx, r.job.Target.Value)
+		default:
+			var gs []Group
+			gs, err = a.reader.ListGroups(ctx)
+			if err == nil && !slices.ContainsFunc(gs, func(g Group) bool { return strings.EqualFold(g.Name, r.job.Target.Value) }) {
+				err = failf(report.CodeNotFound, "no group %q", r.job.Target.Value)
+			}
+		}
+		if isNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	if rerr := a.retry(ctx, nil, read); rerr != nil {
+		return false, rerr
+	}
+	return err == nil, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func isConflict(err error) bool {
+	f := asFailure(err)
+	return f != nil && f.Code() == report.CodeConflict
+}
+
+// ensures reports whether op creates what is missing and otherwise makes
+// what exists match: such a row sends nothing when nothing differs.
+func ensures(op manifest.Op) bool {
+	return op == manifest.OpEnsureUser || op == manifest.OpEnsureRobotAccount || op == manifest.OpEnsureGroup
+}
+
+// settled finishes a row that an interrupted run sent a create, a delete
+// or a membership change for, and whose target now shows it landed: it
+// succeeded (it is not "unchanged": this run's change made it so). It
+// also finishes a delete whose target is gone.
+func settled(r *row, l look) bool {
+	sent := ""
+	if r.prior != nil {
+		sent = r.prior.Write
+	}
+	switch {
+	case l.gone:
+		r.res.Status = report.StatusUnchanged
+		if sent == sentDelete {
+			r.res.Status = report.StatusSucceeded
+		}
+	case sent != "" && !l.create && len(l.changes) == 0:
+		r.res.Status = report.StatusSucceeded
+	default:
+		return false
+	}
+	return true
+}
+
+// deleteOne deletes a delete_* row's target in a request of its own. A
+// delete whose answer was lost is settled by reading: a target gone is a
+// delete that landed.
+func (a *applier) deleteOne(ctx context.Context, r *row, l look) error {
+	r.sent = sentDelete
+	ids := []string{l.target}
+	var send func(context.Context) error
+	switch r.job.Op {
+	case manifest.OpDeleteUser:
+		send = func(ctx context.Context) error { return a.writer.DeleteUsers(ctx, ids) }
+	case manifest.OpDeleteRobotAccount:
+		send = func(ctx context.Context) error { return a.writer.DeleteRobots(ctx, ids) }
+	default:
+		send = func(ctx context.Context) error { return a.writer.DeleteGroups(ctx, ids) }
+	}
+	err := a.write(ctx, r, send)
+	if err == nil || r.res.Attempts == 0 || !(worker.IsOutcomeUnknown(err) || (isNotFound(err) && r.res.Attempts > 1)) {
+		return err
+	}
+	gone, rerr := a.gone(ctx, r.job.Op, l.target)
+	switch {
+	case rerr != nil:
+		return outcomeUnknown(err)
+	case gone:
+		r.res.Status = report.StatusSucceeded
+		return nil
+	}
+	return outcomeUnknown(err)
+}
+
+// gone reads whether the account or group with id is deleted.
+func (a *applier) gone(ctx context.Context, op manifest.Op, id string) (bool, error) {
+	var err error
+	read := func(ctx context.Context) error {
+		switch op {
+		case manifest.OpDeleteUser:
+			_, err = a.reader.GetUser(ctx, id)
+		case manifest.OpDeleteRobotAccount:
+			_, err = a.reader.GetRobot(ctx, id)
+		default:
+			var gs []Group
+			gs, err = a.reader.ListGroups(ctx)
+			if err == nil && !slices.ContainsFunc(gs, func(g Group) bool { return strings.EqualFold(g.ID, id) }) {
+				err = failf(report.CodeNotFound, "no group %s", id)
+			}
+		}
+		if isNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	if rerr := a.retry(ctx, nil, read); rerr != nil {
+		return false, rerr
+	}
+	return isNotFound(err), nil
+}
