@@ -32,12 +32,12 @@ func newExportCmd(io *streams) *cobra.Command {
 	var format, output, userName string
 	var rotate bool
 	cmd := &cobra.Command{
-		Use:       "export users|robot-accounts|robot-credentials",
-		Short:     "Write the tenant's users or robot accounts as a manifest",
+		Use:       "export users|robot-accounts|groups|robot-credentials",
+		Short:     "Write the organization's users, robot accounts or groups as a portable manifest",
 		Long:      helpText("export.long"),
 		Example:   helpText("export.example"),
 		Args:      cobra.ExactArgs(1),
-		ValidArgs: []string{string(export.Users), string(export.RobotAccounts), string(export.RobotCredentials)},
+		ValidArgs: []string{string(export.Users), string(export.RobotAccounts), string(export.Groups), string(export.RobotCredentials)},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runExport(cmd.Context(), &exportOptions{IO: io, Kind: export.Kind(args[0]), Format: format, Output: output,
 				Rotate: rotate, UserName: userName, Conn: &conn, Run: &rf})
@@ -73,7 +73,7 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	n, gets, err := runner.Export(ctx, runner.ExportConfig{Kind: opts.Kind, Rotation: rot, Format: f, Output: opts.Output, Out: io.Out, Settings: settings, Log: log,
+	res, err := runner.Export(ctx, runner.ExportConfig{Kind: opts.Kind, Rotation: rot, Format: f, Output: opts.Output, Out: io.Out, Settings: settings, Log: log,
 		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version}})
 	if se := (*runner.StopError)(nil); errors.As(err, &se) {
 		return withExit(exitStopped, se.Err)
@@ -86,16 +86,13 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 		where = "standard output"
 	}
 	if jsonLogs(io, rf.log) {
-		ev := log.Info().Int("rows", n).Str("kind", string(opts.Kind)).Str("output", where).Int("get_requests", gets)
-		if rot != nil {
-			ev = ev.Int("left_out", rot.Skipped)
-		}
-		ev.Msg("exported")
+		log.Info().Int("rows", res.Rows).Str("kind", string(opts.Kind)).Str("output", where).Int("get_requests", res.Gets).
+			Int("left_out", res.LeftOut).Strs("notes", res.Notes).Msg("exported")
 		return nil
 	}
-	fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", n, opts.Kind, where, gets)
-	if msg := rot.LeftOut(opts.Kind); msg != "" {
-		fmt.Fprintln(io.ErrOut, msg)
+	fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", res.Rows, opts.Kind, where, res.Gets)
+	for _, note := range res.Notes {
+		fmt.Fprintln(io.ErrOut, note)
 	}
 	return nil
 }

@@ -9,8 +9,8 @@ import (
 // --rotate, --username): it returns the rotation to write (nil for a plain
 // export), or what is wrong with the options.
 func Choose(kind Kind, rotate bool, userName string) (*Rotation, error) {
-	if kind != Users && kind != RobotAccounts && kind != RobotCredentials {
-		return nil, fmt.Errorf("export %q: want users, robot-accounts or robot-credentials", kind)
+	if kind != Users && kind != RobotAccounts && kind != Groups && kind != RobotCredentials {
+		return nil, fmt.Errorf("export %q: want users, robot-accounts, groups or robot-credentials", kind)
 	}
 	switch {
 	case rotate && kind != Users:

@@ -1,10 +1,12 @@
-// Package export writes a tenant's accounts as a manifest: one
-// update_user or update_robot_account row per account, naming it by id
-// (a user's email and user name beside it, so that a person can find a
-// row) and carrying its current values and its exact group membership
-// (groups, by name where the organization's groups can be read), so that
-// the manifest validates, plans as all unchanged, and is the starting point
-// of a migration. It never writes a secret.
+// Package export writes an organization's accounts and groups as a
+// portable manifest: users named by email, robot accounts and local groups
+// by name, as ensure_user, ensure_robot_account and ensure_group rows that
+// carry each account's current values and its exact group membership
+// (groups, by name). A file exported from one organization and planned
+// against another shows exactly the creates and updates that make the
+// second match the first; planned against the organization it came from,
+// every row is unchanged. It never writes a secret, an id or a time. It
+// also writes the rotation manifests (see rotation.go).
 package export
 
 import (
@@ -14,22 +16,26 @@ import (
 	"strings"
 
 	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/manifest"
 )
 
 // Kind is what to export.
 type Kind string
 
-// The kinds of account that can be exported.
+// The kinds of account (or group) that can be exported.
 const (
 	Users         Kind = "users"
 	RobotAccounts Kind = "robot-accounts"
+	Groups        Kind = "groups"
 )
 
-// UserColumns and RobotColumns are the columns each export writes.
+// UserColumns, RobotColumns and GroupColumns are the columns each export
+// writes, in the manifest's canonical order.
 var (
-	UserColumns  = []string{"op", "user_id", "email", "username", "name", "surname", "display_name", "is_active", "groups"}
-	RobotColumns = []string{"op", "robot_account_id", "display_name", "groups"}
+	UserColumns  = []string{"op", "email", "username", "name", "surname", "display_name", "bypass_basic_auth_restriction", "groups"}
+	RobotColumns = []string{"op", "robot_name", "display_name", "groups"}
+	GroupColumns = []string{"op", "group_name"}
 )
 
 // Sink receives the exported rows (manifest.Writer is one).
@@ -37,89 +43,166 @@ type Sink interface {
 	Write(j manifest.Job) error
 }
 
-// Run pages through every account of kind k and writes one row each. It
-// returns how many rows it wrote.
-// Groups are written by the names in names (from GroupNames), by id where
-// a group has none there.
-func Run(ctx context.Context, r apply.Reader, k Kind, sink Sink, names map[string]string) (int, error) {
-	n := 0
+// Tally is what an export wrote, and what it could not write portably.
+type Tally struct {
+	Rows int
+	// LeftOut counts what no manifest can name in another organization,
+	// so was not written: users without an email, robot accounts without
+	// a name, local groups whose name a manifest cannot carry.
+	LeftOut int
+	// ByID counts the groups that memberships name by id because a
+	// manifest cannot carry their name: such rows plan unchanged here and
+	// fail (unknown group) in another organization.
+	ByID int
+}
+
+// Notes says, one line each, what the export of kind k left out or named
+// by id; none when the file is portable as a whole.
+func (t Tally) Notes(k Kind) []string {
+	var notes []string
+	if t.LeftOut > 0 {
+		why := map[Kind]string{
+			Users:         "users without an email",
+			RobotAccounts: "robot accounts without a name",
+			Groups:        "local groups whose name a manifest cannot carry (empty, padded, a GUID's form, with ';', or shared by another group)",
+		}[k]
+		notes = append(notes, fmt.Sprintf("left out %d %s: another organization could not tell them apart", t.LeftOut, why))
+	}
+	if t.ByID > 0 {
+		notes = append(notes, fmt.Sprintf("%d groups are named by id (a manifest cannot carry their name): rows in them fail in another organization", t.ByID))
+	}
+	return notes
+}
+
+// Run writes one row for every account (or local group) of kind k. groups
+// is the organization's group list (client.GroupsService.List): it names
+// the memberships, and is what export groups writes. r pages the accounts.
+func Run(ctx context.Context, r apply.Reader, k Kind, sink Sink, groups []client.Group) (Tally, error) {
+	var t Tally
+	names := GroupNames(groups)
+	byID := map[string]bool{}
+	member := func(ids []string) []string {
+		set, unnamed := membership(ids, names)
+		for _, id := range unnamed {
+			byID[id] = true
+		}
+		return set
+	}
+	var err error
 	switch k {
 	case Users:
-		err := r.EachUser(ctx, func(u apply.User) error {
-			n++
-			return sink.Write(userRow(n, u, names))
+		err = r.EachUser(ctx, func(u apply.User) error {
+			if strings.TrimSpace(u.Email) == "" {
+				t.LeftOut++
+				return nil
+			}
+			t.Rows++
+			return sink.Write(userRow(t.Rows, u, member(u.GroupIDs)))
 		})
-		if err != nil {
-			return n, fmt.Errorf("export users: %w", err)
-		}
 	case RobotAccounts:
-		err := r.EachRobot(ctx, func(rb apply.Robot) error {
-			n++
-			return sink.Write(robotRow(n, rb, names))
+		err = r.EachRobot(ctx, func(rb apply.Robot) error {
+			if strings.TrimSpace(rb.Name) == "" {
+				t.LeftOut++
+				return nil
+			}
+			t.Rows++
+			return sink.Write(robotRow(t.Rows, rb, member(rb.GroupIDs)))
 		})
-		if err != nil {
-			return n, fmt.Errorf("export robot accounts: %w", err)
-		}
+	case Groups:
+		err = groupRows(groups, names, sink, &t)
 	default:
-		return 0, fmt.Errorf("export %q: want users or robot-accounts", k)
+		return t, fmt.Errorf("export %q: want users, robot-accounts or groups", k)
 	}
-	return n, nil
-}
-
-func userRow(n int, u apply.User, names map[string]string) manifest.Job {
-	active := u.IsActive
-	return manifest.Job{
-		Row: n, Op: manifest.OpUpdateUser,
-		Target:      manifest.Target{Kind: manifest.TargetUserID, Value: strings.ToLower(u.ID)},
-		ExpectEmail: u.Email, ExpectUserName: u.UserName,
-		Name: &u.Name, Surname: &u.Surname, DisplayName: &u.DisplayName, IsActive: &active,
-		Groups: groups(u.GroupIDs, names),
-	}
-}
-
-func robotRow(n int, r apply.Robot, names map[string]string) manifest.Job {
-	return manifest.Job{
-		Row: n, Op: manifest.OpUpdateRobotAccount,
-		Target:      manifest.Target{Kind: manifest.TargetRobotAccountID, Value: strings.ToLower(r.ID)},
-		DisplayName: &r.DisplayName, Groups: groups(r.GroupIDs, names),
-	}
-}
-
-// GroupNames reads the organization's groups (one request) and maps their
-// ids to the names a manifest can carry: unique, not empty, without the
-// list separator, and not in a GUID's form.
-func GroupNames(ctx context.Context, r apply.Reader) (map[string]string, error) {
-	list, err := r.ListGroups(ctx)
+	t.ByID = len(byID)
 	if err != nil {
-		return nil, fmt.Errorf("read the organization's groups: %w", err)
+		return t, fmt.Errorf("export %s: %w", strings.ReplaceAll(string(k), "-", " "), err)
 	}
+	return t, nil
+}
+
+// userRow is an ensure_user row: the user by email, its user name, names,
+// basic-authentication bypass and exact membership. Activation is not
+// written (ensure_user does not take it), nor is a password.
+func userRow(n int, u apply.User, groups []string) manifest.Job {
+	bypass := u.BypassBasicAuthRestriction
+	return manifest.Job{
+		Row: n, Op: manifest.OpEnsureUser,
+		Target:   manifest.Target{Kind: manifest.TargetEmail, Value: u.Email},
+		UserName: &u.UserName, Name: &u.Name, Surname: &u.Surname, DisplayName: &u.DisplayName,
+		BypassBasicAuthRestriction: &bypass, Groups: groups,
+	}
+}
+
+// robotRow is an ensure_robot_account row: the robot account by name, its
+// display name and exact membership.
+func robotRow(n int, r apply.Robot, groups []string) manifest.Job {
+	return manifest.Job{
+		Row: n, Op: manifest.OpEnsureRobotAccount,
+		Target:      manifest.Target{Kind: manifest.TargetRobotName, Value: r.Name},
+		DisplayName: &r.DisplayName, Groups: groups,
+	}
+}
+
+// groupRows writes one ensure_group row per local group whose name a
+// manifest can carry, in the list's order; built-in groups exist in every
+// organization and are not written.
+func groupRows(groups []client.Group, names map[string]string, sink Sink, t *Tally) error {
+	for _, g := range groups {
+		if BuiltIn(g) {
+			continue
+		}
+		name, ok := names[strings.ToLower(g.ID)]
+		if !ok {
+			t.LeftOut++
+			continue
+		}
+		t.Rows++
+		err := sink.Write(manifest.Job{Row: t.Rows, Op: manifest.OpEnsureGroup,
+			Target: manifest.Target{Kind: manifest.TargetGroupName, Value: name}})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BuiltIn reports whether g is one of the groups every organization has
+// (Everyone, Administrators, …), which cannot be created or deleted.
+func BuiltIn(g client.Group) bool { return strings.EqualFold(g.Type, "builtIn") }
+
+// GroupNames maps the groups' lower-case ids to the names a manifest can
+// carry: unique (in any case), not empty, without surrounding space or the
+// list separator, and not in a GUID's form (which would read as an id).
+func GroupNames(groups []client.Group) map[string]string {
 	count := map[string]int{}
-	for _, g := range list {
+	for _, g := range groups {
 		count[strings.ToLower(g.Name)]++
 	}
-	names := make(map[string]string, len(list))
-	for _, g := range list {
+	names := make(map[string]string, len(groups))
+	for _, g := range groups {
 		name := strings.TrimSpace(g.Name)
 		if name == "" || name != g.Name || strings.Contains(name, ";") || count[strings.ToLower(name)] > 1 || manifest.IsGUID(name) {
 			continue
 		}
 		names[strings.ToLower(g.ID)] = name
 	}
-	return names, nil
+	return names
 }
 
-// groups is the exact membership as the manifest writes it: names where
-// known, else lower-case ids; sorted, each once.
-func groups(ids []string, names map[string]string) []string {
-	out := make([]string, 0, len(ids))
+// membership is the exact membership as the manifest writes it: names
+// where known, else lower-case ids (returned as unnamed too); sorted, each
+// once.
+func membership(ids []string, names map[string]string) (set, unnamed []string) {
+	set = make([]string, 0, len(ids))
 	for _, id := range ids {
 		id = strings.ToLower(id)
 		if name, ok := names[id]; ok {
-			out = append(out, name)
+			set = append(set, name)
 		} else {
-			out = append(out, id)
+			set = append(set, id)
+			unnamed = append(unnamed, id)
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	slices.Sort(set)
+	return slices.Compact(set), unnamed
 }

@@ -2,21 +2,26 @@ package export
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/emulator"
 	"github.com/uipath-batch/batch/internal/manifest"
 )
 
-// org is an apply.Reader over accounts in memory; only the lists and the
-// groups are read by export.
+// org is an apply.Reader over accounts in memory; only the lists are read
+// by export.
 type org struct {
 	apply.Reader // the single reads: export never calls them
 	users        []apply.User
 	robots       []apply.Robot
-	groups       []apply.Group
 	listErr      error
 	reads        int
 }
@@ -41,11 +46,6 @@ func (o *org) EachRobot(_ context.Context, fn func(apply.Robot) error) error {
 	return o.listErr
 }
 
-func (o *org) ListGroups(context.Context) ([]apply.Group, error) {
-	o.reads++
-	return o.groups, o.listErr
-}
-
 // rows is a Sink in memory.
 type rows struct {
 	jobs []manifest.Job
@@ -61,16 +61,24 @@ func (r *rows) Write(j manifest.Job) error {
 }
 
 const (
-	admins  = "6f1b7c2a-0d4e-4c1a-9b7e-000000000001"
-	sales   = "6f1b7c2a-0d4e-4c1a-9b7e-000000000002"
-	unnamed = "6f1b7c2a-0d4e-4c1a-9b7e-000000000003"
+	everyone = "6f1b7c2a-0d4e-4c1a-9b7e-000000000001"
+	sales    = "6f1b7c2a-0d4e-4c1a-9b7e-000000000002"
+	guidName = "6f1b7c2a-0d4e-4c1a-9b7e-000000000003"
 )
+
+// orgGroups: a built-in group, a local one, and a local one whose name
+// reads as a GUID (no manifest can name it).
+var orgGroups = []client.Group{
+	{ID: "6F1B7C2A-0D4E-4C1A-9B7E-000000000001", Name: "Everyone", Type: "builtIn"},
+	{ID: sales, Name: "Sales", Type: "custom"},
+	{ID: guidName, Name: "6f1b7c2a-0d4e-4c1a-9b7e-00000000ffff", Type: "custom"},
+}
 
 // A group gets a name in the manifest only when the name can stand for it
 // there: unique (in any case), not empty, without surrounding space or the
 // list separator, and not in a GUID's form.
 func TestGroupNamesKeepOnlyNamesAManifestCanCarry(t *testing.T) {
-	o := &org{groups: []apply.Group{
+	names := GroupNames([]client.Group{
 		{ID: "6F1B7C2A-0D4E-4C1A-9B7E-000000000001", Name: "Admins"},
 		{ID: sales, Name: "Sales"},
 		{ID: "g3", Name: "sales"},
@@ -79,12 +87,8 @@ func TestGroupNamesKeepOnlyNamesAManifestCanCarry(t *testing.T) {
 		{ID: "g6", Name: "a;b"},
 		{ID: "g7", Name: "6f1b7c2a-0d4e-4c1a-9b7e-00000000ffff"},
 		{ID: "g8", Name: "Finance"},
-	}}
-	names, err := GroupNames(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{admins: "Admins", "g8": "Finance"}
+	})
+	want := map[string]string{everyone: "Admins", "g8": "Finance"}
 	if len(names) != len(want) {
 		t.Errorf("names %v, want %v", names, want)
 	}
@@ -93,65 +97,87 @@ func TestGroupNamesKeepOnlyNamesAManifestCanCarry(t *testing.T) {
 			t.Errorf("%s: %q, want %q (all: %v)", id, names[id], name, names)
 		}
 	}
-	if o.reads != 1 {
-		t.Errorf("%d reads, want 1", o.reads)
-	}
-
-	failing := &org{listErr: errors.New("503")}
-	if _, err := GroupNames(context.Background(), failing); err == nil {
-		t.Error("a failed group read is not an error")
-	}
 }
 
-// Each user becomes an update_user row by lower-case id, its email and
-// user name beside it, its current values, and its exact membership by
-// name where known (by lower-case id otherwise), sorted and each once.
-func TestUsersExportAsRowsThatPlanUnchanged(t *testing.T) {
+// Each user with an email becomes an ensure_user row by email: its user
+// name, names and basic-authentication bypass, and its exact membership
+// by name, built-in groups included (by lower-case id where no name can
+// stand for the group), sorted and each once. No id, no activation, no
+// password. A user without an email is left out and counted.
+func TestUsersExportAsEnsureRowsByEmail(t *testing.T) {
 	o := &org{users: []apply.User{
-		{ID: "AAAAAAAA-0D4E-4C1A-9B7E-000000000001", UserName: "ann", Email: "ann@example.com", Name: "Ann", Surname: "Lee", DisplayName: "Ann Lee", IsActive: true,
-			GroupIDs: []string{unnamed, "6F1B7C2A-0D4E-4C1A-9B7E-000000000002", admins, sales}},
-		{ID: "b2", UserName: "bo", Name: "Bo", IsActive: false},
+		{ID: "AAAAAAAA-0D4E-4C1A-9B7E-000000000001", UserName: "ann", Email: "Ann@Example.com", Name: "Ann", Surname: "Lee", DisplayName: "Ann Lee",
+			IsActive: true, BypassBasicAuthRestriction: true, GroupIDs: []string{guidName, "6F1B7C2A-0D4E-4C1A-9B7E-000000000002", everyone, sales}},
+		{ID: "b2", UserName: "directory-only", Email: " ", GroupIDs: []string{everyone}},
+		{ID: "c3", UserName: "bo", Email: "bo@example.com", Name: "Bo", GroupIDs: []string{everyone}},
 	}}
-	names := map[string]string{admins: "Admins", sales: "Sales"}
 	sink := &rows{}
-	n, err := Run(context.Background(), o, Users, sink, names)
-	if err != nil || n != 2 || len(sink.jobs) != 2 {
-		t.Fatalf("%d rows, %v", n, err)
+	tally, err := Run(context.Background(), o, Users, sink, orgGroups)
+	if err != nil || tally != (Tally{Rows: 2, LeftOut: 1, ByID: 1}) || len(sink.jobs) != 2 {
+		t.Fatalf("%+v, %d rows written, %v", tally, len(sink.jobs), err)
 	}
 	ann := sink.jobs[0]
-	if ann.Row != 1 || ann.Op != manifest.OpUpdateUser || ann.Target != (manifest.Target{Kind: manifest.TargetUserID, Value: "aaaaaaaa-0d4e-4c1a-9b7e-000000000001"}) {
+	if ann.Row != 1 || ann.Op != manifest.OpEnsureUser || ann.Target != (manifest.Target{Kind: manifest.TargetEmail, Value: "Ann@Example.com"}) {
 		t.Errorf("row, op or target: %d %s %s", ann.Row, ann.Op, ann.Target)
 	}
-	if ann.ExpectEmail != "ann@example.com" || ann.ExpectUserName != "ann" {
-		t.Errorf("labels: %q %q", ann.ExpectEmail, ann.ExpectUserName)
+	if *ann.UserName != "ann" || *ann.Name != "Ann" || *ann.Surname != "Lee" || *ann.DisplayName != "Ann Lee" || !*ann.BypassBasicAuthRestriction {
+		t.Errorf("values: %q %q %q %q %v", *ann.UserName, *ann.Name, *ann.Surname, *ann.DisplayName, *ann.BypassBasicAuthRestriction)
 	}
-	if *ann.Name != "Ann" || *ann.Surname != "Lee" || *ann.DisplayName != "Ann Lee" || !*ann.IsActive {
-		t.Errorf("values: %q %q %q %v", *ann.Name, *ann.Surname, *ann.DisplayName, *ann.IsActive)
-	}
-	if want := []string{unnamed, "Admins", "Sales"}; !slices.Equal(ann.Groups, want) {
+	if want := []string{guidName, "Everyone", "Sales"}; !slices.Equal(ann.Groups, want) {
 		t.Errorf("groups %q, want %q", ann.Groups, want)
 	}
-	bo := sink.jobs[1]
-	if bo.Row != 2 || *bo.IsActive || bo.Groups == nil || len(bo.Groups) != 0 {
-		t.Errorf("bo: row %d active %v groups %#v (an empty membership is an exact empty set)", bo.Row, *bo.IsActive, bo.Groups)
+	if ann.IsActive != nil || ann.InvitationAccepted != nil || ann.ExpectEmail != "" || ann.ExpectUserName != "" || ann.InitialPassword != nil || ann.NewPassword != nil {
+		t.Errorf("an ensure_user row carries activation, an id's labels or a password: %+v", ann)
 	}
-	if ann.NewPassword != nil || ann.OldPassword != nil {
-		t.Error("an export carries a password reference")
+	if bo := sink.jobs[1]; bo.Row != 2 || bo.Target.Value != "bo@example.com" || *bo.BypassBasicAuthRestriction || !slices.Equal(bo.Groups, []string{"Everyone"}) {
+		t.Errorf("bo: %+v", bo)
+	}
+	notes := strings.Join(tally.Notes(Users), "\n")
+	if !strings.Contains(notes, "left out 1 users without an email") || !strings.Contains(notes, "1 groups are named by id") {
+		t.Errorf("notes %q", notes)
 	}
 }
 
-// Each robot account becomes an update_robot_account row by lower-case id
-// with its display name and groups.
-func TestRobotAccountsExport(t *testing.T) {
-	o := &org{robots: []apply.Robot{{ID: "R-1", Name: "robot-1", DisplayName: "Invoices", GroupIDs: []string{sales}}}}
+// Each robot account becomes an ensure_robot_account row by name with its
+// display name and groups by name.
+func TestRobotAccountsExportByName(t *testing.T) {
+	o := &org{robots: []apply.Robot{{ID: "R-1", Name: "robot-1", DisplayName: "Invoices", GroupIDs: []string{sales, everyone}}}}
 	sink := &rows{}
-	n, err := Run(context.Background(), o, RobotAccounts, sink, map[string]string{sales: "Sales"})
-	if err != nil || n != 1 {
-		t.Fatalf("%d rows, %v", n, err)
+	tally, err := Run(context.Background(), o, RobotAccounts, sink, orgGroups)
+	if err != nil || tally != (Tally{Rows: 1}) || len(tally.Notes(RobotAccounts)) != 0 {
+		t.Fatalf("%+v, %v", tally, err)
 	}
 	r := sink.jobs[0]
-	if r.Op != manifest.OpUpdateRobotAccount || r.Target != (manifest.Target{Kind: manifest.TargetRobotAccountID, Value: "r-1"}) || *r.DisplayName != "Invoices" || !slices.Equal(r.Groups, []string{"Sales"}) {
+	if r.Op != manifest.OpEnsureRobotAccount || r.Target != (manifest.Target{Kind: manifest.TargetRobotName, Value: "robot-1"}) ||
+		*r.DisplayName != "Invoices" || !slices.Equal(r.Groups, []string{"Everyone", "Sales"}) {
 		t.Errorf("robot row: %s %s %q %q", r.Op, r.Target, *r.DisplayName, r.Groups)
+	}
+}
+
+// export groups writes an ensure_group row per local group by name, in the
+// list's order; built-in groups are not written, local groups no manifest
+// can name are left out and counted. Accounts are not read.
+func TestGroupsExportLocalGroupsByName(t *testing.T) {
+	o := &org{}
+	sink := &rows{}
+	groups := append(slices.Clone(orgGroups), client.Group{ID: "g9", Name: "Auditors", Type: "custom"},
+		client.Group{ID: "g10", Name: "Administrators", Type: "builtIn"})
+	tally, err := Run(context.Background(), o, Groups, sink, groups)
+	if err != nil || tally != (Tally{Rows: 2, LeftOut: 1}) || o.reads != 0 {
+		t.Fatalf("%+v after %d reads: %v", tally, o.reads, err)
+	}
+	var got []string
+	for i, j := range sink.jobs {
+		if j.Op != manifest.OpEnsureGroup || j.Target.Kind != manifest.TargetGroupName || j.Row != i+1 {
+			t.Errorf("group row %+v", j)
+		}
+		got = append(got, j.Target.Value)
+	}
+	if want := []string{"Sales", "Auditors"}; !slices.Equal(got, want) {
+		t.Errorf("groups %q, want %q", got, want)
+	}
+	if notes := tally.Notes(Groups); len(notes) != 1 || !strings.Contains(notes[0], "left out 1 local groups") {
+		t.Errorf("notes %q", notes)
 	}
 }
 
@@ -159,17 +185,122 @@ func TestRobotAccountsExport(t *testing.T) {
 // exported; an unknown kind is refused without a read.
 func TestExportFailures(t *testing.T) {
 	listErr := errors.New("connection reset")
-	o := &org{users: []apply.User{{ID: "u1"}}, listErr: listErr}
+	o := &org{users: []apply.User{{ID: "u1", Email: "u1@example.com"}}, listErr: listErr}
 	if _, err := Run(context.Background(), o, Users, &rows{}, nil); !errors.Is(err, listErr) || err.Error() != "export users: connection reset" {
 		t.Errorf("list failure: %v", err)
 	}
 	sinkErr := errors.New("disk full")
-	o = &org{robots: []apply.Robot{{ID: "r1"}}}
-	if _, err := Run(context.Background(), o, RobotAccounts, &rows{err: sinkErr}, nil); !errors.Is(err, sinkErr) {
+	o = &org{robots: []apply.Robot{{ID: "r1", Name: "r1"}}}
+	if _, err := Run(context.Background(), o, RobotAccounts, &rows{err: sinkErr}, nil); !errors.Is(err, sinkErr) || !strings.HasPrefix(err.Error(), "export robot accounts: ") {
 		t.Errorf("sink failure: %v", err)
 	}
+	if _, err := Run(context.Background(), &org{}, Groups, &rows{err: sinkErr}, orgGroups); !errors.Is(err, sinkErr) {
+		t.Errorf("sink failure of export groups: %v", err)
+	}
 	o = &org{}
-	if _, err := Run(context.Background(), o, Kind("groups"), &rows{}, nil); err == nil || o.reads != 0 {
+	if _, err := Run(context.Background(), o, Kind("teams"), &rows{}, nil); err == nil || o.reads != 0 {
 		t.Errorf("unknown kind: %v after %d reads", err, o.reads)
+	}
+}
+
+// Against the emulator, through the client: one group read names every
+// membership, built-in groups included; the user without an email and the
+// groups no manifest can name are counted, not guessed.
+func TestExportReadsTheOrganization(t *testing.T) {
+	seed := emulator.SeedFile{
+		Groups: []emulator.SeedGroup{
+			{Name: "Sales", Members: []string{"user00001", "robot-001"}},
+			{Name: "6f1b7c2a-0d4e-4c1a-9b7e-00000000abcd", Members: []string{"user00002"}},
+			{Name: "a;b"},
+		},
+		Users: []emulator.SeedUser{{UserName: "no-email", Name: "No", Surname: "Mail"}},
+	}
+	data, err := json.Marshal(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "seed.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	emu, err := emulator.New(emulator.Config{Users: 3, Robots: 2, SeedFile: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	env := map[string]string{}
+	for _, kv := range emu.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	settings, err := client.LoadSettings(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(t.Context(), settings, client.WithOperations(client.OpListUsers, client.OpListRobotAccounts, client.OpListGroups))
+	if err != nil {
+		t.Fatal(err)
+	}
+	export := func(k Kind) ([]manifest.Job, Tally) {
+		t.Helper()
+		groups, err := c.Groups.List(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sink := &rows{}
+		tally, err := Run(t.Context(), apply.NewClientAdapter(c), k, sink, groups)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sink.jobs, tally
+	}
+
+	users, tally := export(Users)
+	if tally != (Tally{Rows: 3, LeftOut: 1, ByID: 1}) {
+		t.Errorf("users: %+v", tally)
+	}
+	got := map[string]string{}
+	for _, j := range users {
+		got[j.Target.Value] = *j.UserName + ": " + strings.Join(j.Groups, ";")
+	}
+	guidGroup := ""
+	for _, g := range emu.Groups() {
+		if g.Name == "6f1b7c2a-0d4e-4c1a-9b7e-00000000abcd" {
+			guidGroup = g.ID
+		}
+	}
+	want := map[string]string{
+		"user00001@example.com": "user00001: Automation Users;Everyone;Sales",
+		"user00002@example.com": "user00002: " + guidGroup + ";Everyone",
+		"user00003@example.com": "user00003: Automation Users;Everyone",
+	}
+	if len(got) != len(want) {
+		t.Errorf("users %v, want %v", got, want)
+	}
+	for email, w := range want {
+		if got[email] != w {
+			t.Errorf("%s: %q, want %q", email, got[email], w)
+		}
+	}
+
+	robots, tally := export(RobotAccounts)
+	if tally != (Tally{Rows: 2}) || robots[0].Target.Value != "robot-001" || strings.Join(robots[0].Groups, ";") != "Automation Users;Everyone;Sales" {
+		t.Errorf("robots: %+v %+v", tally, robots)
+	}
+
+	before := emu.Counts()["GET"]
+	groups, tally := export(Groups)
+	var names []string
+	for _, j := range groups {
+		names = append(names, j.Target.Value)
+	}
+	if tally != (Tally{Rows: 2, LeftOut: 2}) || !slices.Equal(names, []string{"Finance", "Sales"}) {
+		t.Errorf("groups: %+v %q", tally, names)
+	}
+	if gets := emu.Counts()["GET"] - before; gets != 1 {
+		t.Errorf("export groups sent %d GETs, want 1 (the group list)", gets)
 	}
 }

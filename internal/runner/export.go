@@ -19,7 +19,7 @@ import (
 
 // ExportConfig is an export: which accounts, written how and where.
 type ExportConfig struct {
-	// Kind is export.Users, export.RobotAccounts or
+	// Kind is export.Users, export.RobotAccounts, export.Groups or
 	// export.RobotCredentials.
 	Kind export.Kind
 	// Rotation, when not nil, makes the export a rotation manifest
@@ -38,11 +38,24 @@ type ExportConfig struct {
 	Log     zerolog.Logger
 }
 
-// Export signs in and writes every account of the kind as a manifest. A
-// file is written beside its name and renamed at the end, so a failed
-// export never leaves half a manifest under its name. It returns the rows
-// written and the GET requests sent.
-func Export(ctx context.Context, cfg ExportConfig) (rows, gets int, err error) {
+// ExportResult is what an export wrote and sent.
+type ExportResult struct {
+	Rows int
+	// Gets counts the GET requests sent.
+	Gets int
+	// LeftOut counts what was not written: accounts a rotation leaves
+	// out, or what no manifest can name in another organization.
+	LeftOut int
+	// Notes says, one line each, what was left out or written by id and
+	// why; none when the export is whole and portable.
+	Notes []string
+}
+
+// Export signs in and writes every account (or local group) of the kind
+// as a manifest. A file is written beside its name and renamed at the
+// end, so a failed export never leaves half a manifest under its name.
+func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
+	var res ExportResult
 	columns := export.UserColumns
 	so := cfg.Session
 	so.Operations = []client.Operation{client.OpListUsers, client.OpListGroups}
@@ -50,6 +63,8 @@ func Export(ctx context.Context, cfg ExportConfig) (rows, gets int, err error) {
 	switch {
 	case cfg.Kind == export.RobotAccounts:
 		columns, so.Operations = export.RobotColumns, []client.Operation{client.OpListRobotAccounts, client.OpListGroups}
+	case cfg.Kind == export.Groups:
+		columns, so.Operations = export.GroupColumns, []client.Operation{client.OpListGroups}
 	case cfg.Kind == export.RobotCredentials:
 		if rot == nil {
 			rot = &export.Rotation{}
@@ -60,41 +75,48 @@ func Export(ctx context.Context, cfg ExportConfig) (rows, gets int, err error) {
 	}
 	sess, err := session.New(ctx, cfg.Settings, so)
 	if err != nil {
-		return 0, 0, err
+		return res, err
 	}
 	if err := sess.Client.Authenticate(ctx); err != nil {
-		return 0, 0, &StopError{fmt.Errorf("sign in: %w; nothing was read", err)}
+		return res, &StopError{fmt.Errorf("sign in: %w; nothing was read", err)}
 	}
 	adapter := apply.NewClientAdapter(sess.Client)
-	var names map[string]string
+	var groups []client.Group
 	if rot == nil { // a rotation writes no groups
-		if names, err = export.GroupNames(ctx, adapter); err != nil {
-			if client.IsAuthFailure(err) {
-				return 0, 0, &StopError{err}
-			}
-			cfg.Log.Warn().Err(err).Msg("groups are written by id")
+		// Memberships are written by name: without the names the file
+		// would not be portable, so the export stops.
+		if groups, err = sess.Client.Groups.List(ctx); err != nil {
+			return res, &StopError{fmt.Errorf("read the organization's groups: %w; nothing was written", err)}
 		}
 	}
 	out := cfg.Out
 	var file *os.File
 	if cfg.Output != "" && cfg.Output != "-" {
 		if file, err = os.CreateTemp(filepath.Dir(cfg.Output), ".export-*"); err != nil {
-			return 0, 0, fmt.Errorf("export: %w", err)
+			return res, fmt.Errorf("export: %w", err)
 		}
 		defer os.Remove(file.Name())
 		out = file
 	}
 	w, err := manifest.NewWriter(out, cfg.Format, columns)
 	if err != nil {
-		return 0, 0, err
+		return res, err
 	}
 	switch {
 	case cfg.Kind == export.RobotCredentials:
-		rows, err = export.RobotCredentialRows(ctx, adapter, w, rot)
+		res.Rows, err = export.RobotCredentialRows(ctx, adapter, w, rot)
 	case cfg.Kind == export.Users && rot != nil:
-		rows, err = export.PasswordRows(ctx, adapter, w, rot)
+		res.Rows, err = export.PasswordRows(ctx, adapter, w, rot)
 	default:
-		rows, err = export.Run(ctx, adapter, cfg.Kind, w, names)
+		var t export.Tally
+		t, err = export.Run(ctx, adapter, cfg.Kind, w, groups)
+		res.Rows, res.LeftOut, res.Notes = t.Rows, t.LeftOut, t.Notes(cfg.Kind)
+	}
+	if rot != nil {
+		res.LeftOut = rot.Skipped
+		if msg := rot.LeftOut(cfg.Kind); msg != "" {
+			res.Notes = []string{msg}
+		}
 	}
 	err = errors.Join(err, w.Close())
 	if file != nil {
@@ -104,8 +126,9 @@ func Export(ctx context.Context, cfg ExportConfig) (rows, gets int, err error) {
 		}
 	}
 	if err != nil {
-		return rows, 0, &StopError{fmt.Errorf("export %s: %w", cfg.Kind, err)}
+		return res, &StopError{fmt.Errorf("export %s: %w", cfg.Kind, err)}
 	}
 	requests, _, _ := sess.Requests()
-	return rows, requests["GET"], nil
+	res.Gets = requests["GET"]
+	return res, nil
 }
