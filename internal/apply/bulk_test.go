@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/uipath-batch/batch/internal/journal"
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
 )
@@ -163,5 +164,49 @@ func TestMembershipMovesGoOutPerGroup(t *testing.T) {
 	results = NewApplier(f, rs, false, Options{Retry: noWait(3)}).DoBulk(context.Background(), tasks(50, move))
 	if results[0].Status != report.StatusUnchanged || f.count("UpdateGroupMembers") != 2 {
 		t.Errorf("a second move sent requests or changed: %s, %d requests", results[0].Status, f.count("UpdateGroupMembers"))
+	}
+}
+
+// A resumed row whose interrupted run sent its delete or its create
+// succeeded when its target shows it landed; one whose target does not is
+// sent again.
+func TestResumedLifecycleRowsSettleByReading(t *testing.T) {
+	f, exec := bulkFixture(t, 3)
+	f.users = f.users[1:] // u1's delete landed before the interruption
+	batch := tasks(3, deleteUserJob)
+	for _, tk := range batch {
+		tk.Prior = &journal.Intent{Row: tk.Job.Row, Write: sentDelete}
+	}
+	for _, r := range exec.DoBulk(context.Background(), batch) {
+		if r.Status != report.StatusSucceeded {
+			t.Errorf("row %d: %s %s", r.Row, r.Status, r.ErrorMessage)
+		}
+	}
+	if got := f.landedCount("DeleteUsers"); got != 1 || len(f.users) != 0 {
+		t.Errorf("%d deletes landed, %d users left; want 1 (u2 and u3), 0", got, len(f.users))
+	}
+
+	create := &Task{Job: manifest.Job{Row: 9, Op: manifest.OpEnsureUser, Target: manifest.Target{Kind: manifest.TargetEmail, Value: "new@example.com"}}}
+	create.Prior = &journal.Intent{Row: 9, Write: sentCreate}
+	f.addUser(User{ID: guid(77), Email: "new@example.com"}, "") // the create landed
+	rs := NewResolver(f, noWait(3))
+	if r := NewApplier(f, rs, false, Options{Retry: noWait(3)}).Do(context.Background(), create); r.Status != report.StatusSucceeded || f.count("CreateUser") != 0 {
+		t.Errorf("resumed create: %s, %d creates sent", r.Status, f.count("CreateUser"))
+	}
+}
+
+// A create whose answer was lost is settled by reading: it landed, so it
+// is not sent again.
+func TestCreateWithLostAnswerIsNotSentTwice(t *testing.T) {
+	f := newFake()
+	f.then("CreateUser", step{err: errLost})
+	rs := NewResolver(f, noWait(3))
+	job := manifest.Job{Row: 1, Op: manifest.OpEnsureUser, Target: manifest.Target{Kind: manifest.TargetEmail, Value: "new@example.com"}, Name: ptr("New")}
+	r := NewApplier(f, rs, false, Options{Retry: noWait(3)}).Do(context.Background(), &Task{Job: job})
+	if r.Status != report.StatusSucceeded {
+		t.Errorf("%s %s: %s", r.Status, r.ErrorCode, r.ErrorMessage)
+	}
+	if f.landedCount("CreateUser") != 1 || f.count("FindUser") < 2 {
+		t.Errorf("creates landed %d, user read %d times", f.landedCount("CreateUser"), f.count("FindUser"))
 	}
 }
