@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/suggest"
 	"github.com/uipath-batch/batch/internal/worker"
 )
 
@@ -144,12 +146,26 @@ func (rs *Resolver) GroupID(ref string) (string, error) {
 	}
 	switch ids := rs.groupByName[strings.ToLower(ref)]; len(ids) {
 	case 0:
-		return "", failf(report.CodeNotFound, "no group named %q in this organization", ref)
+		return "", failf(report.CodeNotFound, "no group named %q in this organization%s", ref, rs.nearestGroup(ref))
 	case 1:
 		return ids[0], nil
 	default:
 		return "", failf(report.CodeConflict, "%d groups are named %q: name it by id", len(ids), ref)
 	}
+}
+
+// nearestGroup is the end of an unknown group name's message: the
+// organization's group name nearest to it, when one is close.
+func (rs *Resolver) nearestGroup(ref string) string {
+	names := make([]string, 0, len(rs.groupByID))
+	for _, g := range rs.groupByID {
+		names = append(names, g.Name)
+	}
+	slices.Sort(names)
+	if near := suggest.Nearest(ref, names); near != "" {
+		return fmt.Sprintf("; did you mean %q?", near)
+	}
+	return ""
 }
 
 // GroupName is a group's name for a person, or its id when unknown.
