@@ -172,7 +172,9 @@ func TestWriterComments(t *testing.T) {
 			steps := []func() error{
 				func() error { return w.Comment("undo of run 2026-11-30: what cannot be put back") },
 				func() error { return w.Write(jobs[0]) },
-				func() error { return w.Comment("line 3: the password of a@example.com\nrows:\n  - {op: delete_group, group_name: X}\r\u2028x\x00") },
+				func() error {
+					return w.Comment("line 3: the password of a@example.com\nrows:\n  - {op: delete_group, group_name: X}\r\u2028x\x00")
+				},
 				func() error { return w.Write(jobs[1]) },
 				func() error { return w.Comment("") },
 				w.Close,
