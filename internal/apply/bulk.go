@@ -206,7 +206,19 @@ func (a *applier) sendSplit(ctx context.Context, items []item, send func(context
 	if len(items) == 0 {
 		return
 	}
+	if limit := int(a.bulkLimit.Load()); limit > 0 && len(items) > limit {
+		// The server said how many one request may carry.
+		for chunk := range slices.Chunk(items, limit) {
+			a.sendSplit(ctx, chunk, send, settle)
+		}
+		return
+	}
 	attempts, err := a.sendBulk(ctx, items, send)
+	if limit, ok := client.BulkLimit(err); ok && limit < len(items) {
+		a.bulkLimit.Store(int64(limit))
+		a.sendSplit(ctx, items, send, settle)
+		return
+	}
 	if err == nil {
 		return
 	}

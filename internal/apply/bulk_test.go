@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/journal"
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
@@ -208,5 +209,25 @@ func TestCreateWithLostAnswerIsNotSentTwice(t *testing.T) {
 	}
 	if f.landedCount("CreateUser") != 1 || f.count("FindUser") < 2 {
 		t.Errorf("creates landed %d, user read %d times", f.landedCount("CreateUser"), f.count("FindUser"))
+	}
+}
+
+// A bulk request refused for its size, with the server's limit named, is
+// split into requests of that size, and later batches start there.
+func TestBulkLimitNamedByTheServerIsLearned(t *testing.T) {
+	f, exec := bulkFixture(t, 20)
+	tooLarge := &client.BulkTooLargeError{Count: 10, Limit: 4, Err: &client.Error{StatusCode: http.StatusBadRequest, Message: "at most 4 ids"}}
+	f.then("DeleteUsers", step{drop: true, err: adaptErr(tooLarge)})
+	results := exec.DoBulk(context.Background(), tasks(10, deleteUserJob))
+	results = append(results, exec.DoBulk(context.Background(), tasks(10, func(i int) manifest.Job { return deleteUserJob(i + 10) }))...)
+	for _, r := range results {
+		if r.Status != report.StatusSucceeded {
+			t.Errorf("row %d: %s %s", r.Row, r.Status, r.ErrorMessage)
+		}
+	}
+	t.Logf("first: %d", f.count("DeleteUsers"))
+	// 10 rows: refused, then 4+4+2; the next 10: 4+4+2 at once.
+	if got := f.count("DeleteUsers"); got != 7 {
+		t.Errorf("DeleteUsers called %d times, want 7", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/journal"
@@ -20,6 +21,9 @@ type applier struct {
 	writer Writer
 	mode   Mode // ModeApply or ModeApplyChanged
 	opts   Options
+	// bulkLimit is the most ids one bulk request may carry, once a server
+	// refused a larger one saying so (0: not known).
+	bulkLimit atomic.Int64
 }
 
 func (a *applier) do(ctx context.Context, r *row) error {
