@@ -125,6 +125,7 @@ func (c *Census) Needs(exec *Executor) Needs {
 		n.RobotLookups += one.RobotLookups * count
 		n.RobotStates += one.RobotStates * count
 		n.OrchestratorLookups += one.OrchestratorLookups * count
+		n.Members += one.Members * count
 	}
 	n.Groups = c.groupRows
 	return n

@@ -31,6 +31,10 @@ type Needs struct {
 	// Groups counts the rows that name groups: one read of the
 	// organization's groups checks (and names) them all.
 	Groups int
+	// Members counts the rows that need every account's groups (a group
+	// deleted with its members recorded for undo): the user and robot
+	// lists are read whole, however long.
+	Members int
 }
 
 // Resolver turns manifest targets into accounts. Each target is resolved
@@ -84,6 +88,10 @@ func NewResolver(r Reader, retry worker.RetryPolicy) *Resolver {
 // abandoned half way, and targets are then looked up one by one: either
 // way the reads stay within twice the cheaper of the two.
 func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
+	if needs.Members > 0 {
+		// Lists read whole: as many lookups as the organization has pages.
+		needs.UserStates, needs.RobotStates = max(needs.UserStates, 1<<30/PageSize), max(needs.RobotStates, 1<<30/PageSize)
+	}
 	if n := needs.UserLookups + needs.UserStates; n > IndexThreshold {
 		if err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexUsers(ctx, n) }); err != nil && !errors.Is(err, errListTooLong) {
 			return err
@@ -195,6 +203,25 @@ func (rs *Resolver) Group(t manifest.Target) (g Group, found bool, err error) {
 	default:
 		return Group{}, false, failf(report.CodeConflict, "%d groups are named %q: name it by group_id", len(ids), t.Value)
 	}
+}
+
+// Members lists the users (by email) and robot accounts (by name) of the
+// group with id, as the account lists read hold them: only accounts of a
+// list the resolver indexed.
+func (rs *Resolver) Members(id string) (emails, robotNames []string) {
+	for _, u := range rs.usersByID {
+		if hasGroup(u.GroupIDs, id) && u.Email != "" {
+			emails = append(emails, u.Email)
+		}
+	}
+	for _, r := range rs.robotsByID {
+		if hasGroup(r.GroupIDs, id) {
+			robotNames = append(robotNames, r.Name)
+		}
+	}
+	slices.Sort(emails)
+	slices.Sort(robotNames)
+	return emails, robotNames
 }
 
 // GroupOf is the group with id as the organization's list has it (the
