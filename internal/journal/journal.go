@@ -11,6 +11,7 @@ package journal
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -263,40 +264,79 @@ type State map[int]RowState
 // Read reads the journal in dir. A torn last line (the process killed
 // while writing it) is ignored; a torn line elsewhere is an error.
 func Read(dir string) (State, error) {
-	f, err := os.Open(filepath.Join(dir, FileName))
+	st := State{}
+	err := Each(context.Background(), dir, func(e *Entry) error {
+		s := st[e.Intent.Row]
+		if e.Done {
+			s.Done, s.Status, s.Intent = true, e.Status, nil
+		} else if !s.Done {
+			in := e.Intent
+			s.Intent = &in
+		}
+		st[e.Intent.Row] = s
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Entry is one line of a journal as Each reads it.
+type Entry struct {
+	// Line is the line's number in the file, from 1.
+	Line int
+	// Done: the line is a completion with its Status; otherwise an intent.
+	Done   bool
+	Status string
+	// Intent is the intent of an intent line; of a completion, only Row.
+	Intent Intent
+}
+
+// Each calls fn with each line of the journal in dir, in the order they
+// were written, holding one line at a time: a journal of millions of rows
+// is read in constant memory. Each line is a new Entry that fn may keep.
+// A journal that does not exist has no lines; a torn last line (the
+// process killed while writing it) is skipped; a torn line elsewhere, or
+// an error from fn, stops the walk and is returned.
+func Each(ctx context.Context, dir string, fn func(*Entry) error) error {
+	path := filepath.Join(dir, FileName)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return State{}, nil
+		return nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read journal: %w", err)
+		return fmt.Errorf("read journal: %w", err)
 	}
 	defer f.Close()
-	st := State{}
-	r := bufio.NewReader(f)
+	r := bufio.NewReaderSize(f, 64<<10)
 	for line := 1; ; line++ {
+		if line%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		data, err := r.ReadBytes('\n')
 		if errors.Is(err, io.EOF) {
-			return st, nil // a last line without newline is torn: ignored
+			return nil // a last line without newline is torn: ignored
 		}
 		if err != nil {
-			return nil, fmt.Errorf("read journal: %w", err)
+			return fmt.Errorf("read journal: %w", err)
 		}
 		var rec record
 		if err := json.Unmarshal(data, &rec); err != nil {
-			return nil, fmt.Errorf("journal %s line %d: %w", filepath.Join(dir, FileName), line, err)
+			return fmt.Errorf("journal %s line %d: %w", path, line, err)
 		}
-		s := st[rec.Row]
+		e := &Entry{Line: line, Intent: rec.Intent}
 		switch rec.Kind {
 		case "intent":
-			if !s.Done {
-				in := rec.Intent
-				s.Intent = &in
-			}
 		case "done":
-			s.Done, s.Status, s.Intent = true, rec.Status, nil
+			e.Done, e.Status = true, rec.Status
 		default:
-			return nil, fmt.Errorf("journal %s line %d: unknown record kind %q", filepath.Join(dir, FileName), line, rec.Kind)
+			return fmt.Errorf("journal %s line %d: unknown record kind %q", path, line, rec.Kind)
 		}
-		st[rec.Row] = s
+		if err := fn(e); err != nil {
+			return err
+		}
 	}
 }
