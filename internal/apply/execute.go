@@ -118,24 +118,31 @@ func NewApplier(w Writer, rs *Resolver, onlyChanged bool, opts Options) *Executo
 // Needs says which reads a row of this op costs in this mode, for
 // Resolver.Prepare.
 func (e *Executor) Needs(job *manifest.Job, n *Needs) {
-	readsState := e.mode.readsEveryState() || ReadsState(job) || e.undo && undoable(job.Op)
+	readsState := e.mode.readsEveryState() || ReadsState(job)
+	forUndo := !readsState && e.undo && undoable(job.Op) // read only to record its undo
 	if job.Groups != nil || len(job.GroupsToAdd)+len(job.GroupsToRemove) > 0 {
 		n.Groups++
 	}
 	switch job.Op {
-	case manifest.OpUpdateUser, manifest.OpSetPassword:
-		if job.Target.Kind != manifest.TargetUserID {
+	case manifest.OpUpdateUser, manifest.OpSetPassword, manifest.OpDeleteUser:
+		switch {
+		case job.Target.Kind != manifest.TargetUserID:
 			n.UserLookups++
-		} else if readsState {
+		case readsState:
 			n.UserStates++
+		case forUndo:
+			n.UndoUsers++
 		}
 	case manifest.OpChangePassword:
 		n.UserStates++ // its outcome is checked against lastModificationTime
-	case manifest.OpUpdateRobotAccount:
-		if job.Target.Kind != manifest.TargetRobotAccountID {
+	case manifest.OpUpdateRobotAccount, manifest.OpDeleteRobotAccount:
+		switch {
+		case job.Target.Kind != manifest.TargetRobotAccountID:
 			n.RobotLookups++
-		} else if readsState {
+		case readsState:
 			n.RobotStates++
+		case forUndo:
+			n.UndoRobots++
 		}
 	case manifest.OpSetRobotCredentials:
 		n.OrchestratorLookups++ // the PATCH sends back the robot as read
@@ -143,14 +150,6 @@ func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 		n.UserLookups++
 	case manifest.OpEnsureRobotAccount:
 		n.RobotLookups++
-	case manifest.OpDeleteUser:
-		if job.Target.Kind != manifest.TargetUserID || readsState {
-			n.UserLookups++
-		}
-	case manifest.OpDeleteRobotAccount:
-		if job.Target.Kind != manifest.TargetRobotAccountID || readsState {
-			n.RobotLookups++
-		}
 	case manifest.OpEnsureGroup:
 		n.Groups++
 	case manifest.OpDeleteGroup:

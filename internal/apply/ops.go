@@ -126,6 +126,8 @@ func (c *Census) Needs(exec *Executor) Needs {
 		n.RobotStates += one.RobotStates * count
 		n.OrchestratorLookups += one.OrchestratorLookups * count
 		n.Members += one.Members * count
+		n.UndoUsers += one.UndoUsers * count
+		n.UndoRobots += one.UndoRobots * count
 	}
 	n.Groups = c.groupRows
 	return n

@@ -31,7 +31,10 @@ type reading struct {
 
 // needsState reports whether job's account must be read before its write.
 func (rd *reading) needsState(job *manifest.Job) bool {
-	return rd.readState || ReadsState(job) || rd.undo && undoable(job.Op)
+	if rd.readState || ReadsState(job) {
+		return true
+	}
+	return rd.undo && undoable(job.Op) && !rd.resolver.ListTooLong(job.Op)
 }
 
 // undoable reports whether an op's change can be put back, so that an
