@@ -24,6 +24,7 @@ import (
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/runfolder"
 	"github.com/uipath-batch/batch/internal/session"
+	"github.com/uipath-batch/batch/internal/undo"
 )
 
 // Config is a run past its checks: its manifest validated and counted,
@@ -158,6 +159,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	bar.Done()
 
 	summary, closeErr := sink.Close(cfg.summary(sess, started, outcome))
+	if closeErr == nil && r.Journal != nil {
+		writeUndo(ctx, cfg.Warnings, cfg.Log, r.Dir, src.Format())
+	}
 	if closeErr == nil {
 		writeHTMLReport(ctx, cfg.Warnings, cfg.Log, r.Dir)
 	}
@@ -213,6 +217,21 @@ func writeHTMLReport(ctx context.Context, warnings io.Writer, log zerolog.Logger
 		return
 	}
 	log.Info().Str("path", filepath.Join(dir, htmlreport.FileName)).Float64("ms", float64(time.Since(start).Microseconds())/1000).Msg("report.html written")
+}
+
+// writeUndo writes the run folder's undo manifest at the end of an apply,
+// stopped or not, from the journal of every run of the folder (a resumed
+// run's undo covers the interrupted run's rows too). The rows' changes
+// are made whatever happens to it, so a failure is a warning.
+func writeUndo(ctx context.Context, warnings io.Writer, log zerolog.Logger, dir string, format manifest.Format) {
+	start := time.Now()
+	n, err := undo.Write(context.WithoutCancel(ctx), dir, format)
+	if err != nil {
+		fmt.Fprintf(warnings, "warning: %v\n", err)
+		return
+	}
+	log.Info().Str("path", filepath.Join(dir, undo.FileName(format))).Int("rows", n).
+		Float64("ms", float64(time.Since(start).Microseconds())/1000).Msg("undo manifest written")
 }
 
 // LogFinished logs the end of a run, after its summary is printed.

@@ -31,8 +31,8 @@ const NotUndoable = "not undoable: "
 
 // Write writes the run folder dir's undo manifest (undo.csv, or undo.yaml
 // when format is manifest.YAML) from the run's journal: the payloads
-// recorded with the last intent of each row that the journal calls done
-// with status "succeeded", across every run of the folder (a resumed run
+// recorded with the last intent (that has one) of each row the journal
+// calls done with status "succeeded", across every run of the folder (a resumed run
 // appends to the same journal). Undo rows of one target are merged into
 // one row. It returns the number of undo rows written.
 //
@@ -81,7 +81,8 @@ const (
 )
 
 // rowStates is what the first pass keeps of each row, by row number: the
-// line of its last intent recorded before it was done, and how it ended.
+// line of its last intent with a payload recorded before it was done, and
+// how it ended.
 // Five bytes a row.
 type rowStates struct {
 	last []uint32
@@ -96,7 +97,7 @@ func (s *rowStates) grow(row int) {
 }
 
 // chosen reports whether the intent line e carries the payload of a row
-// that succeeded: the row's last intent.
+// that succeeded: the row's last intent with one.
 func (s *rowStates) chosen(e *journal.Entry) bool {
 	row := e.Intent.Row
 	return !e.Done && len(e.Intent.Undo) > 0 && row > 0 && row < len(s.last) &&
@@ -119,13 +120,13 @@ func readStates(ctx context.Context, dir string) (*rowStates, int, error) {
 			s.done[row] = doneSucceeded
 		case e.Done:
 			s.done[row] = doneOther
-		case s.done[row] == notDone:
+		case s.done[row] == notDone && len(e.Intent.Undo) > 0:
 			// An intent after the row is done belongs to no write the
-			// journal knows of (a resumed run skips done rows).
+			// journal knows of (a resumed run skips done rows). One
+			// without a payload leaves the last payload recorded as it
+			// is: the state read before the row's first send.
 			s.last[row] = uint32(e.Line)
-			if len(e.Intent.Undo) > 0 {
-				payloads++
-			}
+			payloads++
 		}
 		return nil
 	})
@@ -171,7 +172,7 @@ func survey(ctx context.Context, dir string, rows *rowStates, payloads int) (*su
 				sc.repeated[key] = true
 			}
 			sc.deletes = sc.deletes || e.deletes()
-			sc.recreate = sc.recreate || e.creates() && e.Op != manifest.OpEnsureGroup
+			sc.recreate = sc.recreate || e.creates()
 			for _, c := range e.job(0).Cells() {
 				sc.columns[c.Column] = true
 			}
@@ -276,7 +277,7 @@ func header(w *manifest.Writer, dir string, sc *surveyed) error {
 		lines = append(lines, "It deletes accounts or groups that the run created: apply it with --allow-deletes.")
 	}
 	if sc.recreate {
-		lines = append(lines, "Accounts it creates again get new ids, and no password.")
+		lines = append(lines, "Accounts and groups it creates again get new ids; accounts get no password.")
 	}
 	if sc.notes {
 		lines = append(lines, "Lines beginning \""+NotUndoable+"\" name rows whose change it does not put back, and why.")

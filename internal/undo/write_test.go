@@ -1,0 +1,245 @@
+package undo_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/undo"
+)
+
+func sp(s string) *string { return &s }
+
+func row(n int, op manifest.Op, kind manifest.TargetKind, value string) *manifest.Job {
+	return &manifest.Job{Row: n, Source: manifest.Source{File: "m.csv", Line: n + 1}, Op: op,
+		Target: manifest.Target{Kind: kind, Value: value}}
+}
+
+func compute(t *testing.T, j *manifest.Job, b undo.Before) []byte {
+	t.Helper()
+	p, err := undo.Compute(j, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// written is the undo manifest of dir read back: its rows (as CSV cells
+// joined "col=value,…", sorted) and its comment lines.
+func written(t *testing.T, dir string, format manifest.Format) (rows, comments []string) {
+	t.Helper()
+	path := filepath.Join(dir, undo.FileName(format))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "#") {
+			comments = append(comments, l)
+		}
+	}
+	t.Logf("%s:\n%s", path, data)
+	r, err := manifest.Open(context.Background(), path, manifest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for {
+		j, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		var cells []string
+		for _, c := range j.Cells() {
+			cells = append(cells, c.Column+"="+c.Value)
+		}
+		rows = append(rows, strings.Join(cells, ","))
+	}
+	slices.Sort(rows)
+	var problems []string
+	if _, err := manifest.Validate(context.Background(), path, manifest.Options{}, func(p manifest.Problem) { problems = append(problems, p.String()) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) > 0 && len(problems) > 0 {
+		t.Fatalf("the undo manifest does not validate:\n%s\n%s", strings.Join(problems, "\n"), data)
+	}
+	return rows, comments
+}
+
+var (
+	ann = undo.Before{Kind: undo.KindUser, Exists: true, ID: "u-1", Email: "ann@example.com", UserName: "ann",
+		Name: "Ann", Surname: "Lee", IsActive: true, Groups: []string{"Everyone", "Sales"}}
+	bob = undo.Before{Kind: undo.KindUser, Exists: true, ID: "u-2", Email: "bob@example.com", UserName: "bob",
+		Name: "Bob", IsActive: true, Groups: []string{"Everyone", "Old"}}
+)
+
+// TestWriteTakesTheSucceededRowsOfEveryRun: a journal written as runs
+// write it, with a stopped run resumed: only rows done "succeeded" are
+// undone, each from its last intent, and an intent after a row is done
+// counts for nothing.
+func TestWriteTakesTheSucceededRowsOfEveryRun(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rename := func(n int, to string) *manifest.Job {
+		r := row(n, manifest.OpUpdateUser, manifest.TargetEmail, "u"+string(rune('0'+n))+"@example.com")
+		r.Name = sp(to)
+		return r
+	}
+	user := func(n int, name string) undo.Before {
+		return undo.Before{Kind: undo.KindUser, Exists: true, ID: "id", Email: "u" + string(rune('0'+n)) + "@example.com", Name: name}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// First run: 1 succeeds, 2 fails, 3 is unchanged (no intent), 4 and 7
+	// are in flight when the run is killed, 5 is a password row that
+	// succeeds.
+	must(j.Intent(journal.Intent{Row: 1, Undo: compute(t, rename(1, "New1"), user(1, "Old1"))}))
+	must(j.Intent(journal.Intent{Row: 2, Undo: compute(t, rename(2, "New2"), user(2, "Old2"))}))
+	must(j.Intent(journal.Intent{Row: 4, Undo: compute(t, rename(4, "New4"), user(4, "Old4"))}))
+	pw := row(5, manifest.OpSetPassword, manifest.TargetEmail, "u5@example.com")
+	must(j.Intent(journal.Intent{Row: 5, Undo: compute(t, pw, user(5, "x"))}))
+	must(j.Note(journal.Intent{Row: 7, Undo: compute(t, rename(7, "New7"), user(7, "Old7"))}))
+	must(j.DoneAll([]journal.Completion{{Row: 1, Status: "succeeded"}, {Row: 2, Status: "failed"}, {Row: 3, Status: "unchanged"}, {Row: 5, Status: "succeeded"}}))
+	must(j.Close())
+
+	// The resumed run re-records row 4's intent (its state read before
+	// the first send), and runs row 6; an intent for row 1, done, is
+	// ignored.
+	j, err = journal.Open(dir, nil)
+	must(err)
+	must(j.Intent(journal.Intent{Row: 4, Undo: compute(t, rename(4, "New4"), user(4, "Old4"))}))
+	must(j.Intent(journal.Intent{Row: 6, Undo: compute(t, rename(6, "New6"), user(6, "Old6"))}))
+	must(j.Intent(journal.Intent{Row: 1, Undo: compute(t, rename(1, "Other"), user(1, "Wrong"))}))
+	// Row 7, in flight too, is re-recorded without a payload: the one
+	// recorded before its first send stands.
+	must(j.Note(journal.Intent{Row: 7, Write: "members"}))
+	must(j.DoneAll([]journal.Completion{{Row: 4, Status: "succeeded"}, {Row: 6, Status: "succeeded"}, {Row: 7, Status: "succeeded"}}))
+	must(j.Close())
+
+	n, err := undo.Write(context.Background(), dir, manifest.CSV)
+	must(err)
+	rows, comments := written(t, dir, manifest.CSV)
+	want := []string{
+		"op=update_user,email=u1@example.com,name=Old1",
+		"op=update_user,email=u4@example.com,name=Old4",
+		"op=update_user,email=u6@example.com,name=Old6",
+		"op=update_user,email=u7@example.com,name=Old7",
+	}
+	if !slices.Equal(rows, want) || n != len(want) {
+		t.Fatalf("undo rows (%d):\n%s\nwant:\n%s", n, strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+	if !hasLine(comments, "# not undoable: m.csv:6 set_password email=u5@example.com: the password it set cannot be put back") {
+		t.Fatalf("comments do not list the password row:\n%s", strings.Join(comments, "\n"))
+	}
+	if hasLine(comments, "--allow-deletes") {
+		t.Fatalf("no row deletes, yet the header asks for --allow-deletes:\n%s", strings.Join(comments, "\n"))
+	}
+	info, err := os.Stat(filepath.Join(dir, "undo.csv"))
+	must(err)
+	if info.Mode().Perm()&0o007 != 0 {
+		t.Fatalf("undo.csv mode %v: readable by others", info.Mode().Perm())
+	}
+}
+
+// TestWriteMergesRowsOfOneTarget: a run that deleted a group, moved one
+// of its members out of another group, deleted a user who was in it, and
+// created a user that joined it writes one row per target, which
+// validates, and puts back every membership.
+func TestWriteMergesRowsOfOneTarget(t *testing.T) {
+	for _, format := range []manifest.Format{manifest.CSV, manifest.YAML} {
+		t.Run(format.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			j, err := journal.Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ins []journal.Intent
+			add := func(j *manifest.Job, b undo.Before) {
+				ins = append(ins, journal.Intent{Row: j.Row, Undo: compute(t, j, b)})
+			}
+			// Accounts phase: carl is created in Old; ann leaves Sales and
+			// her surname changes.
+			carl := row(1, manifest.OpEnsureUser, manifest.TargetEmail, "carl@example.com")
+			carl.GroupsToAdd = []string{"Old"}
+			add(carl, undo.Before{Kind: undo.KindUser})
+			mv := row(2, manifest.OpUpdateUser, manifest.TargetUserID, "u-1")
+			mv.Surname, mv.GroupsToRemove = sp("Li"), []string{"Sales"}
+			add(mv, ann)
+			// Deletes phase: Old goes (ann had been put in it by hand, carl
+			// by row 1), then bob, whose state no longer shows Old.
+			add(row(3, manifest.OpDeleteGroup, manifest.TargetGroupName, "Old"), undo.Before{Kind: undo.KindGroup, Exists: true, ID: "g-old", Name: "Old",
+				Members: []undo.Member{{Email: "ann@example.com"}, {Email: "carl@example.com"}, {Email: "bob@example.com"}, {RobotName: "bot-1"}}})
+			bobAfter := bob
+			bobAfter.Groups = []string{"Everyone"}
+			add(row(4, manifest.OpDeleteUser, manifest.TargetEmail, "bob@example.com"), bobAfter)
+			add(row(5, manifest.OpEnsureGroup, manifest.TargetGroupName, "New"), undo.Before{Kind: undo.KindGroup})
+			if err := j.Note(ins...); err != nil {
+				t.Fatal(err)
+			}
+			var done []journal.Completion
+			for r := 1; r <= 5; r++ {
+				done = append(done, journal.Completion{Row: r, Status: "succeeded"})
+			}
+			if err := j.DoneAll(done); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := undo.Write(context.Background(), dir, format); err != nil {
+				t.Fatal(err)
+			}
+			rows, comments := written(t, dir, format)
+			want := []string{
+				"op=delete_group,group_name=New",
+				"op=delete_user,email=carl@example.com",
+				"op=ensure_group,group_name=Old",
+				"op=ensure_user,email=bob@example.com,username=bob,name=Bob,groups=Everyone;Old",
+				"op=update_robot_account,robot_name=bot-1,groups_to_add=Old",
+				"op=update_user,email=ann@example.com,surname=Lee,groups_to_add=Sales;Old",
+			}
+			if !slices.Equal(rows, want) {
+				t.Fatalf("undo rows:\n%s\nwant:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+			}
+			for _, c := range []string{"--allow-deletes", "get new ids", "m.csv:5 delete_user email=bob@example.com: the user it deleted (id u-2) is created again"} {
+				if !hasLine(comments, c) {
+					t.Errorf("no comment line holds %q:\n%s", c, strings.Join(comments, "\n"))
+				}
+			}
+		})
+	}
+}
+
+// TestWriteWithNothingToUndo: a run that changed nothing still leaves an
+// undo manifest, with no rows.
+func TestWriteWithNothingToUndo(t *testing.T) {
+	dir := t.TempDir()
+	n, err := undo.Write(context.Background(), dir, manifest.CSV)
+	if err != nil || n != 0 {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	if rows, _ := written(t, dir, manifest.CSV); len(rows) != 0 {
+		t.Fatalf("rows = %q", rows)
+	}
+}
+
+func hasLine(lines []string, part string) bool {
+	return slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, part) })
+}
