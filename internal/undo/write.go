@@ -32,9 +32,11 @@ const NotUndoable = "not undoable: "
 // Write writes the run folder dir's undo manifest (undo.csv, or undo.yaml
 // when format is manifest.YAML) from the run's journal: the payloads
 // recorded with the last intent (that has one) of each row the journal
-// calls done with status "succeeded", across every run of the folder (a resumed run
-// appends to the same journal). Undo rows of one target are merged into
-// one row. It returns the number of undo rows written.
+// calls done with status "succeeded", across every run of the folder (a
+// resumed run appends to the same journal); and of each row done
+// "unchanged" after such an intent (a killed run's write landed, and the
+// resumed run found nothing left to change). Undo rows of one target are
+// merged into one row. It returns the number of undo rows written.
 //
 // It streams: the journal is read three times (each row's last intent and
 // final status; the targets named more than once, found with a Bloom
@@ -77,6 +79,9 @@ func Write(ctx context.Context, dir string, format manifest.Format) (int, error)
 const (
 	notDone uint8 = iota
 	doneSucceeded
+	// doneUnchanged with an intent recorded: the write of a run that was
+	// killed landed, and the resumed run found nothing left to change.
+	doneUnchanged
 	doneOther
 )
 
@@ -97,11 +102,13 @@ func (s *rowStates) grow(row int) {
 }
 
 // chosen reports whether the intent line e carries the payload of a row
-// that succeeded: the row's last intent with one.
+// that changed its target: the row's last intent with one, of a row done
+// "succeeded", or done "unchanged" by a resumed run after an interrupted
+// run had sent its write (which landed: there was nothing left to do).
 func (s *rowStates) chosen(e *journal.Entry) bool {
 	row := e.Intent.Row
 	return !e.Done && len(e.Intent.Undo) > 0 && row > 0 && row < len(s.last) &&
-		s.done[row] == doneSucceeded && s.last[row] == uint32(e.Line)
+		(s.done[row] == doneSucceeded || s.done[row] == doneUnchanged) && s.last[row] == uint32(e.Line)
 }
 
 // readStates is the first pass: each row's last intent and final status,
@@ -118,6 +125,8 @@ func readStates(ctx context.Context, dir string) (*rowStates, int, error) {
 		switch {
 		case e.Done && e.Status == "succeeded":
 			s.done[row] = doneSucceeded
+		case e.Done && e.Status == "unchanged":
+			s.done[row] = doneUnchanged
 		case e.Done:
 			s.done[row] = doneOther
 		case s.done[row] == notDone && len(e.Intent.Undo) > 0:

@@ -107,8 +107,8 @@ func TestWriteTakesTheSucceededRowsOfEveryRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// First run: 1 succeeds, 2 fails, 3 is unchanged (no intent), 4 and 7
-	// are in flight when the run is killed, 5 is a password row that
+	// First run: 1 succeeds, 2 fails, 3 is unchanged (no intent), 4, 7
+	// and 8 are in flight when the run is killed, 5 is a password row that
 	// succeeds.
 	must(j.Intent(journal.Intent{Row: 1, Undo: compute(t, rename(1, "New1"), user(1, "Old1"))}))
 	must(j.Intent(journal.Intent{Row: 2, Undo: compute(t, rename(2, "New2"), user(2, "Old2"))}))
@@ -116,6 +116,7 @@ func TestWriteTakesTheSucceededRowsOfEveryRun(t *testing.T) {
 	pw := row(5, manifest.OpSetPassword, manifest.TargetEmail, "u5@example.com")
 	must(j.Intent(journal.Intent{Row: 5, Undo: compute(t, pw, user(5, "x"))}))
 	must(j.Note(journal.Intent{Row: 7, Undo: compute(t, rename(7, "New7"), user(7, "Old7"))}))
+	must(j.Note(journal.Intent{Row: 8, Undo: compute(t, rename(8, "New8"), user(8, "Old8"))}))
 	must(j.DoneAll([]journal.Completion{{Row: 1, Status: "succeeded"}, {Row: 2, Status: "failed"}, {Row: 3, Status: "unchanged"}, {Row: 5, Status: "succeeded"}}))
 	must(j.Close())
 
@@ -128,9 +129,10 @@ func TestWriteTakesTheSucceededRowsOfEveryRun(t *testing.T) {
 	must(j.Intent(journal.Intent{Row: 6, Undo: compute(t, rename(6, "New6"), user(6, "Old6"))}))
 	must(j.Intent(journal.Intent{Row: 1, Undo: compute(t, rename(1, "Other"), user(1, "Wrong"))}))
 	// Row 7, in flight too, is re-recorded without a payload: the one
-	// recorded before its first send stands.
+	// recorded before its first send stands. Row 8's write landed before
+	// the kill: the resumed run finds it unchanged, and it is undone.
 	must(j.Note(journal.Intent{Row: 7, Write: "members"}))
-	must(j.DoneAll([]journal.Completion{{Row: 4, Status: "succeeded"}, {Row: 6, Status: "succeeded"}, {Row: 7, Status: "succeeded"}}))
+	must(j.DoneAll([]journal.Completion{{Row: 4, Status: "succeeded"}, {Row: 6, Status: "succeeded"}, {Row: 7, Status: "succeeded"}, {Row: 8, Status: "unchanged"}}))
 	must(j.Close())
 
 	n, err := undo.Write(context.Background(), dir, manifest.CSV)
@@ -141,6 +143,7 @@ func TestWriteTakesTheSucceededRowsOfEveryRun(t *testing.T) {
 		"op=update_user,email=u4@example.com,name=Old4",
 		"op=update_user,email=u6@example.com,name=Old6",
 		"op=update_user,email=u7@example.com,name=Old7",
+		"op=update_user,email=u8@example.com,name=Old8",
 	}
 	if !slices.Equal(rows, want) || n != len(want) {
 		t.Fatalf("undo rows (%d):\n%s\nwant:\n%s", n, strings.Join(rows, "\n"), strings.Join(want, "\n"))
