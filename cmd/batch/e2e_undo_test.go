@@ -491,3 +491,28 @@ func checkRowsOnce(t *testing.T, runDir string, n int) {
 		t.Fatalf("results.jsonl holds %d rows, want %d", len(rows), n)
 	}
 }
+
+// TestUndoManifestFollowsTheInputFormat: a YAML manifest's run leaves
+// undo.yaml, which reads back as a manifest, and no undo.csv.
+func TestUndoManifestFollowsTheInputFormat(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t, emulator.Config{Users: 3})
+	dir := t.TempDir()
+	m := writeFile(t, dir, "rename.yaml", "rows:\n  - {op: update_user, username: user00001, display_name: Renamed}\n")
+	res := runBatch(t, emu, dir, "apply", m, "--yes", "--run-id", "yaml", "--limits", "none", "--no-progress")
+	if res.code != 0 {
+		t.Fatalf("apply: exit %d\n%s", res.code, res.stderr)
+	}
+	runDir := filepath.Join(dir, "reports", "yaml")
+	if _, err := os.Stat(filepath.Join(runDir, "undo.csv")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a YAML manifest's run left undo.csv (%v)", err)
+	}
+	data, err := os.ReadFile(filepath.Join(runDir, "undo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "rows:") {
+		t.Fatalf("undo.yaml is not a manifest:\n%s", data)
+	}
+	undoRows(t, filepath.Join(runDir, "undo.yaml"))
+}
