@@ -29,6 +29,18 @@ func TestLiteralPasswordNeverLeaks(t *testing.T) {
 			"  - {op: set_password, username: u3, new_password: {a: " + pw + "}}\n" +
 			"  - {op: update_robot_account, robot_name: r, new_password: " + pw + "}\n",
 		"bad.yaml": "rows:\n  - {op: set_password, username: u1, new_password: " + pw + ": x}\n",
+		"initial.csv": "op,email,username,initial_password,new_password\n" +
+			"ensure_user,a@example.com,,," + pw + "\n" + // a field ensure_user does not take
+			"ensure_user,b@example.com,b," + pw + ",\n" +
+			"update_user,c@example.com,,," + pw + "\n" + // not a field of update_user
+			"ensure_user,d@example.com,,\"" + pw + "\"\"x\",\n" + // malformed quoting around it
+			"ensure_user,b@example.com,,generate:8" + pw + ",\n" + // a malformed reference, and a conflict with line 3
+			"delete_user,e@example.com,,," + pw + "\n",
+		"initial.yaml": "rows:\n" +
+			"  - {op: ensure_user, email: a@example.com, initial_password: " + pw + "}\n" +
+			"  - {op: ensure_user, email: b@example.com, initial_password: [" + pw + "]}\n" +
+			"  - {op: ensure_robot_account, robot_name: r, initial_password: " + pw + "}\n" +
+			"  - {op: ensure_group, group_name: g, initial_password: {a: " + pw + "}}\n",
 	}
 	for name, content := range manifests {
 		for _, allow := range []bool{false, true} {
@@ -51,8 +63,28 @@ func TestLiteralPasswordNeverLeaks(t *testing.T) {
 					for _, c := range j.Cells() {
 						texts = append(texts, c.Value)
 					}
-					if j.NewPassword != nil {
-						texts = append(texts, j.NewPassword.String(), fmt.Sprintf("%v %+v %#v", *j.NewPassword, *j.NewPassword, *j.NewPassword))
+					for _, ref := range []*SecretRef{j.NewPassword, j.OldPassword, j.InitialPassword} {
+						if ref != nil {
+							texts = append(texts, ref.String(), fmt.Sprintf("%v %+v %#v", *ref, *ref, *ref))
+						}
+					}
+					// Written back as a manifest, with comments.
+					for _, f := range []Format{CSV, YAML} {
+						var buf strings.Builder
+						w, err := NewWriter(&buf, f, nil)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if err := w.Comment(fmt.Sprintf("row %d: %s", j.Row, j.Target)); err != nil {
+							t.Fatal(err)
+						}
+						if err := w.Write(j); err != nil {
+							t.Fatal(err)
+						}
+						if err := w.Close(); err != nil {
+							t.Fatal(err)
+						}
+						texts = append(texts, buf.String())
 					}
 				}
 				for _, s := range texts {

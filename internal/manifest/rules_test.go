@@ -238,6 +238,199 @@ var ruleCases = []ruleCase{
 		yaml:     "rows:\n  - op: update_user\n\t email: a@example.com\n",
 		yamlWant: []want{{3, "a tab character (column 1)"}},
 	},
+	{
+		name: "valid rows of every lifecycle op",
+		csv: "op,user_id,email,username,robot_account_id,robot_name,group_id,group_name,name,display_name,groups,groups_to_add,group_ids_to_remove,initial_password\n" +
+			"ensure_group,,,,,,,Finance Team,,,,,,\n" +
+			"ensure_user,,ann@example.com,ann,,,,,Ann,Ann Lee,,Finance Team; " + groupAdmins + ",Sales,generate\n" +
+			"ensure_user,,bo@example.com,,,,,,,,Everyone;Finance Team,,,env:NEW_PASSWORD\n" +
+			"ensure_robot_account,,,,,robot-001,,,,Robot 001,,Automation Users,,\n" +
+			"delete_user," + groupAdmins + ",cy@example.com,cy,,,,,,,,,,\n" +
+			"delete_user,,,old-user,,,,,,,,,,\n" +
+			"delete_robot_account,,,,,robot-009,,,,,,,,\n" +
+			"delete_robot_account,,,,6F1B7C2A-0D4E-4C1A-9B7E-0000000000AA,,,,,,,,,\n" +
+			"delete_group,,,,,,6F1B7C2A-0D4E-4C1A-9B7E-0000000000BB,,,,,,,\n" +
+			"delete_group,,,,,,,Old Team,,,,,,\n",
+		yaml: "rows:\n" +
+			"  - {op: ensure_group, group_name: Finance Team}\n" +
+			"  - op: ensure_user\n    email: ann@example.com\n    username: ann\n    name: Ann\n    surname: Lee\n    bypass_basic_auth_restriction: false\n" +
+			"    groups_to_add: [Finance Team, " + groupAdmins + "]\n    groups_to_remove: [Sales]\n    initial_password: generate:24\n" +
+			"  - {op: ensure_user, email: bo@example.com, groups: [Everyone, Finance Team]}\n" +
+			"  - {op: ensure_robot_account, robot_name: robot-001, display_name: Robot 001, group_ids_to_add: [Automation Users]}\n" +
+			"  - {op: delete_user, email: cy@example.com}\n" +
+			"  - {op: delete_robot_account, robot_name: robot-009}\n" +
+			"  - {op: delete_group, group_name: Old Team}\n" +
+			"  - {op: delete_group, group_id: " + groupFinance + "}\n",
+	},
+	{
+		name: "ensure_user is named by email; username is its field",
+		csv: "op,user_id,email,username\n" +
+			"ensure_user,,,ann\n" +
+			"ensure_user," + groupAdmins + ",,\n" +
+			"ensure_user,,bo@example.com,bo\n", // username beside email: a field, not a second target
+		csvWant: []want{{2, "missing target: give exactly one of email for ensure_user"}, {3, "user_id is not a target of ensure_user: use one of email"}},
+		yaml:    "rows:\n  - op: ensure_user\n    email: a@example.com\n    username: [a, b]\n  - {op: ensure_robot_account, email: r@example.com}\n",
+		yamlWant: []want{{4, "username must be a single value, not a list"},
+			{5, "email is not a target of ensure_robot_account: use one of robot_name"}},
+	},
+	{
+		name: "fields the lifecycle ops do not take",
+		csv: "op,email,username,robot_name,group_name,name,is_active,invitation_accepted,new_password\n" +
+			"ensure_user,a@example.com,,,,,false,,\n" +
+			"ensure_user,b@example.com,,,,,,true,generate\n" +
+			"delete_user,c@example.com,,,,Cy,,,\n" +
+			"ensure_group,,,,Finance,Finance,,,\n",
+		csvWant: []want{{2, "ensure_user does not take is_active (it takes: username, name, surname, display_name, bypass_basic_auth_restriction, groups, groups_to_add, groups_to_remove, initial_password)"},
+			{3, "ensure_user does not take invitation_accepted"}, {3, "ensure_user does not take new_password"},
+			{4, "delete_user does not take name (it takes: no fields, only its target)"},
+			{5, "ensure_group does not take name (it takes: no fields, only its target)"}},
+		yaml: "rows:\n  - {op: delete_robot_account, robot_name: r1, display_name: R}\n  - {op: update_user, email: a@example.com, initial_password: generate}\n" +
+			"  - {op: delete_group, group_name: G, groups_to_add: [A]}\n",
+		yamlWant: []want{{2, "delete_robot_account does not take display_name"}, {3, "update_user does not take initial_password"}, {4, "delete_group does not take groups_to_add"}},
+	},
+	{
+		name: "group targets: a GUID, a single name, one of them",
+		csv: "op,group_id,group_name\n" +
+			"delete_group,finance,\n" +
+			"delete_group," + groupFinance + ",Finance\n" +
+			"ensure_group," + groupFinance + ",\n",
+		csvWant: []want{{2, `group_id "finance" is not a GUID`}, {3, "more than one target (group_id, group_name)"},
+			{4, "group_id is not a target of ensure_group: use one of group_name"}},
+		yaml:     "rows:\n  - {op: ensure_group, group_name: [A, B]}\n  - {op: ensure_group}\n  - {op: update_user, group_name: A}\n",
+		yamlWant: []want{{2, "group_name must be a single value, not a list"}, {3, "missing target: give exactly one of group_name for ensure_group"}, {4, "group_name is not a target of update_user"}},
+	},
+	{
+		name: "built-in groups cannot be deleted",
+		csv: "op,group_id,group_name\n" +
+			"delete_group,,everyone\n" +
+			"delete_group,,  Automation Users \n" +
+			"delete_group,,Administrators Team\n" + // a local group of a similar name
+			"ensure_group,,Automation Developers\n", // exists already: unchanged, not a problem
+		csvWant:  []want{{2, `"everyone" is a built-in group, and built-in groups cannot be deleted`}, {3, `"Automation Users" is a built-in group`}},
+		yaml:     "rows:\n  - op: delete_group\n    group_name: ADMINISTRATORS\n  - {op: delete_group, group_name: automation developers}\n",
+		yamlWant: []want{{3, `"ADMINISTRATORS" is a built-in group, and built-in groups cannot be deleted (Everyone, Administrators, Automation Users, Automation Developers)`}, {4, "built-in"}},
+	},
+	{
+		name: "group lists: names and GUIDs, empty items, GUID-shaped names",
+		csv: "op,email,groups_to_add,groups_to_remove,groups\n" +
+			"update_user,a@example.com,Finance;;Sales,,\n" +
+			"update_user,b@example.com,Finance;,,\n" +
+			"update_user,c@example.com,,6f1b7c2a-0d4e-4c1a-9b7e-00000000000g,\n" +
+			"update_user,d@example.com,Finance; " + groupFinance + " ;Sales Team,,\n" +
+			"ensure_user,e@example.com,,,Finance;6f1b7c2a-0d4e-4c1a-9b7e-00000000000x\n" + // the exact set too
+			"ensure_user,f@example.com,,,Finance;;Sales;\n", // where empty items are left out
+		csvWant: []want{{2, "groups_to_add: item 2 of 3 is empty"}, {3, "groups_to_add: item 2 of 2 is empty"},
+			{4, `groups_to_remove: "6f1b7c2a-0d4e-4c1a-9b7e-00000000000g" is not a group GUID`},
+			{6, `groups: "6f1b7c2a-0d4e-4c1a-9b7e-00000000000x" is not a group GUID`}},
+		yaml:     "rows:\n  - op: update_user\n    email: a@example.com\n    groups_to_add: [Finance, ~, Sales]\n  - {op: update_user, email: b@example.com, groups_to_remove: ['', ' ']}\n",
+		yamlWant: []want{{4, "groups_to_add: item 2 of 3 is empty: name a group (or give its GUID) in each item of the list"}},
+	},
+	{
+		name:     "a group both added and removed, by name in any case",
+		csv:      "op,email,groups_to_add,groups_to_remove\nensure_user,a@example.com,Finance;Sales,FINANCE\n",
+		csvWant:  []want{{2, "group Finance is both in groups_to_add and groups_to_remove"}},
+		yaml:     "rows:\n  - {op: ensure_robot_account, robot_name: r1, groups_to_add: [sales], group_ids_to_remove: [Sales]}\n",
+		yamlWant: []want{{2, "group sales is both in groups_to_add and groups_to_remove"}},
+	},
+	{
+		name:     "groups with the incremental columns",
+		csv:      "op,email,groups,group_ids_to_add\nensure_user,a@example.com,Finance,Sales\n",
+		csvWant:  []want{{2, "a row takes groups (the exact membership) or groups_to_add/groups_to_remove (changes to it), not both"}},
+		yaml:     "rows:\n  - {op: ensure_robot_account, robot_name: r1, groups: [Finance], groups_to_remove: [Sales]}\n",
+		yamlWant: []want{{2, "not both"}},
+	},
+	{
+		name: "a column under its older name and its own",
+		csv: "op,email,group_ids_to_add,groups_to_add,groups_to_remove\n" +
+			"update_user,a@example.com,Finance,,\n" + // one of the two filled: fine
+			"update_user,b@example.com,,Sales,\n" +
+			"update_user,c@example.com,Finance,Sales,\n",
+		csvWant:  []want{{4, "group_ids_to_add and groups_to_add are the same column (group_ids_to_add is the older name of groups_to_add): fill only one of them"}},
+		yaml:     "defaults:\n  op: update_user\n  group_ids_to_remove: [Sales]\nrows:\n  - {email: a@example.com, groups_to_remove: [Finance]}\n  - email: b@example.com\n    groups_to_remove: [Finance]\n    group_ids_to_remove: [Sales]\n",
+		yamlWant: []want{{8, "groups_to_remove and group_ids_to_remove are the same column (group_ids_to_remove is the older name of groups_to_remove)"}},
+	},
+	{
+		name: "initial_password is a secret reference",
+		csv: "op,email,initial_password\n" +
+			"ensure_user,a@example.com,Hunter2-Hunter2\n" +
+			"ensure_user,b@example.com,env:NOT_SET_ANYWHERE\n" +
+			"ensure_user,c@example.com,generate:8\n" +
+			"ensure_user,d@example.com,file:\n",
+		csvWant: []want{{2, "initial_password: a password written in the manifest is refused; use env:NAME, file:PATH, generate or generate:LENGTH, or pass --allow-literal-secrets"},
+			{3, "initial_password: environment variable NOT_SET_ANYWHERE is not set"}, {4, "initial_password: generate:8 is too short"},
+			{5, "initial_password: file: needs a path"}},
+		yaml:     "rows:\n  - {op: ensure_user, email: a@example.com, initial_password: [generate]}\n  - {op: ensure_user, email: b@example.com, initial_password: env:NEW_PASSWORD}\n",
+		yamlWant: []want{{2, "initial_password must be a single reference"}},
+	},
+	{
+		name: "initial_password literal allowed with the option",
+		csv:  "op,email,initial_password\nensure_user,a@example.com,Hunter2-Hunter2\n",
+		yaml: "rows:\n  - {op: ensure_user, email: a@example.com, initial_password: Hunter2-Hunter2}\n",
+		opts: Options{AllowLiteralSecrets: true},
+	},
+	{
+		name: "the same account or group named twice with conflicting ops",
+		csv: "op,email,username,group_id,group_name,name,surname,initial_password,new_password\n" +
+			"ensure_user,ann@example.com,,,,Ann,,,\n" +
+			"delete_user,ANN@example.com,,,,,,,\n" + // line 3: deletes what line 2 ensures
+			"ensure_group,,,,Finance,,,,\n" +
+			"delete_group,,,,finance,,,,\n" + // line 5: group names compare case-insensitively
+			"ensure_group,,,,Sales,,,,\n" +
+			"ensure_group,,,,SALES,,,,\n" + // line 7: created twice
+			"delete_group,,," + groupFinance + ",,,,,\n" +
+			"delete_group,,,6F1B7C2A-0D4E-4C1A-9B7E-000000000005,,,,,\n" + // line 9: deleted twice
+			"ensure_user,bo@example.com,,,,,,generate,\n" +
+			"set_password,bo@example.com,,,,,,,generate\n" + // line 11: both set the password
+			"ensure_user,cy@example.com,cy,,,Cy,,,\n" +
+			"ensure_user,cy@example.com,,,,,Young,,\n", // line 13: both may create cy
+		csvWant: []want{
+			{3, "email=ANN@example.com is already named by line 2 (ensure_user), and this row deletes it"},
+			{5, "group_name=finance is already named by line 4 (ensure_group), and this row deletes it"},
+			{7, "group_name=SALES is already changed by line 6 (ensure_group): both rows change whether it exists"},
+			{9, "is already named by line 8 (delete_group), and each deletes it"},
+			{11, "email=bo@example.com is already changed by line 10 (ensure_user): both rows change the password"},
+			{13, "already changed by line 12 (ensure_user): both rows change whether it exists"},
+		},
+		yaml: "rows:\n" +
+			"  - {op: update_robot_account, robot_name: r1, display_name: R}\n" +
+			"  - {op: delete_robot_account, robot_name: r1}\n" + // line 3
+			"  - {op: ensure_robot_account, robot_name: r2, display_name: R2}\n" +
+			"  - {op: update_robot_account, robot_name: r2, display_name: Two}\n" + // line 5
+			"  - {op: delete_user, username: r3}\n" + // another name space than robot r3
+			"  - {op: delete_robot_account, robot_name: r3}\n",
+		yamlWant: []want{{3, "robot_name=r1 is already named by line 2 (update_robot_account), and this row deletes it"},
+			{5, "robot_name=r2 is already changed by line 4 (ensure_robot_account): both rows change display_name"}},
+	},
+	{
+		name: "ensure and update of one account: a conflict only where their fields meet",
+		csv: "op,email,name,surname,is_active,groups_to_add\n" +
+			"ensure_user,ann@example.com,Ann,,,Finance\n" +
+			"update_user,ann@example.com,,,false,\n" + // other fields: fine, as update_user beside set_password
+			"update_user,ANN@example.com,,Lee,,Sales\n", // group membership is line 2's
+		csvWant:  []want{{4, "email=ANN@example.com is already changed by line 2 (ensure_user): both rows change group membership"}},
+		yaml:     "rows:\n  - {op: ensure_user, email: a@example.com, initial_password: generate}\n  - {op: update_user, email: a@example.com, name: A}\n",
+		yamlWant: nil,
+	},
+	{
+		name: "comment lines",
+		csv: "# exported 2026-11-30: what cannot be put back is listed below\n" +
+			"op,email,is_active\n" +
+			"# a comment between rows, with, commas and \"quotes\n" +
+			"update_user,a@example.com,true\n" +
+			"#update_user,b@example.com,nope\n" +
+			"update_user,c@example.com,\"x\n# inside a quoted cell: not a comment\"\n" +
+			"update_user,d@example.com,nope\n",
+		csvWant:  []want{{6, `is_active "x\n# inside a quoted cell: not a comment" is not a boolean`}, {8, `is_active "nope"`}},
+		yaml:     "# a comment\nrows:\n  # another\n  - {op: update_user, email: a@example.com, is_active: nope} # and one more\n",
+		yamlWant: []want{{4, `is_active "nope"`}},
+	},
+	{
+		name:     "missing target of an unknown op lists every target column",
+		csv:      "op,name\nmake_user,Ann\n",
+		csvWant:  []want{{2, `unknown op "make_user"`}, {2, "missing target: give exactly one target column (user_id, email, username, robot_account_id, robot_name, orchestrator_user_id, group_id, group_name)"}},
+		yaml:     "rows:\n  - {op: delete_users, group_name: G}\n",
+		yamlWant: []want{{2, `unknown op "delete_users"; did you mean "delete_user"?`}},
+	},
 }
 
 func TestValidateRules(t *testing.T) {

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,14 +30,32 @@ func roundTripJobs(t *testing.T) []Job {
 		{Op: OpUpdateRobotAccount, Target: Target{TargetRobotAccountID, groupFinance}, DisplayName: ptr("")},
 		{Op: OpSetRobotCredentials, Target: Target{TargetOrchestratorUserID, "1001"}, RobotUsername: ptr(`CORP\svc-robot-001`), NewPassword: &SecretRef{Kind: SecretGenerate, Length: 32}},
 		{Op: OpSetRobotCredentials, Target: Target{TargetUsername, "robot-002"}, RobotUsername: ptr(`CORP\svc-robot-002`)},
+		{Op: OpEnsureGroup, Target: Target{TargetGroupName, "Finance Team"}},
+		{Op: OpEnsureUser, Target: Target{TargetEmail, "bo@example.com"}, UserName: ptr("bo"),
+			Name: ptr("Bo"), Surname: ptr("Lee"), DisplayName: ptr("Bo Lee"), BypassBasicAuthRestriction: ptr(false),
+			GroupsToAdd: []string{"Finance Team", groupFinance}, GroupsToRemove: []string{"Sales"},
+			InitialPassword: &SecretRef{Kind: SecretGenerate, Length: 24}},
+		{Op: OpEnsureUser, Target: Target{TargetEmail, "cy@example.com"}, Groups: []string{"Everyone", "Finance Team"},
+			InitialPassword: &SecretRef{Kind: SecretEnv, Name: "NEW_PASSWORD"}},
+		{Op: OpEnsureUser, Target: Target{TargetEmail, "=cmd@example.com"}, UserName: ptr("#not-a-comment")},
+		{Op: OpEnsureRobotAccount, Target: Target{TargetRobotName, "robot-003"}, DisplayName: ptr("Robot 003"), GroupsToAdd: []string{"Automation Users"}},
+		{Op: OpEnsureRobotAccount, Target: Target{TargetRobotName, "robot-004"}, Groups: []string{groupEveryone}},
+		{Op: OpDeleteUser, Target: Target{TargetUserID, "6f1b7c2a-0d4e-4c1a-9b7e-0000000000dd"}, ExpectEmail: "old@example.com", ExpectUserName: "old"},
+		{Op: OpDeleteUser, Target: Target{TargetUsername, "gone"}},
+		{Op: OpDeleteRobotAccount, Target: Target{TargetRobotAccountID, groupEveryone}},
+		{Op: OpDeleteRobotAccount, Target: Target{TargetRobotName, "#robot-005"}},
+		{Op: OpDeleteGroup, Target: Target{TargetGroupID, groupFinance}},
+		{Op: OpDeleteGroup, Target: Target{TargetGroupName, "Old Team"}},
 	}
 }
 
 func TestWriterRoundTrip(t *testing.T) {
 	for _, f := range []Format{CSV, YAML} {
-		for _, columns := range [][]string{nil, {"op", "email", "user_id", "username", "robot_name", "robot_account_id", "orchestrator_user_id",
-			"name", "surname", "display_name", "is_active", "bypass_basic_auth_restriction", "invitation_accepted",
-			"group_ids_to_add", "group_ids_to_remove", "robot_username", "old_password", "new_password"}} {
+		// nil is every column; the list gives them in another order, two
+		// of them under their older names.
+		for _, columns := range [][]string{nil, {"robot_name", "op", "email", "user_id", "username", "robot_account_id", "orchestrator_user_id",
+			"group_name", "group_id", "name", "surname", "display_name", "is_active", "bypass_basic_auth_restriction", "invitation_accepted",
+			"groups", "group_ids_to_add", "group_ids_to_remove", "robot_username", "initial_password", "old_password", "new_password"}} {
 			t.Run(f.String(), func(t *testing.T) {
 				jobs := roundTripJobs(t)
 				var buf bytes.Buffer
@@ -106,10 +125,95 @@ func TestWriterEmptyAndColumns(t *testing.T) {
 }
 
 func TestCellsNeverHoldALiteral(t *testing.T) {
-	j := Job{Op: OpSetPassword, Target: Target{TargetUsername, "u1"}, NewPassword: ptr(LiteralSecret(secretValue("Literal-Pass-99")))}
-	for _, c := range j.Cells() {
-		if strings.Contains(c.Value, "Literal-Pass-99") || c.Column == ColNewPassword {
-			t.Errorf("cell %+v", c)
+	for _, j := range []Job{
+		{Op: OpSetPassword, Target: Target{TargetUsername, "u1"}, NewPassword: ptr(LiteralSecret(secretValue("Literal-Pass-99")))},
+		{Op: OpEnsureUser, Target: Target{TargetEmail, "a@example.com"}, InitialPassword: ptr(LiteralSecret(secretValue("Literal-Pass-99")))},
+	} {
+		for _, c := range j.Cells() {
+			if strings.Contains(c.Value, "Literal-Pass-99") || c.Column == ColNewPassword || c.Column == ColInitialPassword {
+				t.Errorf("%s: cell %+v", j.Op, c)
+			}
 		}
+	}
+}
+
+// The lifecycle ops' cells come in canonical column order, ensure_user's
+// user name in the username column beside its email.
+func TestCellsOfLifecycleOps(t *testing.T) {
+	j := Job{Op: OpEnsureUser, Target: Target{TargetEmail, "a@example.com"}, UserName: ptr("ann"), Name: ptr("Ann"),
+		GroupsToAdd: []string{"Finance", groupFinance}, GroupsToRemove: []string{"Sales"},
+		InitialPassword: &SecretRef{Kind: SecretGenerate}}
+	got := fmt.Sprint(j.Cells())
+	want := "[{op ensure_user} {email a@example.com} {username ann} {name Ann} {groups_to_add Finance;" + groupFinance + "} {groups_to_remove Sales} {initial_password generate}]"
+	if got != want {
+		t.Errorf("cells\n got %s\nwant %s", got, want)
+	}
+	g := Job{Op: OpDeleteGroup, Target: Target{TargetGroupID, groupFinance}}
+	if got := fmt.Sprint(g.Cells()); got != "[{op delete_group} {group_id "+groupFinance+"}]" {
+		t.Errorf("delete_group cells %s", got)
+	}
+}
+
+// Comments written among the rows read back as nothing: the same jobs at
+// lines that count the comment lines, in CSV and YAML; a comment's text
+// is made one line.
+func TestWriterComments(t *testing.T) {
+	jobs := []Job{
+		{Op: OpEnsureGroup, Target: Target{TargetGroupName, "Finance"}},
+		{Op: OpDeleteUser, Target: Target{TargetEmail, "a@example.com"}},
+	}
+	for _, f := range []Format{CSV, YAML} {
+		t.Run(f.String(), func(t *testing.T) {
+			var buf bytes.Buffer
+			w, err := NewWriter(&buf, f, []string{"op", "email", "group_name"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			steps := []func() error{
+				func() error { return w.Comment("undo of run 2026-11-30: what cannot be put back") },
+				func() error { return w.Write(jobs[0]) },
+				func() error {
+					return w.Comment("line 3: the password of a@example.com\nrows:\n  - {op: delete_group, group_name: X}\r\u2028x\x00")
+				},
+				func() error { return w.Write(jobs[1]) },
+				func() error { return w.Comment("") },
+				w.Close,
+			}
+			for _, step := range steps {
+				if err := step(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			text := buf.String()
+			if !strings.HasPrefix(text, "# undo of run 2026-11-30: what cannot be put back\n") {
+				t.Errorf("the first comment is not the first line:\n%s", text)
+			}
+			if !strings.Contains(text, "# line 3: the password of a@example.com rows:   - {op: delete_group, group_name: X}") {
+				t.Errorf("the multi-line comment is not one line:\n%s", text)
+			}
+			if strings.ContainsAny(text, "\r\u2028\x00") {
+				t.Errorf("control characters in\n%q", text)
+			}
+			if err := w.Comment("after close"); err == nil {
+				t.Error("a comment after Close was written")
+			}
+			got, rows := validateText(t, "c"+f.Ext(), text, Options{})
+			if len(got) != 0 || rows != 2 {
+				t.Fatalf("rows %d, problems %v\n%s", rows, got, text)
+			}
+			_, read, rowErrs := readAll(t, writeManifest(t, "c"+f.Ext(), text), Options{})
+			if len(rowErrs) != 0 || len(read) != 2 {
+				t.Fatalf("read %d jobs, %v", len(read), rowErrs)
+			}
+			lines := strings.Split(text, "\n")
+			for i, j := range read {
+				if j.Op != jobs[i].Op || j.Target != jobs[i].Target {
+					t.Errorf("job %d = %+v", i+1, j)
+				}
+				if l := lines[j.Source.Line-1]; !strings.Contains(l, string(j.Op)) {
+					t.Errorf("job %d at line %d, which is %q", i+1, j.Source.Line, l)
+				}
+			}
+		})
 	}
 }
