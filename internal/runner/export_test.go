@@ -11,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/uipath-batch/batch/internal/apply"
 	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/emulator"
 	"github.com/uipath-batch/batch/internal/export"
@@ -103,5 +104,36 @@ func TestRotationExportReadsNoGroups(t *testing.T) {
 	res, err := Export(t.Context(), cfg)
 	if err != nil || res.Rows != 3 || res.Gets != 1 || emu.Counts()["GET"] != 1 {
 		t.Errorf("%+v, %v; %d GETs", res, err, emu.Counts()["GET"])
+	}
+}
+
+// jobs is a sink in memory.
+type jobs []manifest.Job
+
+func (j *jobs) Write(job manifest.Job) error { *j = append(*j, job); return nil }
+
+// The rows of several kinds are numbered on through the one manifest.
+func TestExportKindsNumberRowsThroughTheManifest(t *testing.T) {
+	_, cfg := exportSetup(t, emulator.Config{Users: 2, Robots: 1})
+	c, err := client.New(t.Context(), cfg.Settings, client.WithOperations(client.OpListUsers, client.OpListRobotAccounts, client.OpListGroups))
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := c.Groups.List(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sink jobs
+	var res ExportResult
+	if err := exportKinds(t.Context(), apply.NewClientAdapter(c), export.Kinds{export.Groups, export.Users, export.RobotAccounts}, &sink, groups, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 4 || len(sink) != 4 {
+		t.Fatalf("%+v, %d rows", res, len(sink))
+	}
+	for i, j := range sink {
+		if j.Row != i+1 {
+			t.Errorf("row %d (%s %s) is numbered %d", i+1, j.Op, j.Target, j.Row)
+		}
 	}
 }
