@@ -38,23 +38,22 @@ func (c *connectionFlags) register(fs *pflag.FlagSet) {
 
 // runFlags are the settings of plan, apply and export.
 type runFlags struct {
-	Workers       int
-	Limits        string
-	MaxAttempts   int
-	Timeout       time.Duration
-	ReportDir     string
-	RunID         string
-	Resume        string
-	MaxFailures   int
-	SecretsOut    string
-	AgeRecipients []string
-	Yes           bool
-	SkipUnchanged bool
-	AllowLiteral  bool
-	AllowDeletes  bool
-	BulkSize      int
-	Drain         time.Duration
-	log           logOptions
+	Workers                    int
+	Limits                     string
+	MaxAttempts                int
+	Timeout                    time.Duration
+	ReportDir                  string
+	RunID                      string
+	Resume                     string
+	MaxFailures                int
+	SecretsOut                 string
+	AgeRecipients              []string
+	Yes                        bool
+	SkipUnchanged              bool
+	AllowLiteral, AllowDeletes bool
+	BulkSize                   int
+	Drain                      time.Duration
+	log                        logOptions
 }
 
 // flagSet says which of the runFlags a command takes.

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/pflag"
 
 	"github.com/uipath-batch/batch/internal/apply"
-	"github.com/uipath-batch/batch/internal/journal"
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/runfolder"
@@ -37,15 +35,10 @@ type manifestOptions struct {
 // the whole of `batch plan` and `batch apply`.
 func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 	io, rf, mode := opts.IO, opts.Run, opts.Mode
-	var resumed journal.Meta
-	if rf.Resume != "" {
-		// The run's own settings first: they decide everything below.
-		if resumed, err = journal.ReadMeta(filepath.Join(rf.ReportDir, rf.Resume)); err != nil {
-			return usageErrorf("--resume %s: %w", rf.Resume, err)
-		}
-		if err := runfolder.RestoreFlags(opts.Flags, resumed); err != nil {
-			return usageErrorf("%w", err)
-		}
+	// A resumed run's own settings first: they decide everything below.
+	resumed, err := runfolder.RestoreRun(opts.Flags, rf.ReportDir, rf.Resume)
+	if err != nil {
+		return usageErrorf("%w", err)
 	}
 	log, err := newLogger(io, rf.log)
 	if err != nil {

@@ -91,6 +91,7 @@ func (a *applier) bulk(ctx context.Context, rows []*bulkRow) {
 			continue
 		}
 		br.l = l
+		r.res.Attempts = 0 // attempts count the writes, not the reads before them
 		if r.job.Op.Deletes() {
 			r.sent = sentDelete
 			deletes[r.job.Op] = append(deletes[r.job.Op], item{id: l.target, br: br})
@@ -205,7 +206,19 @@ func (a *applier) sendSplit(ctx context.Context, items []item, send func(context
 	if len(items) == 0 {
 		return
 	}
+	if limit := int(a.bulkLimit.Load()); limit > 0 && len(items) > limit {
+		// The server said how many one request may carry.
+		for chunk := range slices.Chunk(items, limit) {
+			a.sendSplit(ctx, chunk, send, settle)
+		}
+		return
+	}
 	attempts, err := a.sendBulk(ctx, items, send)
+	if limit, ok := client.BulkLimit(err); ok && limit < len(items) {
+		a.bulkLimit.Store(int64(limit))
+		a.sendSplit(ctx, items, send, settle)
+		return
+	}
 	if err == nil {
 		return
 	}
@@ -293,7 +306,7 @@ func (a *applier) recordBulk(items []item) error {
 			ins = append(ins, a.intent(&it.br.row))
 		}
 	}
-	if err := a.opts.Journal.IntentAll(ins); err != nil {
+	if err := a.opts.Journal.Note(ins...); err != nil { // see journalIntent
 		return failf(report.CodeJournal, "nothing was sent: %v", err)
 	}
 	return nil

@@ -104,3 +104,20 @@ func TestAbandonedLookupIsNotRemembered(t *testing.T) {
 		t.Fatalf("a later row: %+v, %v", u, err)
 	}
 }
+
+// An unknown group name fails with the nearest name the organization has.
+func TestUnknownGroupNameSuggestsTheNearest(t *testing.T) {
+	f := newFake()
+	f.groups = []Group{{ID: guid(9001), Name: "Finance"}, {ID: guid(9002), Name: "Everyone"}}
+	rs := NewResolver(f, noWait(1))
+	if err := rs.Prepare(context.Background(), Needs{Groups: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := rs.GroupID("Finanse")
+	if err == nil || !strings.Contains(err.Error(), `did you mean "Finance"?`) {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := rs.GroupID("Marketing"); err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("a name near none: %v", err)
+	}
+}

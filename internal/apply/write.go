@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/journal"
@@ -20,6 +21,9 @@ type applier struct {
 	writer Writer
 	mode   Mode // ModeApply or ModeApplyChanged
 	opts   Options
+	// bulkLimit is the most ids one bulk request may carry, once a server
+	// refused a larger one saying so (0: not known).
+	bulkLimit atomic.Int64
 }
 
 func (a *applier) do(ctx context.Context, r *row) error {
@@ -284,7 +288,13 @@ func (a *applier) journalIntent(r *row) error {
 		return nil
 	}
 	in := a.intent(r)
-	if err := a.opts.Journal.Intent(in); err != nil {
+	record := a.opts.Journal.Intent
+	if len(r.sealed) == 0 && !r.beforeKnown {
+		// Only what a resumed run settles by reading, and what undoes the
+		// row: a killed process keeps it without a sync per row.
+		record = func(in journal.Intent) error { return a.opts.Journal.Note(in) }
+	}
+	if err := record(in); err != nil {
 		return failf(report.CodeJournal, "nothing was sent: %v", err)
 	}
 	return nil

@@ -57,8 +57,14 @@ func Print(w io.Writer, color bool, dir string, s report.Summary) error {
 		for _, r := range rows {
 			switch r.Status {
 			case report.StatusPlanned:
-				fmt.Fprintf(w, "  %s %s (%s)\n", paint("33", "~"), r.Target, r.Source)
-				for _, ch := range r.Changes {
+				mark, color, changes := "~", "33", r.Changes
+				if len(changes) > 0 && strings.HasPrefix(changes[0].New, "+ ") {
+					mark, color, changes = changes[0].New, "32", changes[1:] // "+ create": what it sets follows
+				} else if len(changes) > 0 && strings.HasPrefix(changes[0].New, "− ") {
+					mark, color, changes = changes[0].New, "31", changes[1:]
+				}
+				fmt.Fprintf(w, "  %s %s (%s)\n", paint(color, mark), r.Target, r.Source)
+				for _, ch := range changes {
 					fmt.Fprintf(w, "      %s\n", ch.String())
 				}
 			case report.StatusFailed:

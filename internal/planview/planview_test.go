@@ -100,3 +100,26 @@ func TestPrintUnchangedRowsTakeNoPlace(t *testing.T) {
 		t.Errorf("the row to change is not printed:\n%s", out.String())
 	}
 }
+
+// Creates and deletes are marked as such, with what a create sets below.
+func TestPrintMarksCreatesAndDeletes(t *testing.T) {
+	rows := []report.Result{
+		{Row: 1, Op: "ensure_user", Target: "email=ann@example.com", Source: "m.csv:2", Status: report.StatusPlanned,
+			Changes: []report.Change{{Field: "account", New: "+ create"}, {Field: "name", New: `"Ann"`}}},
+		{Row: 2, Op: "delete_user", Target: "email=bob@example.com", Source: "m.csv:3", Status: report.StatusPlanned,
+			Changes: []report.Change{{Field: "account", New: "− delete"}}},
+	}
+	dir := writeResults(t, rows)
+	var out strings.Builder
+	if err := Print(&out, false, dir, report.Summary{Rows: 2}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"  + create email=ann@example.com (m.csv:2)\n      name: \"Ann\"\n", "  − delete email=bob@example.com (m.csv:3)\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("plan lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "account:") {
+		t.Errorf("the marker is repeated as a change:\n%s", out.String())
+	}
+}

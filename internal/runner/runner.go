@@ -46,7 +46,7 @@ type Config struct {
 	Secrets apply.SecretRecorder
 	// Workers, MaxFailures, Drain and BulkSize are apply.RunConfig's.
 	Workers, MaxFailures, BulkSize int
-	Drain                time.Duration
+	Drain                          time.Duration
 	// Resumed: the run continues an interrupted one (for the summary).
 	Resumed bool
 	Log     zerolog.Logger
@@ -146,8 +146,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		Reopen: func() (*manifest.Reader, error) {
 			return manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
 		},
-		BeforePhase: func(ctx context.Context, _ apply.Phase, changed bool) error {
-			return resolver.NextPhase(ctx, cfg.Census.Needs(exec), changed)
+		BeforePhase: func(ctx context.Context, p apply.Phase, changed bool) error {
+			err := resolver.NextPhase(ctx, cfg.Census.Needs(exec), changed)
+			if err != nil && !client.IsAuthFailure(err) {
+				cfg.Log.Warn().Err(err).Str("phase", p.String()).Msg("could not read the account lists again; resolving targets one by one")
+				return nil
+			}
+			return err
 		},
 	})
 	bar.Done()
