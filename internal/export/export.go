@@ -30,13 +30,52 @@ const (
 	Groups        Kind = "groups"
 )
 
-// UserColumns, RobotColumns and GroupColumns are the columns each export
-// writes, in the manifest's canonical order.
+// Kinds are the kinds one export writes into one manifest, in order.
+type Kinds []Kind
+
+// KindsOf reads kinds as the command line names them.
+func KindsOf(args []string) Kinds {
+	ks := make(Kinds, len(args))
+	for i, a := range args {
+		ks[i] = Kind(a)
+	}
+	return ks
+}
+
+// String lists the kinds, e.g. "groups, users".
+func (ks Kinds) String() string {
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}
+
+// kindColumns are the columns each kind's rows fill; columnOrder is the
+// manifest's canonical order of them all.
 var (
-	UserColumns  = []string{"op", "email", "username", "name", "surname", "display_name", "bypass_basic_auth_restriction", "groups"}
-	RobotColumns = []string{"op", "robot_name", "display_name", "groups"}
-	GroupColumns = []string{"op", "group_name"}
+	kindColumns = map[Kind][]string{
+		Users:         {"op", "email", "username", "name", "surname", "display_name", "bypass_basic_auth_restriction", "groups"},
+		RobotAccounts: {"op", "robot_name", "display_name", "groups"},
+		Groups:        {"op", "group_name"},
+	}
+	columnOrder = []string{"op", "email", "username", "robot_name", "group_name", "name", "surname", "display_name", "bypass_basic_auth_restriction", "groups"}
 )
+
+// Columns are the columns of a manifest holding the rows of kinds, in the
+// manifest's canonical order.
+func Columns(kinds Kinds) []string {
+	var out []string
+	for _, c := range columnOrder {
+		for _, k := range kinds {
+			if slices.Contains(kindColumns[k], c) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
 
 // Sink receives the exported rows (manifest.Writer is one).
 type Sink interface {
@@ -54,6 +93,10 @@ type Tally struct {
 	// manifest cannot carry their name: such rows plan unchanged here and
 	// fail (unknown group) in another organization.
 	ByID int
+	// Directory counts the users a directory (not Identity) holds: they
+	// come with the directory into another organization, so are not
+	// written as local users to create.
+	Directory int
 }
 
 // Notes says, one line each, what the export of kind k left out or named
@@ -66,7 +109,10 @@ func (t Tally) Notes(k Kind) []string {
 			RobotAccounts: "robot accounts without a name",
 			Groups:        "local groups whose name a manifest cannot carry (empty, padded, a GUID's form, with ';', or shared by another group)",
 		}[k]
-		notes = append(notes, fmt.Sprintf("left out %d %s: another organization could not tell them apart", t.LeftOut, why))
+		notes = append(notes, fmt.Sprintf("left out %d %s: no manifest can name them in another organization", t.LeftOut, why))
+	}
+	if t.Directory > 0 {
+		notes = append(notes, fmt.Sprintf("left out %d directory users: they come from the directory connected to the organization, not from a manifest", t.Directory))
 	}
 	if t.ByID > 0 {
 		notes = append(notes, fmt.Sprintf("%d groups are named by id (a manifest cannot carry their name): rows in them fail in another organization", t.ByID))
@@ -94,6 +140,10 @@ func Run(ctx context.Context, r apply.Reader, k Kind, sink Sink, groups []client
 		err = r.EachUser(ctx, func(u apply.User) error {
 			if strings.TrimSpace(u.Email) == "" {
 				t.LeftOut++
+				return nil
+			}
+			if !u.Local() {
+				t.Directory++
 				return nil
 			}
 			t.Rows++
