@@ -118,6 +118,24 @@ func Compute(job *manifest.Job, before Before) (json.RawMessage, error) {
 	return data, nil
 }
 
+// Unknown returns the payload of a row whose change the undo manifest
+// cannot put back because its target's state before the write was not
+// read: a not-undoable line naming the row and why (say, "its state was
+// not read: the organization's user list is longer than the run holds").
+// why must hold no secret.
+func Unknown(job *manifest.Job, why string) (json.RawMessage, error) {
+	if job == nil {
+		return nil, fmt.Errorf("undo: no row")
+	}
+	p := payload{Source: job.Source.String()}
+	p.note(job, why)
+	data, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("undo: row %s: %w", job.Source, err)
+	}
+	return data, nil
+}
+
 // kindOf is the kind of target an op changes (0 for an unknown op).
 func kindOf(op manifest.Op) Kind {
 	switch op {

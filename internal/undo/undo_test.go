@@ -243,3 +243,19 @@ func TestComputeHoldsNoSecret(t *testing.T) {
 func with2(b Before, f func(*Before)) Before { f(&b); return b }
 
 func dump(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// A row whose state was not read is listed as not undoable, with why.
+func TestUnknownIsANote(t *testing.T) {
+	j := with(job(manifest.OpUpdateUser, manifest.TargetUserID, "u-9"), func(j *manifest.Job) { j.Name = sp("X") })
+	raw, err := Unknown(j, "its state before was not read")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p payload
+	if err := json.Unmarshal(raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Rows) != 0 || len(p.Notes) != 1 || p.Notes[0] != "m.csv:7 update_user user_id=u-9: its state before was not read" {
+		t.Fatalf("payload = %s", raw)
+	}
+}
