@@ -86,7 +86,11 @@ func (a *applier) bulk(ctx context.Context, rows []*bulkRow) {
 			continue
 		case !decide(a.mode, r.res, l.changes):
 			continue
-		case l.create:
+		}
+		if br.err = a.recordUndo(r, l); br.err != nil {
+			continue
+		}
+		if l.create {
 			br.err = a.create(ctx, r, l)
 			continue
 		}

@@ -147,6 +147,10 @@ func (c *Census) Operations(mode Mode) []client.Operation {
 	if c.groupRows > 0 {
 		ops = append(ops, client.OpListGroups)
 	}
+	if c.byOp[manifest.OpDeleteGroup] > 0 && mode != ModePlan {
+		// A deleted group's members are read for the run's undo.
+		ops = append(ops, client.OpListUsers, client.OpListRobotAccounts)
+	}
 	if c.byPhase[PhaseMemberships] > 0 && mode != ModePlan {
 		ops = append(ops, client.OpUpdateGroup) // membership changes go out per group
 	}

@@ -101,35 +101,36 @@ func NewResolver(r Reader, retry worker.RetryPolicy) *Resolver {
 // abandoned half way, and targets are then looked up one by one: either
 // way the reads stay within twice the cheaper of the two.
 func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
+	// Each list is read whatever became of the others: a list that could
+	// not be read leaves its rows to resolve one by one, and says so.
+	var errs []error
+	if needs.Groups > 0 {
+		if err := rs.retried(ctx, rs.readGroups); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if needs.Members > 0 {
 		// Lists read whole: as many lookups as the organization has pages.
 		needs.UserStates, needs.RobotStates = max(needs.UserStates, 1<<30/PageSize), max(needs.RobotStates, 1<<30/PageSize)
 	}
 	if n, most := listBound(needs.UserLookups+needs.UserStates, needs.UndoUsers); n > IndexThreshold {
 		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexUsers(ctx, most) })
-		rs.usersTooLong = errors.Is(err, errListTooLong)
-		if err != nil && !rs.usersTooLong {
-			return err
+		if rs.usersTooLong = errors.Is(err, errListTooLong); err != nil && !rs.usersTooLong {
+			errs = append(errs, err)
 		}
 	}
 	if n, most := listBound(needs.RobotLookups+needs.RobotStates, needs.UndoRobots); n > IndexThreshold {
 		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexRobots(ctx, most) })
-		rs.robotsTooLong = errors.Is(err, errListTooLong)
-		if err != nil && !rs.robotsTooLong {
-			return err
+		if rs.robotsTooLong = errors.Is(err, errListTooLong); err != nil && !rs.robotsTooLong {
+			errs = append(errs, err)
 		}
 	}
 	if n := needs.OrchestratorLookups; n > IndexThreshold {
 		if err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexOrchestratorUsers(ctx, n*PageSize) }); err != nil && !errors.Is(err, errListTooLong) {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	if needs.Groups > 0 {
-		if err := rs.retried(ctx, rs.readGroups); err != nil {
-			return err
-		}
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // listBound returns how many rows read a list (reads) and the most
@@ -229,7 +230,7 @@ func (rs *Resolver) GroupName(id string) string {
 // read, or two groups have the name).
 func (rs *Resolver) Group(t manifest.Target) (g Group, found bool, err error) {
 	if !rs.groupsRead {
-		return Group{}, false, failf(report.CodeNotFound, "groups: the organization's group list could not be read")
+		return Group{}, false, failf(report.CodeNetwork, "groups: the organization's group list could not be read (see the run's log); nothing was sent")
 	}
 	if t.Kind == manifest.TargetGroupID {
 		g, found = rs.groupByID[strings.ToLower(t.Value)]

@@ -41,6 +41,9 @@ func (a *applier) do(ctx context.Context, r *row) error {
 	if !decide(a.mode, r.res, l.changes) {
 		return nil
 	}
+	if err := a.recordUndo(r, l); err != nil {
+		return err
+	}
 	if l.create {
 		return a.create(ctx, r, l)
 	}
