@@ -16,7 +16,7 @@ import (
 // exportOptions are the settings of `batch export`.
 type exportOptions struct {
 	IO             *streams
-	Kind           export.Kind
+	Kinds          export.Kinds
 	Format, Output string
 	// Rotate (export users --rotate) writes set_password rows instead;
 	// UserName narrows a rotation to the user names matching its glob.
@@ -32,14 +32,14 @@ func newExportCmd(io *streams) *cobra.Command {
 	var format, output, userName string
 	var rotate bool
 	cmd := &cobra.Command{
-		Use:       "export users|robot-accounts|groups|robot-credentials",
+		Use:       "export users|robot-accounts|groups... | robot-credentials",
 		Short:     "Write the organization's users, robot accounts or groups as a portable manifest",
 		Long:      helpText("export.long"),
 		Example:   helpText("export.example"),
-		Args:      cobra.ExactArgs(1),
+		Args:      cobra.RangeArgs(1, 3),
 		ValidArgs: []string{string(export.Users), string(export.RobotAccounts), string(export.Groups), string(export.RobotCredentials)},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runExport(cmd.Context(), &exportOptions{IO: io, Kind: export.Kind(args[0]), Format: format, Output: output,
+			return runExport(cmd.Context(), &exportOptions{IO: io, Kinds: export.KindsOf(args), Format: format, Output: output,
 				Rotate: rotate, UserName: userName, Conn: &conn, Run: &rf})
 		},
 	}
@@ -52,7 +52,7 @@ func newExportCmd(io *streams) *cobra.Command {
 	return cmd
 }
 
-// runExport writes the accounts of opts.Kind as a manifest and says how
+// runExport writes the accounts of opts.Kinds as a manifest and says how
 // many, on stderr (a JSON log line when stderr carries them).
 func runExport(ctx context.Context, opts *exportOptions) (err error) {
 	io, rf := opts.IO, opts.Run
@@ -61,7 +61,7 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 		return err
 	}
 	defer logErrorAsJSON(io, rf.log, log, &err)
-	rot, err := export.Choose(opts.Kind, opts.Rotate, opts.UserName)
+	rot, err := export.Choose(opts.Kinds, opts.Rotate, opts.UserName)
 	if err != nil {
 		return usageErrorf("%w", err)
 	}
@@ -73,7 +73,7 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	res, err := runner.Export(ctx, runner.ExportConfig{Kind: opts.Kind, Rotation: rot, Format: f, Output: opts.Output, Out: io.Out, Settings: settings, Log: log,
+	res, err := runner.Export(ctx, runner.ExportConfig{Kinds: opts.Kinds, Rotation: rot, Format: f, Output: opts.Output, Out: io.Out, Settings: settings, Log: log,
 		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version}})
 	if se := (*runner.StopError)(nil); errors.As(err, &se) {
 		return withExit(exitStopped, se.Err)
@@ -86,11 +86,11 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 		where = "standard output"
 	}
 	if jsonLogs(io, rf.log) {
-		log.Info().Int("rows", res.Rows).Str("kind", string(opts.Kind)).Str("output", where).Int("get_requests", res.Gets).
+		log.Info().Int("rows", res.Rows).Str("kind", opts.Kinds.String()).Str("output", where).Int("get_requests", res.Gets).
 			Int("left_out", res.LeftOut).Strs("notes", res.Notes).Msg("exported")
 		return nil
 	}
-	fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", res.Rows, opts.Kind, where, res.Gets)
+	fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", res.Rows, opts.Kinds, where, res.Gets)
 	for _, note := range res.Notes {
 		fmt.Fprintln(io.ErrOut, note)
 	}

@@ -3,15 +3,30 @@ package export
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
-// Choose checks an export's kind and its rotation options (export users
+// Choose checks an export's kinds and its rotation options (export users
 // --rotate, --username): it returns the rotation to write (nil for a plain
-// export), or what is wrong with the options.
-func Choose(kind Kind, rotate bool, userName string) (*Rotation, error) {
-	if kind != Users && kind != RobotAccounts && kind != Groups && kind != RobotCredentials {
-		return nil, fmt.Errorf("export %q: want users, robot-accounts, groups or robot-credentials", kind)
+// export), or what is wrong with them. A plain export may name several
+// kinds, written into one manifest (so that a copy of an organization is
+// one file); a rotation is exported alone.
+func Choose(kinds Kinds, rotate bool, userName string) (*Rotation, error) {
+	if len(kinds) == 0 {
+		return nil, errors.New("export: name what to export: users, robot-accounts, groups or robot-credentials")
 	}
+	for i, k := range kinds {
+		if k != Users && k != RobotAccounts && k != Groups && k != RobotCredentials {
+			return nil, fmt.Errorf("export %q: want users, robot-accounts, groups or robot-credentials", k)
+		}
+		if slices.Contains(kinds[:i], k) {
+			return nil, fmt.Errorf("export %s: named twice", k)
+		}
+	}
+	if len(kinds) > 1 && (rotate || slices.Contains(kinds, RobotCredentials)) {
+		return nil, errors.New("a rotation (robot-credentials, users --rotate) is exported alone, not with other kinds")
+	}
+	kind := kinds[0]
 	switch {
 	case rotate && kind != Users:
 		return nil, errors.New("--rotate goes with export users (robot-credentials is a rotation already)")

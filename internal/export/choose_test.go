@@ -3,41 +3,77 @@ package export
 import (
 	"strings"
 	"testing"
+
+	"github.com/uipath-batch/batch/internal/manifest"
 )
 
 func TestChooseChecksKindAndRotation(t *testing.T) {
 	for _, tc := range []struct {
-		kind     Kind
+		kinds    Kinds
 		rotate   bool
 		userName string
 		rotation bool
 		err      string
 	}{
-		{Users, false, "", false, ""},
-		{RobotAccounts, false, "", false, ""},
-		{Users, true, "", true, ""},
-		{Users, true, "svc-*", true, ""},
-		{RobotCredentials, false, "", true, ""},
-		{RobotCredentials, false, "robot-0*", true, ""},
-		{Groups, false, "", false, ""},
-		{"teams", false, "", false, `export "teams"`},
-		{Groups, true, "", false, "--rotate goes with export users"},
-		{Groups, false, "x*", false, "--username narrows a rotation"},
-		{RobotAccounts, true, "", false, "--rotate goes with export users"},
-		{RobotCredentials, true, "", false, "--rotate goes with export users"},
-		{Users, false, "svc-*", false, "--username narrows a rotation"},
-		{RobotCredentials, false, "[", false, "pattern"},
+		{Kinds{Users}, false, "", false, ""},
+		{Kinds{RobotAccounts}, false, "", false, ""},
+		{Kinds{Groups}, false, "", false, ""},
+		{Kinds{Groups, Users, RobotAccounts}, false, "", false, ""},
+		{Kinds{Users}, true, "", true, ""},
+		{Kinds{Users}, true, "svc-*", true, ""},
+		{Kinds{RobotCredentials}, false, "", true, ""},
+		{Kinds{RobotCredentials}, false, "robot-0*", true, ""},
+		{nil, false, "", false, "name what to export"},
+		{Kinds{"teams"}, false, "", false, `export "teams"`},
+		{Kinds{Users, "teams"}, false, "", false, `export "teams"`},
+		{Kinds{Users, Groups, Users}, false, "", false, "named twice"},
+		{Kinds{Users, Groups}, true, "", false, "exported alone"},
+		{Kinds{Groups, RobotCredentials}, false, "", false, "exported alone"},
+		{Kinds{Groups}, true, "", false, "--rotate goes with export users"},
+		{Kinds{Groups}, false, "x*", false, "--username narrows a rotation"},
+		{Kinds{Users, Groups}, false, "x*", false, "--username narrows a rotation"},
+		{Kinds{RobotAccounts}, true, "", false, "--rotate goes with export users"},
+		{Kinds{RobotCredentials}, true, "", false, "--rotate goes with export users"},
+		{Kinds{Users}, false, "svc-*", false, "--username narrows a rotation"},
+		{Kinds{RobotCredentials}, false, "[", false, "pattern"},
 	} {
-		rot, err := Choose(tc.kind, tc.rotate, tc.userName)
+		rot, err := Choose(tc.kinds, tc.rotate, tc.userName)
 		switch {
 		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
-			t.Errorf("%s rotate=%v username=%q: err %v, want %q", tc.kind, tc.rotate, tc.userName, err, tc.err)
+			t.Errorf("%s rotate=%v username=%q: err %v, want %q", tc.kinds, tc.rotate, tc.userName, err, tc.err)
 		case tc.err == "" && err != nil:
-			t.Errorf("%s rotate=%v username=%q: %v", tc.kind, tc.rotate, tc.userName, err)
+			t.Errorf("%s rotate=%v username=%q: %v", tc.kinds, tc.rotate, tc.userName, err)
 		case tc.err == "" && (rot != nil) != tc.rotation:
-			t.Errorf("%s rotate=%v: rotation %+v, want one: %v", tc.kind, tc.rotate, rot, tc.rotation)
+			t.Errorf("%s rotate=%v: rotation %+v, want one: %v", tc.kinds, tc.rotate, rot, tc.rotation)
 		case rot != nil && rot.UserName != tc.userName:
-			t.Errorf("%s: rotation narrowed to %q, want %q", tc.kind, rot.UserName, tc.userName)
+			t.Errorf("%s: rotation narrowed to %q, want %q", tc.kinds, rot.UserName, tc.userName)
+		}
+	}
+}
+
+// Several kinds share one manifest: the columns their rows fill, each
+// once, in the manifest's canonical order (which the writer accepts).
+func TestColumnsOfSeveralKinds(t *testing.T) {
+	for _, tc := range []struct {
+		kinds Kinds
+		want  string
+	}{
+		{Kinds{Users}, "op,email,username,name,surname,display_name,bypass_basic_auth_restriction,groups"},
+		{Kinds{RobotAccounts}, "op,robot_name,display_name,groups"},
+		{Kinds{Groups}, "op,group_name"},
+		{Kinds{RobotAccounts, Groups, Users}, "op,email,username,robot_name,group_name,name,surname,display_name,bypass_basic_auth_restriction,groups"},
+	} {
+		cols := Columns(tc.kinds)
+		if got := strings.Join(cols, ","); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.kinds, got, tc.want)
+		}
+		var buf strings.Builder
+		w, err := manifest.NewWriter(&buf, manifest.CSV, cols)
+		if err == nil {
+			err = w.Close()
+		}
+		if err != nil || buf.String() != tc.want+"\n" {
+			t.Errorf("%s: the writer's header %q, %v", tc.kinds, buf.String(), err)
 		}
 	}
 }

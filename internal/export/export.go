@@ -30,13 +30,52 @@ const (
 	Groups        Kind = "groups"
 )
 
-// UserColumns, RobotColumns and GroupColumns are the columns each export
-// writes, in the manifest's canonical order.
+// Kinds are the kinds one export writes into one manifest, in order.
+type Kinds []Kind
+
+// KindsOf reads kinds as the command line names them.
+func KindsOf(args []string) Kinds {
+	ks := make(Kinds, len(args))
+	for i, a := range args {
+		ks[i] = Kind(a)
+	}
+	return ks
+}
+
+// String lists the kinds, e.g. "groups, users".
+func (ks Kinds) String() string {
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}
+
+// kindColumns are the columns each kind's rows fill; columnOrder is the
+// manifest's canonical order of them all.
 var (
-	UserColumns  = []string{"op", "email", "username", "name", "surname", "display_name", "bypass_basic_auth_restriction", "groups"}
-	RobotColumns = []string{"op", "robot_name", "display_name", "groups"}
-	GroupColumns = []string{"op", "group_name"}
+	kindColumns = map[Kind][]string{
+		Users:         {"op", "email", "username", "name", "surname", "display_name", "bypass_basic_auth_restriction", "groups"},
+		RobotAccounts: {"op", "robot_name", "display_name", "groups"},
+		Groups:        {"op", "group_name"},
+	}
+	columnOrder = []string{"op", "email", "username", "robot_name", "group_name", "name", "surname", "display_name", "bypass_basic_auth_restriction", "groups"}
 )
+
+// Columns are the columns of a manifest holding the rows of kinds, in the
+// manifest's canonical order.
+func Columns(kinds Kinds) []string {
+	var out []string
+	for _, c := range columnOrder {
+		for _, k := range kinds {
+			if slices.Contains(kindColumns[k], c) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
 
 // Sink receives the exported rows (manifest.Writer is one).
 type Sink interface {

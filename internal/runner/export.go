@@ -19,9 +19,11 @@ import (
 
 // ExportConfig is an export: which accounts, written how and where.
 type ExportConfig struct {
-	// Kind is export.Users, export.RobotAccounts, export.Groups or
-	// export.RobotCredentials.
-	Kind export.Kind
+	// Kinds are what to export: any of export.Users,
+	// export.RobotAccounts and export.Groups, written into one manifest,
+	// or a rotation's kind alone (export.RobotCredentials, or export.Users
+	// with Rotation).
+	Kinds export.Kinds
 	// Rotation, when not nil, makes the export a rotation manifest
 	// (export.RobotCredentials always is; export.Users with it writes
 	// set_password rows): it narrows the rows and counts the accounts
@@ -51,26 +53,34 @@ type ExportResult struct {
 	Notes []string
 }
 
-// Export signs in and writes every account (or local group) of the kind
-// as a manifest. A file is written beside its name and renamed at the
+// Export signs in and writes every account (or local group) of the kinds
+// as one manifest. A file is written beside its name and renamed at the
 // end, so a failed export never leaves half a manifest under its name.
 func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 	var res ExportResult
-	columns := export.UserColumns
+	if len(cfg.Kinds) == 0 {
+		return res, errors.New("export: no kind to export")
+	}
 	so := cfg.Session
-	so.Operations = []client.Operation{client.OpListUsers, client.OpListGroups}
+	so.Operations = []client.Operation{client.OpListGroups}
+	for _, k := range cfg.Kinds {
+		switch k {
+		case export.Users:
+			so.Operations = append(so.Operations, client.OpListUsers)
+		case export.RobotAccounts:
+			so.Operations = append(so.Operations, client.OpListRobotAccounts)
+		}
+	}
+	columns := export.Columns(cfg.Kinds)
 	rot := cfg.Rotation
+	kind := cfg.Kinds[0] // a rotation's only kind
 	switch {
-	case cfg.Kind == export.RobotAccounts:
-		columns, so.Operations = export.RobotColumns, []client.Operation{client.OpListRobotAccounts, client.OpListGroups}
-	case cfg.Kind == export.Groups:
-		columns, so.Operations = export.GroupColumns, []client.Operation{client.OpListGroups}
-	case cfg.Kind == export.RobotCredentials:
+	case kind == export.RobotCredentials:
 		if rot == nil {
 			rot = &export.Rotation{}
 		}
 		columns, so.Operations = export.RobotCredentialColumns, []client.Operation{client.OpFindOrchestratorUser}
-	case cfg.Kind == export.Users && rot != nil:
+	case kind == export.Users && rot != nil:
 		columns, so.Operations = export.RotationColumns, []client.Operation{client.OpListUsers}
 	}
 	sess, err := session.New(ctx, cfg.Settings, so)
@@ -103,18 +113,16 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 		return res, err
 	}
 	switch {
-	case cfg.Kind == export.RobotCredentials:
+	case kind == export.RobotCredentials:
 		res.Rows, err = export.RobotCredentialRows(ctx, adapter, w, rot)
-	case cfg.Kind == export.Users && rot != nil:
+	case rot != nil:
 		res.Rows, err = export.PasswordRows(ctx, adapter, w, rot)
 	default:
-		var t export.Tally
-		t, err = export.Run(ctx, adapter, cfg.Kind, w, groups)
-		res.Rows, res.LeftOut, res.Notes = t.Rows, t.LeftOut, t.Notes(cfg.Kind)
+		err = exportKinds(ctx, adapter, cfg.Kinds, w, groups, &res)
 	}
 	if rot != nil {
 		res.LeftOut = rot.Skipped
-		if msg := rot.LeftOut(cfg.Kind); msg != "" {
+		if msg := rot.LeftOut(kind); msg != "" {
 			res.Notes = []string{msg}
 		}
 	}
@@ -126,9 +134,24 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 		}
 	}
 	if err != nil {
-		return res, &StopError{fmt.Errorf("export %s: %w", cfg.Kind, err)}
+		return res, &StopError{fmt.Errorf("export %s: %w", cfg.Kinds, err)}
 	}
 	requests, _, _ := sess.Requests()
 	res.Gets = requests["GET"]
 	return res, nil
+}
+
+// exportKinds writes the rows of each kind in turn and adds up what they
+// wrote and left out.
+func exportKinds(ctx context.Context, r apply.Reader, kinds export.Kinds, sink export.Sink, groups []client.Group, res *ExportResult) error {
+	for _, k := range kinds {
+		t, err := export.Run(ctx, r, k, sink, groups)
+		res.Rows += t.Rows
+		res.LeftOut += t.LeftOut
+		res.Notes = append(res.Notes, t.Notes(k)...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
