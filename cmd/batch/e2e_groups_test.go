@@ -12,8 +12,8 @@ import (
 	"github.com/uipath-batch/batch/internal/report"
 )
 
-// An export's groups column is the exact membership, by name, beside the
-// user's email and user name; editing it removes and adds groups (plan
+// An export's groups column is the exact membership, by name, of the user
+// its email names; editing it removes and adds groups (plan
 // shows + and −), and apply makes the membership exactly that set.
 func TestExportedGroupsAreAnExactSet(t *testing.T) {
 	emu := startEmulator(t, emulator.Config{Users: 12})
@@ -26,7 +26,7 @@ func TestExportedGroupsAreAnExactSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(data), "\n")
-	if lines[0] != "op,user_id,email,username,name,surname,display_name,is_active,groups" {
+	if lines[0] != "op,email,username,name,surname,display_name,bypass_basic_auth_restriction,groups" {
 		t.Fatalf("export header %q", lines[0])
 	}
 	// user00003 is in Everyone and Automation Users: keep Everyone, drop
@@ -37,8 +37,8 @@ func TestExportedGroupsAreAnExactSet(t *testing.T) {
 	}
 	edited := []string{lines[0]}
 	for _, l := range lines[1:] {
-		if strings.Contains(l, strings.ToLower(u.ID)) {
-			if !strings.Contains(l, u.Email) || !strings.Contains(l, u.UserName) || !strings.Contains(l, "Automation Users;Everyone") {
+		if strings.HasPrefix(l, "ensure_user,"+u.Email+",") {
+			if !strings.Contains(l, ","+u.UserName+",") || !strings.Contains(l, "Automation Users;Everyone") {
 				t.Fatalf("export row %q lacks the email, user name or group names", l)
 			}
 			edited = append(edited, strings.Replace(l, "Automation Users;Everyone", "Everyone;Finance", 1))

@@ -306,7 +306,7 @@ func (a *applier) recordBulk(items []item) error {
 			ins = append(ins, a.intent(&it.br.row))
 		}
 	}
-	if err := a.opts.Journal.IntentAll(ins); err != nil {
+	if err := a.opts.Journal.Note(ins...); err != nil { // see journalIntent
 		return failf(report.CodeJournal, "nothing was sent: %v", err)
 	}
 	return nil

@@ -45,7 +45,9 @@ type Options struct {
 	// fail without it.
 	Secrets SecretRecorder
 	// Journal, when set, durably records each row's intent (with its
-	// passwords sealed) before the row's write is sent.
+	// passwords sealed, and what undoes its change) before the row's
+	// write is sent; rows whose change can be put back then read their
+	// account's state first.
 	Journal *journal.Journal
 }
 
@@ -89,6 +91,7 @@ type generatedSecret struct {
 // planner, which holds a Reader only, or an applier, which writes.
 type Executor struct {
 	mode Mode
+	undo bool // the state before undoable writes is read (see Options.Journal)
 	rows interface {
 		do(ctx context.Context, r *row) error
 	}
@@ -107,30 +110,39 @@ func NewApplier(w Writer, rs *Resolver, onlyChanged bool, opts Options) *Executo
 	if onlyChanged {
 		mode = ModeApplyChanged
 	}
-	return &Executor{mode: mode, rows: &applier{reading: newReading(w, rs, opts.Retry, mode), writer: w, mode: mode, opts: opts}}
+	rd := newReading(w, rs, opts.Retry, mode)
+	rd.undo = opts.Journal != nil
+	return &Executor{mode: mode, undo: rd.undo, rows: &applier{reading: rd, writer: w, mode: mode, opts: opts}}
 }
 
 // Needs says which reads a row of this op costs in this mode, for
 // Resolver.Prepare.
 func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 	readsState := e.mode.readsEveryState() || ReadsState(job)
+	forUndo := !readsState && e.undo && undoable(job.Op) // read only to record its undo
 	if job.Groups != nil || len(job.GroupsToAdd)+len(job.GroupsToRemove) > 0 {
 		n.Groups++
 	}
 	switch job.Op {
-	case manifest.OpUpdateUser, manifest.OpSetPassword:
-		if job.Target.Kind != manifest.TargetUserID {
+	case manifest.OpUpdateUser, manifest.OpSetPassword, manifest.OpDeleteUser:
+		switch {
+		case job.Target.Kind != manifest.TargetUserID:
 			n.UserLookups++
-		} else if readsState {
+		case readsState:
 			n.UserStates++
+		case forUndo:
+			n.UndoUsers++
 		}
 	case manifest.OpChangePassword:
 		n.UserStates++ // its outcome is checked against lastModificationTime
-	case manifest.OpUpdateRobotAccount:
-		if job.Target.Kind != manifest.TargetRobotAccountID {
+	case manifest.OpUpdateRobotAccount, manifest.OpDeleteRobotAccount:
+		switch {
+		case job.Target.Kind != manifest.TargetRobotAccountID:
 			n.RobotLookups++
-		} else if readsState {
+		case readsState:
 			n.RobotStates++
+		case forUndo:
+			n.UndoRobots++
 		}
 	case manifest.OpSetRobotCredentials:
 		n.OrchestratorLookups++ // the PATCH sends back the robot as read
@@ -138,16 +150,13 @@ func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 		n.UserLookups++
 	case manifest.OpEnsureRobotAccount:
 		n.RobotLookups++
-	case manifest.OpDeleteUser:
-		if job.Target.Kind != manifest.TargetUserID || readsState {
-			n.UserLookups++
-		}
-	case manifest.OpDeleteRobotAccount:
-		if job.Target.Kind != manifest.TargetRobotAccountID || readsState {
-			n.RobotLookups++
-		}
-	case manifest.OpEnsureGroup, manifest.OpDeleteGroup:
+	case manifest.OpEnsureGroup:
 		n.Groups++
+	case manifest.OpDeleteGroup:
+		n.Groups++
+		if e.undo {
+			n.Members++ // its members are recorded, to put them back
+		}
 	}
 }
 

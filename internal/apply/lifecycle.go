@@ -134,13 +134,13 @@ func (rd *reading) lookDelete(ctx context.Context, r *row) (look, error) {
 	switch r.job.Op {
 	case manifest.OpDeleteUser:
 		what = "account"
-		l.user, _, err = rd.resolveUser(ctx, r, rd.readState)
+		l.user, l.userKnown, err = rd.resolveUser(ctx, r, rd.needsState(r.job))
 		l.target = l.user.ID
 	case manifest.OpDeleteRobotAccount:
 		what = "robot account"
 		err = rd.retry(ctx, r.res, func(ctx context.Context) error {
 			var err error
-			l.robot, l.robotKnown, err = rd.resolver.Robot(ctx, r.job.Target, rd.readState)
+			l.robot, l.robotKnown, err = rd.resolver.Robot(ctx, r.job.Target, rd.needsState(r.job))
 			return err
 		})
 		l.target = l.robot.ID

@@ -125,6 +125,9 @@ func (c *Census) Needs(exec *Executor) Needs {
 		n.RobotLookups += one.RobotLookups * count
 		n.RobotStates += one.RobotStates * count
 		n.OrchestratorLookups += one.OrchestratorLookups * count
+		n.Members += one.Members * count
+		n.UndoUsers += one.UndoUsers * count
+		n.UndoRobots += one.UndoRobots * count
 	}
 	n.Groups = c.groupRows
 	return n

@@ -24,6 +24,28 @@ type reading struct {
 	// plan: nothing is written, and groups the plan would create count
 	// as existing for the rows of later phases.
 	plan bool
+	// undo: the state before each write that can be put back is read,
+	// for the run's undo manifest.
+	undo bool
+}
+
+// needsState reports whether job's account must be read before its write.
+func (rd *reading) needsState(job *manifest.Job) bool {
+	if rd.readState || ReadsState(job) {
+		return true
+	}
+	return rd.undo && undoable(job.Op) && !rd.resolver.ListTooLong(job.Op)
+}
+
+// undoable reports whether an op's change can be put back, so that an
+// apply recording its undo reads the state before it: passwords cannot be,
+// creates and ensures read their state anyway.
+func undoable(op manifest.Op) bool {
+	switch op {
+	case manifest.OpUpdateUser, manifest.OpUpdateRobotAccount, manifest.OpDeleteUser, manifest.OpDeleteRobotAccount:
+		return true
+	}
+	return false
 }
 
 func newReading(r Reader, rs *Resolver, retry worker.RetryPolicy, mode Mode) reading {
@@ -77,7 +99,7 @@ func (rd *reading) look(ctx context.Context, r *row) (look, error) {
 }
 
 func (rd *reading) lookUser(ctx context.Context, r *row) (look, error) {
-	u, known, err := rd.resolveUser(ctx, r, rd.readState || ReadsState(r.job))
+	u, known, err := rd.resolveUser(ctx, r, rd.needsState(r.job))
 	if err != nil {
 		return look{}, err
 	}
@@ -109,7 +131,7 @@ func (rd *reading) lookRobot(ctx context.Context, r *row) (look, error) {
 	var known bool
 	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
 		var err error
-		rb, known, err = rd.resolver.Robot(ctx, r.job.Target, rd.readState || r.job.Groups != nil)
+		rb, known, err = rd.resolver.Robot(ctx, r.job.Target, rd.needsState(r.job))
 		return err
 	})
 	if err != nil {

@@ -15,6 +15,12 @@ import (
 	"github.com/uipath-batch/batch/internal/worker"
 )
 
+// UndoListLimit bounds the accounts of a list read, and held, only for
+// the state undo needs: past it, the run records no state before its
+// updates (its undo manifest says so) rather than holding an
+// organization of millions in memory.
+const UndoListLimit = 50_000
+
 // IndexThreshold is how many targets of one kind make paging the whole list
 // cheaper than looking each one up: a search costs at least one GET per
 // target, a page of the list holds 1,000 accounts.
@@ -31,6 +37,15 @@ type Needs struct {
 	// Groups counts the rows that name groups: one read of the
 	// organization's groups checks (and names) them all.
 	Groups int
+	// UndoUsers and UndoRobots count the rows that read their account's
+	// state only to record what undoes their change: the lists are read
+	// for them up to UndoListLimit accounts, never one account at a time
+	// when longer (see Resolver.ListTooLong).
+	UndoUsers, UndoRobots int
+	// Members counts the rows that need every account's groups (a group
+	// deleted with its members recorded for undo): the user and robot
+	// lists are read whole, however long.
+	Members int
 }
 
 // Resolver turns manifest targets into accounts. Each target is resolved
@@ -41,10 +56,12 @@ type Resolver struct {
 	retry  worker.RetryPolicy
 
 	usersIndexed  bool
+	usersTooLong  bool // the user list was longer than worth reading
 	usersByID     map[string]*User
 	usersByEmail  map[string]*User
 	usersByName   map[string]*User
 	robotsIndexed bool
+	robotsTooLong bool
 	robotsByID    map[string]*Robot
 	robotsByName  map[string]*Robot
 	orchIndexed   bool
@@ -84,18 +101,26 @@ func NewResolver(r Reader, retry worker.RetryPolicy) *Resolver {
 // abandoned half way, and targets are then looked up one by one: either
 // way the reads stay within twice the cheaper of the two.
 func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
-	if n := needs.UserLookups + needs.UserStates; n > IndexThreshold {
-		if err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexUsers(ctx, n) }); err != nil && !errors.Is(err, errListTooLong) {
+	if needs.Members > 0 {
+		// Lists read whole: as many lookups as the organization has pages.
+		needs.UserStates, needs.RobotStates = max(needs.UserStates, 1<<30/PageSize), max(needs.RobotStates, 1<<30/PageSize)
+	}
+	if n, most := listBound(needs.UserLookups+needs.UserStates, needs.UndoUsers); n > IndexThreshold {
+		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexUsers(ctx, most) })
+		rs.usersTooLong = errors.Is(err, errListTooLong)
+		if err != nil && !rs.usersTooLong {
 			return err
 		}
 	}
-	if n := needs.RobotLookups + needs.RobotStates; n > IndexThreshold {
-		if err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexRobots(ctx, n) }); err != nil && !errors.Is(err, errListTooLong) {
+	if n, most := listBound(needs.RobotLookups+needs.RobotStates, needs.UndoRobots); n > IndexThreshold {
+		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexRobots(ctx, most) })
+		rs.robotsTooLong = errors.Is(err, errListTooLong)
+		if err != nil && !rs.robotsTooLong {
 			return err
 		}
 	}
 	if n := needs.OrchestratorLookups; n > IndexThreshold {
-		if err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexOrchestratorUsers(ctx, n) }); err != nil && !errors.Is(err, errListTooLong) {
+		if err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexOrchestratorUsers(ctx, n*PageSize) }); err != nil && !errors.Is(err, errListTooLong) {
 			return err
 		}
 	}
@@ -105,6 +130,29 @@ func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
 		}
 	}
 	return nil
+}
+
+// listBound returns how many rows read a list (reads) and the most
+// accounts the list may hold to be worth reading whole: a page of 1,000
+// per row that would otherwise read its account alone, and for rows that
+// read only for undo, up to UndoListLimit.
+func listBound(reads, undoReads int) (n, most int) {
+	most = reads * PageSize
+	if undoReads > 0 {
+		most = max(most, min(undoReads*PageSize, UndoListLimit))
+	}
+	return reads + undoReads, most
+}
+
+// ListTooLong reports whether the list of op's accounts was too long to
+// read for the state undo needs: rows reading only for undo then read
+// nothing.
+func (rs *Resolver) ListTooLong(op manifest.Op) bool {
+	switch op {
+	case manifest.OpUpdateRobotAccount, manifest.OpDeleteRobotAccount:
+		return rs.robotsTooLong
+	}
+	return rs.usersTooLong
 }
 
 // readGroups reads the organization's groups (one request), so that rows
@@ -197,6 +245,25 @@ func (rs *Resolver) Group(t manifest.Target) (g Group, found bool, err error) {
 	}
 }
 
+// Members lists the users (by email) and robot accounts (by name) of the
+// group with id, as the account lists read hold them: only accounts of a
+// list the resolver indexed.
+func (rs *Resolver) Members(id string) (emails, robotNames []string) {
+	for _, u := range rs.usersByID {
+		if hasGroup(u.GroupIDs, id) && u.Email != "" {
+			emails = append(emails, u.Email)
+		}
+	}
+	for _, r := range rs.robotsByID {
+		if hasGroup(r.GroupIDs, id) {
+			robotNames = append(robotNames, r.Name)
+		}
+	}
+	slices.Sort(emails)
+	slices.Sort(robotNames)
+	return emails, robotNames
+}
+
 // GroupOf is the group with id as the organization's list has it (the
 // id alone when the list was not read).
 func (rs *Resolver) GroupOf(id string) Group {
@@ -247,7 +314,7 @@ func (rs *Resolver) Refresh(ctx context.Context, needs Needs) error {
 	rs.mu.Lock()
 	rs.cache = make(map[string]any)
 	rs.mu.Unlock()
-	rs.usersIndexed, rs.robotsIndexed, rs.groupsRead = false, false, false
+	rs.usersIndexed, rs.robotsIndexed, rs.groupsRead, rs.usersTooLong, rs.robotsTooLong = false, false, false, false, false
 	rs.usersByID, rs.usersByEmail, rs.usersByName, rs.robotsByID, rs.robotsByName = nil, nil, nil, nil, nil
 	return rs.Prepare(ctx, needs)
 }
@@ -265,13 +332,13 @@ const PageSize = 1000
 // errListTooLong stops paging a list that costs more reads than lookups.
 var errListTooLong = errors.New("the list is longer than the lookups it would save")
 
-func (rs *Resolver) indexUsers(ctx context.Context, lookups int) error {
+func (rs *Resolver) indexUsers(ctx context.Context, most int) error {
 	byID := make(map[string]*User)
 	byEmail := make(map[string]*User)
 	byName := make(map[string]*User)
 	seen := 0
 	err := rs.reader.EachUser(ctx, func(u User) error {
-		if seen++; seen > lookups*PageSize {
+		if seen++; seen > most {
 			return errListTooLong
 		}
 		p := &u
@@ -292,12 +359,12 @@ func (rs *Resolver) indexUsers(ctx context.Context, lookups int) error {
 	return nil
 }
 
-func (rs *Resolver) indexRobots(ctx context.Context, lookups int) error {
+func (rs *Resolver) indexRobots(ctx context.Context, most int) error {
 	byID := make(map[string]*Robot)
 	byName := make(map[string]*Robot)
 	seen := 0
 	err := rs.reader.EachRobot(ctx, func(r Robot) error {
-		if seen++; seen > lookups*PageSize {
+		if seen++; seen > most {
 			return errListTooLong
 		}
 		p := &r
@@ -313,12 +380,12 @@ func (rs *Resolver) indexRobots(ctx context.Context, lookups int) error {
 	return nil
 }
 
-func (rs *Resolver) indexOrchestratorUsers(ctx context.Context, lookups int) error {
+func (rs *Resolver) indexOrchestratorUsers(ctx context.Context, most int) error {
 	byKey := make(map[int64]*OrchestratorUser)
 	byName := make(map[string][]*OrchestratorUser)
 	seen := 0
 	err := rs.reader.EachOrchestratorUser(ctx, func(o OrchestratorUser) error {
-		if seen++; seen > lookups*PageSize {
+		if seen++; seen > most {
 			return errListTooLong
 		}
 		p := &o

@@ -288,7 +288,13 @@ func (a *applier) journalIntent(r *row) error {
 		return nil
 	}
 	in := a.intent(r)
-	if err := a.opts.Journal.Intent(in); err != nil {
+	record := a.opts.Journal.Intent
+	if len(r.sealed) == 0 && !r.beforeKnown {
+		// Only what a resumed run settles by reading, and what undoes the
+		// row: a killed process keeps it without a sync per row.
+		record = func(in journal.Intent) error { return a.opts.Journal.Note(in) }
+	}
+	if err := record(in); err != nil {
 		return failf(report.CodeJournal, "nothing was sent: %v", err)
 	}
 	return nil

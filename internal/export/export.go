@@ -105,7 +105,7 @@ func (t Tally) Notes(k Kind) []string {
 			RobotAccounts: "robot accounts without a name",
 			Groups:        "local groups whose name a manifest cannot carry (empty, padded, a GUID's form, with ';', or shared by another group)",
 		}[k]
-		notes = append(notes, fmt.Sprintf("left out %d %s: another organization could not tell them apart", t.LeftOut, why))
+		notes = append(notes, fmt.Sprintf("left out %d %s: no manifest can name them in another organization", t.LeftOut, why))
 	}
 	if t.ByID > 0 {
 		notes = append(notes, fmt.Sprintf("%d groups are named by id (a manifest cannot carry their name): rows in them fail in another organization", t.ByID))

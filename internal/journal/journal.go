@@ -106,21 +106,24 @@ func (j *Journal) Intent(in Intent) error {
 	return j.syncTo(seq)
 }
 
-// IntentAll durably records, with one sync, the intents of rows whose
-// writes leave together (a bulk request).
-func (j *Journal) IntentAll(ins []Intent) error {
+// Note records intents that a killed process must not lose but that need
+// not survive the machine's crash (what a row sends besides its usual
+// change, what undoes it): they are written through to the operating
+// system, as Done is, without a sync of their own.
+func (j *Journal) Note(ins ...Intent) error {
+	_, err := j.appendIntents(ins)
+	return err
+}
+
+func (j *Journal) appendIntents(ins []Intent) (uint64, error) {
 	if len(ins) == 0 {
-		return nil
+		return 0, nil
 	}
 	recs := make([]record, len(ins))
 	for i, in := range ins {
 		recs[i] = record{Kind: "intent", Intent: in}
 	}
-	seq, err := j.append(recs...)
-	if err != nil {
-		return err
-	}
-	return j.syncTo(seq)
+	return j.append(recs...)
 }
 
 // Done records that row's result is in the report. It is written through

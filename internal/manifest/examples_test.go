@@ -26,6 +26,7 @@ func TestExamples(t *testing.T) {
 			{3, `is_active "maybe" is not a boolean`},
 			{4, "update_user cannot change an e-mail address"},
 			{7, "already changed by line 5"},
+			{9, `unknown op "remove_user"`},
 			{8, "--allow-literal-secrets"},
 			{10, "missing target"},
 			{11, "set_password does not take name"},

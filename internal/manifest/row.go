@@ -315,6 +315,9 @@ func (b *jobBuilder) groupItems(c *rawCell) []string {
 	for n, it := range items {
 		it = strings.TrimSpace(it)
 		switch {
+		case it == "" && c.isList:
+			b.problemAt(c.line, c.col, "%s: item %d of %d is empty: name a group (or give its GUID) in each item of the list", c.col, n+1, len(items))
+			continue
 		case it == "":
 			b.problemAt(c.line, c.col, "%s: item %d of %d is empty: name a group (or give its GUID) between each pair of ';', with none at the end", c.col, n+1, len(items))
 			continue
@@ -346,6 +349,9 @@ func (b *jobBuilder) groupSet(c *rawCell) []string {
 		}
 		if isGUID(it) {
 			it = strings.ToLower(it)
+		} else if guidShaped(it) {
+			b.problemAt(c.line, c.col, "%s: %q is not a group GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001): it has a GUID's shape but not only the digits 0-9 and a-f", c.col, printable(it))
+			continue
 		}
 		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, it) }) {
 			out = append(out, it)

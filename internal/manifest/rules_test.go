@@ -312,15 +312,18 @@ var ruleCases = []ruleCase{
 	},
 	{
 		name: "group lists: names and GUIDs, empty items, GUID-shaped names",
-		csv: "op,email,groups_to_add,groups_to_remove\n" +
-			"update_user,a@example.com,Finance;;Sales,\n" +
-			"update_user,b@example.com,Finance;,\n" +
-			"update_user,c@example.com,,6f1b7c2a-0d4e-4c1a-9b7e-00000000000g\n" +
-			"update_user,d@example.com,Finance; " + groupFinance + " ;Sales Team,\n",
+		csv: "op,email,groups_to_add,groups_to_remove,groups\n" +
+			"update_user,a@example.com,Finance;;Sales,,\n" +
+			"update_user,b@example.com,Finance;,,\n" +
+			"update_user,c@example.com,,6f1b7c2a-0d4e-4c1a-9b7e-00000000000g,\n" +
+			"update_user,d@example.com,Finance; " + groupFinance + " ;Sales Team,,\n" +
+			"ensure_user,e@example.com,,,Finance;6f1b7c2a-0d4e-4c1a-9b7e-00000000000x\n" + // the exact set too
+			"ensure_user,f@example.com,,,Finance;;Sales;\n", // where empty items are left out
 		csvWant: []want{{2, "groups_to_add: item 2 of 3 is empty"}, {3, "groups_to_add: item 2 of 2 is empty"},
-			{4, `groups_to_remove: "6f1b7c2a-0d4e-4c1a-9b7e-00000000000g" is not a group GUID`}},
+			{4, `groups_to_remove: "6f1b7c2a-0d4e-4c1a-9b7e-00000000000g" is not a group GUID`},
+			{6, `groups: "6f1b7c2a-0d4e-4c1a-9b7e-00000000000x" is not a group GUID`}},
 		yaml:     "rows:\n  - op: update_user\n    email: a@example.com\n    groups_to_add: [Finance, ~, Sales]\n  - {op: update_user, email: b@example.com, groups_to_remove: ['', ' ']}\n",
-		yamlWant: []want{{4, "groups_to_add: item 2 of 3 is empty"}},
+		yamlWant: []want{{4, "groups_to_add: item 2 of 3 is empty: name a group (or give its GUID) in each item of the list"}},
 	},
 	{
 		name:     "a group both added and removed, by name in any case",

@@ -141,11 +141,11 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 	return res, nil
 }
 
-// exportKinds writes the rows of each kind in turn and adds up what they
-// wrote and left out.
+// exportKinds writes the rows of each kind in turn, numbered on through
+// the manifest, and adds up what they wrote and left out.
 func exportKinds(ctx context.Context, r apply.Reader, kinds export.Kinds, sink export.Sink, groups []client.Group, res *ExportResult) error {
 	for _, k := range kinds {
-		t, err := export.Run(ctx, r, k, sink, groups)
+		t, err := export.Run(ctx, r, k, numberedFrom{sink, res.Rows}, groups)
 		res.Rows += t.Rows
 		res.LeftOut += t.LeftOut
 		res.Notes = append(res.Notes, t.Notes(k)...)
@@ -154,4 +154,16 @@ func exportKinds(ctx context.Context, r apply.Reader, kinds export.Kinds, sink e
 		}
 	}
 	return nil
+}
+
+// numberedFrom numbers the rows it passes on after the first base rows of
+// the manifest.
+type numberedFrom struct {
+	export.Sink
+	base int
+}
+
+func (n numberedFrom) Write(j manifest.Job) error {
+	j.Row += n.base
+	return n.Sink.Write(j)
 }
