@@ -257,3 +257,54 @@ func TestBuiltInGroupsAreNotDeleted(t *testing.T) {
 		t.Fatalf("apply of a built-in delete by id: exit %d, %d DELETEs, %d groups", res.code, emu.Counts()["DELETE"], len(emu.Groups()))
 	}
 }
+
+// TestEachLifecycleOpAlone applies manifests holding one kind of lifecycle
+// row each (a run asks only for the scopes its rows need): each does what
+// it says, and runs again unchanged.
+func TestEachLifecycleOpAlone(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, manifest string
+		check          func(s emulator.StateSnapshot) bool
+	}{
+		{"delete_user", "op,email\ndelete_user,user00002@example.com\n", func(s emulator.StateSnapshot) bool {
+			return len(s.DeletedUsers) == 1 && s.DeletedUsers[0].Email == "user00002@example.com"
+		}},
+		{"delete_robot_account", "op,robot_name\ndelete_robot_account,robot-002\n", func(s emulator.StateSnapshot) bool {
+			return len(s.DeletedRobotAccounts) == 1 && s.DeletedRobotAccounts[0].Name == "robot-002"
+		}},
+		{"delete_group", "op,group_name\ndelete_group,Retired\n", func(s emulator.StateSnapshot) bool {
+			return len(s.DeletedGroups) == 1 && s.DeletedGroups[0].Name == "Retired"
+		}},
+		{"ensure_group", "op,group_name\nensure_group,Brand New\n", func(s emulator.StateSnapshot) bool {
+			return slices.ContainsFunc(s.Groups, func(g emulator.Group) bool { return g.Name == "Brand New" })
+		}},
+		{"ensure_robot_account", "op,robot_name,display_name,groups_to_add\nensure_robot_account,robot-new,New robot,Retired\n", func(s emulator.StateSnapshot) bool {
+			return slices.ContainsFunc(s.RobotAccounts, func(r emulator.RobotAccount) bool { return r.Name == "robot-new" && r.DisplayName == "New robot" })
+		}},
+		{"ensure_user", "op,email,username,name,surname,groups_to_add\nensure_user,new@example.com,new,New,Person,Retired\n", func(s emulator.StateSnapshot) bool {
+			return slices.ContainsFunc(s.Users, func(u emulator.StateUser) bool { return u.Email == "new@example.com" && u.UserName == "new" })
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			emu := startEmulator(t, emulator.Config{Users: 5, Robots: 3,
+				SeedFile: writeFile(t, t.TempDir(), "seed.json", `{"groups": [{"name": "Retired", "members": ["user00001", "robot-001"]}]}`)})
+			dir := t.TempDir()
+			writeFile(t, dir, "one.csv", tc.manifest)
+			for _, run := range []struct {
+				id   string
+				want report.Status
+			}{{"first", report.StatusSucceeded}, {"again", report.StatusUnchanged}} {
+				res := runBatch(t, emu, dir, "apply", "one.csv", "--yes", "--allow-deletes", "--run-id", run.id, "--limits", "none")
+				rows := readResults(t, filepath.Join(dir, "reports", run.id))
+				if res.code != 0 || len(rows) != 1 || rows[0].Status != run.want {
+					t.Fatalf("%s run: exit %d, %+v, want %s\n%s", run.id, res.code, rows, run.want, res.stderr)
+				}
+				if !tc.check(emulatorState(t, emu)) {
+					t.Fatalf("%s run reported %s, but the organization does not show it", run.id, rows[0].Status)
+				}
+			}
+		})
+	}
+}
