@@ -365,7 +365,23 @@ func TestCopyOrganization(t *testing.T) {
 	t.Parallel()
 	a := startCopySource(t)
 	b := startEmulator(t, emulator.Config{})
-	copyOrganization(t, a, b, t.TempDir())
+	dir := t.TempDir()
+	copyOrganization(t, a, b, dir)
+
+	// Created one at a time, in the file's order, the copy lists its
+	// accounts in A's order: its export is A's, byte for byte.
+	c := startEmulator(t, emulator.Config{})
+	if res := runBatch(t, c, dir, "apply", "copy.csv", "--yes", "--workers", "1", "--run-id", "copy-in-order", "--limits", "none", "--no-progress"); res.code != 0 {
+		t.Fatalf("apply on C: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	copyA, err := os.ReadFile(filepath.Join(dir, "copy.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if copyC := exportKinds(t, c, dir, "c-copy.csv", "users", "robot-accounts", "groups"); copyC != string(copyA) {
+		sameExport(t, "export of C", copyC, string(copyA))
+		t.Fatalf("C, copied in the file's order, does not export A's bytes")
+	}
 }
 
 // TestCopyOrganizationThroughFaults is the same copy with 10 % of B's
