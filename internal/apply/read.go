@@ -224,7 +224,7 @@ func (rd *reading) withGroupDelta(job *manifest.Job, have []string, known bool) 
 		}
 	}
 	for _, id := range have {
-		if !member(want, id) {
+		if !member(want, id) && !rd.resolver.Implicit(id) {
 			j.GroupsToRemove = append(j.GroupsToRemove, strings.ToLower(id))
 		}
 	}

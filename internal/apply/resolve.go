@@ -264,6 +264,14 @@ func (rs *Resolver) Members(id string) (emails, robotNames []string) {
 	return emails, robotNames
 }
 
+// Implicit reports whether the group with id is one every account is in
+// and cannot leave (the built-in Everyone): an exact set without it leaves
+// it be.
+func (rs *Resolver) Implicit(id string) bool {
+	g, ok := rs.groupByID[strings.ToLower(id)]
+	return ok && g.BuiltIn && strings.EqualFold(g.Name, "Everyone")
+}
+
 // GroupOf is the group with id as the organization's list has it (the
 // id alone when the list was not read).
 func (rs *Resolver) GroupOf(id string) Group {

@@ -121,3 +121,20 @@ func TestUnknownGroupNameSuggestsTheNearest(t *testing.T) {
 		t.Errorf("a name near none: %v", err)
 	}
 }
+
+// An exact group set without Everyone does not take an account out of
+// it: every account is in Everyone, and a create joins it anyway.
+func TestExactGroupsLeaveEveryoneBe(t *testing.T) {
+	f := newFake()
+	f.groups = []Group{{ID: guid(9001), Name: "Sales"}, {ID: guid(9002), Name: "Everyone", BuiltIn: true}, {ID: guid(9003), Name: "Old"}}
+	f.addUser(User{ID: guid(1), Email: "x@example.com", GroupIDs: []string{guid(9002), guid(9003)}}, "")
+	rs := NewResolver(f, noWait(1))
+	if err := rs.Prepare(context.Background(), Needs{Groups: 1}); err != nil {
+		t.Fatal(err)
+	}
+	job := manifest.Job{Row: 1, Op: manifest.OpEnsureUser, Target: manifest.Target{Kind: manifest.TargetEmail, Value: "x@example.com"}, Groups: []string{"Sales"}}
+	r := NewPlanner(f, rs, Options{Retry: noWait(1)}).Do(context.Background(), &Task{Job: job})
+	if got := r.ChangesString(); got != "groups: +Sales −Old" {
+		t.Errorf("changes %q, want Sales added and Old removed, Everyone kept", got)
+	}
+}

@@ -93,6 +93,10 @@ type Tally struct {
 	// manifest cannot carry their name: such rows plan unchanged here and
 	// fail (unknown group) in another organization.
 	ByID int
+	// Directory counts the users a directory (not Identity) holds: they
+	// come with the directory into another organization, so are not
+	// written as local users to create.
+	Directory int
 }
 
 // Notes says, one line each, what the export of kind k left out or named
@@ -106,6 +110,9 @@ func (t Tally) Notes(k Kind) []string {
 			Groups:        "local groups whose name a manifest cannot carry (empty, padded, a GUID's form, with ';', or shared by another group)",
 		}[k]
 		notes = append(notes, fmt.Sprintf("left out %d %s: no manifest can name them in another organization", t.LeftOut, why))
+	}
+	if t.Directory > 0 {
+		notes = append(notes, fmt.Sprintf("left out %d directory users: they come from the directory connected to the organization, not from a manifest", t.Directory))
 	}
 	if t.ByID > 0 {
 		notes = append(notes, fmt.Sprintf("%d groups are named by id (a manifest cannot carry their name): rows in them fail in another organization", t.ByID))
@@ -133,6 +140,10 @@ func Run(ctx context.Context, r apply.Reader, k Kind, sink Sink, groups []client
 		err = r.EachUser(ctx, func(u apply.User) error {
 			if strings.TrimSpace(u.Email) == "" {
 				t.LeftOut++
+				return nil
+			}
+			if !u.Local() {
+				t.Directory++
 				return nil
 			}
 			t.Rows++

@@ -103,17 +103,19 @@ func TestGroupNamesKeepOnlyNamesAManifestCanCarry(t *testing.T) {
 // name, names and basic-authentication bypass, and its exact membership
 // by name, built-in groups included (by lower-case id where no name can
 // stand for the group), sorted and each once. No id, no activation, no
-// password. A user without an email is left out and counted.
+// password. A user without an email, and a directory's user (it comes with
+// the directory), are left out and counted.
 func TestUsersExportAsEnsureRowsByEmail(t *testing.T) {
 	o := &org{users: []apply.User{
 		{ID: "AAAAAAAA-0D4E-4C1A-9B7E-000000000001", UserName: "ann", Email: "Ann@Example.com", Name: "Ann", Surname: "Lee", DisplayName: "Ann Lee",
 			IsActive: true, BypassBasicAuthRestriction: true, GroupIDs: []string{guidName, "6F1B7C2A-0D4E-4C1A-9B7E-000000000002", everyone, sales}},
 		{ID: "b2", UserName: "directory-only", Email: " ", GroupIDs: []string{everyone}},
 		{ID: "c3", UserName: "bo", Email: "bo@example.com", Name: "Bo", GroupIDs: []string{everyone}},
+		{ID: "d4", UserName: "dee", Email: "dee@example.com", Type: "directoryUser", GroupIDs: []string{everyone}},
 	}}
 	sink := &rows{}
 	tally, err := Run(context.Background(), o, Users, sink, orgGroups)
-	if err != nil || tally != (Tally{Rows: 2, LeftOut: 1, ByID: 1}) || len(sink.jobs) != 2 {
+	if err != nil || tally != (Tally{Rows: 2, LeftOut: 1, ByID: 1, Directory: 1}) || len(sink.jobs) != 2 {
 		t.Fatalf("%+v, %d rows written, %v", tally, len(sink.jobs), err)
 	}
 	ann := sink.jobs[0]
@@ -133,7 +135,8 @@ func TestUsersExportAsEnsureRowsByEmail(t *testing.T) {
 		t.Errorf("bo: %+v", bo)
 	}
 	notes := strings.Join(tally.Notes(Users), "\n")
-	if !strings.Contains(notes, "left out 1 users without an email") || !strings.Contains(notes, "1 groups are named by id") {
+	if !strings.Contains(notes, "left out 1 users without an email") || !strings.Contains(notes, "1 groups are named by id") ||
+		!strings.Contains(notes, "left out 1 directory users") {
 		t.Errorf("notes %q", notes)
 	}
 }

@@ -147,7 +147,7 @@ func exportKinds(ctx context.Context, r apply.Reader, kinds export.Kinds, sink e
 	for _, k := range kinds {
 		t, err := export.Run(ctx, r, k, numberedFrom{sink, res.Rows}, groups)
 		res.Rows += t.Rows
-		res.LeftOut += t.LeftOut
+		res.LeftOut += t.LeftOut + t.Directory
 		res.Notes = append(res.Notes, t.Notes(k)...)
 		if err != nil {
 			return err
