@@ -16,8 +16,12 @@ import (
 type pool int
 
 const (
-	usersPool  pool = iota // identity users user00001, …
-	robotsPool             // robot j: identity robot account robot-jjj and its Orchestrator user
+	usersPool     pool = iota // identity users user00001, …
+	robotsPool                // robot j: identity robot account robot-jjj and its Orchestrator user
+	newUsersPool              // users the run creates: stress-user-00001@example.com, …
+	newRobotsPool             // robot accounts the run creates: stress-robot-001, …
+	newGroupsPool             // local groups the run creates: Stress group 1, …
+	oldGroupsPool             // local groups of the seed the run deletes: Old group 1, …
 )
 
 // op is one operation of the product as the stress test drives and judges
@@ -48,6 +52,14 @@ var ops = []*op{
 	{name: "change_password", weight: 30, pool: usersPool, plan: planChangePassword, landed: passwordChanged, applied: changesApplied},
 	{name: "update_robot_account", weight: 10, pool: robotsPool, plan: planUpdateRobot, landed: robotUpdated},
 	{name: "set_robot_credentials", weight: 20, pool: robotsPool, plan: planRobotCredentials, landed: robotPasswordIsRecorded, generates: true},
+	// The lifecycle: accounts and groups created and deleted, groups
+	// named by name, deletes in bulk requests.
+	{name: "ensure_user", weight: 10, pool: newUsersPool, plan: planEnsureUser, landed: userCreated, applied: userCreates, generates: true},
+	{name: "delete_user", weight: 6, pool: usersPool, plan: planDeleteUser, landed: userDeleted},
+	{name: "ensure_robot_account", weight: 4, pool: newRobotsPool, plan: planEnsureRobot, landed: robotCreated},
+	{name: "delete_robot_account", weight: 4, pool: robotsPool, plan: planDeleteRobot, landed: robotDeleted},
+	{name: "ensure_group", weight: 2, pool: newGroupsPool, plan: planEnsureGroup, landed: groupCreated},
+	{name: "delete_group", weight: 2, pool: oldGroupsPool, plan: planDeleteGroup, landed: groupDeleted},
 }
 
 // plannedRow is one manifest row and what it expects.
@@ -75,8 +87,8 @@ type manifestPlan struct {
 }
 
 // columns of the manifest, in order.
-var columns = []string{"op", "user_id", "email", "username", "robot_name", "orchestrator_user_id",
-	"display_name", "group_ids_to_add", "robot_username", "old_password", "new_password"}
+var columns = []string{"op", "user_id", "email", "username", "robot_name", "orchestrator_user_id", "group_name",
+	"name", "surname", "display_name", "group_ids_to_add", "groups_to_add", "robot_username", "old_password", "new_password", "initial_password"}
 
 // planManifest draws n rows from ops by weight, each on an account of its
 // own, deterministically from seed.
@@ -106,16 +118,22 @@ func planManifest(seed uint64, n int) *manifestPlan {
 	return m
 }
 
-// accounts returns how many users and robots the manifest consumes.
+// accounts returns how many users and robots of the organization the
+// manifest consumes.
 func (m *manifestPlan) accounts() (users, robots int) {
+	return m.consumes(usersPool), m.consumes(robotsPool)
+}
+
+// consumes returns how many accounts (or groups) of pool the manifest
+// consumes.
+func (m *manifestPlan) consumes(p pool) int {
+	n := 0
 	for _, r := range m.rows {
-		if r.op.pool == usersPool {
-			users = max(users, r.account)
-		} else {
-			robots = max(robots, r.account)
+		if r.op.pool == p {
+			n = max(n, r.account)
 		}
 	}
-	return users, robots
+	return n
 }
 
 // fill plans every row against the emulator's users (ids are known only
@@ -144,6 +162,13 @@ func (m *manifestPlan) csv() string {
 
 func userName(i int) string  { return fmt.Sprintf("user%05d", i) }
 func robotName(j int) string { return fmt.Sprintf("robot-%03d", j) }
+
+// The accounts and groups the lifecycle rows create, and the seed's groups
+// they delete.
+func newUserEmail(k int) string { return fmt.Sprintf("stress-user-%05d@example.com", k) }
+func newRobotName(k int) string { return fmt.Sprintf("stress-robot-%03d", k) }
+func newGroupName(k int) string { return fmt.Sprintf("Stress group %d", k) }
+func oldGroupName(k int) string { return fmt.Sprintf("Old group %d", k) }
 
 // userTarget names user i by id, email or user name, at random.
 func (m *manifestPlan) userTarget(r *plannedRow, rng *rand.Rand) {
@@ -245,4 +270,81 @@ func robotPasswordIsRecorded(v *view, r *plannedRow) bool {
 		return false
 	}
 	return r.robotUser == "" || o.UnattendedRobot.UserName == r.robotUser
+}
+
+// planEnsureUser creates a user with a generated initial password, in
+// Finance by name.
+func planEnsureUser(m *manifestPlan, r *plannedRow, rng *rand.Rand) {
+	email := newUserEmail(r.account)
+	r.cells["email"], r.target = email, "email="+email
+	r.cells["username"] = strings.TrimSuffix(email, "@example.com")
+	r.cells["name"], r.cells["surname"] = "Stress", fmt.Sprintf("Person %d", r.account)
+	r.displayName = fmt.Sprintf("Stress new %d row %d", m.seed%100000, r.n)
+	r.cells["display_name"] = r.displayName
+	r.cells["groups_to_add"] = "Finance"
+	r.cells["initial_password"] = "generate"
+}
+
+func planDeleteUser(m *manifestPlan, r *plannedRow, rng *rand.Rand) {
+	m.userTarget(r, rng)
+}
+
+// planEnsureRobot creates a robot account in Finance by name.
+func planEnsureRobot(m *manifestPlan, r *plannedRow, rng *rand.Rand) {
+	r.cells["robot_name"], r.target = newRobotName(r.account), "robot_name="+newRobotName(r.account)
+	r.displayName = fmt.Sprintf("Stress new robot %d row %d", m.seed%100000, r.n)
+	r.cells["display_name"] = r.displayName
+	r.cells["groups_to_add"] = "Finance"
+}
+
+func planDeleteRobot(m *manifestPlan, r *plannedRow, rng *rand.Rand) {
+	r.cells["robot_name"], r.target = robotName(r.account), "robot_name="+robotName(r.account)
+}
+
+func planEnsureGroup(m *manifestPlan, r *plannedRow, rng *rand.Rand) {
+	r.cells["group_name"], r.target = newGroupName(r.account), "group_name="+newGroupName(r.account)
+}
+
+func planDeleteGroup(m *manifestPlan, r *plannedRow, rng *rand.Rand) {
+	r.cells["group_name"], r.target = oldGroupName(r.account), "group_name="+oldGroupName(r.account)
+}
+
+// userCreated: the user exists once, as the row asked, with the last
+// password the secrets output holds for it.
+func userCreated(v *view, r *plannedRow) bool {
+	u, ok := v.usersByEmail[newUserEmail(r.account)]
+	last, recorded := v.lastSecret[r.target]
+	return ok && v.emailCount[u.Email] == 1 && u.DisplayName == r.displayName && slices.Contains(u.GroupIDs, emulator.GroupFinance) &&
+		recorded && v.emu.PasswordOf(u.ID) == last
+}
+
+// userCreates counts the creates of the row's user the server carried
+// out: one, since its email is taken after the first (a second would be
+// refused, and is counted in verify).
+func userCreates(v *view, r *plannedRow) int {
+	return v.emailCount[newUserEmail(r.account)]
+}
+
+// userDeleted: the user is gone from the lists and deleted once.
+func userDeleted(v *view, r *plannedRow) bool {
+	_, live := v.users[userName(r.account)]
+	return !live && v.deletedUsers[userName(r.account)] == 1
+}
+
+func robotCreated(v *view, r *plannedRow) bool {
+	ra, ok := v.robots[newRobotName(r.account)]
+	return ok && ra.DisplayName == r.displayName && slices.Contains(ra.GroupIDs, emulator.GroupFinance)
+}
+
+func robotDeleted(v *view, r *plannedRow) bool {
+	_, live := v.robots[robotName(r.account)]
+	return !live && v.deletedRobots[robotName(r.account)] == 1
+}
+
+func groupCreated(v *view, r *plannedRow) bool {
+	return v.groupCount[newGroupName(r.account)] == 1
+}
+
+func groupDeleted(v *view, r *plannedRow) bool {
+	return v.groupCount[oldGroupName(r.account)] == 0 && v.deletedGroups[oldGroupName(r.account)] == 1
 }

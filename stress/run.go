@@ -12,6 +12,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -93,8 +94,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	start := time.Now()
 	plan := planManifest(cfg.Seed, cfg.Rows)
 	users, robots := plan.accounts()
+	seedFile, err := writeGroupSeed(cfg.Dir, plan.consumes(oldGroupsPool), users)
+	if err != nil {
+		return nil, err
+	}
 	emu, err := emulator.New(emulator.Config{
-		Users: users, Robots: robots, Seed: int64(cfg.Seed % (1 << 62)),
+		Users: users, Robots: robots, Seed: int64(cfg.Seed % (1 << 62)), SeedFile: seedFile,
 		Latency: cfg.Latency, FaultRate: cfg.FaultRate, ResetRate: cfg.ResetRate,
 		FaultStatuses: []int{503}, FaultSeed: int64(cfg.Seed % (1 << 62)),
 	})
@@ -130,11 +135,37 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return verify(o)
 }
 
+// writeGroupSeed writes the seed file of the local groups the delete_group
+// rows delete (Old group 1 … n), each with the first user as a member
+// when there is one.
+func writeGroupSeed(dir string, n, users int) (string, error) {
+	type group struct {
+		Name    string   `json:"name"`
+		Members []string `json:"members"`
+	}
+	var seed struct {
+		Groups []group `json:"groups"`
+	}
+	for k := 1; k <= n; k++ {
+		g := group{Name: oldGroupName(k), Members: []string{}}
+		if users > 0 {
+			g.Members = append(g.Members, userName(1))
+		}
+		seed.Groups = append(seed.Groups, g)
+	}
+	data, err := json.Marshal(seed)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "seed.json")
+	return path, os.WriteFile(path, data, 0o600)
+}
+
 // args is the binary's command line: a new run, or the resumed one.
 func (o *outcome) args(cfg Config, resume bool) []string {
 	a := []string{"apply", o.manifestPath, "--yes", "--limits", "none", "--workers", fmt.Sprint(cfg.Workers),
 		"--max-attempts", fmt.Sprint(cfg.MaxAttempts), "--timeout", "10s", "--secrets-out", o.secretsPath,
-		"--allow-literal-secrets", "--no-progress", "--log-format", "json", "--log-level", "debug"}
+		"--allow-literal-secrets", "--allow-deletes", "--no-progress", "--log-format", "json", "--log-level", "debug"}
 	if resume {
 		return append(a, "--resume", runID)
 	}

@@ -30,13 +30,39 @@ type view struct {
 	// changesApplied counts the change-password requests the server
 	// applied, by user id (answered or not).
 	changesApplied map[string]int
+	// The lifecycle: users by email and how many hold each email; what
+	// was deleted, by user name, robot name and group name; groups by name.
+	usersByEmail                               map[string]emulator.User
+	emailCount                                 map[string]int
+	deletedUsers, deletedRobots, deletedGroups map[string]int
+	groupCount                                 map[string]int
+	// duplicateCreates counts creates the server refused with a 4xx (an
+	// account or group sent to be created twice), by path.
+	duplicateCreates map[string]int
 }
 
 func newView(emu *emulator.Server, entries []secretsout.Entry) *view {
 	v := &view{emu: emu, users: map[string]emulator.User{}, robots: map[string]emulator.RobotAccount{},
-		orch: map[string]emulator.OrchestratorUser{}, lastSecret: map[string]string{}, changesApplied: map[string]int{}}
+		orch: map[string]emulator.OrchestratorUser{}, lastSecret: map[string]string{}, changesApplied: map[string]int{},
+		usersByEmail: map[string]emulator.User{}, emailCount: map[string]int{}, deletedUsers: map[string]int{},
+		deletedRobots: map[string]int{}, deletedGroups: map[string]int{}, groupCount: map[string]int{}, duplicateCreates: map[string]int{}}
 	for _, u := range emu.Users() {
 		v.users[u.UserName] = u
+		v.usersByEmail[u.Email] = u
+		v.emailCount[u.Email]++
+	}
+	snap := emu.Snapshot()
+	for _, d := range snap.DeletedUsers {
+		v.deletedUsers[d.UserName]++
+	}
+	for _, d := range snap.DeletedRobotAccounts {
+		v.deletedRobots[d.Name]++
+	}
+	for _, d := range snap.DeletedGroups {
+		v.deletedGroups[d.Name]++
+	}
+	for _, g := range snap.Groups {
+		v.groupCount[g.Name]++
 	}
 	for _, r := range emu.RobotAccounts() {
 		v.robots[r.Name] = r
@@ -51,6 +77,15 @@ func newView(emu *emulator.Server, entries []secretsout.Entry) *view {
 		if rq.Method == "POST" && strings.HasSuffix(rq.Path, "/changepassword") && (rq.Status == 200 || rq.Unsent == 200) {
 			parts := strings.Split(rq.Path, "/")
 			v.changesApplied[parts[len(parts)-2]]++
+		}
+		status := rq.Status
+		if status == 0 {
+			status = rq.Unsent
+		}
+		for _, create := range []string{"/api/User", "/api/User/BulkCreate", "/api/RobotAccount", "/api/Group"} {
+			if rq.Method == "POST" && strings.HasSuffix(rq.Path, create) && status >= 400 && status < 500 && status != 429 {
+				v.duplicateCreates[create]++
+			}
 		}
 	}
 	return v
@@ -177,7 +212,13 @@ func verify(o *outcome) (*Report, error) {
 	}
 	rep.add("checked:  %d rows in results.csv exactly once each (and %d lines in results.jsonl); %d succeeded and %d refused for a wrong old password, each as the server's state shows",
 		len(results)-extra, jsonl, succeeded, refused)
-	rep.add("checked:  %d change-passwords applied exactly once on the server, %d refused ones never applied", changes, refused)
+	rep.add("checked:  %d change-passwords and creates applied exactly once on the server, %d refused ones never applied", changes, refused)
+	dups := 0
+	for path, n := range v.duplicateCreates {
+		dups += n
+		fail("%d creates (POST %s) were refused: an account or group was sent to be created again", n, path)
+	}
+	rep.add("checked:  %d creates refused as duplicates (each account and group sent to be created at most once it landed)", dups)
 	rep.add("checked:  %d generated passwords recoverable: the last of the %d lines of the secrets output for each target is the server's", generated, len(entries))
 
 	// Files that must be private, and a run key that must be gone.

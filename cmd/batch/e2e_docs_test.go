@@ -183,6 +183,16 @@ func docEnv(t *testing.T, emu *emulator.Server, sandbox string) []string {
 	return append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + sandbox, "TMPDIR=" + os.TempDir()}, emu.Env()...)
 }
 
+// envValue is the value of key in env ("" when unset).
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
 func docEnvWithout(env []string, prefix string) []string {
 	var out []string
 	for _, kv := range env {
@@ -207,6 +217,18 @@ func setupDocSandbox(t *testing.T, root, sandbox string, env []string) {
 	writeFile(t, sandbox, "key.txt", id.String()+"\n")
 	writeFile(t, sandbox, "recipient.txt", id.Recipient().String()+"\n")
 	writeFile(t, sandbox, "rotate.csv", rotationManifest(60))
+	// The profiles the migration steps name (the emulator's variables,
+	// set as well, take precedence over them).
+	if err := os.MkdirAll(filepath.Join(sandbox, ".uipath"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var profiles strings.Builder
+	profiles.WriteString("profiles:\n")
+	for _, name := range []string{"old-org", "new-org"} {
+		fmt.Fprintf(&profiles, "  - name: %s\n    uri: %s\n    organization: %s\n    tenant: %s\n    auth:\n      clientId: %s\n      clientSecret: %s\n",
+			name, envValue(env, "UIPATH_URI"), envValue(env, "UIPATH_ORGANIZATION"), envValue(env, "UIPATH_TENANT"), envValue(env, "UIPATH_CLIENT_ID"), envValue(env, "UIPATH_CLIENT_SECRET"))
+	}
+	writeFile(t, sandbox, filepath.Join(".uipath", "config"), profiles.String())
 	// A short one for secrets.age: the documented read-back starts age once
 	// per line.
 	writeFile(t, sandbox, "rotate-3.csv", rotationManifest(3))
@@ -445,7 +467,7 @@ func ageShim() int {
 // reports, exports.
 func checkIgnored(t *testing.T, root, sandbox string) {
 	t.Helper()
-	inputs := map[string]bool{"examples": true, "rotate.csv": true, "rotate-3.csv": true}
+	inputs := map[string]bool{"examples": true, "rotate.csv": true, "rotate-3.csv": true, ".uipath": true}
 	entries, err := os.ReadDir(sandbox)
 	if err != nil {
 		t.Fatal(err)
