@@ -45,33 +45,20 @@ func (rd *reading) lookEnsureUser(ctx context.Context, r *row) (look, error) {
 	if r.job.UserName != nil && !strings.EqualFold(*r.job.UserName, u.UserName) {
 		return look{}, failf(report.CodeValidation, "username: the user %s has the user name %q, not %q; a user name cannot be changed through the API", u.Email, u.UserName, *r.job.UserName)
 	}
-	job, err := rd.withGroupDelta(r.job, u.GroupIDs, known)
-	if err != nil {
-		return look{}, err
-	}
-	return look{job: job, user: u, userKnown: known, changes: userChanges(job, &u, known, rd.resolver.GroupName)}, nil
+	return rd.userLook(r.job, u, known)
 }
 
 // lookEnsureRobot reads the robot account an ensure_robot_account row
 // names: none means the row creates it.
 func (rd *reading) lookEnsureRobot(ctx context.Context, r *row) (look, error) {
-	var rb Robot
-	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
-		var err error
-		rb, _, err = rd.resolver.Robot(ctx, r.job.Target, true)
-		return err
-	})
+	rb, _, err := rd.resolveRobot(ctx, r, true)
 	if isNotFound(err) {
 		return rd.lookCreate(r.job, func(ids []string) []report.Change { return robotCreateChanges(r.job, ids, rd.resolver.GroupName) })
 	}
 	if err != nil {
 		return look{}, err
 	}
-	job, err := rd.withGroupDelta(r.job, rb.GroupIDs, true)
-	if err != nil {
-		return look{}, err
-	}
-	return look{job: job, robot: rb, robotKnown: true, changes: robotChanges(job, &rb, true, rd.resolver.GroupName)}, nil
+	return rd.robotLook(r.job, rb, true)
 }
 
 // lookCreate is the look of a row that creates its account: the groups it
@@ -138,11 +125,7 @@ func (rd *reading) lookDelete(ctx context.Context, r *row) (look, error) {
 		l.target = l.user.ID
 	case manifest.OpDeleteRobotAccount:
 		what = "robot account"
-		err = rd.retry(ctx, r.res, func(ctx context.Context) error {
-			var err error
-			l.robot, l.robotKnown, err = rd.resolver.Robot(ctx, r.job.Target, rd.needsState(r.job))
-			return err
-		})
+		l.robot, l.robotKnown, err = rd.resolveRobot(ctx, r, rd.needsState(r.job))
 		l.target = l.robot.ID
 	default:
 		what = "group"

@@ -106,11 +106,17 @@ func (rd *reading) lookUser(ctx context.Context, r *row) (look, error) {
 	if err := checkExpected(r.job, &u, known); err != nil {
 		return look{}, err
 	}
-	job, err := rd.withGroupDelta(r.job, u.GroupIDs, known)
+	return rd.userLook(r.job, u, known)
+}
+
+// userLook is the look of a row that changes user u: its groups as the
+// additions and removals they make, and its changes.
+func (rd *reading) userLook(job *manifest.Job, u User, known bool) (look, error) {
+	j, err := rd.withGroupDelta(job, u.GroupIDs, known)
 	if err != nil {
 		return look{}, err
 	}
-	return look{job: job, user: u, userKnown: known, changes: userChanges(job, &u, known, rd.resolver.GroupName)}, nil
+	return look{job: j, user: u, userKnown: known, changes: userChanges(j, &u, known, rd.resolver.GroupName)}, nil
 }
 
 // lookChangePassword always reads the user: its lastModificationTime is
@@ -127,21 +133,30 @@ func (rd *reading) lookChangePassword(ctx context.Context, r *row) (look, error)
 }
 
 func (rd *reading) lookRobot(ctx context.Context, r *row) (look, error) {
-	var rb Robot
-	var known bool
-	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
+	rb, known, err := rd.resolveRobot(ctx, r, rd.needsState(r.job))
+	if err != nil {
+		return look{}, err
+	}
+	return rd.robotLook(r.job, rb, known)
+}
+
+// robotLook is the look of a row that changes robot account rb (see
+// userLook).
+func (rd *reading) robotLook(job *manifest.Job, rb Robot, known bool) (look, error) {
+	j, err := rd.withGroupDelta(job, rb.GroupIDs, known)
+	if err != nil {
+		return look{}, err
+	}
+	return look{job: j, robot: rb, robotKnown: known, changes: robotChanges(j, &rb, known, rd.resolver.GroupName)}, nil
+}
+
+func (rd *reading) resolveRobot(ctx context.Context, r *row, needState bool) (rb Robot, known bool, err error) {
+	err = rd.retry(ctx, r.res, func(ctx context.Context) error {
 		var err error
-		rb, known, err = rd.resolver.Robot(ctx, r.job.Target, rd.needsState(r.job))
+		rb, known, err = rd.resolver.Robot(ctx, r.job.Target, needState)
 		return err
 	})
-	if err != nil {
-		return look{}, err
-	}
-	job, err := rd.withGroupDelta(r.job, rb.GroupIDs, known)
-	if err != nil {
-		return look{}, err
-	}
-	return look{job: job, robot: rb, robotKnown: known, changes: robotChanges(job, &rb, known, rd.resolver.GroupName)}, nil
+	return rb, known, err
 }
 
 func (rd *reading) lookCredentials(ctx context.Context, r *row) (look, error) {

@@ -148,13 +148,9 @@ func (w *Writer) Comment(text string) error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.format == CSV {
-		// The CSV writer buffers: what it holds goes out first.
-		w.csv.Flush()
-		if err := w.csv.Error(); err != nil {
-			w.err = fmt.Errorf("write manifest: %w", err)
-			return w.err
-		}
+	// The CSV writer buffers: what it holds goes out first.
+	if err := w.Flush(); err != nil {
+		return err
 	}
 	line := string(commentMark) + " " + commentText(text) + "\n"
 	if w.format == YAML && w.started {
