@@ -14,8 +14,8 @@ import (
 )
 
 func init() {
-	register("8 lifecycle request economy", benchLifecycleEconomy)
-	register("9 lifecycle copy on cloud budgets", benchLifecycleCopy)
+	register("9 lifecycle request economy", benchLifecycleEconomy)
+	register("10 lifecycle copy on cloud budgets", benchLifecycleCopy)
 }
 
 // lifecycleBulk is the bulk size of the economy rows: the emulator's
@@ -53,7 +53,7 @@ func benchLifecycleEconomy(ctx context.Context, env *Env) ([]Row, error) {
 	} {
 		bulk, single := m.runs[0], m.runs[1]
 		rows = append(rows, Row{
-			Scenario: "8 lifecycle economy (" + m.label + ")", Rows: n, RowsPerSec: float64(n) / bulk.tool.Wall.Seconds(),
+			Scenario: "9 lifecycle economy (" + m.label + ")", Rows: n, RowsPerSec: float64(n) / bulk.tool.Wall.Seconds(),
 			Reference: fmt.Sprintf("--bulk-size 1: %d %ss", single.spent, m.method), RefPerSec: float64(n) / single.tool.Wall.Seconds(),
 			Ratio:  float64(single.spent) / float64(max(bulk.spent, 1)),
 			Target: fmt.Sprintf("%ss <= %d", m.method, m.bound), P50Ms: bulk.tool.Summary.LatencyP50Ms, P95Ms: bulk.tool.Summary.LatencyP95Ms,
@@ -94,7 +94,7 @@ func lifecycleMoveOnBudgets(ctx context.Context, env *Env, n int) (Row, error) {
 	ratio := best.Seconds() / tool.Wall.Seconds()
 	succeeded := tool.Summary.ByStatus[report.StatusSucceeded]
 	return Row{
-		Scenario: "8 lifecycle move on cloud budgets", Rows: n, RowsPerSec: float64(n) / tool.Wall.Seconds(),
+		Scenario: "9 lifecycle move on cloud budgets", Rows: n, RowsPerSec: float64(n) / tool.Wall.Seconds(),
 		Reference: "fastest schedule", RefPerSec: float64(n) / max(best.Seconds(), 1e-9), Ratio: ratio,
 		Target: "every row once, ratio >= 0.80", P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms,
 		PeakRSSMB: tool.PeakRSSMB, Throttled: srv.Throttled(),
@@ -265,7 +265,7 @@ func benchLifecycleCopy(ctx context.Context, env *Env) ([]Row, error) {
 	created := len(target.Users()) + len(target.RobotAccounts())
 	ratio := fastest.Seconds() / tool.Wall.Seconds()
 	return []Row{{
-		Scenario: "9 lifecycle copy on cloud budgets", Rows: rows, RowsPerSec: float64(rows) / tool.Wall.Seconds(),
+		Scenario: "10 lifecycle copy on cloud budgets", Rows: rows, RowsPerSec: float64(rows) / tool.Wall.Seconds(),
 		Reference: "fastest schedule (no budget binds)", RefPerSec: float64(rows) / max(fastest.Seconds(), 1e-9), Ratio: ratio,
 		Target: "every account once, no 429, >= 0.75", P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms,
 		PeakRSSMB: tool.PeakRSSMB, Throttled: target.Throttled(),
