@@ -101,6 +101,10 @@ type Summary struct {
 	RequestsByService map[string]map[string]RequestCount `json:"requests_by_service,omitempty"`
 	Settings          map[string]any                     `json:"settings,omitempty"`
 	ReportDir         string                             `json:"report_dir"`
+	// UndoManifest is the apply's undo manifest (undo.csv or undo.yaml)
+	// and UndoRows its rows; empty for a plan.
+	UndoManifest string `json:"undo_manifest,omitempty"`
+	UndoRows     int    `json:"undo_rows,omitempty"`
 }
 
 // RequestCount is the traffic of one service and method.
@@ -187,6 +191,9 @@ func (s Summary) Print(w io.Writer) {
 		fmt.Fprintf(w, "  stopped early: %s\n", s.Stopped)
 	}
 	fmt.Fprintf(w, "  report: %s\n", s.ReportDir)
+	if s.UndoManifest != "" {
+		fmt.Fprintf(w, "  undo: %s (%s; applying it puts back what this run changed)\n", s.UndoManifest, Plural(s.UndoRows, "row"))
+	}
 }
 
 func (s Summary) duration() time.Duration {

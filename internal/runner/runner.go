@@ -158,10 +158,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	})
 	bar.Done()
 
-	summary, closeErr := sink.Close(cfg.summary(sess, started, outcome))
-	if closeErr == nil && r.Journal != nil {
-		writeUndo(ctx, cfg.Warnings, cfg.Log, r.Dir, src.Format())
+	s := cfg.summary(sess, started, outcome)
+	if runErr == nil && r.Journal != nil {
+		s.UndoManifest, s.UndoRows = writeUndo(ctx, cfg.Warnings, cfg.Log, r.Dir, src.Format())
 	}
+	summary, closeErr := sink.Close(s)
 	if closeErr == nil {
 		writeHTMLReport(ctx, cfg.Warnings, cfg.Log, r.Dir)
 	}
@@ -223,15 +224,19 @@ func writeHTMLReport(ctx context.Context, warnings io.Writer, log zerolog.Logger
 // stopped or not, from the journal of every run of the folder (a resumed
 // run's undo covers the interrupted run's rows too). The rows' changes
 // are made whatever happens to it, so a failure is a warning.
-func writeUndo(ctx context.Context, warnings io.Writer, log zerolog.Logger, dir string, format manifest.Format) {
+// It returns the manifest's path ("" when it could not be written) and
+// its rows.
+func writeUndo(ctx context.Context, warnings io.Writer, log zerolog.Logger, dir string, format manifest.Format) (string, int) {
 	start := time.Now()
 	n, err := undo.Write(context.WithoutCancel(ctx), dir, format)
 	if err != nil {
 		fmt.Fprintf(warnings, "warning: %v\n", err)
-		return
+		return "", 0
 	}
-	log.Info().Str("path", filepath.Join(dir, undo.FileName(format))).Int("rows", n).
+	path := filepath.Join(dir, undo.FileName(format))
+	log.Info().Str("path", path).Int("rows", n).
 		Float64("ms", float64(time.Since(start).Microseconds())/1000).Msg("undo manifest written")
+	return path, n
 }
 
 // LogFinished logs the end of a run, after its summary is printed.
