@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/suggest"
@@ -131,6 +132,17 @@ func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// tooLong returns a context under which a list longer than most accounts,
+// as its first page's total count says, is abandoned after that page.
+func tooLong(ctx context.Context, most int) context.Context {
+	return client.WithListTotal(ctx, func(total int64) error {
+		if total > int64(most) {
+			return errListTooLong
+		}
+		return nil
+	})
 }
 
 // listBound returns how many rows read a list (reads) and the most
@@ -346,7 +358,7 @@ func (rs *Resolver) indexUsers(ctx context.Context, most int) error {
 	byEmail := make(map[string]*User)
 	byName := make(map[string]*User)
 	seen := 0
-	err := rs.reader.EachUser(ctx, func(u User) error {
+	err := rs.reader.EachUser(tooLong(ctx, most), func(u User) error {
 		if seen++; seen > most {
 			return errListTooLong
 		}
@@ -372,7 +384,7 @@ func (rs *Resolver) indexRobots(ctx context.Context, most int) error {
 	byID := make(map[string]*Robot)
 	byName := make(map[string]*Robot)
 	seen := 0
-	err := rs.reader.EachRobot(ctx, func(r Robot) error {
+	err := rs.reader.EachRobot(tooLong(ctx, most), func(r Robot) error {
 		if seen++; seen > most {
 			return errListTooLong
 		}

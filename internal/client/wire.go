@@ -161,15 +161,31 @@ func findOne[T any](ctx context.Context, walk func(context.Context, string, func
 	return found[0], nil
 }
 
+type listTotalKey struct{}
+
+// WithListTotal returns a context under which a walk through a whole
+// Identity list (UsersService.All, RobotAccountsService.All) hands fn the
+// list's total count, as its first page says, before any item: an error
+// from fn stops the walk there, one request in, and is returned as is.
+func WithListTotal(ctx context.Context, fn func(total int64) error) context.Context {
+	return context.WithValue(ctx, listTotalKey{}, fn)
+}
+
 // walkPages calls fn for every item list returns for searchTerm, reading
 // maxPageSize at a time until a short page or the total count. An error
 // from fn stops the walk and is returned as is.
 func walkPages[T any](ctx context.Context, searchTerm string, list func(context.Context, listOptions) (page[T], error), fn func(T) error) error {
 	seen := 0
+	total, _ := ctx.Value(listTotalKey{}).(func(int64) error)
 	for {
 		p, err := list(ctx, listOptions{SearchTerm: searchTerm, Top: maxPageSize, Skip: seen})
 		if err != nil {
 			return err
+		}
+		if total != nil && seen == 0 && p.TotalCount > 0 {
+			if err := total(p.TotalCount); err != nil {
+				return err
+			}
 		}
 		for _, it := range p.Results {
 			if err := fn(it); err != nil {

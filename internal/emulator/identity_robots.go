@@ -36,9 +36,11 @@ func (s *Server) listRobotAccounts(c *call) {
 	term := strings.ToLower(c.r.URL.Query().Get("searchTerm"))
 	st := s.state
 	st.mu.RLock()
-	results, total := pageOf(st.robotOrder, st.robots, skip, top, func(r *RobotAccount) bool {
-		return term == "" || matchesAny(term, r.Name, r.DisplayName)
-	}, toRobotAccountDTO)
+	var match func(*RobotAccount) bool
+	if term != "" {
+		match = func(r *RobotAccount) bool { return matchesAny(term, r.Name, r.DisplayName) }
+	}
+	results, total := pageOf(st.robotOrder, st.robots, skip, top, match, toRobotAccountDTO)
 	st.mu.RUnlock()
 	body, _ := json.Marshal(identityPage[robotAccountDTO]{TotalCount: int64(total), Results: results})
 	c.json(http.StatusOK, body)

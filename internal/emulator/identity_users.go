@@ -259,9 +259,11 @@ func (s *Server) listUsers(c *call) {
 	term := strings.ToLower(c.r.URL.Query().Get("searchTerm"))
 	st := s.state
 	st.mu.RLock()
-	results, total := pageOf(st.userOrder, st.users, skip, top, func(u *user) bool {
-		return term == "" || matchesAny(term, u.UserName, u.Email, u.Name, u.Surname, u.DisplayName)
-	}, func(u *user) userDTO { return toUserDTO(&u.User) })
+	var match func(*user) bool
+	if term != "" {
+		match = func(u *user) bool { return matchesAny(term, u.UserName, u.Email, u.Name, u.Surname, u.DisplayName) }
+	}
+	results, total := pageOf(st.userOrder, st.users, skip, top, match, func(u *user) userDTO { return toUserDTO(&u.User) })
 	st.mu.RUnlock()
 	body, _ := json.Marshal(identityPage[userDTO]{TotalCount: int64(total), Results: results})
 	c.json(http.StatusOK, body)

@@ -76,7 +76,10 @@ type Journal struct {
 	seq    uint64 // lines written
 	syncMu sync.Mutex
 	synced uint64 // lines known on disk
-	sealer *Sealer
+	// flushMu and flushed: lines written through to the operating system.
+	flushMu sync.Mutex
+	flushed uint64
+	sealer  *Sealer
 }
 
 // Open opens (creating with mode 0600) the journal in dir for appending.
@@ -112,8 +115,11 @@ func (j *Journal) Intent(in Intent) error {
 // change, what undoes it): they are written through to the operating
 // system, as Done is, without a sync of their own.
 func (j *Journal) Note(ins ...Intent) error {
-	_, err := j.appendIntents(ins)
-	return err
+	seq, err := j.appendIntents(ins)
+	if err != nil || seq == 0 {
+		return err
+	}
+	return j.writeTo(seq)
 }
 
 func (j *Journal) appendIntents(ins []Intent) (uint64, error) {
@@ -150,8 +156,11 @@ func (j *Journal) DoneAll(rows []Completion) error {
 	for i, c := range rows {
 		recs[i] = record{Kind: "done", Intent: Intent{Row: c.Row}, Status: c.Status}
 	}
-	_, err := j.append(recs...)
-	return err
+	seq, err := j.append(recs...)
+	if err != nil {
+		return err
+	}
+	return j.writeTo(seq)
 }
 
 // append writes records as lines, through to the operating system, and
@@ -178,11 +187,29 @@ func (j *Journal) append(recs ...record) (uint64, error) {
 		j.w.Write(line)
 		j.w.WriteByte('\n')
 	}
-	if err := j.w.Flush(); err != nil {
-		return 0, fmt.Errorf("write journal: %w", err)
-	}
 	j.seq += uint64(len(lines))
 	return j.seq, nil
+}
+
+// writeTo writes the lines appended up to seq through to the operating
+// system (a killed process keeps them). Callers appending at once share
+// one write.
+func (j *Journal) writeTo(seq uint64) error {
+	j.flushMu.Lock()
+	defer j.flushMu.Unlock()
+	if j.flushed >= seq {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return errors.New("journal is closed")
+	}
+	if err := j.w.Flush(); err != nil {
+		return fmt.Errorf("write journal: %w", err)
+	}
+	j.flushed = j.seq
+	return nil
 }
 
 // doneLine is the line json.Marshal writes for a completion record whose
@@ -217,6 +244,9 @@ func plainWord(s string) bool {
 // syncTo returns once line seq is on disk; one fsync covers every line
 // written before it.
 func (j *Journal) syncTo(seq uint64) error {
+	if err := j.writeTo(seq); err != nil {
+		return err
+	}
 	j.syncMu.Lock()
 	defer j.syncMu.Unlock()
 	if j.synced >= seq {
