@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // apiTime decodes the timestamps UiPath sends: RFC 3339, with or without
@@ -172,29 +174,73 @@ func WithListTotal(ctx context.Context, fn func(total int64) error) context.Cont
 }
 
 // walkPages calls fn for every item list returns for searchTerm, reading
-// maxPageSize at a time until a short page or the total count. An error
-// from fn stops the walk and is returned as is.
+// maxPageSize at a time until a short page or the total count. Once the
+// first page has said the total, the pages after it are read a few at a
+// time (each through the budget like any request) and handed on in
+// order: a long list no longer costs one round trip after another. An
+// error from fn stops the walk and is returned as is.
 func walkPages[T any](ctx context.Context, searchTerm string, list func(context.Context, listOptions) (page[T], error), fn func(T) error) error {
-	seen := 0
 	total, _ := ctx.Value(listTotalKey{}).(func(int64) error)
-	for {
-		p, err := list(ctx, listOptions{SearchTerm: searchTerm, Top: maxPageSize, Skip: seen})
-		if err != nil {
-			return err
-		}
-		if total != nil && seen == 0 && p.TotalCount > 0 {
-			if err := total(p.TotalCount); err != nil {
-				return err
-			}
-		}
+	read := func(ctx context.Context, skip int) (page[T], error) {
+		return list(ctx, listOptions{SearchTerm: searchTerm, Top: maxPageSize, Skip: skip})
+	}
+	deliver := func(p page[T]) error {
 		for _, it := range p.Results {
 			if err := fn(it); err != nil {
 				return err
 			}
 		}
+		return nil
+	}
+	p, err := read(ctx, 0)
+	if err != nil {
+		return err
+	}
+	if total != nil && p.TotalCount > 0 {
+		if err := total(p.TotalCount); err != nil {
+			return err
+		}
+	}
+	seen := 0
+	for {
+		if err := deliver(p); err != nil {
+			return err
+		}
 		seen += len(p.Results)
 		if pageDone(len(p.Results), maxPageSize, seen, p.TotalCount) {
 			return nil
 		}
+		if p.TotalCount <= 0 {
+			if p, err = read(ctx, seen); err != nil {
+				return err
+			}
+			continue
+		}
+		// The next pages at once, up to pagesAtOnce, then in order.
+		n := min(pagesAtOnce, int((p.TotalCount-int64(seen)+maxPageSize-1)/maxPageSize))
+		pages := make([]page[T], n)
+		g, gctx := errgroup.WithContext(ctx)
+		for k := range n {
+			g.Go(func() (err error) {
+				pages[k], err = read(gctx, seen+k*maxPageSize)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		for _, q := range pages[:n-1] {
+			if err := deliver(q); err != nil {
+				return err
+			}
+			seen += len(q.Results)
+			if len(q.Results) < maxPageSize {
+				return nil // the list shrank under the walk
+			}
+		}
+		p = pages[n-1]
 	}
 }
+
+// pagesAtOnce is how many pages of a long list are read at once.
+const pagesAtOnce = 4
