@@ -172,6 +172,10 @@ func (j *Journal) append(recs ...record) (uint64, error) {
 			lines[i] = line
 			continue
 		}
+		if line, ok := noteLine(r); ok {
+			lines[i] = line
+			continue
+		}
 		line, err := json.Marshal(r)
 		if err != nil {
 			return 0, fmt.Errorf("encode journal record: %w", err)
@@ -225,6 +229,30 @@ func doneLine(r record) ([]byte, bool) {
 		b = append(b, `,"status":"`...)
 		b = append(b, r.Status...)
 		b = append(b, '"')
+	}
+	return append(b, '}'), true
+}
+
+// noteLine is the line json.Marshal writes for an intent that holds only
+// what a row sends and what undoes it (Note's, one per row of a large
+// run): its undo payload, already JSON, is copied as it is instead of
+// being checked and compacted again. It reports false for any other
+// record.
+func noteLine(r record) ([]byte, bool) {
+	if r.Kind != "intent" || r.Sealed != nil || r.BeforeKnown() || !plainWord(r.Write) || !json.Valid(r.Undo) && len(r.Undo) > 0 {
+		return nil, false
+	}
+	b := make([]byte, 0, 40+len(r.Undo))
+	b = append(b, `{"k":"intent","row":`...)
+	b = strconv.AppendInt(b, int64(r.Row), 10)
+	if r.Write != "" {
+		b = append(b, `,"write":"`...)
+		b = append(b, r.Write...)
+		b = append(b, '"')
+	}
+	if len(r.Undo) > 0 {
+		b = append(b, `,"undo":`...)
+		b = append(b, r.Undo...)
 	}
 	return append(b, '}'), true
 }

@@ -310,3 +310,27 @@ func TestIntentTellsNeverModifiedFromUnknown(t *testing.T) {
 		t.Fatalf("intents read back: %+v, %+v", st[1].Intent, st[2].Intent)
 	}
 }
+
+// The lines written by hand for a row's notes are the lines json.Marshal
+// writes for them, so that any reader reads them the same way.
+func TestNoteLinesAreWhatMarshalWrites(t *testing.T) {
+	for _, in := range []Intent{
+		{Row: 7},
+		{Row: 8, Write: "delete"},
+		{Row: 9, Undo: []byte(`{"src":"m.csv:3","rows":[{"op":"update_user","name":"A \"b\""}]}`)},
+		{Row: 10, Write: "create", Undo: []byte(`{"notes":["x"]}`)},
+	} {
+		r := record{Kind: "intent", Intent: in}
+		line, ok := noteLine(r)
+		want, err := json.Marshal(r)
+		if !ok || err != nil || string(line) != string(want) {
+			t.Errorf("noteLine %q (%v), json.Marshal %q (%v)", line, ok, want, err)
+		}
+	}
+	if _, ok := noteLine(record{Kind: "intent", Intent: Intent{Row: 1, Sealed: map[string]string{"new_password": "x"}}}); ok {
+		t.Error("an intent with a sealed password is written by hand")
+	}
+	if _, ok := noteLine(record{Kind: "intent", Intent: Intent{Row: 1, Undo: []byte(`{"broken`)}}); ok {
+		t.Error("a payload that is not JSON is written by hand")
+	}
+}

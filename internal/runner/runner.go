@@ -54,8 +54,10 @@ type Config struct {
 	// Progress is the terminal the progress bar is drawn on (nil: none);
 	// Warnings takes what a person should know but does not stop the run.
 	Progress, Warnings io.Writer
-	// OnRowsStart is called once the run has started, before its rows.
-	OnRowsStart func()
+	// OnRequestsStart is called once signed in, before the lists are
+	// read and the rows run: from there on the run mostly makes and
+	// answers requests.
+	OnRequestsStart func()
 }
 
 // Result is how a run ended: its summary, and why it stopped early
@@ -103,6 +105,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	cfg.Log.Info().Str("run_id", r.ID).Str("manifest", cfg.Manifest.DisplayName).Int("rows", cfg.Census.Rows).
 		Int("workers", cfg.Workers).Str("limits", session.DescribeLimits(so.Limits)).Msg(what + " started")
 
+	if cfg.OnRequestsStart != nil {
+		cfg.OnRequestsStart()
+	}
 	// Resolve: page whole lists where that spends fewer reads.
 	if err := resolver.Prepare(ctx, cfg.Census.Needs(exec)); err != nil {
 		if client.IsAuthFailure(err) {
@@ -111,9 +116,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		cfg.Log.Warn().Err(err).Msg("could not read the account lists; resolving targets one by one")
 	}
 	r.Start()
-	if cfg.OnRowsStart != nil {
-		cfg.OnRowsStart()
-	}
 	// The manifest outlives an interrupt: rows not run are still recorded.
 	src, err := manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
 	if err != nil {

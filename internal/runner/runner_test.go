@@ -75,7 +75,7 @@ func setupManifest(t *testing.T, mode apply.Mode, secret, content string) (*emul
 func TestRunPlanOnlyReads(t *testing.T) {
 	emu, cfg := setup(t, apply.ModePlan, "")
 	started := false
-	cfg.OnRowsStart = func() { started = true }
+	cfg.OnRequestsStart = func() { started = true }
 	res, err := Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestRunPlanOnlyReads(t *testing.T) {
 		t.Errorf("a plan sent %d PUT requests", got)
 	}
 	if !cfg.Run.Started() || !started {
-		t.Error("the run is not marked started, or OnRowsStart was not called")
+		t.Error("the run is not marked started, or OnRequestsStart was not called")
 	}
 	if _, err := os.Stat(filepath.Join(cfg.Run.Dir, htmlreport.FileName)); err != nil {
 		t.Errorf("no report.html: %v", err)
