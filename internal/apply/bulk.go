@@ -365,11 +365,11 @@ func (a *applier) stillThere(ctx context.Context, op manifest.Op, ids []string) 
 			return err
 		case len(ids) <= IndexThreshold:
 			for _, id := range ids {
-				gone, err := a.gone(ctx, op, id)
+				found, err := a.lookup(ctx, op, id)
 				if err != nil {
 					return err
 				}
-				if !gone {
+				if found {
 					mark(id)
 				}
 			}

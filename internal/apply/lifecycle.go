@@ -217,7 +217,7 @@ func (a *applier) create(ctx context.Context, r *row, l look) error {
 	for err != nil && (worker.IsOutcomeUnknown(err) || (isConflict(err) && r.res.Attempts > 1)) {
 		// The create may have landed: a refusal as a duplicate after a
 		// lost answer may be our own create.
-		exists, rerr := a.exists(ctx, r)
+		exists, rerr := a.present(ctx, r.job.Op, r.job.Target.Value)
 		switch {
 		case rerr != nil:
 			return outcomeUnknown(err)
@@ -236,32 +236,47 @@ func (a *applier) create(ctx context.Context, r *row, l look) error {
 	return err
 }
 
-// exists reads whether the account or group an ensure_* row names exists
-// now, bypassing what the run resolved before.
-func (a *applier) exists(ctx context.Context, r *row) (bool, error) {
+// lookup reads whether the account or group an op's row names as key
+// exists now, bypassing what the run resolved before: key is an
+// ensure_* row's email or name, a delete_* row's id. Not found is an
+// answer, not an error.
+func (a *applier) lookup(ctx context.Context, op manifest.Op, key string) (bool, error) {
 	var err error
-	read := func(ctx context.Context) error {
-		switch r.job.Op {
-		case manifest.OpEnsureUser:
-			_, err = a.reader.FindUser(ctx, true, r.job.Target.Value)
-		case manifest.OpEnsureRobotAccount:
-			_, err = a.reader.FindRobot(ctx, r.job.Target.Value)
-		default:
-			var gs []Group
-			gs, err = a.reader.ListGroups(ctx)
-			if err == nil && !slices.ContainsFunc(gs, func(g Group) bool { return strings.EqualFold(g.Name, r.job.Target.Value) }) {
-				err = failf(report.CodeNotFound, "no group %q", r.job.Target.Value)
+	switch op {
+	case manifest.OpEnsureUser:
+		_, err = a.reader.FindUser(ctx, true, key)
+	case manifest.OpEnsureRobotAccount:
+		_, err = a.reader.FindRobot(ctx, key)
+	case manifest.OpDeleteUser:
+		_, err = a.reader.GetUser(ctx, key)
+	case manifest.OpDeleteRobotAccount:
+		_, err = a.reader.GetRobot(ctx, key)
+	default:
+		gs, err := a.reader.ListGroups(ctx)
+		if err != nil {
+			return false, err
+		}
+		return slices.ContainsFunc(gs, func(g Group) bool {
+			if op == manifest.OpEnsureGroup {
+				return strings.EqualFold(g.Name, key)
 			}
-		}
-		if isNotFound(err) {
-			return nil
-		}
+			return strings.EqualFold(g.ID, key)
+		}), nil
+	}
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// present is lookup under the retry policy.
+func (a *applier) present(ctx context.Context, op manifest.Op, key string) (found bool, err error) {
+	err = a.retry(ctx, nil, func(ctx context.Context) error {
+		var err error
+		found, err = a.lookup(ctx, op, key)
 		return err
-	}
-	if rerr := a.retry(ctx, nil, read); rerr != nil {
-		return false, rerr
-	}
-	return err == nil, nil
+	})
+	return found, err
 }
 
 func deref(s *string) string {
@@ -324,40 +339,13 @@ func (a *applier) deleteOne(ctx context.Context, r *row, l look) error {
 	if err == nil || r.res.Attempts == 0 || !(worker.IsOutcomeUnknown(err) || (isNotFound(err) && r.res.Attempts > 1)) {
 		return err
 	}
-	gone, rerr := a.gone(ctx, r.job.Op, l.target)
+	there, rerr := a.present(ctx, r.job.Op, l.target)
 	switch {
 	case rerr != nil:
 		return outcomeUnknown(err)
-	case gone:
+	case !there:
 		r.res.Status = report.StatusSucceeded
 		return nil
 	}
 	return outcomeUnknown(err)
-}
-
-// gone reads whether the account or group with id is deleted.
-func (a *applier) gone(ctx context.Context, op manifest.Op, id string) (bool, error) {
-	var err error
-	read := func(ctx context.Context) error {
-		switch op {
-		case manifest.OpDeleteUser:
-			_, err = a.reader.GetUser(ctx, id)
-		case manifest.OpDeleteRobotAccount:
-			_, err = a.reader.GetRobot(ctx, id)
-		default:
-			var gs []Group
-			gs, err = a.reader.ListGroups(ctx)
-			if err == nil && !slices.ContainsFunc(gs, func(g Group) bool { return strings.EqualFold(g.ID, id) }) {
-				err = failf(report.CodeNotFound, "no group %s", id)
-			}
-		}
-		if isNotFound(err) {
-			return nil
-		}
-		return err
-	}
-	if rerr := a.retry(ctx, nil, read); rerr != nil {
-		return false, rerr
-	}
-	return isNotFound(err), nil
 }
