@@ -1,6 +1,11 @@
 package apply
 
-import "github.com/uipath-batch/batch/internal/manifest"
+import (
+	"strings"
+
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+)
 
 // Phase is a pass of a run over its manifest. A run creates groups first,
 // then creates and changes accounts, then changes memberships, then
@@ -58,4 +63,25 @@ func membershipOnly(j *manifest.Job) bool {
 	return j.Name == nil && j.Surname == nil && j.DisplayName == nil && j.UserName == nil &&
 		j.IsActive == nil && j.BypassBasicAuthRestriction == nil && j.InvitationAccepted == nil &&
 		j.NewPassword == nil && j.InitialPassword == nil
+}
+
+// Created says which kinds a phase created accounts or groups of (or may
+// have: a create whose answer was lost), so that the lists read before it
+// are read again for the next phase.
+type Created struct{ Users, Robots, Groups bool }
+
+// note counts res in: a row that created its account or group.
+func (c *Created) note(res report.Result) {
+	if res.Status != report.StatusSucceeded && res.ErrorCode != report.CodeOutcomeUnknown ||
+		len(res.Changes) == 0 || !strings.HasPrefix(res.Changes[0].New, changeCreate) {
+		return
+	}
+	switch manifest.Op(res.Op) {
+	case manifest.OpEnsureUser:
+		c.Users = true
+	case manifest.OpEnsureRobotAccount:
+		c.Robots = true
+	case manifest.OpEnsureGroup:
+		c.Groups = true
+	}
 }

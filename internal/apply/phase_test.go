@@ -38,8 +38,8 @@ func phaseRun(t *testing.T, f *fake, text string, cfg RunConfig) (*memSink, Outc
 	}
 	defer src.Close()
 	cfg.Phases, cfg.Reopen = census.Phases(), open
-	cfg.BeforePhase = func(ctx context.Context, _ Phase, changed bool) error {
-		return rs.NextPhase(ctx, census.Needs(exec), changed)
+	cfg.BeforePhase = func(ctx context.Context, _ Phase, created Created) error {
+		return rs.NextPhase(ctx, census.Needs(exec), created)
 	}
 	sink := &memSink{}
 	out, err := Run(context.Background(), src, exec, sink, cfg)
@@ -109,5 +109,58 @@ func TestRunStoppedInAPhaseRecordsTheLaterPhasesNotRun(t *testing.T) {
 	}
 	if n := f.count("DeleteUsers"); n != 0 {
 		t.Errorf("%d deletes sent by a run stopped before its delete phase", n)
+	}
+}
+
+// Between phases a run reads again only the lists of what the phase before
+// created: a new group re-reads the group list (its id is needed), not the
+// users; new users re-read the user list before the memberships that name
+// them.
+func TestPhasesReadAgainOnlyWhatWasCreated(t *testing.T) {
+	f := newFake()
+	f.groups = []Group{{ID: guid(9001), Name: "A"}}
+	var b strings.Builder
+	b.WriteString("op,email,group_name,name,groups_to_add\n")
+	for i := 1; i <= 8; i++ {
+		f.addUser(User{ID: guid(i), Email: fmt.Sprintf("u%d@example.com", i)}, "")
+		fmt.Fprintf(&b, "update_user,u%d@example.com,,N%d,\n", i, i)
+	}
+	b.WriteString("ensure_group,,Team,,\n")
+	sink, out := phaseRun(t, f, b.String(), RunConfig{Workers: 2, BulkSize: 10})
+	if out.Stopped != nil {
+		t.Fatal(out.Stopped)
+	}
+	for row, r := range sink.byRow(t) {
+		if r.Status != report.StatusSucceeded {
+			t.Errorf("row %d: %s %s", row, r.Status, r.ErrorMessage)
+		}
+	}
+	if got := f.count("EachUser"); got != 1 {
+		t.Errorf("the user list was read %d times, want once (nothing created users)", got)
+	}
+	if got := f.count("ListGroups"); got != 2 {
+		t.Errorf("the group list was read %d times, want twice (a group was created)", got)
+	}
+
+	f2 := newFake()
+	f2.groups = []Group{{ID: guid(9001), Name: "A"}}
+	b.Reset()
+	b.WriteString("op,email,name,groups_to_add\n")
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(&b, "ensure_user,n%d@example.com,N%d,\n", i, i)
+		fmt.Fprintf(&b, "update_user,u%d@example.com,,A\n", i)
+		f2.addUser(User{ID: guid(i), Email: fmt.Sprintf("u%d@example.com", i)}, "")
+	}
+	sink, out = phaseRun(t, f2, b.String(), RunConfig{Workers: 2, BulkSize: 10})
+	if out.Stopped != nil {
+		t.Fatal(out.Stopped)
+	}
+	for row, r := range sink.byRow(t) {
+		if r.Status != report.StatusSucceeded {
+			t.Errorf("second run, row %d: %s %s", row, r.Status, r.ErrorMessage)
+		}
+	}
+	if got := f2.count("EachUser"); got != 2 {
+		t.Errorf("the user list was read %d times, want twice (users were created before the memberships)", got)
 	}
 }

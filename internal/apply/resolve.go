@@ -16,6 +16,15 @@ import (
 	"github.com/uipath-batch/batch/internal/worker"
 )
 
+// whole turns Members into what it reads: both account lists whole, as
+// many lookups as an organization has pages.
+func (n Needs) whole() Needs {
+	if n.Members > 0 {
+		n.UserStates, n.RobotStates, n.Members = max(n.UserStates, 1<<30/PageSize), max(n.RobotStates, 1<<30/PageSize), 0
+	}
+	return n
+}
+
 // UndoListLimit bounds the accounts of a list read, and held, only for
 // the state undo needs: past it, the run records no state before its
 // updates (its undo manifest says so) rather than holding an
@@ -110,10 +119,7 @@ func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
 			errs = append(errs, err)
 		}
 	}
-	if needs.Members > 0 {
-		// Lists read whole: as many lookups as the organization has pages.
-		needs.UserStates, needs.RobotStates = max(needs.UserStates, 1<<30/PageSize), max(needs.RobotStates, 1<<30/PageSize)
-	}
+	needs = needs.whole()
 	if n, most := listBound(needs.UserLookups+needs.UserStates, needs.UndoUsers); n > IndexThreshold {
 		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexUsers(ctx, most) })
 		if rs.usersTooLong = errors.Is(err, errListTooLong); err != nil && !rs.usersTooLong {
@@ -305,12 +311,31 @@ func (rs *Resolver) PlanGroup(name string) {
 	rs.mu.Unlock()
 }
 
-// NextPhase readies the resolver for a run's next phase: the groups a plan
-// would have created count as existing, and when the phase before changed
-// the organization, the lists are read again.
-func (rs *Resolver) NextPhase(ctx context.Context, needs Needs, changed bool) error {
-	if changed {
-		if err := rs.Refresh(ctx, needs); err != nil {
+// NextPhase readies the resolver for a run's next phase: the lists of the
+// kinds the phase before created are read again (the new accounts and
+// groups have ids the next phase needs; nothing else a phase changes is
+// read by the next), and the groups a plan would have created count as
+// existing.
+func (rs *Resolver) NextPhase(ctx context.Context, needs Needs, c Created) error {
+	if c != (Created{}) {
+		rs.mu.Lock()
+		rs.cache = make(map[string]any) // lookups one by one, "not found" included
+		rs.mu.Unlock()
+		needs = needs.whole()
+		var again Needs
+		if c.Users {
+			rs.usersIndexed, rs.usersTooLong, rs.usersByID, rs.usersByEmail, rs.usersByName = false, false, nil, nil, nil
+			again.UserLookups, again.UserStates, again.UndoUsers = needs.UserLookups, needs.UserStates, needs.UndoUsers
+		}
+		if c.Robots {
+			rs.robotsIndexed, rs.robotsTooLong, rs.robotsByID, rs.robotsByName = false, false, nil, nil
+			again.RobotLookups, again.RobotStates, again.UndoRobots = needs.RobotLookups, needs.RobotStates, needs.UndoRobots
+		}
+		if c.Groups {
+			rs.groupsRead = false
+			again.Groups = needs.Groups
+		}
+		if err := rs.Prepare(ctx, again); err != nil {
 			return err
 		}
 	}
@@ -326,18 +351,6 @@ func (rs *Resolver) NextPhase(ctx context.Context, needs Needs, changed bool) er
 		}
 	}
 	return nil
-}
-
-// Refresh forgets what was resolved and reads again what needs say: a
-// run's phase that created or deleted accounts or groups leaves the lists
-// read before it out of date for the next.
-func (rs *Resolver) Refresh(ctx context.Context, needs Needs) error {
-	rs.mu.Lock()
-	rs.cache = make(map[string]any)
-	rs.mu.Unlock()
-	rs.usersIndexed, rs.robotsIndexed, rs.groupsRead, rs.usersTooLong, rs.robotsTooLong = false, false, false, false, false
-	rs.usersByID, rs.usersByEmail, rs.usersByName, rs.robotsByID, rs.robotsByName = nil, nil, nil, nil, nil
-	return rs.Prepare(ctx, needs)
 }
 
 // retried reads a whole list again, from its first page, when a read meets

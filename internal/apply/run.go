@@ -62,9 +62,9 @@ type RunConfig struct {
 	Phases []Phase
 	Reopen func() (*manifest.Reader, error)
 	// BeforePhase, when set, runs before each phase after the first;
-	// changed says whether the phase before changed anything (the
-	// resolver reads again what it changed).
-	BeforePhase func(ctx context.Context, p Phase, changed bool) error
+	// created says what the phase before created (the resolver reads
+	// those lists again).
+	BeforePhase func(ctx context.Context, p Phase, created Created) error
 	// BulkSize is the most rows one request carries in the phases that
 	// send bulk requests (memberships, deletes); below 2, none do.
 	BulkSize int
@@ -132,7 +132,7 @@ func (r *run) inPhase(job *manifest.Job) bool {
 // readies the resolver for it; a failure stops the run.
 func (r *run) nextPass(ctx context.Context, p Phase) bool {
 	if r.cfg.BeforePhase != nil {
-		if err := r.cfg.BeforePhase(ctx, p, r.rec.changed); err != nil {
+		if err := r.cfg.BeforePhase(ctx, p, r.rec.created); err != nil {
 			r.stopper.Stop(fmt.Errorf("before the %s phase: %w", p, err))
 			return false
 		}
@@ -147,7 +147,7 @@ func (r *run) nextPass(ctx context.Context, p Phase) bool {
 		r.reopened.Close()
 	}
 	r.in.src, r.reopened = src, src
-	r.rec.changed = false
+	r.rec.created = Created{}
 	return true
 }
 
@@ -199,10 +199,10 @@ type intake struct {
 type recorder struct {
 	sink    Sink
 	journal *journal.Journal
-	err     error // the sink or the journal failed: nothing more is recorded
-	failed  int   // rows failed, for --max-failures
-	notRun  int   // rows recorded as not run
-	changed bool  // a row of the phase succeeded: it changed something
+	err     error   // the sink or the journal failed: nothing more is recorded
+	failed  int     // rows failed, for --max-failures
+	notRun  int     // rows recorded as not run
+	created Created // what the phase's rows created
 	// completed are the rows emitted and not yet flushed: the journal
 	// marks them done only once the sink has them on disk.
 	completed []journal.Completion
@@ -370,9 +370,7 @@ func (r *run) emit(x result) {
 	if r.rec.journal != nil && !notSent {
 		r.rec.completed = append(r.rec.completed, journal.Completion{Row: x.res.Row, Status: string(x.res.Status)})
 	}
-	if x.res.Status == report.StatusSucceeded || x.res.ErrorCode == report.CodeOutcomeUnknown {
-		r.rec.changed = true
-	}
+	r.rec.created.note(x.res)
 	if r.cfg.OnResult != nil {
 		r.cfg.OnResult(x.res)
 	}

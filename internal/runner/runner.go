@@ -149,8 +149,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		Reopen: func() (*manifest.Reader, error) {
 			return manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
 		},
-		BeforePhase: func(ctx context.Context, p apply.Phase, changed bool) error {
-			err := resolver.NextPhase(ctx, cfg.Census.Needs(exec), changed)
+		BeforePhase: func(ctx context.Context, p apply.Phase, created apply.Created) error {
+			err := resolver.NextPhase(ctx, cfg.Census.Needs(exec), created)
 			if err != nil && !client.IsAuthFailure(err) {
 				cfg.Log.Warn().Err(err).Str("phase", p.String()).Msg("could not read the account lists again; resolving targets one by one")
 				return nil
