@@ -6,10 +6,10 @@ import "strings"
 // refuses to rename or delete them.
 var builtInGroups = []string{"Everyone", "Administrators", "Automation Users", "Automation Developers"}
 
-// IsBuiltInGroup reports whether name (compared case-insensitively, without
+// isBuiltInGroup reports whether name (compared case-insensitively, without
 // surrounding spaces) is one of an organization's built-in groups:
 // Everyone, Administrators, Automation Users, Automation Developers.
-func IsBuiltInGroup(name string) bool {
+func isBuiltInGroup(name string) bool {
 	name = strings.TrimSpace(name)
 	for _, g := range builtInGroups {
 		if strings.EqualFold(name, g) {

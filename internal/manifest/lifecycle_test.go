@@ -6,13 +6,13 @@ import (
 	"testing"
 )
 
-func TestIsBuiltInGroup(t *testing.T) {
+func TestBuiltInGroupNames(t *testing.T) {
 	for name, want := range map[string]bool{
 		"Everyone": true, "everyone": true, " ADMINISTRATORS ": true, "Automation Users": true,
 		"automation developers": true, "Automation  Users": false, "Finance": false, "": false, "Everyone2": false,
 	} {
-		if got := IsBuiltInGroup(name); got != want {
-			t.Errorf("IsBuiltInGroup(%q) = %v, want %v", name, got, want)
+		if got := isBuiltInGroup(name); got != want {
+			t.Errorf("isBuiltInGroup(%q) = %v, want %v", name, got, want)
 		}
 	}
 }

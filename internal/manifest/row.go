@@ -223,7 +223,7 @@ func otherTarget(found []*rawCell) string {
 func checkTargetValue(kind TargetKind, v string) string {
 	switch kind {
 	case TargetUserID, TargetRobotAccountID, TargetGroupID:
-		if !isGUID(v) {
+		if !IsGUID(v) {
 			return fmt.Sprintf("%s %q is not a GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001)", kind, printable(v))
 		}
 	case TargetEmail:
@@ -301,12 +301,25 @@ func (b *jobBuilder) boolean(c *rawCell) *bool {
 }
 
 // groupItems reads groups_to_add or groups_to_remove: group names or
-// GUIDs, mixed, each once. Items are trimmed, GUIDs lower-cased, and names
-// compare case-insensitively, as the service's do. An empty item (two ';'
-// in a row, a ';' at the end, an empty YAML list item) is a problem, and so
-// is an item shaped like a GUID that is not one (a mistyped id would
-// otherwise be looked up as a name).
-func (b *jobBuilder) groupItems(c *rawCell) []string {
+// GUIDs, mixed, each once. An empty item (two ';' in a row, a ';' at the
+// end, an empty YAML list item) is a problem here.
+func (b *jobBuilder) groupItems(c *rawCell) []string { return b.groupList(c, true) }
+
+// groupSet reads the groups column: names or GUIDs, each once; empty
+// items are passed over (an empty set is a set).
+func (b *jobBuilder) groupSet(c *rawCell) []string {
+	if out := b.groupList(c, false); out != nil {
+		return out
+	}
+	return []string{}
+}
+
+// groupList reads a list of groups: items trimmed, GUIDs lower-cased, names
+// compared case-insensitively, as the service's are, each kept once. An
+// item shaped like a GUID that is not one is a problem (a mistyped id
+// would otherwise be looked up as a name); an empty item is one when
+// emptyIsProblem.
+func (b *jobBuilder) groupList(c *rawCell, emptyIsProblem bool) []string {
 	items := c.list
 	if !c.isList {
 		items = strings.Split(c.value, ";")
@@ -315,41 +328,17 @@ func (b *jobBuilder) groupItems(c *rawCell) []string {
 	for n, it := range items {
 		it = strings.TrimSpace(it)
 		switch {
+		case it == "" && !emptyIsProblem:
+			continue
 		case it == "" && c.isList:
 			b.problemAt(c.line, c.col, "%s: item %d of %d is empty: name a group (or give its GUID) in each item of the list", c.col, n+1, len(items))
 			continue
 		case it == "":
 			b.problemAt(c.line, c.col, "%s: item %d of %d is empty: name a group (or give its GUID) between each pair of ';', with none at the end", c.col, n+1, len(items))
 			continue
-		case isGUID(it):
+		case IsGUID(it):
 			it = strings.ToLower(it)
 		case guidShaped(it):
-			b.problemAt(c.line, c.col, "%s: %q is not a group GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001): it has a GUID's shape but not only the digits 0-9 and a-f", c.col, printable(it))
-			continue
-		}
-		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, it) }) {
-			out = append(out, it)
-		}
-	}
-	return out
-}
-
-// groupSet reads the groups column: names or GUIDs, each once. Names
-// compare case-insensitively, as the service's do.
-func (b *jobBuilder) groupSet(c *rawCell) []string {
-	items := c.list
-	if !c.isList {
-		items = strings.Split(c.value, ";")
-	}
-	out := []string{}
-	for _, it := range items {
-		it = strings.TrimSpace(it)
-		if it == "" {
-			continue
-		}
-		if isGUID(it) {
-			it = strings.ToLower(it)
-		} else if guidShaped(it) {
 			b.problemAt(c.line, c.col, "%s: %q is not a group GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001): it has a GUID's shape but not only the digits 0-9 and a-f", c.col, printable(it))
 			continue
 		}
@@ -403,7 +392,7 @@ func (b *jobBuilder) groupsOverlap(job *Job) {
 // builtInGroup refuses a delete_group row that names a built-in group:
 // the service refuses to delete them, so the row could only fail.
 func (b *jobBuilder) builtInGroup(job *Job) {
-	if job.Op != OpDeleteGroup || job.Target.Kind != TargetGroupName || !IsBuiltInGroup(job.Target.Value) {
+	if job.Op != OpDeleteGroup || job.Target.Kind != TargetGroupName || !isBuiltInGroup(job.Target.Value) {
 		return
 	}
 	line := 0
@@ -440,9 +429,7 @@ func guidShaped(s string) bool {
 }
 
 // IsGUID reports whether s is a GUID in its 8-4-4-4-12 hexadecimal form.
-func IsGUID(s string) bool { return isGUID(s) }
-
-func isGUID(s string) bool {
+func IsGUID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}
