@@ -224,8 +224,7 @@ func (p *Bar) Row(failed bool) {
 	}
 	p.done.Add(1)
 	if failed {
-		p.failed.Add(1)
-		p.bar.Describe(p.status(time.Now()))
+		p.failed.Add(1) // shown by the next refresh: a run failing every row redraws no more often
 	}
 	_ = p.bar.Add(1)
 }

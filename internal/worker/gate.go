@@ -2,6 +2,7 @@ package worker
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -40,7 +41,7 @@ type methodGate struct {
 
 	sent, throttledCount int64
 	waited               time.Duration
-	waiters              int // callers inside Wait
+	waiters              atomic.Int32 // callers inside Wait, counted without the lock
 }
 
 func newMethodGate(name string, b Budget, cfg *limiterConfig) *methodGate {
@@ -190,26 +191,21 @@ func (g *methodGate) release(r reservation) {
 
 // enter counts a caller into Wait; leave counts it out.
 func (g *methodGate) enter() struct{} {
-	g.mu.Lock()
-	g.waiters++
-	g.mu.Unlock()
+	g.waiters.Add(1)
 	return struct{}{}
 }
 
-func (g *methodGate) leave(struct{}) {
-	g.mu.Lock()
-	g.waiters--
-	g.mu.Unlock()
-}
+func (g *methodGate) leave(struct{}) { g.waiters.Add(-1) }
 
 // waitingAt describes the gate's waiting callers at now, if any wait.
 func (g *methodGate) waitingAt(now int64) (Waiting, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.waiters == 0 {
+	waiters := int(g.waiters.Load())
+	if waiters == 0 {
 		return Waiting{}, false
 	}
-	w := Waiting{Key: g.name, Callers: g.waiters}
+	w := Waiting{Key: g.name, Callers: waiters}
 	next := now
 	switch {
 	case g.closedUntil > now:
