@@ -267,8 +267,26 @@ func runDocShell(t *testing.T, c docCommand, script, dir string, env []string, w
 	out, err := cmd.CombinedOutput()
 	code := exitCodeOf(err)
 	if code != want {
-		t.Errorf("%s: %s: exit %d, want %d\n%s", c.where, c.line, code, want, out)
+		t.Errorf("%s: %s: exit %d, want %d\n%s", c.where, c.line, code, want, maskSecrets(out, env))
 	}
+}
+
+// secretAssignment is a printed credential: the emulator prints its
+// client secret among the export lines it starts with.
+var secretAssignment = regexp.MustCompile(`(UIPATH_CLIENT_SECRET|UIPATH_PAT)=("[^"]*"|'[^']*'|\S+)`)
+
+// maskSecrets hides the credentials a command's output may show (the
+// environment's, and any printed as an assignment) before a failure
+// prints it.
+func maskSecrets(out []byte, env []string) string {
+	text := secretAssignment.ReplaceAllString(string(out), "$1=***")
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if (k == "UIPATH_CLIENT_SECRET" || k == "UIPATH_PAT") && v != "" {
+			text = strings.ReplaceAll(text, v, "***")
+		}
+	}
+	return text
 }
 
 // isServe reports a command that serves until interrupted.
