@@ -11,6 +11,7 @@ package journal
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -85,11 +86,44 @@ type Journal struct {
 // Open opens (creating with mode 0600) the journal in dir for appending.
 func Open(dir string, sealer *Sealer) (*Journal, error) {
 	path := filepath.Join(dir, FileName)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
+	if err := dropTornLine(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open journal %s: %w", path, err)
+	}
 	return &Journal{f: f, w: bufio.NewWriterSize(f, 16<<10), sealer: sealer}, nil
+}
+
+// dropTornLine cuts off a last line without its newline (a process killed
+// while writing it; readers ignore it), so that the lines a resumed run
+// appends do not run on from it.
+func dropTornLine(f *os.File) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	end := st.Size()
+	buf := make([]byte, 64<<10)
+	for pos := end; pos > 0; {
+		n := min(int64(len(buf)), pos)
+		pos -= n
+		if _, err := f.ReadAt(buf[:n], pos); err != nil {
+			return err
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			if keep := pos + int64(i) + 1; keep < end {
+				return f.Truncate(keep)
+			}
+			return nil
+		}
+	}
+	if end > 0 {
+		return f.Truncate(0) // one line, torn
+	}
+	return nil
 }
 
 // Sealer is the run's sealer (nil when the journal was opened without one).
@@ -280,8 +314,13 @@ func (j *Journal) syncTo(seq uint64) error {
 	if j.synced >= seq {
 		return nil
 	}
+	// Only lines written through are in the file to sync: lines appended
+	// since (still in the buffer) are another caller's to write and sync.
+	j.flushMu.Lock()
+	upTo := j.flushed
+	j.flushMu.Unlock()
 	j.mu.Lock()
-	upTo, f := j.seq, j.f
+	f := j.f
 	j.mu.Unlock()
 	if f == nil {
 		return errors.New("journal is closed")

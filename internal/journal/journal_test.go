@@ -334,3 +334,61 @@ func TestNoteLinesAreWhatMarshalWrites(t *testing.T) {
 		t.Error("a payload that is not JSON is written by hand")
 	}
 }
+
+// A journal reopened after a kill mid-line drops the torn line, so that
+// the resumed run's lines do not run on from it and the journal still
+// reads.
+func TestOpenDropsATornLastLine(t *testing.T) {
+	dir := t.TempDir()
+	whole := `{"k":"done","row":1,"status":"succeeded"}` + "\n"
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(whole+`{"k":"intent","row":2,"undo":{"src`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Done(2, "succeeded"); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Read(dir)
+	if err != nil {
+		t.Fatalf("the resumed journal does not read: %v", err)
+	}
+	if !st[1].Done || !st[2].Done || len(st) != 2 {
+		t.Errorf("state %+v", st)
+	}
+}
+
+// Intent returns only once its own line is synced, however the lines of
+// callers appending at once interleave.
+func TestIntentsAppendedAtOnceAreEachSynced(t *testing.T) {
+	j, err := Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	var wg sync.WaitGroup
+	for i := 1; i <= 64; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := j.Intent(Intent{Row: i, Write: "create"}); err != nil {
+				t.Error(err)
+			}
+			j.flushMu.Lock()
+			flushed := j.flushed
+			j.flushMu.Unlock()
+			j.syncMu.Lock()
+			synced := j.synced
+			j.syncMu.Unlock()
+			if synced > flushed {
+				t.Errorf("synced %d lines, only %d written through", synced, flushed)
+			}
+		}()
+	}
+	wg.Wait()
+}
