@@ -252,7 +252,11 @@ func (s *OrchestratorUsersService) All(ctx context.Context, fn func(Orchestrator
 			}
 		}
 		skip += len(page.Value)
-		if len(page.Value) < orchestratorPage || page.Count != nil && skip >= *page.Count {
+		var total int64
+		if page.Count != nil {
+			total = int64(*page.Count)
+		}
+		if pageDone(len(page.Value), orchestratorPage, skip, total) {
 			return nil
 		}
 	}

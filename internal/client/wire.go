@@ -121,9 +121,14 @@ func withQuery(u string, q url.Values) string {
 }
 
 // pageDone reports whether paging should stop after a page of n results
-// ending at offset seen, given the server's totalCount.
+// (top asked for) with seen in all. A total the server gave decides: a
+// server that caps its pages below top answers short pages before the
+// end. Without one, a short page is the last.
 func pageDone(n, top, seen int, total int64) bool {
-	return n == 0 || n < top || (total > 0 && int64(seen) >= total)
+	if total > 0 {
+		return n == 0 || int64(seen) >= total
+	}
+	return n == 0 || n < top
 }
 
 // listPage reads one page of a partition's Identity list: GET on the
@@ -210,7 +215,9 @@ func walkPages[T any](ctx context.Context, searchTerm string, list func(context.
 		if pageDone(len(p.Results), maxPageSize, seen, p.TotalCount) {
 			return nil
 		}
-		if p.TotalCount <= 0 {
+		if p.TotalCount <= 0 || len(p.Results) < maxPageSize {
+			// No total, or pages shorter than asked: one after another,
+			// each from what was seen.
 			if p, err = read(ctx, seen); err != nil {
 				return err
 			}
@@ -229,16 +236,19 @@ func walkPages[T any](ctx context.Context, searchTerm string, list func(context.
 		if err := g.Wait(); err != nil {
 			return err
 		}
+		p = pages[n-1]
 		for _, q := range pages[:n-1] {
+			if len(q.Results) < maxPageSize {
+				// Short before the end (the list shrank, or pages are
+				// capped): what follows it may not be where it was asked.
+				p = q
+				break
+			}
 			if err := deliver(q); err != nil {
 				return err
 			}
 			seen += len(q.Results)
-			if len(q.Results) < maxPageSize {
-				return nil // the list shrank under the walk
-			}
 		}
-		p = pages[n-1]
 	}
 }
 
