@@ -2,8 +2,10 @@ package emulator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -37,6 +39,13 @@ func Serve(ctx context.Context, cfg Config, opts ServeOptions) error {
 	srv, err := New(cfg)
 	if err != nil {
 		return &StartError{err}
+	}
+	if opts.EnvFile != "" {
+		// One left by an emulator that was killed holds its port and
+		// secret: a script waiting for the file must not read it.
+		if err := os.Remove(opts.EnvFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("--env-file: remove the old one: %w", err)
+		}
 	}
 	if err := srv.Start(opts.Listen); err != nil {
 		return &StartError{err}

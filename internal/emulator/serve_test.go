@@ -171,3 +171,23 @@ func TestServeFailsWhenTheEnvFileCannotBeWritten(t *testing.T) {
 		t.Errorf("Serve = %v, want an --env-file error that is not a StartError", err)
 	}
 }
+
+// An env file left by an emulator that was killed is removed before the
+// new one starts: even when it cannot start, no script finds the old port
+// and secret there.
+func TestServeRemovesAnEnvFileLeftBehind(t *testing.T) {
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "emulator.env")
+	if err := os.WriteFile(envFile, []byte("export UIPATH_URI=http://127.0.0.1:1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := Serve(context.Background(), Config{Users: 1}, ServeOptions{Listen: "192.0.2.1:0", EnvFile: envFile, Out: &out, ErrOut: &out})
+	var se *StartError
+	if !errors.As(err, &se) {
+		t.Fatalf("Serve on an address not this machine's: %v, want a StartError", err)
+	}
+	if _, err := os.Stat(envFile); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the env file left behind is still there: %v", err)
+	}
+}

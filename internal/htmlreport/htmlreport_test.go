@@ -470,3 +470,19 @@ func TestRequestsByServiceAreShownOnce(t *testing.T) {
 		t.Error("the requests by service are shown again as raw JSON")
 	}
 }
+
+// A row finished centuries after the run began (a hand-edited or corrupt
+// finished_at) lands in the last bucket instead of widening without end.
+func TestHistogramTakesARowCenturiesOff(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := newHistogram(start)
+	h.add(start.Add(time.Second), 1, 0)
+	h.add(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), 1, 0)
+	total := 0
+	for _, b := range h.buckets[:h.used] {
+		total += b.rows
+	}
+	if total != 2 || h.used > histBuckets || h.width <= 0 {
+		t.Fatalf("%d rows in %d buckets of %v", total, h.used, h.width)
+	}
+}

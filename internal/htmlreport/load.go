@@ -300,9 +300,13 @@ func eachCSVRow(ctx context.Context, f io.Reader, fn func(*row) error) (unreadab
 		if errors.Is(err, io.EOF) {
 			return unreadable, nil
 		}
-		if err != nil {
-			unreadable++
+		var parseErr *csv.ParseError
+		if errors.As(err, &parseErr) {
+			unreadable++ // a malformed line: counted, the rest still read
 			continue
+		}
+		if err != nil {
+			return unreadable, err
 		}
 		rw = row{
 			Row: num(rec, "row"), Source: get(rec, "source"), Op: get(rec, "op"), Target: get(rec, "target"),

@@ -22,6 +22,10 @@ type bucket struct{ rows, retries, throttled int }
 
 const histBuckets = 1024
 
+// maxBucketWidth is the widest a bucket grows: histBuckets of it span
+// centuries, and a wider one would overflow time.Duration.
+const maxBucketWidth = time.Duration(1<<62) / histBuckets / 2
+
 func newHistogram(start time.Time) *histogram {
 	return &histogram{start: start, width: 10 * time.Millisecond}
 }
@@ -31,8 +35,11 @@ func (h *histogram) add(t time.Time, attempts, throttled int) {
 		h.start = t
 	}
 	off := max(t.Sub(h.start), 0)
-	for off >= h.width*histBuckets {
+	for off >= h.width*histBuckets && h.width <= maxBucketWidth {
 		h.widen()
+	}
+	if off >= h.width*histBuckets {
+		off = h.width*histBuckets - 1 // a time centuries off (a hand-edited or corrupt row): the last bucket
 	}
 	i := int(off / h.width)
 	b := &h.buckets[i]
