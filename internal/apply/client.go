@@ -193,8 +193,7 @@ func (a *ClientAdapter) CreateGroup(ctx context.Context, name string) error {
 
 // UpdateGroupMembers changes g's members, sending its name as read.
 func (a *ClientAdapter) UpdateGroupMembers(ctx context.Context, g Group, add, remove []string) error {
-	name := g.Name
-	_, err := a.c.Groups.Update(ctx, g.ID, client.UpdateGroup{Name: &name, MemberIDsToAdd: add, MemberIDsToRemove: remove})
+	_, err := a.c.Groups.Update(ctx, g.ID, client.UpdateGroup{Name: g.Name, MemberIDsToAdd: add, MemberIDsToRemove: remove})
 	return adaptErr(err)
 }
 

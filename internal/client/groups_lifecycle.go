@@ -15,27 +15,17 @@ type NewGroup struct {
 	MemberIDs []string
 }
 
-// UpdateGroup is an UpdateGroupCommand. The PUT always carries the name:
-// a nil Name sends the group's current one, read first.
+// UpdateGroup is an UpdateGroupCommand. The PUT always carries the name
+// (a server refuses one without): Name is the group's current name to
+// keep it, or a new one.
 type UpdateGroup struct {
-	Name              *string
+	Name              string
 	MemberIDsToAdd    []string
 	MemberIDsToRemove []string
 }
 
 func (s *GroupsService) groupURL(partition, id string) string {
 	return joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(partition), url.PathEscape(id))
-}
-
-// Get reads one group (GET /api/Group/{partitionGlobalId}/{groupId}).
-func (s *GroupsService) Get(ctx context.Context, id string) (Group, error) {
-	partition, err := s.client.PartitionID(ctx)
-	if err != nil {
-		return Group{}, err
-	}
-	var g Group
-	err = s.client.send(ctx, http.MethodGet, s.groupURL(partition, id), nil, &g)
-	return g, err
 }
 
 // Create creates a local group (POST /api/Group) and returns it. A name
@@ -61,28 +51,20 @@ func (s *GroupsService) Create(ctx context.Context, g NewGroup) (Group, error) {
 
 // Update renames a group and adds and removes members in one request
 // (PUT /api/Group/{groupId}) and returns the group as the server now has
-// it. The PUT always sends a name (a server refuses one without); when
-// upd.Name is nil the current name is read first. A built-in group keeps
-// its name (400 on Name). More members (added and removed together) than
-// the server allows is an error matching ErrBulkTooLarge.
+// it. A built-in group keeps its name (400 on Name). More members (added
+// and removed together) than the server allows is an error matching
+// ErrBulkTooLarge.
 func (s *GroupsService) Update(ctx context.Context, id string, upd UpdateGroup) (Group, error) {
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
 		return Group{}, err
-	}
-	if upd.Name == nil {
-		current, err := s.Get(ctx, id)
-		if err != nil {
-			return Group{}, err
-		}
-		upd.Name = &current.Name
 	}
 	body := struct {
 		PartitionGlobalID        string   `json:"partitionGlobalId"`
 		Name                     string   `json:"name"`
 		DirectoryUserIDsToAdd    []string `json:"directoryUserIDsToAdd,omitempty"`
 		DirectoryUserIDsToRemove []string `json:"directoryUserIDsToRemove,omitempty"`
-	}{partition, *upd.Name, upd.MemberIDsToAdd, upd.MemberIDsToRemove}
+	}{partition, upd.Name, upd.MemberIDsToAdd, upd.MemberIDsToRemove}
 	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(id))
 	var out Group
 	err = s.client.send(ctx, http.MethodPut, u, body, &out)

@@ -23,7 +23,6 @@ const (
 	OpDeleteUser               Operation = "delete-user"
 	OpCreateRobotAccount       Operation = "create-robot-account"
 	OpDeleteRobotAccount       Operation = "delete-robot-account"
-	OpGetGroup                 Operation = "get-group"
 	OpCreateGroup              Operation = "create-group"
 	OpUpdateGroup              Operation = "update-group"
 	OpDeleteGroup              Operation = "delete-group"
@@ -36,7 +35,7 @@ var allOperations = []Operation{
 	OpGetOrchestratorUser, OpFindOrchestratorUser, OpSetUnattendedCredentials,
 	OpListGroups,
 	OpCreateUser, OpDeleteUser, OpCreateRobotAccount, OpDeleteRobotAccount,
-	OpGetGroup, OpCreateGroup, OpUpdateGroup, OpDeleteGroup,
+	OpCreateGroup, OpUpdateGroup, OpDeleteGroup,
 }
 
 // operationScopes are the narrowest scopes each operation needs.
@@ -57,11 +56,9 @@ var operationScopes = map[Operation][]string{
 	OpDeleteUser:               {"PM.User.Write"},
 	OpCreateRobotAccount:       {"PM.RobotAccount.Write"},
 	OpDeleteRobotAccount:       {"PM.RobotAccount.Write"},
-	OpGetGroup:                 {"PM.Group.Read"},
 	OpCreateGroup:              {"PM.Group.Write"},
-	// A group update sends the current name, which it may read first.
-	OpUpdateGroup: {"PM.Group.Read", "PM.Group.Write"},
-	OpDeleteGroup: {"PM.Group.Write"},
+	OpUpdateGroup:              {"PM.Group.Write"},
+	OpDeleteGroup:              {"PM.Group.Write"},
 }
 
 // ScopesFor returns the narrow scopes the operations need, sorted and

@@ -90,41 +90,6 @@ func (s *UsersService) Create(ctx context.Context, u CreateUser) error {
 	return res.check(resp)
 }
 
-// BulkCreate creates users in one request (POST /api/User/BulkCreate),
-// all of them in groupIDs (besides Everyone), with no password. The
-// server creates all or none: a refusal lists every user's errors in one
-// *Error. More users than the server allows in one request is an error
-// matching ErrBulkTooLarge. Like Create, a request sent without an answer
-// has an unknown outcome.
-func (s *UsersService) BulkCreate(ctx context.Context, users []NewUser, groupIDs []string) error {
-	if len(users) == 0 {
-		return nil
-	}
-	partition, err := s.client.PartitionID(ctx)
-	if err != nil {
-		return err
-	}
-	wire := make([]newUserWire, len(users))
-	for i, u := range users {
-		wire[i] = u.wire()
-	}
-	body := struct {
-		Users             []newUserWire `json:"users"`
-		PartitionGlobalID string        `json:"partitionGlobalId"`
-		GroupIDs          []string      `json:"groupIDs,omitempty"`
-	}{wire, partition, groupIDs}
-	req, err := s.client.NewRequest(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "User", "BulkCreate"), body)
-	if err != nil {
-		return err
-	}
-	var res identityResult
-	resp, err := s.client.Do(req, &res)
-	if err != nil {
-		return checkBulk(err, len(users))
-	}
-	return res.check(resp)
-}
-
 // Delete soft-deletes one user (DELETE /api/User/{id}); a user that is not
 // (or no longer) there is an *Error of Kind not_found.
 func (s *UsersService) Delete(ctx context.Context, id string) error {
