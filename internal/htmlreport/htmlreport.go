@@ -30,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/secret"
 )
 
@@ -100,15 +101,18 @@ type page struct {
 	Started, Finished, Duration      string
 	ExitCode, ExitMeaning, ExitClass string
 	Stopped                          string
-	Resumed                          bool
-	IsPlan, IsApply                  bool
-	Settings                         []keyValue
-	Requests                         []keyValue
-	Extra                            []keyValue
-	Throttled                        int
-	RowsPerSecond                    string
-	LatencyP50, LatencyP95           string
-	Notes                            []string
+	// Undo is the run's undo manifest, beside the page, and UndoRows
+	// how many rows it holds.
+	Undo, UndoRows         string
+	Resumed                bool
+	IsPlan, IsApply        bool
+	Settings               []keyValue
+	Requests               []keyValue
+	Extra                  []keyValue
+	Throttled              int
+	RowsPerSecond          string
+	LatencyP50, LatencyP95 string
+	Notes                  []string
 
 	Rows      int
 	Statuses  []statusBar
@@ -156,6 +160,9 @@ func (r *run) describe() *page {
 	p.RunID = first(s.RunID, m.RunID, filepath.Base(r.dir))
 	p.Manifest = first(s.Manifest, m.Manifest)
 	p.SHA256 = first(s.ManifestSHA256, m.ManifestSHA256)
+	if s.UndoManifest != "" {
+		p.Undo, p.UndoRows = filepath.Base(s.UndoManifest), report.Plural(s.UndoRows, "row")
+	}
 	p.IsPlan = p.Command == "plan"
 	p.IsApply = p.Command == "apply"
 	// A resumed run's summary starts at the resume; run.json at the start.

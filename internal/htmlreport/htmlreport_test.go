@@ -486,3 +486,31 @@ func TestHistogramTakesARowCenturiesOff(t *testing.T) {
 		t.Fatalf("%d rows in %d buckets of %v", total, h.used, h.width)
 	}
 }
+
+// An apply's page names its undo manifest, beside it, once: not again as
+// raw summary fields.
+func TestApplyPageNamesItsUndoManifest(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+	if err := journal.WriteMeta(dir, journal.Meta{RunID: "run", Command: "apply", Manifest: "users.csv", Started: start}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := report.Create(report.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Append(report.Result{Row: 1, Source: "users.csv:2", Op: "update_user", Target: "email=a@example.com", Status: report.StatusSucceeded, Attempts: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Close(report.Summary{RunID: "run", Command: "apply", Manifest: "users.csv", StartedAt: start, FinishedAt: start.Add(time.Second),
+		UndoManifest: filepath.Join(dir, "undo.csv"), UndoRows: 1}); err != nil {
+		t.Fatal(err)
+	}
+	page := render(t, dir)
+	if !strings.Contains(page, `<a href="undo.csv"><code>undo.csv</code></a>: 1 row;`) {
+		t.Error("the page does not name the undo manifest")
+	}
+	if strings.Contains(page, "undo_manifest") || strings.Contains(page, dir) {
+		t.Error("the undo manifest is shown again as a raw field, or by its full path")
+	}
+}

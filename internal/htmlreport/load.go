@@ -96,6 +96,7 @@ var summaryFields = map[string]bool{
 	"finished_at": true, "seconds": true, "rows_per_second": true, "stopped": true, "rows": true,
 	"by_status": true, "by_error_code": true, "latency_p50_ms": true, "latency_p95_ms": true,
 	"requests_by_method": true, "requests_by_service": true, "throttled_429s": true, "settings": true, "report_dir": true,
+	"undo_manifest": true, "undo_rows": true,
 }
 
 // openRun reads a run folder's metadata: summary.json and run.json, either

@@ -30,6 +30,8 @@ const pageHTML = `<!DOCTYPE html>
 <tr><th>organization</th><td>{{.Organization}}</td></tr>
 <tr><th>tenant</th><td>{{.Tenant}}</td></tr>
 <tr><th>run id</th><td><code>{{.RunID}}</code></td></tr>
+{{if .Undo}}<tr><th>undo</th><td><a href="{{.Undo}}"><code>{{.Undo}}</code></a>: {{.UndoRows}}; applying it puts back what this run changed</td></tr>
+{{end}}
 <tr><th>started</th><td>{{.Started}}</td></tr>
 <tr><th>finished</th><td>{{.Finished}}{{if .Duration}} ({{.Duration}}){{end}}</td></tr>
 {{if .RowsPerSecond}}<tr><th>speed</th><td>{{.RowsPerSecond}} rows/s; latency p50 {{.LatencyP50}}, p95 {{.LatencyP95}}</td></tr>
