@@ -90,6 +90,19 @@ func runBatch(t *testing.T, emu *emulator.Server, dir string, args ...string) re
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	res := result{stdout: out.String(), stderr: errOut.String()}
+	// The credentials the command was given never show in its output; a
+	// test's failure message printing that output then cannot show them
+	// either.
+	for _, kv := range cmd.Env {
+		name, value, _ := strings.Cut(kv, "=")
+		if name != "UIPATH_CLIENT_SECRET" && name != "UIPATH_PAT" || value == "" {
+			continue
+		}
+		if strings.Contains(res.stdout+res.stderr, value) {
+			t.Errorf("the output of batch %s shows %s", args[0], name)
+			res.stdout, res.stderr = strings.ReplaceAll(res.stdout, value, "***"), strings.ReplaceAll(res.stderr, value, "***")
+		}
+	}
 	var ee *exec.ExitError
 	switch {
 	case errors.As(err, &ee):
