@@ -63,7 +63,7 @@ func (s *Server) listGroups(c *call) {
 // for; ok when it has them all. The caller holds the store's lock.
 func (st *store) missingGroup(ids []string) (id string, ok bool) {
 	for _, g := range ids {
-		if !st.groupByID[strings.ToLower(g)] {
+		if !st.hasGroup(strings.ToLower(g)) {
 			return g, false
 		}
 	}

@@ -104,7 +104,7 @@ func (s *Server) createGroup(c *call) {
 		c.validationProblem("Name", fmt.Sprintf("A group named '%s' already exists.", name))
 		return
 	}
-	if id != "" && st.groupByID[id] {
+	if id != "" && st.hasGroup(id) {
 		c.validationProblem("id", fmt.Sprintf("A group with id '%s' already exists.", id))
 		return
 	}
@@ -220,28 +220,17 @@ func (s *Server) deleteGroup(c *call) {
 // group of the command or none (an unknown or built-in group refuses the
 // whole request), 204.
 func (s *Server) bulkDeleteGroups(c *call) {
-	if !s.pathPartition(c, c.params[0]) {
-		return
-	}
 	var cmd bulkGroupDeleteCommand
-	if !decodeIdentityBody(c, &cmd) || !checkGUIDs(c, "groupIDs", cmd.GroupIDs) ||
-		!s.withinBulkMax(c, "groupIDs", len(cmd.GroupIDs)) {
+	if !s.pathPartition(c, c.params[0]) || !decodeIdentityBody(c, &cmd) {
 		return
 	}
 	st := s.state
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for i, id := range cmd.GroupIDs {
-		id = strings.ToLower(id)
-		if !st.groupByID[id] {
-			notFoundAt(c, "groupIDs", i, "Group", id)
-			return
-		}
-		if builtInGroups[id] {
+	s.deleteAllOrNone(c, "groupIDs", "Group", cmd.GroupIDs, st.hasGroup,
+		func(i int, id string) bool {
+			if !builtInGroups[id] {
+				return false
+			}
 			c.validationProblem(fmt.Sprintf("groupIDs[%d]", i), fmt.Sprintf("The built-in group '%s' cannot be deleted.", st.groups[st.groupIndex(id)].Name))
-			return
-		}
-	}
-	st.deleteGroups(lowerIDs(cmd.GroupIDs), time.Now().UTC())
-	c.answerNoContent()
+			return true
+		}, st.deleteGroups)
 }

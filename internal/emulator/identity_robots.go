@@ -202,23 +202,11 @@ func (s *Server) deleteRobotAccount(c *call) {
 // every robot account of the command or none (an unknown id refuses the
 // whole request), 204.
 func (s *Server) bulkDeleteRobotAccounts(c *call) {
-	if !s.pathPartition(c, c.params[0]) {
-		return
-	}
 	var cmd bulkRobotAccountDeleteCommand
-	if !decodeIdentityBody(c, &cmd) || !checkGUIDs(c, "robotAccountIDs", cmd.RobotAccountIDs) ||
-		!s.withinBulkMax(c, "robotAccountIDs", len(cmd.RobotAccountIDs)) {
+	if !s.pathPartition(c, c.params[0]) || !decodeIdentityBody(c, &cmd) {
 		return
 	}
 	st := s.state
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for i, id := range cmd.RobotAccountIDs {
-		if st.robots[strings.ToLower(id)] == nil {
-			notFoundAt(c, "robotAccountIDs", i, "Robot account", id)
-			return
-		}
-	}
-	st.deleteRobots(lowerIDs(cmd.RobotAccountIDs), time.Now().UTC())
-	c.answerNoContent()
+	s.deleteAllOrNone(c, "robotAccountIDs", "Robot account", cmd.RobotAccountIDs,
+		func(id string) bool { return st.robots[id] != nil }, nil, st.deleteRobots)
 }

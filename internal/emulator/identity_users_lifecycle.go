@@ -217,21 +217,11 @@ func (s *Server) bulkCreateUsers(c *call) {
 // refuses the whole request), 204.
 func (s *Server) bulkDeleteUsers(c *call) {
 	var cmd bulkSoftDeleteCommand
-	if !decodeIdentityBody(c, &cmd) || !checkGUIDs(c, "userIds", cmd.UserIDs) ||
-		!s.bodyPartition(c, cmd.PartitionGlobalID) || !s.withinBulkMax(c, "userIds", len(cmd.UserIDs)) {
+	if !decodeIdentityBody(c, &cmd) || !s.bodyPartition(c, cmd.PartitionGlobalID) {
 		return
 	}
 	st := s.state
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for i, id := range cmd.UserIDs {
-		if st.users[strings.ToLower(id)] == nil {
-			notFoundAt(c, "userIds", i, "User", id)
-			return
-		}
-	}
-	st.deleteUsers(lowerIDs(cmd.UserIDs), time.Now().UTC())
-	c.answerNoContent()
+	s.deleteAllOrNone(c, "userIds", "User", cmd.UserIDs, func(id string) bool { return st.users[id] != nil }, nil, st.deleteUsers)
 }
 
 // deleteUser serves DELETE /api/User/{userId}: a soft delete, 204; 404

@@ -148,7 +148,6 @@ func (st *store) deleteGroups(ids []string, now time.Time) {
 		return false
 	})
 	for _, id := range ids {
-		delete(st.groupByID, id)
 		delete(st.groupTimes, id)
 	}
 	strip := func(groups *[]string, modified *time.Time) {
@@ -168,3 +167,30 @@ func (st *store) deleteGroups(ids []string, now time.Time) {
 
 // answerNoContent answers 204, as every delete does.
 func (c *call) answerNoContent() { c.empty(http.StatusNoContent) }
+
+// deleteAllOrNone serves the rest of a bulk delete once its command is
+// read: ids checked (GUIDs, within --bulk-max), then each must be live
+// (else 404 naming its position) and not refused, and only then are all
+// deleted, 204. refuse answers and reports true for an id that cannot be
+// deleted; nil refuses none.
+func (s *Server) deleteAllOrNone(c *call, field, what string, ids []string, live func(id string) bool,
+	refuse func(i int, id string) bool, del func(ids []string, at time.Time)) {
+	if !checkGUIDs(c, field, ids) || !s.withinBulkMax(c, field, len(ids)) {
+		return
+	}
+	st := s.state
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for i, id := range ids {
+		id = strings.ToLower(id)
+		if !live(id) {
+			notFoundAt(c, field, i, what, id)
+			return
+		}
+		if refuse != nil && refuse(i, id) {
+			return
+		}
+	}
+	del(lowerIDs(ids), time.Now().UTC())
+	c.answerNoContent()
+}

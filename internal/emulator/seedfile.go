@@ -120,7 +120,7 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 		if !isGUID(g.ID) || g.Name == "" {
 			return fmt.Errorf("seed group %q: needs a GUID id and a name", sg.ID)
 		}
-		if s.groupByID[g.ID] {
+		if s.hasGroup(g.ID) {
 			return fmt.Errorf("seed group %s listed twice", g.ID)
 		}
 		if _, dup := s.groupNamed(g.Name); dup {
@@ -133,7 +133,7 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 		out := make([]string, 0, len(ids))
 		for _, id := range ids {
 			id = strings.ToLower(id)
-			if !s.groupByID[id] {
+			if !s.hasGroup(id) {
 				return nil, fmt.Errorf("%s: unknown group %q", what, id)
 			}
 			out = append(out, id)

@@ -14,7 +14,6 @@ type store struct {
 	mu sync.RWMutex
 
 	groups     []Group
-	groupByID  map[string]bool
 	groupTimes map[string]*groupTimes
 	users      map[string]*user
 	userOrder  []string
@@ -39,7 +38,6 @@ type store struct {
 
 func newStore() *store {
 	s := &store{
-		groupByID:   map[string]bool{},
 		groupTimes:  map[string]*groupTimes{},
 		users:       map[string]*user{},
 		robots:      map[string]*RobotAccount{},
@@ -55,6 +53,10 @@ func newStore() *store {
 	return s
 }
 
+// hasGroup reports whether the organization has a group with id (lower
+// case).
+func (s *store) hasGroup(id string) bool { return s.groupTimes[id] != nil }
+
 // groupTimes are a group's creation and last modification times (zero
 // until it is first changed).
 type groupTimes struct{ created, modified time.Time }
@@ -62,7 +64,6 @@ type groupTimes struct{ created, modified time.Time }
 // addGroup appends a group created at created.
 func (s *store) addGroup(g Group, created time.Time) {
 	s.groups = append(s.groups, g)
-	s.groupByID[g.ID] = true
 	s.groupTimes[g.ID] = &groupTimes{created: created}
 }
 
