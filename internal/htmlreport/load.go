@@ -45,35 +45,9 @@ type row struct {
 	size int
 }
 
-// fieldErrors renders the field-level errors as results.csv does.
-func (r *row) fieldErrors() string {
-	if r.ValidationErrors != nil {
-		return report.FieldErrors(r.ValidationErrors).String()
-	}
-	return r.fieldErrorsText
-}
-
-// changes renders the differences as results.csv does.
-func (r *row) changes() string {
-	if r.Changes != nil {
-		rr := report.Result{Changes: r.Changes}
-		return rr.ChangesString()
-	}
-	return r.changesText
-}
-
 // finished is the row's finish time (zero for rows written before the
 // report carried it).
-func (r *row) finished() time.Time {
-	if r.FinishedAt == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339Nano, r.FinishedAt)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
-}
+func (r *row) finished() time.Time { return report.ParseFinished(r.FinishedAt) }
 
 // run is what the folder says about the run as a whole.
 type run struct {

@@ -119,7 +119,7 @@ func Create(opts Options) (*Writer, error) {
 	for i := range kept {
 		r := kept[i].Result
 		r.Duration = time.Duration(kept[i].DurationMs) * time.Millisecond
-		r.Finished = parseFinished(kept[i].FinishedAt)
+		r.Finished = ParseFinished(kept[i].FinishedAt)
 		if err := w.write(*r); err != nil {
 			return nil, w.abort(err)
 		}
@@ -320,9 +320,9 @@ type jsonResult struct {
 // millisecond.
 const FinishedLayout = "2006-01-02T15:04:05.000Z07:00"
 
-// parseFinished reads a finished_at; rows written before it existed, or
+// ParseFinished reads a finished_at; rows written before it existed, or
 // with a value that does not parse, have none.
-func parseFinished(s string) time.Time {
+func ParseFinished(s string) time.Time {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}
