@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,13 +28,18 @@ type OrchestratorUser struct {
 	Surname      string
 	FullName     string
 	EmailAddress string
-	Type         string
-	IsActive     bool
+	// Type is a UserDto.Type name ("User", "Robot", "DirectoryUser",
+	// "DirectoryGroup", "DirectoryRobot", "DirectoryExternalApplication"),
+	// read from the name or its integer code; an unknown code is kept as
+	// UnknownEnumPrefix and the code (see UnknownEnum).
+	Type     string
+	IsActive bool
 	// UnattendedRobot is nil for users without one.
 	UnattendedRobot *UnattendedRobot
 }
 
-// UnmarshalJSON reads a UserDto; Key may be a GUID string or a number.
+// UnmarshalJSON reads a UserDto; Key may be a GUID string or a number, Type
+// a name or an integer code.
 func (u *OrchestratorUser) UnmarshalJSON(b []byte) error {
 	var w struct {
 		ID              int64            `json:"Id"`
@@ -43,18 +49,19 @@ func (u *OrchestratorUser) UnmarshalJSON(b []byte) error {
 		Surname         string           `json:"Surname"`
 		FullName        string           `json:"FullName"`
 		EmailAddress    string           `json:"EmailAddress"`
-		Type            string           `json:"Type"`
+		Type            json.RawMessage  `json:"Type"`
 		IsActive        bool             `json:"IsActive"`
 		UnattendedRobot *UnattendedRobot `json:"UnattendedRobot"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+		return fmt.Errorf("Orchestrator user: %w", err)
 	}
 	*u = OrchestratorUser{
 		ID: w.ID, Key: str(w.Key), UserName: w.UserName, Name: w.Name, Surname: w.Surname,
-		FullName: w.FullName, EmailAddress: w.EmailAddress, Type: w.Type, IsActive: w.IsActive,
+		FullName: w.FullName, EmailAddress: w.EmailAddress, IsActive: w.IsActive,
 		UnattendedRobot: w.UnattendedRobot,
 	}
+	u.Type, _ = orchestratorUserTypes.decode(w.Type)
 	if u.ID == 0 {
 		if n, err := strconv.ParseInt(u.Key, 10, 64); err == nil {
 			u.ID = n
@@ -66,18 +73,37 @@ func (u *OrchestratorUser) UnmarshalJSON(b []byte) error {
 // UnattendedRobot is an Orchestrator user's unattended robot settings
 // (UnattendedRobotDto). Its password is never read or kept. Fields this
 // package does not know are kept in Extra and sent back unchanged, because
-// a PATCH replaces the nested object whole.
+// a PATCH replaces the nested object whole; the server-computed RobotID and
+// MachineMappingsCount are read but never sent.
 type UnattendedRobot struct {
-	UserName                 string
+	UserName string
+	// CredentialType is "Default", "SmartCard", "NCipher", "SafeNet" or
+	// "NoCredential", read from the name or its integer code (0 to 4 in
+	// that order); "" when the server sent none; an unknown code is kept
+	// as UnknownEnumPrefix and the code (see UnknownEnum). Left unchanged,
+	// it is sent back as it came (an integer code as that integer).
 	CredentialType           string
 	CredentialStoreID        *int64
 	CredentialExternalName   string
 	ExecutionSettings        map[string]any
 	LimitConcurrentExecution bool
-	RobotID                  int64
-	MachineMappingsCount     int64
+	// RobotID is the provisioned robot's id (read only, never sent).
+	RobotID int64
+	// MachineMappingsCount is read only, never sent.
+	MachineMappingsCount int64
 	// Extra holds unknown fields as the server sent them.
 	Extra map[string]json.RawMessage
+
+	// credentialType is CredentialType as read, in the spelling it came.
+	credentialType enumValue
+}
+
+// PasswordSignIn reports whether the robot signs in with a password, so
+// that setting one means something: true for the credential type Default
+// (or none given), false for SmartCard, NCipher, SafeNet, NoCredential and
+// any type this package does not know.
+func (r *UnattendedRobot) PasswordSignIn() bool {
+	return r.CredentialType == "" || r.CredentialType == "Default"
 }
 
 // unattendedKnown are the fields UnattendedRobot reads (and Password,
@@ -88,25 +114,26 @@ var unattendedKnown = []string{"UserName", "Password", "CredentialStoreId", "Cre
 // UnmarshalJSON reads an UnattendedRobotDto, keeping unknown fields.
 func (r *UnattendedRobot) UnmarshalJSON(b []byte) error {
 	var w struct {
-		UserName                 string `json:"UserName"`
-		CredentialType           string `json:"CredentialType"`
-		CredentialStoreID        *int64 `json:"CredentialStoreId"`
-		CredentialExternalName   string `json:"CredentialExternalName"`
-		LimitConcurrentExecution bool   `json:"LimitConcurrentExecution"`
-		RobotID                  int64  `json:"RobotId"`
-		MachineMappingsCount     int64  `json:"MachineMappingsCount"`
+		UserName                 string          `json:"UserName"`
+		CredentialType           json.RawMessage `json:"CredentialType"`
+		CredentialStoreID        *int64          `json:"CredentialStoreId"`
+		CredentialExternalName   string          `json:"CredentialExternalName"`
+		LimitConcurrentExecution bool            `json:"LimitConcurrentExecution"`
+		RobotID                  int64           `json:"RobotId"`
+		MachineMappingsCount     int64           `json:"MachineMappingsCount"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+		return fmt.Errorf("UnattendedRobot: %w", err)
 	}
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(b, &all); err != nil {
-		return err
+		return fmt.Errorf("UnattendedRobot: %w", err)
 	}
+	ct := credentialTypes.read(w.CredentialType)
 	*r = UnattendedRobot{
-		UserName: w.UserName, CredentialType: w.CredentialType, CredentialStoreID: w.CredentialStoreID,
+		UserName: w.UserName, CredentialType: ct.name, CredentialStoreID: w.CredentialStoreID,
 		CredentialExternalName: w.CredentialExternalName, LimitConcurrentExecution: w.LimitConcurrentExecution,
-		RobotID: w.RobotID, MachineMappingsCount: w.MachineMappingsCount,
+		RobotID: w.RobotID, MachineMappingsCount: w.MachineMappingsCount, credentialType: ct,
 	}
 	if raw, ok := all["ExecutionSettings"]; ok && string(raw) != "null" {
 		dec := json.NewDecoder(strings.NewReader(string(raw)))
@@ -115,8 +142,12 @@ func (r *UnattendedRobot) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("ExecutionSettings: %w", err)
 		}
 	}
-	for _, k := range unattendedKnown {
-		delete(all, k)
+	for k := range all {
+		// Known fields in any letter case (JSON names match so): a
+		// server-computed field must not come back through Extra.
+		if slices.ContainsFunc(unattendedKnown, func(n string) bool { return strings.EqualFold(n, k) }) {
+			delete(all, k)
+		}
 	}
 	if len(all) > 0 {
 		r.Extra = all
@@ -124,20 +155,22 @@ func (r *UnattendedRobot) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the robot back as read (no password).
+// MarshalJSON writes the robot as a PATCH sends it: as read, without the
+// password and the server-computed RobotId and MachineMappingsCount.
 func (r UnattendedRobot) MarshalJSON() ([]byte, error) {
 	return json.Marshal(r.wire(nil))
 }
 
-// wire is the full object for a PATCH, with the password when given.
+// wire is the full object for a PATCH, with the password when given. The
+// server computes RobotId and MachineMappingsCount: they are never sent.
 func (r UnattendedRobot) wire(password *string) map[string]any {
-	m := make(map[string]any, len(r.Extra)+9)
+	m := make(map[string]any, len(r.Extra)+7)
 	for k, v := range r.Extra {
 		m[k] = v
 	}
 	m["UserName"] = r.UserName
 	if r.CredentialType != "" { // "" is not in the enum: leave the server's own
-		m["CredentialType"] = r.CredentialType
+		m["CredentialType"] = credentialTypes.wire(r.CredentialType, r.credentialType)
 	}
 	if r.CredentialStoreID != nil {
 		m["CredentialStoreId"] = *r.CredentialStoreID
@@ -149,12 +182,6 @@ func (r UnattendedRobot) wire(password *string) map[string]any {
 		m["ExecutionSettings"] = r.ExecutionSettings
 	}
 	m["LimitConcurrentExecution"] = r.LimitConcurrentExecution
-	if r.RobotID != 0 {
-		m["RobotId"] = r.RobotID
-	}
-	if r.MachineMappingsCount != 0 {
-		m["MachineMappingsCount"] = r.MachineMappingsCount
-	}
 	if password != nil {
 		m["Password"] = *password
 	}
@@ -172,15 +199,21 @@ type UnattendedCredentials struct {
 var errNoOrchestrator = &kindError{KindBadRequest, fmt.Errorf("the Orchestrator address is unknown: set %s (or %s)", EnvTenant, EnvOrchestratorURI)}
 
 func (s *OrchestratorUsersService) newRequest(ctx context.Context, method, rel string, body any) (*http.Request, error) {
-	if s.client.endpoints.Orchestrator == "" {
+	return s.client.orchestratorRequest(ctx, method, rel, body)
+}
+
+// orchestratorRequest builds a request to rel under the Orchestrator base,
+// with the folder header when a folder is set.
+func (c *Client) orchestratorRequest(ctx context.Context, method, rel string, body any) (*http.Request, error) {
+	if c.endpoints.Orchestrator == "" {
 		return nil, errNoOrchestrator
 	}
-	req, err := s.client.NewRequest(ctx, method, s.client.endpoints.Orchestrator+"/"+rel, body)
+	req, err := c.NewRequest(ctx, method, c.endpoints.Orchestrator+"/"+rel, body)
 	if err != nil {
 		return nil, err
 	}
-	if s.client.settings.FolderID != "" {
-		req.Header.Set("X-UIPATH-OrganizationUnitId", s.client.settings.FolderID)
+	if c.settings.FolderID != "" {
+		req.Header.Set("X-UIPATH-OrganizationUnitId", c.settings.FolderID)
 	}
 	return req, nil
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,9 +17,10 @@ type RobotAccountsService service
 
 // RobotAccount is an Identity robot account (RobotAccountDto).
 type RobotAccount struct {
-	ID            string     `json:"id"`
-	Name          string     `json:"name"`
-	DisplayName   string     `json:"displayName"`
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName"`
+	// GroupIDs is nil for an account in no groups (the server sends null).
 	GroupIDs      []string   `json:"groupIds"`
 	CreationTime  *time.Time `json:"creationTime"`
 	LastLoginTime *time.Time `json:"lastLoginTime"`
@@ -39,7 +41,7 @@ func (r *RobotAccount) UnmarshalJSON(b []byte) error {
 		LastModificationTime apiTime  `json:"lastModificationTime"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+		return fmt.Errorf("robot account: %w", err)
 	}
 	*r = RobotAccount(w.plain)
 	if r.GroupIDs == nil {

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,15 +17,23 @@ type UsersService service
 
 // User is an Identity user (UserDto).
 type User struct {
-	ID                         string     `json:"id"`
-	UserName                   string     `json:"userName"`
-	Email                      string     `json:"email"`
-	EmailConfirmed             bool       `json:"emailConfirmed"`
-	Name                       string     `json:"name"`
-	Surname                    string     `json:"surname"`
-	DisplayName                string     `json:"displayName"`
-	IsActive                   bool       `json:"isActive"`
-	Type                       string     `json:"type"`
+	ID             string `json:"id"`
+	UserName       string `json:"userName"`
+	Email          string `json:"email"`
+	EmailConfirmed bool   `json:"emailConfirmed"`
+	Name           string `json:"name"`
+	Surname        string `json:"surname"`
+	DisplayName    string `json:"displayName"`
+	IsActive       bool   `json:"isActive"`
+	// Type is a UserType name ("user", "robot", "directoryUser",
+	// "directoryGroup", "robotAccount", "application"), read from the name
+	// or its integer code; an unknown code is kept as UnknownEnumPrefix and
+	// the code (see UnknownEnum).
+	Type string `json:"type"`
+	// Category is "local", "linkedLocal" or "directory" (read from the name
+	// or its integer code, like Type), "" when the server sent none.
+	Category string `json:"category,omitempty"`
+	// GroupIDs is nil for a user in no groups (the server sends null).
 	GroupIDs                   []string   `json:"groupIDs"`
 	LegacyID                   int64      `json:"legacyId"`
 	BypassBasicAuthRestriction bool       `json:"bypassBasicAuthRestriction"`
@@ -34,19 +43,24 @@ type User struct {
 	LastLoginTime              *time.Time `json:"lastLoginTime"`
 }
 
-// UnmarshalJSON reads a UserDto, accepting UiPath's timestamp forms.
+// UnmarshalJSON reads a UserDto, accepting UiPath's timestamp forms and
+// enum values as names or integer codes.
 func (u *User) UnmarshalJSON(b []byte) error {
 	type plain User
 	var w struct {
 		plain
-		CreationTime         apiTime `json:"creationTime"`
-		LastModificationTime apiTime `json:"lastModificationTime"`
-		LastLoginTime        apiTime `json:"lastLoginTime"`
+		Type                 json.RawMessage `json:"type"`
+		Category             json.RawMessage `json:"category"`
+		CreationTime         apiTime         `json:"creationTime"`
+		LastModificationTime apiTime         `json:"lastModificationTime"`
+		LastLoginTime        apiTime         `json:"lastLoginTime"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+		return fmt.Errorf("user: %w", err)
 	}
 	*u = User(w.plain)
+	u.Type, _ = userTypes.decode(w.Type)
+	u.Category, _ = userCategories.decode(w.Category)
 	u.CreationTime, u.LastModificationTime, u.LastLoginTime = w.CreationTime.t, w.LastModificationTime.t, w.LastLoginTime.t
 	return nil
 }
