@@ -88,7 +88,7 @@ func (s *RobotAccountsService) All(ctx context.Context, fn func(RobotAccount) er
 
 // walk calls fn for every robot account the server matches with searchTerm.
 func (s *RobotAccountsService) walk(ctx context.Context, searchTerm string, fn func(RobotAccount) error) error {
-	return walkPages(ctx, searchTerm, s.list, fn)
+	return walkPages(ctx, searchTerm, s.list, robotAccountID, fn)
 }
 
 // FindByName returns the one robot account named exactly name (case
@@ -129,3 +129,6 @@ func (s *RobotAccountsService) Update(ctx context.Context, id string, upd Update
 	_, err = s.client.Do(req, &r)
 	return r, err
 }
+
+// robotAccountID is a robot account's id, what a walk de-duplicates by.
+func robotAccountID(r RobotAccount) string { return r.ID }

@@ -176,7 +176,7 @@ func (s *UsersService) All(ctx context.Context, fn func(User) error) error {
 
 // walk calls fn for every user the server matches with searchTerm.
 func (s *UsersService) walk(ctx context.Context, searchTerm string, fn func(User) error) error {
-	return walkPages(ctx, searchTerm, s.list, fn)
+	return walkPages(ctx, searchTerm, s.list, userID, fn)
 }
 
 // FindByEmail returns the one user whose email is exactly email (case
@@ -190,3 +190,6 @@ func (s *UsersService) FindByEmail(ctx context.Context, email string) (User, err
 func (s *UsersService) FindByUserName(ctx context.Context, name string) (User, error) {
 	return findOne(ctx, s.walk, "user", "userName", name, func(u User) bool { return strings.EqualFold(u.UserName, name) })
 }
+
+// userID is a user's id, what a walk de-duplicates by.
+func userID(u User) string { return u.ID }
