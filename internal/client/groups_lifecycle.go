@@ -78,7 +78,7 @@ func (s *GroupsService) Delete(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return s.client.send(ctx, http.MethodDelete, s.groupURL(partition, id), nil, nil)
+	return s.client.sendDelete(ctx, s.groupURL(partition, id), nil)
 }
 
 // BulkDelete deletes local groups in one request
@@ -86,7 +86,10 @@ func (s *GroupsService) Delete(ctx context.Context, id string) error {
 // More ids than the server allows is an error matching ErrBulkTooLarge.
 func (s *GroupsService) BulkDelete(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
-		return nil
+		return nil // never a request without ids (one naming none may mean all)
+	}
+	if err := checkBulkIDs("groups", ids); err != nil {
+		return err
 	}
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
@@ -96,5 +99,5 @@ func (s *GroupsService) BulkDelete(ctx context.Context, ids []string) error {
 		GroupIDs []string `json:"groupIDs"`
 	}{ids}
 	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(partition))
-	return checkBulk(s.client.send(ctx, http.MethodDelete, u, body, nil), len(ids))
+	return checkBulk(s.client.sendDelete(ctx, u, body), len(ids))
 }

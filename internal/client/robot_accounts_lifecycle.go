@@ -43,7 +43,7 @@ func (s *RobotAccountsService) Delete(ctx context.Context, id string) error {
 		return err
 	}
 	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition), url.PathEscape(id))
-	return s.client.send(ctx, http.MethodDelete, u, nil, nil)
+	return s.client.sendDelete(ctx, u, nil)
 }
 
 // BulkDelete deletes robot accounts in one request
@@ -52,7 +52,10 @@ func (s *RobotAccountsService) Delete(ctx context.Context, id string) error {
 // ErrBulkTooLarge.
 func (s *RobotAccountsService) BulkDelete(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
-		return nil
+		return nil // never a request without ids (one naming none may mean all)
+	}
+	if err := checkBulkIDs("robot accounts", ids); err != nil {
+		return err
 	}
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
@@ -62,5 +65,5 @@ func (s *RobotAccountsService) BulkDelete(ctx context.Context, ids []string) err
 		RobotAccountIDs []string `json:"robotAccountIDs"`
 	}{ids}
 	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition))
-	return checkBulk(s.client.send(ctx, http.MethodDelete, u, body, nil), len(ids))
+	return checkBulk(s.client.sendDelete(ctx, u, body), len(ids))
 }

@@ -93,7 +93,7 @@ func (s *UsersService) Create(ctx context.Context, u CreateUser) error {
 // Delete soft-deletes one user (DELETE /api/User/{id}); a user that is not
 // (or no longer) there is an *Error of Kind not_found.
 func (s *UsersService) Delete(ctx context.Context, id string) error {
-	return s.client.send(ctx, http.MethodDelete, s.userURL(id), nil, nil)
+	return s.client.sendDelete(ctx, s.userURL(id), nil)
 }
 
 // BulkDelete soft-deletes users in one request (DELETE /api/User with a
@@ -103,7 +103,10 @@ func (s *UsersService) Delete(ctx context.Context, id string) error {
 // than the server allows is an error matching ErrBulkTooLarge.
 func (s *UsersService) BulkDelete(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
-		return nil
+		return nil // never a request without ids (one naming none may mean all)
+	}
+	if err := checkBulkIDs("users", ids); err != nil {
+		return err
 	}
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
@@ -113,5 +116,5 @@ func (s *UsersService) BulkDelete(ctx context.Context, ids []string) error {
 		PartitionGlobalID string   `json:"partitionGlobalId"`
 		UserIDs           []string `json:"userIds"`
 	}{partition, ids}
-	return checkBulk(s.client.send(ctx, http.MethodDelete, joinURL(s.client.endpoints.Identity, "api", "User"), body, nil), len(ids))
+	return checkBulk(s.client.sendDelete(ctx, joinURL(s.client.endpoints.Identity, "api", "User"), body), len(ids))
 }
