@@ -20,9 +20,17 @@ func TestScopesFor(t *testing.T) {
 	if got := strings.Join(ScopesFor(OpChangePassword, OpSetUnattendedCredentials), " "); got != "OR.Users.Read OR.Users.Write PM.User.Write" {
 		t.Fatalf("scopes = %q", got)
 	}
-	for _, op := range allOperations {
+	for _, op := range append(append([]Operation(nil), allOperations...), optionalOperations...) {
 		if len(ScopesFor(op)) == 0 {
 			t.Errorf("operation %s has no scope", op)
+		}
+	}
+	if got := strings.Join(ScopesFor(OpListCredentialStores, OpGetCredentialStore), " "); got != "OR.Settings.Read" {
+		t.Fatalf("credential store scopes = %q", got)
+	}
+	for _, s := range ScopesFor() {
+		if strings.HasPrefix(s, "OR.Settings") {
+			t.Fatalf("the default scopes ask for the optional %s", s)
 		}
 	}
 }

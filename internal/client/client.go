@@ -42,6 +42,8 @@ type Client struct {
 	OrchestratorUsers *OrchestratorUsersService
 	// Groups reads the organization's groups.
 	Groups *GroupsService
+	// CredentialStores reads Orchestrator's credential stores.
+	CredentialStores *CredentialStoresService
 }
 
 // service is what every resource service holds.
@@ -151,6 +153,7 @@ func New(ctx context.Context, settings Settings, opts ...Option) (*Client, error
 	c.RobotAccounts = &RobotAccountsService{client: c}
 	c.Groups = &GroupsService{client: c}
 	c.OrchestratorUsers = &OrchestratorUsersService{client: c}
+	c.CredentialStores = &CredentialStoresService{client: c}
 	return c, nil
 }
 

@@ -26,9 +26,16 @@ const (
 	OpCreateGroup              Operation = "create-group"
 	OpUpdateGroup              Operation = "update-group"
 	OpDeleteGroup              Operation = "delete-group"
+	// OpListCredentialStores and OpGetCredentialStore read Orchestrator's
+	// credential stores (whether a robot's store is read-only). They are
+	// optional: ScopesFor without operations leaves them out, so a token
+	// asks for OR.Settings.Read only when a caller names one of them.
+	OpListCredentialStores Operation = "list-credential-stores"
+	OpGetCredentialStore   Operation = "get-credential-store"
 )
 
-// allOperations lists every operation.
+// allOperations lists the operations ScopesFor covers when given none:
+// every one but the optional ones.
 var allOperations = []Operation{
 	OpGetUser, OpListUsers, OpUpdateUser, OpChangePassword,
 	OpGetRobotAccount, OpListRobotAccounts, OpUpdateRobotAccount,
@@ -59,10 +66,19 @@ var operationScopes = map[Operation][]string{
 	OpCreateGroup:              {"PM.Group.Write"},
 	OpUpdateGroup:              {"PM.Group.Write"},
 	OpDeleteGroup:              {"PM.Group.Write"},
+	OpListCredentialStores:     {"OR.Settings.Read"},
+	OpGetCredentialStore:       {"OR.Settings.Read"},
 }
 
+// optionalOperations are the operations whose scopes a token asks for only
+// when a caller names them (WithOperations): an External Application
+// without them still runs everything else.
+var optionalOperations = []Operation{OpListCredentialStores, OpGetCredentialStore}
+
 // ScopesFor returns the narrow scopes the operations need, sorted and
-// without duplicates. With no operation it returns the scopes of all.
+// without duplicates. With no operation it returns the scopes of every
+// operation but the optional ones (OpListCredentialStores,
+// OpGetCredentialStore: OR.Settings.Read).
 func ScopesFor(ops ...Operation) []string {
 	if len(ops) == 0 {
 		ops = allOperations
