@@ -8,7 +8,7 @@ import (
 
 	"github.com/uipath-batch/batch/internal/apply"
 	"github.com/uipath-batch/batch/internal/client"
-	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/runner"
 )
 
 // confirm asks a person to confirm a mass change. Without a terminal on
@@ -22,14 +22,7 @@ func confirm(ctx context.Context, io *streams, rf *runFlags, c *apply.Census, s 
 	if !io.IsStdinTTY() {
 		return usageErrorf("apply changes accounts: confirm with --yes (stdin is not a terminal, so it cannot ask); nothing was sent")
 	}
-	fmt.Fprintf(io.ErrOut, "About to apply %s (%s) to organization %q", report.Plural(c.Rows-c.Resumed, "row"), c, s.Organization)
-	if s.Tenant != "" {
-		fmt.Fprintf(io.ErrOut, ", tenant %q", s.Tenant)
-	}
-	if accounts, groups := c.Deletes(); accounts+groups > 0 {
-		fmt.Fprintf(io.ErrOut, ".\nIt DELETES %s and %s", report.Plural(accounts, "account"), report.Plural(groups, "group"))
-	}
-	fmt.Fprintf(io.ErrOut, ".\nReport: %s\nType yes to continue: ", reportDir)
+	fmt.Fprint(io.ErrOut, runner.Prompt(c, s, reportDir))
 	answer, err := io.ReadLine(ctx)
 	if err != nil {
 		fmt.Fprintln(io.ErrOut)

@@ -52,7 +52,7 @@ type runFlags struct {
 	SkipUnchanged              bool
 	AllowLiteral, AllowDeletes bool
 	BulkSize                   int
-	Drain                      time.Duration
+	Drain, MaxStaleness        time.Duration
 	log                        logOptions
 }
 
@@ -94,6 +94,23 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	fs.BoolVar(&r.AllowDeletes, "allow-deletes", false, "apply rows that delete accounts or groups (delete_*); without it such a manifest is refused")
 	fs.IntVar(&r.BulkSize, "bulk-size", 50, "the most ids one bulk request carries (deletes, group memberships); 1 turns bulk requests off")
 	fs.DurationVar(&r.Drain, "drain", 30*time.Second, "after an interrupt, how long in-flight rows may take to finish")
+	fs.DurationVar(&r.MaxStaleness, "max-staleness", time.Minute, "a write that sends back state read earlier (a robot's settings, a group's name, a robot account's display name) reads it again when older; 0: right before every such write")
+}
+
+// checkRanges refuses a run setting out of its range, naming its flag.
+func (r *runFlags) checkRanges(writes bool) error {
+	for _, c := range []struct {
+		bad        bool
+		flag, want string
+		v          any
+	}{{r.Workers < 1, "--workers", "at least 1", r.Workers}, {writes && r.BulkSize < 1, "--bulk-size", "at least 1", r.BulkSize},
+		{r.MaxAttempts < 1, "--max-attempts", "at least 1", r.MaxAttempts}, {r.Timeout <= 0, "--timeout", "more than 0", r.Timeout},
+		{r.MaxStaleness < 0, "--max-staleness", "0 or more", r.MaxStaleness}} {
+		if c.bad {
+			return usageErrorf("%s must be %s, not %v; nothing was sent", c.flag, c.want, c.v)
+		}
+	}
+	return nil
 }
 
 // checkRunIDs refuses a --run-id or --resume that cannot name one folder

@@ -55,8 +55,8 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		text = io.Out
 	}
 	defer logErrorAsJSON(io, rf.log, log, &err)
-	if rf.Workers < 1 || rf.BulkSize < 1 && mode != apply.ModePlan {
-		return usageErrorf("--workers and --bulk-size must be at least 1")
+	if err := rf.checkRanges(mode != apply.ModePlan); err != nil {
+		return err
 	}
 	path, remove, err := manifest.SpoolStdin(ctx, opts.Manifest, io.In)
 	if err != nil {
@@ -132,7 +132,7 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		Mode: mode, SkipUnchanged: rf.SkipUnchanged,
 		Path: path, Manifest: mopts, Census: census, Run: r, Settings: settings,
 		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version},
-		Workers: rf.Workers, MaxFailures: rf.MaxFailures, Drain: rf.Drain, Resumed: rf.Resume != "", BulkSize: rf.BulkSize,
+		Workers: rf.Workers, MaxFailures: rf.MaxFailures, Drain: rf.Drain, Resumed: rf.Resume != "", BulkSize: rf.BulkSize, MaxStaleness: rf.MaxStaleness,
 		Log: log, Warnings: io.ErrOut, OnRequestsStart: gcForRequests,
 	}
 	if secrets != nil {

@@ -45,6 +45,7 @@ func (e *Executor) DoBulk(ctx context.Context, tasks []*Task) []report.Result {
 		if br.err != nil {
 			setFailure(ctx, br.res, br.err, br.res.Attempts > 0)
 		}
+		a.recordNotSet(ctx, &br.row)
 	}
 	return out
 }
@@ -136,7 +137,17 @@ func (a *applier) bulk(ctx context.Context, rows []*bulkRow) {
 		}
 	}) {
 		g := a.resolver.GroupOf(id)
-		a.sendSplit(ctx, members[id], func(ctx context.Context, items []item) error {
+		readAt := a.resolver.GroupsReadAt()
+		// The PUT carries the group's name: checked fresh before it
+		// leaves (see freshGroup), and the name read then sent after.
+		verify := func(ctx context.Context) error {
+			err := a.retry(ctx, nil, func(ctx context.Context) error { return a.freshGroup(ctx, &g, readAt) })
+			if err == nil {
+				readAt = time.Now()
+			}
+			return err
+		}
+		a.sendSplit(ctx, members[id], verify, func(ctx context.Context, items []item) error {
 			var add, remove []string
 			for _, it := range items {
 				if it.remove {
@@ -175,7 +186,12 @@ func (a *applier) sendDeletes(ctx context.Context, op manifest.Op, items []item)
 		case manifest.OpDeleteRobotAccount:
 			return a.writer.DeleteRobots(ctx, ids)
 		}
-		return a.writer.DeleteGroups(ctx, ids)
+		a.noteGroupDeletes(ids)
+		err := a.writer.DeleteGroups(ctx, ids)
+		if err == nil && len(ids) > 1 {
+			a.checkOtherGroups(ctx)
+		}
+		return err
 	}
 	settle := func(ctx context.Context, items []item) ([]item, error) {
 		ids := make([]string, len(items))
@@ -196,15 +212,16 @@ func (a *applier) sendDeletes(ctx context.Context, op manifest.Op, items []item)
 		}
 		return left, nil
 	}
-	a.sendSplit(ctx, items, send, settle)
+	a.sendSplit(ctx, items, nil, send, settle)
 }
 
 // sendSplit sends items in one request. When the request fails, settle
 // (if any) first reads which items' changes landed anyway; then an error
 // that names one item's position is that item's, and the others are sent
 // again; an error naming none splits the request in two, down to single
-// items, whose error is their row's.
-func (a *applier) sendSplit(ctx context.Context, items []item, send func(context.Context, []item) error,
+// items, whose error is their row's. verify, when set, runs right before
+// each request leaves (see sendBulk).
+func (a *applier) sendSplit(ctx context.Context, items []item, verify func(context.Context) error, send func(context.Context, []item) error,
 	settle func(context.Context, []item) ([]item, error)) {
 	items = slices.DeleteFunc(slices.Clone(items), func(it item) bool { return it.br.err != nil })
 	if len(items) == 0 {
@@ -213,14 +230,14 @@ func (a *applier) sendSplit(ctx context.Context, items []item, send func(context
 	if limit := int(a.bulkLimit.Load()); limit > 0 && len(items) > limit {
 		// The server said how many one request may carry.
 		for chunk := range slices.Chunk(items, limit) {
-			a.sendSplit(ctx, chunk, send, settle)
+			a.sendSplit(ctx, chunk, verify, send, settle)
 		}
 		return
 	}
-	attempts, err := a.sendBulk(ctx, items, send)
+	attempts, err := a.sendBulk(ctx, items, verify, send)
 	if limit, ok := client.BulkLimit(err); ok && limit < len(items) {
 		a.bulkLimit.Store(int64(limit))
-		a.sendSplit(ctx, items, send, settle)
+		a.sendSplit(ctx, items, verify, send, settle)
 		return
 	}
 	if err == nil {
@@ -238,7 +255,7 @@ func (a *applier) sendSplit(ctx context.Context, items []item, send func(context
 			return
 		}
 		if len(left) < len(items) {
-			a.sendSplit(ctx, left, send, nil)
+			a.sendSplit(ctx, left, verify, send, nil)
 			return
 		}
 	}
@@ -250,12 +267,12 @@ func (a *applier) sendSplit(ctx context.Context, items []item, send func(context
 	default:
 		if i, ok := namedPosition(err, len(items)); ok && !errors.Is(err, client.ErrBulkTooLarge) {
 			items[i].br.err = err
-			a.sendSplit(ctx, append(items[:i:i], items[i+1:]...), send, settle)
+			a.sendSplit(ctx, append(items[:i:i], items[i+1:]...), verify, send, settle)
 			return
 		}
 		half := len(items) / 2
-		a.sendSplit(ctx, items[:half], send, settle)
-		a.sendSplit(ctx, items[half:], send, settle)
+		a.sendSplit(ctx, items[:half], verify, send, settle)
+		a.sendSplit(ctx, items[half:], verify, send, settle)
 	}
 }
 
@@ -269,14 +286,31 @@ func fail(items []item, err error) {
 }
 
 // sendBulk sends one bulk request under the retry policy. Right before it
-// leaves (once it has its budget slot), the intents of the rows it carries
-// are recorded with one sync: a resumed run settles those rows by reading.
-// Each row counts the request's attempts.
-func (a *applier) sendBulk(ctx context.Context, items []item, send func(context.Context, []item) error) (int, error) {
+// leaves (once it has its budget slot), verify (when set) checks what it
+// carries is fresh, then the intents of the rows it carries are recorded
+// with one sync: a resumed run settles those rows by reading. A request
+// whose carried state changed (errStale) is built and sent again. Each row
+// counts the request's attempts.
+func (a *applier) sendBulk(ctx context.Context, items []item, verify func(context.Context) error, send func(context.Context, []item) error) (int, error) {
+	for try := 1; ; try++ {
+		n, err := a.sendBulkOnce(ctx, items, verify, send)
+		if !errors.Is(err, errStale) || try >= staleTries {
+			return n, keptChanging(err)
+		}
+	}
+}
+
+// sendBulkOnce is one try of sendBulk.
+func (a *applier) sendBulkOnce(ctx context.Context, items []item, verify func(context.Context) error, send func(context.Context, []item) error) (int, error) {
 	var notSent error
 	leaving := false
 	sendCtx := withBeforeSend(ctx, func() error {
 		leaving = true
+		if verify != nil {
+			if notSent = verify(ctx); notSent != nil {
+				return notSent
+			}
+		}
 		notSent = a.recordBulk(items)
 		return notSent
 	})
@@ -365,7 +399,7 @@ func (a *applier) stillThere(ctx context.Context, op manifest.Op, ids []string) 
 			return err
 		case len(ids) <= IndexThreshold:
 			for _, id := range ids {
-				found, err := a.lookup(ctx, op, id)
+				found, err := a.lookup(ctx, op, id, "")
 				if err != nil {
 					return err
 				}

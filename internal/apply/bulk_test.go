@@ -196,8 +196,8 @@ func TestResumedLifecycleRowsSettleByReading(t *testing.T) {
 	}
 }
 
-// A create whose answer was lost is settled by reading: it landed, so it
-// is not sent again.
+// A create whose answer was lost is settled by reading the id it carried:
+// it landed, so it is not sent again.
 func TestCreateWithLostAnswerIsNotSentTwice(t *testing.T) {
 	f := newFake()
 	f.then("CreateUser", step{err: errLost})
@@ -207,8 +207,41 @@ func TestCreateWithLostAnswerIsNotSentTwice(t *testing.T) {
 	if r.Status != report.StatusSucceeded {
 		t.Errorf("%s %s: %s", r.Status, r.ErrorCode, r.ErrorMessage)
 	}
-	if f.landedCount("CreateUser") != 1 || f.count("FindUser") < 2 {
-		t.Errorf("creates landed %d, user read %d times", f.landedCount("CreateUser"), f.count("FindUser"))
+	if f.landedCount("CreateUser") != 1 || f.count("GetUser") < 1 {
+		t.Errorf("creates landed %d, user read by id %d times", f.landedCount("CreateUser"), f.count("GetUser"))
+	}
+}
+
+// A group create carries an id of the client's, recorded before it leaves;
+// one whose answer was lost is settled by reading that id, and a resumed
+// run finds the group by that id even when someone renamed it since.
+func TestGroupCreateCarriesItsIDAndIsSettledByIt(t *testing.T) {
+	f := newFake()
+	f.then("CreateGroup", step{err: errLost})
+	rs := NewResolver(f, noWait(3))
+	if err := rs.Prepare(context.Background(), Needs{Groups: 1}); err != nil {
+		t.Fatal(err)
+	}
+	job := manifest.Job{Row: 1, Op: manifest.OpEnsureGroup, Target: manifest.Target{Kind: manifest.TargetGroupName, Value: "Auditors"}}
+	r := NewApplier(f, rs, false, Options{Retry: noWait(3)}).Do(context.Background(), &Task{Job: job})
+	if r.Status != report.StatusSucceeded || f.landedCount("CreateGroup") != 1 || len(f.groups) == 0 {
+		t.Fatalf("%s %s: %d creates landed", r.Status, r.ErrorMessage, f.landedCount("CreateGroup"))
+	}
+	created := f.groups[len(f.groups)-1]
+	if !manifest.IsGUID(created.ID) || created.Name != "Auditors" {
+		t.Fatalf("created %+v: want a GUID id of the client's", created)
+	}
+
+	// A resumed run: the group was renamed meanwhile; its id settles it.
+	f.groups[len(f.groups)-1].Name = "Auditors (renamed)"
+	rs = NewResolver(f, noWait(3))
+	if err := rs.Prepare(context.Background(), Needs{Groups: 1}); err != nil {
+		t.Fatal(err)
+	}
+	task := &Task{Job: job, Prior: &journal.Intent{Row: 1, Write: sentCreate, CreatedID: created.ID}}
+	before := f.count("CreateGroup")
+	if r := NewApplier(f, rs, false, Options{Retry: noWait(3)}).Do(context.Background(), task); r.Status != report.StatusSucceeded || f.count("CreateGroup") != before {
+		t.Errorf("resumed create: %s %s, %d more creates sent", r.Status, r.ErrorMessage, f.count("CreateGroup")-before)
 	}
 }
 

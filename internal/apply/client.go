@@ -1,7 +1,9 @@
 package apply
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync/atomic"
@@ -40,18 +42,37 @@ func fromClientUser(u client.User) User {
 }
 
 func fromClientRobot(r client.RobotAccount) Robot {
-	return Robot{ID: r.ID, Name: r.Name, DisplayName: r.DisplayName, GroupIDs: r.GroupIDs}
+	return Robot{ID: r.ID, Name: r.Name, DisplayName: r.DisplayName, GroupIDs: r.GroupIDs, ReadAt: time.Now()}
 }
 
 func fromOrchestratorUser(o client.OrchestratorUser) OrchestratorUser {
-	out := OrchestratorUser{Key: o.ID, UserName: o.UserName, read: &o}
-	if o.UnattendedRobot != nil {
+	out := OrchestratorUser{Key: o.ID, UserName: o.UserName, read: &o, ReadAt: time.Now()}
+	if r := o.UnattendedRobot; r != nil {
 		out.HasRobot = true
-		out.RobotUserName = o.UnattendedRobot.UserName
-		out.ExternalStore = o.UnattendedRobot.ExternalStore()
+		out.RobotUserName = r.UserName
+		out.ExternalStore = r.ExternalStore()
+		out.CredentialType = r.CredentialType
+		out.StoreID = r.CredentialStoreID
 	}
 	return out
 }
+
+// sameRobot reports whether a and b (two reads of one Orchestrator user)
+// hold the same robot settings, as a PATCH would send them back.
+func sameRobot(a, b OrchestratorUser) bool {
+	if a.read == nil || b.read == nil {
+		return a.HasRobot == b.HasRobot && a.RobotUserName == b.RobotUserName && a.CredentialType == b.CredentialType &&
+			a.ExternalStore == b.ExternalStore && equalID(a.StoreID, b.StoreID)
+	}
+	if a.read.UnattendedRobot == nil || b.read.UnattendedRobot == nil {
+		return a.read.UnattendedRobot == nil && b.read.UnattendedRobot == nil
+	}
+	ja, erra := json.Marshal(a.read.UnattendedRobot)
+	jb, errb := json.Marshal(b.read.UnattendedRobot)
+	return erra == nil && errb == nil && bytes.Equal(ja, jb)
+}
+
+func equalID(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 
 // GetUser reads one user.
 func (a *ClientAdapter) GetUser(ctx context.Context, id string) (User, error) {
@@ -130,6 +151,18 @@ func (a *ClientAdapter) ListGroups(ctx context.Context) ([]Group, error) {
 	return out, adaptErr(err)
 }
 
+// CredentialStores reads the tenant's credential stores. A refusal of
+// this read (a scope the application lacks) says nothing of Orchestrator's
+// other endpoints, so it is not kept as Orchestrator's refusal of the run.
+func (a *ClientAdapter) CredentialStores(ctx context.Context) ([]CredentialStore, error) {
+	list, err := a.c.CredentialStores.List(ctx)
+	out := make([]CredentialStore, len(list))
+	for i, s := range list {
+		out[i] = CredentialStore{ID: s.ID, Name: s.Name, Type: s.Type, ReadOnly: s.ReadOnly}
+	}
+	return out, adaptErr(err)
+}
+
 // UpdateUser changes a user.
 func (a *ClientAdapter) UpdateUser(ctx context.Context, id string, u UserUpdate) error {
 	return adaptErr(a.c.Users.Update(ctx, id, client.UpdateUser{
@@ -172,7 +205,7 @@ func (a *ClientAdapter) SetRobotCredentials(ctx context.Context, o OrchestratorU
 func (a *ClientAdapter) CreateUser(ctx context.Context, u NewUser) error {
 	return adaptErr(a.c.Users.Create(ctx, client.CreateUser{
 		NewUser: client.NewUser{
-			Email: u.Email, UserName: u.UserName, Name: u.Name, Surname: u.Surname, DisplayName: u.DisplayName,
+			ID: u.ID, Email: u.Email, UserName: u.UserName, Name: u.Name, Surname: u.Surname, DisplayName: u.DisplayName,
 			BypassBasicAuthRestriction: u.BypassBasicAuthRestriction,
 		},
 		Password: u.Password, ValidatePassword: !u.Password.IsZero(), GroupIDs: u.GroupIDs,
@@ -186,8 +219,8 @@ func (a *ClientAdapter) CreateRobot(ctx context.Context, r NewRobot) error {
 }
 
 // CreateGroup creates a local group without members.
-func (a *ClientAdapter) CreateGroup(ctx context.Context, name string) error {
-	_, err := a.c.Groups.Create(ctx, client.NewGroup{Name: name})
+func (a *ClientAdapter) CreateGroup(ctx context.Context, g NewGroup) error {
+	_, err := a.c.Groups.Create(ctx, client.NewGroup{ID: g.ID, Name: g.Name})
 	return adaptErr(err)
 }
 

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uipath-batch/batch/internal/journal"
@@ -35,6 +36,10 @@ func (m Mode) readsEveryState() bool { return m != ModeApply }
 // the row before anything is sent.
 type SecretRecorder interface {
 	Record(ctx context.Context, job *manifest.Job, field string, value secret.Value) error
+	// NotSet records, after Record, that the password was not set, or
+	// with maybeSet that it may not have been (the answer was lost), and
+	// why: the password recorded must not pass for the one in effect.
+	NotSet(ctx context.Context, job *manifest.Job, field, reason string, maybeSet bool) error
 }
 
 // Options configure an Executor.
@@ -44,6 +49,12 @@ type Options struct {
 	// Secrets records generated passwords; rows with generated passwords
 	// fail without it.
 	Secrets SecretRecorder
+	// MaxStaleness is how old the state a whole-object write sends back
+	// (a robot's settings, a group's name, a robot account's display
+	// name) may be when the write leaves: older state is read again, and
+	// the write is rebuilt from it if it changed. Zero reads it again
+	// right before every such write.
+	MaxStaleness time.Duration
 	// Journal, when set, durably records each row's intent (with its
 	// passwords sealed, and what undoes its change) before the row's
 	// write is sent; rows whose change can be put back then read their
@@ -73,6 +84,15 @@ type row struct {
 	// generated are the passwords generated for this row, recorded only
 	// once its write is about to leave (see applier.write).
 	generated []generatedSecret
+	// verify, when set, runs right before the row's write leaves (its
+	// budget slot held): an error, errStale included, keeps it from
+	// leaving (see fresh.go).
+	verify func(ctx context.Context) error
+	// recorded are the fields whose passwords were recorded in the
+	// secrets output (see recordNotSet).
+	recorded []string
+	// createdID is the id a create sends (see journal.Intent.CreatedID).
+	createdID string
 	// sent is what the row sends besides its op's usual change (sentCreate,
 	// …), for its journal intent.
 	sent string
@@ -174,12 +194,36 @@ func (e *Executor) Do(ctx context.Context, t *Task) report.Result {
 	start := time.Now()
 	job := &t.Job
 	res := report.Result{Row: job.Row, Source: job.Source.String(), Op: string(job.Op), Target: job.Target.String()}
-	err := e.rows.do(ctx, &row{job: job, res: &res, prior: t.Prior})
+	r := &row{job: job, res: &res, prior: t.Prior}
+	err := e.rows.do(ctx, r)
 	res.Duration = time.Since(start)
 	if err != nil {
 		setFailure(ctx, &res, err, e.mode != ModePlan && res.Attempts > 0)
 	}
+	if a, ok := e.rows.(*applier); ok {
+		a.recordNotSet(ctx, r)
+	}
 	return res
+}
+
+// recordNotSet follows the passwords a row recorded in the secrets output
+// with a line saying they were not set (or may not have been), when the
+// row did not succeed: a refused or unsent password never stands as the
+// one in effect. A failure to write it is added to the row's message.
+func (a *applier) recordNotSet(ctx context.Context, r *row) {
+	if len(r.recorded) == 0 || r.res.Status == report.StatusSucceeded || a.opts.Secrets == nil {
+		return
+	}
+	maybe := r.res.ErrorCode == report.CodeOutcomeUnknown
+	reason := r.res.ErrorMessage
+	if reason == "" {
+		reason = string(r.res.Status)
+	}
+	for _, field := range r.recorded {
+		if err := a.opts.Secrets.NotSet(context.WithoutCancel(ctx), r.job, field, reason, maybe); err != nil {
+			r.res.ErrorMessage += fmt.Sprintf(" (and the secrets output could not say that %s was not set: %v)", field, err)
+		}
+	}
 }
 
 // decide sets the status of a row whose changes are known and says whether

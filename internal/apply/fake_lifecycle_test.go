@@ -21,7 +21,11 @@ func (f *fake) CreateUser(ctx context.Context, nu NewUser) error {
 				return &fakeErr{code: "conflict", status: 400}
 			}
 		}
-		f.users = append(f.users, &User{ID: f.newID(), Email: nu.Email, UserName: nu.UserName, Name: nu.Name,
+		id := nu.ID
+		if id == "" {
+			id = f.newID()
+		}
+		f.users = append(f.users, &User{ID: id, Email: nu.Email, UserName: nu.UserName, Name: nu.Name,
 			Surname: nu.Surname, DisplayName: nu.DisplayName, GroupIDs: slices.Clone(nu.GroupIDs), IsActive: true})
 		return nil
 	})
@@ -34,9 +38,15 @@ func (f *fake) CreateRobot(ctx context.Context, nr NewRobot) error {
 	})
 }
 
-func (f *fake) CreateGroup(ctx context.Context, name string) error {
+func (f *fake) CreateGroup(ctx context.Context, ng NewGroup) error {
 	return f.write(ctx, "CreateGroup", func() error {
-		f.groups = append(f.groups, Group{ID: f.newID(), Name: name})
+		if ng.ID == "" {
+			return &fakeErr{code: "validation", status: 400, fields: map[string][]string{"id": {"The Id field is required."}}}
+		}
+		if slices.ContainsFunc(f.groups, func(g Group) bool { return strings.EqualFold(g.ID, ng.ID) }) {
+			return &fakeErr{code: "conflict", status: 409}
+		}
+		f.groups = append(f.groups, Group{ID: ng.ID, Name: ng.Name})
 		return nil
 	})
 }
@@ -76,6 +86,9 @@ func (f *fake) DeleteRobots(ctx context.Context, ids []string) error {
 
 func (f *fake) DeleteGroups(ctx context.Context, ids []string) error {
 	return f.write(ctx, "DeleteGroups", func() error {
+		if f.bulkGroupDeleteTakesAll && len(ids) > 1 {
+			f.groups = slices.DeleteFunc(f.groups, func(g Group) bool { return !g.BuiltIn })
+		}
 		f.groups = slices.DeleteFunc(f.groups, func(g Group) bool { return slices.Contains(ids, g.ID) })
 		return nil
 	})

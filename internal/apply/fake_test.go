@@ -70,6 +70,7 @@ type fake struct {
 	robots    []*Robot
 	orch      []*OrchestratorUser
 	groups    []Group
+	stores    []CredentialStore
 	calls     map[string]int
 	script    map[string][]step
 	clock     time.Time
@@ -79,6 +80,14 @@ type fake struct {
 	onSend func(method string)
 	// waiting, when set, is signalled when a call starts waiting (wait).
 	waiting chan string
+	// onRead, when set, runs as a read starts (another administrator
+	// changing things between a row's reads).
+	onRead func(method string)
+	// readAt stamps the robot accounts and Orchestrator users read.
+	readAt time.Time
+	// bulkGroupDeleteTakesAll: a bulk group delete deletes every local
+	// group, as one of UiPath's pages describes the endpoint.
+	bulkGroupDeleteTakesAll bool
 }
 
 func newFake() *fake {
@@ -144,6 +153,9 @@ var errFakeNotFound = &fakeErr{code: report.CodeNotFound, status: http.StatusNot
 
 func (f *fake) read(ctx context.Context, method string) error {
 	s := f.next(method)
+	if f.onRead != nil {
+		f.onRead(method)
+	}
 	if s.wait {
 		if f.waiting != nil {
 			f.waiting <- method
@@ -243,7 +255,9 @@ func (f *fake) robot(match func(*Robot) bool) (Robot, error) {
 	defer f.mu.Unlock()
 	for _, r := range f.robots {
 		if match(r) {
-			return *r, nil
+			out := *r
+			out.ReadAt = f.readAt
+			return out, nil
 		}
 	}
 	return Robot{}, errFakeNotFound
@@ -268,7 +282,9 @@ func (f *fake) GetOrchestratorUser(ctx context.Context, key int64) (Orchestrator
 	defer f.mu.Unlock()
 	for _, o := range f.orch {
 		if o.Key == key {
-			return *o, nil
+			out := *o
+			out.ReadAt = f.readAt
+			return out, nil
 		}
 	}
 	return OrchestratorUser{}, errFakeNotFound
@@ -295,6 +311,15 @@ func (f *fake) ListGroups(ctx context.Context) ([]Group, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Group(nil), f.groups...), nil
+}
+
+func (f *fake) CredentialStores(ctx context.Context) ([]CredentialStore, error) {
+	if err := f.read(ctx, "CredentialStores"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]CredentialStore(nil), f.stores...), nil
 }
 
 func (f *fake) userByID(id string) *User {
@@ -366,7 +391,9 @@ func (f *fake) SetRobotCredentials(ctx context.Context, target OrchestratorUser,
 	return f.write(ctx, "SetRobotCredentials", func() error {
 		for _, o := range f.orch {
 			if o.Key == key {
-				o.RobotUserName = robotUserName
+				if robotUserName != "" {
+					o.RobotUserName = robotUserName
+				}
 				return nil
 			}
 		}
@@ -416,6 +443,15 @@ type secretsKept struct {
 	mu   sync.Mutex
 	n    int
 	last string
+	// notSet lists "field maybe reason" of every NotSet.
+	notSet []string
+}
+
+func (s *secretsKept) NotSet(_ context.Context, _ *manifest.Job, field, reason string, maybe bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notSet = append(s.notSet, fmt.Sprintf("%s %v %s", field, maybe, reason))
+	return nil
 }
 
 func (s *secretsKept) Record(_ context.Context, _ *manifest.Job, _ string, v secret.Value) error {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/secret"
@@ -36,6 +38,15 @@ func isNotFound(err error) bool {
 // means the row creates it, otherwise it updates the fields it names.
 func (rd *reading) lookEnsureUser(ctx context.Context, r *row) (look, error) {
 	u, known, err := rd.resolveUser(ctx, r, true)
+	if id := priorCreate(r); isNotFound(err) && id != "" {
+		// An interrupted run sent the create with this id: read it.
+		var gerr error
+		if u, gerr = rd.reader.GetUser(ctx, id); gerr == nil {
+			err, known = nil, true
+		} else if !isNotFound(gerr) {
+			return look{}, gerr
+		}
+	}
 	if isNotFound(err) {
 		return rd.lookCreate(r.job, func(ids []string) []report.Change { return userCreateChanges(r.job, ids, rd.resolver.GroupName) })
 	}
@@ -46,6 +57,14 @@ func (rd *reading) lookEnsureUser(ctx context.Context, r *row) (look, error) {
 		return look{}, failf(report.CodeValidation, "username: the user %s has the user name %q, not %q; a user name cannot be changed through the API", u.Email, u.UserName, *r.job.UserName)
 	}
 	return rd.userLook(r.job, u, known)
+}
+
+// priorCreate is the id an interrupted run sent r's create with, or "".
+func priorCreate(r *row) string {
+	if r.prior == nil || r.prior.Write != sentCreate {
+		return ""
+	}
+	return r.prior.CreatedID
 }
 
 // lookEnsureRobot reads the robot account an ensure_robot_account row
@@ -99,6 +118,13 @@ func (rd *reading) createGroups(job *manifest.Job) ([]string, error) {
 // lookEnsureGroup finds the group an ensure_group row names: none means
 // the row creates it.
 func (rd *reading) lookEnsureGroup(_ context.Context, r *row) (look, error) {
+	if id := priorCreate(r); id != "" {
+		// An interrupted run sent the create with this id: the group
+		// with that id, whatever its name now, is the row's.
+		if g, found, err := rd.resolver.Group(manifest.Target{Kind: manifest.TargetGroupID, Value: id}); err != nil || found {
+			return look{job: r.job, group: g}, err
+		}
+	}
 	g, found, err := rd.resolver.Group(r.job.Target)
 	if err != nil {
 		return look{}, err
@@ -194,7 +220,7 @@ func (a *applier) create(ctx context.Context, r *row, l look) error {
 	var send func(context.Context) error
 	switch r.job.Op {
 	case manifest.OpEnsureUser:
-		u := NewUser{Email: r.job.Target.Value, GroupIDs: l.groupIDs}
+		u := NewUser{ID: r.newID(), Email: r.job.Target.Value, GroupIDs: l.groupIDs}
 		u.UserName, u.Name, u.Surname, u.DisplayName = deref(r.job.UserName), deref(r.job.Name), deref(r.job.Surname), deref(r.job.DisplayName)
 		if r.job.BypassBasicAuthRestriction != nil {
 			u.BypassBasicAuthRestriction = *r.job.BypassBasicAuthRestriction
@@ -210,14 +236,15 @@ func (a *applier) create(ctx context.Context, r *row, l look) error {
 		nr := NewRobot{Name: r.job.Target.Value, DisplayName: deref(r.job.DisplayName), GroupIDs: l.groupIDs}
 		send = func(ctx context.Context) error { return a.writer.CreateRobot(ctx, nr) }
 	default:
-		name := r.job.Target.Value
-		send = func(ctx context.Context) error { return a.writer.CreateGroup(ctx, name) }
+		g := NewGroup{ID: r.newID(), Name: r.job.Target.Value}
+		send = func(ctx context.Context) error { return a.writer.CreateGroup(ctx, g) }
 	}
 	err := a.write(ctx, r, send)
 	for err != nil && (worker.IsOutcomeUnknown(err) || (isConflict(err) && r.res.Attempts > 1)) {
 		// The create may have landed: a refusal as a duplicate after a
-		// lost answer may be our own create.
-		exists, rerr := a.present(ctx, r.job.Op, r.job.Target.Value)
+		// lost answer may be our own create. A create that carried an id
+		// is read back by that id, exactly.
+		exists, rerr := a.present(ctx, r.job.Op, r.job.Target.Value, r.createdID)
 		switch {
 		case rerr != nil:
 			return outcomeUnknown(err)
@@ -236,12 +263,32 @@ func (a *applier) create(ctx context.Context, r *row, l look) error {
 	return err
 }
 
+// newID is the id the row's create sends: the one an interrupted run
+// recorded for it, or a new random one (a version 4 UUID).
+func (r *row) newID() string {
+	switch {
+	case r.createdID != "":
+	case r.prior != nil && r.prior.CreatedID != "":
+		r.createdID = r.prior.CreatedID
+	default:
+		r.createdID = uuid.NewString()
+	}
+	return r.createdID
+}
+
 // lookup reads whether the account or group an op's row names as key
 // exists now, bypassing what the run resolved before: key is an
-// ensure_* row's email or name, a delete_* row's id. Not found is an
-// answer, not an error.
-func (a *applier) lookup(ctx context.Context, op manifest.Op, key string) (bool, error) {
+// ensure_* row's email or name, a delete_* row's id; id, when not empty,
+// is the id an ensure_* row's create carried, and is read instead of key.
+// Not found is an answer, not an error.
+func (a *applier) lookup(ctx context.Context, op manifest.Op, key, id string) (bool, error) {
 	var err error
+	switch {
+	case id != "" && op == manifest.OpEnsureUser:
+		op, key = manifest.OpDeleteUser, id // read by id
+	case id != "" && op == manifest.OpEnsureGroup:
+		op, key = manifest.OpDeleteGroup, id
+	}
 	switch op {
 	case manifest.OpEnsureUser:
 		_, err = a.reader.FindUser(ctx, true, key)
@@ -270,10 +317,10 @@ func (a *applier) lookup(ctx context.Context, op manifest.Op, key string) (bool,
 }
 
 // present is lookup under the retry policy.
-func (a *applier) present(ctx context.Context, op manifest.Op, key string) (found bool, err error) {
+func (a *applier) present(ctx context.Context, op manifest.Op, key, id string) (found bool, err error) {
 	err = a.retry(ctx, nil, func(ctx context.Context) error {
 		var err error
-		found, err = a.lookup(ctx, op, key)
+		found, err = a.lookup(ctx, op, key, id)
 		return err
 	})
 	return found, err
@@ -339,7 +386,7 @@ func (a *applier) deleteOne(ctx context.Context, r *row, l look) error {
 	if err == nil || r.res.Attempts == 0 || !(worker.IsOutcomeUnknown(err) || (isNotFound(err) && r.res.Attempts > 1)) {
 		return err
 	}
-	there, rerr := a.present(ctx, r.job.Op, l.target)
+	there, rerr := a.present(ctx, r.job.Op, l.target, "")
 	switch {
 	case rerr != nil:
 		return outcomeUnknown(err)

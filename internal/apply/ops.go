@@ -23,7 +23,7 @@ var opCalls = map[manifest.Op]struct {
 	manifest.OpSetPassword:         {userReads, []client.Operation{client.OpUpdateUser}},
 	manifest.OpChangePassword:      {userReads, []client.Operation{client.OpChangePassword}},
 	manifest.OpUpdateRobotAccount:  {robotReads, []client.Operation{client.OpUpdateRobotAccount}},
-	manifest.OpSetRobotCredentials: {[]client.Operation{client.OpGetOrchestratorUser, client.OpFindOrchestratorUser}, []client.Operation{client.OpSetUnattendedCredentials}}, // find: the list too
+	manifest.OpSetRobotCredentials: {[]client.Operation{client.OpGetOrchestratorUser, client.OpFindOrchestratorUser, client.OpListCredentialStores}, []client.Operation{client.OpSetUnattendedCredentials}}, // find: the list too; stores: which are read-only
 	manifest.OpEnsureUser:          {userReads, []client.Operation{client.OpCreateUser, client.OpUpdateUser}},
 	manifest.OpDeleteUser:          {userReads, []client.Operation{client.OpDeleteUser}},
 	manifest.OpEnsureRobotAccount:  {robotReads, []client.Operation{client.OpCreateRobotAccount, client.OpUpdateRobotAccount}},

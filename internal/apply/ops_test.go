@@ -107,7 +107,7 @@ func TestCensusOperationsPerOp(t *testing.T) {
 		manifest.OpSetPassword:         {client.OpGetUser, client.OpListUsers, client.OpUpdateUser},
 		manifest.OpChangePassword:      {client.OpGetUser, client.OpListUsers, client.OpChangePassword},
 		manifest.OpUpdateRobotAccount:  {client.OpGetRobotAccount, client.OpListRobotAccounts, client.OpUpdateRobotAccount},
-		manifest.OpSetRobotCredentials: {client.OpGetOrchestratorUser, client.OpFindOrchestratorUser, client.OpSetUnattendedCredentials},
+		manifest.OpSetRobotCredentials: {client.OpGetOrchestratorUser, client.OpFindOrchestratorUser, client.OpListCredentialStores, client.OpSetUnattendedCredentials},
 	} {
 		c := NewCensus()
 		c.Add(&manifest.Job{Row: 1, Op: op}, nil)

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -173,10 +174,43 @@ func (rd *reading) lookCredentials(ctx context.Context, r *row) (look, error) {
 	if o.read != nil && !o.HasRobot {
 		return look{}, failf(report.CodeValidation, "the Orchestrator user %d (%s) has no unattended robot", o.Key, o.UserName)
 	}
-	if o.ExternalStore != "" {
-		return look{}, failf(report.CodeValidation, "the robot of Orchestrator user %d (%s) has its credential in %s: rotate it there (nothing was sent)", o.Key, o.UserName, o.ExternalStore)
+	if err := rd.settable(ctx, o); err != nil {
+		return look{}, err
 	}
 	return look{job: r.job, orch: o, changes: credentialChanges(r.job, &o)}, nil
+}
+
+// PasswordSignIn reports whether a robot of this credential type signs in
+// with a password ("" is the server's default, Default).
+func PasswordSignIn(credentialType string) bool {
+	return credentialType == "" || strings.EqualFold(credentialType, "Default")
+}
+
+// settable fails, with what to do instead, a robot whose password
+// Orchestrator cannot set: one that signs in without a password (a smart
+// card, a hardware module, no credential), one whose password lives in an
+// external store, or one whose store is read-only.
+func (rd *reading) settable(ctx context.Context, o OrchestratorUser) error {
+	who := fmt.Sprintf("the robot of Orchestrator user %d (%s)", o.Key, o.UserName)
+	if !PasswordSignIn(o.CredentialType) {
+		return failf(report.CodeValidation, "%s signs in with credential type %s, not a password: there is no password to set (nothing was sent)", who, o.CredentialType)
+	}
+	if o.ExternalStore != "" {
+		return failf(report.CodeValidation, "%s has its credential in %s: rotate it there (nothing was sent)", who, o.ExternalStore)
+	}
+	if o.StoreID == nil {
+		return nil
+	}
+	st, found, err := rd.resolver.CredentialStore(ctx, *o.StoreID)
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		return failf(report.CodeNotFound, "%s names credential store %d, which the tenant does not list (nothing was sent)", who, *o.StoreID)
+	case st.ReadOnly:
+		return failf(report.CodeValidation, "%s has its credential in the read-only credential store %q (%s): rotate it there (nothing was sent)", who, st.Name, st.Type)
+	}
+	return nil
 }
 
 // checkExpected fails a row named by user_id whose account does not hold

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/manifest"
@@ -78,8 +79,14 @@ type Resolver struct {
 	orchByKey     map[int64]*OrchestratorUser
 	orchByName    map[string][]*OrchestratorUser // lower-case user name → users
 	groupsRead    bool
+	groupsAt      time.Time           // when the groups were read
 	groupByID     map[string]Group    // lower-case id → group
 	groupByName   map[string][]string // lower-case name → ids
+
+	storesMu   sync.Mutex
+	storesRead bool
+	stores     map[int64]CredentialStore
+	storesErr  error
 
 	mu      sync.Mutex
 	planned []string           // groups a plan would create, by name
@@ -191,8 +198,43 @@ func (rs *Resolver) readGroups(ctx context.Context) error {
 		name := strings.ToLower(g.Name)
 		byName[name] = append(byName[name], id)
 	}
-	rs.groupByID, rs.groupByName, rs.groupsRead = byID, byName, true
+	rs.groupByID, rs.groupByName, rs.groupsRead, rs.groupsAt = byID, byName, true, time.Now()
 	return nil
+}
+
+// CredentialStore returns the tenant's credential store with id; the
+// stores are read once, when a row first needs one. A store list the
+// application may not read fails every row that needs it, saying which
+// scope it lacks.
+func (rs *Resolver) CredentialStore(ctx context.Context, id int64) (CredentialStore, bool, error) {
+	rs.storesMu.Lock()
+	defer rs.storesMu.Unlock()
+	if !rs.storesRead {
+		var list []CredentialStore
+		err := rs.retried(ctx, func(ctx context.Context) (err error) {
+			list, err = rs.reader.CredentialStores(ctx)
+			return err
+		})
+		if ctx.Err() != nil {
+			return CredentialStore{}, false, err // this row gave up; another may read them
+		}
+		rs.storesRead = true
+		switch f := asFailure(err); {
+		case f != nil && (f.Code() == report.CodeForbidden || f.Code() == report.CodeUnauthorized):
+			rs.storesErr = failf(f.Code(), "the credential stores cannot be read (%v): the External Application needs the scope OR.Settings.Read (or OR.Settings) to check that a robot's store takes passwords; nothing was sent", err)
+		case err != nil:
+			rs.storesErr = fmt.Errorf("read the credential stores: %w", err)
+		}
+		rs.stores = make(map[int64]CredentialStore, len(list))
+		for _, s := range list {
+			rs.stores[s.ID] = s
+		}
+	}
+	if rs.storesErr != nil {
+		return CredentialStore{}, false, rs.storesErr
+	}
+	st, ok := rs.stores[id]
+	return st, ok, nil
 }
 
 // GroupID resolves a group named by GUID or name to its id. Without the
@@ -290,6 +332,18 @@ func (rs *Resolver) Implicit(id string) bool {
 	g, ok := rs.groupByID[strings.ToLower(id)]
 	return ok && g.BuiltIn && strings.EqualFold(g.Name, "Everyone")
 }
+
+// Groups lists the organization's groups as last read.
+func (rs *Resolver) Groups() []Group {
+	out := make([]Group, 0, len(rs.groupByID))
+	for _, g := range rs.groupByID {
+		out = append(out, g)
+	}
+	return out
+}
+
+// GroupsReadAt is when the organization's groups were last read.
+func (rs *Resolver) GroupsReadAt() time.Time { return rs.groupsAt }
 
 // GroupOf is the group with id as the organization's list has it (the
 // id alone when the list was not read).

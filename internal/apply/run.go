@@ -371,6 +371,9 @@ func (r *run) emit(x result) {
 		r.rec.completed = append(r.rec.completed, journal.Completion{Row: x.res.Row, Status: string(x.res.Status)})
 	}
 	r.rec.created.note(x.res)
+	if why := r.exec.Halted(); why != nil {
+		r.stopper.Stop(why)
+	}
 	if r.cfg.OnResult != nil {
 		r.cfg.OnResult(x.res)
 	}

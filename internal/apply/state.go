@@ -47,6 +47,10 @@ type Robot struct {
 	Name        string
 	DisplayName string
 	GroupIDs    []string
+	// ReadAt is when the Reader read it (zero: not said). A PUT that sends
+	// its display name back reads it again when older than
+	// Options.MaxStaleness.
+	ReadAt time.Time
 }
 
 // OrchestratorUser is an Orchestrator user holding unattended credentials.
@@ -59,6 +63,14 @@ type OrchestratorUser struct {
 	// ExternalStore says where the robot's password lives when
 	// Orchestrator only refers to it; "" when Orchestrator holds it.
 	ExternalStore string
+	// CredentialType is the robot's sign-in kind ("" or "Default": a
+	// password; SmartCard, NCipher, SafeNet, NoCredential: none to set).
+	CredentialType string
+	// StoreID is the robot's credential store, when it names one.
+	StoreID *int64
+	// ReadAt is when the Reader read it (zero: not said); a PATCH reads it
+	// again when older than Options.MaxStaleness.
+	ReadAt time.Time
 	// read is the user as the client read it, whole: setting credentials
 	// sends its robot back without reading it again (PATCH replaces the
 	// nested object). Nil when another Reader made it.
@@ -97,6 +109,18 @@ type Reader interface {
 	EachOrchestratorUser(ctx context.Context, fn func(OrchestratorUser) error) error
 	// ListGroups reads every group of the organization (one request).
 	ListGroups(ctx context.Context) ([]Group, error)
+	// CredentialStores reads the tenant's credential stores (one request).
+	CredentialStores(ctx context.Context) ([]CredentialStore, error)
+}
+
+// CredentialStore is an Orchestrator credential store: where a robot's
+// password is kept. A read-only one cannot take a password from
+// Orchestrator.
+type CredentialStore struct {
+	ID       int64
+	Name     string
+	Type     string
+	ReadOnly bool
 }
 
 // Group is a group of the organization: the id accounts hold, its name.
@@ -110,10 +134,20 @@ type Group struct {
 
 // NewUser is a user to create with its first password and groups.
 type NewUser struct {
+	// ID is the id the user is created with (the client chooses it, so
+	// that a create whose answer was lost is settled by reading that id).
+	ID                                          string
 	Email, UserName, Name, Surname, DisplayName string
 	BypassBasicAuthRestriction                  bool
 	GroupIDs                                    []string
 	Password                                    secret.Value
+}
+
+// NewGroup is a local group to create, without members.
+type NewGroup struct {
+	// ID is the id the group is created with: the service refuses a
+	// group create without one (see NewUser.ID).
+	ID, Name string
 }
 
 // NewRobot is a robot account to create.
@@ -130,7 +164,8 @@ type Writer interface {
 	UpdateUser(ctx context.Context, id string, u UserUpdate) error
 	ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value) error
 	UpdateRobot(ctx context.Context, id string, u RobotUpdate) error
-	// SetRobotCredentials sets the credentials of o's unattended robot; o
+	// SetRobotCredentials sets the credentials of o's unattended robot
+	// (an empty robotUserName keeps its account as o holds it); o
 	// is the user as a Reader returned it.
 	SetRobotCredentials(ctx context.Context, o OrchestratorUser, robotUserName string, password secret.Value) error
 
@@ -138,7 +173,7 @@ type Writer interface {
 	// by reading (does the account exist now?).
 	CreateUser(ctx context.Context, u NewUser) error
 	CreateRobot(ctx context.Context, r NewRobot) error
-	CreateGroup(ctx context.Context, name string) error
+	CreateGroup(ctx context.Context, g NewGroup) error
 	// UpdateGroupMembers adds and removes members (users or robot
 	// accounts, by id) of g in one request, sending g's name with it.
 	UpdateGroupMembers(ctx context.Context, g Group, add, remove []string) error

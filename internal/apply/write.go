@@ -19,6 +19,9 @@ import (
 type applier struct {
 	reading
 	writer Writer
+	fresh  freshness
+	// halted is why the run must stop (see halt), nil while it may go on.
+	halted atomic.Pointer[error]
 	mode   Mode // ModeApply or ModeApplyChanged
 	opts   Options
 	// bulkLimit is the most ids one bulk request may carry, once a server
@@ -82,18 +85,29 @@ func (a *applier) updateUser(ctx context.Context, r *row, l look) error {
 
 func (a *applier) updateRobot(ctx context.Context, r *row, l look) error {
 	upd := RobotUpdate{DisplayName: l.job.DisplayName, GroupIDsToAdd: l.job.GroupsToAdd, GroupIDsToRemove: l.job.GroupsToRemove}
-	if upd.DisplayName == nil && l.robotKnown {
-		// The PUT carries the current display name (what it does without
-		// one is undocumented): the one already read saves the client a
-		// GET per row from Identity's GET budget.
-		current := l.robot.DisplayName
-		upd.DisplayName = &current
+	if upd.DisplayName != nil || !l.robotKnown {
+		return a.write(ctx, r, func(ctx context.Context) error { return a.writer.UpdateRobot(ctx, l.robot.ID, upd) })
 	}
-	return a.write(ctx, r, func(ctx context.Context) error { return a.writer.UpdateRobot(ctx, l.robot.ID, upd) })
+	// The PUT carries the current display name (what it does without one
+	// is undocumented): the one already read saves a GET per row from
+	// Identity's GET budget while it is fresh (see freshRobot).
+	rb := l.robot
+	r.verify = func(ctx context.Context) error {
+		return a.retry(ctx, nil, func(ctx context.Context) error { return a.freshRobot(ctx, &rb) })
+	}
+	defer func() { r.verify = nil }()
+	for try := 1; ; try++ {
+		current := rb.DisplayName
+		upd.DisplayName = &current
+		err := a.write(ctx, r, func(ctx context.Context) error { return a.writer.UpdateRobot(ctx, rb.ID, upd) })
+		if !errors.Is(err, errStale) || try >= staleTries {
+			return keptChanging(err)
+		}
+	}
 }
 
 func (a *applier) setRobotCredentials(ctx context.Context, r *row, o OrchestratorUser) error {
-	account := o.RobotUserName
+	account := "" // keep the robot's account, as read right before the PATCH
 	if r.job.RobotUsername != nil {
 		account = *r.job.RobotUsername
 	}
@@ -101,11 +115,34 @@ func (a *applier) setRobotCredentials(ctx context.Context, r *row, o Orchestrato
 	if err != nil {
 		return err
 	}
-	// The PATCH carries the whole credential, so re-sending it after an
-	// interruption sets the same value again.
-	return a.write(ctx, r, func(ctx context.Context) error {
-		return a.writer.SetRobotCredentials(ctx, o, account, pw)
-	})
+	if n := len([]rune(pw.Reveal())); n > manifest.RobotPasswordMax {
+		r.generated = nil
+		return failf(report.CodeValidation, "new_password has %d characters: Orchestrator keeps unattended robot passwords of at most %d (nothing was sent)", n, manifest.RobotPasswordMax)
+	}
+	// The PATCH carries the robot's settings whole, as read: they are
+	// read again when too old (see freshOrchestratorUser), and a robot
+	// whose sign-in changed meanwhile is checked again. It carries the
+	// whole credential too, so re-sending it after an interruption sets
+	// the same value again.
+	r.verify = func(ctx context.Context) error {
+		err := a.retry(ctx, nil, func(ctx context.Context) error { return a.freshOrchestratorUser(ctx, &o) })
+		if errors.Is(err, errStale) {
+			if cerr := a.settable(ctx, o); cerr != nil {
+				return cerr
+			}
+		}
+		return err
+	}
+	defer func() { r.verify = nil }()
+	for try := 1; ; try++ {
+		sent := o
+		err := a.write(ctx, r, func(ctx context.Context) error {
+			return a.writer.SetRobotCredentials(ctx, sent, account, pw)
+		})
+		if !errors.Is(err, errStale) || try >= staleTries {
+			return keptChanging(err)
+		}
+	}
 }
 
 func (a *applier) changePassword(ctx context.Context, r *row, u User) error {
@@ -214,6 +251,11 @@ func (a *applier) write(ctx context.Context, r *row, send func(context.Context) 
 	leaving := false
 	sendCtx := withBeforeSend(ctx, func() error {
 		leaving = true
+		if r.verify != nil {
+			if notSent = r.verify(ctx); notSent != nil {
+				return notSent
+			}
+		}
 		notSent = a.beforeSend(ctx, r)
 		return notSent
 	})
@@ -276,6 +318,7 @@ func (a *applier) beforeSend(ctx context.Context, r *row) error {
 		if err := a.opts.Secrets.Record(ctx, r.job, g.field, g.value); err != nil {
 			return failf(report.CodeSecret, "%s: record generated password: %v", g.field, err)
 		}
+		r.recorded = append(r.recorded, g.field)
 	}
 	r.generated = nil
 	return a.journalIntent(r)
@@ -306,7 +349,7 @@ func (a *applier) journalIntent(r *row) error {
 // intent is what the journal records of r before its write leaves.
 func (a *applier) intent(r *row) journal.Intent {
 	return journal.Intent{Row: r.job.Row, Sealed: r.sealed, Before: r.before, NeverModified: r.beforeKnown && r.before.IsZero(),
-		Write: r.sent, Undo: r.undo}
+		Write: r.sent, CreatedID: r.createdID, Undo: r.undo}
 }
 
 // secretFor resolves a secret reference at the last moment. A generated

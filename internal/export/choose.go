@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Choose checks an export's kinds and its rotation options (export users
@@ -48,7 +49,12 @@ func (r *Rotation) LeftOut(kind Kind) string {
 	case r == nil || r.Skipped == 0:
 		return ""
 	case kind == RobotCredentials:
-		return fmt.Sprintf("left out %d robots whose credential lives in an external credential store: rotate them there", r.Skipped)
+		whys := make([]string, 0, len(r.SkippedBy))
+		for why, n := range r.SkippedBy {
+			whys = append(whys, fmt.Sprintf("%d %s", n, why))
+		}
+		slices.Sort(whys)
+		return fmt.Sprintf("left out %d robots whose password nothing here can set (%s): a robot that signs in without a password has none to rotate; rotate a store's in that store", r.Skipped, strings.Join(whys, ", "))
 	}
 	return fmt.Sprintf("left out %d directory users: their password is changed in the directory", r.Skipped)
 }

@@ -86,7 +86,12 @@ func TestLeftOutSaysWhereThePasswordsAreChanged(t *testing.T) {
 	if got := (&Rotation{}).LeftOut(RobotCredentials); got != "" {
 		t.Errorf("nothing skipped, yet %q", got)
 	}
-	if got := (&Rotation{Skipped: 5}).LeftOut(RobotCredentials); !strings.Contains(got, "5 robots") || !strings.Contains(got, "external credential store") {
+	rot := &Rotation{}
+	for _, why := range []string{skipExternal, skipExternal, skipReadOnly, "signing in with SmartCard", "signing in with NoCredential"} {
+		rot.skip(why)
+	}
+	if got := rot.LeftOut(RobotCredentials); !strings.Contains(got, "5 robots") || !strings.Contains(got, "2 in an external credential store") ||
+		!strings.Contains(got, "1 in a read-only credential store") || !strings.Contains(got, "1 signing in with SmartCard") {
 		t.Errorf("robots: %q", got)
 	}
 	if got := (&Rotation{Skipped: 2}).LeftOut(Users); !strings.Contains(got, "2 directory users") {

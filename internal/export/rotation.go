@@ -28,10 +28,28 @@ type Rotation struct {
 	// the account's user name must match.
 	UserName string
 	// Skipped counts the accounts left out because their password cannot
-	// be set here: robots whose credential lives in an external store,
-	// users of a directory.
+	// be set here: robots that sign in without a password or whose
+	// credential lives in an external or read-only store, users of a
+	// directory.
 	Skipped int
+	// SkippedBy counts the robots left out by why (see RobotCredentialRows).
+	SkippedBy map[string]int
 }
+
+// skip counts one account left out, for why.
+func (rot *Rotation) skip(why string) {
+	rot.Skipped++
+	if rot.SkippedBy == nil {
+		rot.SkippedBy = map[string]int{}
+	}
+	rot.SkippedBy[why]++
+}
+
+// Why a robot is left out of a rotation.
+const (
+	skipExternal = "in an external credential store"
+	skipReadOnly = "in a read-only credential store"
+)
 
 // CheckPattern reports a user name pattern path.Match cannot use.
 func CheckPattern(pattern string) error {
@@ -57,17 +75,41 @@ var generate = manifest.SecretRef{Kind: manifest.SecretGenerate}
 // unattended robot whose credential Orchestrator holds. The robot's
 // current Windows account is written beside it, so that whoever changes
 // the directory's passwords knows which account a row's password is for.
-// Robots whose credential lives in an external store are counted in
-// rot.Skipped, not written. It returns the rows written.
+// Robots that sign in without a password (a smart card, a hardware
+// module, no credential) and robots whose credential lives in an external
+// or read-only store are counted in rot.SkippedBy, not written: nothing
+// here can set their password. Telling a read-only store reads the
+// tenant's credential stores (once, when a robot names one). It returns
+// the rows written.
 func RobotCredentialRows(ctx context.Context, r apply.Reader, sink Sink, rot *Rotation) (int, error) {
 	n := 0
+	var stores map[int64]apply.CredentialStore
 	err := r.EachOrchestratorUser(ctx, func(o apply.OrchestratorUser) error {
 		if !o.HasRobot || !rot.matches(o.UserName) {
 			return nil
 		}
-		if o.ExternalStore != "" {
-			rot.Skipped++
+		switch {
+		case !apply.PasswordSignIn(o.CredentialType):
+			rot.skip("signing in with " + o.CredentialType)
 			return nil
+		case o.ExternalStore != "":
+			rot.skip(skipExternal)
+			return nil
+		case o.StoreID != nil:
+			if stores == nil {
+				list, err := r.CredentialStores(ctx)
+				if err != nil {
+					return fmt.Errorf("read the credential stores, to leave out robots in read-only ones (the External Application needs the scope OR.Settings.Read): %w", err)
+				}
+				stores = make(map[int64]apply.CredentialStore, len(list))
+				for _, s := range list {
+					stores[s.ID] = s
+				}
+			}
+			if stores[*o.StoreID].ReadOnly {
+				rot.skip(skipReadOnly)
+				return nil
+			}
 		}
 		n++
 		account := o.RobotUserName
@@ -96,7 +138,7 @@ func PasswordRows(ctx context.Context, r apply.Reader, sink Sink, rot *Rotation)
 			return nil
 		}
 		if !u.Local() {
-			rot.Skipped++
+			rot.skip("of a directory")
 			return nil
 		}
 		n++

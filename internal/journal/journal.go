@@ -51,6 +51,10 @@ type Intent struct {
 	// change ("create", "delete", "members"): a resumed run settles it
 	// by reading.
 	Write string `json:"write,omitempty"`
+	// CreatedID is the id a create sends for the account or group it
+	// makes (the client chooses it): a resumed run settles the create by
+	// reading that id, exactly, and sends the same id again if absent.
+	CreatedID string `json:"created_id,omitempty"`
 	// Undo is what puts back the row's change, computed from the target's
 	// state read before the write (see package undo); empty when nothing
 	// can be or needs to be put back.
@@ -273,7 +277,7 @@ func doneLine(r record) ([]byte, bool) {
 // being checked and compacted again. It reports false for any other
 // record.
 func noteLine(r record) ([]byte, bool) {
-	if r.Kind != "intent" || r.Sealed != nil || r.BeforeKnown() || !plainWord(r.Write) || !json.Valid(r.Undo) && len(r.Undo) > 0 {
+	if r.Kind != "intent" || r.Sealed != nil || r.BeforeKnown() || r.CreatedID != "" || !plainWord(r.Write) || !json.Valid(r.Undo) && len(r.Undo) > 0 {
 		return nil, false
 	}
 	b := make([]byte, 0, 40+len(r.Undo))

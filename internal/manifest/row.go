@@ -412,7 +412,18 @@ func (b *jobBuilder) required(job *Job) {
 	if job.Op == OpChangePassword && job.OldPassword == nil && b.row.cell(ColOldPassword) == nil {
 		b.problemAt(0, ColOldPassword, "change_password needs old_password (env:NAME or file:PATH); to reset without it use set_password")
 	}
+	if job.Op == OpSetRobotCredentials && job.NewPassword != nil && job.NewPassword.Kind == SecretGenerate && job.NewPassword.Length > RobotPasswordMax {
+		line := 0
+		if c := b.row.cell(ColNewPassword); c != nil {
+			line = c.line
+		}
+		b.problemAt(line, ColNewPassword, "generate:%d is too long for a robot: Orchestrator keeps unattended robot passwords of at most %d characters", job.NewPassword.Length, RobotPasswordMax)
+	}
 }
+
+// RobotPasswordMax is the longest password Orchestrator keeps for an
+// unattended robot (UnattendedRobotDto.Password has maxLength 100).
+const RobotPasswordMax = 100
 
 // guidShaped reports whether s has a GUID's 8-4-4-4-12 shape (dashes where
 // a GUID has them), whatever its other characters.

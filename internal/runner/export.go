@@ -79,7 +79,7 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 		if rot == nil {
 			rot = &export.Rotation{}
 		}
-		columns, so.Operations = export.RobotCredentialColumns, []client.Operation{client.OpFindOrchestratorUser}
+		columns, so.Operations = export.RobotCredentialColumns, []client.Operation{client.OpFindOrchestratorUser, client.OpListCredentialStores}
 	case kind == export.Users && rot != nil:
 		columns, so.Operations = export.RotationColumns, []client.Operation{client.OpListUsers}
 	}

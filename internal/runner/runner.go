@@ -48,6 +48,8 @@ type Config struct {
 	// Workers, MaxFailures, Drain and BulkSize are apply.RunConfig's.
 	Workers, MaxFailures, BulkSize int
 	Drain                          time.Duration
+	// MaxStaleness is apply.Options'.
+	MaxStaleness time.Duration
 	// Resumed: the run continues an interrupted one (for the summary).
 	Resumed bool
 	Log     zerolog.Logger
@@ -187,7 +189,7 @@ func newExecutor(cfg Config, sess *session.Session) (*apply.Executor, *apply.Res
 	if cfg.Secrets != nil {
 		opts.Secrets = cfg.Secrets
 	}
-	opts.Journal = cfg.Run.Journal
+	opts.Journal, opts.MaxStaleness = cfg.Run.Journal, cfg.MaxStaleness
 	return apply.NewApplier(adapter, resolver, cfg.SkipUnchanged, opts), resolver
 }
 
@@ -201,7 +203,8 @@ func (cfg *Config) summary(sess *session.Session, started time.Time, outcome app
 		Settings: map[string]any{
 			"workers": cfg.Workers, "limits": session.DescribeLimits(so.Limits), "max_attempts": so.MaxAttempts,
 			"timeout": so.Timeout.String(), "skip_unchanged": cfg.SkipUnchanged, "max_failures": cfg.MaxFailures, "bulk_size": cfg.BulkSize,
-			"organization": cfg.Settings.Organization, "tenant": cfg.Settings.Tenant, "resumed": cfg.Resumed,
+			"max_staleness": cfg.MaxStaleness.String(),
+			"organization":  cfg.Settings.Organization, "tenant": cfg.Settings.Tenant, "resumed": cfg.Resumed,
 		},
 	}
 	if outcome.Stopped != nil {

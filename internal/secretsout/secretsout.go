@@ -11,9 +11,17 @@
 //
 //	while read -r l; do echo "$l" | base64 -d | age -d -i key.txt; done < secrets.age
 //
-// If a run is killed between recording a password and sending it, the file
-// can hold a password that was never set; for each target, the last line
-// is the one in effect.
+// Each line's state says what became of it. A password is recorded
+// ("recorded") before the request that sets it leaves; when that request
+// is then refused, or never leaves, a line follows for the same target and
+// field with no password and the state "not set: REASON": the account
+// keeps the password it had before. A request whose answer was lost is
+// followed by "unknown: REASON": the recorded password may or may not be
+// in effect. So, for each target and field, the last line tells: a
+// password recorded (the row's line in results.csv says it succeeded), or
+// that the last password recorded was not set. If a run is killed between
+// recording a password and sending it, the last line can be a password
+// that was never set (a resumed run sends that same password).
 package secretsout
 
 import (
@@ -38,7 +46,17 @@ import (
 )
 
 // header is the first line of a secrets file.
-var header = []string{"run_id", "row", "source", "op", "target", "field", "password", "recorded_at"}
+var header = []string{"run_id", "row", "source", "op", "target", "field", "password", "recorded_at", "state"}
+
+// oldHeader is the header of files written before lines had a state.
+var oldHeader = header[:len(header)-1]
+
+// The states of a line (see the package comment).
+const (
+	StateRecorded = "recorded"
+	StateNotSet   = "not set"
+	StateUnknown  = "unknown"
+)
 
 // File is an open secrets output. It is safe for concurrent use.
 type File struct {
@@ -124,7 +142,7 @@ func checkFormat(path string, encrypted bool) error {
 		return fmt.Errorf("secrets output %s: %w", path, err)
 	}
 	first = strings.TrimRight(first, "\r\n")
-	plain := first == strings.Join(header, ",")
+	plain := first == strings.Join(header, ",") || first == strings.Join(oldHeader, ",")
 	sealed := false
 	if b, err := base64.StdEncoding.DecodeString(first); err == nil {
 		sealed = bytes.HasPrefix(b, []byte("age-encryption.org/"))
@@ -162,9 +180,27 @@ func (o *File) Record(_ context.Context, job *manifest.Job, field string, v secr
 	o.mu.Unlock()
 	return o.writeSynced([]string{
 		o.runID, fmt.Sprint(job.Row), job.Source.String(), string(job.Op), job.Target.String(),
-		field, v.Reveal(), time.Now().UTC().Format(time.RFC3339Nano),
+		field, v.Reveal(), time.Now().UTC().Format(time.RFC3339Nano), StateRecorded,
 	})
 }
+
+// NotSet writes, after a password recorded for job's field, that it was
+// not set (state StateNotSet) or, with maybeSet, may not have been
+// (StateUnknown), and why, and syncs it. The reason must not hold a
+// secret.
+func (o *File) NotSet(_ context.Context, job *manifest.Job, field, reason string, maybeSet bool) error {
+	state := StateNotSet
+	if maybeSet {
+		state = StateUnknown
+	}
+	return o.writeSynced([]string{
+		o.runID, fmt.Sprint(job.Row), job.Source.String(), string(job.Op), job.Target.String(),
+		field, "", time.Now().UTC().Format(time.RFC3339Nano), state + ": " + oneLine(reason),
+	})
+}
+
+// oneLine folds a reason onto one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (o *File) writeSynced(record []string) error {
 	var line bytes.Buffer
@@ -226,11 +262,28 @@ func (o *File) Close() error {
 	return err
 }
 
-// Entry is one recorded password read back.
+// Entry is one line read back: a recorded password, or that the last one
+// recorded for its target and field was not set (see State).
 type Entry struct {
 	RunID, Row, Source, Op, Target, Field string
 	Password                              secret.Value
 	RecordedAt                            string
+	// State is StateRecorded, or StateNotSet or StateUnknown followed by
+	// ": " and the reason (a file of an older version: "").
+	State string
+}
+
+// Recorded reports whether the entry holds a password.
+func (e Entry) Recorded() bool { return e.State == "" || e.State == StateRecorded }
+
+// InEffect returns, for each target and field (joined by a space), the
+// last entry read: the password recorded, or a line saying it was not set.
+func InEffect(entries []Entry) map[string]Entry {
+	out := make(map[string]Entry, len(entries))
+	for _, e := range entries {
+		out[e.Target+" "+e.Field] = e
+	}
+	return out
 }
 
 // Read reads a secrets file back, decrypting it with identities when it
@@ -264,19 +317,25 @@ func Read(path string, identities ...age.Identity) ([]Entry, error) {
 		}
 		plain = &buf
 	}
-	records, err := csv.NewReader(plain).ReadAll()
+	cr := csv.NewReader(plain)
+	cr.FieldsPerRecord = -1 // a file of an older version has lines without a state
+	records, err := cr.ReadAll()
 	if err != nil {
 		return nil, fmt.Errorf("read secrets output %s: %w", path, err)
 	}
 	var out []Entry
 	for i, r := range records {
-		if len(r) != len(header) {
+		if len(r) != len(header) && len(r) != len(oldHeader) {
 			return nil, fmt.Errorf("secrets output %s record %d: %d fields, want %d", path, i+1, len(r), len(header))
 		}
 		if i == 0 || (r[0] == header[0] && r[6] == header[6]) {
 			continue // the header (again, when a resumed run appended)
 		}
-		out = append(out, Entry{RunID: r[0], Row: r[1], Source: r[2], Op: r[3], Target: r[4], Field: r[5], Password: secret.New(r[6]), RecordedAt: r[7]})
+		e := Entry{RunID: r[0], Row: r[1], Source: r[2], Op: r[3], Target: r[4], Field: r[5], Password: secret.New(r[6]), RecordedAt: r[7]}
+		if len(r) == len(header) {
+			e.State = r[8]
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }
