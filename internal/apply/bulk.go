@@ -104,15 +104,19 @@ func (a *applier) bulk(ctx context.Context, rows []*bulkRow) {
 		}
 		r.sent = sentMembers
 		n := 0
+		member, groups, known := l.user.ID, l.user.GroupIDs, l.userKnown
+		if l.robot.ID != "" {
+			member, groups, known = l.robot.ID, l.robot.GroupIDs, l.robotKnown
+		}
 		for _, id := range l.job.GroupsToAdd {
-			if !l.userKnown || !hasGroup(l.user.GroupIDs, id) {
-				members[id] = append(members[id], item{id: l.user.ID, br: br})
+			if !known || !hasGroup(groups, id) {
+				members[id] = append(members[id], item{id: member, br: br})
 				n++
 			}
 		}
 		for _, id := range l.job.GroupsToRemove {
-			if !l.userKnown || hasGroup(l.user.GroupIDs, id) {
-				members[id] = append(members[id], item{id: l.user.ID, remove: true, br: br})
+			if !known || hasGroup(groups, id) {
+				members[id] = append(members[id], item{id: member, remove: true, br: br})
 				n++
 			}
 		}

@@ -33,7 +33,7 @@ func fromClientUser(u client.User) User {
 	out := User{
 		ID: u.ID, UserName: u.UserName, Email: u.Email, Name: u.Name, Surname: u.Surname,
 		DisplayName: u.DisplayName, IsActive: u.IsActive, BypassBasicAuthRestriction: u.BypassBasicAuthRestriction,
-		InvitationAccepted: u.InvitationAccepted, GroupIDs: u.GroupIDs, Type: u.Type,
+		InvitationAccepted: u.InvitationAccepted, GroupIDs: u.GroupIDs, Type: u.Type, Category: u.Category,
 	}
 	if u.LastModificationTime != nil {
 		out.LastModified = *u.LastModificationTime

@@ -93,12 +93,12 @@ func groupChange(add, remove, have []string, known bool, name func(string) strin
 	}
 	for _, id := range add {
 		if !known || !member(id) {
-			parts = append(parts, "+"+name(id))
+			parts = append(parts, "+"+groupLabel(name(id)))
 		}
 	}
 	for _, id := range remove {
 		if !known || member(id) {
-			parts = append(parts, "−"+name(id))
+			parts = append(parts, "−"+groupLabel(name(id)))
 		}
 	}
 	if len(parts) == 0 {
@@ -108,3 +108,13 @@ func groupChange(add, remove, have []string, known bool, name func(string) strin
 }
 
 func quote(s string) string { return strconv.Quote(s) }
+
+// groupLabel is a group's name in a membership change ("+A −B"): quoted
+// when it holds a space or a quote, so that "+Automation Users" reads as
+// one group, not two.
+func groupLabel(name string) string {
+	if strings.ContainsAny(name, " \t\"") {
+		return strconv.Quote(name)
+	}
+	return name
+}

@@ -36,9 +36,12 @@ func (p Phase) String() string {
 	return "deletes"
 }
 
-// PhaseOf is the phase a row runs in. Rows of update_user and ensure_user
+// PhaseOf is the phase a row runs in. Rows of users and robot accounts
 // that change nothing but group memberships run in PhaseMemberships, where
-// they go out as one request per group (see Options.BulkSize).
+// they go out through the group endpoint, one request per group (see
+// RunConfig.BulkSize): it needs only the group scope, where changing
+// groups through the user endpoint needs the application to be in the
+// organization's Administrators group.
 func PhaseOf(j *manifest.Job) Phase {
 	switch {
 	case j.Op == manifest.OpEnsureGroup:
@@ -51,13 +54,17 @@ func PhaseOf(j *manifest.Job) Phase {
 	return PhaseAccounts
 }
 
-// membershipOnly reports whether a user row changes group memberships and
-// nothing else.
+// membershipOnly reports whether a user or robot-account row changes
+// group memberships and nothing else.
 func membershipOnly(j *manifest.Job) bool {
-	if j.Op != manifest.OpUpdateUser && j.Op != manifest.OpEnsureUser {
+	if j.Groups == nil && len(j.GroupsToAdd)+len(j.GroupsToRemove) == 0 {
 		return false
 	}
-	if j.Groups == nil && len(j.GroupsToAdd)+len(j.GroupsToRemove) == 0 {
+	switch j.Op {
+	case manifest.OpUpdateUser, manifest.OpEnsureUser:
+	case manifest.OpUpdateRobotAccount, manifest.OpEnsureRobotAccount:
+		return j.DisplayName == nil
+	default:
 		return false
 	}
 	return j.Name == nil && j.Surname == nil && j.DisplayName == nil && j.UserName == nil &&

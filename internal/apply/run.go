@@ -270,7 +270,7 @@ func (r *run) outcome(stopped error) Outcome {
 func (r *run) produce(ctx context.Context) iter.Seq[[]*Task] {
 	size := 1
 	if r.bulk() {
-		size = r.cfg.BulkSize
+		size = max(r.cfg.BulkSize, 1)
 	}
 	return func(yield func([]*Task) bool) {
 		var batch []*Task
@@ -321,7 +321,7 @@ func (r *run) produce(ctx context.Context) iter.Seq[[]*Task] {
 
 // bulk reports whether the phase being run sends bulk requests.
 func (r *run) bulk() bool {
-	return r.cfg.BulkSize > 1 && r.exec.mode != ModePlan && (r.phase == PhaseMemberships || r.phase == PhaseDeletes)
+	return r.exec.mode != ModePlan && (r.phase == PhaseMemberships || r.cfg.BulkSize > 1 && r.phase == PhaseDeletes)
 }
 
 // execute runs a row, or a batch of rows (on a worker of the pool).

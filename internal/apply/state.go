@@ -33,13 +33,24 @@ type User struct {
 	GroupIDs                   []string
 	LastModified               time.Time
 	// Type is Identity's user type: "user" for a local account, else a
-	// directory's ("directoryUser", …).
+	// directory's ("directoryUser", …), or an integer code this version
+	// does not know (client.UnknownEnum).
 	Type string
+	// Category is "local", "linkedLocal" or "directory" when the service
+	// says (the live service does; the published definitions do not).
+	Category string
 }
 
 // Local reports whether the user's password is Identity's to set (not a
-// directory's); a user whose type is unknown counts as local.
-func (u *User) Local() bool { return u.Type == "" || strings.EqualFold(u.Type, "user") }
+// directory's): its category decides when the service sends one, else its
+// type. A user the service sends no type for counts as local; a type or
+// category this version does not know does not.
+func (u *User) Local() bool {
+	if u.Type != "" && !strings.EqualFold(u.Type, "user") {
+		return false
+	}
+	return u.Category == "" || strings.EqualFold(u.Category, "local") || strings.EqualFold(u.Category, "linkedLocal")
+}
 
 // Robot is what apply needs to know of an Identity robot account.
 type Robot struct {

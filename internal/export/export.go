@@ -12,6 +12,7 @@ package export
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -97,6 +98,9 @@ type Tally struct {
 	// come with the directory into another organization, so are not
 	// written as local users to create.
 	Directory int
+	// Unknown counts the users left out for a type or category code this
+	// version does not know, by code ("type 9").
+	Unknown map[string]int
 }
 
 // Notes says, one line each, what the export of kind k left out or named
@@ -113,6 +117,9 @@ func (t Tally) Notes(k Kind) []string {
 	}
 	if t.Directory > 0 {
 		notes = append(notes, fmt.Sprintf("left out %d directory users: they come from the directory connected to the organization, not from a manifest", t.Directory))
+	}
+	for _, code := range slices.Sorted(maps.Keys(t.Unknown)) {
+		notes = append(notes, fmt.Sprintf("left out %d users of %s, a code this version does not know: check them in the organization", t.Unknown[code], code))
 	}
 	if t.ByID > 0 {
 		notes = append(notes, fmt.Sprintf("%d groups are named by id (a manifest cannot carry their name): rows in them fail in another organization", t.ByID))
@@ -142,6 +149,13 @@ func Run(ctx context.Context, r apply.Reader, k Kind, sink Sink, groups []client
 				t.LeftOut++
 				return nil
 			}
+			if code := unknownCode(u); code != "" {
+				if t.Unknown == nil {
+					t.Unknown = map[string]int{}
+				}
+				t.Unknown[code]++
+				return nil
+			}
 			if !u.Local() {
 				t.Directory++
 				return nil
@@ -168,6 +182,18 @@ func Run(ctx context.Context, r apply.Reader, k Kind, sink Sink, groups []client
 		return t, fmt.Errorf("export %s: %w", strings.ReplaceAll(string(k), "-", " "), err)
 	}
 	return t, nil
+}
+
+// unknownCode names the type or category code of u this version does not
+// know ("type 9"), or is "".
+func unknownCode(u apply.User) string {
+	if code, ok := client.UnknownEnum(u.Type); ok {
+		return "type " + code
+	}
+	if code, ok := client.UnknownEnum(u.Category); ok {
+		return "category " + code
+	}
+	return ""
 }
 
 // userRow is an ensure_user row: the user by email, its user name, names,

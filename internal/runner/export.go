@@ -148,6 +148,9 @@ func exportKinds(ctx context.Context, r apply.Reader, kinds export.Kinds, sink e
 		t, err := export.Run(ctx, r, k, numberedFrom{sink, res.Rows}, groups)
 		res.Rows += t.Rows
 		res.LeftOut += t.LeftOut + t.Directory
+		for _, n := range t.Unknown {
+			res.LeftOut += n
+		}
 		res.Notes = append(res.Notes, t.Notes(k)...)
 		if err != nil {
 			return err
