@@ -2,13 +2,18 @@ package client
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
 	"net/http"
 	"net/url"
 )
 
 // NewGroup is a CreateGroupCommand: a local group and its first members.
 type NewGroup struct {
-	// ID is the id the group will have; empty lets the server choose.
+	// ID is the id the group will have (a GUID): journal it before the
+	// create to settle a lost one by reading that id. Empty makes Create
+	// generate one, since the live service refuses a create without an id;
+	// the group Create returns carries it.
 	ID   string
 	Name string
 	// MemberIDs are users or robot accounts, by id.
@@ -32,20 +37,28 @@ func (s *GroupsService) groupURL(partition, id string) string {
 // already taken is an *Error (400 on Name); more members than the server
 // allows in one request is an error matching ErrBulkTooLarge. A POST is
 // not idempotent: a request sent without an answer has an unknown outcome
-// (list the groups by name to settle it).
+// (list the groups and look for its id, or its name, to settle it).
 func (s *GroupsService) Create(ctx context.Context, g NewGroup) (Group, error) {
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
 		return Group{}, err
 	}
+	if g.ID == "" {
+		if g.ID, err = newGUID(); err != nil {
+			return Group{}, fmt.Errorf("create group %q: %w", g.Name, err)
+		}
+	}
 	body := struct {
 		PartitionGlobalID      string   `json:"partitionGlobalId"`
-		ID                     string   `json:"id,omitempty"`
+		ID                     string   `json:"id"`
 		Name                   string   `json:"name"`
 		DirectoryUserMemberIDs []string `json:"directoryUserMemberIDs,omitempty"`
 	}{partition, g.ID, g.Name, g.MemberIDs}
 	var out Group
 	err = s.client.send(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "Group"), body, &out)
+	if err == nil && out.ID == "" { // an answer without the group
+		out = Group{ID: g.ID, Name: g.Name, Type: "custom"}
+	}
 	return out, checkBulk(err, len(g.MemberIDs))
 }
 
@@ -100,4 +113,15 @@ func (s *GroupsService) BulkDelete(ctx context.Context, ids []string) error {
 	}{ids}
 	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(partition))
 	return checkBulk(s.client.sendDelete(ctx, u, body), len(ids))
+}
+
+// newGUID returns a random (version 4) GUID in its usual text form.
+func newGUID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("generate an id: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
 }

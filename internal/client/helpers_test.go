@@ -81,3 +81,17 @@ func stubServer(t *testing.T, h http.HandlerFunc) string {
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// eachShape runs f once per answer shape of the emulator, as subtests:
+// "live" (the live service's shapes, the emulator's default) and "spec"
+// (the published definitions' shapes, emulator.Config.SpecShapes). The
+// client must read both.
+func eachShape(t *testing.T, f func(t *testing.T, spec bool)) {
+	t.Helper()
+	for _, sh := range []struct {
+		name string
+		spec bool
+	}{{"live", false}, {"spec", true}} {
+		t.Run(sh.name, func(t *testing.T) { f(t, sh.spec) })
+	}
+}
