@@ -117,73 +117,77 @@ func (r *specRouter) FindRoute(req *http.Request) (*routers.Route, map[string]st
 // TestRequestsConformToPublishedDefinitions sends every operation through
 // a recorder and validates each request against UiPath's definitions.
 func TestRequestsConformToPublishedDefinitions(t *testing.T) {
-	dir := openAPIDir(t)
-	s := startEmulator(t, emulator.Config{Users: 12, Robots: 3})
-	rec := &recorder{base: http.DefaultTransport}
-	c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: rec}))
-	ctx := testContext(t)
-	secrets := exerciseEveryOperation(t, ctx, c, s)
+	eachShape(t, func(t *testing.T, spec bool) {
+		dir := openAPIDir(t)
+		s := startEmulator(t, emulator.Config{Users: 12, Robots: 3, SpecShapes: spec})
+		rec := &recorder{base: http.DefaultTransport}
+		c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: rec}))
+		ctx := testContext(t)
+		secrets := exerciseEveryOperation(t, ctx, c, s)
+		exerciseCredentialStores(t, ctx, s, rec)
 
-	ep := c.Endpoints()
-	tokenBase := strings.TrimSuffix(ep.Token, "/connect/token")
-	identity := loadRouter(t, filepath.Join(dir, "identity.yaml"), ep.Identity, nil)
-	token := loadRouter(t, filepath.Join(dir, "identity.token.yaml"), tokenBase, nil)
-	orchestrator := loadRouter(t, filepath.Join(dir, "orchestrator.yaml"), ep.Orchestrator, relaxExecutionSettings)
+		ep := c.Endpoints()
+		tokenBase := strings.TrimSuffix(ep.Token, "/connect/token")
+		identity := loadRouter(t, filepath.Join(dir, "identity.yaml"), ep.Identity, nil)
+		token := loadRouter(t, filepath.Join(dir, "identity.token.yaml"), tokenBase, nil)
+		orchestrator := loadRouter(t, filepath.Join(dir, "orchestrator.yaml"), ep.Orchestrator, relaxExecutionSettings)
 
-	seen := map[string]bool{}
-	for _, r := range rec.all() {
-		var router *specRouter
-		switch {
-		case r.url == ep.Token:
-			router = token
-		case strings.HasPrefix(r.url, ep.Orchestrator+"/"):
-			router = orchestrator
-		case strings.HasPrefix(r.url, ep.Identity+"/"):
-			router = identity
-		default:
-			t.Errorf("%s %s goes to no known base", r.method, r.url)
-			continue
+		seen := map[string]bool{}
+		for _, r := range rec.all() {
+			var router *specRouter
+			switch {
+			case r.url == ep.Token:
+				router = token
+			case strings.HasPrefix(r.url, ep.Orchestrator+"/"):
+				router = orchestrator
+			case strings.HasPrefix(r.url, ep.Identity+"/"):
+				router = identity
+			default:
+				t.Errorf("%s %s goes to no known base", r.method, r.url)
+				continue
+			}
+			req, err := http.NewRequest(r.method, r.url, strings.NewReader(r.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header = r.header.Clone()
+			route, params, err := router.FindRoute(req)
+			if err != nil {
+				t.Errorf("%s %s: no such operation in the definition: %v", r.method, req.URL.Path, err)
+				continue
+			}
+			seen[route.Operation.OperationID] = true
+			err = openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+				Request: req, PathParams: params, Route: route,
+				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+			})
+			if err != nil {
+				t.Errorf("%s %s (%s) does not conform: %s", r.method, req.URL.Path, route.Operation.OperationID, scrub(err.Error(), secrets))
+			}
 		}
-		req, err := http.NewRequest(r.method, r.url, strings.NewReader(r.body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header = r.header.Clone()
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Errorf("%s %s: no such operation in the definition: %v", r.method, req.URL.Path, err)
-			continue
-		}
-		seen[route.Operation.OperationID] = true
-		err = openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
-			Request: req, PathParams: params, Route: route,
+		// The check itself must be able to fail.
+		bad, _ := http.NewRequest(http.MethodPut, ep.Identity+"/api/User/"+s.Users()[1].ID, strings.NewReader(`{"isActive":"yes"}`))
+		bad.Header.Set("Content-Type", "application/json")
+		if route, params, err := identity.FindRoute(bad); err != nil {
+			t.Errorf("route of the bad request: %v", err)
+		} else if openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+			Request: bad, PathParams: params, Route: route,
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-		})
-		if err != nil {
-			t.Errorf("%s %s (%s) does not conform: %s", r.method, req.URL.Path, route.Operation.OperationID, scrub(err.Error(), secrets))
+		}) == nil {
+			t.Error("a body with isActive as a string passed validation")
 		}
-	}
-	// The check itself must be able to fail.
-	bad, _ := http.NewRequest(http.MethodPut, ep.Identity+"/api/User/"+s.Users()[1].ID, strings.NewReader(`{"isActive":"yes"}`))
-	bad.Header.Set("Content-Type", "application/json")
-	if route, params, err := identity.FindRoute(bad); err != nil {
-		t.Errorf("route of the bad request: %v", err)
-	} else if openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
-		Request: bad, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-	}) == nil {
-		t.Error("a body with isActive as a string passed validation")
-	}
-	for _, op := range []string{"Create", "User_GetUser", "User_Update", "User_ChangePassword", "User_GetUsers",
-		"RobotAccount_GetRobotAccount", "RobotAccount_GetRobotAccounts", "RobotAccount_UpdateRobotAccount",
-		"Users_GetById", "Users_Get", "Users_PatchById",
-		"User_CreateUser", "User_Delete", "User_BulkDelete",
-		"Group_CreateGroup", "Group_UpdateGroup", "Group_Delete", "Group_BulkDelete",
-		"RobotAccount_CreateRobotAccount", "RobotAccount_Delete", "RobotAccount_BulkDelete"} {
-		if !seen[op] {
-			t.Errorf("operation %s was not exercised", op)
+		for _, op := range []string{"Create", "User_GetUser", "User_Update", "User_ChangePassword", "User_GetUsers",
+			"RobotAccount_GetRobotAccount", "RobotAccount_GetRobotAccounts", "RobotAccount_UpdateRobotAccount",
+			"Users_GetById", "Users_Get", "Users_PatchById",
+			"User_CreateUser", "User_Delete", "User_BulkDelete",
+			"Group_CreateGroup", "Group_UpdateGroup", "Group_Delete", "Group_BulkDelete",
+			"RobotAccount_CreateRobotAccount", "RobotAccount_Delete", "RobotAccount_BulkDelete",
+			"CredentialStores_Get", "CredentialStores_GetById"} {
+			if !seen[op] {
+				t.Errorf("operation %s was not exercised", op)
+			}
 		}
-	}
+	})
 }
 
 // relaxExecutionSettings lets ExecutionSettings values be any JSON value:
@@ -196,6 +200,22 @@ func relaxExecutionSettings(doc *openapi3.T) {
 	}
 	if es := robot.Value.Properties["ExecutionSettings"]; es != nil && es.Value != nil {
 		es.Value.AdditionalProperties = openapi3.AdditionalProperties{Schema: openapi3.NewSchemaRef("", openapi3.NewSchema())}
+	}
+}
+
+// exerciseCredentialStores lists and reads the credential stores through
+// rec, with a client that asks for their optional scope.
+func exerciseCredentialStores(t *testing.T, ctx context.Context, s *emulator.Server, rec *recorder) {
+	t.Helper()
+	c, err := New(ctx, settingsFor(t, s), withHTTPClient(&http.Client{Transport: rec}), WithOperations(OpListCredentialStores, OpGetCredentialStore))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CredentialStores.List(ctx); err != nil {
+		t.Fatalf("CredentialStores.List: %v", err)
+	}
+	if _, err := c.CredentialStores.Get(ctx, 1); err != nil {
+		t.Fatalf("CredentialStores.Get: %v", err)
 	}
 }
 

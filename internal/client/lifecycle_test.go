@@ -33,86 +33,88 @@ func liveUser(s *emulator.Server, email string) (emulator.User, bool) {
 }
 
 func TestUsersCreateAndDelete(t *testing.T) {
-	s := startEmulator(t, emulator.Config{Users: 3, BulkMax: 5})
-	c := newTestClient(t, s, WithOperations(OpCreateUser, OpDeleteUser, OpListUsers))
-	ctx := testContext(t)
-	const password = "Create-Pass-Lifecycle-1"
+	eachShape(t, func(t *testing.T, spec bool) {
+		s := startEmulator(t, emulator.Config{Users: 3, BulkMax: 5, SpecShapes: spec})
+		c := newTestClient(t, s, WithOperations(OpCreateUser, OpDeleteUser, OpListUsers))
+		ctx := testContext(t)
+		const password = "Create-Pass-Lifecycle-1"
 
-	err := c.Users.Create(ctx, CreateUser{
-		NewUser:  NewUser{Email: "ada@example.com", Name: "Ada", Surname: "Lovelace"},
-		Password: secret.New(password), GroupIDs: []string{groupFinance},
-	})
-	if err != nil {
-		t.Fatalf("Create: %v", err)
-	}
-	u, ok := liveUser(s, "ada@example.com")
-	if !ok || u.Name != "Ada" || u.UserName != "ada@example.com" || !contains(u.GroupIDs, groupFinance) || !contains(u.GroupIDs, groupEveryone) {
-		t.Fatalf("server state after Create: %+v (found %v)", u, ok)
-	}
-	if s.PasswordOf(u.ID) != password {
-		t.Fatal("the created user does not have the password sent")
-	}
-	found, err := c.Users.FindByEmail(ctx, "ADA@example.com")
-	if err != nil || found.ID != u.ID {
-		t.Fatalf("FindByEmail after Create = %+v, %v", found, err)
-	}
-
-	// The same email again, and an existing userName: one IdentityResult, both codes.
-	err = c.Users.Create(ctx, CreateUser{NewUser: NewUser{Email: "ada@example.com"}})
-	if e, ok := AsError(err); !ok || e.StatusCode != http.StatusBadRequest || e.Kind() != KindConflict || !IsDuplicateEmail(err) {
-		t.Fatalf("duplicate email = %v", err)
-	}
-	taken := s.Users()[0]
-	err = c.Users.Create(ctx, CreateUser{NewUser: NewUser{UserName: "someone-new", Email: taken.Email}})
-	if !IsDuplicateEmail(err) || IsDuplicateUserName(err) {
-		t.Fatalf("duplicate email only = %v", err)
-	}
-	err = c.Users.Create(ctx, CreateUser{NewUser: NewUser{UserName: taken.UserName, Email: "someone-new@example.com"}})
-	if !IsDuplicateUserName(err) || IsDuplicateEmail(err) {
-		t.Fatalf("duplicate userName only = %v", err)
-	}
-	err = c.Users.Create(ctx, CreateUser{NewUser: NewUser{UserName: taken.UserName, Email: taken.Email}})
-	if e, ok := AsError(err); !ok || e.Kind() != KindConflict || !IsDuplicateUserName(err) || !IsDuplicateEmail(err) {
-		t.Fatalf("duplicate userName and email = %v", err)
-	}
-
-	// Deletes: single, bulk, unknown ids, over the limit.
-	for _, email := range []string{"b1@example.com", "b2@example.com"} {
-		if err := c.Users.Create(ctx, CreateUser{NewUser: NewUser{Email: email}}); err != nil {
-			t.Fatalf("Create %s: %v", email, err)
+		err := c.Users.Create(ctx, CreateUser{
+			NewUser:  NewUser{Email: "ada@example.com", Name: "Ada", Surname: "Lovelace"},
+			Password: secret.New(password), GroupIDs: []string{groupFinance},
+		})
+		if err != nil {
+			t.Fatalf("Create: %v", err)
 		}
-	}
-	if err := c.Users.Delete(ctx, u.ID); err != nil {
-		t.Fatalf("Delete: %v", err)
-	}
-	if _, ok := liveUser(s, "ada@example.com"); ok {
-		t.Fatal("the deleted user is still listed")
-	}
-	if err := c.Users.Delete(ctx, u.ID); KindOf(err) != KindNotFound {
-		t.Fatalf("Delete of a deleted user = %v", err)
-	}
-	b1, _ := liveUser(s, "b1@example.com")
-	b2, _ := liveUser(s, "b2@example.com")
-	if err := c.Users.BulkDelete(ctx, []string{b1.ID, b2.ID}); err != nil {
-		t.Fatalf("BulkDelete: %v", err)
-	}
-	if _, ok := liveUser(s, "b2@example.com"); ok {
-		t.Fatal("a bulk-deleted user is still listed")
-	}
-	err = c.Users.BulkDelete(ctx, []string{s.Users()[0].ID, b1.ID})
-	if !fieldError(err, http.StatusBadRequest, "userIds[1]") || errors.Is(err, ErrBulkTooLarge) {
-		t.Fatalf("BulkDelete with a deleted id = %v", err)
-	}
-	ids := make([]string, 6)
-	for i := range ids {
-		ids[i] = s.Users()[0].ID
-	}
-	if err := c.Users.BulkDelete(ctx, ids); !errors.Is(err, ErrBulkTooLarge) {
-		t.Fatalf("BulkDelete of 6 over 5 = %v", err)
-	}
-	if err := c.Users.BulkDelete(ctx, nil); err != nil {
-		t.Fatalf("BulkDelete of nothing = %v", err)
-	}
+		u, ok := liveUser(s, "ada@example.com")
+		if !ok || u.Name != "Ada" || u.UserName != "ada@example.com" || !contains(u.GroupIDs, groupFinance) || !contains(u.GroupIDs, groupEveryone) {
+			t.Fatalf("server state after Create: %+v (found %v)", u, ok)
+		}
+		if s.PasswordOf(u.ID) != password {
+			t.Fatal("the created user does not have the password sent")
+		}
+		found, err := c.Users.FindByEmail(ctx, "ADA@example.com")
+		if err != nil || found.ID != u.ID {
+			t.Fatalf("FindByEmail after Create = %+v, %v", found, err)
+		}
+
+		// The same email again, and an existing userName: one IdentityResult, both codes.
+		err = c.Users.Create(ctx, CreateUser{NewUser: NewUser{Email: "ada@example.com"}})
+		if e, ok := AsError(err); !ok || e.StatusCode != http.StatusBadRequest || e.Kind() != KindConflict || !IsDuplicateEmail(err) {
+			t.Fatalf("duplicate email = %v", err)
+		}
+		taken := s.Users()[0]
+		err = c.Users.Create(ctx, CreateUser{NewUser: NewUser{UserName: "someone-new", Email: taken.Email}})
+		if !IsDuplicateEmail(err) || IsDuplicateUserName(err) {
+			t.Fatalf("duplicate email only = %v", err)
+		}
+		err = c.Users.Create(ctx, CreateUser{NewUser: NewUser{UserName: taken.UserName, Email: "someone-new@example.com"}})
+		if !IsDuplicateUserName(err) || IsDuplicateEmail(err) {
+			t.Fatalf("duplicate userName only = %v", err)
+		}
+		err = c.Users.Create(ctx, CreateUser{NewUser: NewUser{UserName: taken.UserName, Email: taken.Email}})
+		if e, ok := AsError(err); !ok || e.Kind() != KindConflict || !IsDuplicateUserName(err) || !IsDuplicateEmail(err) {
+			t.Fatalf("duplicate userName and email = %v", err)
+		}
+
+		// Deletes: single, bulk, unknown ids, over the limit.
+		for _, email := range []string{"b1@example.com", "b2@example.com"} {
+			if err := c.Users.Create(ctx, CreateUser{NewUser: NewUser{Email: email}}); err != nil {
+				t.Fatalf("Create %s: %v", email, err)
+			}
+		}
+		if err := c.Users.Delete(ctx, u.ID); err != nil {
+			t.Fatalf("Delete: %v", err)
+		}
+		if _, ok := liveUser(s, "ada@example.com"); ok {
+			t.Fatal("the deleted user is still listed")
+		}
+		if err := c.Users.Delete(ctx, u.ID); KindOf(err) != KindNotFound {
+			t.Fatalf("Delete of a deleted user = %v", err)
+		}
+		b1, _ := liveUser(s, "b1@example.com")
+		b2, _ := liveUser(s, "b2@example.com")
+		if err := c.Users.BulkDelete(ctx, []string{b1.ID, b2.ID}); err != nil {
+			t.Fatalf("BulkDelete: %v", err)
+		}
+		if _, ok := liveUser(s, "b2@example.com"); ok {
+			t.Fatal("a bulk-deleted user is still listed")
+		}
+		err = c.Users.BulkDelete(ctx, []string{s.Users()[0].ID, b1.ID})
+		if !fieldError(err, http.StatusBadRequest, "userIds[1]") || errors.Is(err, ErrBulkTooLarge) {
+			t.Fatalf("BulkDelete with a deleted id = %v", err)
+		}
+		ids := make([]string, 6)
+		for i := range ids {
+			ids[i] = s.Users()[0].ID
+		}
+		if err := c.Users.BulkDelete(ctx, ids); !errors.Is(err, ErrBulkTooLarge) {
+			t.Fatalf("BulkDelete of 6 over 5 = %v", err)
+		}
+		if err := c.Users.BulkDelete(ctx, nil); err != nil {
+			t.Fatalf("BulkDelete of nothing = %v", err)
+		}
+	})
 }
 
 func TestUserCreateOutcomeUnknown(t *testing.T) {
@@ -139,131 +141,135 @@ func TestUserCreateOutcomeUnknown(t *testing.T) {
 }
 
 func TestGroupsLifecycle(t *testing.T) {
-	s := startEmulator(t, emulator.Config{Users: 4, Robots: 2, BulkMax: 3})
-	c := newTestClient(t, s, WithOperations(OpCreateGroup, OpUpdateGroup, OpDeleteGroup))
-	ctx := testContext(t)
-	users, robots := s.Users(), s.RobotAccounts()
+	eachShape(t, func(t *testing.T, spec bool) {
+		s := startEmulator(t, emulator.Config{Users: 4, Robots: 2, BulkMax: 3, SpecShapes: spec})
+		c := newTestClient(t, s, WithOperations(OpCreateGroup, OpUpdateGroup, OpDeleteGroup))
+		ctx := testContext(t)
+		users, robots := s.Users(), s.RobotAccounts()
 
-	g, err := c.Groups.Create(ctx, NewGroup{Name: "Auditors", MemberIDs: []string{users[0].ID, robots[0].ID}})
-	if err != nil || g.ID == "" || g.Name != "Auditors" || g.Type != "custom" {
-		t.Fatalf("Create = %+v, %v", g, err)
-	}
-	if u, _ := s.User(users[0].ID); !contains(u.GroupIDs, g.ID) {
-		t.Fatalf("the first member is not in the new group: %v", u.GroupIDs)
-	}
-	if _, err := c.Groups.Create(ctx, NewGroup{Name: "auditors"}); !fieldError(err, http.StatusBadRequest, "Name") {
-		t.Fatalf("Create of a taken name = %v", err)
-	}
-	if _, err := c.Groups.Create(ctx, NewGroup{}); !fieldError(err, http.StatusBadRequest, "Name") {
-		t.Fatalf("Create without a name = %v", err)
-	}
-	if _, err := c.Groups.Create(ctx, NewGroup{Name: "Big", MemberIDs: []string{users[0].ID, users[1].ID, users[2].ID, users[3].ID}}); !errors.Is(err, ErrBulkTooLarge) {
-		t.Fatalf("Create with 4 members over 3 = %v", err)
-	}
-
-	// Members only, under the group's name: one PUT.
-	reqs := len(s.Requests())
-	upd, err := c.Groups.Update(ctx, g.ID, UpdateGroup{Name: g.Name, MemberIDsToAdd: []string{users[1].ID}, MemberIDsToRemove: []string{users[0].ID}})
-	if err != nil || upd.Name != "Auditors" {
-		t.Fatalf("Update of members = %+v, %v", upd, err)
-	}
-	if u, _ := s.User(users[1].ID); !contains(u.GroupIDs, g.ID) {
-		t.Fatal("the added member is not in the group")
-	}
-	if u, _ := s.User(users[0].ID); contains(u.GroupIDs, g.ID) {
-		t.Fatal("the removed member is still in the group")
-	}
-	if n := len(s.Requests()) - reqs; n != 1 {
-		t.Fatalf("a change of members cost %d requests, want 1", n)
-	}
-	name := "Auditors EU"
-	if upd, err = c.Groups.Update(ctx, g.ID, UpdateGroup{Name: name}); err != nil || upd.Name != name {
-		t.Fatalf("rename = %+v, %v", upd, err)
-	}
-	everyone := "All of them"
-	if _, err := c.Groups.Update(ctx, groupEveryone, UpdateGroup{Name: everyone}); !fieldError(err, http.StatusBadRequest, "Name") {
-		t.Fatalf("renaming a built-in group = %v", err)
-	}
-	if _, err := c.Groups.Update(ctx, groupEveryone, UpdateGroup{Name: "Everyone", MemberIDsToAdd: []string{users[2].ID}}); err != nil {
-		t.Fatalf("adding a member to a built-in group under its own name = %v", err)
-	}
-	if _, err := c.Groups.Update(ctx, g.ID, UpdateGroup{Name: name, MemberIDsToAdd: []string{users[0].ID, users[2].ID}, MemberIDsToRemove: []string{users[1].ID, users[3].ID}}); !errors.Is(err, ErrBulkTooLarge) {
-		t.Fatalf("Update with 4 members over 3 = %v", err)
-	}
-	if _, err := c.Groups.Update(ctx, "00000000-0000-4000-8000-00000000abcd", UpdateGroup{Name: "Nobody"}); KindOf(err) != KindNotFound {
-		t.Fatalf("Update of an unknown group = %v", err)
-	}
-
-	// Deletes.
-	if err := c.Groups.Delete(ctx, groupEveryone); !fieldError(err, http.StatusBadRequest, "groupId") {
-		t.Fatalf("Delete of a built-in group = %v", err)
-	}
-	if err := c.Groups.Delete(ctx, g.ID); err != nil {
-		t.Fatalf("Delete: %v", err)
-	}
-	if u, _ := s.User(users[1].ID); contains(u.GroupIDs, g.ID) {
-		t.Fatal("a member still holds the deleted group")
-	}
-	if err := c.Groups.Delete(ctx, g.ID); KindOf(err) != KindNotFound {
-		t.Fatalf("Delete of a deleted group = %v", err)
-	}
-	var made []string
-	for _, n := range []string{"G1", "G2", "G3", "G4"} {
-		g, err := c.Groups.Create(ctx, NewGroup{Name: n})
-		if err != nil {
-			t.Fatal(err)
+		g, err := c.Groups.Create(ctx, NewGroup{Name: "Auditors", MemberIDs: []string{users[0].ID, robots[0].ID}})
+		if err != nil || g.ID == "" || g.Name != "Auditors" || g.Type != "custom" {
+			t.Fatalf("Create = %+v, %v", g, err)
 		}
-		made = append(made, g.ID)
-	}
-	if err := c.Groups.BulkDelete(ctx, made); !errors.Is(err, ErrBulkTooLarge) {
-		t.Fatalf("BulkDelete of 4 over 3 = %v", err)
-	}
-	if err := c.Groups.BulkDelete(ctx, []string{made[0], groupEveryone}); !fieldError(err, http.StatusBadRequest, "groupIDs[1]") {
-		t.Fatalf("BulkDelete with a built-in group = %v", err)
-	}
-	if err := c.Groups.BulkDelete(ctx, made[:3]); err != nil {
-		t.Fatalf("BulkDelete: %v", err)
-	}
-	left := map[string]bool{}
-	for _, g := range s.Groups() {
-		left[g.ID] = true
-	}
-	if left[made[0]] || left[made[1]] || left[made[2]] || !left[made[3]] || !left[groupEveryone] {
-		t.Fatalf("groups left after the bulk delete: %v", s.Groups())
-	}
+		if u, _ := s.User(users[0].ID); !contains(u.GroupIDs, g.ID) {
+			t.Fatalf("the first member is not in the new group: %v", u.GroupIDs)
+		}
+		if _, err := c.Groups.Create(ctx, NewGroup{Name: "auditors"}); !fieldError(err, http.StatusBadRequest, "Name") {
+			t.Fatalf("Create of a taken name = %v", err)
+		}
+		if _, err := c.Groups.Create(ctx, NewGroup{}); !fieldError(err, http.StatusBadRequest, "Name") {
+			t.Fatalf("Create without a name = %v", err)
+		}
+		if _, err := c.Groups.Create(ctx, NewGroup{Name: "Big", MemberIDs: []string{users[0].ID, users[1].ID, users[2].ID, users[3].ID}}); !errors.Is(err, ErrBulkTooLarge) {
+			t.Fatalf("Create with 4 members over 3 = %v", err)
+		}
+
+		// Members only, under the group's name: one PUT.
+		reqs := len(s.Requests())
+		upd, err := c.Groups.Update(ctx, g.ID, UpdateGroup{Name: g.Name, MemberIDsToAdd: []string{users[1].ID}, MemberIDsToRemove: []string{users[0].ID}})
+		if err != nil || upd.Name != "Auditors" {
+			t.Fatalf("Update of members = %+v, %v", upd, err)
+		}
+		if u, _ := s.User(users[1].ID); !contains(u.GroupIDs, g.ID) {
+			t.Fatal("the added member is not in the group")
+		}
+		if u, _ := s.User(users[0].ID); contains(u.GroupIDs, g.ID) {
+			t.Fatal("the removed member is still in the group")
+		}
+		if n := len(s.Requests()) - reqs; n != 1 {
+			t.Fatalf("a change of members cost %d requests, want 1", n)
+		}
+		name := "Auditors EU"
+		if upd, err = c.Groups.Update(ctx, g.ID, UpdateGroup{Name: name}); err != nil || upd.Name != name {
+			t.Fatalf("rename = %+v, %v", upd, err)
+		}
+		everyone := "All of them"
+		if _, err := c.Groups.Update(ctx, groupEveryone, UpdateGroup{Name: everyone}); !fieldError(err, http.StatusBadRequest, "Name") {
+			t.Fatalf("renaming a built-in group = %v", err)
+		}
+		if _, err := c.Groups.Update(ctx, groupEveryone, UpdateGroup{Name: "Everyone", MemberIDsToAdd: []string{users[2].ID}}); err != nil {
+			t.Fatalf("adding a member to a built-in group under its own name = %v", err)
+		}
+		if _, err := c.Groups.Update(ctx, g.ID, UpdateGroup{Name: name, MemberIDsToAdd: []string{users[0].ID, users[2].ID}, MemberIDsToRemove: []string{users[1].ID, users[3].ID}}); !errors.Is(err, ErrBulkTooLarge) {
+			t.Fatalf("Update with 4 members over 3 = %v", err)
+		}
+		if _, err := c.Groups.Update(ctx, "00000000-0000-4000-8000-00000000abcd", UpdateGroup{Name: "Nobody"}); KindOf(err) != KindNotFound {
+			t.Fatalf("Update of an unknown group = %v", err)
+		}
+
+		// Deletes.
+		if err := c.Groups.Delete(ctx, groupEveryone); !fieldError(err, http.StatusBadRequest, "groupId") {
+			t.Fatalf("Delete of a built-in group = %v", err)
+		}
+		if err := c.Groups.Delete(ctx, g.ID); err != nil {
+			t.Fatalf("Delete: %v", err)
+		}
+		if u, _ := s.User(users[1].ID); contains(u.GroupIDs, g.ID) {
+			t.Fatal("a member still holds the deleted group")
+		}
+		if err := c.Groups.Delete(ctx, g.ID); KindOf(err) != KindNotFound {
+			t.Fatalf("Delete of a deleted group = %v", err)
+		}
+		var made []string
+		for _, n := range []string{"G1", "G2", "G3", "G4"} {
+			g, err := c.Groups.Create(ctx, NewGroup{Name: n})
+			if err != nil {
+				t.Fatal(err)
+			}
+			made = append(made, g.ID)
+		}
+		if err := c.Groups.BulkDelete(ctx, made); !errors.Is(err, ErrBulkTooLarge) {
+			t.Fatalf("BulkDelete of 4 over 3 = %v", err)
+		}
+		if err := c.Groups.BulkDelete(ctx, []string{made[0], groupEveryone}); !fieldError(err, http.StatusBadRequest, "groupIDs[1]") {
+			t.Fatalf("BulkDelete with a built-in group = %v", err)
+		}
+		if err := c.Groups.BulkDelete(ctx, made[:3]); err != nil {
+			t.Fatalf("BulkDelete: %v", err)
+		}
+		left := map[string]bool{}
+		for _, g := range s.Groups() {
+			left[g.ID] = true
+		}
+		if left[made[0]] || left[made[1]] || left[made[2]] || !left[made[3]] || !left[groupEveryone] {
+			t.Fatalf("groups left after the bulk delete: %v", s.Groups())
+		}
+	})
 }
 
 func TestRobotAccountsLifecycle(t *testing.T) {
-	s := startEmulator(t, emulator.Config{Robots: 2, BulkMax: 2})
-	c := newTestClient(t, s, WithOperations(OpCreateRobotAccount, OpDeleteRobotAccount))
-	ctx := testContext(t)
+	eachShape(t, func(t *testing.T, spec bool) {
+		s := startEmulator(t, emulator.Config{Robots: 2, BulkMax: 2, SpecShapes: spec})
+		c := newTestClient(t, s, WithOperations(OpCreateRobotAccount, OpDeleteRobotAccount))
+		ctx := testContext(t)
 
-	r, err := c.RobotAccounts.Create(ctx, NewRobotAccount{Name: "invoice-bot", DisplayName: "Invoice bot", GroupIDs: []string{groupFinance}})
-	if err != nil || r.ID == "" || r.Name != "invoice-bot" || r.DisplayName != "Invoice bot" || !contains(r.GroupIDs, groupFinance) || r.CreationTime == nil {
-		t.Fatalf("Create = %+v, %v", r, err)
-	}
-	if _, err := c.RobotAccounts.Create(ctx, NewRobotAccount{Name: "INVOICE-BOT"}); !fieldError(err, http.StatusBadRequest, "Name") {
-		t.Fatalf("Create of a taken name = %v", err)
-	}
-	if _, err := c.RobotAccounts.Create(ctx, NewRobotAccount{}); !fieldError(err, http.StatusBadRequest, "Name") {
-		t.Fatalf("Create without a name = %v", err)
-	}
-	if err := c.RobotAccounts.Delete(ctx, r.ID); err != nil {
-		t.Fatalf("Delete: %v", err)
-	}
-	if err := c.RobotAccounts.Delete(ctx, r.ID); KindOf(err) != KindNotFound {
-		t.Fatalf("Delete of a deleted robot account = %v", err)
-	}
-	all := s.RobotAccounts()
-	if err := c.RobotAccounts.BulkDelete(ctx, []string{all[0].ID, all[1].ID, all[0].ID}); !errors.Is(err, ErrBulkTooLarge) {
-		t.Fatalf("BulkDelete of 3 over 2 = %v", err)
-	}
-	if err := c.RobotAccounts.BulkDelete(ctx, []string{all[0].ID, r.ID}); !fieldError(err, http.StatusBadRequest, "robotAccountIDs[1]") {
-		t.Fatalf("BulkDelete with a deleted id = %v", err)
-	}
-	if err := c.RobotAccounts.BulkDelete(ctx, []string{all[0].ID, all[1].ID}); err != nil || len(s.RobotAccounts()) != 0 {
-		t.Fatalf("BulkDelete = %v; %d left", err, len(s.RobotAccounts()))
-	}
+		r, err := c.RobotAccounts.Create(ctx, NewRobotAccount{Name: "invoice-bot", DisplayName: "Invoice bot", GroupIDs: []string{groupFinance}})
+		if err != nil || r.ID == "" || r.Name != "invoice-bot" || r.DisplayName != "Invoice bot" || !contains(r.GroupIDs, groupFinance) || r.CreationTime == nil {
+			t.Fatalf("Create = %+v, %v", r, err)
+		}
+		if _, err := c.RobotAccounts.Create(ctx, NewRobotAccount{Name: "INVOICE-BOT"}); !fieldError(err, http.StatusBadRequest, "Name") {
+			t.Fatalf("Create of a taken name = %v", err)
+		}
+		if _, err := c.RobotAccounts.Create(ctx, NewRobotAccount{}); !fieldError(err, http.StatusBadRequest, "Name") {
+			t.Fatalf("Create without a name = %v", err)
+		}
+		if err := c.RobotAccounts.Delete(ctx, r.ID); err != nil {
+			t.Fatalf("Delete: %v", err)
+		}
+		if err := c.RobotAccounts.Delete(ctx, r.ID); KindOf(err) != KindNotFound {
+			t.Fatalf("Delete of a deleted robot account = %v", err)
+		}
+		all := s.RobotAccounts()
+		if err := c.RobotAccounts.BulkDelete(ctx, []string{all[0].ID, all[1].ID, all[0].ID}); !errors.Is(err, ErrBulkTooLarge) {
+			t.Fatalf("BulkDelete of 3 over 2 = %v", err)
+		}
+		if err := c.RobotAccounts.BulkDelete(ctx, []string{all[0].ID, r.ID}); !fieldError(err, http.StatusBadRequest, "robotAccountIDs[1]") {
+			t.Fatalf("BulkDelete with a deleted id = %v", err)
+		}
+		if err := c.RobotAccounts.BulkDelete(ctx, []string{all[0].ID, all[1].ID}); err != nil || len(s.RobotAccounts()) != 0 {
+			t.Fatalf("BulkDelete = %v; %d left", err, len(s.RobotAccounts()))
+		}
+	})
 }
 
 // TestLifecycleScopes checks that every new operation asks for the scopes

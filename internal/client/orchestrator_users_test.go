@@ -14,77 +14,81 @@ import (
 )
 
 func TestOrchestratorUsersGetAndFind(t *testing.T) {
-	s := startEmulator(t, emulator.Config{Robots: 3})
-	c := newTestClient(t, s)
-	ctx := testContext(t)
+	eachShape(t, func(t *testing.T, spec bool) {
+		s := startEmulator(t, emulator.Config{Robots: 3, SpecShapes: spec})
+		c := newTestClient(t, s)
+		ctx := testContext(t)
 
-	u, err := c.OrchestratorUsers.Get(ctx, 1002)
-	if err != nil {
-		t.Fatalf("Get: %v", err)
-	}
-	if u.ID != 1002 || u.UserName != "robot-002" || u.Type != "Robot" || u.UnattendedRobot == nil {
-		t.Fatalf("Get = %+v", u)
-	}
-	r := u.UnattendedRobot
-	if r.UserName != `CORP\svc-robot-002` || r.CredentialType != "Default" || r.RobotID != 5002 || r.ExecutionSettings["LoggingLevel"] != "Information" {
-		t.Fatalf("UnattendedRobot = %+v", r)
-	}
-	found, err := c.OrchestratorUsers.FindByUserName(ctx, "robot-003")
-	if err != nil || found.ID != 1003 {
-		t.Fatalf("FindByUserName = %+v, %v", found, err)
-	}
-	if _, err := c.OrchestratorUsers.FindByUserName(ctx, "o'brien"); KindOf(err) != KindNotFound {
-		t.Fatalf("FindByUserName with a quote = %v, want not_found", err)
-	}
-	if _, err := c.OrchestratorUsers.Get(ctx, 999999); KindOf(err) != KindNotFound {
-		t.Fatalf("Get of unknown key = %v, want not_found", err)
-	}
+		u, err := c.OrchestratorUsers.Get(ctx, 1002)
+		if err != nil {
+			t.Fatalf("Get: %v", err)
+		}
+		if u.ID != 1002 || u.UserName != "robot-002" || u.Type != "Robot" || u.UnattendedRobot == nil {
+			t.Fatalf("Get = %+v", u)
+		}
+		r := u.UnattendedRobot
+		if r.UserName != `CORP\svc-robot-002` || r.CredentialType != "Default" || r.RobotID != 5002 || r.ExecutionSettings["LoggingLevel"] != "Information" {
+			t.Fatalf("UnattendedRobot = %+v", r)
+		}
+		found, err := c.OrchestratorUsers.FindByUserName(ctx, "robot-003")
+		if err != nil || found.ID != 1003 {
+			t.Fatalf("FindByUserName = %+v, %v", found, err)
+		}
+		if _, err := c.OrchestratorUsers.FindByUserName(ctx, "o'brien"); KindOf(err) != KindNotFound {
+			t.Fatalf("FindByUserName with a quote = %v, want not_found", err)
+		}
+		if _, err := c.OrchestratorUsers.Get(ctx, 999999); KindOf(err) != KindNotFound {
+			t.Fatalf("Get of unknown key = %v, want not_found", err)
+		}
+	})
 }
 
 func TestSetUnattendedCredentialsKeepsTheRest(t *testing.T) {
-	s := startEmulator(t, emulator.Config{Robots: 2})
-	rec := &recorder{base: http.DefaultTransport}
-	c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: rec}))
-	ctx := testContext(t)
+	eachShape(t, func(t *testing.T, spec bool) {
+		s := startEmulator(t, emulator.Config{Robots: 2, SpecShapes: spec})
+		rec := &recorder{base: http.DefaultTransport}
+		c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: rec}))
+		ctx := testContext(t)
 
-	u, err := c.OrchestratorUsers.SetUnattendedCredentials(ctx, 1001, UnattendedCredentials{
-		UserName: `CORP\svc-robot-001b`, Password: secret.New("Robot-Rotated-Pass-1"),
+		u, err := c.OrchestratorUsers.SetUnattendedCredentials(ctx, 1001, UnattendedCredentials{
+			UserName: `CORP\svc-robot-001b`, Password: secret.New("Robot-Rotated-Pass-1"),
+		})
+		if err != nil {
+			t.Fatalf("SetUnattendedCredentials: %v", err)
+		}
+		if u.UnattendedRobot.UserName != `CORP\svc-robot-001b` {
+			t.Fatalf("returned robot %+v", u.UnattendedRobot)
+		}
+		if s.RobotPasswordOf(1001) != "Robot-Rotated-Pass-1" {
+			t.Fatal("Orchestrator's robot password not set")
+		}
+		var after emulator.OrchestratorUser
+		for _, ou := range s.OrchestratorUsers() {
+			if ou.ID == 1001 {
+				after = ou
+			}
+		}
+		ur := after.UnattendedRobot
+		if ur == nil || ur.UserName != `CORP\svc-robot-001b` || ur.CredentialType != "Default" || ur.RobotID != 5001 || ur.ExecutionSettings["LoggingLevel"] != "Information" {
+			t.Fatalf("server robot after PATCH: %+v", ur)
+		}
+		if s.CountFor("PUT", "/odata/Users({key})") != 0 || s.CountFor("PATCH", "/odata/Users({key})") != 1 {
+			t.Fatal("credentials not set with exactly one PATCH")
+		}
+		patch := rec.find("PATCH")
+		if patch == nil || strings.Contains(strings.SplitN(patch.body, `"UnattendedRobot"`, 2)[0], "Password") {
+			t.Fatalf("PATCH body sends a top-level Password or is missing")
+		}
+		// With an empty user name only the password changes.
+		if _, err := c.OrchestratorUsers.SetUnattendedCredentials(ctx, 1002, UnattendedCredentials{Password: secret.New("Other-Pass-22")}); err != nil {
+			t.Fatal(err)
+		}
+		for _, ou := range s.OrchestratorUsers() {
+			if ou.ID == 1002 && ou.UnattendedRobot.UserName != `CORP\svc-robot-002` {
+				t.Fatalf("user name changed: %+v", ou.UnattendedRobot)
+			}
+		}
 	})
-	if err != nil {
-		t.Fatalf("SetUnattendedCredentials: %v", err)
-	}
-	if u.UnattendedRobot.UserName != `CORP\svc-robot-001b` {
-		t.Fatalf("returned robot %+v", u.UnattendedRobot)
-	}
-	if s.RobotPasswordOf(1001) != "Robot-Rotated-Pass-1" {
-		t.Fatal("Orchestrator's robot password not set")
-	}
-	var after emulator.OrchestratorUser
-	for _, ou := range s.OrchestratorUsers() {
-		if ou.ID == 1001 {
-			after = ou
-		}
-	}
-	ur := after.UnattendedRobot
-	if ur == nil || ur.UserName != `CORP\svc-robot-001b` || ur.CredentialType != "Default" || ur.RobotID != 5001 || ur.ExecutionSettings["LoggingLevel"] != "Information" {
-		t.Fatalf("server robot after PATCH: %+v", ur)
-	}
-	if s.CountFor("PUT", "/odata/Users({key})") != 0 || s.CountFor("PATCH", "/odata/Users({key})") != 1 {
-		t.Fatal("credentials not set with exactly one PATCH")
-	}
-	patch := rec.find("PATCH")
-	if patch == nil || strings.Contains(strings.SplitN(patch.body, `"UnattendedRobot"`, 2)[0], "Password") {
-		t.Fatalf("PATCH body sends a top-level Password or is missing")
-	}
-	// With an empty user name only the password changes.
-	if _, err := c.OrchestratorUsers.SetUnattendedCredentials(ctx, 1002, UnattendedCredentials{Password: secret.New("Other-Pass-22")}); err != nil {
-		t.Fatal(err)
-	}
-	for _, ou := range s.OrchestratorUsers() {
-		if ou.ID == 1002 && ou.UnattendedRobot.UserName != `CORP\svc-robot-002` {
-			t.Fatalf("user name changed: %+v", ou.UnattendedRobot)
-		}
-	}
 }
 
 func TestOrchestratorWithoutRoleIsForbiddenNotAuthFailure(t *testing.T) {
@@ -181,39 +185,41 @@ const orchestratorSeed = `orchestratorUsers:
 `
 
 func TestOrchestratorSeededUsers(t *testing.T) {
-	seed := writeFile(t, "seed.yaml", orchestratorSeed, 0o600)
-	s := startEmulator(t, emulator.Config{SeedFile: seed})
-	c := newTestClient(t, s)
-	ctx := testContext(t)
+	eachShape(t, func(t *testing.T, spec bool) {
+		seed := writeFile(t, "seed.yaml", orchestratorSeed, 0o600)
+		s := startEmulator(t, emulator.Config{SeedFile: seed, SpecShapes: spec})
+		c := newTestClient(t, s)
+		ctx := testContext(t)
 
-	u, err := c.OrchestratorUsers.FindByUserName(ctx, "o'brien")
-	if err != nil || u.ID != 3001 || u.UnattendedRobot != nil {
-		t.Fatalf("FindByUserName(o'brien) = %+v, %v", u, err)
-	}
-	_, err = c.OrchestratorUsers.SetUnattendedCredentials(ctx, 3001, UnattendedCredentials{Password: secret.New("Any-Pass-123")})
-	if !errors.Is(err, ErrNoUnattendedRobot) || KindOf(err) != KindValidation {
-		t.Fatalf("credentials on a user without robot: %v", err)
-	}
-	if s.CountFor("PATCH", "/odata/Users({key})") != 0 {
-		t.Fatal("PATCH sent for a user without robot")
-	}
+		u, err := c.OrchestratorUsers.FindByUserName(ctx, "o'brien")
+		if err != nil || u.ID != 3001 || u.UnattendedRobot != nil {
+			t.Fatalf("FindByUserName(o'brien) = %+v, %v", u, err)
+		}
+		_, err = c.OrchestratorUsers.SetUnattendedCredentials(ctx, 3001, UnattendedCredentials{Password: secret.New("Any-Pass-123")})
+		if !errors.Is(err, ErrNoUnattendedRobot) || KindOf(err) != KindValidation {
+			t.Fatalf("credentials on a user without robot: %v", err)
+		}
+		if s.CountFor("PATCH", "/odata/Users({key})") != 0 {
+			t.Fatal("PATCH sent for a user without robot")
+		}
 
-	if _, err := c.OrchestratorUsers.SetUnattendedCredentials(ctx, 3002, UnattendedCredentials{Password: secret.New("Rich-Pass-2")}); err != nil {
-		t.Fatal(err)
-	}
-	after, err := c.OrchestratorUsers.Get(ctx, 3002)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := after.UnattendedRobot
-	got, _ := json.Marshal(r.ExecutionSettings)
-	if string(got) != `{"LoggingLevel":"Verbose","MaxRetries":12345678901234,"Nested":{"a":true}}` ||
-		r.CredentialType != "SmartCard" || !r.LimitConcurrentExecution || r.RobotID != 7002 || r.UserName != `CORP\svc-rich` {
-		t.Fatalf("robot after PATCH: %+v (settings %s)", r, got)
-	}
-	if s.RobotPasswordOf(3002) != "Rich-Pass-2" {
-		t.Fatal("password not stored")
-	}
+		if _, err := c.OrchestratorUsers.SetUnattendedCredentials(ctx, 3002, UnattendedCredentials{Password: secret.New("Rich-Pass-2")}); err != nil {
+			t.Fatal(err)
+		}
+		after, err := c.OrchestratorUsers.Get(ctx, 3002)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := after.UnattendedRobot
+		got, _ := json.Marshal(r.ExecutionSettings)
+		if string(got) != `{"LoggingLevel":"Verbose","MaxRetries":12345678901234,"Nested":{"a":true}}` ||
+			r.CredentialType != "SmartCard" || !r.LimitConcurrentExecution || r.RobotID != 7002 || r.UserName != `CORP\svc-rich` {
+			t.Fatalf("robot after PATCH: %+v (settings %s)", r, got)
+		}
+		if s.RobotPasswordOf(3002) != "Rich-Pass-2" {
+			t.Fatal("password not stored")
+		}
+	})
 }
 
 func TestUnattendedRobotKeepsUnknownFields(t *testing.T) {
@@ -239,40 +245,42 @@ func TestUnattendedRobotKeepsUnknownFields(t *testing.T) {
 // in key order; a user from the list has its credentials set with one
 // PATCH and no GET, its robot sent back as listed.
 func TestOrchestratorUsersAllThenSetWithoutReading(t *testing.T) {
-	const n = 2500
-	var b strings.Builder
-	b.WriteString("orchestratorUsers:\n")
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(&b, "  - {id: %d, userName: r%d, unattendedRobot: {userName: 'CORP\\svc-%d', credentialType: SmartCard, robotId: %d, executionSettings: {LoggingLevel: Verbose}}}\n", 20000+i, i, i, 70000+i)
-	}
-	s := startEmulator(t, emulator.Config{SeedFile: writeFile(t, "seed.yaml", b.String(), 0o600)})
-	c := newTestClient(t, s)
-	ctx := testContext(t)
-
-	var list []OrchestratorUser
-	if err := c.OrchestratorUsers.All(ctx, func(u OrchestratorUser) error { list = append(list, u); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if len(list) != n || s.CountFor("GET", "/odata/Users") != 3 {
-		t.Fatalf("All: %d users in %d GETs, want %d in 3", len(list), s.CountFor("GET", "/odata/Users"), n)
-	}
-	for i, u := range list {
-		if u.ID != int64(20001+i) || u.UnattendedRobot == nil || u.UnattendedRobot.ExternalStore() != "" {
-			t.Fatalf("user %d: %+v", i, u)
+	eachShape(t, func(t *testing.T, spec bool) {
+		const n = 2500
+		var b strings.Builder
+		b.WriteString("orchestratorUsers:\n")
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "  - {id: %d, userName: r%d, unattendedRobot: {userName: 'CORP\\svc-%d', credentialType: SmartCard, robotId: %d, executionSettings: {LoggingLevel: Verbose}}}\n", 20000+i, i, i, 70000+i)
 		}
-	}
-	if _, err := c.OrchestratorUsers.SetUnattendedCredentialsOf(ctx, list[1233], UnattendedCredentials{Password: secret.New("Listed-Pass-1234")}); err != nil {
-		t.Fatal(err)
-	}
-	if s.CountFor("GET", "/odata/Users({key})") != 0 || s.CountFor("PATCH", "/odata/Users({key})") != 1 {
-		t.Fatal("credentials of a listed user not set with exactly one PATCH and no GET")
-	}
-	after, err := c.OrchestratorUsers.Get(ctx, 21234)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := after.UnattendedRobot
-	if s.RobotPasswordOf(21234) != "Listed-Pass-1234" || r.UserName != `CORP\svc-1234` || r.CredentialType != "SmartCard" || r.RobotID != 71234 || r.ExecutionSettings["LoggingLevel"] != "Verbose" {
-		t.Fatalf("robot after PATCH: %+v", r)
-	}
+		s := startEmulator(t, emulator.Config{SeedFile: writeFile(t, "seed.yaml", b.String(), 0o600), SpecShapes: spec})
+		c := newTestClient(t, s)
+		ctx := testContext(t)
+
+		var list []OrchestratorUser
+		if err := c.OrchestratorUsers.All(ctx, func(u OrchestratorUser) error { list = append(list, u); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != n || s.CountFor("GET", "/odata/Users") != 3 {
+			t.Fatalf("All: %d users in %d GETs, want %d in 3", len(list), s.CountFor("GET", "/odata/Users"), n)
+		}
+		for i, u := range list {
+			if u.ID != int64(20001+i) || u.UnattendedRobot == nil || u.UnattendedRobot.ExternalStore() != "" {
+				t.Fatalf("user %d: %+v", i, u)
+			}
+		}
+		if _, err := c.OrchestratorUsers.SetUnattendedCredentialsOf(ctx, list[1233], UnattendedCredentials{Password: secret.New("Listed-Pass-1234")}); err != nil {
+			t.Fatal(err)
+		}
+		if s.CountFor("GET", "/odata/Users({key})") != 0 || s.CountFor("PATCH", "/odata/Users({key})") != 1 {
+			t.Fatal("credentials of a listed user not set with exactly one PATCH and no GET")
+		}
+		after, err := c.OrchestratorUsers.Get(ctx, 21234)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := after.UnattendedRobot
+		if s.RobotPasswordOf(21234) != "Listed-Pass-1234" || r.UserName != `CORP\svc-1234` || r.CredentialType != "SmartCard" || r.RobotID != 71234 || r.ExecutionSettings["LoggingLevel"] != "Verbose" {
+			t.Fatalf("robot after PATCH: %+v", r)
+		}
+	})
 }
