@@ -36,6 +36,7 @@ var allScopes = []string{
 	"PM.RobotAccount", "PM.RobotAccount.Read", "PM.RobotAccount.Write",
 	"OR.Users", "OR.Users.Read", "OR.Users.Write",
 	"PM.Group", "PM.Group.Read", "PM.Group.Write",
+	"OR.Settings", "OR.Settings.Read",
 }
 
 // Budget is a request budget: at most Requests accepted requests in any

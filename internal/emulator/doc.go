@@ -18,7 +18,15 @@
 //   - Budgets apply to every API request (Identity and Orchestrator) of the
 //     organization, per HTTP method; token requests and /_emulator are free.
 //   - Orchestrator PUT resets every field the body omits except Id, Key,
-//     Type and CreationTime, which are read-only.
+//     Type and CreationTime, which are read-only. An UnattendedRobot's
+//     RobotId and MachineMappingsCount are the server's: a PATCH or PUT
+//     may carry them (Server.ServerComputedSent counts the PATCHes that
+//     do) but the robot keeps its RobotId.
+//   - Every tenant has credential store 1, the Orchestrator Database
+//     (writable); a seed file adds more (odata/CredentialStores, scope
+//     OR.Settings or OR.Settings.Read). A password for a robot whose
+//     store is read-only, or whose password an external store holds by
+//     CredentialExternalName, is refused with a 400 ErrorResult.
 //   - A bulk request (POST /api/User/BulkCreate, DELETE /api/User, the bulk
 //     group and robot-account deletes, a group's members in POST and PUT
 //     /api/Group, adds and removes together) carries at most

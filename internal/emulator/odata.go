@@ -8,13 +8,35 @@ import (
 	"strings"
 )
 
+// odataFields are the properties a $filter may compare on one entity
+// type: the Edm.Int64 Id and some strings.
+type odataFields[T any] struct {
+	typeName string // e.g. UiPath.Server.Configuration.OData.UserDto
+	id       func(*T) int64
+	text     map[string]func(*T) string
+}
+
+// orchestratorUserFields are the UserDto properties a $filter compares.
+var orchestratorUserFields = odataFields[OrchestratorUser]{
+	typeName: "UiPath.Server.Configuration.OData.UserDto",
+	id:       func(o *OrchestratorUser) int64 { return o.ID },
+	text: map[string]func(*OrchestratorUser) string{
+		"UserName":     func(o *OrchestratorUser) string { return o.UserName },
+		"EmailAddress": func(o *OrchestratorUser) string { return o.EmailAddress },
+		"Name":         func(o *OrchestratorUser) string { return o.Name },
+		"Surname":      func(o *OrchestratorUser) string { return o.Surname },
+		"FullName":     func(o *OrchestratorUser) string { return o.FullName },
+		"Type":         func(o *OrchestratorUser) string { return o.Type },
+	},
+}
+
 // parseODataFilter understands the filters the project sends: a single
 // comparison "Field eq 'text'" (OData quoting, ” escapes ') or "Id eq N".
 // String comparisons ignore case, as the service's database collation does.
-func parseODataFilter(filter string) (func(*OrchestratorUser) bool, error) {
+func parseODataFilter[T any](filter string, fields odataFields[T]) (func(*T) bool, error) {
 	filter = strings.TrimSpace(filter)
 	if filter == "" {
-		return func(*OrchestratorUser) bool { return true }, nil
+		return func(*T) bool { return true }, nil
 	}
 	field, rest, ok := strings.Cut(filter, " ")
 	rest = strings.TrimSpace(rest)
@@ -28,24 +50,17 @@ func parseODataFilter(filter string) (func(*OrchestratorUser) bool, error) {
 		if err != nil {
 			return nil, fmt.Errorf("$filter: %q is not an Edm.Int64 literal", literal)
 		}
-		return func(o *OrchestratorUser) bool { return o.ID == n }, nil
+		return func(it *T) bool { return fields.id(it) == n }, nil
 	}
 	value, err := odataString(literal)
 	if err != nil {
 		return nil, err
 	}
-	get := map[string]func(*OrchestratorUser) string{
-		"UserName":     func(o *OrchestratorUser) string { return o.UserName },
-		"EmailAddress": func(o *OrchestratorUser) string { return o.EmailAddress },
-		"Name":         func(o *OrchestratorUser) string { return o.Name },
-		"Surname":      func(o *OrchestratorUser) string { return o.Surname },
-		"FullName":     func(o *OrchestratorUser) string { return o.FullName },
-		"Type":         func(o *OrchestratorUser) string { return o.Type },
-	}[field]
+	get := fields.text[field]
 	if get == nil {
-		return nil, fmt.Errorf("could not find a property named '%s' on type 'UiPath.Server.Configuration.OData.UserDto'", field)
+		return nil, fmt.Errorf("could not find a property named '%s' on type '%s'", field, fields.typeName)
 	}
-	return func(o *OrchestratorUser) bool { return strings.EqualFold(get(o), value) }, nil
+	return func(it *T) bool { return strings.EqualFold(get(it), value) }, nil
 }
 
 // odataString reads a quoted OData string literal.
@@ -75,6 +90,9 @@ type userDelta struct {
 	unattendedGiven                                  bool
 	unattended                                       *UnattendedRobot
 	unattendedPassword                               string
+	// serverComputed: the UnattendedRobot carried RobotId or
+	// MachineMappingsCount, which the server computes and ignores.
+	serverComputed bool
 }
 
 // Properties of UserDto that are read-only or not emulated: accepted and
@@ -138,7 +156,7 @@ func parseUserDelta(body []byte) (*userDelta, error) {
 			d.rolesList = &roles
 		case "UnattendedRobot":
 			d.unattendedGiven = true
-			d.unattended, d.unattendedPassword, err = parseUnattended(raw)
+			d.unattended, d.unattendedPassword, d.serverComputed, err = parseUnattended(raw)
 		default:
 			err = unknownProperty(name, "UiPath.Server.Configuration.OData.UserDto")
 		}
@@ -172,16 +190,18 @@ func rawBool(name string, raw json.RawMessage) (*bool, error) {
 var credentialTypes = map[string]bool{"Default": true, "SmartCard": true, "NCipher": true, "SafeNet": true, "NoCredential": true}
 
 // parseUnattended reads an UnattendedRobot object; null removes it.
-func parseUnattended(raw json.RawMessage) (*UnattendedRobot, string, error) {
+// serverComputed tells whether it carried RobotId or MachineMappingsCount:
+// their types are checked, their values ignored (the server computes
+// them).
+func parseUnattended(raw json.RawMessage) (ur *UnattendedRobot, password string, serverComputed bool, err error) {
 	if strings.TrimSpace(string(raw)) == "null" {
-		return nil, "", nil
+		return nil, "", false, nil
 	}
 	var props map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &props); err != nil {
-		return nil, "", wrongType("UnattendedRobot", "UiPath.Server.Configuration.OData.UnattendedRobotDto", raw)
+		return nil, "", false, wrongType("UnattendedRobot", "UiPath.Server.Configuration.OData.UnattendedRobotDto", raw)
 	}
-	ur := &UnattendedRobot{}
-	var password string
+	ur = &UnattendedRobot{}
 	for name, v := range props {
 		if strings.HasPrefix(name, "@") {
 			continue
@@ -234,22 +254,23 @@ func parseUnattended(raw json.RawMessage) (*UnattendedRobot, string, error) {
 			if err == nil {
 				ur.LimitConcurrentExecution = *b
 			}
-		case "RobotId":
-			if json.Unmarshal(v, &ur.RobotID) != nil {
+		case "RobotId", "MachineMappingsCount":
+			serverComputed = true
+			var n *int64
+			if json.Unmarshal(v, &n) != nil {
 				err = wrongType(name, "Edm.Int64", v)
 			}
-		case "MachineMappingsCount":
 		default:
 			err = unknownProperty(name, "UiPath.Server.Configuration.OData.UnattendedRobotDto")
 		}
 		if err != nil {
-			return nil, "", err
+			return nil, "", false, err
 		}
 	}
 	if len(ur.UserName) > 100 || len(password) > 100 {
-		return nil, "", errors.New("UnattendedRobot.UserName and UnattendedRobot.Password take at most 100 characters.")
+		return nil, "", false, errors.New("UnattendedRobot.UserName and UnattendedRobot.Password take at most 100 characters.")
 	}
-	return ur, password, nil
+	return ur, password, serverComputed, nil
 }
 
 // apply writes the delta into o; passwords holds unattended passwords by key.

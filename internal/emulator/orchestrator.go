@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 )
@@ -61,8 +62,10 @@ func (s *Server) toOrchestratorUserDTO(o *OrchestratorUser) orchestratorUserDTO 
 	return dto
 }
 
-func (s *Server) odataContext(c *call, suffix string) string {
-	return "http://" + c.r.Host + "/" + s.cfg.Org + "/" + s.cfg.Tenant + "/orchestrator_/odata/$metadata#Users" + suffix
+// odataContext is the @odata.context of an answer about entitySet
+// ("Users", "Users/$entity").
+func (s *Server) odataContext(c *call, entitySet string) string {
+	return "http://" + c.r.Host + "/" + s.cfg.Org + "/" + s.cfg.Tenant + "/orchestrator_/odata/$metadata#" + entitySet
 }
 
 // orchestratorKey parses the {key} of Users({key}); it answers when the key
@@ -96,19 +99,39 @@ func (s *Server) getOrchestratorUser(c *call) {
 	body, _ := json.Marshal(struct {
 		Context string `json:"@odata.context"`
 		orchestratorUserDTO
-	}{s.odataContext(c, "/$entity"), dto})
+	}{s.odataContext(c, "Users/$entity"), dto})
 	c.json(http.StatusOK, body)
 }
 
 // listOrchestratorUsers serves GET /odata/Users with $filter, $top and $skip.
 func (s *Server) listOrchestratorUsers(c *call) {
 	q := c.r.URL.Query()
-	match, err := parseODataFilter(q.Get("$filter"))
+	match, err := parseODataFilter(q.Get("$filter"), orchestratorUserFields)
 	if err != nil {
 		c.orchestratorInvalid("The query specified in the URI is not valid. "+err.Error(), 0)
 		return
 	}
-	top, skip := 1000, 0
+	top, skip, ok := odataPaging(c)
+	if !ok {
+		return
+	}
+	st := s.state
+	st.mu.RLock()
+	values, count := pageOf(st.orchOrder, st.orch, skip, top, match, s.toOrchestratorUserDTO)
+	st.mu.RUnlock()
+	body, _ := json.Marshal(struct {
+		Context string                `json:"@odata.context"`
+		Count   int                   `json:"@odata.count"`
+		Value   []orchestratorUserDTO `json:"value"`
+	}{s.odataContext(c, "Users"), count, values})
+	c.json(http.StatusOK, body)
+}
+
+// odataPaging reads $top (default and at most 1000) and $skip; it
+// answers an ErrorResult when either is not acceptable.
+func odataPaging(c *call) (top, skip int, ok bool) {
+	q := c.r.URL.Query()
+	top, skip = 1000, 0
 	for _, p := range []struct {
 		name string
 		dst  *int
@@ -120,24 +143,15 @@ func (s *Server) listOrchestratorUsers(c *call) {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 0 {
 			c.orchestratorInvalid("The query specified in the URI is not valid. Invalid value '"+raw+"' for "+p.name+" query option found.", 0)
-			return
+			return 0, 0, false
 		}
 		if p.name == "$top" && n > 1000 {
 			c.orchestratorInvalid("The query specified in the URI is not valid. The limit of '1000' for Top query has been exceeded. The value from the incoming request is '"+raw+"'.", 0)
-			return
+			return 0, 0, false
 		}
 		*p.dst = n
 	}
-	st := s.state
-	st.mu.RLock()
-	values, count := pageOf(st.orchOrder, st.orch, skip, top, match, s.toOrchestratorUserDTO)
-	st.mu.RUnlock()
-	body, _ := json.Marshal(struct {
-		Context string                `json:"@odata.context"`
-		Count   int                   `json:"@odata.count"`
-		Value   []orchestratorUserDTO `json:"value"`
-	}{s.odataContext(c, ""), count, values})
-	c.json(http.StatusOK, body)
+	return top, skip, true
 }
 
 // patchOrchestratorUser serves PATCH /odata/Users({key}): top-level
@@ -164,30 +178,44 @@ func (s *Server) writeOrchestratorUser(c *call, replace bool) {
 		c.orchestratorInvalid(err.Error(), 0)
 		return
 	}
+	if !replace && delta.serverComputed {
+		s.serverComputed.Add(1)
+	}
 	if replace && delta.userName == nil {
 		c.orchestratorInvalid("The UserName field is required.", 0)
 		return
 	}
 	st := s.state
 	st.mu.Lock()
+	defer st.mu.Unlock()
 	o := st.orch[key]
 	if o == nil {
-		st.mu.Unlock()
 		c.orchestratorNotFound("User does not exist.", 1002)
 		return
 	}
-	if delta.unattendedPassword != "" && (o.UnattendedRobot.external() || delta.unattended.external()) {
-		st.mu.Unlock()
-		c.orchestratorInvalid("The robot's password is kept in an external credential store; set it in that store.", 0)
-		return
+	if delta.unattendedPassword != "" {
+		if cs, ok := st.readOnlyStore(o.UnattendedRobot, delta.unattended); ok {
+			c.orchestratorInvalid(fmt.Sprintf("The credential store '%s' (Id %d) is read-only: the robot's password cannot be set from Orchestrator; change it in the store.", cs.Name, cs.ID), 0)
+			return
+		}
+		if o.UnattendedRobot.external() || delta.unattended.external() {
+			c.orchestratorInvalid("The robot's password is kept in an external credential store; set it in that store.", 0)
+			return
+		}
+	}
+	var robotID int64 // server-computed: kept whatever the body says
+	if o.UnattendedRobot != nil {
+		robotID = o.UnattendedRobot.RobotID
 	}
 	if replace {
 		*o = OrchestratorUser{ID: o.ID, Key: o.Key, Type: o.Type, CreationTime: o.CreationTime, LastModificationTime: o.LastModificationTime}
 		delete(st.orchPass, key)
 	}
 	delta.apply(o, st.orchPass)
+	if o.UnattendedRobot != nil {
+		o.UnattendedRobot.RobotID = robotID
+	}
 	o.LastModificationTime = nextModification(o.LastModificationTime)
-	st.mu.Unlock()
 	c.empty(http.StatusOK)
 }
 
@@ -197,3 +225,9 @@ func (s *Server) writeOrchestratorUser(c *call, replace bool) {
 func (r *UnattendedRobot) external() bool {
 	return r != nil && r.CredentialExternalName != ""
 }
+
+// ServerComputedSent returns how many PATCHes of odata/Users({key})
+// carried the server-computed RobotId or MachineMappingsCount in their
+// UnattendedRobot. They are accepted and ignored, as the service does;
+// a careful client sends neither.
+func (s *Server) ServerComputedSent() int { return int(s.serverComputed.Load()) }

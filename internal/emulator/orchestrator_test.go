@@ -111,7 +111,8 @@ func TestOrchestratorPatchMergesButReplacesUnattendedRobot(t *testing.T) {
 	if after.Name != "Night" || after.FullName != before.FullName || after.UserName != "robot-001" {
 		t.Fatalf("merge: %+v", after)
 	}
-	if ur := after.UnattendedRobot; ur.UserName != `CORP\svc-new` || ur.CredentialType != "" || ur.RobotID != 0 || ur.ExecutionSettings != nil {
+	// RobotId is the server's: the robot keeps it though the body left it out.
+	if ur := after.UnattendedRobot; ur.UserName != `CORP\svc-new` || ur.CredentialType != "" || ur.RobotID != 5001 || ur.ExecutionSettings != nil {
 		t.Fatalf("UnattendedRobot not replaced whole: %+v", ur)
 	}
 	if h.srv.RobotPasswordOf(1001) != "New-Pass-1" {
@@ -121,8 +122,12 @@ func TestOrchestratorPatchMergesButReplacesUnattendedRobot(t *testing.T) {
 		t.Fatal("LastModificationTime did not move")
 	}
 
-	// A careful client sends the whole object back.
-	resp, body = h.do(t, http.MethodPatch, u, tok, `{"UnattendedRobot":{"UserName":"CORP\\svc-robot-001","Password":"Merged-Pass-2","CredentialType":"Default","ExecutionSettings":{"LoggingLevel":"Information"},"LimitConcurrentExecution":false,"RobotId":5001}}`)
+	// A careful client sends the whole object back, without what the
+	// server computes.
+	if n := h.srv.ServerComputedSent(); n != 0 {
+		t.Fatalf("ServerComputedSent = %d before any RobotId was sent", n)
+	}
+	resp, body = h.do(t, http.MethodPatch, u, tok, `{"UnattendedRobot":{"UserName":"CORP\\svc-robot-001","Password":"Merged-Pass-2","CredentialType":"Default","ExecutionSettings":{"LoggingLevel":"Information"},"LimitConcurrentExecution":false}}`)
 	wantStatus(t, resp, body, http.StatusOK)
 	after = h.srv.OrchestratorUsers()[0]
 	if ur := after.UnattendedRobot; ur.RobotID != 5001 || ur.CredentialType != "Default" || ur.ExecutionSettings["LoggingLevel"] != "Information" {

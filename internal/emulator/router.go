@@ -175,21 +175,23 @@ func (s *Server) resolveIdentity(method, rel string) (ep endpoint, params []stri
 
 // resolveOrchestrator maps an Orchestrator path to its endpoint.
 func (s *Server) resolveOrchestrator(method, rel string) (ep endpoint, params []string, allow string) {
-	const users = "/odata/Users"
-	if len(rel) < len(users) || !strings.EqualFold(rel[:len(users)], users) {
+	if tail, ok := cutPrefixFold(rel, "/odata/CredentialStores"); ok {
+		return s.resolveCredentialStores(method, tail)
+	}
+	tail, ok := cutPrefixFold(rel, "/odata/Users")
+	if !ok {
 		return endpoint{}, nil, ""
 	}
-	tail := rel[len(users):]
 	if tail == "" || tail == "/" {
 		if method == http.MethodGet {
 			return endpoint{"GET /odata/Users", scopeOrchRead, true, s.listOrchestratorUsers}, nil, ""
 		}
 		return endpoint{}, nil, "GET"
 	}
-	if !strings.HasPrefix(tail, "(") || !strings.HasSuffix(tail, ")") {
+	key, ok := odataKey(tail)
+	if !ok {
 		return endpoint{}, nil, ""
 	}
-	key := tail[1 : len(tail)-1]
 	switch method {
 	case http.MethodGet:
 		return endpoint{"GET /odata/Users({key})", scopeOrchRead, true, s.getOrchestratorUser}, []string{key}, ""
@@ -199,4 +201,39 @@ func (s *Server) resolveOrchestrator(method, rel string) (ep endpoint, params []
 		return endpoint{"PUT /odata/Users({key})", scopeOrchWrite, true, s.putOrchestratorUser}, []string{key}, ""
 	}
 	return endpoint{}, nil, "GET, PUT, PATCH"
+}
+
+// resolveCredentialStores maps what follows /odata/CredentialStores to
+// its endpoint: the list or one store, read only.
+func (s *Server) resolveCredentialStores(method, tail string) (ep endpoint, params []string, allow string) {
+	if tail == "" || tail == "/" {
+		if method == http.MethodGet {
+			return endpoint{"GET /odata/CredentialStores", scopeSettingsRead, true, s.listCredentialStores}, nil, ""
+		}
+		return endpoint{}, nil, "GET"
+	}
+	key, ok := odataKey(tail)
+	if !ok {
+		return endpoint{}, nil, ""
+	}
+	if method == http.MethodGet {
+		return endpoint{"GET /odata/CredentialStores({key})", scopeSettingsRead, true, s.getCredentialStore}, []string{key}, ""
+	}
+	return endpoint{}, nil, "GET"
+}
+
+// cutPrefixFold strips prefix from path, case-insensitively.
+func cutPrefixFold(path, prefix string) (string, bool) {
+	if len(path) < len(prefix) || !strings.EqualFold(path[:len(prefix)], prefix) {
+		return "", false
+	}
+	return path[len(prefix):], true
+}
+
+// odataKey reads the key of "(key)".
+func odataKey(tail string) (string, bool) {
+	if !strings.HasPrefix(tail, "(") || !strings.HasSuffix(tail, ")") {
+		return "", false
+	}
+	return tail[1 : len(tail)-1], true
 }

@@ -2,10 +2,12 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,16 +26,36 @@ import (
 //	     displayName: Jane Doe, isActive: true, groupIDs: [GUID], password: "Secret-123"}
 //	robotAccounts:
 //	  - {id: GUID, name: robot-night, displayName: Night robot, groupIds: [GUID]}
+//	credentialStores:   # besides store 1, the Orchestrator Database every tenant has
+//	  - {id: 3, name: CyberArk, type: CyberArk, readOnly: true}
+//	  - {id: 4, name: Key Vault, type: AzureKeyVault}
 //	orchestratorUsers:  # id is the OData key; unattendedRobot.password is stored, never served
 //	  - {id: 2001, userName: robot-night, type: Robot,
 //	     unattendedRobot: {userName: 'CORP\svc-night', password: "Night-Pass-1", credentialType: Default}}
 //	  - {id: 2002, userName: robot-vault, type: Robot,  # password in an external store
 //	     unattendedRobot: {userName: 'CORP\svc-vault', credentialStoreId: 3, credentialExternalName: svc-vault}}
+//	  - {id: 2003, userName: robot-card, type: Robot,   # signs in without a password
+//	     unattendedRobot: {userName: 'CORP\svc-card', credentialType: SmartCard}}
+//
+// A credential store needs an id above 1, a name and a type; ids and
+// names are unique; readOnly makes Orchestrator refuse to set a password there. An
+// unattended robot's credentialType is Default, SmartCard, NCipher,
+// SafeNet or NoCredential (or absent); its credentialStoreId may name a
+// store the file does not declare, which is then not listed and counts
+// as writable.
 type SeedFile struct {
-	Groups            []SeedGroup        `json:"groups"`
-	Users             []SeedUser         `json:"users"`
-	RobotAccounts     []SeedRobot        `json:"robotAccounts"`
-	OrchestratorUsers []SeedOrchestrator `json:"orchestratorUsers"`
+	Groups            []SeedGroup           `json:"groups"`
+	Users             []SeedUser            `json:"users"`
+	RobotAccounts     []SeedRobot           `json:"robotAccounts"`
+	CredentialStores  []SeedCredentialStore `json:"credentialStores"`
+	OrchestratorUsers []SeedOrchestrator    `json:"orchestratorUsers"`
+}
+
+// SeedCredentialStore is an Orchestrator credential store of a seed file.
+type SeedCredentialStore struct {
+	ID         int64
+	Name, Type string
+	ReadOnly   bool `json:"readOnly"`
 }
 
 // SeedGroup is a local group of a seed file. Members name users (by
@@ -156,9 +178,13 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 		if err != nil {
 			return err
 		}
-		typ := su.Type
-		if typ == "" {
-			typ = "user"
+		typ := "user"
+		if su.Type != "" {
+			i := slices.IndexFunc(userTypes, func(t string) bool { return strings.EqualFold(t, su.Type) })
+			if i < 0 {
+				return fmt.Errorf("%s: type %q is none of %s", what, su.Type, strings.Join(userTypes, ", "))
+			}
+			typ = userTypes[i]
 		}
 		active := su.IsActive == nil || *su.IsActive
 		created := seedEpoch.Add(time.Duration(i) * time.Millisecond)
@@ -201,6 +227,9 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 			}
 		}
 	}
+	if err := s.addSeedStores(sf.CredentialStores); err != nil {
+		return err
+	}
 	for i, so := range sf.OrchestratorUsers {
 		what := fmt.Sprintf("seed orchestrator user %d (%s)", i+1, so.UserName)
 		if so.ID <= 0 || so.UserName == "" {
@@ -224,6 +253,9 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 			CreationTime: seedEpoch, LastModificationTime: seedEpoch,
 		}
 		if ur := so.UnattendedRobot; ur != nil {
+			if ur.CredentialType != "" && !credentialTypes[ur.CredentialType] {
+				return fmt.Errorf("%s: credentialType %q is none of Default, SmartCard, NCipher, SafeNet, NoCredential", what, ur.CredentialType)
+			}
 			ou.MayHaveUnattended = true
 			ou.UnattendedRobot = &UnattendedRobot{
 				UserName: ur.UserName, CredentialType: ur.CredentialType,
@@ -255,5 +287,23 @@ func (s *store) joinSeedGroup(group, member string) error {
 	}
 	groups, _ := s.memberGroups(id)
 	*groups = changeGroups(*groups, []string{group}, nil)
+	return nil
+}
+
+// addSeedStores adds a seed file's credential stores, in id order.
+func (s *store) addSeedStores(stores []SeedCredentialStore) error {
+	for i, sc := range stores {
+		what := fmt.Sprintf("seed credential store %d (%s)", i+1, sc.Name)
+		if sc.ID <= orchestratorDatabase.ID || sc.Name == "" || sc.Type == "" {
+			return fmt.Errorf("%s: needs an id above %d (the Orchestrator Database's), a name and a type", what, orchestratorDatabase.ID)
+		}
+		for _, cs := range s.credStores {
+			if cs.ID == sc.ID || strings.EqualFold(cs.Name, sc.Name) {
+				return fmt.Errorf("%s: id or name used twice", what)
+			}
+		}
+		s.credStores = append(s.credStores, CredentialStore{ID: sc.ID, Name: sc.Name, Type: sc.Type, ReadOnly: sc.ReadOnly})
+	}
+	slices.SortFunc(s.credStores, func(a, b CredentialStore) int { return cmp.Compare(a.ID, b.ID) })
 	return nil
 }

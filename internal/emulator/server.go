@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,6 +22,10 @@ type Server struct {
 	faults  *faultInjector
 	log     *requestLog
 	traces  *traceSource
+
+	// serverComputed counts PATCHes that sent RobotId or
+	// MachineMappingsCount (ServerComputedSent).
+	serverComputed atomic.Int64
 
 	mu       sync.Mutex
 	listener net.Listener

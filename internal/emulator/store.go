@@ -34,6 +34,9 @@ type store struct {
 	orch          map[int64]*OrchestratorUser
 	orchPass      map[int64]string
 	orchOrder     []int64
+
+	// Orchestrator's credential stores, by id, in id order.
+	credStores []CredentialStore
 }
 
 func newStore() *store {
@@ -46,6 +49,7 @@ func newStore() *store {
 		robotByName: map[string]string{},
 		orch:        map[int64]*OrchestratorUser{},
 		orchPass:    map[int64]string{},
+		credStores:  []CredentialStore{orchestratorDatabase},
 	}
 	for _, g := range builtInGroupList() {
 		s.addGroup(g, seedEpoch)

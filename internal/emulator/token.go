@@ -14,7 +14,7 @@ import (
 )
 
 // scopeSet is a set of known scopes as bits, so a scope check is one AND.
-type scopeSet uint16
+type scopeSet uint32
 
 func scopeBit(name string) scopeSet {
 	for i, s := range allScopes {
@@ -45,14 +45,15 @@ func (set scopeSet) names() []string {
 
 // Scope requirements of the endpoint families: any one bit suffices.
 var (
-	scopeUserRead   = scopesOf([]string{"PM.User", "PM.User.Read"})
-	scopeUserWrite  = scopesOf([]string{"PM.User", "PM.User.Write"})
-	scopeRobotRead  = scopesOf([]string{"PM.RobotAccount", "PM.RobotAccount.Read"})
-	scopeRobotWrite = scopesOf([]string{"PM.RobotAccount", "PM.RobotAccount.Write"})
-	scopeOrchRead   = scopesOf([]string{"OR.Users", "OR.Users.Read"})
-	scopeOrchWrite  = scopesOf([]string{"OR.Users", "OR.Users.Write"})
-	scopeGroupRead  = scopesOf([]string{"PM.Group", "PM.Group.Read"})
-	scopeGroupWrite = scopesOf([]string{"PM.Group", "PM.Group.Write"})
+	scopeUserRead     = scopesOf([]string{"PM.User", "PM.User.Read"})
+	scopeUserWrite    = scopesOf([]string{"PM.User", "PM.User.Write"})
+	scopeRobotRead    = scopesOf([]string{"PM.RobotAccount", "PM.RobotAccount.Read"})
+	scopeRobotWrite   = scopesOf([]string{"PM.RobotAccount", "PM.RobotAccount.Write"})
+	scopeOrchRead     = scopesOf([]string{"OR.Users", "OR.Users.Read"})
+	scopeOrchWrite    = scopesOf([]string{"OR.Users", "OR.Users.Write"})
+	scopeGroupRead    = scopesOf([]string{"PM.Group", "PM.Group.Read"})
+	scopeGroupWrite   = scopesOf([]string{"PM.Group", "PM.Group.Write"})
+	scopeSettingsRead = scopesOf([]string{"OR.Settings", "OR.Settings.Read"})
 )
 
 // grant is what an issued access token stands for.
