@@ -187,6 +187,8 @@ func TestEmulatorCommandEmptyOrganizationAndBulkMax(t *testing.T) {
 	resp, body = create("a@example.com", "b@example.com")
 	wantStatus(t, resp, body, http.StatusOK)
 	resp, body = h.do(t, http.MethodPost, h.identity("/api/Group"), tok, `{`+partitionJSON+`,"name":"Migrated"}`)
+	wantProblem(t, resp, body, "id", "The Id field is required.")
+	resp, body = h.do(t, http.MethodPost, h.identity("/api/Group"), tok, `{`+partitionJSON+`,"id":"`+testGUID(1)+`","name":"Migrated"}`)
 	wantStatus(t, resp, body, http.StatusCreated)
 
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {

@@ -102,6 +102,15 @@ type Config struct {
 	// one bulk request may carry; more are refused with a 400 naming the
 	// count. Zero means DefaultBulkMax.
 	BulkMax int
+
+	// SpecShapes answers as the published definitions say instead of as
+	// the live service does: string enums for user and group types, no
+	// user category, groupIDs [] for a user in no groups, group members
+	// null, a group created without an id, a stable list order without
+	// sortBy, 204 for deletes, and 400 for a bulk group delete without
+	// ids. The default (false) answers the live service's shapes; see
+	// the package documentation.
+	SpecShapes bool
 }
 
 // DefaultClient is the External Application every emulator accepts unless

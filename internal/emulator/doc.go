@@ -10,6 +10,40 @@
 // It deliberately shares no code with the project's API client, so that the
 // two cannot agree on a mistake.
 //
+// By default it answers as UiPath's live service does where that departs
+// from the published definitions (UIPATH_API.md; evidence: UiPath's
+// TypeScript SDK and PowerShell module); Config.SpecShapes answers the
+// definitions' shapes instead:
+//   - A user's type is an integer code (0 user, 1 robot, 2 directoryUser,
+//     3 directoryGroup, 4 robotAccount, 5 application) and the user has
+//     an integer category (2 directory for directory users and groups, 0
+//     local for the rest); spec: the type's name, no category. A create
+//     takes the type by name or by code in both.
+//   - A user in no groups answers groupIDs null; spec: [].
+//   - A group's type is 0 builtIn or 1 custom; spec: the name. Its
+//     members are always [] (membership is the accounts' groupIDs);
+//     spec: null.
+//   - POST /api/Group must carry the new group's id (400 on id, "The Id
+//     field is required.", without one); spec: the emulator makes one
+//     up. Either way an id a live group holds is refused with 400 on id.
+//     POST /api/User takes the id it is given in both; an id a user holds
+//     or held (soft-deleted) is refused with 400 on id.
+//   - The user and robot-account lists are stable only with sortBy=Id
+//     (id order; sortOrder asc or desc). Without sortBy a page read with
+//     skip > 0 starts with the item before its boundary instead of the
+//     one at it, so a client paging without sortBy sees one item twice
+//     and misses another at every boundary; spec: creation order, stable.
+//     Any other sortBy is refused with 400 (only Id is emulated). Query
+//     parameter names match case-insensitively, as ASP.NET binds them.
+//     The id order comes from an index built at the first sortBy=Id read
+//     and kept in step after, so a page costs its length, not the list's.
+//   - Deletes (single and bulk) answer 200 without a body; spec: 204.
+//   - DELETE /api/Group/{partitionGlobalId} without ids (groupIDs absent
+//     or empty, or no body) deletes every local group, as one UiPath page
+//     describes; spec: 400. A bulk user or robot-account delete without
+//     ids is 400 in both.
+//   - Orchestrator answers string enums in both: OData sends names.
+//
 // Decisions where the real service leaves room:
 //   - An unknown identity id answers 404 with ASP.NET problem details
 //     ({"type","title":"Not Found","status":404,"traceId"}).

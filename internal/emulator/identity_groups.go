@@ -7,13 +7,13 @@ import (
 	"strings"
 )
 
-// groupDTO is GroupDto of identity.yaml (members are left out: the list
-// answers null for them, as the service does for a plain list).
+// groupDTO is GroupDto of identity.yaml. Type and Members follow the
+// shapes in effect (see live.go); members are never listed.
 type groupDTO struct {
 	ID                   string  `json:"id"`
 	Name                 string  `json:"name"`
 	DisplayName          string  `json:"displayName"`
-	Type                 string  `json:"type"`
+	Type                 any     `json:"type"`
 	CreationTime         string  `json:"creationTime"`
 	LastModificationTime *string `json:"lastModificationTime"`
 	Members              []any   `json:"members"`
@@ -26,13 +26,9 @@ var builtInGroups = map[string]bool{
 }
 
 // toGroupDTO shapes a group as GroupDto. The caller holds the store's lock.
-func (st *store) toGroupDTO(g Group) groupDTO {
-	typ := "custom"
-	if builtInGroups[g.ID] {
-		typ = "builtIn"
-	}
-	dto := groupDTO{ID: g.ID, Name: g.Name, DisplayName: g.Name, Type: typ}
-	if t := st.groupTimes[g.ID]; t != nil {
+func (s *Server) toGroupDTO(g Group) groupDTO {
+	dto := groupDTO{ID: g.ID, Name: g.Name, DisplayName: g.Name, Type: s.groupTypeValue(builtInGroups[g.ID]), Members: s.groupMembers()}
+	if t := s.state.groupTimes[g.ID]; t != nil {
 		dto.CreationTime = formatWireTime(t.created)
 		if !t.modified.IsZero() {
 			m := formatWireTime(t.modified)
@@ -52,7 +48,7 @@ func (s *Server) listGroups(c *call) {
 	s.state.mu.RLock()
 	out := make([]groupDTO, 0, len(s.state.groups))
 	for _, g := range s.state.groups {
-		out = append(out, s.state.toGroupDTO(g))
+		out = append(out, s.toGroupDTO(g))
 	}
 	s.state.mu.RUnlock()
 	body, _ := json.Marshal(out)

@@ -81,7 +81,10 @@ func (st *store) changeMembers(group string, add, remove []string) {
 }
 
 // createGroup serves POST /api/Group: a local group with a unique name and
-// its first members (users or robot accounts), 201 GroupDto.
+// its first members (users or robot accounts), 201 GroupDto. Live, the
+// command must carry the group's id (400 on id otherwise); in spec shapes
+// a command without one has it made up. An id a live group holds is
+// refused with 400 on id.
 func (s *Server) createGroup(c *call) {
 	var cmd createGroupCommand
 	if !decodeIdentityBody(c, &cmd) || !s.bodyPartition(c, cmd.PartitionGlobalID) {
@@ -95,6 +98,11 @@ func (s *Server) createGroup(c *call) {
 	id := strings.ToLower(deref(cmd.ID))
 	if id != "" && !isGUID(id) {
 		c.validationProblem("id", fmt.Sprintf("Error converting value %q to type 'System.Guid'. Path 'id'.", id))
+		return
+	}
+	if id == "" && !s.cfg.SpecShapes {
+		// The live service wants the client's id for the new group.
+		c.validationProblem("id", "The Id field is required.")
 		return
 	}
 	st := s.state
@@ -117,7 +125,7 @@ func (s *Server) createGroup(c *call) {
 	g := Group{ID: id, Name: name}
 	st.addGroup(g, nextModification(time.Time{}))
 	st.changeMembers(id, cmd.DirectoryUserMemberIDs, nil)
-	body, _ := json.Marshal(st.toGroupDTO(g))
+	body, _ := json.Marshal(s.toGroupDTO(g))
 	c.json(http.StatusCreated, body)
 }
 
@@ -164,7 +172,7 @@ func (s *Server) updateGroup(c *call) {
 	st.changeMembers(id, cmd.DirectoryUserIDsToAdd, cmd.DirectoryUserIDsToRemove)
 	t := st.groupTimes[id]
 	t.modified = nextModification(t.modified)
-	body, _ := json.Marshal(st.toGroupDTO(*g))
+	body, _ := json.Marshal(s.toGroupDTO(*g))
 	c.json(http.StatusOK, body)
 }
 
@@ -185,13 +193,13 @@ func (s *Server) getGroup(c *call) {
 		c.identityNotFound()
 		return
 	}
-	body, _ := json.Marshal(st.toGroupDTO(st.groups[i]))
+	body, _ := json.Marshal(s.toGroupDTO(st.groups[i]))
 	c.json(http.StatusOK, body)
 }
 
 // deleteGroup serves DELETE /api/Group/{partitionGlobalId}/{groupId}: a
-// local group goes, and leaves every account's groups, 204. A built-in
-// group is refused with 400.
+// local group goes, and leaves every account's groups (answerDeleted). A
+// built-in group is refused with 400.
 func (s *Server) deleteGroup(c *call) {
 	if !s.pathPartition(c, c.params[0]) {
 		return
@@ -213,18 +221,38 @@ func (s *Server) deleteGroup(c *call) {
 		return
 	}
 	st.deleteGroups([]string{id}, time.Now().UTC())
-	c.answerNoContent()
+	s.answerDeleted(c)
 }
 
 // bulkDeleteGroups serves DELETE /api/Group/{partitionGlobalId}: every
 // group of the command or none (an unknown or built-in group refuses the
-// whole request), 204.
+// whole request). Without ids (groupIDs absent or empty, or no body at
+// all) the live service deletes every local group, as one UiPath page
+// describes it; in spec shapes it is refused with 400.
 func (s *Server) bulkDeleteGroups(c *call) {
-	var cmd bulkGroupDeleteCommand
-	if !s.pathPartition(c, c.params[0]) || !decodeIdentityBody(c, &cmd) {
+	if !s.pathPartition(c, c.params[0]) {
 		return
 	}
+	var cmd bulkGroupDeleteCommand
+	if c.r.ContentLength != 0 || s.cfg.SpecShapes {
+		if !decodeIdentityBody(c, &cmd) {
+			return
+		}
+	}
 	st := s.state
+	if len(cmd.GroupIDs) == 0 && !s.cfg.SpecShapes {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		var local []string
+		for _, g := range st.groups {
+			if !builtInGroups[g.ID] {
+				local = append(local, g.ID)
+			}
+		}
+		st.deleteGroups(local, time.Now().UTC())
+		s.answerDeleted(c)
+		return
+	}
 	s.deleteAllOrNone(c, "groupIDs", "Group", cmd.GroupIDs, st.hasGroup,
 		func(i int, id string) bool {
 			if !builtInGroups[id] {

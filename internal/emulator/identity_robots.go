@@ -27,20 +27,32 @@ func toRobotAccountDTO(r *RobotAccount) robotAccountDTO {
 	}
 }
 
-// listRobotAccounts serves GET /api/RobotAccount/{partitionGlobalId}.
+// listRobotAccounts serves GET /api/RobotAccount/{partitionGlobalId}, in
+// listOrdering's order.
 func (s *Server) listRobotAccounts(c *call) {
 	top, skip, ok := s.paging(c)
 	if !ok {
 		return
 	}
-	term := strings.ToLower(c.r.URL.Query().Get("searchTerm"))
-	st := s.state
-	st.mu.RLock()
+	order, ok := s.listOrdering(c)
+	if !ok {
+		return
+	}
+	term := strings.ToLower(queryValue(c.r.URL.Query(), "searchTerm"))
 	var match func(*RobotAccount) bool
 	if term != "" {
 		match = func(r *RobotAccount) bool { return matchesAny(term, r.Name, r.DisplayName) }
 	}
-	results, total := pageOf(st.robotOrder, st.robots, skip, top, match, toRobotAccountDTO)
+	st := s.state
+	if order.byID {
+		st.buildIndex(&st.robotIDs, &st.robotOrder)
+	}
+	st.mu.RLock()
+	page, total := pageView(order.view(st.robotOrder, &st.robotIDs), st.robots, skip, top, match, order.unstable)
+	results := make([]robotAccountDTO, len(page))
+	for i, r := range page {
+		results[i] = toRobotAccountDTO(r)
+	}
 	st.mu.RUnlock()
 	body, _ := json.Marshal(identityPage[robotAccountDTO]{TotalCount: int64(total), Results: results})
 	c.json(http.StatusOK, body)
@@ -177,8 +189,8 @@ func (s *Server) createRobotAccount(c *call) {
 }
 
 // deleteRobotAccount serves DELETE
-// /api/RobotAccount/{partitionGlobalId}/{robotAccountId}: 204, or 404 for
-// a robot account that is not (or no longer) there.
+// /api/RobotAccount/{partitionGlobalId}/{robotAccountId} (answerDeleted),
+// or 404 for a robot account that is not (or no longer) there.
 func (s *Server) deleteRobotAccount(c *call) {
 	if !s.pathPartition(c, c.params[0]) {
 		return
@@ -195,12 +207,12 @@ func (s *Server) deleteRobotAccount(c *call) {
 		return
 	}
 	st.deleteRobots([]string{id}, time.Now().UTC())
-	c.answerNoContent()
+	s.answerDeleted(c)
 }
 
 // bulkDeleteRobotAccounts serves DELETE /api/RobotAccount/{partitionGlobalId}:
 // every robot account of the command or none (an unknown id refuses the
-// whole request), 204.
+// whole request); without ids, 400.
 func (s *Server) bulkDeleteRobotAccounts(c *call) {
 	var cmd bulkRobotAccountDeleteCommand
 	if !s.pathPartition(c, c.params[0]) || !decodeIdentityBody(c, &cmd) {

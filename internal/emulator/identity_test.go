@@ -27,23 +27,31 @@ type idResult struct {
 }
 
 func TestGetUserAnswersUserDto(t *testing.T) {
-	h := startServer(t, Config{Users: 3})
-	tok := h.token(t)
-	u := firstUser(t, h)
-	for _, base := range []string{"/demo-org/identity_", "/identity_", "/identity"} {
-		resp, body := h.do(t, http.MethodGet, h.base+base+"/api/User/"+strings.ToUpper(u.ID), tok, "")
-		wantStatus(t, resp, body, http.StatusOK)
-		var dto map[string]any
-		mustJSON(t, body, &dto)
-		if dto["id"] != u.ID || dto["userName"] != "user00001" || dto["email"] != "user00001@example.com" || dto["type"] != "user" {
-			t.Fatalf("%s: dto %s", base, body)
+	for _, tc := range []struct {
+		spec           bool
+		typ, category  any
+		hasCategoryKey bool
+	}{{spec: true, typ: "user"}, {spec: false, typ: float64(0), category: float64(0), hasCategoryKey: true}} {
+		h := startServer(t, Config{Users: 3, SpecShapes: tc.spec})
+		tok := h.token(t)
+		u := firstUser(t, h)
+		for _, base := range []string{"/demo-org/identity_", "/identity_", "/identity"} {
+			resp, body := h.do(t, http.MethodGet, h.base+base+"/api/User/"+strings.ToUpper(u.ID), tok, "")
+			wantStatus(t, resp, body, http.StatusOK)
+			var dto map[string]any
+			mustJSON(t, body, &dto)
+			category, hasCategory := dto["category"]
+			if dto["id"] != u.ID || dto["userName"] != "user00001" || dto["email"] != "user00001@example.com" || dto["type"] != tc.typ ||
+				hasCategory != tc.hasCategoryKey || category != tc.category {
+				t.Fatalf("spec %v, %s: dto %s", tc.spec, base, body)
+			}
+			if resp.Header.Get("X-Request-Id") == "" {
+				t.Fatal("no trace id header")
+			}
 		}
-		if resp.Header.Get("X-Request-Id") == "" {
-			t.Fatal("no trace id header")
-		}
+		resp, body := h.do(t, http.MethodGet, h.base+"/other-org/identity_/api/User/"+u.ID, tok, "")
+		wantStatus(t, resp, body, http.StatusNotFound)
 	}
-	resp, body := h.do(t, http.MethodGet, h.base+"/other-org/identity_/api/User/"+u.ID, tok, "")
-	wantStatus(t, resp, body, http.StatusNotFound)
 }
 
 func TestUnknownAndMalformedIdentityIDs(t *testing.T) {
@@ -250,8 +258,9 @@ func TestChangePassword(t *testing.T) {
 	}
 }
 
+// In spec shapes the list is in creation order, stable without sortBy.
 func TestListUsersPagingAndSearch(t *testing.T) {
-	h := startServer(t, Config{Users: 1500})
+	h := startServer(t, Config{Users: 1500, SpecShapes: true})
 	tok := h.token(t)
 	list := func(query string) (int, identityPage[userDTO], []byte) {
 		resp, body := h.do(t, http.MethodGet, h.identity("/api/User/users/"+DefaultPartitionID+query), tok, "")
@@ -301,7 +310,7 @@ func TestListUsersPagingAndSearch(t *testing.T) {
 }
 
 func TestRobotAccounts(t *testing.T) {
-	h := startServer(t, Config{Robots: 12})
+	h := startServer(t, Config{Robots: 12, SpecShapes: true})
 	tok := h.token(t)
 	resp, body := h.do(t, http.MethodGet, h.identity("/api/RobotAccount/"+DefaultPartitionID+"?top=5&skip=10"), tok, "")
 	wantStatus(t, resp, body, http.StatusOK)
@@ -397,7 +406,7 @@ func TestNullableFieldsAnswerNull(t *testing.T) {
 // The group list answers every built-in and local group, with the ids
 // users and robot accounts hold, and wants a group scope.
 func TestGroupListMatchesTheMembershipIDs(t *testing.T) {
-	h := startServer(t, Config{Users: 5, Robots: 2})
+	h := startServer(t, Config{Users: 5, Robots: 2, SpecShapes: true})
 	resp, body := h.do(t, http.MethodGet, h.identity("/api/Group/"+h.srv.cfg.PartitionID), h.token(t), "")
 	wantStatus(t, resp, body, http.StatusOK)
 	var groups []struct{ ID, Name, Type string }

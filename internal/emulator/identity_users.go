@@ -3,14 +3,14 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 )
 
 // userDTO is UserDto of identity.yaml. The fields it marks nullable answer
 // null when the user has no value: lastModificationTime until the first
-// change, lastLoginTime (nobody signs in here), and empty names.
+// change, lastLoginTime (nobody signs in here), and empty names. Type and
+// Category follow the shapes in effect (see live.go).
 type userDTO struct {
 	ID                         string   `json:"id"`
 	UserName                   nullable `json:"userName"`
@@ -26,18 +26,21 @@ type userDTO struct {
 	LegacyID                   int64    `json:"legacyId"`
 	IsActive                   bool     `json:"isActive"`
 	BypassBasicAuthRestriction bool     `json:"bypassBasicAuthRestriction"`
-	Type                       string   `json:"type"`
+	Type                       any      `json:"type"`
+	Category                   *int     `json:"category,omitempty"`
 	InvitationAccepted         bool     `json:"invitationAccepted"`
 }
 
-func toUserDTO(u *User) userDTO {
+// toUserDTO shapes a user as UserDto. The caller holds the store's lock.
+func (s *Server) toUserDTO(u *User) userDTO {
 	return userDTO{
 		ID: u.ID, UserName: nullable(u.UserName), Email: nullable(u.Email), EmailConfirmed: u.EmailConfirmed,
 		Name: nullable(u.Name), Surname: nullable(u.Surname), DisplayName: nullable(u.DisplayName),
 		CreationTime:         formatWireTime(u.CreationTime),
 		LastModificationTime: nullableTime(u.LastModificationTime),
-		GroupIDs:             slices.Clone(u.GroupIDs), LegacyID: u.LegacyID, IsActive: u.IsActive,
-		BypassBasicAuthRestriction: u.BypassBasicAuthRestriction, Type: u.Type,
+		GroupIDs:             s.userGroupIDs(u.GroupIDs), LegacyID: u.LegacyID, IsActive: u.IsActive,
+		BypassBasicAuthRestriction: u.BypassBasicAuthRestriction,
+		Type:                       s.userTypeValue(u.Type), Category: s.userCategory(u.Type),
 		InvitationAccepted: u.InvitationAccepted,
 	}
 }
@@ -52,7 +55,7 @@ func (s *Server) getUser(c *call) {
 	u := s.state.users[id]
 	var dto userDTO
 	if u != nil {
-		dto = toUserDTO(&u.User)
+		dto = s.toUserDTO(&u.User)
 	}
 	s.state.mu.RUnlock()
 	if u == nil {
@@ -230,7 +233,7 @@ func (s *Server) paging(c *call) (top, skip int, ok bool) {
 		dst  *int
 		max  int
 	}{{"top", &top, 1000}, {"skip", &skip, 2147483647}} {
-		raw := q.Get(p.name)
+		raw := queryValue(q, p.name)
 		if raw == "" {
 			continue
 		}
@@ -250,20 +253,32 @@ func (s *Server) paging(c *call) (top, skip int, ok bool) {
 
 // listUsers serves GET /api/User/users/{partitionGlobalId}. searchTerm is a
 // case-insensitive substring match over several fields, like the real
-// service's fuzzy search: callers must filter the results exactly.
+// service's fuzzy search: callers must filter the results exactly. The
+// order is listOrdering's.
 func (s *Server) listUsers(c *call) {
 	top, skip, ok := s.paging(c)
 	if !ok {
 		return
 	}
-	term := strings.ToLower(c.r.URL.Query().Get("searchTerm"))
-	st := s.state
-	st.mu.RLock()
+	order, ok := s.listOrdering(c)
+	if !ok {
+		return
+	}
+	term := strings.ToLower(queryValue(c.r.URL.Query(), "searchTerm"))
 	var match func(*user) bool
 	if term != "" {
 		match = func(u *user) bool { return matchesAny(term, u.UserName, u.Email, u.Name, u.Surname, u.DisplayName) }
 	}
-	results, total := pageOf(st.userOrder, st.users, skip, top, match, func(u *user) userDTO { return toUserDTO(&u.User) })
+	st := s.state
+	if order.byID {
+		st.buildIndex(&st.userIDs, &st.userOrder)
+	}
+	st.mu.RLock()
+	page, total := pageView(order.view(st.userOrder, &st.userIDs), st.users, skip, top, match, order.unstable)
+	results := make([]userDTO, len(page))
+	for i, u := range page {
+		results[i] = s.toUserDTO(&u.User)
+	}
 	st.mu.RUnlock()
 	body, _ := json.Marshal(identityPage[userDTO]{TotalCount: int64(total), Results: results})
 	c.json(http.StatusOK, body)

@@ -11,16 +11,16 @@ import (
 
 // createUserBase is CreateUserCommandBase: one user of a create.
 type createUserBase struct {
-	ID                         *string `json:"id"`
-	UserName                   *string `json:"userName"`
-	Email                      *string `json:"email"`
-	Name                       *string `json:"name"`
-	Surname                    *string `json:"surname"`
-	DisplayName                *string `json:"displayName"`
-	Type                       *string `json:"type"`
-	BypassBasicAuthRestriction bool    `json:"bypassBasicAuthRestriction"`
-	LegacyID                   *int64  `json:"legacyId"`
-	InvitationAccepted         bool    `json:"invitationAccepted"`
+	ID                         *string        `json:"id"`
+	UserName                   *string        `json:"userName"`
+	Email                      *string        `json:"email"`
+	Name                       *string        `json:"name"`
+	Surname                    *string        `json:"surname"`
+	DisplayName                *string        `json:"displayName"`
+	Type                       *userTypeField `json:"type"`
+	BypassBasicAuthRestriction bool           `json:"bypassBasicAuthRestriction"`
+	LegacyID                   *int64         `json:"legacyId"`
+	InvitationAccepted         bool           `json:"invitationAccepted"`
 }
 
 // createUserCommand is CreateUserCommand.
@@ -47,18 +47,17 @@ type bulkSoftDeleteCommand struct {
 	UserIDs           []string `json:"userIds"`
 }
 
-var userTypes = []string{"user", "robot", "directoryUser", "directoryGroup", "robotAccount", "application"}
-
 // checkNewUser checks what a create says of one user before the store is
-// read: the id's and type's form. field prefixes the problem's field
-// ("users[3]." in a bulk create). It answers when it refuses.
+// read: the id's and type's form (a type by name or by integer code).
+// field prefixes the problem's field ("users[3]." in a bulk create). It
+// answers when it refuses.
 func checkNewUser(c *call, field string, u *createUserBase) bool {
 	if u.ID != nil && *u.ID != "" && !isGUID(*u.ID) {
 		c.validationProblem(field+"id", fmt.Sprintf("Error converting value %q to type 'System.Guid'. Path '%sid'.", *u.ID, field))
 		return false
 	}
-	if u.Type != nil && !slices.Contains(userTypes, *u.Type) {
-		c.validationProblem(field+"type", fmt.Sprintf("Error converting value %q to type 'UserType'. Path '%stype'.", *u.Type, field))
+	if u.Type != nil && u.Type.name == "" {
+		c.validationProblem(field+"type", fmt.Sprintf("Error converting value %q to type 'UserType'. Path '%stype'.", u.Type.raw, field))
 		return false
 	}
 	return true
@@ -122,7 +121,7 @@ func (st *store) newUser(u *createUserBase, password string, groups []string, no
 	}
 	typ := "user"
 	if u.Type != nil {
-		typ = *u.Type
+		typ = u.Type.name
 	}
 	st.addUser(&user{User: User{
 		ID: id, UserName: userName, Email: email,
@@ -214,7 +213,7 @@ func (s *Server) bulkCreateUsers(c *call) {
 
 // bulkDeleteUsers serves DELETE /api/User: the users of the command are
 // soft-deleted, all or none (an id the organization has no live user for
-// refuses the whole request), 204.
+// refuses the whole request; without ids, 400), answerDeleted.
 func (s *Server) bulkDeleteUsers(c *call) {
 	var cmd bulkSoftDeleteCommand
 	if !decodeIdentityBody(c, &cmd) || !s.bodyPartition(c, cmd.PartitionGlobalID) {
@@ -224,8 +223,8 @@ func (s *Server) bulkDeleteUsers(c *call) {
 	s.deleteAllOrNone(c, "userIds", "User", cmd.UserIDs, func(id string) bool { return st.users[id] != nil }, nil, st.deleteUsers)
 }
 
-// deleteUser serves DELETE /api/User/{userId}: a soft delete, 204; 404
-// for a user that is not (or no longer) there.
+// deleteUser serves DELETE /api/User/{userId}: a soft delete
+// (answerDeleted); 404 for a user that is not (or no longer) there.
 func (s *Server) deleteUser(c *call) {
 	id, ok := pathGUID(c, "userId", c.params[0])
 	if !ok {
@@ -239,5 +238,5 @@ func (s *Server) deleteUser(c *call) {
 		return
 	}
 	st.deleteUsers([]string{id}, time.Now().UTC())
-	c.answerNoContent()
+	s.answerDeleted(c)
 }

@@ -46,8 +46,7 @@ func decodeIdentityBody(c *call, dst any) bool {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		path := typeErr.Field
-		off := valueOffset(body, path)
+		path, off := bodyPath(body, typeErr.Field)
 		if off < 0 {
 			off = int(typeErr.Offset)
 		}
@@ -132,6 +131,24 @@ func scanKeys(body []byte, visit func(path string, after int) bool) {
 		if top != nil && top.object {
 			top.expectKey = true
 		}
+	}
+}
+
+// bodyPath is the path of the body's key that a decoding error's field
+// names, and where its value starts (-1 when the body has no such key).
+// The field may start with the Go names of embedded structs
+// ("createUserBase.type"), which the body does not hold: the longest
+// tail of it that the body holds is the path.
+func bodyPath(body []byte, field string) (string, int) {
+	for tail := field; ; {
+		if off := valueOffset(body, tail); off >= 0 {
+			return tail, off
+		}
+		_, rest, ok := strings.Cut(tail, ".")
+		if !ok {
+			return field, -1
+		}
+		tail = rest
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -113,7 +112,9 @@ func (st *store) deleteUsers(ids []string, now time.Time) {
 		}
 		st.deletedUsers = append(st.deletedUsers, DeletedUser{User: u.User.clone(), DeletionTime: now})
 	}
-	st.userOrder = slices.DeleteFunc(st.userOrder, func(id string) bool { return gone[id] })
+	isGone := func(id string) bool { return gone[id] }
+	st.userOrder = slices.DeleteFunc(st.userOrder, isGone)
+	st.userIDs.remove(isGone)
 }
 
 // deleteRobots deletes the robot accounts ids (lower case, each known).
@@ -129,7 +130,9 @@ func (st *store) deleteRobots(ids []string, now time.Time) {
 		}
 		st.deletedRobots = append(st.deletedRobots, DeletedRobotAccount{RobotAccount: r.clone(), DeletionTime: now})
 	}
-	st.robotOrder = slices.DeleteFunc(st.robotOrder, func(id string) bool { return gone[id] })
+	isGone := func(id string) bool { return gone[id] }
+	st.robotOrder = slices.DeleteFunc(st.robotOrder, isGone)
+	st.robotIDs.remove(isGone)
 }
 
 // deleteGroups deletes the local groups ids (lower case, each known) and
@@ -165,16 +168,17 @@ func (st *store) deleteGroups(ids []string, now time.Time) {
 	}
 }
 
-// answerNoContent answers 204, as every delete does.
-func (c *call) answerNoContent() { c.empty(http.StatusNoContent) }
-
 // deleteAllOrNone serves the rest of a bulk delete once its command is
-// read: ids checked (GUIDs, within --bulk-max), then each must be live
-// (else 404 naming its position) and not refused, and only then are all
-// deleted, 204. refuse answers and reports true for an id that cannot be
-// deleted; nil refuses none.
+// read: ids checked (at least one, GUIDs, within --bulk-max), then each
+// must be live (else 400 naming its position) and not refused, and only
+// then are all deleted (answerDeleted). refuse answers and reports true
+// for an id that cannot be deleted; nil refuses none.
 func (s *Server) deleteAllOrNone(c *call, field, what string, ids []string, live func(id string) bool,
 	refuse func(i int, id string) bool, del func(ids []string, at time.Time)) {
+	if len(ids) == 0 {
+		c.validationProblem(field, fmt.Sprintf("The field %s must be a string or array type with a minimum length of '1'.", field))
+		return
+	}
 	if !checkGUIDs(c, field, ids) || !s.withinBulkMax(c, field, len(ids)) {
 		return
 	}
@@ -192,5 +196,5 @@ func (s *Server) deleteAllOrNone(c *call, field, what string, ids []string, live
 		}
 	}
 	del(lowerIDs(ids), time.Now().UTC())
-	c.answerNoContent()
+	s.answerDeleted(c)
 }

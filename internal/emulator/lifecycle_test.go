@@ -13,6 +13,30 @@ import (
 
 const partitionJSON = `"partitionGlobalId":"` + DefaultPartitionID + `"`
 
+// testGUID is a GUID of its own for each i, for ids a test gives.
+func testGUID(i int) string { return fmt.Sprintf("7e57a000-0000-4000-8000-%012d", i) }
+
+// deletedStatus is what a delete that succeeded answers: 204 in spec
+// shapes, 200 live.
+func deletedStatus(spec bool) int {
+	if spec {
+		return http.StatusNoContent
+	}
+	return http.StatusOK
+}
+
+// inBothShapes runs test once with the live service's shapes and once
+// with the published definitions'.
+func inBothShapes(t *testing.T, test func(t *testing.T, spec bool)) {
+	for _, spec := range []bool{false, true} {
+		name := "live"
+		if spec {
+			name = "spec"
+		}
+		t.Run(name, func(t *testing.T) { test(t, spec) })
+	}
+}
+
 // wantProblem checks a 400 ASP.NET validation problem with a message on
 // field that contains want.
 func wantProblem(t *testing.T, resp *http.Response, body []byte, field, want string) {
@@ -192,16 +216,19 @@ func TestBulkCreateUsers(t *testing.T) {
 	}
 }
 
-func TestDeleteUsersSoftly(t *testing.T) {
-	h := startServer(t, Config{Users: 6, BulkMax: 3})
+func TestDeleteUsersSoftly(t *testing.T) { inBothShapes(t, testDeleteUsersSoftly) }
+
+func testDeleteUsersSoftly(t *testing.T, spec bool) {
+	h := startServer(t, Config{Users: 6, BulkMax: 3, SpecShapes: spec})
 	tok := h.token(t)
+	deleted := deletedStatus(spec)
 	users := h.srv.Users()
 	gone := []string{users[0].ID, strings.ToUpper(users[1].ID)}
 	resp, body := h.do(t, http.MethodDelete, h.identity("/api/User"), tok,
 		`{`+partitionJSON+`,"userIds":["`+gone[0]+`","`+gone[1]+`","`+gone[0]+`"]}`)
-	wantStatus(t, resp, body, http.StatusNoContent)
+	wantStatus(t, resp, body, deleted)
 	if len(body) != 0 {
-		t.Fatalf("204 with a body %q", body)
+		t.Fatalf("%d with a body %q", deleted, body)
 	}
 	for _, u := range users[:2] {
 		resp, body = h.do(t, http.MethodGet, h.identity("/api/User/"+u.ID), tok, "")
@@ -238,13 +265,17 @@ func TestDeleteUsersSoftly(t *testing.T) {
 	wantProblem(t, resp, body, "partitionGlobalId", "required")
 	resp, body = h.do(t, http.MethodDelete, h.identity("/api/User"), tok, "")
 	wantProblem(t, resp, body, "", "body is required")
+	for _, ids := range []string{`"userIds":[]`, `"userIds":null`, `"other":1`} {
+		resp, body = h.do(t, http.MethodDelete, h.identity("/api/User"), tok, `{`+partitionJSON+`,`+ids+`}`)
+		wantProblem(t, resp, body, "userIds", "minimum length of '1'")
+	}
 	if len(h.srv.Users()) != 4 {
 		t.Fatal("refused deletes deleted users")
 	}
 
 	// One at a time.
 	resp, body = h.do(t, http.MethodDelete, h.identity("/api/User/"+users[2].ID), tok, "")
-	wantStatus(t, resp, body, http.StatusNoContent)
+	wantStatus(t, resp, body, deleted)
 	resp, body = h.do(t, http.MethodDelete, h.identity("/api/User/"+users[2].ID), tok, "")
 	wantStatus(t, resp, body, http.StatusNotFound)
 
@@ -274,23 +305,39 @@ func groupsOf(h *harness, id string) []string {
 }
 
 type groupAnswer struct {
-	ID, Name, DisplayName, Type string
-	CreationTime                string  `json:"creationTime"`
-	LastModificationTime        *string `json:"lastModificationTime"`
+	ID, Name, DisplayName string
+	Type                  any
+	CreationTime          string  `json:"creationTime"`
+	LastModificationTime  *string `json:"lastModificationTime"`
+	Members               []any   `json:"members"`
 }
 
-func TestGroupLifecycle(t *testing.T) {
-	h := startServer(t, Config{Users: 4, Robots: 2, BulkMax: 3})
+// groupTypes are the types of a built-in and a local group as the shapes
+// answer them.
+func groupTypes(spec bool) (builtIn, custom any) {
+	if spec {
+		return "builtIn", "custom"
+	}
+	return float64(0), float64(1)
+}
+
+func TestGroupLifecycle(t *testing.T) { inBothShapes(t, testGroupLifecycle) }
+
+func testGroupLifecycle(t *testing.T, spec bool) {
+	h := startServer(t, Config{Users: 4, Robots: 2, BulkMax: 3, SpecShapes: spec})
 	tok := h.token(t)
+	deleted := deletedStatus(spec)
+	builtIn, custom := groupTypes(spec)
+	other := `,"id":"` + testGUID(99) + `"`
 	users, robots := h.srv.Users(), h.srv.RobotAccounts()
 	u1, u2, u3, r1 := users[0].ID, users[1].ID, users[2].ID, robots[0].ID
 
 	resp, body := h.do(t, http.MethodPost, h.identity("/api/Group"), tok,
-		`{`+partitionJSON+`,"name":"Sales","directoryUserMemberIDs":["`+u1+`","`+r1+`"]}`)
+		`{`+partitionJSON+`,"id":"`+testGUID(1)+`","name":"Sales","directoryUserMemberIDs":["`+u1+`","`+r1+`"]}`)
 	wantStatus(t, resp, body, http.StatusCreated)
 	var sales groupAnswer
 	mustJSON(t, body, &sales)
-	if !isGUID(sales.ID) || sales.Name != "Sales" || sales.Type != "custom" || sales.CreationTime == "" || sales.LastModificationTime != nil {
+	if sales.ID != testGUID(1) || sales.Name != "Sales" || sales.Type != custom || sales.CreationTime == "" || sales.LastModificationTime != nil {
 		t.Fatalf("created group %s", body)
 	}
 	if !slices.Contains(groupsOf(h, u1), sales.ID) || !slices.Contains(groupsOf(h, r1), sales.ID) || slices.Contains(groupsOf(h, u2), sales.ID) {
@@ -300,12 +347,14 @@ func TestGroupLifecycle(t *testing.T) {
 	wantStatus(t, resp, body, http.StatusOK)
 
 	for _, tc := range []struct{ body, field, want string }{
-		{`{` + partitionJSON + `,"name":"sales"}`, "Name", "already exists"},
-		{`{` + partitionJSON + `,"name":"  "}`, "Name", "required"},
-		{`{` + partitionJSON + `}`, "Name", "required"},
-		{`{"name":"Other"}`, "partitionGlobalId", "required"},
-		{`{` + partitionJSON + `,"name":"Other","directoryUserMemberIDs":["11111111-2222-4333-8444-555555555555"]}`, "directoryUserMemberIDs[0]", "does not exist"},
-		{`{` + partitionJSON + `,"name":"Other","directoryUserMemberIDs":["` + u1 + `","` + u2 + `","` + u3 + `","` + r1 + `"]}`, "directoryUserMemberIDs", "at most 3 ids; this one carries 4"},
+		{`{` + partitionJSON + other + `,"name":"sales"}`, "Name", "already exists"},
+		{`{` + partitionJSON + other + `,"name":"  "}`, "Name", "required"},
+		{`{` + partitionJSON + other + `}`, "Name", "required"},
+		{`{"name":"Other"` + other + `}`, "partitionGlobalId", "required"},
+		{`{` + partitionJSON + other + `,"name":"Other","directoryUserMemberIDs":["11111111-2222-4333-8444-555555555555"]}`, "directoryUserMemberIDs[0]", "does not exist"},
+		{`{` + partitionJSON + other + `,"name":"Other","directoryUserMemberIDs":["` + u1 + `","` + u2 + `","` + u3 + `","` + r1 + `"]}`, "directoryUserMemberIDs", "at most 3 ids; this one carries 4"},
+		{`{` + partitionJSON + `,"id":"` + strings.ToUpper(testGUID(1)) + `","name":"Other"}`, "id", "already exists"},
+		{`{` + partitionJSON + `,"id":"sales","name":"Other"}`, "id", "System.Guid"},
 	} {
 		resp, body := h.do(t, http.MethodPost, h.identity("/api/Group"), tok, tc.body)
 		wantProblem(t, resp, body, tc.field, tc.want)
@@ -350,7 +399,7 @@ func TestGroupLifecycle(t *testing.T) {
 	wantProblem(t, resp, body, "groupId", "cannot be deleted")
 
 	// Deleting groups takes them out of every account.
-	resp, body = h.do(t, http.MethodPost, h.identity("/api/Group"), tok, `{`+partitionJSON+`,"name":"Temp","directoryUserMemberIDs":["`+u2+`"]}`)
+	resp, body = h.do(t, http.MethodPost, h.identity("/api/Group"), tok, `{`+partitionJSON+`,"id":"`+testGUID(2)+`","name":"Temp","directoryUserMemberIDs":["`+u2+`"]}`)
 	wantStatus(t, resp, body, http.StatusCreated)
 	var temp groupAnswer
 	mustJSON(t, body, &temp)
@@ -367,9 +416,9 @@ func TestGroupLifecycle(t *testing.T) {
 		t.Fatalf("refused deletes changed the groups: %v", h.srv.Groups())
 	}
 	resp, body = bulk(temp.ID, GroupFinance)
-	wantStatus(t, resp, body, http.StatusNoContent)
+	wantStatus(t, resp, body, deleted)
 	resp, body = h.do(t, http.MethodDelete, h.identity("/api/Group/"+DefaultPartitionID+"/"+sales.ID), tok, "")
-	wantStatus(t, resp, body, http.StatusNoContent)
+	wantStatus(t, resp, body, deleted)
 	resp, body = h.do(t, http.MethodDelete, h.identity("/api/Group/"+DefaultPartitionID+"/"+sales.ID), tok, "")
 	wantStatus(t, resp, body, http.StatusNotFound)
 	if got := h.srv.Groups(); len(got) != 4 {
@@ -391,7 +440,7 @@ func TestGroupLifecycle(t *testing.T) {
 	resp, body = h.do(t, http.MethodGet, h.identity("/api/Group/"+DefaultPartitionID), tok, "")
 	var listed []groupAnswer
 	mustJSON(t, body, &listed)
-	if len(listed) != 4 || listed[0].Type != "builtIn" {
+	if len(listed) != 4 || listed[0].Type != builtIn {
 		t.Fatalf("group list after deletes %s", body)
 	}
 	if snap := h.srv.Snapshot(); len(snap.DeletedGroups) != 3 || len(snap.Groups) != 4 {
@@ -399,9 +448,12 @@ func TestGroupLifecycle(t *testing.T) {
 	}
 }
 
-func TestRobotAccountLifecycle(t *testing.T) {
-	h := startServer(t, Config{Robots: 4, BulkMax: 2})
+func TestRobotAccountLifecycle(t *testing.T) { inBothShapes(t, testRobotAccountLifecycle) }
+
+func testRobotAccountLifecycle(t *testing.T, spec bool) {
+	h := startServer(t, Config{Robots: 4, BulkMax: 2, SpecShapes: spec})
 	tok := h.token(t)
+	deleted := deletedStatus(spec)
 	resp, body := h.do(t, http.MethodPost, h.identity("/api/RobotAccount"), tok,
 		`{`+partitionJSON+`,"name":"robot-new","displayName":"New robot","groupIDsToAdd":["`+GroupFinance+`"]}`)
 	wantStatus(t, resp, body, http.StatusCreated)
@@ -437,7 +489,7 @@ func TestRobotAccountLifecycle(t *testing.T) {
 
 	robots := h.srv.RobotAccounts()
 	resp, body = h.do(t, http.MethodDelete, h.identity("/api/RobotAccount/"+DefaultPartitionID+"/"+robots[0].ID), tok, "")
-	wantStatus(t, resp, body, http.StatusNoContent)
+	wantStatus(t, resp, body, deleted)
 	resp, body = h.do(t, http.MethodGet, h.identity("/api/RobotAccount/"+DefaultPartitionID+"/"+robots[0].ID), tok, "")
 	wantStatus(t, resp, body, http.StatusNotFound)
 	resp, body = h.do(t, http.MethodDelete, h.identity("/api/RobotAccount/"+DefaultPartitionID+"/"+robots[0].ID), tok, "")
@@ -446,12 +498,16 @@ func TestRobotAccountLifecycle(t *testing.T) {
 	bulk := func(ids ...string) (*http.Response, []byte) {
 		return h.do(t, http.MethodDelete, h.identity("/api/RobotAccount/"+DefaultPartitionID), tok, `{"robotAccountIDs":["`+strings.Join(ids, `","`)+`"]}`)
 	}
+	for _, b := range []string{`{"robotAccountIDs":[]}`, `{}`} {
+		resp, body = h.do(t, http.MethodDelete, h.identity("/api/RobotAccount/"+DefaultPartitionID), tok, b)
+		wantProblem(t, resp, body, "robotAccountIDs", "minimum length of '1'")
+	}
 	resp, body = bulk(robots[1].ID, robots[2].ID, robots[3].ID)
 	wantProblem(t, resp, body, "robotAccountIDs", "at most 2 ids; this one carries 3")
 	resp, body = bulk(robots[1].ID, robots[0].ID)
 	wantProblem(t, resp, body, "robotAccountIDs[1]", "does not exist")
 	resp, body = bulk(robots[1].ID, robots[2].ID)
-	wantStatus(t, resp, body, http.StatusNoContent)
+	wantStatus(t, resp, body, deleted)
 	resp, body = h.do(t, http.MethodGet, h.identity("/api/RobotAccount/"+DefaultPartitionID+"?top=100"), tok, "")
 	var page struct {
 		TotalCount int `json:"totalCount"`
@@ -498,8 +554,8 @@ func TestLifecycleScopes(t *testing.T) {
 		want                      int
 	}{
 		{"PM.User.Write", http.MethodPost, "/api/User", `{` + partitionJSON + `,"email":"s@example.com"}`, http.StatusOK},
-		{"PM.User.Write", http.MethodDelete, "/api/User", `{` + partitionJSON + `,"userIds":["` + users[1].ID + `"]}`, http.StatusNoContent},
-		{"PM.Group.Write", http.MethodPost, "/api/Group", `{` + partitionJSON + `,"name":"S"}`, http.StatusCreated},
+		{"PM.User.Write", http.MethodDelete, "/api/User", `{` + partitionJSON + `,"userIds":["` + users[1].ID + `"]}`, http.StatusOK},
+		{"PM.Group.Write", http.MethodPost, "/api/Group", `{` + partitionJSON + `,"id":"` + testGUID(1) + `","name":"S"}`, http.StatusCreated},
 		{"PM.Group", http.MethodPut, "/api/Group/" + GroupFinance, `{` + partitionJSON + `,"name":"Finance"}`, http.StatusOK},
 		{"PM.RobotAccount.Write", http.MethodPost, "/api/RobotAccount", `{` + partitionJSON + `,"name":"r"}`, http.StatusCreated},
 	} {
@@ -517,12 +573,12 @@ func TestLifecycleBudgetsAndRequestLog(t *testing.T) {
 	users := h.srv.Users()
 	for i := 0; i < 2; i++ {
 		resp, body := h.do(t, http.MethodDelete, h.identity("/api/User"), tok, `{`+partitionJSON+`,"userIds":["`+users[i].ID+`"]}`)
-		wantStatus(t, resp, body, http.StatusNoContent)
+		wantStatus(t, resp, body, http.StatusOK)
 	}
 	resp, body := h.do(t, http.MethodDelete, h.identity("/api/Group/"+DefaultPartitionID+"/"+GroupFinance), tok, "")
 	wantStatus(t, resp, body, http.StatusTooManyRequests)
 	for i := 0; i < 3; i++ {
-		resp, body := h.do(t, http.MethodPost, h.identity("/api/Group"), tok, fmt.Sprintf(`{%s,"name":"G%d"}`, partitionJSON, i))
+		resp, body := h.do(t, http.MethodPost, h.identity("/api/Group"), tok, fmt.Sprintf(`{%s,"id":"%s","name":"G%d"}`, partitionJSON, testGUID(i), i))
 		wantStatus(t, resp, body, http.StatusCreated)
 	}
 	resp, body = h.do(t, http.MethodPost, h.identity("/api/RobotAccount"), tok, `{`+partitionJSON+`,"name":"r"}`)

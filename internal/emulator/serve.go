@@ -68,8 +68,12 @@ func Serve(ctx context.Context, cfg Config, opts ServeOptions) error {
 		defer os.Remove(opts.EnvFile)
 	}
 	if !opts.EnvOnly {
-		fmt.Fprintf(opts.ErrOut, "emulator: serving %s (%d users, %d robot accounts) on %s; Ctrl-C to stop\n",
-			cfg.Org, cfg.Users, cfg.Robots, srv.URL())
+		shapes := "the live service's shapes"
+		if cfg.SpecShapes {
+			shapes = "the published definitions' shapes"
+		}
+		fmt.Fprintf(opts.ErrOut, "emulator: serving %s (%d users, %d robot accounts) on %s with %s; Ctrl-C to stop\n",
+			cfg.Org, cfg.Users, cfg.Robots, srv.URL(), shapes)
 	}
 
 	<-ctx.Done()

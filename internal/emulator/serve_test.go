@@ -115,7 +115,7 @@ func TestServeWritesTheEnvFilePrivateAndRemovesItOnExit(t *testing.T) {
 	if strings.Contains(errOut.String(), secret) {
 		t.Error("the status lines hold the client secret")
 	}
-	for _, want := range []string{"emulator: serving acme (3 users, 2 robot accounts) on http://127.0.0.1:", "emulator: stopped after 0 API requests (0 throttled), 0 token requests\n"} {
+	for _, want := range []string{"emulator: serving acme (3 users, 2 robot accounts) on http://127.0.0.1:", "with the live service's shapes; Ctrl-C to stop\n", "emulator: stopped after 0 API requests (0 throttled), 0 token requests\n"} {
 		if !strings.Contains(errOut.String(), want) {
 			t.Errorf("stderr %q, want %q", errOut.String(), want)
 		}

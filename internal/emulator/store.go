@@ -20,6 +20,10 @@ type store struct {
 	robots     map[string]*RobotAccount
 	robotOrder []string
 
+	// Id-ordered indexes of the user and robot-account lists, for
+	// sortBy=Id.
+	userIDs, robotIDs sortedIDs
+
 	// Indexes of live accounts by lower-case userName, email and robot
 	// name, for the duplicate checks of a create.
 	userByName  map[string]string
@@ -76,6 +80,7 @@ func (s *store) addGroup(g Group, created time.Time) {
 func (s *store) addUser(u *user) {
 	s.users[u.ID] = u
 	s.userOrder = append(s.userOrder, u.ID)
+	s.userIDs.add(u.ID)
 	if k := strings.ToLower(u.UserName); k != "" && s.userByName[k] == "" {
 		s.userByName[k] = u.ID
 	}
@@ -89,6 +94,7 @@ func (s *store) addUser(u *user) {
 func (s *store) addRobot(r *RobotAccount) {
 	s.robots[r.ID] = r
 	s.robotOrder = append(s.robotOrder, r.ID)
+	s.robotIDs.add(r.ID)
 	if k := strings.ToLower(r.Name); s.robotByName[k] == "" {
 		s.robotByName[k] = r.ID
 	}
