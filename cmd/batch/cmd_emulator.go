@@ -51,6 +51,7 @@ func newEmulatorCmd(io *streams) *cobra.Command {
 	f.IntVar(&opts.BulkMax, "bulk-max", emulator.DefaultBulkMax, "the most ids one bulk request may carry (users, robot accounts, groups or members); more are refused with 400")
 	f.DurationVar(&opts.TokenLifetime, "token-lifetime", time.Hour, "lifetime of issued access tokens")
 	f.BoolVar(&opts.SpecShapes, "spec-shapes", false, "answer the published definitions' shapes instead of the live service's (string user and group types, groupIDs [], groups created without an id, a stable order without sortBy, 204 for deletes)")
+	f.IntVar(&opts.MeddleAfter, "meddle-after", 0, "after this many API requests, once, change every robot's settings, local group name, robot account display name and user name as a second administrator would (0: never)")
 	f.StringVar(&opts.stateOut, "state-out", "", "write the final state as JSON to this file on exit (mode 0600, passwords hashed)")
 	f.BoolVar(&opts.envOnly, "env-only", false, "print only the export lines, no status on stderr")
 	f.StringVar(&opts.envFile, "env-file", "", "also write the export lines to this file (0600, whole, once serving; removed on exit), for a script to source")

@@ -104,6 +104,7 @@ func TestEmulatorCommandRefusesBadSettings(t *testing.T) {
 		{"emulator", "--listen", "0.0.0.0:0"},
 		{"emulator", "--fault-rate", "2"},
 		{"emulator", "--bulk-max", "-1"},
+		{"emulator", "--meddle-after", "-1"},
 	} {
 		cmd := exec.Command(bin, args...)
 		var stderr bytes.Buffer
@@ -205,5 +206,52 @@ func TestEmulatorCommandEmptyOrganizationAndBulkMax(t *testing.T) {
 	mustJSON(t, data, &snap)
 	if len(snap.Users) != 2 || len(snap.RobotAccounts) != 0 || len(snap.Groups) != 5 || snap.Groups[4].Name != "Migrated" {
 		t.Fatalf("state: %d users, %d robots, groups %v", len(snap.Users), len(snap.RobotAccounts), snap.Groups)
+	}
+}
+
+// --spec-shapes answers the definitions' shapes; --meddle-after N has a
+// second administrator change the organization after N API requests,
+// said in one line on stderr.
+func TestEmulatorCommandSpecShapesAndMeddling(t *testing.T) {
+	bin := buildBatch(t)
+	cmd := exec.Command(bin, "emulator", "--listen", "127.0.0.1:0", "--users", "2", "--robots", "1", "--spec-shapes", "--meddle-after", "2")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	env := map[string]string{}
+	lines := bufio.NewScanner(stdout)
+	for len(env) < 6 && lines.Scan() {
+		k, v, _ := strings.Cut(strings.TrimPrefix(lines.Text(), "export "), "=")
+		env[k] = v
+	}
+	notes := bufio.NewScanner(stderr)
+	if !notes.Scan() || !strings.Contains(notes.Text(), "with the published definitions' shapes") {
+		t.Fatalf("status line %q", notes.Text())
+	}
+	h := &harness{base: env["UIPATH_URI"], client: &http.Client{}}
+	tok := h.tokenFor(t, env["UIPATH_CLIENT_ID"], env["UIPATH_CLIENT_SECRET"], "")
+	resp, body := h.do(t, http.MethodGet, h.identity("/api/User/users/"+DefaultPartitionID), tok, "")
+	wantStatus(t, resp, body, http.StatusOK)
+	if !bytes.Contains(body, []byte(`"type":"user"`)) || bytes.Contains(body, []byte(`"category"`)) {
+		t.Fatalf("not the definitions' shapes: %s", body)
+	}
+	resp, body = h.do(t, http.MethodPost, h.identity("/api/Group"), tok, `{`+partitionJSON+`,"name":"No id"}`)
+	wantStatus(t, resp, body, http.StatusCreated)
+	if !notes.Scan() || !strings.Contains(notes.Text(), "after API request 2 a second administrator changed 1 unattended robots' settings, 2 local group names, 1 robot account display names and 2 user names") {
+		t.Fatalf("meddling line %q", notes.Text())
+	}
+	resp, body = h.do(t, http.MethodGet, h.identity("/api/Group/"+DefaultPartitionID), tok, "")
+	wantStatus(t, resp, body, http.StatusOK)
+	if !bytes.Contains(body, []byte(`"name":"No id (renamed)"`)) {
+		t.Fatalf("groups after meddling: %s", body)
 	}
 }

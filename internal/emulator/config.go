@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,6 +112,17 @@ type Config struct {
 	// ids. The default (false) answers the live service's shapes; see
 	// the package documentation.
 	SpecShapes bool
+
+	// MeddleAfter makes a second administrator change the organization
+	// once, as the N-th API request is handled; zero never does. Every
+	// request under the Identity or Orchestrator base counts, whatever
+	// its answer (429s and injected faults too); token requests and
+	// /_emulator do not. See meddle.go and Server.Meddled.
+	MeddleAfter int
+
+	// Log receives the emulator's notes, one line each (when the second
+	// administrator meddles); nil discards them.
+	Log io.Writer
 }
 
 // DefaultClient is the External Application every emulator accepts unless
@@ -152,6 +164,9 @@ func (c *Config) validate() error {
 	}
 	if c.BulkMax < 0 {
 		return fmt.Errorf("bulk maximum must be positive, got %d", c.BulkMax)
+	}
+	if c.MeddleAfter < 0 {
+		return fmt.Errorf("meddle-after must be zero (never) or a positive request count, got %d", c.MeddleAfter)
 	}
 	if c.Robots > 999 {
 		return fmt.Errorf("at most 999 generated robot accounts, got %d", c.Robots)

@@ -44,6 +44,9 @@
 //     ids is 400 in both.
 //   - Orchestrator answers string enums in both: OData sends names.
 //
+// A second administrator (Config.MeddleAfter) changes every account and
+// local group once, mid-run; see meddle.go and Server.Meddled.
+//
 // Decisions where the real service leaves room:
 //   - An unknown identity id answers 404 with ASP.NET problem details
 //     ({"type","title":"Not Found","status":404,"traceId"}).

@@ -105,7 +105,8 @@ func (s *Server) CountFor(method, path string) int {
 // StateSnapshot is what GET /_emulator/state answers and --state-out
 // writes: passwords only as hex SHA-256. Groups are the organization's
 // groups, built-in and local; the Deleted lists hold what was deleted
-// through the API, each once, with when.
+// through the API, each once, with when; Meddled what the second
+// administrator changed (Server.Meddled).
 type StateSnapshot struct {
 	Users                []StateUser             `json:"users"`
 	RobotAccounts        []RobotAccount          `json:"robotAccounts"`
@@ -114,6 +115,7 @@ type StateSnapshot struct {
 	DeletedUsers         []DeletedUser           `json:"deletedUsers,omitempty"`
 	DeletedRobotAccounts []DeletedRobotAccount   `json:"deletedRobotAccounts,omitempty"`
 	DeletedGroups        []DeletedGroup          `json:"deletedGroups,omitempty"`
+	Meddled              []Meddle                `json:"meddled,omitempty"`
 }
 
 // StateUser is a user with the hash of its password.
@@ -143,7 +145,8 @@ func (s *Server) Snapshot() StateSnapshot {
 	st := s.state
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	snap := StateSnapshot{Groups: append([]Group(nil), st.groups...), DeletedGroups: slices.Clone(st.deletedGroups)}
+	snap := StateSnapshot{Groups: append([]Group(nil), st.groups...), DeletedGroups: slices.Clone(st.deletedGroups),
+		Meddled: slices.Clone(s.meddler.done)}
 	for _, d := range st.deletedUsers {
 		snap.DeletedUsers = append(snap.DeletedUsers, DeletedUser{User: d.User.clone(), DeletionTime: d.DeletionTime})
 	}

@@ -35,8 +35,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveAPI takes an API request through latency, forced and budgeted 429s,
 // injected faults, authentication, scopes and roles, then its handler.
+//
+// The second administrator (Config.MeddleAfter) meddles once the request
+// it waits for has been handled, whatever its answer, before the answer
+// is finished.
 func (s *Server) serveAPI(c *call, fam family) {
 	c.api = true
+	if s.meddler.countRequest() {
+		defer s.meddle()
+	}
 	c.trace = s.traces.next()
 	h := c.w.Header()
 	traceValue := []string{c.trace}

@@ -34,8 +34,12 @@ func (e *StartError) Unwrap() error { return e.Err }
 // Serve runs an emulator of cfg until ctx is cancelled: it prints the
 // environment that points batch at it, writes EnvFile (0600, removed when
 // it returns), then on cancellation shuts down, writes StateOut and says
-// how many requests it answered.
+// how many requests it answered. Unless EnvOnly, the emulator's notes
+// (cfg.Log, when nil) go to ErrOut.
 func Serve(ctx context.Context, cfg Config, opts ServeOptions) error {
+	if cfg.Log == nil && !opts.EnvOnly {
+		cfg.Log = opts.ErrOut
+	}
 	srv, err := New(cfg)
 	if err != nil {
 		return &StartError{err}

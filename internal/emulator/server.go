@@ -22,6 +22,7 @@ type Server struct {
 	faults  *faultInjector
 	log     *requestLog
 	traces  *traceSource
+	meddler *meddler
 
 	// serverComputed counts PATCHes that sent RobotId or
 	// MachineMappingsCount (ServerComputedSent).
@@ -59,6 +60,7 @@ func New(cfg Config) (*Server, error) {
 		faults:  newFaultInjector(cfg.FaultSeed, Faults{Latency: cfg.Latency, FaultRate: cfg.FaultRate, ResetRate: cfg.ResetRate, FaultStatuses: cfg.FaultStatuses}),
 		log:     newRequestLog(cfg.RequestLogLimit),
 		traces:  newTraceSource(),
+		meddler: &meddler{after: int64(cfg.MeddleAfter)},
 	}
 	return s, nil
 }
