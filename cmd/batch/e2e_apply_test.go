@@ -68,7 +68,7 @@ func TestPlanIsReadOnlyAndApplyDoesWhatItSaid(t *testing.T) {
 		2: {report.StatusPlanned, "is_active: true → false", ""},
 		3: {report.StatusUnchanged, "", ""},
 		4: {report.StatusFailed, "", "not_found"},
-		5: {report.StatusPlanned, fmt.Sprintf(`surname: %q → "Lee"; groups: −Automation Users`, userByName(t, emu, "user00005").Surname), ""},
+		5: {report.StatusPlanned, fmt.Sprintf(`surname: %q → "Lee"; groups: −"Automation Users"`, userByName(t, emu, "user00005").Surname), ""},
 		6: {report.StatusPlanned, `display_name: "Robot 001" → "Invoice robot"; groups: +Finance`, ""},
 		7: {report.StatusFailed, "", "not_found"},
 	}

@@ -23,7 +23,7 @@ import (
 // values is undone, and every change of the manifest lands.
 func TestAnotherAdministratorsChangesAreNotUndone(t *testing.T) {
 	t.Parallel()
-	const users, robots = 12, 10
+	const users, robots = 30, 10
 	var b strings.Builder
 	b.WriteString("op,email,username,robot_name,surname,display_name,groups_to_add,new_password\n")
 	// The accounts phase: users' surnames first (they take long enough

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -108,6 +109,7 @@ func TestKillDuringCreationThenResume(t *testing.T) {
 	n := groups + users
 	for _, at := range []killPoint{
 		{name: "in-the-groups", lines: 2},
+		{name: "first-group-create-answered", method: "POST", requests: 1},
 		{name: "first-user-create", method: "POST", requests: groups + 1},
 		{name: "a-quarter", lines: n / 2},
 		{name: "late", lines: n + n/2},
@@ -128,6 +130,7 @@ func TestKillDuringCreationThenResume(t *testing.T) {
 			if applied, refused := appliedCreates(emu, "/api/Group"); applied != groups || refused != 0 {
 				t.Errorf("POST /api/Group: %d carried out, %d refused as duplicates; want %d and 0", applied, refused, groups)
 			}
+			checkCreatedWithJournaledIDs(t, emu, runDir, users)
 			names := groupNames(emu)
 			seen := map[string]bool{}
 			for _, u := range emu.Users() {
@@ -150,6 +153,49 @@ func TestKillDuringCreationThenResume(t *testing.T) {
 				t.Errorf("a creation run deleted %d users and %d groups", len(s.DeletedUsers), len(s.DeletedGroups))
 			}
 		})
+	}
+}
+
+// checkCreatedWithJournaledIDs checks that every group of the run has the
+// id its row's journal intent recorded before the create left (the
+// client makes the id; a resumed run sends the same one), and every user
+// too, and that no row recorded two ids. Group rows follow the first
+// users rows.
+func checkCreatedWithJournaledIDs(t *testing.T, emu *emulator.Server, runDir string, users int) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(runDir, "journal.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[int]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var in struct {
+			Kind      string `json:"k"`
+			Row       int    `json:"row"`
+			CreatedID string `json:"created_id"`
+		}
+		if err := json.Unmarshal([]byte(line), &in); err != nil || in.Kind != "intent" || in.CreatedID == "" {
+			continue
+		}
+		if prev, ok := ids[in.Row]; ok && prev != in.CreatedID {
+			t.Errorf("row %d recorded two ids: %s, then %s", in.Row, prev, in.CreatedID)
+		}
+		ids[in.Row] = in.CreatedID
+	}
+	for _, g := range emu.Groups() {
+		var n int
+		if _, err := fmt.Sscanf(g.Name, "Team %d", &n); err != nil {
+			continue
+		}
+		if want := ids[users+1+n]; !strings.EqualFold(g.ID, want) {
+			t.Errorf("group %s has id %s; its row's journal recorded %q", g.Name, g.ID, want)
+		}
+	}
+	for _, u := range emu.Users() {
+		var n int
+		if _, err := fmt.Sscanf(u.UserName, "new%04d", &n); err == nil && !strings.EqualFold(u.ID, ids[n]) {
+			t.Errorf("user %s has id %s; its row's journal recorded %q", u.UserName, u.ID, ids[n])
+		}
 	}
 }
 

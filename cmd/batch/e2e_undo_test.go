@@ -394,7 +394,7 @@ func checkInverse(t *testing.T, run, undo []report.Result) {
 	for target, u := range undoBy {
 		if !slices.ContainsFunc(run, func(r report.Result) bool { return r.Target == target }) {
 			matched++
-			if u.ChangesString() != "groups: +Night shift" {
+			if u.ChangesString() != `groups: +"Night shift"` {
 				t.Errorf("%s: an undo row of no row of the run: %s", target, u.ChangesString())
 			}
 		}

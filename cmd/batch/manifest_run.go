@@ -66,20 +66,9 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 	mopts := manifest.Options{AllowLiteralSecrets: rf.AllowLiteral, DisplayName: opts.Manifest}
 
 	// 1. The whole manifest is checked before anything is sent.
-	problems := 0
-	census := apply.NewCensus()
-	rows, err := manifest.ValidateEach(ctx, path, mopts, func(p manifest.Problem) {
-		problems++
-		fmt.Fprintln(text, p.String())
-	}, func(j *manifest.Job) { census.Add(j, nil) })
+	census, err := runner.Check(ctx, path, mopts, text, mode != apply.ModePlan, rf.AllowDeletes)
 	if err != nil {
 		return usageErrorf("%w", err)
-	}
-	if problems > 0 {
-		return usageErrorf("%s: %s, %s; nothing was sent", mopts.DisplayName, report.Plural(rows, "row"), report.Plural(problems, "problem"))
-	}
-	if accounts, groups := census.Deletes(); mode != apply.ModePlan && !rf.AllowDeletes && accounts+groups > 0 {
-		return usageErrorf("%s: %s and %s would be deleted: apply them with --allow-deletes (plan shows them); nothing was sent", mopts.DisplayName, report.Plural(accounts, "account"), report.Plural(groups, "group"))
 	}
 	settings, err := opts.Conn.settings()
 	if err != nil {

@@ -38,10 +38,10 @@ func (p Phase) String() string {
 
 // PhaseOf is the phase a row runs in. Rows of users and robot accounts
 // that change nothing but group memberships run in PhaseMemberships, where
-// they go out through the group endpoint, one request per group (see
-// RunConfig.BulkSize): it needs only the group scope, where changing
-// groups through the user endpoint needs the application to be in the
-// organization's Administrators group.
+// they go out through the group endpoint, one request per group, when
+// bulk requests are on (see RunConfig.BulkSize): it needs only the group
+// scope, where changing groups through the user endpoint needs the
+// application to be in the organization's Administrators group.
 func PhaseOf(j *manifest.Job) Phase {
 	switch {
 	case j.Op == manifest.OpEnsureGroup:

@@ -321,7 +321,7 @@ func (r *run) produce(ctx context.Context) iter.Seq[[]*Task] {
 
 // bulk reports whether the phase being run sends bulk requests.
 func (r *run) bulk() bool {
-	return r.exec.mode != ModePlan && (r.phase == PhaseMemberships || r.cfg.BulkSize > 1 && r.phase == PhaseDeletes)
+	return r.cfg.BulkSize > 1 && r.exec.mode != ModePlan && (r.phase == PhaseMemberships || r.phase == PhaseDeletes)
 }
 
 // execute runs a row, or a batch of rows (on a worker of the pool).

@@ -141,6 +141,11 @@ func Run(ctx context.Context, r apply.Reader, k Kind, sink Sink, groups []client
 		}
 		return set
 	}
+	// Rows are written sorted by their key (email, robot name, group
+	// name), so that two exports of one organization compare with diff,
+	// whatever order the service lists it in: an export holds its rows
+	// until the list is read whole.
+	var rows []manifest.Job
 	var err error
 	switch k {
 	case Users:
@@ -160,8 +165,8 @@ func Run(ctx context.Context, r apply.Reader, k Kind, sink Sink, groups []client
 				t.Directory++
 				return nil
 			}
-			t.Rows++
-			return sink.Write(userRow(t.Rows, u, member(u.GroupIDs)))
+			rows = append(rows, userRow(0, u, member(u.GroupIDs)))
+			return nil
 		})
 	case RobotAccounts:
 		err = r.EachRobot(ctx, func(rb apply.Robot) error {
@@ -169,19 +174,38 @@ func Run(ctx context.Context, r apply.Reader, k Kind, sink Sink, groups []client
 				t.LeftOut++
 				return nil
 			}
-			t.Rows++
-			return sink.Write(robotRow(t.Rows, rb, member(rb.GroupIDs)))
+			rows = append(rows, robotRow(0, rb, member(rb.GroupIDs)))
+			return nil
 		})
 	case Groups:
-		err = groupRows(groups, names, sink, &t)
+		rows = groupRows(groups, names, &t)
 	default:
 		return t, fmt.Errorf("export %q: want users, robot-accounts or groups", k)
 	}
 	t.ByID = len(byID)
+	if err == nil {
+		err = writeSorted(rows, sink, &t)
+	}
 	if err != nil {
 		return t, fmt.Errorf("export %s: %w", strings.ReplaceAll(string(k), "-", " "), err)
 	}
 	return t, nil
+}
+
+// writeSorted writes rows sorted by their target (case-insensitive),
+// numbered on from t.Rows.
+func writeSorted(rows []manifest.Job, sink Sink, t *Tally) error {
+	slices.SortStableFunc(rows, func(a, b manifest.Job) int {
+		return strings.Compare(strings.ToLower(a.Target.Value), strings.ToLower(b.Target.Value))
+	})
+	for i := range rows {
+		t.Rows++
+		rows[i].Row = t.Rows
+		if err := sink.Write(rows[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // unknownCode names the type or category code of u this version does not
@@ -219,10 +243,11 @@ func robotRow(n int, r apply.Robot, groups []string) manifest.Job {
 	}
 }
 
-// groupRows writes one ensure_group row per local group whose name a
-// manifest can carry, in the list's order; built-in groups exist in every
-// organization and are not written.
-func groupRows(groups []client.Group, names map[string]string, sink Sink, t *Tally) error {
+// groupRows is one ensure_group row per local group whose name a manifest
+// can carry; built-in groups exist in every organization and are not
+// written.
+func groupRows(groups []client.Group, names map[string]string, t *Tally) []manifest.Job {
+	var rows []manifest.Job
 	for _, g := range groups {
 		if BuiltIn(g) {
 			continue
@@ -232,14 +257,9 @@ func groupRows(groups []client.Group, names map[string]string, sink Sink, t *Tal
 			t.LeftOut++
 			continue
 		}
-		t.Rows++
-		err := sink.Write(manifest.Job{Row: t.Rows, Op: manifest.OpEnsureGroup,
-			Target: manifest.Target{Kind: manifest.TargetGroupName, Value: name}})
-		if err != nil {
-			return err
-		}
+		rows = append(rows, manifest.Job{Op: manifest.OpEnsureGroup, Target: manifest.Target{Kind: manifest.TargetGroupName, Value: name}})
 	}
-	return nil
+	return rows
 }
 
 // BuiltIn reports whether g is one of the groups every organization has

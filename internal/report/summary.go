@@ -105,6 +105,9 @@ type Summary struct {
 	// and UndoRows its rows; empty for a plan.
 	UndoManifest string `json:"undo_manifest,omitempty"`
 	UndoRows     int    `json:"undo_rows,omitempty"`
+	// StalenessReads counts the reads spent checking that what
+	// whole-object writes send back was fresh (--max-staleness).
+	StalenessReads int64 `json:"staleness_reads,omitempty"`
 }
 
 // RequestCount is the traffic of one service and method.

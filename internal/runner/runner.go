@@ -163,6 +163,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	bar.Done()
 
 	s := cfg.summary(sess, started, outcome)
+	s.StalenessReads = exec.StaleReads()
 	if runErr == nil && r.Journal != nil {
 		s.UndoManifest, s.UndoRows = writeUndo(ctx, cfg.Warnings, cfg.Log, r.Dir, src.Format())
 	}
