@@ -115,7 +115,7 @@ func TestExportCopiesAnOrganization(t *testing.T) {
 	lines := strings.Split(csvA, "\n")
 	want := []string{
 		"op,email,username,robot_name,group_name,name,surname,display_name,bypass_basic_auth_restriction,groups",
-		"ensure_group,,,,Finance,,,,,", "ensure_group,,,,Sales,,,,,", "ensure_group,,,,Night shift,,,,,",
+		"ensure_group,,,,Finance,,,,,", "ensure_group,,,,Night shift,,,,,", "ensure_group,,,,Sales,,,,,", // sorted by name
 	}
 	if !slices.Equal(lines[:4], want) {
 		t.Errorf("a.csv begins\n%s\nwant\n%s", strings.Join(lines[:4], "\n"), strings.Join(want, "\n"))

@@ -188,3 +188,82 @@ func staleReads(t *testing.T, runDir string) int {
 	}
 	return s.StalenessReads
 }
+
+// robotKindsSeed holds an unattended robot of every kind a password cannot
+// be set on, beside two that take one (one in the database store).
+const robotKindsSeed = `{
+  "credentialStores": [{"id": 3, "name": "Vault", "type": "HashiCorpVault", "readOnly": true}],
+  "orchestratorUsers": [
+    {"id": 2001, "userName": "robot-card", "type": "Robot", "unattendedRobot": {"userName": "CORP\\svc-card", "credentialType": "SmartCard"}},
+    {"id": 2002, "userName": "robot-ncipher", "type": "Robot", "unattendedRobot": {"userName": "CORP\\svc-ncipher", "credentialType": "NCipher"}},
+    {"id": 2003, "userName": "robot-safenet", "type": "Robot", "unattendedRobot": {"userName": "CORP\\svc-safenet", "credentialType": "SafeNet"}},
+    {"id": 2004, "userName": "robot-none", "type": "Robot", "unattendedRobot": {"userName": "CORP\\svc-none", "credentialType": "NoCredential"}},
+    {"id": 2005, "userName": "robot-readonly", "type": "Robot", "unattendedRobot": {"userName": "CORP\\svc-ro", "credentialType": "Default", "credentialStoreId": 3}},
+    {"id": 2006, "userName": "robot-db", "type": "Robot", "unattendedRobot": {"userName": "CORP\\svc-db", "credentialType": "Default", "credentialStoreId": 1, "password": "Db-Pass-0001"}},
+    {"id": 2007, "userName": "robot-plain", "type": "Robot", "unattendedRobot": {"userName": "CORP\\svc-plain", "password": "Plain-Pass-01"}}
+  ]}`
+
+// Robots that sign in without a password (SmartCard, NCipher, SafeNet,
+// NoCredential) and robots in a read-only store are never PATCHed: export
+// robot-credentials leaves them out with a count by kind, plan and apply
+// fail their rows with the reason and send nothing; the others rotate.
+func TestRobotsThatMustNotGetAPassword(t *testing.T) {
+	t.Parallel()
+	for _, shapes := range []bool{false, true} {
+		t.Run(fmt.Sprintf("spec-shapes-%v", shapes), func(t *testing.T) {
+			t.Parallel()
+			emu := startEmulator(t, emulator.Config{SpecShapes: shapes, SeedFile: writeFile(t, t.TempDir(), "seed.json", robotKindsSeed)})
+			dir := t.TempDir()
+			exp := runBatch(t, emu, dir, "export", "robot-credentials", "-o", "rotate.csv", "--limits", "none")
+			if exp.code != 0 {
+				t.Fatalf("export exit %d\n%s", exp.code, exp.stderr)
+			}
+			data, _ := os.ReadFile(filepath.Join(dir, "rotate.csv"))
+			if got := strings.Count(string(data), "set_robot_credentials"); got != 2 || !strings.Contains(string(data), "2006") || !strings.Contains(string(data), "2007") {
+				t.Errorf("exported %d rows, want robot-db and robot-plain:\n%s", got, data)
+			}
+			for _, want := range []string{"left out 5 robots", "1 signing in with SmartCard", "1 signing in with NCipher", "1 signing in with SafeNet", "1 signing in with NoCredential", "1 in a read-only credential store"} {
+				if !strings.Contains(exp.stderr, want) {
+					t.Errorf("export's stderr lacks %q:\n%s", want, exp.stderr)
+				}
+			}
+
+			var b strings.Builder
+			b.WriteString("op,username,new_password\n")
+			for _, name := range []string{"robot-card", "robot-ncipher", "robot-safenet", "robot-none", "robot-readonly", "robot-db", "robot-plain"} {
+				fmt.Fprintf(&b, "set_robot_credentials,%s,generate\n", name)
+			}
+			writeFile(t, dir, "all.csv", b.String())
+			plan := runBatch(t, emu, dir, "plan", "all.csv", "--run-id", "plan", "--limits", "none")
+			apply := runBatch(t, emu, dir, "apply", "all.csv", "--yes", "--run-id", "apply", "--limits", "none", "--secrets-out", "secrets.csv")
+			if plan.code != 1 || apply.code != 1 {
+				t.Fatalf("plan exit %d, apply exit %d; want 1 and 1\n%s%s", plan.code, apply.code, plan.stderr, apply.stderr)
+			}
+			for _, run := range []string{"plan", "apply"} {
+				for _, r := range readResults(t, filepath.Join(dir, "reports", run)) {
+					ok := r.Status == report.StatusPlanned || r.Status == report.StatusSucceeded
+					if wantOK := r.Row >= 6; ok != wantOK {
+						t.Errorf("%s row %d (%s): %s %s", run, r.Row, r.Target, r.Status, r.ErrorMessage)
+					}
+					if !ok && !strings.Contains(r.ErrorMessage, "nothing was sent") {
+						t.Errorf("%s row %d: %q does not say nothing was sent", run, r.Row, r.ErrorMessage)
+					}
+				}
+			}
+			if n := emu.CountFor("PATCH", "/odata/Users({key})"); n != 2 {
+				t.Errorf("%d PATCHes, want 2 (robot-db and robot-plain)", n)
+			}
+			if n := emu.ServerComputedSent(); n != 0 {
+				t.Errorf("%d PATCHes sent RobotId or MachineMappingsCount", n)
+			}
+		})
+	}
+
+	// A generated robot password is at most 100 characters: validate says so at its line.
+	dir := t.TempDir()
+	writeFile(t, dir, "long.csv", "op,username,new_password\nset_robot_credentials,robot-db,generate:100\nset_robot_credentials,robot-plain,generate:101\n")
+	res := runBatch(t, nil, dir, "validate", "long.csv")
+	if res.code != 2 || !strings.Contains(res.stdout+res.stderr, "long.csv:3") || strings.Contains(res.stdout+res.stderr, "long.csv:2") {
+		t.Errorf("validate exit %d:\n%s%s", res.code, res.stdout, res.stderr)
+	}
+}

@@ -70,9 +70,9 @@ func copySeedFile(t *testing.T) string {
 }
 
 // startCopySource starts the organization to copy.
-func startCopySource(t *testing.T) *emulator.Server {
+func startCopySource(t *testing.T, specShapes ...bool) *emulator.Server {
 	t.Helper()
-	emu := startEmulator(t, emulator.Config{Users: copyGenerated, Robots: copyRobots, Seed: 14, SeedFile: copySeedFile(t)})
+	emu := startEmulator(t, emulator.Config{Users: copyGenerated, Robots: copyRobots, Seed: 14, SeedFile: copySeedFile(t), SpecShapes: len(specShapes) > 0 && specShapes[0]})
 	if n := len(emu.Users()); n != copyUsers {
 		t.Fatalf("the source organization holds %d users, want %d", n, copyUsers)
 	}
@@ -363,14 +363,18 @@ func copyOrganization(t *testing.T, a, b *emulator.Server, dir string, applyArgs
 // again (every row unchanged), and B exports what A does.
 func TestCopyOrganization(t *testing.T) {
 	t.Parallel()
-	a := startCopySource(t)
-	b := startEmulator(t, emulator.Config{})
+	eachShape(t, testCopyOrganization)
+}
+
+func testCopyOrganization(t *testing.T, specShapes bool) {
+	a := startCopySource(t, specShapes)
+	b := startEmulator(t, emulator.Config{SpecShapes: specShapes})
 	dir := t.TempDir()
 	copyOrganization(t, a, b, dir)
 
 	// Created one at a time, in the file's order, the copy lists its
 	// accounts in A's order: its export is A's, byte for byte.
-	c := startEmulator(t, emulator.Config{})
+	c := startEmulator(t, emulator.Config{SpecShapes: specShapes})
 	if res := runBatch(t, c, dir, "apply", "copy.csv", "--yes", "--workers", "1", "--run-id", "copy-in-order", "--limits", "none", "--no-progress"); res.code != 0 {
 		t.Fatalf("apply on C: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}

@@ -38,7 +38,7 @@ func requireUndoRecorded(t *testing.T) {
 // undoOrganization starts the organization the undo tests change: 20
 // generated users, 6 robot accounts (each with its Orchestrator user) and
 // three local groups with members.
-func undoOrganization(t *testing.T) *emulator.Server {
+func undoOrganization(t *testing.T, specShapes ...bool) *emulator.Server {
 	t.Helper()
 	seed := map[string]any{"groups": []map[string]any{
 		{"name": "Sales", "members": []string{"user00001", "user00002", "user00005", "robot-001"}},
@@ -50,7 +50,7 @@ func undoOrganization(t *testing.T) *emulator.Server {
 		t.Fatal(err)
 	}
 	return startEmulator(t, emulator.Config{Users: 20, Robots: 6, Seed: 15, Latency: 2 * time.Millisecond,
-		SeedFile: writeFile(t, t.TempDir(), "seed.json", string(data))})
+		SeedFile: writeFile(t, t.TempDir(), "seed.json", string(data)), SpecShapes: len(specShapes) > 0 && specShapes[0]})
 }
 
 // undoManifest writes a manifest with every op into dir: rows that change
@@ -283,7 +283,26 @@ func checkNoPasswordLeaks(t *testing.T, run undoRun, outputs ...string) {
 func TestUndoPutsBackWhatARunChanged(t *testing.T) {
 	t.Parallel()
 	requireUndoRecorded(t)
-	emu := undoOrganization(t)
+	eachShape(t, testUndoPutsBackWhatARunChanged)
+}
+
+// eachShape runs test against the emulator in the live service's shapes
+// and in the published definitions' (--spec-shapes), in parallel.
+func eachShape(t *testing.T, test func(t *testing.T, specShapes bool)) {
+	for _, spec := range []bool{false, true} {
+		name := "live"
+		if spec {
+			name = "spec"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, spec)
+		})
+	}
+}
+
+func testUndoPutsBackWhatARunChanged(t *testing.T, specShapes bool) {
+	emu := undoOrganization(t, specShapes)
 	dir := t.TempDir()
 	m := undoManifest(t, emu, dir)
 	before := exportOrganization(t, emu, dir, "before")
