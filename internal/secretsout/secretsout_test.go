@@ -222,3 +222,83 @@ func TestDiscardRemovesAnUnusedNewFile(t *testing.T) {
 		t.Fatalf("unused new secrets file left behind: %v", err)
 	}
 }
+
+// A password that was not set is followed by a line saying so, with no
+// password: the last line for its target tells a person and a script
+// that the account keeps its old password. A file of an older version
+// (without the state column) is still read and appended to.
+func TestNotSetLineFollowsARefusedPassword(t *testing.T) {
+	for _, sealed := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "secrets")
+		var recipients []age.Recipient
+		var ids []age.Identity
+		if sealed {
+			id, err := age.GenerateX25519Identity()
+			if err != nil {
+				t.Fatal(err)
+			}
+			recipients, ids = []age.Recipient{id.Recipient()}, []age.Identity{id}
+		}
+		out, err := Create(path, "run-1", recipients)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pw := secret.New("Refused-Pass-123")
+		ctx := context.Background()
+		if err := out.Record(ctx, jobFor(1), "new_password", pw); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Record(ctx, jobFor(2), "new_password", secret.New("Set-Pass-456")); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.NotSet(ctx, jobFor(1), "new_password", "400 password policy:\nToo short", false); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Record(ctx, jobFor(3), "new_password", secret.New("Lost-Pass-789")); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.NotSet(ctx, jobFor(3), "new_password", "the answer was lost", true); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Close(); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := Read(path, ids...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := InEffect(entries)
+		one, two, three := last["username=user00001 new_password"], last["username=user00002 new_password"], last["username=user00003 new_password"]
+		if one.Recorded() || !one.Password.IsZero() || one.State != "not set: 400 password policy: Too short" {
+			t.Errorf("refused: %+v", one)
+		}
+		if !two.Recorded() || two.Password.Reveal() != "Set-Pass-456" || two.State != StateRecorded {
+			t.Errorf("set: %+v", two)
+		}
+		if three.Recorded() || !strings.HasPrefix(three.State, StateUnknown+": ") {
+			t.Errorf("lost: %+v", three)
+		}
+		if data, _ := os.ReadFile(path); sealed == strings.Contains(string(data), "Refused-Pass-123") {
+			t.Errorf("sealed %v, yet the plain password is in the file %v", sealed, !sealed)
+		}
+	}
+
+	// A file of the previous version: eight columns, no state.
+	path := filepath.Join(t.TempDir(), "old.csv")
+	old := "run_id,row,source,op,target,field,password,recorded_at\nrun-0,1,a.csv:2,set_password,username=user00001,new_password,Old-Pass-123,2026-01-01T00:00:00Z\n"
+	if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := Create(path, "run-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.NotSet(context.Background(), jobFor(1), "new_password", "refused", false); err != nil {
+		t.Fatal(err)
+	}
+	_ = out.Close()
+	entries, err := Read(path)
+	if err != nil || len(entries) != 2 || !entries[0].Recorded() || entries[1].Recorded() {
+		t.Fatalf("old file appended to: %+v, %v", entries, err)
+	}
+}
