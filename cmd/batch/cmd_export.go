@@ -9,6 +9,7 @@ import (
 
 	"github.com/uipath-batch/batch/internal/export"
 	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/runner"
 	"github.com/uipath-batch/batch/internal/session"
 )
@@ -90,7 +91,7 @@ func runExport(ctx context.Context, opts *exportOptions) (err error) {
 			Int("left_out", res.LeftOut).Strs("notes", res.Notes).Msg("exported")
 		return nil
 	}
-	fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%d GET requests)\n", res.Rows, opts.Kinds, where, res.Gets)
+	fmt.Fprintf(io.ErrOut, "exported %d %s to %s (%s)\n", res.Rows, opts.Kinds, where, report.Plural(res.Gets, "GET request"))
 	for _, note := range res.Notes {
 		fmt.Fprintln(io.ErrOut, note)
 	}

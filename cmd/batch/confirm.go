@@ -29,7 +29,7 @@ func confirm(ctx context.Context, io *streams, rf *runFlags, c *apply.Census, s 
 		return withExit(exitStopped, errors.New("interrupted at the confirmation; nothing was sent"))
 	}
 	if strings.TrimSpace(strings.ToLower(answer)) != "yes" {
-		return usageErrorf("not confirmed; nothing was sent")
+		return usageErrorf("not confirmed (type yes, in full, to apply); nothing was sent")
 	}
 	return nil
 }

@@ -509,3 +509,74 @@ func checkIgnored(t *testing.T, root, sandbox string) {
 		t.Errorf("only %d files written by the documented steps: the check looked at the wrong folder", checked)
 	}
 }
+
+// The CronJob's client secret, mounted as its volume says (defaultMode,
+// with the group read bit the kubelet adds for fsGroup), is read: a run
+// with it signs in; the same file readable by others is refused.
+func TestCronJobSecretFileModeIsAccepted(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "examples", "schedule", "rotate-cronjob.k8s.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job struct {
+		Spec struct {
+			JobTemplate struct {
+				Spec struct {
+					Template struct {
+						Spec struct {
+							SecurityContext struct {
+								FSGroup *int `yaml:"fsGroup"`
+							} `yaml:"securityContext"`
+							Volumes []struct {
+								Secret *struct {
+									DefaultMode *int `yaml:"defaultMode"`
+								} `yaml:"secret"`
+							} `yaml:"volumes"`
+						} `yaml:"spec"`
+					} `yaml:"template"`
+				} `yaml:"spec"`
+			} `yaml:"jobTemplate"`
+		} `yaml:"spec"`
+	}
+	if err := yaml.Unmarshal(data, &job); err != nil {
+		t.Fatal(err)
+	}
+	pod := job.Spec.JobTemplate.Spec.Template.Spec
+	mode := os.FileMode(0o644) // the kubelet's default
+	for _, v := range pod.Volumes {
+		if v.Secret != nil && v.Secret.DefaultMode != nil {
+			mode = os.FileMode(*v.Secret.DefaultMode)
+		}
+	}
+	if pod.SecurityContext.FSGroup != nil {
+		mode |= 0o040 // the group the kubelet gives the files may read them
+	}
+	emu := startEmulator(t, emulator.Config{Users: 2})
+	for _, m := range []os.FileMode{mode, 0o644} {
+		dir := t.TempDir()
+		secretFile := filepath.Join(dir, "client-secret")
+		if err := os.WriteFile(secretFile, []byte(emulator.DefaultClientSecret), m); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(secretFile, m); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, dir, "m.csv", "op,email,name\nupdate_user,user00001@example.com,Ann\n")
+		cmd := batchCmd(context.Background(), emu, dir, "plan", "m.csv", "--limits", "none")
+		env := cmd.Env[:0:0]
+		for _, kv := range cmd.Env {
+			if !strings.HasPrefix(kv, "UIPATH_CLIENT_SECRET=") {
+				env = append(env, kv)
+			}
+		}
+		cmd.Env = append(env, "UIPATH_CLIENT_SECRET_FILE="+secretFile)
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		if want := map[bool]int{true: 0, false: 2}[m == mode]; code != want {
+			t.Errorf("secret file mode %04o: exit %d, want %d\n%s", m, code, want, out)
+		}
+	}
+}

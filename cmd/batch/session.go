@@ -10,16 +10,13 @@ import (
 // the uipathcli profile. Problems are usage errors (exit 2): nothing was
 // sent.
 func (c *connectionFlags) settings() (client.Settings, error) {
-	lookup := os.LookupEnv
+	load := client.LoadSettings
 	if c.Profile != "" {
-		lookup = func(name string) (string, bool) {
-			if name == "UIPATH_PROFILE" {
-				return c.Profile, true
-			}
-			return os.LookupEnv(name)
+		load = func(env func(string) (string, bool), path string) (client.Settings, error) {
+			return client.LoadProfileSettings(env, path, c.Profile)
 		}
 	}
-	s, err := client.LoadSettings(lookup, client.DefaultConfigPath())
+	s, err := load(os.LookupEnv, client.DefaultConfigPath())
 	if err != nil {
 		return s, usageErrorf("connection settings: %w", err)
 	}

@@ -83,6 +83,10 @@ type Resolver struct {
 	groupByID     map[string]Group    // lower-case id → group
 	groupByName   map[string][]string // lower-case name → ids
 
+	listsMu   sync.Mutex
+	listsRead map[string]bool // by service: a whole list was read
+	notFound  *TargetNotFoundError
+
 	storesMu   sync.Mutex
 	storesRead bool
 	stores     map[int64]CredentialStore
@@ -122,29 +126,44 @@ func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
 	// not be read leaves its rows to resolve one by one, and says so.
 	var errs []error
 	if needs.Groups > 0 {
-		if err := rs.retried(ctx, rs.readGroups); err != nil {
+		err := rs.retried(ctx, rs.readGroups)
+		rs.noteList(ServiceIdentity, err)
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}
 	needs = needs.whole()
 	if n, most := listBound(needs.UserLookups+needs.UserStates, needs.UndoUsers); n > IndexThreshold {
 		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexUsers(ctx, most) })
+		rs.noteList(ServiceIdentity, ignoreTooLong(err))
 		if rs.usersTooLong = errors.Is(err, errListTooLong); err != nil && !rs.usersTooLong {
 			errs = append(errs, err)
 		}
 	}
 	if n, most := listBound(needs.RobotLookups+needs.RobotStates, needs.UndoRobots); n > IndexThreshold {
 		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexRobots(ctx, most) })
+		rs.noteList(ServiceIdentity, ignoreTooLong(err))
 		if rs.robotsTooLong = errors.Is(err, errListTooLong); err != nil && !rs.robotsTooLong {
 			errs = append(errs, err)
 		}
 	}
 	if n := needs.OrchestratorLookups; n > IndexThreshold {
-		if err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexOrchestratorUsers(ctx, n*PageSize) }); err != nil && !errors.Is(err, errListTooLong) {
+		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexOrchestratorUsers(ctx, n*PageSize) })
+		rs.noteList(ServiceOrchestrator, ignoreTooLong(err))
+		if err != nil && !errors.Is(err, errListTooLong) {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ignoreTooLong is err, or nil for a list abandoned as too long (it was
+// there).
+func ignoreTooLong(err error) error {
+	if errors.Is(err, errListTooLong) {
+		return nil
+	}
+	return err
 }
 
 // tooLong returns a context under which a list longer than most accounts,

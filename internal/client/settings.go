@@ -68,6 +68,10 @@ func (s *Settings) SetOrigin(name, origin string) {
 	s.Origins[name] = origin
 }
 
+// Origin describes where the setting named by its environment variable
+// came from ("environment", a profile, a flag, "default"), for messages.
+func (s Settings) Origin(name string) string { return s.origin(name) }
+
 // origin describes where a setting came from, for error messages.
 func (s Settings) origin(name string) string {
 	if o, ok := s.Origins[name]; ok {
@@ -162,6 +166,56 @@ func LoadSettings(lookupEnv func(string) (string, bool), configPath string) (Set
 	return s, nil
 }
 
+// profileVariables are the variables that override what a profile sets
+// (or that belong to one organization or tenant), so that setting one
+// beside a profile named on the command line targets something else than
+// that profile says.
+var profileVariables = []string{EnvURI, EnvOrganization, EnvTenant, EnvClientID, EnvClientSecret, EnvClientSecretFile,
+	EnvPAT, EnvIdentityURI, EnvOrchestratorURI, EnvPartitionID, EnvFolderID}
+
+// LoadProfileSettings is LoadSettings for a profile named on the command
+// line (--profile): the profile must exist, and a UIPATH_* variable set
+// beside it that would silently override it (an organization, a client,
+// a partition of another organization) is an error naming the variables
+// and how to unset them.
+func LoadProfileSettings(lookupEnv func(string) (string, bool), configPath, profile string) (Settings, error) {
+	var set []string
+	for _, name := range profileVariables {
+		if v, ok := lookupEnv(name); ok && strings.TrimSpace(v) != "" {
+			set = append(set, name)
+		}
+	}
+	if len(set) > 0 {
+		return Settings{}, fmt.Errorf("--profile %s was given, but %s %s set in the environment and would override it (they may point at another organization): unset them (unset %s), or leave out --profile",
+			profile, strings.Join(set, ", "), map[bool]string{true: "is", false: "are"}[len(set) == 1], strings.Join(set, " "))
+	}
+	s, err := LoadSettings(func(name string) (string, bool) {
+		if name == EnvProfile {
+			return profile, true
+		}
+		return lookupEnv(name)
+	}, configPath)
+	if err != nil {
+		return s, errors.New(strings.NewReplacer("(from "+EnvProfile+")", "(from --profile)", "asked for by "+EnvProfile, "asked for by --profile").Replace(err.Error()))
+	}
+	return s, nil
+}
+
+// Target is the organization (and tenant) the settings point at, as a
+// person checks it: https://host/organization/tenant.
+func (s Settings) Target() string {
+	t := strings.TrimRight(s.URI, "/")
+	if s.IdentityURI != "" && s.Organization == "" {
+		t = strings.TrimRight(s.IdentityURI, "/")
+	}
+	for _, seg := range []string{s.Organization, s.Tenant} {
+		if seg != "" {
+			t += "/" + seg
+		}
+	}
+	return t
+}
+
 // applyProfile fills s from the named profile of the configuration file.
 func (s *Settings) applyProfile(path string, named bool) error {
 	if path == "" {
@@ -220,8 +274,11 @@ func readSecretFile(path string) (secret.Value, error) {
 	if err != nil {
 		return secret.Value{}, fmt.Errorf("read secret file: %w", err)
 	}
-	if info.Mode().Perm()&0o044 != 0 {
-		return secret.Value{}, fmt.Errorf("secret file %s is readable by group or others (mode %04o); run chmod 600 %s", path, info.Mode().Perm(), path)
+	// Group read is allowed: Kubernetes mounts a Secret with fsGroup as
+	// 0440, readable by the pod's group only. Read by others, or
+	// writable by anyone but the owner, is refused.
+	if info.Mode().Perm()&0o026 != 0 {
+		return secret.Value{}, fmt.Errorf("secret file %s is readable by others or writable by group or others (mode %04o); run chmod 600 %s (0440 for a group, as a Kubernetes Secret with fsGroup, is accepted)", path, info.Mode().Perm(), path)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

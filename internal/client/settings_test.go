@@ -117,7 +117,6 @@ func writeFile(t *testing.T, name, content string, mode os.FileMode) string {
 func TestLoadSettings(t *testing.T) {
 	cfg := writeFile(t, "config", profileYAML, 0o600)
 	goodSecret := writeFile(t, "secret", "file-secret-value\n", 0o600)
-	openSecret := writeFile(t, "open", "file-secret-value\n", 0o644)
 
 	t.Run("profile only", func(t *testing.T) {
 		s, err := LoadSettings(envLookup(nil), cfg)
@@ -179,12 +178,36 @@ func TestLoadSettings(t *testing.T) {
 		}
 	})
 	t.Run("secret file readable by others", func(t *testing.T) {
-		_, err := LoadSettings(envLookup([]string{"UIPATH_CLIENT_SECRET_FILE=" + openSecret}), "")
-		if err == nil || !strings.Contains(err.Error(), "readable by group or others") {
+		for _, mode := range []os.FileMode{0o644, 0o604, 0o660, 0o620} {
+			open := writeFile(t, "open", "file-secret-value\n", mode)
+			_, err := LoadSettings(envLookup([]string{"UIPATH_CLIENT_SECRET_FILE=" + open}), "")
+			if err == nil || !strings.Contains(err.Error(), "readable by others or writable by group or others") {
+				t.Fatalf("mode %04o: err = %v", mode, err)
+			}
+			if strings.Contains(err.Error(), "file-secret-value") {
+				t.Fatal("error shows the secret")
+			}
+		}
+	})
+	t.Run("secret file of a Kubernetes Secret with fsGroup", func(t *testing.T) {
+		// The kubelet mounts it 0440: the pod's group may read it.
+		s, err := LoadSettings(envLookup([]string{"UIPATH_CLIENT_SECRET_FILE=" + writeFile(t, "k8s", "file-secret-value\n", 0o440)}), "")
+		if err != nil || s.ClientSecret.Reveal() != "file-secret-value" {
+			t.Fatalf("0440: %v", err)
+		}
+	})
+	t.Run("an explicit profile and variables that would override it", func(t *testing.T) {
+		_, err := LoadProfileSettings(envLookup([]string{"UIPATH_ORGANIZATION=old-org", "UIPATH_CLIENT_SECRET=emulator-secret", "UIPATH_PROFILE=x"}), cfg, "onprem")
+		if err == nil || !strings.Contains(err.Error(), "--profile onprem was given, but UIPATH_ORGANIZATION, UIPATH_CLIENT_SECRET are set") ||
+			!strings.Contains(err.Error(), "unset UIPATH_ORGANIZATION UIPATH_CLIENT_SECRET") || strings.Contains(err.Error(), "emulator-secret") {
 			t.Fatalf("err = %v", err)
 		}
-		if strings.Contains(err.Error(), "file-secret-value") {
-			t.Fatal("error shows the secret")
+		s, err := LoadProfileSettings(envLookup([]string{"UIPATH_PROFILE=other"}), cfg, "onprem")
+		if err != nil || s.Profile != "onprem" {
+			t.Fatalf("profile alone: %+v, %v", s, err)
+		}
+		if _, err := LoadProfileSettings(envLookup(nil), cfg, "nosuch"); err == nil || !strings.Contains(err.Error(), "(from --profile)") || strings.Contains(err.Error(), "UIPATH_PROFILE") {
+			t.Fatalf("unknown profile: %v", err)
 		}
 	})
 	t.Run("secret twice", func(t *testing.T) {

@@ -41,7 +41,11 @@ func Print(w io.Writer, color bool, dir string, s report.Summary) error {
 	if err != nil {
 		return fmt.Errorf("read plan: %w", err)
 	}
-	fmt.Fprintf(w, "Plan: %d rows — %d to change, %d unchanged, %d failing\n", s.Rows,
+	target := ""
+	if t, ok := s.Settings["target"].(string); ok && t != "" {
+		target = " for " + t
+	}
+	fmt.Fprintf(w, "Plan%s: %s — %d to change, %d unchanged, %d failing\n", target, report.Plural(s.Rows, "row"),
 		s.ByStatus[report.StatusPlanned], s.ByStatus[report.StatusUnchanged], s.ByStatus[report.StatusFailed])
 	ops := make([]string, 0, len(counts))
 	for op := range counts {

@@ -151,6 +151,9 @@ func (s Summary) Print(w io.Writer) {
 	} else {
 		fmt.Fprintf(w, "%s: %s in %s (%.1f rows/s)\n", s.Command, Plural(s.Rows, "row"), s.duration(), s.RowsPerSecond)
 	}
+	if t, ok := s.Settings["target"].(string); ok && t != "" {
+		fmt.Fprintf(w, "  target  %s\n", t)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, st := range statusOrder {
 		if n := s.ByStatus[st]; n > 0 {

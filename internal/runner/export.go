@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 
@@ -96,6 +97,9 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 		// Memberships are written by name: without the names the file
 		// would not be portable, so the export stops.
 		if groups, err = sess.Client.Groups.List(ctx); err != nil {
+			if e := listNotFound(cfg.Settings, apply.ServiceIdentity, err); e != nil {
+				return res, e
+			}
 			return res, &StopError{fmt.Errorf("read the organization's groups: %w; nothing was written", err)}
 		}
 	}
@@ -134,6 +138,13 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 		}
 	}
 	if err != nil {
+		service := apply.ServiceIdentity
+		if kind == export.RobotCredentials {
+			service = apply.ServiceOrchestrator
+		}
+		if e := listNotFound(cfg.Settings, service, err); e != nil && res.Rows == 0 {
+			return res, e
+		}
 		return res, &StopError{fmt.Errorf("export %s: %w", cfg.Kinds, err)}
 	}
 	requests, _, _ := sess.Requests()
@@ -169,4 +180,14 @@ type numberedFrom struct {
 func (n numberedFrom) Write(j manifest.Job) error {
 	j.Row += n.base
 	return n.Sink.Write(j)
+}
+
+// listNotFound is the error of an export whose first list read answered
+// 404: the organization or tenant is not there (see TargetError); nil for
+// any other error.
+func listNotFound(s client.Settings, service string, err error) error {
+	if ce, ok := client.AsError(err); !ok || ce.StatusCode != http.StatusNotFound {
+		return nil
+	}
+	return TargetError(s, &apply.TargetNotFoundError{Service: service, Err: err})
 }

@@ -117,6 +117,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		cfg.Log.Warn().Err(err).Msg("could not read the account lists; resolving targets one by one")
 	}
+	if err := resolver.CheckTarget(ctx, cfg.Census); err != nil {
+		return Result{}, TargetError(cfg.Settings, err)
+	}
 	r.Start()
 	// The manifest outlives an interrupt: rows not run are still recorded.
 	src, err := manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
@@ -206,6 +209,7 @@ func (cfg *Config) summary(sess *session.Session, started time.Time, outcome app
 			"timeout": so.Timeout.String(), "skip_unchanged": cfg.SkipUnchanged, "max_failures": cfg.MaxFailures, "bulk_size": cfg.BulkSize,
 			"max_staleness": cfg.MaxStaleness.String(),
 			"organization":  cfg.Settings.Organization, "tenant": cfg.Settings.Tenant, "resumed": cfg.Resumed,
+			"target": cfg.Settings.Target(),
 		},
 	}
 	if outcome.Stopped != nil {
