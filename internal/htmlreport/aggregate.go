@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // Bounds of what the page shows outside its table.
@@ -23,8 +21,10 @@ const (
 	planRows    = 200
 	planChanges = 10
 	planIDs     = 20
-	// refLimit cuts a target or a detail in a group's list.
-	refLimit = 200
+	// refLimit cuts a target or a detail in a group's list, titleLimit
+	// the whole text a detail's tooltip shows.
+	refLimit   = 200
+	titleLimit = 400
 	// cellLimit cuts a text cell (a message, a list of changes) in the page;
 	// results.csv keeps it whole.
 	cellLimit = 1000
@@ -38,6 +38,9 @@ type rowRef struct {
 	Row    int
 	Target string
 	Detail string
+	// Full is the detail as written, for its tooltip, when Detail shows
+	// it shortened (an error without the retry loop's prefixes).
+	Full string
 }
 
 // group is rows sharing a cause (an error code, a field) or a change.
@@ -58,7 +61,7 @@ func (g *groups) add(key string, ref rowRef) {
 		g.byKey = map[string]*group{}
 	}
 	key = cut(key, refLimit)
-	ref.Target, ref.Detail = cut(ref.Target, refLimit), cut(ref.Detail, refLimit)
+	ref.Target, ref.Detail, ref.Full = cut(ref.Target, refLimit), cut(ref.Detail, refLimit), cut(ref.Full, titleLimit)
 	gr, ok := g.byKey[key]
 	if !ok {
 		if len(g.byKey) >= maxGroups {
@@ -127,11 +130,14 @@ type planRow struct {
 type change struct {
 	Field     string
 	Old, New  string
-	Added     []string // group membership: +id
-	Removed   []string // group membership: −id
+	Added     []string // group membership: +name or id
+	Removed   []string // group membership: −name or id
 	MoreIDs   int      // ids beyond planIDs
 	HasArrow  bool
 	Sensitive bool
+	// Lifecycle is "create" or "delete" for the change that marks a row
+	// creating or deleting what Field names ("account", "group").
+	Lifecycle string
 }
 
 // tally is what one pass over the rows learns.
@@ -145,6 +151,7 @@ type tally struct {
 	deletes    groups // plan: delete rows (one group)
 	creates    groups // plan: create rows (one group)
 	planned    []planRow
+	applied    applied // apply: what the succeeded rows changed
 	timeline   *histogram
 	noFinish   int // rows that ran but carry no finish time
 	bytes      int // the rows' size in the results file
@@ -193,7 +200,11 @@ func (t *tally) add(r *row, plan bool) {
 		if code == "" {
 			code = "(none)"
 		}
-		t.codes.add(code, rowRef{Row: r.Row, Target: r.Target, Detail: r.ErrorMessage})
+		ref := rowRef{Row: r.Row, Target: r.Target, Detail: displayError(r.ErrorMessage)}
+		if len(ref.Detail) != len(r.ErrorMessage) {
+			ref.Full = r.ErrorMessage
+		}
+		t.codes.add(code, ref)
 		if r.ValidationErrors != nil {
 			for f, msgs := range r.ValidationErrors {
 				t.fields.add(f, rowRef{Row: r.Row, Target: r.Target, Detail: strings.Join(msgs, " ")})
@@ -214,6 +225,8 @@ func (t *tally) add(r *row, plan bool) {
 	}
 	if plan {
 		t.addPlan(r)
+	} else {
+		t.applied.add(r)
 	}
 }
 
@@ -224,25 +237,18 @@ func (t *tally) addPlan(r *row) {
 	}
 	pr := planRow{Row: r.Row, Op: cut(r.Op, refLimit), Target: cut(r.Target, refLimit), Status: r.Status, Kind: opKind(r.Op)}
 	ref := rowRef{Row: r.Row, Target: r.Target}
-	if r.Changes != nil {
-		for _, c := range r.Changes {
-			t.changed.add(c.Field, ref)
-			pr.addChange(splitChange(c.Field, c.Old, c.New))
-			if pr.Kind == "" && isCreate(r.Op, c.Field, c.Old) {
+	r.eachChange(func(field, old, nw string) {
+		c := splitChange(field, old, nw)
+		if c.Lifecycle != "" {
+			pr.Kind = c.Lifecycle
+		} else {
+			t.changed.add(field, ref)
+			if pr.Kind == "" && isCreate(r.Op, field, old, nw) {
 				pr.Kind = "create"
 			}
 		}
-	} else if r.changesText != "" {
-		for _, part := range strings.Split(r.changesText, "; ") {
-			field, rest, _ := strings.Cut(part, ": ")
-			old, nw, arrow := strings.Cut(rest, " → ")
-			if !arrow {
-				old, nw = "", rest
-			}
-			t.changed.add(field, ref)
-			pr.addChange(splitChange(field, old, nw))
-		}
-	}
+		pr.addChange(c)
+	})
 	switch pr.Kind {
 	case "delete":
 		t.deletes.add("delete", ref)
@@ -274,31 +280,34 @@ func opKind(op string) string {
 	return ""
 }
 
-// isCreate says whether an ensure_* row's change creates what it names:
-// a change with no old side other than a group membership.
-func isCreate(op, field, old string) bool {
-	return strings.HasPrefix(op, "ensure_") && (field == "created" || field == "create" || old == "" && field != "groups")
+// isCreate says whether an ensure_* row's change creates what it names,
+// in a folder written before creates were marked "+ create": a change
+// with no old side other than a membership.
+func isCreate(op, field, old, nw string) bool {
+	return strings.HasPrefix(op, "ensure_") && (field == "created" || field == "create" || old == "" && field != "groups" && !isMembership(old, nw))
 }
 
-// splitChange splits a difference for display: "old → new", or for group
-// membership the ids added and removed.
+// splitChange splits a difference for display: "old → new"; for a
+// membership change the groups added and removed (names Go-quoted when
+// they hold a space are shown whole, unquoted); for the change that
+// marks a create or delete, what is created or deleted.
 func splitChange(field, old, nw string) change {
-	c := change{Field: cut(field, refLimit), Old: cut(old, refLimit), New: cut(nw, refLimit), HasArrow: old != "", Sensitive: old == secret.Redacted || nw == secret.Redacted}
-	if old == "" && (strings.HasPrefix(nw, "+") || strings.HasPrefix(nw, "−") || strings.HasPrefix(nw, "-")) {
-		for _, tok := range strings.Fields(nw) {
+	c := change{Field: cut(field, refLimit), Old: cut(old, refLimit), New: cut(nw, refLimit), HasArrow: old != "", Sensitive: isSecretChange(old, nw)}
+	if c.Lifecycle = lifecycle(nw); c.Lifecycle != "" {
+		return c
+	}
+	if isMembership(old, nw) {
+		eachMember(nw, func(added bool, name string) {
 			if len(c.Added)+len(c.Removed) >= planIDs {
 				c.MoreIDs++
-				continue
+				return
 			}
-			switch {
-			case strings.HasPrefix(tok, "+"):
-				c.Added = append(c.Added, cut(tok[1:], 100))
-			case strings.HasPrefix(tok, "−"):
-				c.Removed = append(c.Removed, cut(strings.TrimPrefix(tok, "−"), 100))
-			case strings.HasPrefix(tok, "-"):
-				c.Removed = append(c.Removed, cut(tok[1:], 100))
+			if added {
+				c.Added = append(c.Added, cut(name, 100))
+			} else {
+				c.Removed = append(c.Removed, cut(name, 100))
 			}
-		}
+		})
 	}
 	return c
 }

@@ -98,6 +98,9 @@ func Render(ctx context.Context, dir string, w io.Writer) error {
 type page struct {
 	Command, RunID, Manifest, SHA256 string
 	Organization, Tenant             string
+	// Target is where the run went (settings.target: a URL like
+	// https://host/org/tenant), shown in the header.
+	Target                           string
 	Started, Finished, Duration      string
 	ExitCode, ExitMeaning, ExitClass string
 	Stopped                          string
@@ -107,6 +110,8 @@ type page struct {
 	Resumed                bool
 	IsPlan, IsApply        bool
 	Settings               []keyValue
+	Sessions               []sessionView
+	SessionsMore           int
 	Requests               []keyValue
 	Extra                  []keyValue
 	Throttled              int
@@ -123,6 +128,7 @@ type page struct {
 	Fields    []*group
 	Other     int
 	Changed   []*group
+	Applied   *changedView
 	Deletes   *group
 	Creates   *group
 	Planned   []planRow
@@ -199,16 +205,31 @@ func (r *run) describe() *page {
 			v := s.Settings[k]
 			switch k {
 			case "organization":
-				p.Organization = fmt.Sprint(v)
+				p.Organization = cut(fmt.Sprint(v), nameLimit)
 				continue
 			case "tenant":
-				p.Tenant = fmt.Sprint(v)
+				p.Tenant = cut(fmt.Sprint(v), nameLimit)
+				continue
+			case "target":
+				p.Target = cut(fmt.Sprint(v), nameLimit)
 				continue
 			case "resumed":
 				p.Resumed = v == true
 			}
+			if !settingShown(p.Command, k) {
+				continue
+			}
 			if len(p.Settings) < maxGroups {
 				p.Settings = append(p.Settings, keyValue{cut(k, refLimit), settingValue(k, v)})
+			}
+		}
+		p.Sessions, p.SessionsMore = sessionViews(r.sessions)
+		if raw, ok := r.extra["target"]; ok && p.Target == "" {
+			// The target at the top level rather than among the settings.
+			var target string
+			if json.Unmarshal(raw, &target) == nil && target != "" {
+				p.Target = cut(target, nameLimit)
+				delete(r.extra, "target")
 			}
 		}
 		for _, k := range slices.Sorted(maps.Keys(r.extra)) {
@@ -218,6 +239,32 @@ func (r *run) describe() *page {
 		}
 	}
 	return p
+}
+
+// nameLimit cuts the organization, tenant and target the header names.
+const nameLimit = 500
+
+// Settings that mean something to one command only: a page leaves out
+// those of the other command (a plan never bulk-writes, drains or seals
+// secrets).
+var (
+	applyOnlySettings = map[string]bool{
+		"bulk_size": true, "max_failures": true, "max_staleness": true, "skip_unchanged": true,
+		"secrets": true, "secrets_out": true, "age_recipient": true, "drain": true,
+		"allow_deletes": true, "generate_only": true, "verify": true, "yes": true,
+	}
+	planOnlySettings = map[string]bool{"detailed_exitcode": true}
+)
+
+// settingShown says whether a setting means something to command.
+func settingShown(command, key string) bool {
+	switch command {
+	case "plan":
+		return !applyOnlySettings[key]
+	case "apply":
+		return !planOnlySettings[key]
+	}
+	return true
 }
 
 // settingValue shows a setting; a name that sounds secret shows ***.
@@ -306,7 +353,11 @@ func (p *page) fill(r *run, t *tally, tb *table) {
 
 	if p.IsApply {
 		p.Timeline = t.timeline.draw()
+		if p.Timeline != nil {
+			p.Timeline.markPauses(pausesOf(r.sessions))
+		}
 		p.NoFinish = t.noFinish
+		p.Applied = t.applied.view()
 	}
 	p.Codes = t.codes.sorted()
 	p.Fields = t.fields.sorted()

@@ -383,40 +383,59 @@ func TestPlanMarksDeletesAndCreates(t *testing.T) {
 	}
 }
 
-// TestFixedPartIsBounded renders a plan whose rows hold everything long
-// and many: codes, fields, ops, changes, group ids. The page outside its
-// table stays under MaxFixedBytes.
+// TestFixedPartIsBounded renders a plan and an apply whose rows hold
+// everything long and many: codes, fields, ops, changes, group ids,
+// errors behind the retry loop's prefixes (shown whole in tooltips),
+// creates, deletes and secrets of many kinds, sessions. The page outside
+// its table stays under MaxFixedBytes.
 func TestFixedPartIsBounded(t *testing.T) {
 	long := strings.Repeat("x", 1000)
 	var ids strings.Builder
 	for i := range 100 {
 		fmt.Fprintf(&ids, "+%s-%d ", long[:60], i)
 	}
-	var rows []report.Result
-	for i := 1; i <= 1200; i++ {
-		r := report.Result{Row: i, Op: fmt.Sprintf("op_%d_%s", i%80, long[:100]), Target: long, Status: report.StatusPlanned}
-		for c := range 12 {
-			r.Changes = append(r.Changes, report.Change{Field: fmt.Sprintf("f%d%s", c, long[:50]), Old: long, New: long})
+	for _, command := range []string{"plan", "apply"} {
+		status := report.StatusPlanned
+		if command == "apply" {
+			status = report.StatusSucceeded
 		}
-		r.Changes = append(r.Changes, report.Change{Field: "groups", New: ids.String()})
-		if i%2 == 0 {
-			r.Status, r.ErrorCode, r.ErrorMessage = report.StatusFailed, report.Code(fmt.Sprintf("code_%d_%s", i%60, long[:100])), long
-			r.ValidationErrors = report.FieldErrors{fmt.Sprintf("field_%d_%s", i%60, long[:100]): {long, long}}
+		var rows []report.Result
+		for i := 1; i <= 1200; i++ {
+			r := report.Result{Row: i, Op: fmt.Sprintf("op_%d_%s", i%80, long[:100]), Target: long, Status: status}
+			switch i % 3 {
+			case 1:
+				r.Changes = append(r.Changes, report.Change{Field: fmt.Sprintf("thing %d %s", i%70, long[:50]), New: "+ create"})
+			case 2:
+				r.Changes = append(r.Changes, report.Change{Field: fmt.Sprintf("thing %d %s", i%70, long[:50]), New: "− delete"})
+			}
+			for c := range 12 {
+				r.Changes = append(r.Changes, report.Change{Field: fmt.Sprintf("f%d_%d%s", c, i%7, long[:50]), Old: long, New: long})
+			}
+			r.Changes = append(r.Changes, report.Change{Field: "groups", New: ids.String()},
+				report.Change{Field: fmt.Sprintf("secret %d%s", i%70, long[:50]), Old: "***", New: "***"})
+			if i%2 == 0 {
+				r.Status, r.ErrorCode, r.ErrorMessage = report.StatusFailed, report.Code(fmt.Sprintf("code_%d_%s", i%60, long[:100])), "attempt 1, not retryable: "+long
+				r.ValidationErrors = report.FieldErrors{fmt.Sprintf("field_%d_%s", i%60, long[:100]): {long, long}}
+			}
+			rows = append(rows, r)
 		}
-		rows = append(rows, r)
-	}
-	dir := filepath.Join(t.TempDir(), "wide")
-	writeRun(t, dir, "plan", rows, true)
-	page := render(t, dir)
-	fixed := len(page)
-	for _, id := range []string{"rows-data", "strings-data"} {
-		start := `<script type="application/json" id="` + id + `">`
-		i := strings.Index(page, start) + len(start)
-		fixed -= strings.Index(page[i:], "</script>")
-	}
-	t.Logf("page %d bytes, %d outside the table", len(page), fixed)
-	if fixed > MaxFixedBytes {
-		t.Errorf("the page outside its table is %d bytes, over %d", fixed, MaxFixedBytes)
+		sessions := make([]any, 200)
+		for i := range sessions {
+			sessions[i] = map[string]any{"started_at": long, "finished_at": long, "rows": long, "requests": map[string]any{long: 1}}
+		}
+		dir := filepath.Join(t.TempDir(), "wide-"+command)
+		writeSample(t, dir, command, rows, map[string]any{"target": long, "organization": long, long: long}, map[string]any{"sessions": sessions})
+		page := render(t, dir)
+		fixed := len(page)
+		for _, id := range []string{"rows-data", "strings-data"} {
+			start := `<script type="application/json" id="` + id + `">`
+			i := strings.Index(page, start) + len(start)
+			fixed -= strings.Index(page[i:], "</script>")
+		}
+		t.Logf("%s: page %d bytes, %d outside the table", command, len(page), fixed)
+		if fixed > MaxFixedBytes {
+			t.Errorf("%s: the page outside its table is %d bytes, over %d", command, fixed, MaxFixedBytes)
+		}
 	}
 }
 

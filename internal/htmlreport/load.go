@@ -59,6 +59,9 @@ type run struct {
 	// extra holds summary.json's fields this package does not know, shown
 	// as they are.
 	extra map[string]json.RawMessage
+	// sessions are the sittings of a run resumed with --resume, when
+	// summary.json lists them.
+	sessions []session
 	// rowsFile is the file the rows are read from, of rowsSize bytes.
 	rowsFile string
 	rowsSize int64
@@ -96,6 +99,7 @@ func openRun(dir string) (*run, error) {
 				}
 			}
 		}
+		r.readSessions()
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("read summary: %w", err)
 	}

@@ -17,10 +17,23 @@ const pageHTML = `<!DOCTYPE html>
 <body>
 <header>
 <h1>batch {{.Command}} <span class="runid">{{.RunID}}</span></h1>
-<p class="exit exit-{{.ExitClass}}" id="exit">exit code <b id="exit-code">{{.ExitCode}}</b>: {{.ExitMeaning}}{{if .Stopped}} — <span id="stopped">{{.Stopped}}</span>{{end}}</p>
+{{if .Target}}<p class="target" id="target">against <b>{{.Target}}</b></p>
+{{else if or .Organization .Tenant}}<p class="target" id="target">against {{with .Organization}}organization <b>{{.}}</b>{{end}}{{if and .Organization .Tenant}}, {{end}}{{with .Tenant}}tenant <b>{{.}}</b>{{end}}</p>
+{{end}}<p class="exit exit-{{.ExitClass}}" id="exit">exit code <b id="exit-code">{{.ExitCode}}</b>: {{.ExitMeaning}}{{if .Stopped}} — <span id="stopped">{{.Stopped}}</span>{{end}}</p>
 {{range .Notes}}<p class="note">{{.}}</p>
 {{end}}</header>
 
+{{with .Applied}}<section id="changed">
+<h2>What this run changed</h2>
+{{if .Nothing}}<p id="changed-nothing"><b>Nothing changed</b>: no row changed the organization{{if .Unchanged}}; {{.Unchanged}} already matched the manifest (unchanged){{end}}.</p>
+{{else}}<p><b id="changed-rows">{{.Rows}}</b> changed the organization{{if .Unchanged}}; {{.Unchanged}} already matched the manifest (unchanged){{end}}.</p>
+<ul class="changed">
+{{range .Lines}}<li id="changed-{{.ID}}"><span class="head">{{.Head}}</span>: {{range $i, $it := .Items}}{{if $i}}, {{end}}{{if $it.Code}}<code>{{$it.What}}</code> on <b>{{$it.N}}</b> {{$it.Unit}}{{else}}<b>{{$it.N}}</b> {{$it.What}}{{end}}{{end}}</li>
+{{end}}</ul>
+{{end}}{{if .Other}}<p class="note">{{.Other}} more kinds of change are counted under none of the above (beyond the first 50).</p>
+{{end}}{{if .Unknown}}<p class="note" id="changed-unknown">{{.Unknown}} failed with an unknown outcome (the answer was lost): they may have changed the organization, and are not counted here.</p>
+{{end}}</section>
+{{end}}
 <section id="what-ran">
 <h2>What ran</h2>
 <table class="kv">
@@ -29,12 +42,20 @@ const pageHTML = `<!DOCTYPE html>
 <tr><th>manifest SHA-256</th><td><code>{{.SHA256}}</code></td></tr>
 <tr><th>organization</th><td>{{.Organization}}</td></tr>
 <tr><th>tenant</th><td>{{.Tenant}}</td></tr>
-<tr><th>run id</th><td><code>{{.RunID}}</code></td></tr>
+{{if .Target}}<tr><th>target</th><td><code>{{.Target}}</code></td></tr>
+{{end}}<tr><th>run id</th><td><code>{{.RunID}}</code></td></tr>
 {{if .Undo}}<tr><th>undo</th><td><a href="{{.Undo}}"><code>{{.Undo}}</code></a>: {{.UndoRows}}; applying it puts back what this run changed</td></tr>
 {{end}}
 <tr><th>started</th><td>{{.Started}}</td></tr>
 <tr><th>finished</th><td>{{.Finished}}{{if .Duration}} ({{.Duration}}){{end}}</td></tr>
-{{if .RowsPerSecond}}<tr><th>speed</th><td>{{.RowsPerSecond}} rows/s; latency p50 {{.LatencyP50}}, p95 {{.LatencyP95}}</td></tr>
+{{if .Sessions}}<tr><th>sessions</th><td><table class="sessions" id="sessions">
+<thead><tr><th>#</th><th>started</th><th>finished</th><th>length</th><th>rows</th><th>requests</th></tr></thead>
+<tbody>
+{{range .Sessions}}<tr data-session="{{.N}}"><td class="n">{{.N}}</td><td>{{.Started}}</td><td>{{.Finished}}</td><td>{{.Length}}</td><td class="n">{{.Rows}}</td><td class="n">{{.Requests}}</td></tr>
+{{if .Interrupted}}<tr class="pause"><td></td><td colspan="5">interrupted{{with .Pause}}; resumed {{.}} later{{end}} with --resume</td></tr>
+{{end}}{{end}}</tbody>
+</table>{{if .SessionsMore}}and {{.SessionsMore}} more sessions{{end}}</td></tr>
+{{end}}{{if .RowsPerSecond}}<tr><th>speed</th><td>{{.RowsPerSecond}} rows/s; latency p50 {{.LatencyP50}}, p95 {{.LatencyP95}}</td></tr>
 {{end}}{{if .Requests}}<tr><th>requests</th><td>{{range $i, $kv := .Requests}}{{if $i}}, {{end}}{{$kv.Key}} {{$kv.Value}}{{end}}; 429s: <span id="throttled">{{.Throttled}}</span></td></tr>
 {{end}}{{range .Settings}}<tr><th>{{.Key}}</th><td>{{.Value}}</td></tr>
 {{end}}{{range .Extra}}<tr><th>{{.Key}}</th><td><code>{{.Value}}</code></td></tr>
@@ -64,6 +85,8 @@ const pageHTML = `<!DOCTYPE html>
 <h2>Timeline</h2>
 {{with .Timeline}}<p>Rows finished per second, and the retries and 429 answers of the rows that finished, in bars of {{.BarSeconds}} over {{.Span}} ({{.Retries}} retries, {{.Throttled}} 429s on rows' own requests).</p>
 <svg class="chart timeline" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="timeline">
+{{range .Pauses}}{{if .W}}<rect class="paused" x="{{f1 .X}}" y="0" width="{{f1 .W}}" height="210"><title>{{.Title}}</title></rect>{{end}}<line class="resume" x1="{{f1 .End}}" y1="0" x2="{{f1 .End}}" y2="210"><title>{{.Title}}</title></line><text x="{{f1 .End}}" y="22" dx="{{if .LabelLeft}}-3{{else}}3{{end}}" text-anchor="{{if .LabelLeft}}end{{else}}start{{end}}" class="axis resume-label">resumed</text>
+{{end}}
 <text x="54" y="10" class="axis">{{.RateMax}}</text>
 <line x1="50" y1="{{.TopH}}" x2="890" y2="{{.TopH}}" class="base"/>
 {{range .Rate}}<rect class="rate" x="{{f1 .X}}" y="{{f1 .Y}}" width="{{f1 .W}}" height="{{f1 .H}}"><title>{{.Title}}</title></rect>{{end}}
@@ -72,7 +95,7 @@ const pageHTML = `<!DOCTYPE html>
 {{range .Trouble}}<rect class="{{if .Red}}t429{{else}}retry{{end}}" x="{{f1 .X}}" y="{{f1 .Y}}" width="{{f1 .W}}" height="{{f1 .H}}"><title>{{.Title}}</title></rect>{{end}}
 {{range .Labels}}<text x="{{f1 .X}}" y="225" class="axis" text-anchor="{{.Anchor}}">{{.Text}}</text>{{end}}
 </svg>
-<p class="legend"><span class="dot rate"></span>rows/s <span class="dot retry"></span>retries <span class="dot t429"></span>429s</p>
+<p class="legend"><span class="dot rate"></span>rows/s <span class="dot retry"></span>retries <span class="dot t429"></span>429s{{if .Pauses}} <span class="dot paused"></span>interrupted, then resumed with --resume{{end}}</p>
 {{if $.NoFinish}}<p class="note">{{$.NoFinish}} rows carry no finish time and are not on the timeline.</p>{{end}}
 {{else}}<p class="note">No row of this run carries a finish time (the folder was written before report.html existed), so there is no timeline.</p>
 {{end}}
@@ -85,7 +108,7 @@ const pageHTML = `<!DOCTYPE html>
 <table class="groups" id="by-code">
 <thead><tr><th>error code</th><th>rows</th><th>first rows</th></tr></thead>
 <tbody>
-{{range .Codes}}<tr><td><code>{{.Key}}</code></td><td class="n" data-code-count="{{.Key}}">{{.Count}}</td><td><ul>{{range .First}}<li><a href="#row-{{.Row}}" data-goto="{{.Row}}">row {{.Row}}</a> {{.Target}} <span class="msg">{{.Detail}}</span></li>{{end}}</ul></td></tr>
+{{range .Codes}}<tr><td><code>{{.Key}}</code></td><td class="n" data-code-count="{{.Key}}">{{.Count}}</td><td><ul>{{range .First}}<li><a href="#row-{{.Row}}" data-goto="{{.Row}}">row {{.Row}}</a> {{.Target}} <span class="msg"{{with .Full}} title="{{.}}"{{end}}>{{.Detail}}</span></li>{{end}}</ul></td></tr>
 {{end}}</tbody>
 </table>
 {{else}}<p>No row failed.</p>
@@ -110,8 +133,8 @@ const pageHTML = `<!DOCTYPE html>
 {{with .Creates}}<h3 class="kind-create">Creates: {{.Count}}</h3><ul>{{range .First}}<li><a href="#row-{{.Row}}" data-goto="{{.Row}}">row {{.Row}}</a> {{.Target}}</li>{{end}}</ul>{{end}}
 {{if .Planned}}<h3>Row by row{{if .PlanMore}} (the first {{len .Planned}}; the table below has every row){{end}}</h3>
 <ol class="diff">
-{{range .Planned}}<li><a href="#row-{{.Row}}" data-goto="{{.Row}}">row {{.Row}}</a> <span class="op">{{.Op}}</span> <b>{{.Target}}</b>{{if .Kind}} <span class="kind kind-{{.Kind}}">{{.Kind}}</span>{{end}}{{if eq .Status "failed"}} <span class="dot st-failed"></span>fails{{end}}
-<ul>{{range .Changes}}<li><code>{{.Field}}</code>: {{if or .Added .Removed}}{{range .Added}}<ins>+{{.}}</ins> {{end}}{{range .Removed}}<del>−{{.}}</del> {{end}}{{if .MoreIDs}}and {{.MoreIDs}} more{{end}}{{else if .HasArrow}}<del>{{.Old}}</del> → <ins>{{.New}}</ins>{{else}}<ins>{{.New}}</ins>{{end}}</li>{{end}}{{if .More}}<li>and {{.More}} more changes</li>{{end}}</ul></li>
+{{range $pr := .Planned}}<li><a href="#row-{{.Row}}" data-goto="{{.Row}}">row {{.Row}}</a> <span class="op">{{.Op}}</span> <b>{{.Target}}</b>{{if .Kind}} <span class="kind kind-{{.Kind}}">{{.Kind}}</span>{{end}}{{if eq .Status "failed"}} <span class="dot st-failed"></span>fails{{end}}
+<ul>{{range .Changes}}{{if .Lifecycle}}<li class="lc">{{if eq .Lifecycle "create"}}creates the <b>{{.Field}}</b>{{if gt (len $pr.Changes) 1}}, setting:{{end}}{{else}}deletes the <b>{{.Field}}</b>{{end}}</li>{{else}}<li><code>{{.Field}}</code>: {{if or .Added .Removed}}{{range .Added}}<ins>+{{.}}</ins> {{end}}{{range .Removed}}<del>−{{.}}</del> {{end}}{{if .MoreIDs}}and {{.MoreIDs}} more{{end}}{{else if .HasArrow}}<del>{{.Old}}</del> → <ins>{{.New}}</ins>{{else}}<ins>{{.New}}</ins>{{end}}</li>{{end}}{{end}}{{if .More}}<li>and {{.More}} more changes</li>{{end}}</ul></li>
 {{end}}</ol>
 {{end}}</section>
 {{end}}
@@ -150,6 +173,8 @@ const pageStyle = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:#222; margin: 0 auto; padding: 16px 24px; max-width: 1400px; }
 h1 { font-size: 22px; margin: 0 0 6px; } h2 { font-size: 18px; border-bottom: 1px solid var(--line); padding-bottom: 4px; margin-top: 28px; } h3 { font-size: 15px; }
 .runid { font-weight: normal; color: #555; font-family: ui-monospace, monospace; }
+.target { font-size: 16px; margin: 0 0 6px; color: #444; } .target b { color: #222; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-weight: 600; overflow-wrap: break-word; }
+ul.changed { margin: 4px 0; padding-left: 20px; } ul.changed li { margin: 2px 0; } ul.changed .head { font-weight: 600; color: #444; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; overflow-wrap: anywhere; }
 .exit { padding: 8px 12px; border-radius: 4px; margin: 6px 0; }
 .exit-ok { background:#e8f5e9; } .exit-failed { background:#ffebee; } .exit-stopped { background:#fff3e0; }
@@ -157,6 +182,9 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 1
 table { border-collapse: collapse; }
 table.kv th { text-align: left; font-weight: 600; padding: 2px 16px 2px 0; vertical-align: top; white-space: nowrap; color:#444; }
 table.kv td { padding: 2px 0; overflow-wrap: anywhere; }
+table.kv table.sessions { font-size: 13px; margin-bottom: 2px; } table.kv table.sessions th, table.kv table.sessions td { padding: 0 14px 0 0; text-align: left; font-weight: normal; white-space: nowrap; }
+table.kv table.sessions thead th { color: #666; font-size: 12px; } table.kv table.sessions td.n { text-align: right; }
+table.kv table.sessions tr.pause td { color: #8a4b00; font-style: italic; }
 table.counts td, table.counts th, table.ops td, table.ops th, table.groups td, table.groups th { padding: 3px 10px 3px 0; text-align: left; vertical-align: top; }
 table.groups td:first-child { white-space: nowrap; } table.groups ul { margin: 0; padding-left: 16px; }
 .n { text-align: right !important; font-variant-numeric: tabular-nums; }
@@ -167,8 +195,9 @@ table.groups td:first-child { white-space: nowrap; } table.groups ul { margin: 0
 .st-unchanged { fill: var(--same); background: var(--same); } .st-invalid { fill: var(--inv); background: var(--inv); }
 svg.chart { display: block; margin: 6px 0; } svg .axis { font-size: 10px; fill:#555; } svg .base { stroke:#999; stroke-width: 1; }
 .rate { fill:#1565c0; background:#1565c0; } .retry { fill:#ef6c00; background:#ef6c00; } .t429 { fill:#c62828; background:#c62828; }
+.paused { fill:#fff3e0; background:#ffe0b2; } svg .resume { stroke:#8a4b00; stroke-width: 1.5; stroke-dasharray: 4 3; } svg .resume-label { fill:#8a4b00; }
 .legend { font-size: 12px; color:#444; }
-ol.diff > li { margin-bottom: 6px; } ol.diff ul { margin: 2px 0; padding-left: 18px; }
+ol.diff > li { margin-bottom: 6px; } ol.diff ul { margin: 2px 0; padding-left: 18px; } ol.diff li.lc { list-style: none; margin-left: -18px; color: #444; }
 del { color:#b71c1c; background:#ffebee; text-decoration: line-through; } ins { color:#1b5e20; background:#e8f5e9; text-decoration: none; }
 .kind { font-size: 11px; text-transform: uppercase; padding: 1px 5px; border-radius: 3px; color: #fff; }
 .kind-delete { background: var(--fail); } .kind-create { background: var(--ok); } h3.kind-delete, h3.kind-create { background: none; color: inherit; }
@@ -178,8 +207,11 @@ del { color:#b71c1c; background:#ffebee; text-decoration: line-through; } ins { 
 table.rows { width: 100%; font-size: 12.5px; }
 table.rows th { position: sticky; top: 0; background: #f5f5f5; text-align: left; padding: 4px 6px; border-bottom: 1px solid #ccc; }
 table.rows td { padding: 3px 6px; border-bottom: 1px solid #eee; vertical-align: top; overflow-wrap: anywhere; }
-table.rows td.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.rows td.nw { white-space: nowrap; } table.rows td.src { min-width: 9em; max-width: 16em; } table.rows td.tr { min-width: 9em; font-size: 11px; color: #555; } table.rows td.tg { min-width: 16em; } table.rows td.er { min-width: 16em; } table.rows td.ch { min-width: 16em; }
+table.rows td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; overflow-wrap: normal; }
+table.rows td.nw { white-space: nowrap; } table.rows td.src { min-width: 9em; max-width: 16em; } table.rows td.tr { min-width: 9em; font-size: 11px; color: #555; } table.rows td.er { min-width: 16em; } table.rows td.ch { min-width: 16em; }
+table.rows td.tg { min-width: 16em; overflow-wrap: normal; word-break: normal; }
+table.rows td.ch ins, table.rows td.ch del { white-space: nowrap; }
+table.rows td.none { color: #999; }
 table.rows tr.hl td { background: #fff9c4; }
 .chip { color: #fff; padding: 0 5px; border-radius: 3px; font-size: 11.5px; white-space: nowrap; }
 .err-code { font-weight: 600; } .fe { color:#7b1fa2; }
@@ -212,6 +244,89 @@ const pageScript = `
     note.hidden = false;
   }
   function s(v) { return typeof v === 'number' ? (S[v] === undefined ? '' : S[v]) : v; }
+  // The retry loop's prefixes of an error, left out of the cell (the
+  // whole error is its tooltip), as displayError in Go.
+  var RETRY = /^(?:attempt \d+, not retryable: |attempt \d+, outcome unknown, not retried: |gave up after \d+ attempts: )+/;
+  function shortError(m) { var t = m.replace(RETRY, ''); return t.trim() ? t : m; }
+  // breakable writes text with line-break chances only where an address
+  // or an id breaks well: after = / , - _ and before @ and . (a run of 40
+  // characters without one gets one).
+  function breakable(el, text) {
+    var from = 0, run = 0;
+    for (var i = 0; i + 1 < text.length; i++) {
+      var c = text[i], nx = text[i + 1];
+      run++;
+      if (c === '=' || c === '/' || c === ',' || c === '-' || c === '_' || nx === '@' || nx === '.' || run >= 40) {
+        el.appendChild(document.createTextNode(text.slice(from, i + 1)));
+        el.appendChild(document.createElement('wbr'));
+        from = i + 1; run = 0;
+      }
+    }
+    el.appendChild(document.createTextNode(text.slice(from)));
+  }
+  // A row's changes as results.csv writes them ("field: old → new; …"),
+  // read as changes.go reads them: Go-quoted values whole, memberships
+  // as +name −name (a name with a space quoted, or bare in older runs),
+  // a create or delete marked "+ create" / "− delete".
+  function opensQuote(t, i) { var p = t[i - 1]; return i === 0 || p === ' ' || p === '+' || p === '-' || p === '\u2212'; }
+  function quotedEnd(t, i) { for (var j = i + 1; j < t.length; j++) { if (t[j] === '\\') j++; else if (t[j] === '"') return j + 1; } return t.length; }
+  function splitOutside(t, sep) {
+    var out = [], from = 0;
+    for (var i = 0; i < t.length; i++) {
+      if (t[i] === '"' && opensQuote(t, i)) { i = quotedEnd(t, i) - 1; continue; }
+      if (t.startsWith(sep, i)) { out.push(t.slice(from, i)); i += sep.length - 1; from = i + 1; }
+    }
+    out.push(t.slice(from));
+    return out;
+  }
+  function unquote(q) {
+    if (q[0] !== '"') return q;
+    try { var v = JSON.parse(q); if (typeof v === 'string') return v; } catch (e) { /* a Go escape JSON lacks, or a cut cell */ }
+    return q.replace(/^"/, '').replace(/"$/, '');
+  }
+  function members(v) {
+    var out = [], i = 0;
+    while (i < v.length) {
+      while (v[i] === ' ' || v[i] === '\t') i++;
+      if (i >= v.length) break;
+      var sign = v[i] === '+' ? 1 : (v[i] === '-' || v[i] === '\u2212') ? -1 : 0;
+      if (sign) i++;
+      var j = i;
+      if (v[i] === '"') j = quotedEnd(v, i); else while (j < v.length && v[j] !== ' ' && v[j] !== '\t') j++;
+      var name = unquote(v.slice(i, j));
+      i = j;
+      if (sign) out.push({ add: sign > 0, name: name }); else if (out.length) out[out.length - 1].name += ' ' + name;
+    }
+    return out;
+  }
+  var LIFECYCLE = /^(?:\+ create|[\u2212-] delete)/;
+  function changesCell(cell, text) {
+    if (!text) return;
+    splitOutside(text, '; ').forEach(function (part) {
+      var d = document.createElement('div');
+      var k = part.indexOf(': '), field = k < 0 ? part : part.slice(0, k), rest = k < 0 ? '' : part.slice(k + 2);
+      var lc = LIFECYCLE.exec(rest);
+      if (lc) {
+        var kind = lc[0][0] === '+' ? 'create' : 'delete';
+        var chip = document.createElement('span');
+        chip.className = 'kind kind-' + kind;
+        chip.textContent = kind;
+        d.appendChild(chip);
+        d.appendChild(document.createTextNode(' ' + field + rest.slice(lc[0].length)));
+      } else if (/^[+\u2212-]/.test(rest) && splitOutside(rest, ' \u2192 ').length === 1) {
+        d.appendChild(document.createTextNode(field + ': '));
+        members(rest).forEach(function (m, i) {
+          if (i) d.appendChild(document.createTextNode(' '));
+          var e = document.createElement(m.add ? 'ins' : 'del');
+          e.textContent = (m.add ? '+' : '\u2212') + m.name;
+          d.appendChild(e);
+        });
+      } else {
+        d.textContent = part;
+      }
+      cell.appendChild(d);
+    });
+  }
   var PAGE = 100, page = 0, matches = rows;
   var fStatus = document.getElementById('f-status'), fOp = document.getElementById('f-op'), fText = document.getElementById('f-text');
   var body = document.getElementById('rows-body'), shown = document.getElementById('shown-count'), info = document.getElementById('page-info');
@@ -261,20 +376,27 @@ const pageScript = `
       td(tr, r[0], 'num');
       td(tr, r[1], 'src');
       td(tr, s(r[2]), 'nw');
-      td(tr, r[3], 'tg');
+      var tg = td(tr, '', 'tg');
+      breakable(tg, r[3]);
+      tg.title = r[3];
       var st = td(tr, '', 'nw');
       var chip = document.createElement('span');
       chip.className = 'chip st-' + s(r[4]).replace(/[^a-z_]/g, '');
       chip.textContent = s(r[4]);
       st.appendChild(chip);
-      td(tr, r[5] || '', 'num');
+      if (r[5]) td(tr, r[5], 'num'); else td(tr, '\u2014', 'num none').title = 'no HTTP status recorded';
       td(tr, r[6], 'num');
       td(tr, r[8], 'num');
       var err = td(tr, '', 'er');
       if (s(r[9])) { var b = document.createElement('div'); b.className = 'err-code'; b.textContent = s(r[9]); err.appendChild(b); }
-      if (s(r[10])) { var m = document.createElement('div'); m.textContent = s(r[10]); err.appendChild(m); }
+      if (s(r[10])) {
+        var m = document.createElement('div'), full = s(r[10]), short = shortError(full);
+        m.textContent = short;
+        if (short !== full) m.title = full;
+        err.appendChild(m);
+      }
       if (s(r[11])) { var f = document.createElement('div'); f.className = 'fe'; f.textContent = s(r[11]); err.appendChild(f); }
-      td(tr, s(r[13]), 'ch');
+      changesCell(td(tr, '', 'ch'), s(r[13]));
       td(tr, r[12], 'tr');
       frag.appendChild(tr);
     });

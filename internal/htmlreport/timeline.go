@@ -76,6 +76,20 @@ type chart struct {
 	Throttled     int
 	BarSeconds    string
 	Span          string
+	// Pauses mark where a resumed run was interrupted.
+	Pauses []pauseMark
+
+	start time.Time     // the time at the plot's left edge
+	span  time.Duration // the time the plot spans
+}
+
+// pauseMark is an interruption on the timeline: a band from X over W (0
+// when only the resume is known) up to the resume, at End; its label goes
+// left of End near the plot's right edge.
+type pauseMark struct {
+	X, W, End float64
+	LabelLeft bool
+	Title     string
 }
 
 type bar struct {
@@ -109,8 +123,9 @@ func (h *histogram) draw() *chart {
 		m.retries += h.buckets[i].retries
 		m.throttled += h.buckets[i].throttled
 	}
-	c := &chart{Width: 900, Height: 230, TopH: 120, BottomY: 156, BottomH: 54, BarSeconds: fmtDur(barDur), Span: fmtDur(barDur * time.Duration(n))}
-	const left, plotW = 50.0, 840.0
+	c := &chart{Width: 900, Height: 230, TopH: 120, BottomY: 156, BottomH: 54, BarSeconds: fmtDur(barDur), Span: fmtDur(barDur * time.Duration(n)),
+		start: h.start, span: barDur * time.Duration(n)}
+	const left, plotW = plotLeft, plotWidth
 	bw := plotW / float64(n)
 	maxRate, maxTrouble := 0.0, 0
 	for _, m := range merged {
@@ -155,6 +170,29 @@ func (h *histogram) draw() *chart {
 		c.Labels = append(c.Labels, axisLabel{X: left + f*plotW, Anchor: anchor, Text: "+" + fmtDur(time.Duration(f*float64(barDur)*float64(n)))})
 	}
 	return c
+}
+
+// plotLeft and plotWidth place the timeline's plot in its SVG.
+const plotLeft, plotWidth = 50.0, 840.0
+
+// markPauses marks the interruptions of a resumed run on the chart, each
+// from the interruption (when known) to the resume, within the plot.
+func (c *chart) markPauses(ps []pause) {
+	if c.span <= 0 {
+		return
+	}
+	x := func(t time.Time) float64 {
+		f := float64(t.Sub(c.start)) / float64(c.span)
+		return plotLeft + plotWidth*math.Min(math.Max(f, 0), 1)
+	}
+	for _, p := range ps {
+		to := x(p.to)
+		from := to
+		if !p.from.IsZero() {
+			from = x(p.from)
+		}
+		c.Pauses = append(c.Pauses, pauseMark{X: from, W: to - from, End: to, LabelLeft: to > plotLeft+plotWidth*0.8, Title: p.title})
+	}
 }
 
 // fmtDur writes a duration the way a person reads a run's length.
