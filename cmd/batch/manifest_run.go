@@ -122,7 +122,7 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		Path: path, Manifest: mopts, Census: census, Run: r, Settings: settings,
 		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version},
 		Workers: rf.Workers, MaxFailures: rf.MaxFailures, Drain: rf.Drain, Resumed: rf.Resume != "", BulkSize: rf.BulkSize, MaxStaleness: rf.MaxStaleness,
-		Log: log, Warnings: io.ErrOut, OnRequestsStart: gcForRequests,
+		Log: log, Warnings: io.ErrOut, OnRequestsStart: gcForRequests, Force: io.Forced,
 	}
 	if secrets != nil {
 		cfg.Secrets = secrets

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/uipath-batch/batch/internal/flaghint"
+	"github.com/uipath-batch/batch/internal/interrupt"
 )
 
 // Set at build time by the Makefile (-ldflags -X).
@@ -21,8 +19,9 @@ var (
 )
 
 func run(args []string, io *streams) exitCode {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, intr, stop := interrupt.Notify(context.Background())
 	defer stop()
+	io.Forced = intr.Forced()
 
 	root, stopProfile := newRootCmd(io)
 	defer stopProfile()

@@ -322,8 +322,8 @@ func (a *applier) sendBulkOnce(ctx context.Context, items []item, verify func(co
 	if notSent != nil {
 		return 0, notSent
 	}
-	if err != nil && !leaving && ctx.Err() != nil {
-		return 0, failf(report.CodeCancelled, "not sent: the run stopped while the row waited to send it: %v", context.Cause(ctx))
+	if err != nil && !leaving && (ctx.Err() != nil || errors.Is(err, worker.ErrStopping)) {
+		return 0, failf(report.CodeCancelled, "not sent: the run stopped while the row waited to send it: %v", stopCause(ctx, err))
 	}
 	seen := map[*bulkRow]bool{}
 	for _, it := range items {

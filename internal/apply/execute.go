@@ -253,6 +253,9 @@ func setFailure(ctx context.Context, res *report.Result, err error, wrote bool) 
 	code := report.CodeNetwork
 	f := asFailure(err)
 	switch {
+	case errors.Is(err, worker.ErrStopping) && (f == nil || f.Code() == report.CodeNetwork):
+		// A read or write the stopping run's limiter let not start.
+		code = report.CodeCancelled
 	case f != nil:
 		code = f.Code()
 		res.HTTPStatus = f.HTTPStatus()

@@ -41,6 +41,14 @@ type RunConfig struct {
 	// Drain bounds how long in-flight rows may take to finish once the run
 	// is stopped or interrupted.
 	Drain time.Duration
+	// OnStop, when set, is called once as dispatching stops before every
+	// row ran (an interrupt, --max-failures, refused credentials): the
+	// run's limiter stops there, so rows waiting for a budget slot send
+	// nothing (see worker.Limiter.Stop).
+	OnStop func(cause error)
+	// Force, when closed during the drain, ends it at once (a second
+	// interrupt): requests on the wire are abandoned.
+	Force <-chan struct{}
 	// MaxFailures stops dispatching after that many failed rows (0: never).
 	MaxFailures int
 	// Done holds the rows a resumed run must not run again, and the
@@ -227,7 +235,8 @@ func (r *run) run(ctx context.Context) (Outcome, error) {
 			}
 		}
 		r.phase = p
-		poolErr = worker.Run(ctx, worker.PoolConfig{Workers: r.cfg.Workers, Drain: r.cfg.Drain, Stopper: r.stopper, CaughtUp: r.flush},
+		poolErr = worker.Run(ctx, worker.PoolConfig{Workers: r.cfg.Workers, Drain: r.cfg.Drain, Stopper: r.stopper, CaughtUp: r.flush,
+			OnStop: r.cfg.OnStop, Force: r.cfg.Force},
 			iter.Seq[[]*Task](r.produce(ctx)), r.execute, r.emitAll)
 		if poolErr != nil || r.stopper.Reason() != nil || ctx.Err() != nil || r.rec.err != nil || r.in.err != nil {
 			break

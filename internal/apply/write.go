@@ -265,17 +265,26 @@ func (a *applier) write(ctx context.Context, r *row, send func(context.Context) 
 		r.res.Attempts = 0 // nothing was sent
 		return notSent
 	}
-	if err != nil && !leaving && ctx.Err() != nil {
+	if err != nil && !leaving && (ctx.Err() != nil || errors.Is(err, worker.ErrStopping)) {
 		// Stopped while the write waited for its budget slot (or a
 		// server's pause): it never left, so the row was not run.
 		r.res.Attempts = 0
-		return failf(report.CodeCancelled, "not sent: the run stopped while the row waited to send it: %v", context.Cause(ctx))
+		return failf(report.CodeCancelled, "not sent: the run stopped while the row waited to send it: %v", stopCause(ctx, err))
 	}
 	if err != nil {
 		return err
 	}
 	r.res.Status = report.StatusSucceeded
 	return nil
+}
+
+// stopCause is why a row stopped before it was sent: the run's context's
+// cause, or the limiter's stop.
+func stopCause(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return worker.ErrStopping
 }
 
 // sendHook is a write's before-send hook: it runs once, however many

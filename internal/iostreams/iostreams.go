@@ -22,6 +22,9 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	StdinTTY, StdoutTTY, StderrTTY bool
+	// Forced is closed by a second interrupt: a run stopping after the
+	// first ends at once (see package interrupt); nil never is.
+	Forced <-chan struct{}
 }
 
 // System returns the process's streams.

@@ -50,6 +50,9 @@ type Config struct {
 	Drain                          time.Duration
 	// MaxStaleness is apply.Options'.
 	MaxStaleness time.Duration
+	// Force, when closed while the run drains after a stop, ends it at
+	// once (a second interrupt, see package interrupt).
+	Force <-chan struct{}
 	// Resumed: the run continues an interrupted one (for the summary).
 	Resumed bool
 	Log     zerolog.Logger
@@ -150,6 +153,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			}
 		},
 		IsAuthFailure: func(res report.Result) bool { return res.ErrorCode == report.CodeUnauthorized },
+		OnStop: func(cause error) {
+			sess.Limiter.Stop() // what has not left is not sent
+			if cfg.Mode != apply.ModePlan {
+				cfg.Log.Warn().Str("cause", cause.Error()).Dur("drain", cfg.Drain).
+					Msg("stopping: nothing more is sent; waiting only for the requests already on the wire (at most the drain); interrupt again to stop at once (their outcome is then unknown: --resume settles them)")
+			}
+		},
+		Force: cfg.Force,
 		Phases:        cfg.Census.Phases(), BulkSize: cfg.BulkSize,
 		Reopen: func() (*manifest.Reader, error) {
 			return manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
@@ -185,6 +196,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 func newExecutor(cfg Config, sess *session.Session) (*apply.Executor, *apply.Resolver) {
 	adapter := apply.NewClientAdapter(sess.Client)
 	policy := session.RetryPolicy(cfg.Session.MaxAttempts)
+	policy.Stop = sess.Limiter.Stopped() // a stopping run retries nothing
 	resolver := apply.NewResolver(adapter, policy)
 	opts := apply.Options{Retry: policy, LookupEnv: os.LookupEnv}
 	if cfg.Mode == apply.ModePlan {

@@ -29,15 +29,28 @@ func (systemClock) NewTimer(d time.Duration) (<-chan time.Time, func() bool) {
 // sleepCtx waits for d on clock c, or until ctx is done; it returns the
 // context's error in the latter case.
 func sleepCtx(ctx context.Context, c Clock, d time.Duration) error {
+	return sleepStop(ctx, c, d, nil)
+}
+
+// sleepStop is sleepCtx that also ends, with ErrStopping, when stop is
+// closed (a nil stop never is).
+func sleepStop(ctx context.Context, c Clock, d time.Duration, stop <-chan struct{}) error {
+	select {
+	case <-stop:
+		return ErrStopping
+	default:
+	}
 	if d <= 0 {
 		return ctx.Err()
 	}
-	ch, stop := c.NewTimer(d)
-	defer stop()
+	ch, stopTimer := c.NewTimer(d)
+	defer stopTimer()
 	select {
 	case <-ch:
 		return nil
 	case <-ctx.Done():
 		return context.Cause(ctx)
+	case <-stop:
+		return ErrStopping
 	}
 }

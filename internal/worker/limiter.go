@@ -3,6 +3,7 @@ package worker
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -40,6 +41,32 @@ type Limiter struct {
 	origin time.Time
 	gates  map[string]*methodGate // keys with a budget; read-only after NewLimiter
 	others sync.Map               // string → *methodGate for keys met on the way
+	// stopped is closed by Stop: no request may start any more.
+	stopped  chan struct{}
+	stopOnce sync.Once
+}
+
+// ErrStopping is in the chain of Wait's error once the limiter was
+// stopped: the request was never sent.
+var ErrStopping = errors.New("the run is stopping: not sent")
+
+// Stop lets no request start any more: every caller waiting in Wait, and
+// every later one, gets an error wrapping ErrStopping at once. Requests
+// already let go are not affected. A run stops its limiter when it is
+// interrupted, so that nothing that has not left is sent after.
+func (l *Limiter) Stop() { l.stopOnce.Do(func() { close(l.stopped) }) }
+
+// Stopped is closed once Stop was called (for RetryPolicy.Stop).
+func (l *Limiter) Stopped() <-chan struct{} { return l.stopped }
+
+// stopping reports whether Stop was called.
+func (l *Limiter) stopping() bool {
+	select {
+	case <-l.stopped:
+		return true
+	default:
+		return false
+	}
 }
 
 type limiterConfig struct {
@@ -81,7 +108,7 @@ func newLimiter(limits Limits, opts ...limiterOption) *Limiter {
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	l := &Limiter{cfg: cfg, origin: cfg.clock.Now(), gates: map[string]*methodGate{}}
+	l := &Limiter{cfg: cfg, origin: cfg.clock.Now(), gates: map[string]*methodGate{}, stopped: make(chan struct{})}
 	for k, b := range limits {
 		if b.Requests <= 0 || b.Window <= 0 {
 			continue
@@ -113,6 +140,9 @@ func (l *Limiter) gate(key string) *methodGate {
 func (l *Limiter) Wait(ctx context.Context, method string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("wait to send %s: %w", method, context.Cause(ctx))
+	}
+	if l.stopping() {
+		return fmt.Errorf("wait to send %s: %w", method, ErrStopping)
 	}
 	g := l.gate(method)
 	start := l.now()
@@ -146,6 +176,10 @@ reserve:
 				continue reserve // the gate closed meanwhile: reserve anew
 			}
 		}
+		if l.stopping() {
+			g.giveBack(r, l.now()-start)
+			return fmt.Errorf("wait to send %s: %w", method, ErrStopping)
+		}
 		if now > start {
 			g.addWaited(now - start)
 		}
@@ -172,6 +206,8 @@ func (l *Limiter) sleep(ctx context.Context, d int64, changed <-chan struct{}) e
 	case <-changed:
 	case <-ctx.Done():
 		return context.Cause(ctx)
+	case <-l.stopped:
+		return ErrStopping
 	}
 	return nil
 }

@@ -23,6 +23,13 @@ type PoolConfig struct {
 	Drain time.Duration
 	// Stopper, if not nil, lets do, emit or anyone else stop dispatching.
 	Stopper *Stopper
+	// OnStop, if not nil, is called once when dispatching stops (the
+	// Stopper, or ctx cancelled) before every job ran: a run stops its
+	// Limiter there, so that jobs still waiting for a slot send nothing.
+	OnStop func(cause error)
+	// Force, when closed during the drain, ends it at once: the jobs'
+	// context is cancelled (a second interrupt).
+	Force <-chan struct{}
 	// CaughtUp, if not nil, is called from the emitting goroutine whenever
 	// emit has taken every result ready so far, so that a sink can write
 	// a batch at once instead of one result at a time. Every emit is
@@ -112,7 +119,7 @@ func Run[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J], do
 
 	finished := make(chan struct{})
 	drainDone := make(chan struct{})
-	go watchDrain(ctx, stopper, cfg.Drain, cancelJobs, finished, drainDone)
+	go watchDrain(ctx, stopper, cfg, cancelJobs, finished, drainDone)
 
 	pending := make(chan J)
 	results := make(chan R)
@@ -319,7 +326,7 @@ func (p *parking) reserveParked() bool {
 
 // watchDrain cancels the jobs' context drain after dispatching stopped,
 // unless the run finished first.
-func watchDrain(ctx context.Context, stopper *Stopper, drain time.Duration, cancelJobs context.CancelCauseFunc, finished <-chan struct{}, done chan<- struct{}) {
+func watchDrain(ctx context.Context, stopper *Stopper, cfg PoolConfig, cancelJobs context.CancelCauseFunc, finished <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	var cause error
 	select {
@@ -330,6 +337,10 @@ func watchDrain(ctx context.Context, stopper *Stopper, drain time.Duration, canc
 	case <-stopper.Done():
 		cause = stopper.Reason()
 	}
+	if cfg.OnStop != nil {
+		cfg.OnStop(cause)
+	}
+	drain := cfg.Drain
 	if drain > 0 {
 		t := time.NewTimer(drain)
 		defer t.Stop()
@@ -337,10 +348,27 @@ func watchDrain(ctx context.Context, stopper *Stopper, drain time.Duration, canc
 		case <-finished:
 			return
 		case <-t.C:
+		case <-cfg.Force:
+			cancelJobs(&ForcedError{Cause: cause})
+			return
 		}
 	}
 	cancelJobs(&DrainExpiredError{Drain: drain, Cause: cause})
 }
+
+// ForcedError is the cause of a job context cancelled by a forced stop
+// (a second interrupt) during the drain.
+type ForcedError struct {
+	Cause error // why dispatching stopped
+}
+
+// Error says the stop was forced, and why dispatching stopped.
+func (e *ForcedError) Error() string {
+	return "stopped at once (interrupted again) after: " + e.Cause.Error()
+}
+
+// Unwrap returns why dispatching stopped.
+func (e *ForcedError) Unwrap() error { return e.Cause }
 
 // DrainExpiredError is the cause of a job context cancelled because the
 // drain period after a stop ran out.

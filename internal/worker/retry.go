@@ -25,6 +25,9 @@ type RetryPolicy struct {
 	Clock Clock
 	// Rand returns a uniform value in [0, n); nil means math/rand/v2.
 	Rand func(n int64) int64
+	// Stop, when closed, ends a wait between attempts at once: a run
+	// that is stopping sends no further attempt (see Limiter.Stop).
+	Stop <-chan struct{}
 }
 
 // DefaultRetryPolicy tries up to 5 times with delays of up to 0.5 s, 1 s,
@@ -73,7 +76,7 @@ func Retry(ctx context.Context, p RetryPolicy, fn func(ctx context.Context, atte
 		// backoff of later ones (the shared limiter already holds every
 		// worker back). Others back off with full jitter.
 		delay := RetryAfterOf(err)
-		wait := func() error { return sleepCtx(ctx, clock, delay) }
+		wait := func() error { return sleepStop(ctx, clock, delay, p.Stop) }
 		if delay == 0 {
 			unpaced++
 			delay = p.backoff(unpaced)
@@ -113,6 +116,9 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 // IsRetryable reports whether err's chain holds an error whose Retryable()
 // method answers true.
 func IsRetryable(err error) bool {
+	if errors.Is(err, ErrStopping) {
+		return false // the run is stopping: nothing more is sent
+	}
 	var r interface{ Retryable() bool }
 	return errors.As(err, &r) && r.Retryable()
 }
@@ -121,6 +127,9 @@ func IsRetryable(err error) bool {
 // OutcomeUnknown() method answers true: the request may or may not have
 // taken effect.
 func IsOutcomeUnknown(err error) bool {
+	if errors.Is(err, ErrStopping) {
+		return false // never sent
+	}
 	var u interface{ OutcomeUnknown() bool }
 	return errors.As(err, &u) && u.OutcomeUnknown()
 }
