@@ -160,8 +160,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 					Msg("stopping: nothing more is sent; waiting only for the requests already on the wire (at most the drain); interrupt again to stop at once (their outcome is then unknown: --resume settles them)")
 			}
 		},
-		Force: cfg.Force,
-		Phases:        cfg.Census.Phases(), BulkSize: cfg.BulkSize,
+		Force:  cfg.Force,
+		Phases: cfg.Census.Phases(), BulkSize: cfg.BulkSize,
 		Reopen: func() (*manifest.Reader, error) {
 			return manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
 		},
