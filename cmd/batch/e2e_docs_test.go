@@ -19,6 +19,7 @@ import (
 	"filippo.io/age"
 	"gopkg.in/yaml.v3"
 
+	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/emulator"
 )
 
@@ -147,13 +148,17 @@ func TestEveryDocumentedCommandRuns(t *testing.T) {
 		case isServe(c.line):
 			runServing(t, c, sandbox, env)
 		case isInteractiveApply(c.line):
-			runInteractive(t, c, sandbox, env, want)
+			runInteractive(t, c, sandbox, profileEnv(c.line, env), want)
 		default:
-			runDocShell(t, c, strings.ReplaceAll(c.line, "RUN_ID", "rotate-2026-11-22"), sandbox, env, want)
+			runDocShell(t, c, strings.ReplaceAll(c.line, "RUN_ID", "rotate-2026-11-22"), sandbox, profileEnv(c.line, env), want)
 		}
 	}
 	checkIgnored(t, root, sandbox)
 	for _, m := range manifests {
+		if strings.HasPrefix(m.text, "profiles:") {
+			checkProfileExample(t, m)
+			continue
+		}
 		path := filepath.Join(sandbox, "snippet."+m.ext)
 		if err := os.WriteFile(path, []byte(m.text), 0o600); err != nil {
 			t.Fatal(err)
@@ -175,7 +180,7 @@ func docEnv(t *testing.T, emu *emulator.Server, sandbox string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, target := range map[string]string{"batch": binPath, "age": self} {
+	for name, target := range map[string]string{"batch": binPath, "age": self, "age-keygen": self} {
 		if err := os.Symlink(target, filepath.Join(bin, name)); err != nil {
 			t.Fatal(err)
 		}
@@ -203,6 +208,40 @@ func docEnvWithout(env []string, prefix string) []string {
 	return out
 }
 
+// profileEnv is the environment of a documented command: one that names
+// a profile runs without the emulator's UIPATH_* variables, which would
+// override the profile (batch refuses that).
+func profileEnv(line string, env []string) []string {
+	if strings.Contains(line, "--profile") {
+		return docEnvWithout(env, "UIPATH_")
+	}
+	return env
+}
+
+// checkProfileExample reads a README's example of ~/.uipath/config as
+// batch reads the file: every profile it names loads, with a way to sign in.
+func checkProfileExample(t *testing.T, m docManifest) {
+	t.Helper()
+	path := writeFile(t, t.TempDir(), "config", m.text)
+	var f struct {
+		Profiles []struct {
+			Name string `yaml:"name"`
+		} `yaml:"profiles"`
+	}
+	if err := yaml.Unmarshal([]byte(m.text), &f); err != nil || len(f.Profiles) == 0 {
+		t.Fatalf("%s: the profile example does not parse: %v", m.where, err)
+	}
+	for _, p := range f.Profiles {
+		s, err := client.LoadProfileSettings(func(string) (string, bool) { return "", false }, path, p.Name)
+		if err == nil {
+			err = s.Validate()
+		}
+		if err != nil || s.Organization == "" {
+			t.Errorf("%s: profile %q: %v (organization %q)", m.where, p.Name, err, s.Organization)
+		}
+	}
+}
+
 // setupDocSandbox puts into the folder what the documented commands name.
 func setupDocSandbox(t *testing.T, root, sandbox string, env []string) {
 	t.Helper()
@@ -217,8 +256,8 @@ func setupDocSandbox(t *testing.T, root, sandbox string, env []string) {
 	writeFile(t, sandbox, "key.txt", id.String()+"\n")
 	writeFile(t, sandbox, "recipient.txt", id.Recipient().String()+"\n")
 	writeFile(t, sandbox, "rotate.csv", rotationManifest(60))
-	// The profiles the migration steps name (the emulator's variables,
-	// set as well, take precedence over them).
+	// The profiles the migration steps name (run without the emulator's
+	// variables: see profileEnv).
 	if err := os.MkdirAll(filepath.Join(sandbox, ".uipath"), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -348,6 +387,12 @@ func isInteractiveApply(line string) bool {
 func runInteractive(t *testing.T, c docCommand, dir string, env []string, want int) {
 	t.Helper()
 	line, _, _ := strings.Cut(c.line, "#")
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "UIPATH_") {
+			t.Setenv(k, "") // restored after the test
+			_ = os.Unsetenv(k)
+		}
+	}
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
@@ -451,6 +496,41 @@ func checkBatchCommandLine(t *testing.T, where, line string) {
 
 // ageShim stands in for the age command in documented shell lines: "age -d
 // -i KEYFILE" decrypts standard input with the age library.
+// ageKeygenShim stands for age-keygen in the documented commands: -o FILE
+// writes a new identity (0600) as age-keygen does, -y FILE prints its
+// recipient.
+func ageKeygenShim() int {
+	args := os.Args[1:]
+	if len(args) != 2 || args[0] != "-o" && args[0] != "-y" {
+		fmt.Fprintln(os.Stderr, "age-keygen stand-in: want -o FILE or -y FILE")
+		return 2
+	}
+	if args[0] == "-y" {
+		data, err := os.ReadFile(args[1])
+		if err == nil {
+			var ids []age.Identity
+			if ids, err = age.ParseIdentities(bytes.NewReader(data)); err == nil {
+				fmt.Println(ids[0].(*age.X25519Identity).Recipient())
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return 0
+	}
+	id, err := age.GenerateX25519Identity()
+	if err == nil {
+		err = os.WriteFile(args[1], []byte(fmt.Sprintf("# created: %s\n# public key: %s\n%s\n", time.Now().Format(time.RFC3339), id.Recipient(), id)), 0o600)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Fprintln(os.Stderr, "Public key:", id.Recipient())
+	return 0
+}
+
 func ageShim() int {
 	args := os.Args[1:]
 	if len(args) != 3 || args[0] != "-d" || args[1] != "-i" {

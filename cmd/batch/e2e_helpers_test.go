@@ -24,8 +24,11 @@ import (
 var binPath string
 
 func TestMain(m *testing.M) {
-	if filepath.Base(os.Args[0]) == "age" {
+	switch filepath.Base(os.Args[0]) {
+	case "age":
 		os.Exit(ageShim()) // the documented age command, see e2e_docs_test.go
+	case "age-keygen":
+		os.Exit(ageKeygenShim())
 	}
 	dir, err := os.MkdirTemp("", "batch-e2e-*")
 	if err != nil {
