@@ -92,11 +92,13 @@ func tokenRetry(p worker.RetryPolicy) client.Retrier {
 }
 
 // DescribeLimits is a --limits spec as the run header and the summary say
-// it: the budgets, or none.
+// it: the budgets it gives, written as a spec that gives the same ones
+// (client.FormatLimits), "none" when it gives none. A spec --limits refuses
+// is described as "none": New refuses it before anything is described.
 func DescribeLimits(spec string) string {
 	l, err := client.ParseLimits(spec)
-	if err != nil || len(l) == 0 {
+	if err != nil {
 		return "none"
 	}
-	return fmt.Sprint(l)
+	return client.FormatLimits(l)
 }
