@@ -78,7 +78,7 @@ func TestPlanIsReadOnlyAndApplyDoesWhatItSaid(t *testing.T) {
 			t.Errorf("row %d: status %s, changes %q, code %q; want %s, %q, %q", row, r.Status, r.ChangesString(), r.ErrorCode, w.status, w.changes, w.code)
 		}
 	}
-	if !strings.Contains(plan.stdout, "Plan: 7 rows") || !strings.Contains(plan.stdout, `is_active: true → false`) {
+	if !strings.Contains(plan.stdout, "/"+emulator.DefaultOrg+"/"+emulator.DefaultTenant+": 7 rows") || !strings.Contains(plan.stdout, `is_active: true → false`) {
 		t.Errorf("plan output lacks the counts or a difference:\n%s", plan.stdout)
 	}
 

@@ -87,8 +87,8 @@ set_robot_credentials,robot-002,,,,,Robot-Pass-0002!,CORP\svc-robot-002
 			orchestrator++
 		}
 	}
-	if orchestrator != 1 {
-		t.Errorf("%d Orchestrator requests, want 1: the refusal holds for the run", orchestrator)
+	if orchestrator != 2 {
+		t.Errorf("%d Orchestrator requests, want 2 (the check that the tenant is there, the first row's): the refusal holds for the run", orchestrator)
 	}
 	if s.ByStatus[report.StatusSucceeded] != 1 || s.ByStatus[report.StatusFailed] != 6 {
 		t.Errorf("summary by status %v", s.ByStatus)

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/pflag"
 
 	"github.com/uipath-batch/batch/internal/apply"
 	"github.com/uipath-batch/batch/internal/manifest"
-	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/runfolder"
 	"github.com/uipath-batch/batch/internal/runner"
 	"github.com/uipath-batch/batch/internal/secretsout"
@@ -94,13 +92,9 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		if census, err = apply.TakeCensus(ctx, path, mopts, r.State); err != nil {
 			return usageErrorf("%w", err)
 		}
-		if census.Resumed == census.Rows {
-			fmt.Fprintf(text, "run %s has already finished: all %s are in %s; nothing to resume\n", r.ID, report.Plural(census.Rows, "row"), r.Dir)
-			return nil
-		}
 	}
 	var secrets *secretsout.File
-	if mode != apply.ModePlan {
+	if mode != apply.ModePlan && census.Resumed < census.Rows { // nothing to confirm for a run already done
 		if secrets, err = runner.OpenSecretsOut(rf.SecretsOut, rf.AgeRecipients, census, r.ID); err != nil {
 			return usageErrorf("%w", err)
 		}
@@ -122,7 +116,7 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		Path: path, Manifest: mopts, Census: census, Run: r, Settings: settings,
 		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version},
 		Workers: rf.Workers, MaxFailures: rf.MaxFailures, Drain: rf.Drain, Resumed: rf.Resume != "", BulkSize: rf.BulkSize, MaxStaleness: rf.MaxStaleness,
-		Log: log, Warnings: io.ErrOut, OnRequestsStart: gcForRequests, Force: io.Forced,
+		Log: log, Warnings: io.ErrOut, Text: text, OnRequestsStart: gcForRequests, Force: io.Forced,
 	}
 	if secrets != nil {
 		cfg.Secrets = secrets
@@ -134,7 +128,7 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 	if se := (*runner.StopError)(nil); errors.As(err, &se) {
 		return withExit(exitStopped, se.Err)
 	}
-	if err != nil {
+	if err != nil || res.AlreadyFinished {
 		return err
 	}
 	return reportRun(opts, log, text, r, res)

@@ -48,7 +48,7 @@ func TestApplyOnATerminal(t *testing.T) {
 	}
 	errText := stderr.String()
 	for _, want := range []string{
-		`About to apply 3 rows (update_user 3) to organization "` + emulator.DefaultOrg + `"`,
+		`About to apply 3 rows (update_user 3) to http://`, `(organization "` + emulator.DefaultOrg + `", tenant "` + emulator.DefaultTenant + `")`,
 		"Type yes to continue",
 		"/3) apply", // the progress bar
 		"\x1b[",     // colours
@@ -121,7 +121,7 @@ func TestPlanColoursOnATerminalOnly(t *testing.T) {
 			t.Fatalf("tty %v: exit %d\n%s%s", tty, code, stdout, stderr)
 		}
 		out := stdout.String()
-		if !strings.Contains(out, "Plan: 3 rows — 3 to change") || !strings.Contains(out, `name: "`) {
+		if !strings.Contains(out, "/"+emulator.DefaultTenant+": 3 rows — 3 to change") || !strings.Contains(out, `name: "`) {
 			t.Errorf("tty %v: the plan is not on stdout:\n%s", tty, out)
 		}
 		if coloured := strings.Contains(out, "\x1b[1mupdate_user\x1b[0m"); coloured != tty {

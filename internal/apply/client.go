@@ -141,6 +141,17 @@ func (a *ClientAdapter) EachOrchestratorUser(ctx context.Context, fn func(Orches
 	})
 }
 
+// ProbeOrchestrator reads the first page of Orchestrator's users, to tell
+// that the tenant is there (see Resolver.CheckTarget); a refusal is not
+// kept for the rows (see orchestrator).
+func (a *ClientAdapter) ProbeOrchestrator(ctx context.Context) error {
+	err := a.c.OrchestratorUsers.All(ctx, func(client.OrchestratorUser) error { return errProbed })
+	if errors.Is(err, errProbed) {
+		return nil
+	}
+	return adaptErr(err)
+}
+
 // ListGroups reads the organization's groups.
 func (a *ClientAdapter) ListGroups(ctx context.Context) ([]Group, error) {
 	gs, err := a.c.Groups.List(ctx)

@@ -63,6 +63,14 @@ func (rs *Resolver) noteList(service string, err error) {
 	}
 }
 
+// orchestratorProber is a Reader that reads Orchestrator's user list for a
+// probe without what a row's read entails (ClientAdapter keeps
+// Orchestrator's refusal of the application for the rows that follow: a
+// refused probe must leave that to the first row, which reports it).
+type orchestratorProber interface {
+	ProbeOrchestrator(ctx context.Context) error
+}
+
 // errProbed stops a probe's walk after its first page.
 var errProbed = errors.New("probed")
 
@@ -101,6 +109,9 @@ func (rs *Resolver) CheckTarget(ctx context.Context, c *Census) error {
 	}
 	if orchestrator {
 		probe(ServiceOrchestrator, func(ctx context.Context) error {
+			if p, ok := rs.reader.(orchestratorProber); ok {
+				return p.ProbeOrchestrator(ctx)
+			}
 			return rs.reader.EachOrchestratorUser(ctx, func(OrchestratorUser) error { return errProbed })
 		})
 	}

@@ -108,7 +108,30 @@ type Summary struct {
 	// StalenessReads counts the reads spent checking that what
 	// whole-object writes send back was fresh (--max-staleness).
 	StalenessReads int64 `json:"staleness_reads,omitempty"`
+	// Sessions lists the processes that worked on the run, oldest first,
+	// when it was resumed: requests, 429s and seconds above are their
+	// sums (a killed session's requests are not known, so not counted).
+	Sessions []Session `json:"sessions,omitempty"`
 }
+
+// Session is one process's part of a run that was interrupted and
+// resumed.
+type Session struct {
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	// Rows counts the rows it finished.
+	Rows int `json:"rows"`
+	// Requests holds its requests by method; nil when they are not known
+	// (the process was killed before it wrote its summary).
+	Requests          map[string]int                     `json:"requests,omitempty"`
+	RequestsByService map[string]map[string]RequestCount `json:"requests_by_service,omitempty"`
+	Throttled         int                                `json:"throttled_429s,omitempty"`
+	// Stopped says how it ended early ("killed" when it left no summary).
+	Stopped string `json:"stopped,omitempty"`
+}
+
+// Seconds is how long the session worked.
+func (s Session) Seconds() float64 { return max(0, s.FinishedAt.Sub(s.StartedAt).Seconds()) }
 
 // RequestCount is the traffic of one service and method.
 type RequestCount struct {
@@ -121,6 +144,13 @@ func (s *Summary) fill(t Tally) {
 		s.FinishedAt = time.Now()
 	}
 	s.Seconds = s.FinishedAt.Sub(s.StartedAt).Seconds()
+	if len(s.Sessions) > 0 {
+		// A resumed run: the time it worked, not the pauses between.
+		s.Seconds = 0
+		for _, x := range s.Sessions {
+			s.Seconds += x.Seconds()
+		}
+	}
 	s.Rows = t.Rows
 	s.ByStatus = t.ByStatus
 	s.ByErrorCode = t.ByErrorCode

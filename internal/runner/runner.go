@@ -57,8 +57,9 @@ type Config struct {
 	Resumed bool
 	Log     zerolog.Logger
 	// Progress is the terminal the progress bar is drawn on (nil: none);
-	// Warnings takes what a person should know but does not stop the run.
-	Progress, Warnings io.Writer
+	// Warnings takes what a person should know but does not stop the run;
+	// Text takes the lines a person reads (the summary's stream).
+	Progress, Warnings, Text io.Writer
 	// OnRequestsStart is called once signed in, before the lists are
 	// read and the rows run: from there on the run mostly makes and
 	// answers requests.
@@ -70,6 +71,9 @@ type Config struct {
 type Result struct {
 	Summary report.Summary
 	Outcome apply.Outcome
+	// AlreadyFinished: a resumed run had nothing left to do, and its
+	// report was complete; nothing was sent or written.
+	AlreadyFinished bool
 }
 
 // StopError is an error that stopped the run once it had begun to talk to
@@ -92,6 +96,9 @@ func Command(mode apply.Mode) string {
 // that stopped early (interrupt, --max-failures, refused credentials met
 // on a row) returns no error: Outcome.Stopped says why.
 func Run(ctx context.Context, cfg Config) (Result, error) {
+	if cfg.Census.Rows > 0 && cfg.Census.Resumed == cfg.Census.Rows {
+		return finishDone(ctx, cfg)
+	}
 	r, what := cfg.Run, Command(cfg.Mode)
 	so := cfg.Session
 	so.Operations, so.Log = cfg.Census.Operations(cfg.Mode), cfg.Log
@@ -107,6 +114,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	exec, resolver := newExecutor(cfg, sess)
 	started := time.Now()
+	prior := priorSessions(r, cfg.Resumed)
 	cfg.Log.Info().Str("run_id", r.ID).Str("manifest", cfg.Manifest.DisplayName).Int("rows", cfg.Census.Rows).
 		Int("workers", cfg.Workers).Str("limits", session.DescribeLimits(so.Limits)).Msg(what + " started")
 
@@ -130,13 +138,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	defer src.Close()
-	sink, err := report.Create(report.Options{
-		Dir: r.Dir, FailedName: "failed" + src.Format().Ext(),
-		NewFailedWriter: func(w io.Writer) (report.ManifestWriter, error) {
-			return manifest.NewWriter(w, src.Format(), src.Columns())
-		},
-		Keep: r.Keep(),
-	})
+	sink, err := openSink(r, src)
 	if err != nil {
 		return Result{}, err
 	}
@@ -178,6 +180,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 
 	s := cfg.summary(sess, started, outcome)
 	s.StalenessReads = exec.StaleReads()
+	t := sink.Tally()
+	s = withSessions(s, prior, t.Rows-t.ByStatus[report.StatusSkipped])
 	if runErr == nil && r.Journal != nil {
 		s.UndoManifest, s.UndoRows = writeUndo(ctx, cfg.Warnings, cfg.Log, r.Dir, src.Format())
 	}
@@ -212,7 +216,12 @@ func newExecutor(cfg Config, sess *session.Session) (*apply.Executor, *apply.Res
 // summary is the run's summary.json before the sink adds the counts.
 func (cfg *Config) summary(sess *session.Session, started time.Time, outcome apply.Outcome) report.Summary {
 	r, so := cfg.Run, cfg.Session
-	requests, throttled, byService := sess.Requests()
+	var requests map[string]int
+	var throttled int
+	var byService map[string]map[string]report.RequestCount
+	if sess != nil {
+		requests, throttled, byService = sess.Requests()
+	}
 	s := report.Summary{
 		RunID: r.ID, Command: Command(cfg.Mode), Manifest: cfg.Manifest.DisplayName, ManifestSHA256: r.Meta.ManifestSHA256,
 		StartedAt: started, Requests: requests, Throttled: throttled, RequestsByService: byService, ReportDir: r.Dir,
@@ -266,4 +275,16 @@ func LogFinished(log zerolog.Logger, mode apply.Mode, s report.Summary) {
 	log.Info().Str("run_id", s.RunID).Int("rows", s.Rows).Interface("by_status", s.ByStatus).
 		Float64("rows_per_second", s.RowsPerSecond).Interface("requests_by_service", s.RequestsByService).
 		Msg(Command(mode) + " finished")
+}
+
+// openSink opens the run's report files: a new run's, or those of the run
+// resumed, keeping its finished rows.
+func openSink(r *runfolder.Run, src *manifest.Reader) (*report.Writer, error) {
+	return report.Create(report.Options{
+		Dir: r.Dir, FailedName: "failed" + src.Format().Ext(),
+		NewFailedWriter: func(w io.Writer) (report.ManifestWriter, error) {
+			return manifest.NewWriter(w, src.Format(), src.Columns())
+		},
+		Keep: r.Keep(),
+	})
 }
