@@ -27,9 +27,10 @@ func reportRun(opts *manifestOptions, log zerolog.Logger, text goio.Writer, r *r
 	runner.LogFinished(log, mode, summary)
 	switch {
 	case res.Outcome.Stopped != nil:
-		if mode == apply.ModePlan {
+		switch {
+		case mode == apply.ModePlan:
 			fmt.Fprintf(text, "the plan stopped early; run it again for the whole plan\n")
-		} else {
+		case summary.ByStatus[report.StatusSkipped] > 0:
 			fmt.Fprintf(text, "resume with: %s\n", runfolder.ResumeCommand(opts.Manifest, opts.Flags, r.ID))
 		}
 		return withExit(exitStopped, nil)

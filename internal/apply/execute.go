@@ -227,8 +227,11 @@ func (a *applier) recordNotSet(ctx context.Context, r *row) {
 }
 
 // decide sets the status of a row whose changes are known and says whether
-// mode writes it: a plan never does, apply always does, and apply of
-// changed rows only does when there is a change.
+// mode writes it: a plan never does; an apply does when there is a
+// change. A row whose target's state was read and already holds what the
+// row asks is unchanged and sends nothing (re-applying a manifest sends
+// nothing twice); a row whose state was not read lists every field it
+// sets as a change, so it is sent.
 func decide(mode Mode, res *report.Result, changes []report.Change) (write bool) {
 	res.Changes = changes
 	switch {
@@ -236,7 +239,7 @@ func decide(mode Mode, res *report.Result, changes []report.Change) (write bool)
 		res.Status = report.StatusUnchanged
 	case mode == ModePlan:
 		res.Status = report.StatusPlanned
-	case mode == ModeApplyChanged && len(changes) == 0:
+	case len(changes) == 0:
 		res.Status = report.StatusUnchanged
 	default:
 		return true

@@ -166,7 +166,7 @@ func (rd *reading) lookDelete(ctx context.Context, r *row) (look, error) {
 		l.target = l.group.ID
 	}
 	if isNotFound(err) {
-		return look{job: r.job, gone: true}, nil
+		return look{job: r.job, gone: true, note: "not found (already deleted?)" + rd.resolver.nearestTarget(r.job.Target)}, nil
 	}
 	if err != nil {
 		return look{}, err
@@ -358,8 +358,12 @@ func settled(r *row, l look) bool {
 		r.res.Status = report.StatusUnchanged
 		if sent == sentDelete {
 			r.res.Status = report.StatusSucceeded
+		} else {
+			r.res.ErrorMessage = l.note
 		}
-	case sent != "" && !l.create && len(l.changes) == 0:
+	case (sent != "" || r.prior != nil) && !l.create && len(l.changes) == 0:
+		// An interrupted run recorded this row's intent before sending
+		// it, and the target now shows the change: that run's write.
 		r.res.Status = report.StatusSucceeded
 	default:
 		return false

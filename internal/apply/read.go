@@ -74,6 +74,8 @@ type look struct {
 	groupIDs []string
 	gone     bool
 	target   string
+	// note says, for a person, why a row that changes nothing does so.
+	note string
 }
 
 // look reads what r's row needs and lists its changes.

@@ -282,6 +282,34 @@ func (rs *Resolver) GroupID(ref string) (string, error) {
 	}
 }
 
+// nearestTarget is the end of a message about a target that is not
+// there: the nearest email, user name, robot account or group name of
+// the lists read, when one is close.
+func (rs *Resolver) nearestTarget(t manifest.Target) string {
+	var names []string
+	switch t.Kind {
+	case manifest.TargetEmail:
+		for _, u := range rs.usersByID {
+			names = append(names, u.Email)
+		}
+	case manifest.TargetUsername:
+		for _, u := range rs.usersByID {
+			names = append(names, u.UserName)
+		}
+	case manifest.TargetRobotName:
+		for _, r := range rs.robotsByID {
+			names = append(names, r.Name)
+		}
+	case manifest.TargetGroupName:
+		return rs.nearestGroup(t.Value)
+	}
+	slices.Sort(names)
+	if near := suggest.Nearest(t.Value, names); near != "" {
+		return fmt.Sprintf("; did you mean %q?", near)
+	}
+	return ""
+}
+
 // nearestGroup is the end of an unknown group name's message: the
 // organization's group name nearest to it, when one is close.
 func (rs *Resolver) nearestGroup(ref string) string {

@@ -17,6 +17,9 @@ type Tally struct {
 	Rows        int            `json:"rows"`
 	ByStatus    map[Status]int `json:"by_status"`
 	ByErrorCode map[string]int `json:"by_error_code,omitempty"`
+	// AlreadyGone counts the unchanged rows that delete what was not
+	// there (deleted before the run, or a name misspelt).
+	AlreadyGone int `json:"already_gone,omitempty"`
 	latency     [latencyBuckets]int
 }
 
@@ -44,6 +47,9 @@ func (t *Tally) Add(r *Result) {
 	t.ByStatus[r.Status]++
 	if r.ErrorCode != "" {
 		t.ByErrorCode[string(r.ErrorCode)]++
+	}
+	if r.Status == StatusUnchanged && strings.HasPrefix(r.Op, "delete_") {
+		t.AlreadyGone++
 	}
 	if r.Status == StatusSucceeded || r.Status == StatusFailed || r.Status == StatusUnchanged || r.Status == StatusPlanned {
 		t.latency[latencyBucket(r.Duration)]++
@@ -92,6 +98,8 @@ type Summary struct {
 	Rows           int            `json:"rows"`
 	ByStatus       map[Status]int `json:"by_status"`
 	ByErrorCode    map[string]int `json:"by_error_code"`
+	// AlreadyGone: see Tally.
+	AlreadyGone int `json:"already_gone,omitempty"`
 	LatencyP50Ms   float64        `json:"latency_p50_ms"`
 	LatencyP95Ms   float64        `json:"latency_p95_ms"`
 	Requests       map[string]int `json:"requests_by_method"`
@@ -105,6 +113,10 @@ type Summary struct {
 	// and UndoRows its rows; empty for a plan.
 	UndoManifest string `json:"undo_manifest,omitempty"`
 	UndoRows     int    `json:"undo_rows,omitempty"`
+	// SecretsOut is where the run's generated passwords went, and
+	// PasswordsSet how many rows of this session set a password.
+	SecretsOut   string `json:"secrets_out,omitempty"`
+	PasswordsSet int    `json:"passwords_set,omitempty"`
 	// StalenessReads counts the reads spent checking that what
 	// whole-object writes send back was fresh (--max-staleness).
 	StalenessReads int64 `json:"staleness_reads,omitempty"`
@@ -154,6 +166,7 @@ func (s *Summary) fill(t Tally) {
 	s.Rows = t.Rows
 	s.ByStatus = t.ByStatus
 	s.ByErrorCode = t.ByErrorCode
+	s.AlreadyGone = t.AlreadyGone
 	if s.ByStatus == nil {
 		s.ByStatus = map[Status]int{}
 	}
@@ -187,7 +200,11 @@ func (s Summary) Print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, st := range statusOrder {
 		if n := s.ByStatus[st]; n > 0 {
-			fmt.Fprintf(tw, "  %s\t%d\n", st, n)
+			fmt.Fprintf(tw, "  %s\t%d", st, n)
+			if st == StatusUnchanged && s.AlreadyGone > 0 {
+				fmt.Fprintf(tw, " (%d deletes of what was not there: already deleted?)", s.AlreadyGone)
+			}
+			fmt.Fprintln(tw)
 		}
 	}
 	_ = tw.Flush()
@@ -227,8 +244,14 @@ func (s Summary) Print(w io.Writer) {
 		fmt.Fprintf(w, "  stopped early: %s\n", s.Stopped)
 	}
 	fmt.Fprintf(w, "  report: %s\n", s.ReportDir)
-	if s.UndoManifest != "" {
+	switch {
+	case s.UndoManifest != "" && s.UndoRows > 0:
 		fmt.Fprintf(w, "  undo: %s (%s; applying it puts back what this run changed)\n", s.UndoManifest, Plural(s.UndoRows, "row"))
+	case s.UndoManifest != "" && s.PasswordsSet > 0:
+		fmt.Fprintf(w, "  undo: nothing to undo (a password set cannot be put back; %s lists them)\n", s.UndoManifest)
+	}
+	if s.PasswordsSet > 0 && s.SecretsOut != "" {
+		fmt.Fprintf(w, "  passwords: %s set; the generated ones are in %s (for each account, its last line there is the one in effect)\n", Plural(s.PasswordsSet, "row"), s.SecretsOut)
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/uipath-batch/batch/internal/progress"
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/runfolder"
+	"github.com/uipath-batch/batch/internal/secret"
 	"github.com/uipath-batch/batch/internal/session"
 	"github.com/uipath-batch/batch/internal/undo"
 )
@@ -43,8 +44,10 @@ type Config struct {
 	// Session holds the requests' settings; its Operations are the
 	// census's.
 	Session session.Options
-	// Secrets records generated passwords (nil: none may be generated).
-	Secrets apply.SecretRecorder
+	// Secrets records generated passwords (nil: none may be generated),
+	// into the file SecretsPath names.
+	Secrets     apply.SecretRecorder
+	SecretsPath string
 	// Workers, MaxFailures, Drain and BulkSize are apply.RunConfig's.
 	Workers, MaxFailures, BulkSize int
 	Drain                          time.Duration
@@ -142,6 +145,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	passwords := 0 // rows that set a password (OnResult runs on one goroutine)
 	bar := progress.New(ctx, cfg.Progress, cfg.Census.Rows, what, sess.Limiter.Waiting, cfg.Drain)
 	bar.Resumed(sink.Tally().Rows)
 	outcome, runErr := apply.Run(ctx, src, exec, sink, apply.RunConfig{
@@ -150,6 +154,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		OnDispatch: bar.Dispatched,
 		OnResult: func(res report.Result) {
 			bar.Row(res.Status == report.StatusFailed)
+			if res.Status == report.StatusSucceeded && setsPassword(res.Changes) {
+				passwords++
+			}
 			if res.Status == report.StatusFailed {
 				cfg.Log.Debug().Int("row", res.Row).Str("target", res.Target).Str("error_code", string(res.ErrorCode)).Msg(res.ErrorMessage)
 			}
@@ -179,7 +186,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	bar.Done()
 
 	s := cfg.summary(sess, started, outcome)
-	s.StalenessReads = exec.StaleReads()
+	s.StalenessReads, s.PasswordsSet, s.SecretsOut = exec.StaleReads(), passwords, cfg.SecretsPath
 	t := sink.Tally()
 	s = withSessions(s, prior, t.Rows-t.ByStatus[report.StatusSkipped])
 	if runErr == nil && r.Journal != nil {
@@ -287,4 +294,14 @@ func openSink(r *runfolder.Run, src *manifest.Reader) (*report.Writer, error) {
 		},
 		Keep: r.Keep(),
 	})
+}
+
+// setsPassword reports whether a row's changes set a password.
+func setsPassword(cs []report.Change) bool {
+	for _, c := range cs {
+		if c.New == secret.Redacted {
+			return true
+		}
+	}
+	return false
 }
