@@ -99,11 +99,11 @@ type Summary struct {
 	ByStatus       map[Status]int `json:"by_status"`
 	ByErrorCode    map[string]int `json:"by_error_code"`
 	// AlreadyGone: see Tally.
-	AlreadyGone int `json:"already_gone,omitempty"`
-	LatencyP50Ms   float64        `json:"latency_p50_ms"`
-	LatencyP95Ms   float64        `json:"latency_p95_ms"`
-	Requests       map[string]int `json:"requests_by_method"`
-	Throttled      int            `json:"throttled_429s"`
+	AlreadyGone  int            `json:"already_gone,omitempty"`
+	LatencyP50Ms float64        `json:"latency_p50_ms"`
+	LatencyP95Ms float64        `json:"latency_p95_ms"`
+	Requests     map[string]int `json:"requests_by_method"`
+	Throttled    int            `json:"throttled_429s"`
 	// RequestsByService holds requests and 429s by service ("identity",
 	// "orchestrator") and method; Identity's token requests are "token".
 	RequestsByService map[string]map[string]RequestCount `json:"requests_by_service,omitempty"`
