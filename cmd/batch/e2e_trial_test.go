@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uipath-batch/batch/internal/emulator"
 	"github.com/uipath-batch/batch/internal/report"
@@ -62,5 +63,54 @@ func TestDeleteOfWhatIsNotThereSaysSo(t *testing.T) {
 	res = runBatch(t, emu, dir, "apply", m2, "--yes", "--max-failures", "1", "--run-id", "mf", "--limits", "none", "--log-format", "console")
 	if strings.Contains(res.stdout+res.stderr, "resume with") {
 		t.Errorf("--max-failures stopped after the last row, yet a resume command is printed:\n%s", res.stderr)
+	}
+}
+
+// A run without a terminal (a scheduled one, logging JSON) logs its
+// progress now and then: rows done of the total, the rate and time left.
+func TestScheduledRunLogsProgress(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t, emulator.Config{Users: 6, Latency: 400 * time.Millisecond})
+	dir := t.TempDir()
+	m := writeFile(t, dir, "m.csv", "op,email,name\n"+
+		"update_user,user00001@example.com,A\nupdate_user,user00002@example.com,B\nupdate_user,user00003@example.com,C\n"+
+		"update_user,user00004@example.com,D\nupdate_user,user00005@example.com,E\nupdate_user,user00006@example.com,F\n")
+	res := runBatch(t, emu, dir, "apply", m, "--yes", "--workers", "1", "--limits", "none", "--log-format", "json", "--progress-every", "200ms")
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stderr, `"message":"progress"`) || !strings.Contains(res.stderr, `"rows":6`) || !strings.Contains(res.stderr, "rows/s") {
+		t.Errorf("no progress line in the JSON log:\n%s", res.stderr)
+	}
+	if res := runBatch(t, nil, dir, "plan", m, "--progress-every", "-1s"); res.code != 2 || !strings.Contains(res.stderr, "--progress-every must be 0 or more") {
+		t.Errorf("--progress-every -1s: exit %d\n%s", res.code, res.stderr)
+	}
+}
+
+// --limits entries replace the default budgets one by one: PUT=100/5m
+// keeps the GET budget (the scarcest); an unknown method or service is
+// refused, naming the entry, with nothing sent.
+func TestLimitsEntriesReplaceDefaultsOneByOne(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t, emulator.Config{Users: 2})
+	dir := t.TempDir()
+	m := writeFile(t, dir, "m.csv", "op,email,name\nupdate_user,user00001@example.com,A\n")
+	res := runBatch(t, emu, dir, "plan", m, "--limits", "PUT=100/5m", "--log-format", "json", "--run-id", "p")
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	limits := readSummary(t, filepath.Join(dir, "reports", "p")).Settings["limits"]
+	if s, _ := limits.(string); !strings.Contains(s, "identity:GET=270/5m") || !strings.Contains(s, "identity:PUT=100/5m") {
+		t.Errorf("limits in force %q: want the default GET budget kept beside PUT=100/5m", limits)
+	}
+	before := sumRequests(emu)
+	for _, bad := range []string{"orchestrator:FOO=1/1s", "billing:GET=1/1s", "PUT=0/1m"} {
+		res := runBatch(t, emu, dir, "plan", m, "--limits", bad)
+		if res.code != 2 || !strings.Contains(res.stderr, bad) {
+			t.Errorf("--limits %s: exit %d, want 2 naming the entry\n%s", bad, res.code, res.stderr)
+		}
+	}
+	if n := sumRequests(emu) - before; n != 0 {
+		t.Errorf("refused limits sent %d requests", n)
 	}
 }

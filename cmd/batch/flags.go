@@ -53,6 +53,7 @@ type runFlags struct {
 	AllowLiteral, AllowDeletes bool
 	BulkSize                   int
 	Drain, MaxStaleness        time.Duration
+	ProgressEvery              time.Duration
 	log                        logOptions
 }
 
@@ -69,7 +70,7 @@ const (
 )
 
 func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
-	fs.StringVar(&r.Limits, "limits", "default", "request budgets per service, HTTP method and rolling window, e.g. identity:PUT=160/5m,orchestrator:GET=100/1m (a bare PUT=… is Identity's); default: Identity's published budgets less 10 %, Orchestrator's learned from its 429s; none: no budget (emulator). Users and robot accounts spend Identity's budgets (the token too), set_robot_credentials Orchestrator's")
+	fs.StringVar(&r.Limits, "limits", "default", "request budgets per service, HTTP method and rolling window: a comma-separated list of [SERVICE:]METHOD=N/WINDOW (SERVICE identity or orchestrator, identity when left out; METHOD GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS; WINDOW in ms, s, m or h), each replacing the default budget of its service and method only, e.g. PUT=100/5m or orchestrator:GET=100/1m; default: Identity's published budgets less 10 %, Orchestrator's learned from its 429s; cloud: Identity's published budgets exactly; none: no budget (emulator), none,PUT=10/1s: that budget only. Users and robot accounts spend Identity's budgets (the token too), set_robot_credentials Orchestrator's")
 	fs.IntVar(&r.MaxAttempts, "max-attempts", 5, "attempts per request for retryable failures (429, 502, 503, 504, connection errors)")
 	fs.DurationVar(&r.Timeout, "timeout", 30*time.Second, "timeout of one request, counted from when its budget slot comes (waiting for the budget is not part of it)")
 	fs.StringVar(&r.log.Format, "log-format", "auto", "auto, json or console (auto: console on a terminal, JSON otherwise)")
@@ -82,6 +83,7 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	fs.StringVar(&r.RunID, "run-id", "", "name of this run's report folder: letters, digits, '.', '-', '_' (default: time and a random suffix)")
 	fs.BoolVar(&r.AllowLiteral, "allow-literal-secrets", false, "accept passwords written in the manifest itself")
 	fs.BoolVar(&r.log.NoProgress, "no-progress", false, "no progress bar")
+	fs.DurationVar(&r.ProgressEvery, "progress-every", time.Minute, "without a progress bar (no terminal, --no-progress): log the progress (rows done, rate, time left, what the run waits for) this often; 0: never")
 	if set == manifestFlags {
 		return
 	}
@@ -105,7 +107,7 @@ func (r *runFlags) checkRanges(writes bool) error {
 		v          any
 	}{{r.Workers < 1, "--workers", "at least 1", r.Workers}, {writes && r.BulkSize < 1, "--bulk-size", "at least 1", r.BulkSize},
 		{r.MaxAttempts < 1, "--max-attempts", "at least 1", r.MaxAttempts}, {r.Timeout <= 0, "--timeout", "more than 0", r.Timeout},
-		{r.MaxStaleness < 0, "--max-staleness", "0 or more", r.MaxStaleness}} {
+		{r.MaxStaleness < 0, "--max-staleness", "0 or more", r.MaxStaleness}, {r.ProgressEvery < 0, "--progress-every", "0 or more", r.ProgressEvery}} {
 		if c.bad {
 			return usageErrorf("%s must be %s, not %v; nothing was sent", c.flag, c.want, c.v)
 		}

@@ -112,7 +112,7 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		}
 	}
 	cfg := runner.Config{
-		Mode: mode, SkipUnchanged: rf.SkipUnchanged, SecretsPath: rf.SecretsOut,
+		Mode: mode, SkipUnchanged: rf.SkipUnchanged, SecretsPath: rf.SecretsOut, ProgressEvery: rf.ProgressEvery,
 		Path: path, Manifest: mopts, Census: census, Run: r, Settings: settings,
 		Session: session.Options{Limits: rf.Limits, Timeout: rf.Timeout, MaxAttempts: rf.MaxAttempts, Version: version},
 		Workers: rf.Workers, MaxFailures: rf.MaxFailures, Drain: rf.Drain, Resumed: rf.Resume != "", BulkSize: rf.BulkSize, MaxStaleness: rf.MaxStaleness,

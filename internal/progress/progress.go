@@ -26,6 +26,11 @@ import (
 type Bar struct {
 	bar  *progressbar.ProgressBar
 	what string
+	// line, when set, gets the progress every tick instead of a bar
+	// (NewLog); total is the rows of the run.
+	line  func(done, total, failed int64, status string)
+	every time.Duration
+	total int64
 	// waiting lists the budgets rows wait for (the limiter's Waiting).
 	waiting func() []worker.Waiting
 	drain   time.Duration
@@ -71,17 +76,35 @@ func New(ctx context.Context, out io.Writer, total int, what string, waiting fun
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
 	)
-	p := &Bar{bar: bar, what: what, waiting: waiting, drain: drain,
+	p := &Bar{bar: bar, what: what, waiting: waiting, drain: drain, every: refreshEvery, total: int64(total),
 		stop: make(chan struct{}), stopped: make(chan struct{})}
 	p.sample(time.Now())
 	go p.refresh(ctx)
 	return p
 }
 
+// NewLog reports progress without a terminal (a scheduled run): every
+// every, line gets the rows done of the total, the failures, and the
+// status a bar would show (rate, time left at that rate, what the run
+// waits for). With every zero or no rows it returns the zero Bar.
+func NewLog(ctx context.Context, line func(done, total, failed int64, status string), every time.Duration, total int, what string, waiting func() []worker.Waiting, drain time.Duration) *Bar {
+	if line == nil || every <= 0 || total <= 0 {
+		return &Bar{}
+	}
+	p := &Bar{line: line, every: every, what: what, waiting: waiting, drain: drain, total: int64(total),
+		stop: make(chan struct{}), stopped: make(chan struct{})}
+	p.sample(time.Now())
+	go p.refresh(ctx)
+	return p
+}
+
+// active reports whether the bar shows anything (not the zero Bar).
+func (p *Bar) active() bool { return p.stop != nil }
+
 // refresh redraws the status until Done, and notes the interrupt.
 func (p *Bar) refresh(ctx context.Context) {
 	defer close(p.stopped)
-	tick := time.NewTicker(refreshEvery)
+	tick := time.NewTicker(p.every)
 	defer tick.Stop()
 	interrupt := ctx.Done()
 	for {
@@ -97,7 +120,11 @@ func (p *Bar) refresh(ctx context.Context) {
 		}
 		now := time.Now()
 		p.sample(now)
-		p.bar.Describe(p.status(now))
+		if p.bar != nil {
+			p.bar.Describe(p.status(now))
+		} else {
+			p.line(p.done.Load(), p.total, p.failed.Load(), p.status(now))
+		}
 	}
 }
 
@@ -130,6 +157,9 @@ func (p *Bar) status(now time.Time) string {
 	p.mu.Unlock()
 	if ok {
 		parts = append(parts, fmt.Sprintf("%.1f rows/s", rate))
+		if left := p.total - p.done.Load(); rate > 0 && left > 0 && interrupted.IsZero() {
+			parts = append(parts, "about "+roughly(time.Duration(float64(left)/rate*float64(time.Second)))+" left")
+		}
 	}
 	if n := p.failed.Load(); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d failed", n))
@@ -189,6 +219,18 @@ func serviceName(svc string) string {
 	return svc
 }
 
+// roughly writes a time left as a person reads it: seconds, minutes,
+// then hours and minutes.
+func roughly(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return seconds(d)
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int64(math.Ceil(d.Minutes())))
+	}
+	return fmt.Sprintf("%d h %d min", int64(d.Hours()), int64(d.Minutes())%60)
+}
+
 // seconds writes d rounded up to a whole second ("42 s").
 func seconds(d time.Duration) string {
 	return fmt.Sprintf("%d s", int64(math.Ceil(d.Seconds())))
@@ -197,7 +239,7 @@ func seconds(d time.Duration) string {
 // Resumed counts rows an interrupted run finished, without counting them
 // in the rate.
 func (p *Bar) Resumed(n int) {
-	if p.bar == nil || n <= 0 {
+	if !p.active() || n <= 0 {
 		return
 	}
 	p.mu.Lock()
@@ -207,34 +249,40 @@ func (p *Bar) Resumed(n int) {
 		p.samples[i].done += int64(n)
 	}
 	p.mu.Unlock()
-	_ = p.bar.Add(n)
+	if p.bar != nil {
+		_ = p.bar.Add(n)
+	}
 }
 
 // Dispatched counts a row handed to the workers.
 func (p *Bar) Dispatched() {
-	if p.bar != nil {
+	if p.active() {
 		p.dispatched.Add(1)
 	}
 }
 
 // Row counts one finished row.
 func (p *Bar) Row(failed bool) {
-	if p.bar == nil {
+	if !p.active() {
 		return
 	}
 	p.done.Add(1)
 	if failed {
 		p.failed.Add(1) // shown by the next refresh: a run failing every row redraws no more often
 	}
-	_ = p.bar.Add(1)
+	if p.bar != nil {
+		_ = p.bar.Add(1)
+	}
 }
 
 // Done removes the bar before the summary is printed.
 func (p *Bar) Done() {
-	if p.bar == nil {
+	if !p.active() {
 		return
 	}
 	close(p.stop)
 	<-p.stopped
-	_ = p.bar.Finish()
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
 }

@@ -94,3 +94,35 @@ func rateIn(t *testing.T, status string) float64 {
 	t.Fatalf("status %q shows no rate", status)
 	return 0
 }
+
+// Without a terminal, progress comes as lines: rows done of the total,
+// failures, the rate and the time left at it.
+func TestLogLinesReportProgress(t *testing.T) {
+	type line struct {
+		done, total, failed int64
+		status              string
+	}
+	lines := make(chan line, 100)
+	p := NewLog(context.Background(), func(done, total, failed int64, status string) {
+		lines <- line{done, total, failed, status}
+	}, 20*time.Millisecond, 10, "apply", nil, 0)
+	p.Dispatched()
+	p.Row(false)
+	p.Row(true)
+	var got line
+	for got.done < 2 {
+		got = <-lines
+	}
+	p.Done()
+	if got.total != 10 || got.failed != 1 || !strings.HasPrefix(got.status, "apply") {
+		t.Errorf("line %+v", got)
+	}
+	if (&Bar{}).active() || NewLog(context.Background(), nil, time.Second, 10, "apply", nil, 0).active() {
+		t.Error("a zero Bar reports")
+	}
+	for d, want := range map[time.Duration]string{42 * time.Second: "42 s", 90 * time.Second: "2 min", 125 * time.Minute: "2 h 5 min"} {
+		if got := roughly(d); got != want {
+			t.Errorf("roughly(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

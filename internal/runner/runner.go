@@ -53,6 +53,9 @@ type Config struct {
 	Drain                          time.Duration
 	// MaxStaleness is apply.Options'.
 	MaxStaleness time.Duration
+	// ProgressEvery is how often a run without a progress bar logs its
+	// progress (0: never).
+	ProgressEvery time.Duration
 	// Force, when closed while the run drains after a stop, ends it at
 	// once (a second interrupt, see package interrupt).
 	Force <-chan struct{}
@@ -147,6 +150,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	passwords := 0 // rows that set a password (OnResult runs on one goroutine)
 	bar := progress.New(ctx, cfg.Progress, cfg.Census.Rows, what, sess.Limiter.Waiting, cfg.Drain)
+	if cfg.Progress == nil {
+		// No terminal (a scheduled run, JSON logs): a log line now and then.
+		bar = progress.NewLog(ctx, func(done, total, failed int64, status string) {
+			cfg.Log.Info().Int64("done", done).Int64("rows", total).Int64("failed", failed).Str("status", status).Msg("progress")
+		}, cfg.ProgressEvery, cfg.Census.Rows, what, sess.Limiter.Waiting, cfg.Drain)
+	}
 	bar.Resumed(sink.Tally().Rows)
 	outcome, runErr := apply.Run(ctx, src, exec, sink, apply.RunConfig{
 		Workers: cfg.Workers, Drain: cfg.Drain, MaxFailures: cfg.MaxFailures,
