@@ -183,9 +183,80 @@ func canonicalColumn(name string) string {
 	return name
 }
 
-// suggestColumn returns the known column nearest to name, or "" when none
-// is close enough to be a plausible typo.
-func suggestColumn(name string) string { return suggest.Nearest(name, knownColumns) }
+// columnSynonyms lists, per column, names that other tools (and people)
+// give it, squashed (see squashColumn): names too far from the column for
+// edit distance to find it.
+var columnSynonyms = invertSynonyms(map[string][]string{
+	ColOp:               {"operation", "action"},
+	string(TargetEmail): {"emailaddress", "mailaddress"},
+	ColUserName:         {"user", "login", "loginname"},
+	ColName:             {"firstname", "givenname", "forename", "first"},
+	ColSurname:          {"lastname", "familyname", "last"},
+	ColDisplayName:      {"fullname"},
+	ColIsActive:         {"active", "enabled"},
+	ColGroups:           {"memberof", "membership", "groupmembership"},
+	ColGroupsToAdd:      {"groupsadd", "groupadd", "addgroups", "addgroup", "addtogroups", "addtogroup", "groupidsadd"},
+	ColGroupsToRemove:   {"groupsremove", "groupremove", "removegroups", "removegroup", "removefromgroups", "removefromgroup", "groupsdelete", "deletegroups", "groupstodelete", "groupidsremove"},
+	ColOldPassword:      {"oldpass", "oldpwd", "currentpassword"},
+	ColNewPassword:      {"password", "pass", "pwd", "newpass", "newpwd"},
+})
+
+// invertSynonyms turns column: names into name: column.
+func invertSynonyms(byColumn map[string][]string) map[string]string {
+	m := make(map[string]string)
+	for col, names := range byColumn {
+		for _, n := range names {
+			m[n] = col
+		}
+	}
+	return m
+}
+
+// squashedColumns maps every known column and older name, squashed, to its
+// canonical column: user_name, displayname and UserID find their column
+// whatever their separators.
+var squashedColumns = func() map[string]string {
+	m := make(map[string]string, len(knownColumns)+len(columnAliases))
+	for _, c := range knownColumns {
+		m[squashColumn(c)] = c
+	}
+	for alias, c := range columnAliases {
+		m[squashColumn(alias)] = c
+	}
+	return m
+}()
+
+// squashColumn is a normalized column name without its separators: only
+// its ASCII letters and digits, lower-cased.
+func squashColumn(name string) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			b.WriteByte(c)
+		case 'A' <= c && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
+		}
+	}
+	return b.String()
+}
+
+// suggestColumn returns the known column a normalized unknown name
+// probably means, or "" when none is close enough to be a plausible typo:
+// the column spelled the same but for separators (user_name: username),
+// then a common other name for it (first_name: name, password:
+// new_password), then the nearest by edit distance.
+func suggestColumn(name string) string {
+	sq := squashColumn(name)
+	if c, ok := squashedColumns[sq]; ok {
+		return c
+	}
+	if c, ok := columnSynonyms[sq]; ok {
+		return c
+	}
+	return suggest.Nearest(name, knownColumns)
+}
 
 // columnHint is the end of an "unknown column" message: the nearest
 // known column, or the list of them.

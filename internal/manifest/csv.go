@@ -23,6 +23,7 @@ type csvSource struct {
 	colOf      []string // per input position: canonical column, or "" when ignored
 	spelled    []string // per input position: the column's name as the header gives it (normalized)
 	named      []bool   // per input position: the header cell is not blank
+	names      []string // per input position: the header cell as written (trimmed), for messages
 	headerLine int
 	header     []Problem
 	done       bool
@@ -107,6 +108,7 @@ func (s *csvSource) mapHeader(rec []string) {
 	s.colOf = make([]string, len(rec))
 	s.spelled = make([]string, len(rec))
 	s.named = make([]bool, len(rec))
+	s.names = make([]string, len(rec))
 	seen := make(map[string]bool, len(rec))      // spellings
 	canonical := make(map[string]bool, len(rec)) // canonical columns
 	for i, name := range rec {
@@ -114,6 +116,7 @@ func (s *csvSource) mapHeader(rec []string) {
 		col := canonicalColumn(spelled)
 		line, _ := s.csv.FieldPos(i)
 		s.named[i] = spelled != ""
+		s.names[i] = strings.TrimSpace(name)
 		switch {
 		case spelled == "":
 			// An empty header cell (a trailing comma from a spreadsheet) is
@@ -176,7 +179,7 @@ func (s *csvSource) toRow(rec []string) *rawRow {
 		empty = false
 		fieldLine, _ := s.csv.FieldPos(i)
 		if len(v) > MaxCellBytes {
-			row.problems = append(row.problems, s.problem(fieldLine, "", "%s", cellTooLong(fmt.Sprintf("cell %d", i+1), len(v))))
+			row.problems = append(row.problems, s.problem(fieldLine, s.columnAt(i), "%s", cellTooLong(s.cellName(i), len(v))))
 			continue
 		}
 		switch {
@@ -206,6 +209,28 @@ func (s *csvSource) toRow(rec []string) *rawRow {
 		}
 	}
 	return row
+}
+
+// columnAt is the canonical column of input position i, or "" when the
+// header gives it no known column.
+func (s *csvSource) columnAt(i int) string {
+	if i < len(s.colOf) {
+		return s.colOf[i]
+	}
+	return ""
+}
+
+// cellName names the cell at input position i for a message: by its
+// column's name as the header writes it, or, for a cell under no header
+// name, by its position.
+func (s *csvSource) cellName(i int) string {
+	switch {
+	case i >= len(s.names):
+		return fmt.Sprintf("cell %d (past the header's %d columns)", i+1, len(s.names))
+	case !s.named[i]:
+		return fmt.Sprintf("cell %d (its column has no name in the header)", i+1)
+	}
+	return fmt.Sprintf("the %q cell", printable(s.names[i]))
 }
 
 // spelledAs is the header name of the row cell c's column (the first

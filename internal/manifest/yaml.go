@@ -188,7 +188,7 @@ func (s *yamlSource) cells(m *yaml.Node, where string) ([]rawCell, []Problem) {
 		switch v.Kind {
 		case yaml.ScalarNode:
 			if len(v.Value) > MaxCellBytes {
-				bad(v.Line, col, "%s", cellTooLong(col, len(v.Value)))
+				bad(v.Line, col, "%s", cellTooLong(fmt.Sprintf("the %q value", printable(strings.TrimSpace(k.Value))), len(v.Value)))
 				continue
 			}
 			if !isNull(v) {
@@ -203,7 +203,7 @@ func (s *yamlSource) cells(m *yaml.Node, where string) ([]rawCell, []Problem) {
 					continue
 				}
 				if len(it.Value) > MaxCellBytes {
-					bad(it.Line, col, "%s", cellTooLong(col+" item", len(it.Value)))
+					bad(it.Line, col, "%s", cellTooLong(fmt.Sprintf("an item of the %q list", printable(strings.TrimSpace(k.Value))), len(it.Value)))
 					continue
 				}
 				// Empty items are kept: a column that takes a list
