@@ -3,6 +3,7 @@ package journal
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -166,6 +167,89 @@ func TestLockIsExclusiveAndReleased(t *testing.T) {
 		t.Fatalf("Acquire after Release: %v", err)
 	}
 	_ = l2.Release()
+}
+
+// The lock file records who holds the lock; a process that finds the lock
+// taken reads it back and names that process.
+func TestLockNamesItsHolder(t *testing.T) {
+	dir := t.TempDir()
+	before := time.Now().Truncate(time.Second)
+	l, err := Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	_, err = Acquire(dir)
+	var le *LockedError
+	if !errors.As(err, &le) || !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Acquire = %v, want a *LockedError matching ErrLocked", err)
+	}
+	host, _ := os.Hostname()
+	if le.Holder.PID != os.Getpid() || le.Holder.Host != host || le.Holder.Started.Before(before) || le.Holder.Started.After(time.Now()) {
+		t.Errorf("holder = %+v, want pid %d, host %q, started about now", le.Holder, os.Getpid(), host)
+	}
+	want := fmt.Sprintf("the run in %s is in use by pid %d on host %s since ", dir, os.Getpid(), host)
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("message %q, want it to start %q", err, want)
+	}
+}
+
+func TestLockedErrorMessages(t *testing.T) {
+	now := time.Date(2026, 3, 4, 15, 10, 0, 0, time.Local)
+	for _, c := range []struct {
+		name string
+		e    LockedError
+		want []string
+	}{
+		{"today", LockedError{Run: "r1", Dir: "/x/r1", Holder: Holder{PID: 1234, Host: "H", Started: now.Add(-5*time.Minute - 3*time.Second)}, Now: now},
+			[]string{"run r1 is in use by pid 1234 on host H since 15:04:57 (", ", 5m3s ago): wait for it to end, or, if that process is gone, try again: its lock ends with it"}},
+		{"another day", LockedError{Run: "r1", Holder: Holder{PID: 7, Started: now.Add(-48 * time.Hour)}, Now: now},
+			[]string{"run r1 is in use by pid 7 since 2026-03-02 15:10:00 (", ", 48h0m0s ago)"}},
+		{"a clock ahead", LockedError{Run: "r1", Holder: Holder{PID: 7, Host: "H", Started: now.Add(time.Minute)}, Now: now},
+			[]string{"pid 7 on host H since 15:11:00 (", "): wait"}},
+		{"an older lock file", LockedError{Run: "r1", Holder: Holder{PID: 99}, Now: now},
+			[]string{"run r1 is in use by pid 99: wait for it to end"}},
+		{"no holder", LockedError{Dir: "/x/r1", Now: now},
+			[]string{"the run in /x/r1 is in use by another batch process (its lock file /x/r1/run.lock does not say which): wait for it to end"}},
+	} {
+		got := c.e.Error()
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q\nwant it to contain %q", c.name, got, w)
+			}
+		}
+	}
+}
+
+// What an older batch wrote (a bare pid), an empty file (a holder that has
+// not written yet) and anything else read back as well as they can; a host
+// name is never printed with control characters.
+func TestReadHolder(t *testing.T) {
+	started := time.Date(2026, 3, 4, 14, 0, 0, 0, time.UTC)
+	for content, want := range map[string]Holder{
+		"1234\n":  {PID: 1234},
+		"":        {},
+		"garbage": {},
+		"-5\n":    {},
+		`{"pid":42,"host":"h1","started":"2026-03-04T14:00:00Z"}` + "\n": {PID: 42, Host: "h1", Started: started},
+		`{"pid":42,"host":"h\u001b[2Jx"}`:                                {PID: 42, Host: `"h\x1b[2Jx"`},
+		`{"pid":0,"host":"h1"}`:                                          {},
+		`{"pid":42,`:                                                     {},
+	} {
+		path := filepath.Join(t.TempDir(), LockName)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := readHolder(f)
+		_ = f.Close()
+		if got.PID != want.PID || got.Host != want.Host || !got.Started.Equal(want.Started) {
+			t.Errorf("readHolder(%q) = %+v, want %+v", content, got, want)
+		}
+	}
 }
 
 func TestSealerKeyLifecycle(t *testing.T) {

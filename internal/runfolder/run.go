@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/uipath-batch/batch/internal/journal"
@@ -73,6 +74,9 @@ func Open(o Options) (*Run, error) {
 		return nil, fmt.Errorf("create report folder: %w", err)
 	}
 	if r.lock, err = journal.Acquire(r.Dir); err != nil {
+		if le := (*journal.LockedError)(nil); errors.As(err, &le) {
+			le.Run = r.ID
+		}
 		return nil, err
 	}
 	if err := journal.WriteMeta(r.Dir, r.Meta); err != nil {
@@ -99,13 +103,37 @@ func (r *Run) find(o Options, sum string) (err error) {
 		return fmt.Errorf("--resume %s: %w", r.ID, err)
 	}
 	if r.Meta.Command != o.Command {
-		return fmt.Errorf("--resume %s: that run was a %s, not a %s", r.ID, r.Meta.Command, o.Command)
+		return fmt.Errorf("--resume %s: that run was %s, not %s: resume it with batch %s", r.ID, withArticle(r.Meta.Command), withArticle(o.Command), r.Meta.Command)
 	}
 	if r.Meta.ManifestSHA256 != sum {
-		return fmt.Errorf("--resume %s: the manifest changed since that run started (%s was %s, is %s); resume with the same manifest, or start a new run",
+		if r.Meta.Manifest != o.DisplayName || o.DisplayName == "-" {
+			return fmt.Errorf("--resume %s: that run was started with %s (sha256 %s), not %s (sha256 %s); resume it with the manifest it started with, or start a new run",
+				r.ID, manifestName(r.Meta.Manifest), short(r.Meta.ManifestSHA256), manifestName(o.DisplayName), short(sum))
+		}
+		return fmt.Errorf("--resume %s: the manifest changed since that run started (%s's sha256 was %s, is %s); resume with the manifest as it was, or start a new run",
 			r.ID, o.DisplayName, short(r.Meta.ManifestSHA256), short(sum))
 	}
 	return nil
+}
+
+// manifestName names a manifest, as given, for a message.
+func manifestName(display string) string {
+	switch display {
+	case "":
+		return "a manifest it did not record"
+	case "-":
+		return "a manifest on standard input"
+	}
+	return display
+}
+
+// withArticle puts "a" or "an" before a command's name: "a plan", "an
+// apply".
+func withArticle(command string) string {
+	if command != "" && strings.ContainsRune("aeiou", rune(command[0])) {
+		return "an " + command
+	}
+	return "a " + command
 }
 
 // create names a new run; a run of that name must not exist.

@@ -1,6 +1,8 @@
 package runfolder
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,6 +216,89 @@ func TestResume(t *testing.T) {
 		if _, err := Open(o); err == nil {
 			t.Errorf("a resume with %s was accepted", name)
 		}
+	}
+}
+
+// A resume that is refused says why in words a person can act on: the
+// command the run was (with its article), the manifest it was started
+// with and the one given now.
+func TestResumeRefusalsNameWhatDiffers(t *testing.T) {
+	reports := t.TempDir()
+	m := manifestFile(t, "a\n")
+	r, err := Open(newApply(t, reports, "r1", m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Start()
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		change func(*Options)
+		want   []string
+	}{
+		{"another command", func(o *Options) { o.Command, o.Writes = "plan", false },
+			[]string{"--resume r1: that run was an apply, not a plan: resume it with batch apply"}},
+		{"another manifest file", func(o *Options) { o.Manifest, o.DisplayName = manifestFile(t, "b\n"), "other.csv" },
+			[]string{"--resume r1: that run was started with users.csv (sha256 ", "), not other.csv (sha256 ", "resume it with the manifest it started with"}},
+		{"the same file changed", func(o *Options) { o.Manifest = manifestFile(t, "b\n") },
+			[]string{"--resume r1: the manifest changed since that run started (users.csv's sha256 was "}},
+		{"standard input", func(o *Options) { o.Manifest, o.DisplayName = manifestFile(t, "b\n"), "-" },
+			[]string{"that run was started with users.csv (sha256 ", "), not a manifest on standard input (sha256 "}},
+	} {
+		o := newApply(t, reports, "", m)
+		o.Resume = "r1"
+		c.change(&o)
+		_, err := Open(o)
+		if err == nil {
+			t.Errorf("%s: resume accepted", c.name)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %v\nwant it to contain %q", c.name, err, w)
+			}
+		}
+	}
+
+	plan := newApply(t, reports, "p1", m)
+	plan.Command, plan.Writes = "plan", false
+	if r, err = Open(plan); err != nil {
+		t.Fatal(err)
+	}
+	r.Start()
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	o := newApply(t, reports, "", m)
+	o.Resume = "p1"
+	if _, err := Open(o); err == nil || !strings.Contains(err.Error(), "that run was a plan, not an apply: resume it with batch plan") {
+		t.Errorf("resume of a plan as an apply: %v", err)
+	}
+}
+
+// A run another process holds is refused naming that process (pid, host,
+// since when) and the run, and the error is journal.ErrLocked.
+func TestRunInUseNamesItsHolder(t *testing.T) {
+	reports := t.TempDir()
+	m := manifestFile(t, "a\n")
+	r, err := Open(newApply(t, reports, "r1", m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Start()
+	defer r.Close()
+	o := newApply(t, reports, "", m)
+	o.Resume = "r1"
+	_, err = Open(o)
+	if !errors.Is(err, journal.ErrLocked) {
+		t.Fatalf("Open of a held run = %v, want ErrLocked", err)
+	}
+	host, _ := os.Hostname()
+	want := fmt.Sprintf("run r1 is in use by pid %d on host %s since ", os.Getpid(), host)
+	if !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "wait for it to end, or, if that process is gone, try again") {
+		t.Errorf("Open of a held run = %v\nwant it to start %q", err, want)
 	}
 }
 
