@@ -39,9 +39,8 @@ func TestExamples(t *testing.T) {
 			{18, `unknown key "robot_usrname"`},
 			{19, "BATCH_EXAMPLE_UNSET_VARIABLE is not set"},
 			{20, "change_password needs old_password"},
-			// Groups are named by name or GUID: not-a-guid names a group
-			// (plan finds whether it exists), so line 9's row is valid and
-			// line 23's changes its display name too.
+			// Line 9's row is valid (plan finds whether its group
+			// exists), and line 23's changes its display name too.
 			{23, "already changed by line 9"},
 		},
 	}
