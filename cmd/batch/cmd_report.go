@@ -28,6 +28,9 @@ func newReportCmd(io *streams) *cobra.Command {
 func runReport(ctx context.Context, io *streams, dir string) error {
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
+		if st, err := os.Stat(filepath.Join("reports", dir)); err == nil && st.IsDir() {
+			return usageErrorf("%s is not a run folder: did you mean %s?", dir, filepath.Join("reports", dir))
+		}
 		return usageErrorf("%s is not a run folder (give REPORT_DIR/RUN_ID)", dir)
 	}
 	if err := htmlreport.Write(ctx, dir); err != nil {

@@ -6,10 +6,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -658,5 +660,35 @@ func TestCronJobSecretFileModeIsAccepted(t *testing.T) {
 		if want := map[bool]int{true: 0, false: 2}[m == mode]; code != want {
 			t.Errorf("secret file mode %04o: exit %d, want %d\n%s", m, code, want, out)
 		}
+	}
+}
+
+// The README's wait for the background emulator ends when the emulator
+// cannot start (its port taken) instead of spinning forever.
+func TestEmulatorWaitEndsWhenThePortIsTaken(t *testing.T) {
+	t.Parallel()
+	cmds, _ := readmeBlocks(t, filepath.Join(repoRoot(t), "README.md"), "README.md")
+	i := slices.IndexFunc(cmds, func(c docCommand) bool { return strings.Contains(c.line, "--env-file emulator.env &") })
+	if i < 0 || i+1 >= len(cmds) {
+		t.Fatal("the README has no background emulator step")
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	start := strings.Replace(cmds[i].line, " emulator", " emulator --listen "+taken.Addr().String(), 1)
+	sandbox := t.TempDir()
+	env := docEnvWithout(docEnv(t, startEmulator(t, emulator.Config{}), sandbox), "UIPATH_")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", start+"\n"+cmds[i+1].line)
+	cmd.Dir, cmd.Env = sandbox, env
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("the wait did not end with the port taken:\n%s", out)
+	}
+	if err == nil {
+		t.Errorf("the steps succeeded with the emulator's port taken:\n%s", out)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -112,5 +113,18 @@ func TestLimitsEntriesReplaceDefaultsOneByOne(t *testing.T) {
 	}
 	if n := sumRequests(emu) - before; n != 0 {
 		t.Errorf("refused limits sent %d requests", n)
+	}
+}
+
+// batch report given a run id alone points at the run folder it means.
+func TestReportOfARunIDSuggestsItsFolder(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "reports", "mixed-apply"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	res := runBatch(t, nil, dir, "report", "mixed-apply")
+	if res.code != 2 || !strings.Contains(res.stderr, "did you mean "+filepath.Join("reports", "mixed-apply")+"?") {
+		t.Errorf("exit %d\n%s", res.code, res.stderr)
 	}
 }

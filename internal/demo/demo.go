@@ -51,6 +51,9 @@ func (e *StepError) Error() string {
 // port, points this process's environment at it, and runs each step with
 // run, which returns the step's exit status. It prints on out.
 func Run(out io.Writer, examples, reportDir string, run func(args []string) int) error {
+	if err := checkExamples(examples); err != nil {
+		return err
+	}
 	emu, err := emulator.New(emulator.Config{Users: 200, Robots: 20})
 	if err != nil {
 		return fmt.Errorf("start emulator: %w", err)
@@ -80,5 +83,23 @@ func Run(out io.Writer, examples, reportDir string, run func(args []string) int)
 	}
 	fmt.Fprintf(out, "\ndemo finished: reports in %s, generated passwords in %s (mode 0600)\n", reportDir, secrets)
 	fmt.Fprintf(out, "results columns: %s\n", strings.Join(report.Columns, ", "))
+	return nil
+}
+
+// exampleFiles are the manifests the demo's steps run.
+var exampleFiles = []string{"broken.csv", "migrate-users.csv", "rotate-passwords.csv", "robots.yaml"}
+
+// checkExamples makes sure the example manifests are there before
+// anything starts: outside the checkout, the demo says where it looked.
+func checkExamples(dir string) error {
+	var missing []string
+	for _, f := range exampleFiles {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("the demo's example manifests are not in %s (missing %s): run batch demo from the checkout, or give --examples DIR", dir, strings.Join(missing, ", "))
+	}
 	return nil
 }

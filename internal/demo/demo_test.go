@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func TestRunPointsEveryStepAtALiveEmulator(t *testing.T) {
 	}
 	var out bytes.Buffer
 	var ran [][]string
-	err := Run(&out, "examples", reports, func(args []string) int {
+	err := Run(&out, repoExamples, reports, func(args []string) int {
 		ran = append(ran, args)
 		if _, err := os.Stat(secrets); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("step %v: an earlier demo's secrets file is still there", args)
@@ -41,15 +42,15 @@ func TestRunPointsEveryStepAtALiveEmulator(t *testing.T) {
 			t.Fatalf("step %v: UIPATH_URI does not answer: %v", args, err)
 		}
 		resp.Body.Close()
-		return Steps("examples", reports, secrets)[len(ran)-1].Want
+		return Steps(repoExamples, reports, secrets)[len(ran)-1].Want
 	})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if len(ran) != len(Steps("examples", reports, secrets)) {
-		t.Errorf("ran %d steps, want %d", len(ran), len(Steps("examples", reports, secrets)))
+	if len(ran) != len(Steps(repoExamples, reports, secrets)) {
+		t.Errorf("ran %d steps, want %d", len(ran), len(Steps(repoExamples, reports, secrets)))
 	}
-	for _, want := range []string{"emulator listening on http://127.0.0.1:", "== 1. validate a broken manifest", "$ batch validate " + filepath.Join("examples", "broken.csv"), "demo finished: reports in " + reports} {
+	for _, want := range []string{"emulator listening on http://127.0.0.1:", "== 1. validate a broken manifest", "$ batch validate " + filepath.Join(repoExamples, "broken.csv"), "demo finished: reports in " + reports} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -60,7 +61,7 @@ func TestRunStopsAtTheFirstStepThatEndsOtherwise(t *testing.T) {
 	isolateEnv(t)
 	var out bytes.Buffer
 	n := 0
-	err := Run(&out, "examples", t.TempDir(), func([]string) int {
+	err := Run(&out, repoExamples, t.TempDir(), func([]string) int {
 		n++
 		return 0 // the first step, the broken manifest, wants 2
 	})
@@ -90,3 +91,16 @@ func TestStepsNameExampleManifestsThatExist(t *testing.T) {
 		}
 	}
 }
+
+// Outside the checkout the demo stops before it starts, saying where it
+// looked for the examples.
+func TestDemoOutsideTheCheckoutSaysWhereItLooked(t *testing.T) {
+	ran := false
+	err := Run(io.Discard, t.TempDir(), t.TempDir(), func([]string) int { ran = true; return 0 })
+	if err == nil || ran || !strings.Contains(err.Error(), "missing broken.csv") || !strings.Contains(err.Error(), "--examples") {
+		t.Errorf("err %v, a step ran: %v", err, ran)
+	}
+}
+
+// repoExamples is the checkout's examples folder, seen from this package.
+var repoExamples = filepath.Join("..", "..", "examples")
