@@ -56,5 +56,13 @@ func (r *Rotation) LeftOut(kind Kind) string {
 		slices.Sort(whys)
 		return fmt.Sprintf("left out %d robots whose password nothing here can set (%s): a robot that signs in without a password has none to rotate; rotate a store's in that store", r.Skipped, strings.Join(whys, ", "))
 	}
-	return fmt.Sprintf("left out %d directory users: their password is changed in the directory", r.Skipped)
+	if n := r.SkippedBy["of a directory"]; n == r.Skipped || len(r.SkippedBy) == 0 {
+		return fmt.Sprintf("left out %d directory users: their password is changed in the directory", r.Skipped)
+	}
+	whys := make([]string, 0, len(r.SkippedBy))
+	for why, n := range r.SkippedBy {
+		whys = append(whys, fmt.Sprintf("%d %s", n, why))
+	}
+	slices.Sort(whys)
+	return fmt.Sprintf("left out %d users (%s): a directory user's password is changed in the directory; check the others in the organization", r.Skipped, strings.Join(whys, ", "))
 }

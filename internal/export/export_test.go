@@ -308,3 +308,25 @@ func TestExportReadsTheOrganization(t *testing.T) {
 		t.Errorf("export groups sent %d GETs, want 1 (the group list)", gets)
 	}
 }
+
+// Users the live service sends with a type or category code this version
+// does not know are left out and counted by code, never written as local
+// users; a category of directory leaves a user out, linkedLocal keeps it.
+func TestUsersOfUnknownCodesAreLeftOutAndCounted(t *testing.T) {
+	o := &org{users: []apply.User{
+		{ID: "u1", UserName: "ann", Email: "ann@example.com", Type: "user", Category: "local"},
+		{ID: "u2", UserName: "nine", Email: "nine@example.com", Type: client.UnknownEnumPrefix + "9"},
+		{ID: "u3", UserName: "cat", Email: "cat@example.com", Type: "user", Category: client.UnknownEnumPrefix + "7"},
+		{ID: "u4", UserName: "dir", Email: "dir@example.com", Type: "user", Category: "directory"},
+		{ID: "u5", UserName: "linked", Email: "linked@example.com", Type: "user", Category: "linkedLocal"},
+	}}
+	sink := &rows{}
+	tally, err := Run(context.Background(), o, Users, sink, orgGroups)
+	if err != nil || tally.Rows != 2 || tally.Directory != 1 || tally.Unknown["type 9"] != 1 || tally.Unknown["category 7"] != 1 {
+		t.Fatalf("%+v, %v", tally, err)
+	}
+	notes := strings.Join(tally.Notes(Users), "\n")
+	if !strings.Contains(notes, "left out 1 users of type 9") || !strings.Contains(notes, "left out 1 users of category 7") {
+		t.Errorf("notes:\n%s", notes)
+	}
+}

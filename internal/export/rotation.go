@@ -137,6 +137,10 @@ func PasswordRows(ctx context.Context, r apply.Reader, sink Sink, rot *Rotation)
 		if !rot.matches(u.UserName) {
 			return nil
 		}
+		if code := unknownCode(u); code != "" {
+			rot.skip("of " + code + ", a code this version does not know")
+			return nil
+		}
 		if !u.Local() {
 			rot.skip("of a directory")
 			return nil
