@@ -222,8 +222,10 @@ func (c *credentialsSource) tokenError(err error) error {
 		e.StatusCode = http.StatusBadRequest
 	}
 	e.Code = re.ErrorCode
-	desc := strings.TrimSpace(re.ErrorDescription)
-	who := fmt.Sprintf("client id %q from %s", c.clientID, c.idOrigin)
+	// Only what can hold a secret is scrubbed, not batch's own words: a
+	// short secret such as "client" must not mask "the client credentials".
+	desc := scrub(strings.TrimSpace(re.ErrorDescription), []string{c.cfg.ClientSecret})
+	who := scrub(fmt.Sprintf("client id %q from %s", c.clientID, c.idOrigin), []string{c.cfg.ClientSecret})
 	switch re.ErrorCode {
 	case "invalid_client":
 		e.Message = fmt.Sprintf("the token endpoint rejected the client credentials (%s); check %s and %s (or %s)", who, EnvClientID, EnvClientSecret, EnvClientSecretFile)
@@ -242,7 +244,6 @@ func (c *credentialsSource) tokenError(err error) error {
 	if desc != "" {
 		e.Message += ": " + desc
 	}
-	e.Message = scrub(e.Message, []string{c.cfg.ClientSecret})
 	return e
 }
 
@@ -278,12 +279,7 @@ func pathOf(raw string) string {
 	return u.Path
 }
 
-// scrub replaces every occurrence of the secrets in s.
-func scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, secret.Redacted)
-		}
-	}
-	return s
-}
+// scrub replaces the secrets in s as secret.Scrub does: a secret of
+// secret.MinMaskedInWord bytes or more wherever it appears, a shorter one
+// wherever it stands as a word of its own.
+func scrub(s string, secrets []string) string { return secret.Scrub(s, secrets...) }

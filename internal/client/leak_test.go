@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/uipath-batch/batch/internal/emulator"
 	"github.com/uipath-batch/batch/internal/secret"
@@ -136,5 +138,22 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "\n"); n < 10 {
 		t.Fatalf("only %d log lines", n)
+	}
+}
+
+// A short client secret masks only itself, never batch's own words: with
+// the secret "client", the message still says "the client credentials";
+// the server's words quoting it are masked.
+func TestShortClientSecretMasksOnlyItself(t *testing.T) {
+	for _, tc := range []struct{ secret, keep, gone string }{
+		{"client", "rejected the client credentials", "invalid secret client "},
+		{"ecret", "check UIPATH_CLIENT_ID and UIPATH_CLIENT_SECRET", " ecret "},
+	} {
+		c := &credentialsSource{cfg: clientcredentials.Config{ClientSecret: tc.secret}, clientID: "app", idOrigin: "environment"}
+		err := c.tokenError(&oauth2.RetrieveError{ErrorCode: "invalid_client", ErrorDescription: "invalid secret " + tc.secret + " given"})
+		e, _ := AsError(err)
+		if e == nil || !strings.Contains(e.Message, tc.keep) || strings.Contains(e.Message, tc.gone) {
+			t.Errorf("secret %q: %v", tc.secret, err)
+		}
 	}
 }
