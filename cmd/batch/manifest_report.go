@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	goio "io"
+	"os"
 
 	"github.com/rs/zerolog"
 
@@ -31,7 +32,7 @@ func reportRun(opts *manifestOptions, log zerolog.Logger, text goio.Writer, r *r
 		case mode == apply.ModePlan:
 			fmt.Fprintf(text, "the plan stopped early; run it again for the whole plan\n")
 		case summary.ByStatus[report.StatusSkipped] > 0:
-			fmt.Fprintf(text, "resume with: %s\n", runfolder.ResumeCommand(opts.Manifest, opts.Flags, r.ID))
+			fmt.Fprintf(text, "resume with: %s\n", runfolder.ResumeCommand(os.Args[0], opts.Manifest, opts.Flags, r.ID))
 		}
 		return withExit(exitStopped, nil)
 	case summary.ByStatus[report.StatusFailed] > 0:
