@@ -28,6 +28,8 @@ const (
 // ManifestWriter writes jobs back as manifest rows; manifest.Writer is one.
 type ManifestWriter interface {
 	Write(job manifest.Job) error
+	// Comment writes a line readers skip: why the row below it failed.
+	Comment(text string) error
 	Flush() error
 	Close() error
 }
@@ -262,6 +264,15 @@ func (w *Writer) append(r Result, job *manifest.Job) error {
 		return err
 	}
 	if r.Status == StatusFailed && job != nil && w.failed != nil {
+		// Why it failed, on a comment line above it: readers skip it, so
+		// the file is still a manifest to fix and apply again.
+		why := fmt.Sprintf("row %d (%s) failed: %s", r.Row, r.Source, r.ErrorCode)
+		if r.ErrorMessage != "" {
+			why += ": " + r.ErrorMessage
+		}
+		if err := w.failed.Comment(why); err != nil {
+			return fmt.Errorf("write failed row %d: %w", r.Row, err)
+		}
 		if err := w.failed.Write(*job); err != nil {
 			return fmt.Errorf("write failed row %d: %w", r.Row, err)
 		}

@@ -20,6 +20,10 @@ func (c captured) Write(j manifest.Job) error {
 	_, err := io.WriteString(c.w, j.Target.String()+"\n")
 	return err
 }
+func (c captured) Comment(text string) error {
+	_, err := io.WriteString(c.w, "# "+text+"\n")
+	return err
+}
 func (c captured) Flush() error { return nil }
 func (c captured) Close() error { return nil }
 
@@ -85,7 +89,7 @@ func TestWriterStreamsEveryFormat(t *testing.T) {
 		t.Errorf("failed row = %v", recs[2])
 	}
 	failed, _ := os.ReadFile(filepath.Join(dir, "failed.csv"))
-	if string(failed) != "username=bob\n" {
+	if string(failed) != "# row 2 (m.csv:2) failed: validation\nusername=bob\n" { // why, then the row
 		t.Errorf("failed manifest = %q", failed)
 	}
 	back, err := ReadSummary(dir)
