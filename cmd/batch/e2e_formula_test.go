@@ -29,7 +29,9 @@ func assertNoFormulaCells(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1 // a comment line (failed.csv says why a row failed) is a cell of its own, checked too
+	recs, err := r.ReadAll()
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

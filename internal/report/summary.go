@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -123,7 +124,23 @@ type Summary struct {
 	// Sessions lists the processes that worked on the run, oldest first,
 	// when it was resumed: requests, 429s and seconds above are their
 	// sums (a killed session's requests are not known, so not counted).
-	Sessions []Session `json:"sessions,omitempty"`
+	Sessions Sessions `json:"sessions,omitempty"`
+}
+
+// Sessions are a resumed run's sessions. Read back, a list in another
+// shape (a summary written by hand, or by another version) is left out
+// rather than failing the whole summary.
+type Sessions []Session
+
+// UnmarshalJSON reads the sessions, or none when they are not in this
+// version's shape.
+func (ss *Sessions) UnmarshalJSON(b []byte) error {
+	var out []Session
+	if json.Unmarshal(b, &out) != nil {
+		out = nil
+	}
+	*ss = out
+	return nil
 }
 
 // Session is one process's part of a run that was interrupted and
