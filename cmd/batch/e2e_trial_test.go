@@ -9,6 +9,7 @@ import (
 
 	"github.com/uipath-batch/batch/internal/emulator"
 	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/secretsout"
 )
 
 // Re-applying a manifest whose changes hold sends nothing: apply reads
@@ -126,5 +127,34 @@ func TestReportOfARunIDSuggestsItsFolder(t *testing.T) {
 	res := runBatch(t, nil, dir, "report", "mixed-apply")
 	if res.code != 2 || !strings.Contains(res.stderr, "did you mean "+filepath.Join("reports", "mixed-apply")+"?") {
 		t.Errorf("exit %d\n%s", res.code, res.stderr)
+	}
+}
+
+// A rotation's secrets name, on each line, the account the password is
+// for (the robot's Windows account and its Orchestrator user): the
+// directory administrator needs no other file. The export labels each
+// row with the user name beside its id.
+func TestRotationSecretsNameTheAccount(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t, emulator.Config{Robots: 2})
+	dir := t.TempDir()
+	if res := runBatch(t, emu, dir, "export", "robot-credentials", "-o", "rot.csv", "--limits", "none"); res.code != 0 {
+		t.Fatalf("export exit %d\n%s", res.code, res.stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "rot.csv"))
+	if !strings.Contains(string(data), `# robot-001: CORP\svc-robot-001`) {
+		t.Errorf("the export labels no row:\n%s", data)
+	}
+	if res := runBatch(t, emu, dir, "apply", "rot.csv", "--yes", "--limits", "none", "--secrets-out", "s.csv"); res.code != 0 {
+		t.Fatalf("apply exit %d\n%s", res.code, res.stderr)
+	}
+	entries, err := secretsout.Read(filepath.Join(dir, "s.csv"))
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("%d entries, %v", len(entries), err)
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Account, `CORP\svc-robot-00`) || !strings.Contains(e.Account, "(Orchestrator user robot-00") {
+			t.Errorf("%s: account %q", e.Target, e.Account)
+		}
 	}
 }

@@ -35,7 +35,9 @@ func (m Mode) readsEveryState() bool { return m != ModeApply }
 // password changed on the server can always be found again. An error stops
 // the row before anything is sent.
 type SecretRecorder interface {
-	Record(ctx context.Context, job *manifest.Job, field string, value secret.Value) error
+	// account names the account the password is for, for a person who
+	// sets it elsewhere too (a robot's Windows account, a user's email).
+	Record(ctx context.Context, job *manifest.Job, field, account string, value secret.Value) error
 	// NotSet records, after Record, that the password was not set, or
 	// with maybeSet that it may not have been (the answer was lost), and
 	// why: the password recorded must not pass for the one in effect.
@@ -88,6 +90,9 @@ type row struct {
 	// budget slot held): an error, errStale included, keeps it from
 	// leaving (see fresh.go).
 	verify func(ctx context.Context) error
+	// account names the account the row's passwords are for (see
+	// SecretRecorder.Record).
+	account string
 	// recorded are the fields whose passwords were recorded in the
 	// secrets output (see recordNotSet).
 	recorded []string

@@ -454,7 +454,7 @@ func (s *secretsKept) NotSet(_ context.Context, _ *manifest.Job, field, reason s
 	return nil
 }
 
-func (s *secretsKept) Record(_ context.Context, _ *manifest.Job, _ string, v secret.Value) error {
+func (s *secretsKept) Record(_ context.Context, _ *manifest.Job, _, _ string, v secret.Value) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n++

@@ -221,6 +221,7 @@ func (a *applier) create(ctx context.Context, r *row, l look) error {
 	switch r.job.Op {
 	case manifest.OpEnsureUser:
 		u := NewUser{ID: r.newID(), Email: r.job.Target.Value, GroupIDs: l.groupIDs}
+		r.account = u.Email
 		u.UserName, u.Name, u.Surname, u.DisplayName = deref(r.job.UserName), deref(r.job.Name), deref(r.job.Surname), deref(r.job.DisplayName)
 		if r.job.BypassBasicAuthRestriction != nil {
 			u.BypassBasicAuthRestriction = *r.job.BypassBasicAuthRestriction

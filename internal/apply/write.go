@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -67,6 +68,7 @@ func (a *applier) do(ctx context.Context, r *row) error {
 
 func (a *applier) updateUser(ctx context.Context, r *row, l look) error {
 	job := l.job
+	r.account = userAccount(l.user)
 	upd := UserUpdate{
 		Name: job.Name, Surname: job.Surname, DisplayName: job.DisplayName,
 		IsActive: job.IsActive, BypassBasicAuthRestriction: job.BypassBasicAuthRestriction,
@@ -119,6 +121,13 @@ func (a *applier) setRobotCredentials(ctx context.Context, r *row, o Orchestrato
 		r.generated = nil
 		return failf(report.CodeValidation, "new_password has %d characters: Orchestrator keeps unattended robot passwords of at most %d (nothing was sent)", n, manifest.RobotPasswordMax)
 	}
+	// The account it is for: the Windows account the robot signs in as
+	// (the row's, or the robot's as read), and its Orchestrator user.
+	windows := o.RobotUserName
+	if r.job.RobotUsername != nil {
+		windows = *r.job.RobotUsername
+	}
+	r.account = fmt.Sprintf("%s (Orchestrator user %s)", windows, o.UserName)
 	// The PATCH carries the robot's settings whole, as read: they are
 	// read again when too old (see freshOrchestratorUser), and a robot
 	// whose sign-in changed meanwhile is checked again. It carries the
@@ -145,7 +154,19 @@ func (a *applier) setRobotCredentials(ctx context.Context, r *row, o Orchestrato
 	}
 }
 
+// userAccount names a user for the secrets output: email and user name.
+func userAccount(u User) string {
+	switch {
+	case u.Email == "":
+		return u.UserName
+	case u.UserName == "" || strings.EqualFold(u.UserName, u.Email):
+		return u.Email
+	}
+	return u.Email + " (" + u.UserName + ")"
+}
+
 func (a *applier) changePassword(ctx context.Context, r *row, u User) error {
+	r.account = userAccount(u)
 	oldPw, err := a.secretFor(ctx, r, "old_password", r.job.OldPassword)
 	if err != nil {
 		return err
@@ -324,7 +345,7 @@ func (h *sendHook) run() error {
 // its generated passwords, then its intent.
 func (a *applier) beforeSend(ctx context.Context, r *row) error {
 	for _, g := range r.generated {
-		if err := a.opts.Secrets.Record(ctx, r.job, g.field, g.value); err != nil {
+		if err := a.opts.Secrets.Record(ctx, r.job, g.field, r.account, g.value); err != nil {
 			return failf(report.CodeSecret, "%s: record generated password: %v", g.field, err)
 		}
 		r.recorded = append(r.recorded, g.field)

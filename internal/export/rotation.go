@@ -67,6 +67,15 @@ func (rot *Rotation) matches(name string) bool {
 	return ok
 }
 
+// commenter is a Sink that writes comment lines readers skip (a
+// manifest.Writer).
+type commenter interface{ Comment(text string) error }
+
+// labelSafe keeps a label one cell that starts with "#" for a
+// spreadsheet: no separator to start a cell a formula could hide in, no
+// quote to unbalance the line.
+var labelSafe = strings.NewReplacer(",", ";", `"`, "'")
+
 // generate is the new_password every rotation row carries.
 var generate = manifest.SecretRef{Kind: manifest.SecretGenerate}
 
@@ -114,6 +123,12 @@ func RobotCredentialRows(ctx context.Context, r apply.Reader, sink Sink, rot *Ro
 		n++
 		account := o.RobotUserName
 		pw := generate
+		if c, ok := sink.(commenter); ok {
+			// A label a person reads: the row's id is a number.
+			if err := c.Comment(labelSafe.Replace(fmt.Sprintf("%s: %s", o.UserName, account))); err != nil {
+				return err
+			}
+		}
 		return sink.Write(manifest.Job{
 			Row: n, Op: manifest.OpSetRobotCredentials,
 			Target:        manifest.Target{Kind: manifest.TargetOrchestratorUserID, Value: strconv.FormatInt(o.Key, 10)},

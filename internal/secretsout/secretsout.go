@@ -46,10 +46,11 @@ import (
 )
 
 // header is the first line of a secrets file.
-var header = []string{"run_id", "row", "source", "op", "target", "field", "password", "recorded_at", "state"}
+var header = []string{"run_id", "row", "source", "op", "target", "field", "password", "recorded_at", "state", "account"}
 
-// oldHeader is the header of files written before lines had a state.
-var oldHeader = header[:len(header)-1]
+// oldHeader is the header of files written before lines had a state and
+// an account.
+var oldHeader = header[:8]
 
 // The states of a line (see the package comment).
 const (
@@ -142,7 +143,7 @@ func checkFormat(path string, encrypted bool) error {
 		return fmt.Errorf("secrets output %s: %w", path, err)
 	}
 	first = strings.TrimRight(first, "\r\n")
-	plain := first == strings.Join(header, ",") || first == strings.Join(oldHeader, ",")
+	plain := first == strings.Join(header, ",") || first == strings.Join(oldHeader, ",") || first == strings.Join(header[:9], ",")
 	sealed := false
 	if b, err := base64.StdEncoding.DecodeString(first); err == nil {
 		sealed = bytes.HasPrefix(b, []byte("age-encryption.org/"))
@@ -173,14 +174,16 @@ func (o *File) Discard() error {
 	return err
 }
 
-// Record writes one generated password and syncs it to disk.
-func (o *File) Record(_ context.Context, job *manifest.Job, field string, v secret.Value) error {
+// Record writes one generated password and syncs it to disk. account
+// names, for whoever sets the same password elsewhere, the account it is
+// for ("CORP\svc-robot-001 (Orchestrator user robot-001)", an email).
+func (o *File) Record(_ context.Context, job *manifest.Job, field, account string, v secret.Value) error {
 	o.mu.Lock()
 	o.recorded = true
 	o.mu.Unlock()
 	return o.writeSynced([]string{
 		o.runID, fmt.Sprint(job.Row), job.Source.String(), string(job.Op), job.Target.String(),
-		field, v.Reveal(), time.Now().UTC().Format(time.RFC3339Nano), StateRecorded,
+		field, v.Reveal(), time.Now().UTC().Format(time.RFC3339Nano), StateRecorded, account,
 	})
 }
 
@@ -195,7 +198,7 @@ func (o *File) NotSet(_ context.Context, job *manifest.Job, field, reason string
 	}
 	return o.writeSynced([]string{
 		o.runID, fmt.Sprint(job.Row), job.Source.String(), string(job.Op), job.Target.String(),
-		field, "", time.Now().UTC().Format(time.RFC3339Nano), state + ": " + oneLine(reason),
+		field, "", time.Now().UTC().Format(time.RFC3339Nano), state + ": " + oneLine(reason), "",
 	})
 }
 
@@ -271,6 +274,8 @@ type Entry struct {
 	// State is StateRecorded, or StateNotSet or StateUnknown followed by
 	// ": " and the reason (a file of an older version: "").
 	State string
+	// Account names the account the password is for (see Record).
+	Account string
 }
 
 // Recorded reports whether the entry holds a password.
@@ -325,15 +330,18 @@ func Read(path string, identities ...age.Identity) ([]Entry, error) {
 	}
 	var out []Entry
 	for i, r := range records {
-		if len(r) != len(header) && len(r) != len(oldHeader) {
+		if len(r) < len(oldHeader) || len(r) > len(header) {
 			return nil, fmt.Errorf("secrets output %s record %d: %d fields, want %d", path, i+1, len(r), len(header))
 		}
 		if i == 0 || (r[0] == header[0] && r[6] == header[6]) {
 			continue // the header (again, when a resumed run appended)
 		}
 		e := Entry{RunID: r[0], Row: r[1], Source: r[2], Op: r[3], Target: r[4], Field: r[5], Password: secret.New(r[6]), RecordedAt: r[7]}
-		if len(r) == len(header) {
+		if len(r) > 8 {
 			e.State = r[8]
+		}
+		if len(r) > 9 {
+			e.Account = r[9]
 		}
 		out = append(out, e)
 	}

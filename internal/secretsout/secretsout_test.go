@@ -30,7 +30,7 @@ func record(t *testing.T, out *File, n int) []secret.Value {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := out.Record(context.Background(), jobFor(row), "new_password", pw); err != nil {
+		if err := out.Record(context.Background(), jobFor(row), "new_password", fmt.Sprintf("user%05d@example.com", row), pw); err != nil {
 			t.Fatal(err)
 		}
 		pws = append(pws, pw)
@@ -63,7 +63,8 @@ func TestPlainFileIsPrivateAndReadsBack(t *testing.T) {
 		t.Fatalf("entries = %d, want 5", len(entries))
 	}
 	for i, e := range entries {
-		if !e.Password.Equal(pws[i]) || e.RunID != "run-1" || e.Target != fmt.Sprintf("username=user%05d", i+1) || e.Field != "new_password" {
+		if !e.Password.Equal(pws[i]) || e.RunID != "run-1" || e.Target != fmt.Sprintf("username=user%05d", i+1) || e.Field != "new_password" ||
+			e.Account != fmt.Sprintf("user%05d@example.com", i+1) {
 			t.Fatalf("entry %d = %+v", i, e)
 		}
 	}
@@ -245,16 +246,16 @@ func TestNotSetLineFollowsARefusedPassword(t *testing.T) {
 		}
 		pw := secret.New("Refused-Pass-123")
 		ctx := context.Background()
-		if err := out.Record(ctx, jobFor(1), "new_password", pw); err != nil {
+		if err := out.Record(ctx, jobFor(1), "new_password", "", pw); err != nil {
 			t.Fatal(err)
 		}
-		if err := out.Record(ctx, jobFor(2), "new_password", secret.New("Set-Pass-456")); err != nil {
+		if err := out.Record(ctx, jobFor(2), "new_password", "", secret.New("Set-Pass-456")); err != nil {
 			t.Fatal(err)
 		}
 		if err := out.NotSet(ctx, jobFor(1), "new_password", "400 password policy:\nToo short", false); err != nil {
 			t.Fatal(err)
 		}
-		if err := out.Record(ctx, jobFor(3), "new_password", secret.New("Lost-Pass-789")); err != nil {
+		if err := out.Record(ctx, jobFor(3), "new_password", "", secret.New("Lost-Pass-789")); err != nil {
 			t.Fatal(err)
 		}
 		if err := out.NotSet(ctx, jobFor(3), "new_password", "the answer was lost", true); err != nil {
