@@ -2,31 +2,22 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"image"
 	_ "image/png"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/chromedp"
-
 	"github.com/uipath-batch/batch/internal/emulator"
 	"github.com/uipath-batch/batch/internal/report"
+
+	"github.com/uipath-batch/batch/internal/browsertest"
 )
 
 // Names that would run script if the page let them: one set on the server
@@ -35,139 +26,6 @@ const (
 	hostileImg    = `<img src=x onerror=window.pwned=1>`
 	hostileScript = `</script><script>window.pwned=2</script>`
 )
-
-// chromiumPath finds headless Chromium for the browser tests: $BATCH_CHROMIUM,
-// else chromium on PATH. Without it the tests skip, except in CI, which
-// installs it (.ci/run).
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("BATCH_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	const how = "no Chromium found for the report.html browser test: install it with `sudo apt-get install -y chromium` (Debian/Ubuntu) or set BATCH_CHROMIUM=/path/to/chrome"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(how)
-	}
-	t.Skip(how)
-	return ""
-}
-
-// browserPage is report.html open in headless Chromium, with what it did:
-// console errors, requests, dialogs.
-type browserPage struct {
-	ctx      context.Context
-	url      string
-	mu       sync.Mutex
-	errors   []string
-	requests []string
-	dialogs  []string
-}
-
-// openInBrowser loads path in a fresh headless Chromium.
-func openInBrowser(t *testing.T, path string) *browserPage {
-	t.Helper()
-	bin := chromiumPath(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1300, 1000),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(cancelTimeout)
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bp := &browserPage{ctx: ctx, url: (&url.URL{Scheme: "file", Path: abs}).String()}
-	chromedp.ListenTarget(ctx, func(ev any) {
-		bp.mu.Lock()
-		defer bp.mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.APITypeError || ev.Type == runtime.APITypeWarning {
-				bp.errors = append(bp.errors, fmt.Sprintf("console.%s %v", ev.Type, ev.Args))
-			}
-		case *runtime.EventExceptionThrown:
-			bp.errors = append(bp.errors, "exception: "+ev.ExceptionDetails.Error())
-		case *log.EventEntryAdded:
-			if ev.Entry.Level == log.LevelError || ev.Entry.Level == log.LevelWarning {
-				bp.errors = append(bp.errors, fmt.Sprintf("log %s: %s", ev.Entry.Source, ev.Entry.Text))
-			}
-		case *network.EventRequestWillBeSent:
-			if ev.Request.URL != bp.url {
-				bp.requests = append(bp.requests, ev.Request.URL)
-			}
-		case *page.EventJavascriptDialogOpening:
-			bp.dialogs = append(bp.dialogs, ev.Message)
-			go func() { _ = chromedp.Run(ctx, page.HandleJavaScriptDialog(false)) }()
-		}
-	})
-	if err := chromedp.Run(ctx, log.Enable(), network.Enable(), runtime.Enable(),
-		chromedp.Navigate(bp.url), chromedp.WaitReady("#rows-body", chromedp.ByID)); err != nil {
-		t.Fatalf("open %s in Chromium: %v", path, err)
-	}
-	return bp
-}
-
-// eval runs js in the page and decodes its value into out.
-func (bp *browserPage) eval(t *testing.T, js string, out any) {
-	t.Helper()
-	if err := chromedp.Run(bp.ctx, chromedp.Evaluate(js, out)); err != nil {
-		t.Fatalf("evaluate %q: %v", js, err)
-	}
-}
-
-// checkQuiet fails on any console error, request or dialog so far.
-func (bp *browserPage) checkQuiet(t *testing.T) {
-	t.Helper()
-	bp.mu.Lock()
-	defer bp.mu.Unlock()
-	for _, e := range bp.errors {
-		t.Errorf("console: %s", e)
-	}
-	for _, r := range bp.requests {
-		t.Errorf("the page made a request: %s", r)
-	}
-	for _, d := range bp.dialogs {
-		t.Errorf("the page opened a dialog: %q", d)
-	}
-}
-
-// screenshot writes the whole page as a PNG into dir and checks it.
-func (bp *browserPage) screenshot(t *testing.T, dir, name string) string {
-	t.Helper()
-	var buf []byte
-	if err := chromedp.Run(bp.ctx, chromedp.FullScreenshot(&buf, 100)); err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(buf))
-	if err != nil || format != "png" || cfg.Width < 800 || cfg.Height < 600 {
-		t.Fatalf("screenshot is not a page-sized PNG: %s %dx%d %v", format, cfg.Width, cfg.Height, err)
-	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
-	return path
-}
 
 // screenshotDir is where screenshots go: $BATCH_SCREENSHOT_DIR, else the
 // test's temporary folder.
@@ -184,11 +42,11 @@ func screenshotDir(t *testing.T) string {
 // checkReportPage holds an open report.html against its run folder: the
 // counts equal summary.json's, the status filter shows exactly the failed
 // rows, and the page stayed quiet.
-func checkReportPage(t *testing.T, bp *browserPage, runDir string) {
+func checkReportPage(t *testing.T, bp *browsertest.Page, runDir string) {
 	t.Helper()
 	s := readSummary(t, runDir)
 	var counts map[string]string
-	bp.eval(t, `Object.fromEntries([...document.querySelectorAll('[data-status-count]')].map(e => [e.dataset.statusCount, e.textContent]))`, &counts)
+	bp.Eval(t, `Object.fromEntries([...document.querySelectorAll('[data-status-count]')].map(e => [e.dataset.statusCount, e.textContent]))`, &counts)
 	for st, n := range s.ByStatus {
 		if counts[string(st)] != strconv.Itoa(n) {
 			t.Errorf("page shows %s %q, summary.json %d", st, counts[string(st)], n)
@@ -198,7 +56,7 @@ func checkReportPage(t *testing.T, bp *browserPage, runDir string) {
 		t.Errorf("page counts statuses %v, summary.json %v", counts, s.ByStatus)
 	}
 	var total string
-	bp.eval(t, `document.getElementById('rows-total').textContent`, &total)
+	bp.Eval(t, `document.getElementById('rows-total').textContent`, &total)
 	if total != formatThousands(s.Rows) {
 		t.Errorf("page shows %s rows, summary.json %d", total, s.Rows)
 	}
@@ -207,7 +65,7 @@ func checkReportPage(t *testing.T, bp *browserPage, runDir string) {
 		Rows  []int `json:"rows"`
 		Shown int   `json:"shown"`
 	}
-	bp.eval(t, `(() => {
+	bp.Eval(t, `(() => {
 		const s = document.getElementById('f-status');
 		s.value = 'failed';
 		s.dispatchEvent(new Event('change'));
@@ -230,16 +88,16 @@ func checkReportPage(t *testing.T, bp *browserPage, runDir string) {
 	if !slices.Equal(failed.Rows, want) || failed.Shown != s.ByStatus[report.StatusFailed] {
 		t.Errorf("status filter failed shows rows %v (count %d), want %v (summary %d)", failed.Rows, failed.Shown, want, s.ByStatus[report.StatusFailed])
 	}
-	bp.eval(t, `(() => { const s = document.getElementById('f-status'); s.value = ''; s.dispatchEvent(new Event('change')); })()`, nil)
-	bp.checkQuiet(t)
+	bp.Eval(t, `(() => { const s = document.getElementById('f-status'); s.value = ''; s.dispatchEvent(new Event('change')); })()`, nil)
+	bp.CheckQuiet(t)
 }
 
 // checkHostileIsText checks the page shows each name as text and ran none.
-func checkHostileIsText(t *testing.T, bp *browserPage, names ...string) {
+func checkHostileIsText(t *testing.T, bp *browsertest.Page, names ...string) {
 	t.Helper()
 	for _, name := range names {
 		var found bool
-		bp.eval(t, fmt.Sprintf(`(() => { const q = %q; const s = document.getElementById('f-text'); s.value = 'window.pwned'; s.dispatchEvent(new Event('input')); const ok = document.body.innerText.includes(q); s.value = ''; s.dispatchEvent(new Event('input')); return ok; })()`, name), &found)
+		bp.Eval(t, fmt.Sprintf(`(() => { const q = %q; const s = document.getElementById('f-text'); s.value = 'window.pwned'; s.dispatchEvent(new Event('input')); const ok = document.body.innerText.includes(q); s.value = ''; s.dispatchEvent(new Event('input')); return ok; })()`, name), &found)
 		if !found {
 			t.Errorf("the page does not show %q as text", name)
 		}
@@ -249,7 +107,7 @@ func checkHostileIsText(t *testing.T, bp *browserPage, names ...string) {
 		Images  int  `json:"images"`
 		Scripts int  `json:"scripts"`
 	}
-	bp.eval(t, `({pwned: window.pwned !== undefined, images: document.images.length, scripts: document.scripts.length})`, &state)
+	bp.Eval(t, `({pwned: window.pwned !== undefined, images: document.images.length, scripts: document.scripts.length})`, &state)
 	if state.Pwned || state.Images != 0 || state.Scripts != 4 {
 		t.Errorf("hostile names were not kept as text: %+v (want no pwned, no images, the page's 4 scripts)", state)
 	}
@@ -295,7 +153,7 @@ func reportManifest(n int) string {
 // (with 503s and a PUT budget the client does not know, so rows retry and
 // meet 429s) and opens each run's report.html in headless Chromium.
 func TestReportHTMLInABrowser(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	const n = 150
 	emu := startEmulator(t, emulator.Config{
 		Users: n, FaultRate: 0.05, FaultStatuses: []int{503}, FaultSeed: 7,
@@ -336,7 +194,7 @@ func TestReportHTMLInABrowser(t *testing.T) {
 	}
 
 	shots := screenshotDir(t)
-	bp := openInBrowser(t, filepath.Join(applyDir, "report.html"))
+	bp := browsertest.Open(t, filepath.Join(applyDir, "report.html"), 1300, "#rows-body")
 	checkReportPage(t, bp, applyDir)
 	checkHostileIsText(t, bp, hostileImg, hostileScript)
 	var bars struct {
@@ -348,7 +206,7 @@ func TestReportHTMLInABrowser(t *testing.T) {
 		Want string `json:"want"`
 		Got  string `json:"got"`
 	}
-	bp.eval(t, `(() => {
+	bp.Eval(t, `(() => {
 		const a = document.querySelectorAll('#by-code a[data-goto]')[0];
 		a.click();
 		const hl = document.querySelector('#rows-body tr.hl');
@@ -357,12 +215,12 @@ func TestReportHTMLInABrowser(t *testing.T) {
 	if jump.Want == "" || jump.Got != jump.Want {
 		t.Errorf("a failure group's link to row %s shows row %q", jump.Want, jump.Got)
 	}
-	bp.eval(t, `({rate: document.querySelectorAll('#timeline rect.rate').length, t429: document.querySelectorAll('#timeline rect.t429').length, retry: document.querySelectorAll('#timeline rect.retry').length})`, &bars)
+	bp.Eval(t, `({rate: document.querySelectorAll('#timeline rect.rate').length, t429: document.querySelectorAll('#timeline rect.t429').length, retry: document.querySelectorAll('#timeline rect.retry').length})`, &bars)
 	if bars.Rate == 0 || bars.T429 == 0 || bars.Retry == 0 {
 		t.Errorf("timeline draws %+v bars; want rows/s, 429s and retries", bars)
 	}
-	bp.screenshot(t, shots, "report-apply.png")
-	bp.checkQuiet(t)
+	bp.Screenshot(t, shots, "report-apply.png")
+	bp.CheckQuiet(t)
 
 	// The plan reads the hostile names back from the server.
 	pm := writeFile(t, dir, "plan.csv", "op,username,name,group_ids_to_add\n"+
@@ -372,16 +230,16 @@ func TestReportHTMLInABrowser(t *testing.T) {
 		t.Fatalf("plan exit %d, want 1 (a row fails)\n%s", res.code, res.stderr)
 	}
 	planDir := filepath.Join(dir, "reports", "planned")
-	bp = openInBrowser(t, filepath.Join(planDir, "report.html"))
+	bp = browsertest.Open(t, filepath.Join(planDir, "report.html"), 1300, "#rows-body")
 	checkReportPage(t, bp, planDir)
 	checkHostileIsText(t, bp, `name: "`+hostileImg+`" → "Ann"`, `name: "`+hostileScript+`" → "Bo"`)
 	var diff string
-	bp.eval(t, `document.querySelector('#changes ol.diff').innerText`, &diff)
+	bp.Eval(t, `document.querySelector('#changes ol.diff').innerText`, &diff)
 	if !strings.Contains(diff, hostileImg) || !strings.Contains(diff, "groups: +Finance") {
 		t.Errorf("the plan's differences do not read as a reviewer reads them:\n%s", diff)
 	}
-	bp.screenshot(t, shots, "report-plan.png")
-	bp.checkQuiet(t)
+	bp.Screenshot(t, shots, "report-plan.png")
+	bp.CheckQuiet(t)
 
 	assertNoSecrets(t, []string{"Report-Pass-00007!", "Initial-Pass-00005!", emulator.DefaultClientSecret},
 		[]string{res.stdout, res.stderr}, applyDir, planDir)
@@ -489,7 +347,7 @@ func TestReportHTMLOf100000Rows(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders and opens a 100,000-row report")
 	}
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	const n = 100_000
 	runDir := filepath.Join(t.TempDir(), "large")
 	w, err := report.Create(report.Options{Dir: runDir})
@@ -525,13 +383,13 @@ func TestReportHTMLOf100000Rows(t *testing.T) {
 	t.Logf("report.html of %d rows: %.1f MB", n, float64(st.Size())/(1<<20))
 
 	opened := time.Now()
-	bp := openInBrowser(t, page)
+	bp := browsertest.Open(t, page, 1300, "#rows-body")
 	var shown struct {
 		Count int `json:"count"`
 		Rows  int `json:"rows"`
 		Info  string
 	}
-	bp.eval(t, `({count: +document.getElementById('shown-count').textContent, rows: document.querySelectorAll('#rows-body tr').length, info: document.getElementById('page-info').textContent})`, &shown)
+	bp.Eval(t, `({count: +document.getElementById('shown-count').textContent, rows: document.querySelectorAll('#rows-body tr').length, info: document.getElementById('page-info').textContent})`, &shown)
 	t.Logf("opened and filled in %s: %+v", time.Since(opened).Round(time.Millisecond), shown)
 	if shown.Count != n || shown.Rows != 100 || shown.Info != "page 1 of 1000" {
 		t.Errorf("page shows %+v; want %d rows, a first page of 100, 1000 pages", shown, n)
@@ -540,7 +398,7 @@ func TestReportHTMLOf100000Rows(t *testing.T) {
 		Row  string `json:"row"`
 		Info string `json:"info"`
 	}
-	bp.eval(t, `(() => {
+	bp.Eval(t, `(() => {
 		const a = document.createElement('a');
 		a.setAttribute('data-goto', '54321');
 		document.body.appendChild(a);

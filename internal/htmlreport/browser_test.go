@@ -1,152 +1,15 @@
 package htmlreport
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"image"
 	_ "image/png" // the screenshots' format
-	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/chromedp"
+	"github.com/uipath-batch/batch/internal/browsertest"
 )
-
-// chromium finds headless Chromium for the browser test: $BATCH_CHROMIUM,
-// else chromium on PATH. Without it the test skips, except in CI (CI=true),
-// which installs it (.ci/run).
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("BATCH_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	const how = "no Chromium found for the report.html browser test: install it with `sudo apt-get install -y chromium` (Debian/Ubuntu) or set BATCH_CHROMIUM=/path/to/chrome"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(how)
-	}
-	t.Skip(how)
-	return ""
-}
-
-// browser is a page open in headless Chromium, with the console errors
-// it logged and the requests it made.
-type browser struct {
-	ctx      context.Context
-	url      string
-	mu       sync.Mutex
-	problems []string
-}
-
-// open loads the page at path in a fresh headless Chromium whose window
-// is width pixels wide.
-func open(t *testing.T, path string, width int64) *browser {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium(t)),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(int(width), 1000),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(cancelTimeout)
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &browser{ctx: ctx, url: (&url.URL{Scheme: "file", Path: abs}).String()}
-	chromedp.ListenTarget(ctx, func(ev any) {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.APITypeError || ev.Type == runtime.APITypeWarning {
-				b.problems = append(b.problems, fmt.Sprintf("console.%s %v", ev.Type, ev.Args))
-			}
-		case *runtime.EventExceptionThrown:
-			b.problems = append(b.problems, "exception: "+ev.ExceptionDetails.Error())
-		case *log.EventEntryAdded:
-			if ev.Entry.Level == log.LevelError || ev.Entry.Level == log.LevelWarning {
-				b.problems = append(b.problems, fmt.Sprintf("log %s: %s", ev.Entry.Source, ev.Entry.Text))
-			}
-		case *network.EventRequestWillBeSent:
-			if ev.Request.URL != b.url {
-				b.problems = append(b.problems, "request: "+ev.Request.URL)
-			}
-		}
-	})
-	if err := chromedp.Run(ctx, log.Enable(), network.Enable(), runtime.Enable(),
-		chromedp.Navigate(b.url), chromedp.WaitReady("#rows-body", chromedp.ByID)); err != nil {
-		t.Fatalf("open %s in Chromium: %v", path, err)
-	}
-	return b
-}
-
-// eval runs js in the page and decodes its value into out.
-func (b *browser) eval(t *testing.T, js string, out any) {
-	t.Helper()
-	if err := chromedp.Run(b.ctx, chromedp.Evaluate(js, out)); err != nil {
-		t.Fatalf("evaluate %q: %v", js, err)
-	}
-}
-
-// checkQuiet fails on any console error, exception or request so far.
-func (b *browser) checkQuiet(t *testing.T) {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, p := range b.problems {
-		t.Errorf("the page: %s", p)
-	}
-}
-
-// screenshot writes the whole page as a PNG named name into
-// $BATCH_SCREENSHOT_DIR (else the test's temporary folder).
-func (b *browser) screenshot(t *testing.T, name string) {
-	t.Helper()
-	dir := os.Getenv("BATCH_SCREENSHOT_DIR")
-	if dir == "" {
-		dir = t.TempDir()
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var buf []byte
-	if err := chromedp.Run(b.ctx, chromedp.FullScreenshot(&buf, 100)); err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	if _, format, err := image.DecodeConfig(bytes.NewReader(buf)); err != nil || format != "png" {
-		t.Fatalf("screenshot is not a PNG: %s %v", format, err)
-	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
-}
 
 // lineBreaks lists the cells of the table whose text wraps where it
 // should not: numbers (HTTP, attempts, ms) anywhere, targets other than
@@ -188,7 +51,7 @@ const lineBreaks = `(() => {
 // creates marked, errors without the retry loop's noise, the target in
 // the header, what the run changed, its sessions.
 func TestPageInABrowser(t *testing.T) {
-	chromium(t)
+	browsertest.Chromium(t)
 	dir := t.TempDir()
 	applyDir, planDir := filepath.Join(dir, "apply"), filepath.Join(dir, "plan")
 	sampleApply(t, applyDir)
@@ -199,7 +62,7 @@ func TestPageInABrowser(t *testing.T) {
 		}
 	}
 
-	b := open(t, filepath.Join(applyDir, FileName), 1000)
+	b := browsertest.Open(t, filepath.Join(applyDir, FileName), 1000, "#rows-body")
 	var rows map[string]struct {
 		Ins    []string `json:"ins"`
 		Del    []string `json:"del"`
@@ -209,7 +72,7 @@ func TestPageInABrowser(t *testing.T) {
 		Error  string   `json:"error"`
 		Title  string   `json:"title"`
 	}
-	b.eval(t, `Object.fromEntries([...document.querySelectorAll('#rows-body tr')].map(tr => [tr.dataset.row, {
+	b.Eval(t, `Object.fromEntries([...document.querySelectorAll('#rows-body tr')].map(tr => [tr.dataset.row, {
 		ins: [...tr.querySelectorAll('td.ch ins')].map(e => e.textContent),
 		del: [...tr.querySelectorAll('td.ch del')].map(e => e.textContent),
 		kind: (tr.querySelector('td.ch .kind') || {}).textContent || '',
@@ -238,7 +101,7 @@ func TestPageInABrowser(t *testing.T) {
 		Bad     []string `json:"bad"`
 		Wrapped int      `json:"wrapped"`
 	}
-	b.eval(t, lineBreaks, &breaks)
+	b.Eval(t, lineBreaks, &breaks)
 	for _, bad := range breaks.Bad {
 		t.Errorf("a cell wraps where it should not: %s", bad)
 	}
@@ -252,7 +115,7 @@ func TestPageInABrowser(t *testing.T) {
 		Pauses   int      `json:"pauses"`
 		First    string   `json:"first"`
 	}
-	b.eval(t, `({
+	b.Eval(t, `({
 		target: document.getElementById('target').innerText,
 		changed: document.getElementById('changed').innerText,
 		sessions: [...document.querySelectorAll('#sessions tbody tr')].map(tr => tr.innerText),
@@ -268,17 +131,17 @@ func TestPageInABrowser(t *testing.T) {
 	if len(top.Sessions) != 3 || !strings.Contains(top.Sessions[1], "interrupted") || top.Pauses != 2 {
 		t.Errorf("the sessions show as %q with %d marks on the timeline; want 2 sessions, the interruption between, marked", top.Sessions, top.Pauses)
 	}
-	b.screenshot(t, "report-apply.png")
-	b.checkQuiet(t)
+	b.Screenshot(t, "", "report-apply.png")
+	b.CheckQuiet(t)
 
-	b = open(t, filepath.Join(planDir, FileName), 1300)
+	b = browsertest.Open(t, filepath.Join(planDir, FileName), 1300, "#rows-body")
 	var plan struct {
 		Ins      []string `json:"ins"`
 		Del      []string `json:"del"`
 		Lc       []string `json:"lc"`
 		Settings []string `json:"settings"`
 	}
-	b.eval(t, `({
+	b.Eval(t, `({
 		ins: [...document.querySelectorAll('#changes ol.diff ins')].map(e => e.textContent),
 		del: [...document.querySelectorAll('#changes ol.diff del')].map(e => e.textContent),
 		lc: [...document.querySelectorAll('#changes li.lc')].map(e => e.innerText),
@@ -297,6 +160,6 @@ func TestPageInABrowser(t *testing.T) {
 			t.Errorf("the plan shows the apply-only setting %s", s)
 		}
 	}
-	b.screenshot(t, "report-plan.png")
-	b.checkQuiet(t)
+	b.Screenshot(t, "", "report-plan.png")
+	b.CheckQuiet(t)
 }

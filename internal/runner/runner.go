@@ -137,17 +137,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := resolver.CheckTarget(ctx, cfg.Census); err != nil {
 		return Result{}, TargetError(cfg.Settings, err)
 	}
-	r.Start()
-	// The manifest outlives an interrupt: rows not run are still recorded.
-	src, err := manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
+	src, sink, err := cfg.startReport(ctx)
 	if err != nil {
 		return Result{}, err
 	}
 	defer src.Close()
-	sink, err := openSink(r, src)
-	if err != nil {
-		return Result{}, err
-	}
 	passwords := 0 // rows that set a password (OnResult runs on one goroutine)
 	bar := progress.New(ctx, cfg.Progress, cfg.Census.Rows, what, sess.Limiter.Waiting, cfg.Drain)
 	if cfg.Progress == nil {
@@ -293,16 +287,29 @@ func LogFinished(log zerolog.Logger, mode apply.Mode, s report.Summary) {
 		Msg(Command(mode) + " finished")
 }
 
-// openSink opens the run's report files: a new run's, or those of the run
-// resumed, keeping its finished rows.
-func openSink(r *runfolder.Run, src *manifest.Reader) (*report.Writer, error) {
-	return report.Create(report.Options{
+// startReport marks the run started and opens its manifest (which
+// outlives an interrupt: rows not run are still recorded) and its report
+// files: a new run's, or those of the run resumed, keeping its finished
+// rows. The caller closes the manifest.
+func (cfg *Config) startReport(ctx context.Context) (*manifest.Reader, *report.Writer, error) {
+	r := cfg.Run
+	r.Start()
+	src, err := manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
+	if err != nil {
+		return nil, nil, err
+	}
+	sink, err := report.Create(report.Options{
 		Dir: r.Dir, FailedName: "failed" + src.Format().Ext(),
 		NewFailedWriter: func(w io.Writer) (report.ManifestWriter, error) {
 			return manifest.NewWriter(w, src.Format(), src.Columns())
 		},
 		Keep: r.Keep(),
 	})
+	if err != nil {
+		src.Close()
+		return nil, nil, err
+	}
+	return src, sink, nil
 }
 
 // setsPassword reports whether a row's changes set a password.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/uipath-batch/batch/internal/apply"
-	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/runfolder"
 )
@@ -105,16 +104,11 @@ func finishDone(ctx context.Context, cfg Config) (Result, error) {
 		return Result{AlreadyFinished: true}, nil
 	}
 	prior := priorSessions(r, true)
-	r.Start()
-	src, err := manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
+	src, sink, err := cfg.startReport(ctx)
 	if err != nil {
 		return Result{}, err
 	}
 	defer src.Close()
-	sink, err := openSink(r, src)
-	if err != nil {
-		return Result{}, err
-	}
 	s := cfg.summary(nil, time.Now(), apply.Outcome{})
 	t := sink.Tally()
 	s = withSessions(s, prior, t.Rows-t.ByStatus[report.StatusSkipped])
