@@ -57,6 +57,9 @@ func newExportCmd(io *streams) *cobra.Command {
 // many, on stderr (a JSON log line when stderr carries them).
 func runExport(ctx context.Context, opts *exportOptions) (err error) {
 	io, rf := opts.IO, opts.Run
+	if err := rf.checkRanges(requestFlags); err != nil {
+		return err
+	}
 	log, err := newLogger(io, rf.log)
 	if err != nil {
 		return err

@@ -40,7 +40,9 @@ func readCSV(t *testing.T, path string) [][]string {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
+	r := csv.NewReader(f)
+	r.Comment = '#' // batch's manifests may say things on comment lines
+	rows, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

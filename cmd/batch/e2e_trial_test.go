@@ -158,3 +158,24 @@ func TestRotationSecretsNameTheAccount(t *testing.T) {
 		}
 	}
 }
+
+// Settings out of range are refused, naming their flag, with nothing sent.
+func TestSettingsOutOfRangeNameTheirFlag(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	m := writeFile(t, dir, "m.csv", "op,email,name\nupdate_user,a@example.com,A\n")
+	for _, args := range [][]string{
+		{"plan", m, "--workers", "0"}, {"apply", m, "--bulk-size", "0", "--yes"}, {"plan", m, "--max-attempts", "-3"},
+		{"plan", m, "--timeout", "0s"}, {"export", "users", "--max-attempts", "0"}, {"export", "users", "--timeout", "0s"},
+		{"apply", m, "--max-staleness", "-1s", "--yes"},
+	} {
+		flag := args[len(args)-2]
+		if args[len(args)-1] == "--yes" {
+			flag = args[len(args)-3]
+		}
+		res := runBatch(t, nil, dir, args...)
+		if res.code != 2 || !strings.Contains(res.stderr, flag+" must be") || strings.Contains(res.stderr, " and --") {
+			t.Errorf("%v: exit %d\n%s", args, res.code, res.stderr)
+		}
+	}
+}

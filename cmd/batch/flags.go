@@ -99,15 +99,17 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	fs.DurationVar(&r.MaxStaleness, "max-staleness", time.Minute, "a write that sends back state read earlier (a robot's settings, a group's name, a robot account's display name) reads it again when older; 0: right before every such write")
 }
 
-// checkRanges refuses a run setting out of its range, naming its flag.
-func (r *runFlags) checkRanges(writes bool) error {
+// checkRanges refuses a setting of the command's flags (set) out of its
+// range, naming its flag.
+func (r *runFlags) checkRanges(set flagSet) error {
+	rows, writes := set >= manifestFlags, set == writeFlags
 	for _, c := range []struct {
 		bad        bool
 		flag, want string
 		v          any
-	}{{r.Workers < 1, "--workers", "at least 1", r.Workers}, {writes && r.BulkSize < 1, "--bulk-size", "at least 1", r.BulkSize},
+	}{{rows && r.Workers < 1, "--workers", "at least 1", r.Workers}, {writes && r.BulkSize < 1, "--bulk-size", "at least 1", r.BulkSize},
 		{r.MaxAttempts < 1, "--max-attempts", "at least 1", r.MaxAttempts}, {r.Timeout <= 0, "--timeout", "more than 0", r.Timeout},
-		{r.MaxStaleness < 0, "--max-staleness", "0 or more", r.MaxStaleness}, {r.ProgressEvery < 0, "--progress-every", "0 or more", r.ProgressEvery}} {
+		{writes && r.MaxStaleness < 0, "--max-staleness", "0 or more", r.MaxStaleness}, {rows && r.ProgressEvery < 0, "--progress-every", "0 or more", r.ProgressEvery}} {
 		if c.bad {
 			return usageErrorf("%s must be %s, not %v; nothing was sent", c.flag, c.want, c.v)
 		}

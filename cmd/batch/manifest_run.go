@@ -53,7 +53,7 @@ func runManifest(ctx context.Context, opts *manifestOptions) (err error) {
 		text = io.Out
 	}
 	defer logErrorAsJSON(io, rf.log, log, &err)
-	if err := rf.checkRanges(mode != apply.ModePlan); err != nil {
+	if err := rf.checkRanges(map[bool]flagSet{true: writeFlags, false: manifestFlags}[mode != apply.ModePlan]); err != nil {
 		return err
 	}
 	path, remove, err := manifest.SpoolStdin(ctx, opts.Manifest, io.In)
