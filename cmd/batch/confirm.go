@@ -11,10 +11,8 @@ import (
 	"github.com/uipath-batch/batch/internal/runner"
 )
 
-// confirm asks a person to confirm a mass change. Without a terminal on
-// stdin the run needs --yes: a scheduler must say so explicitly. An
-// interrupt while it waits for the answer ends the run (exit 3) with
-// nothing sent.
+// confirm asks a person to confirm a mass change (without a terminal on stdin,
+// --yes must say so); an interrupt at the question ends the run, exit 3.
 func confirm(ctx context.Context, io *streams, rf *runFlags, c *apply.Census, s client.Settings, reportDir string) error {
 	if rf.Yes {
 		return nil
