@@ -87,36 +87,19 @@ func (st *store) readOnlyStore(robot, next *UnattendedRobot) (*CredentialStore, 
 // listCredentialStores serves GET /odata/CredentialStores with $filter,
 // $top and $skip.
 func (s *Server) listCredentialStores(c *call) {
-	match, err := parseODataFilter(c.r.URL.Query().Get("$filter"), credentialStoreFields)
-	if err != nil {
-		c.orchestratorInvalid("The query specified in the URI is not valid. "+err.Error(), 0)
-		return
-	}
-	top, skip, ok := odataPaging(c)
-	if !ok {
-		return
-	}
-	st := s.state
-	st.mu.RLock()
-	values := []credentialStoreDTO{}
-	count := 0
-	for i := range st.credStores {
-		cs := &st.credStores[i]
-		if !match(cs) {
-			continue
+	serveODataList(s, c, "CredentialStores", credentialStoreFields, func(st *store, skip, top int, match func(*CredentialStore) bool) ([]credentialStoreDTO, int) {
+		values := []credentialStoreDTO{}
+		count := 0
+		for i := range st.credStores {
+			if cs := &st.credStores[i]; match(cs) {
+				if count >= skip && len(values) < top {
+					values = append(values, toCredentialStoreDTO(cs))
+				}
+				count++
+			}
 		}
-		if count >= skip && len(values) < top {
-			values = append(values, toCredentialStoreDTO(cs))
-		}
-		count++
-	}
-	st.mu.RUnlock()
-	body, _ := json.Marshal(struct {
-		Context string               `json:"@odata.context"`
-		Count   int                  `json:"@odata.count"`
-		Value   []credentialStoreDTO `json:"value"`
-	}{s.odataContext(c, "CredentialStores"), count, values})
-	c.json(http.StatusOK, body)
+		return values, count
+	})
 }
 
 // getCredentialStore serves GET /odata/CredentialStores({key}).

@@ -30,32 +30,9 @@ func toRobotAccountDTO(r *RobotAccount) robotAccountDTO {
 // listRobotAccounts serves GET /api/RobotAccount/{partitionGlobalId}, in
 // listOrdering's order.
 func (s *Server) listRobotAccounts(c *call) {
-	top, skip, ok := s.paging(c)
-	if !ok {
-		return
-	}
-	order, ok := s.listOrdering(c)
-	if !ok {
-		return
-	}
-	term := strings.ToLower(queryValue(c.r.URL.Query(), "searchTerm"))
-	var match func(*RobotAccount) bool
-	if term != "" {
-		match = func(r *RobotAccount) bool { return matchesAny(term, r.Name, r.DisplayName) }
-	}
 	st := s.state
-	if order.byID {
-		st.buildIndex(&st.robotIDs, &st.robotOrder)
-	}
-	st.mu.RLock()
-	page, total := pageView(order.view(st.robotOrder, &st.robotIDs), st.robots, skip, top, match, order.unstable)
-	results := make([]robotAccountDTO, len(page))
-	for i, r := range page {
-		results[i] = toRobotAccountDTO(r)
-	}
-	st.mu.RUnlock()
-	body, _ := json.Marshal(identityPage[robotAccountDTO]{TotalCount: int64(total), Results: results})
-	c.json(http.StatusOK, body)
+	serveIdentityList(s, c, &st.robotOrder, &st.robotIDs, st.robots,
+		func(r *RobotAccount) []string { return []string{r.Name, r.DisplayName} }, toRobotAccountDTO)
 }
 
 // getRobotAccount serves GET /api/RobotAccount/{partitionGlobalId}/{robotAccountId}.

@@ -256,31 +256,42 @@ func (s *Server) paging(c *call) (top, skip int, ok bool) {
 // service's fuzzy search: callers must filter the results exactly. The
 // order is listOrdering's.
 func (s *Server) listUsers(c *call) {
+	st := s.state
+	serveIdentityList(s, c, &st.userOrder, &st.userIDs, st.users,
+		func(u *user) []string { return []string{u.UserName, u.Email, u.Name, u.Surname, u.DisplayName} },
+		func(u *user) userDTO { return s.toUserDTO(&u.User) })
+}
+
+// serveIdentityList answers a page of an Identity list (users, robot
+// accounts): top and skip, searchTerm as a case-insensitive substring of
+// any of an item's searched fields, in listOrdering's order (the items'
+// order, or the id index built on first use), each item as dto shapes it.
+func serveIdentityList[T, D any](s *Server, c *call, order *[]string, ids *sortedIDs, items map[string]*T, searched func(*T) []string, dto func(*T) D) {
 	top, skip, ok := s.paging(c)
 	if !ok {
 		return
 	}
-	order, ok := s.listOrdering(c)
+	ordering, ok := s.listOrdering(c)
 	if !ok {
 		return
 	}
 	term := strings.ToLower(queryValue(c.r.URL.Query(), "searchTerm"))
-	var match func(*user) bool
+	var match func(*T) bool
 	if term != "" {
-		match = func(u *user) bool { return matchesAny(term, u.UserName, u.Email, u.Name, u.Surname, u.DisplayName) }
+		match = func(it *T) bool { return matchesAny(term, searched(it)...) }
 	}
 	st := s.state
-	if order.byID {
-		st.buildIndex(&st.userIDs, &st.userOrder)
+	if ordering.byID {
+		st.buildIndex(ids, order)
 	}
 	st.mu.RLock()
-	page, total := pageView(order.view(st.userOrder, &st.userIDs), st.users, skip, top, match, order.unstable)
-	results := make([]userDTO, len(page))
-	for i, u := range page {
-		results[i] = s.toUserDTO(&u.User)
+	page, total := pageView(ordering.view(*order, ids), items, skip, top, match, ordering.unstable)
+	results := make([]D, len(page))
+	for i, it := range page {
+		results[i] = dto(it)
 	}
 	st.mu.RUnlock()
-	body, _ := json.Marshal(identityPage[userDTO]{TotalCount: int64(total), Results: results})
+	body, _ := json.Marshal(identityPage[D]{TotalCount: int64(total), Results: results})
 	c.json(http.StatusOK, body)
 }
 

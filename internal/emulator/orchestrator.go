@@ -105,8 +105,16 @@ func (s *Server) getOrchestratorUser(c *call) {
 
 // listOrchestratorUsers serves GET /odata/Users with $filter, $top and $skip.
 func (s *Server) listOrchestratorUsers(c *call) {
-	q := c.r.URL.Query()
-	match, err := parseODataFilter(q.Get("$filter"), orchestratorUserFields)
+	serveODataList(s, c, "Users", orchestratorUserFields, func(st *store, skip, top int, match func(*OrchestratorUser) bool) ([]orchestratorUserDTO, int) {
+		return pageOf(st.orchOrder, st.orch, skip, top, match, s.toOrchestratorUserDTO)
+	})
+}
+
+// serveODataList answers an OData list of entity: the entities $filter
+// (over fields) accepts, $top after the first $skip as page lays them
+// out under the store's read lock, with their count.
+func serveODataList[T, D any](s *Server, c *call, entity string, fields odataFields[T], page func(st *store, skip, top int, match func(*T) bool) ([]D, int)) {
+	match, err := parseODataFilter(c.r.URL.Query().Get("$filter"), fields)
 	if err != nil {
 		c.orchestratorInvalid("The query specified in the URI is not valid. "+err.Error(), 0)
 		return
@@ -115,15 +123,14 @@ func (s *Server) listOrchestratorUsers(c *call) {
 	if !ok {
 		return
 	}
-	st := s.state
-	st.mu.RLock()
-	values, count := pageOf(st.orchOrder, st.orch, skip, top, match, s.toOrchestratorUserDTO)
-	st.mu.RUnlock()
+	s.state.mu.RLock()
+	values, count := page(s.state, skip, top, match)
+	s.state.mu.RUnlock()
 	body, _ := json.Marshal(struct {
-		Context string                `json:"@odata.context"`
-		Count   int                   `json:"@odata.count"`
-		Value   []orchestratorUserDTO `json:"value"`
-	}{s.odataContext(c, "Users"), count, values})
+		Context string `json:"@odata.context"`
+		Count   int    `json:"@odata.count"`
+		Value   []D    `json:"value"`
+	}{s.odataContext(c, entity), count, values})
 	c.json(http.StatusOK, body)
 }
 
