@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,21 +18,6 @@ import (
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/secretsout"
 )
-
-// requireUndoRecorded skips the test while package apply does not record
-// undo payloads (it does not import package undo): until then every
-// apply writes an undo manifest without rows. Once apply imports it, the
-// tests always run.
-func requireUndoRecorded(t *testing.T) {
-	t.Helper()
-	out, err := exec.Command("go", "list", "-deps", "github.com/uipath-batch/batch/internal/apply").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	if !strings.Contains(string(out), "github.com/uipath-batch/batch/internal/undo\n") {
-		t.Skip("package apply does not record undo payloads yet (it does not call undo.Compute)")
-	}
-}
 
 // undoOrganization starts the organization the undo tests change: 20
 // generated users, 6 robot accounts (each with its Orchestrator user) and
@@ -282,7 +266,6 @@ func checkNoPasswordLeaks(t *testing.T, run undoRun, outputs ...string) {
 // aside: export does not hold ids).
 func TestUndoPutsBackWhatARunChanged(t *testing.T) {
 	t.Parallel()
-	requireUndoRecorded(t)
 	eachShape(t, testUndoPutsBackWhatARunChanged)
 }
 
@@ -458,7 +441,6 @@ func changeSet(cs []report.Change, invert bool) []string {
 // first send; applied, it brings the organization back.
 func TestUndoAfterKillAndResume(t *testing.T) {
 	t.Parallel()
-	requireUndoRecorded(t)
 	for _, point := range []int{1, 6, 14} {
 		t.Run(fmt.Sprintf("after-%d-journal-lines", point), func(t *testing.T) {
 			emu := undoOrganization(t)

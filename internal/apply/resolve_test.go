@@ -10,6 +10,7 @@ import (
 
 	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulatortest"
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/worker"
 )
@@ -18,23 +19,7 @@ import (
 // through the real client.
 func newEmulatedResolver(t *testing.T, cfg emulator.Config) (*Resolver, *emulator.Server) {
 	t.Helper()
-	emu, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := emu.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	env := map[string]string{}
-	for _, kv := range emu.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
-	settings, err := client.LoadSettings(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, settings := emulatortest.Start(t, cfg)
 	c, err := client.New(context.Background(), settings)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/uipath-batch/batch/internal/apply"
 	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulatortest"
 	"github.com/uipath-batch/batch/internal/manifest"
 )
 
@@ -227,23 +228,7 @@ func TestExportReadsTheOrganization(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	emu, err := emulator.New(emulator.Config{Users: 3, Robots: 2, SeedFile: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := emu.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	env := map[string]string{}
-	for _, kv := range emu.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
-	settings, err := client.LoadSettings(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, settings := emulatortest.Start(t, emulator.Config{Users: 3, Robots: 2, SeedFile: path})
 	c, err := client.New(t.Context(), settings, client.WithOperations(client.OpListUsers, client.OpListRobotAccounts, client.OpListGroups))
 	if err != nil {
 		t.Fatal(err)

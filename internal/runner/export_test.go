@@ -14,6 +14,7 @@ import (
 	"github.com/uipath-batch/batch/internal/apply"
 	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulatortest"
 	"github.com/uipath-batch/batch/internal/export"
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/session"
@@ -23,23 +24,7 @@ import (
 // a file in a folder of its own.
 func exportSetup(t *testing.T, cfg emulator.Config, kinds ...export.Kind) (*emulator.Server, ExportConfig) {
 	t.Helper()
-	emu, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := emu.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	env := map[string]string{}
-	for _, kv := range emu.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
-	settings, err := client.LoadSettings(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, filepath.Join(t.TempDir(), "none"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, settings := emulatortest.Start(t, cfg)
 	return emu, ExportConfig{Kinds: kinds, Format: manifest.CSV, Output: filepath.Join(t.TempDir(), "org.csv"), Settings: settings,
 		Session: session.Options{Limits: "none", MaxAttempts: 1}, Log: zerolog.Nop()}
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/uipath-batch/batch/internal/apply"
-	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulatortest"
 	"github.com/uipath-batch/batch/internal/htmlreport"
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
@@ -30,26 +30,11 @@ func setup(t *testing.T, mode apply.Mode, secret string) (*emulator.Server, Conf
 // setupManifest is setup with a manifest of its own.
 func setupManifest(t *testing.T, mode apply.Mode, secret, content string) (*emulator.Server, Config) {
 	t.Helper()
-	emu, err := emulator.New(emulator.Config{Users: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := emu.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	env := map[string]string{}
-	for _, kv := range emu.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
+	var env []string
 	if secret != "" {
-		env["UIPATH_CLIENT_SECRET"] = secret
+		env = append(env, "UIPATH_CLIENT_SECRET="+secret)
 	}
-	settings, err := client.LoadSettings(func(k string) (string, bool) { v, ok := env[k]; return v, ok }, filepath.Join(t.TempDir(), "none"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, settings := emulatortest.Start(t, emulator.Config{Users: 5}, env...)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "u.csv")
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
