@@ -463,12 +463,15 @@ func TestIntentsAppendedAtOnceAreEachSynced(t *testing.T) {
 			if err := j.Intent(Intent{Row: i, Write: "create"}); err != nil {
 				t.Error(err)
 			}
-			j.flushMu.Lock()
-			flushed := j.flushed
-			j.flushMu.Unlock()
+			// Both only grow: read synced first, then flushed, so that
+			// a sync by another caller in between cannot look like a
+			// sync of lines not written through.
 			j.syncMu.Lock()
 			synced := j.synced
 			j.syncMu.Unlock()
+			j.flushMu.Lock()
+			flushed := j.flushed
+			j.flushMu.Unlock()
 			if synced > flushed {
 				t.Errorf("synced %d lines, only %d written through", synced, flushed)
 			}
