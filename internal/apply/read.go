@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/worker"
@@ -182,10 +183,10 @@ func (rd *reading) lookCredentials(ctx context.Context, r *row) (look, error) {
 	return look{job: r.job, orch: o, changes: credentialChanges(r.job, &o)}, nil
 }
 
-// PasswordSignIn reports whether a robot of this credential type signs in
-// with a password ("" is the server's default, Default).
+// PasswordSignIn reports whether a robot of this credential type (as the
+// client reads it) signs in with a password: the client's rule.
 func PasswordSignIn(credentialType string) bool {
-	return credentialType == "" || strings.EqualFold(credentialType, "Default")
+	return (&client.UnattendedRobot{CredentialType: credentialType}).PasswordSignIn()
 }
 
 // settable fails, with what to do instead, a robot whose password

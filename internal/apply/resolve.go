@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/uipath-batch/batch/internal/client"
@@ -82,6 +83,8 @@ type Resolver struct {
 	groupsAt      time.Time           // when the groups were read
 	groupByID     map[string]Group    // lower-case id → group
 	groupByName   map[string][]string // lower-case name → ids
+
+	suggested atomic.Int32 // account names suggested (see nearestTarget)
 
 	listsMu   sync.Mutex
 	listsRead map[string]bool // by service: a whole list was read
@@ -282,10 +285,20 @@ func (rs *Resolver) GroupID(ref string) (string, error) {
 	}
 }
 
+// nearestSuggestions bounds how many targets that are not there get the
+// nearest name of an account list: each compares with every account of
+// the organization, and a re-run of a large deletion finds every target
+// gone.
+const nearestSuggestions = 20
+
 // nearestTarget is the end of a message about a target that is not
 // there: the nearest email, user name, robot account or group name of
-// the lists read, when one is close.
+// the lists read, when one is close (for the first nearestSuggestions
+// accounts of a run; groups, few, always).
 func (rs *Resolver) nearestTarget(t manifest.Target) string {
+	if t.Kind != manifest.TargetGroupName && rs.suggested.Add(1) > nearestSuggestions {
+		return ""
+	}
 	var names []string
 	switch t.Kind {
 	case manifest.TargetEmail:

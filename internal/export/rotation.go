@@ -71,11 +71,6 @@ func (rot *Rotation) matches(name string) bool {
 // manifest.Writer).
 type commenter interface{ Comment(text string) error }
 
-// labelSafe keeps a label one cell that starts with "#" for a
-// spreadsheet: no separator to start a cell a formula could hide in, no
-// quote to unbalance the line.
-var labelSafe = strings.NewReplacer(",", ";", `"`, "'")
-
 // generate is the new_password every rotation row carries.
 var generate = manifest.SecretRef{Kind: manifest.SecretGenerate}
 
@@ -125,7 +120,7 @@ func RobotCredentialRows(ctx context.Context, r apply.Reader, sink Sink, rot *Ro
 		pw := generate
 		if c, ok := sink.(commenter); ok {
 			// A label a person reads: the row's id is a number.
-			if err := c.Comment(labelSafe.Replace(fmt.Sprintf("%s: %s", o.UserName, account))); err != nil {
+			if err := c.Comment(fmt.Sprintf("%s: %s", o.UserName, account)); err != nil {
 				return err
 			}
 		}

@@ -142,7 +142,8 @@ const commentMark = '#'
 // Comment writes a comment line, "# text", where the next row would go
 // (before the CSV header when no row has been written yet). Readers skip
 // it. text is made one line: line breaks and other control characters
-// become spaces. Undo manifests list what they cannot put back this way;
+// become spaces; in CSV, commas become ";" and double quotes "'", so that
+// the line stays one cell that starts with "#". Undo manifests list what they cannot put back this way;
 // a comment must never hold a secret.
 func (w *Writer) Comment(text string) error {
 	if w.err != nil {
@@ -152,7 +153,11 @@ func (w *Writer) Comment(text string) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	line := string(commentMark) + " " + commentText(text) + "\n"
+	text = commentText(text)
+	if w.format == CSV {
+		text = csvCommentSafe.Replace(text)
+	}
+	line := string(commentMark) + " " + text + "\n"
 	if w.format == YAML && w.started {
 		line = "  " + line // among the rows, at their indentation
 	}
@@ -161,6 +166,12 @@ func (w *Writer) Comment(text string) error {
 	}
 	return w.err
 }
+
+// csvCommentSafe keeps a CSV comment line one cell that starts with "#",
+// for a spreadsheet or a CSV reader that knows no comments: no separator
+// to start a cell a formula could hide in (a comment may name accounts),
+// no quote to unbalance the line.
+var csvCommentSafe = strings.NewReplacer(",", ";", `"`, "'")
 
 // commentText makes text one line of valid UTF-8 without control
 // characters or Unicode line and paragraph separators.

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -271,7 +270,7 @@ func (w *Writer) append(r Result, job *manifest.Job) error {
 		if r.ErrorMessage != "" {
 			why += ": " + r.ErrorMessage
 		}
-		if err := w.failed.Comment(commentSafe.Replace(why)); err != nil {
+		if err := w.failed.Comment(why); err != nil {
 			return fmt.Errorf("write failed row %d: %w", r.Row, err)
 		}
 		if err := w.failed.Write(*job); err != nil {
@@ -421,8 +420,3 @@ func ReadSummary(dir string) (Summary, error) {
 	}
 	return s, nil
 }
-
-// commentSafe keeps a comment line one cell that starts with "#" for a
-// spreadsheet or a CSV reader that knows no comments: no separator to
-// start a cell a formula could hide in, no quote to unbalance the line.
-var commentSafe = strings.NewReplacer(",", ";", `"`, "'")
