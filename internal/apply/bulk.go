@@ -191,11 +191,7 @@ func (a *applier) sendDeletes(ctx context.Context, op manifest.Op, items []item)
 			return a.writer.DeleteRobots(ctx, ids)
 		}
 		a.noteGroupDeletes(ids)
-		err := a.writer.DeleteGroups(ctx, ids)
-		if err == nil && len(ids) > 1 {
-			a.checkOtherGroups(ctx)
-		}
-		return err
+		return a.writer.DeleteGroups(ctx, ids)
 	}
 	settle := func(ctx context.Context, items []item) ([]item, error) {
 		ids := make([]string, len(items))
@@ -217,6 +213,9 @@ func (a *applier) sendDeletes(ctx context.Context, op manifest.Op, items []item)
 		return left, nil
 	}
 	a.sendSplit(ctx, items, nil, send, settle)
+	if op == manifest.OpDeleteGroup && len(items) > 1 {
+		a.checkOtherGroups(ctx) // once the batch's bulk deletes are done
+	}
 }
 
 // sendSplit sends items in one request. When the request fails, settle

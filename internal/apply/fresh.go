@@ -191,7 +191,7 @@ func (a *applier) checkOtherGroups(ctx context.Context) {
 	a.fresh.mu.Unlock()
 	if len(gone) > 0 {
 		slices.Sort(gone)
-		a.halt(fmt.Errorf("after a bulk group delete, %d groups that no row deletes are gone too: %s; the run stops: check the organization's groups now", len(gone), strings.Join(gone, ", ")))
+		a.halt(fmt.Errorf("after a bulk group delete, %d groups that no row deletes are gone too: %s (the bulk delete took more than it named, or someone else deleted them meanwhile); the run stops: check the organization's groups now", len(gone), strings.Join(gone, ", ")))
 	}
 }
 

@@ -217,3 +217,24 @@ func TestBulkGroupDeleteThatTakesOtherGroupsHaltsTheRun(t *testing.T) {
 		}
 	}
 }
+
+// A store list read that fails for a passing reason (a 503 after its
+// retries) fails only the row that met it: the next row reads again.
+func TestPassingStoreReadFailureIsNotKeptForTheRun(t *testing.T) {
+	store := int64(1)
+	f := newFake()
+	f.stores = []CredentialStore{{ID: 1, Name: "Orchestrator Database", Type: "Database"}}
+	f.orch = []*OrchestratorUser{{Key: 1, UserName: "a", HasRobot: true, StoreID: &store}, {Key: 2, UserName: "b", HasRobot: true, StoreID: &store}}
+	f.then("CredentialStores", step{err: &fakeErr{code: report.CodeServerError, status: 503}})
+	rs := NewResolver(f, noWait(1))
+	exec := NewPlanner(f, rs, Options{Retry: noWait(1)})
+	var got []report.Status
+	for key := 1; key <= 2; key++ {
+		job := manifest.Job{Row: key, Op: manifest.OpSetRobotCredentials, Target: manifest.Target{Kind: manifest.TargetOrchestratorUserID, Value: string(rune('0' + key))},
+			NewPassword: &manifest.SecretRef{Kind: manifest.SecretGenerate}}
+		got = append(got, exec.Do(context.Background(), &Task{Job: job}).Status)
+	}
+	if got[0] != report.StatusFailed || got[1] != report.StatusPlanned || f.count("CredentialStores") != 2 {
+		t.Errorf("statuses %v after %d store reads; want failed then planned after 2", got, f.count("CredentialStores"))
+	}
+}

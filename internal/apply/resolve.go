@@ -237,15 +237,19 @@ func (rs *Resolver) CredentialStore(ctx context.Context, id int64) (CredentialSt
 			list, err = rs.reader.CredentialStores(ctx)
 			return err
 		})
-		if ctx.Err() != nil {
-			return CredentialStore{}, false, err // this row gave up; another may read them
+		f := asFailure(err)
+		refused := f != nil && (f.Code() == report.CodeForbidden || f.Code() == report.CodeUnauthorized)
+		if err != nil && !refused {
+			// A failure that may pass (a 5xx after its retries, the
+			// network, this row giving up): the row fails, a later row
+			// reads the stores again.
+			return CredentialStore{}, false, fmt.Errorf("read the credential stores: %w", err)
 		}
 		rs.storesRead = true
-		switch f := asFailure(err); {
-		case f != nil && (f.Code() == report.CodeForbidden || f.Code() == report.CodeUnauthorized):
+		if refused {
+			// A refusal holds for the run: every row that needs the
+			// stores fails at once, naming the scope.
 			rs.storesErr = failf(f.Code(), "the credential stores cannot be read (%v): the External Application needs the scope OR.Settings.Read (or OR.Settings) to check that a robot's store takes passwords; nothing was sent", err)
-		case err != nil:
-			rs.storesErr = fmt.Errorf("read the credential stores: %w", err)
 		}
 		rs.stores = make(map[int64]CredentialStore, len(list))
 		for _, s := range list {

@@ -81,6 +81,15 @@ var errProbed = errors.New("probed")
 // 404 is a *TargetNotFoundError; other errors are left to the rows.
 func (rs *Resolver) CheckTarget(ctx context.Context, c *Census) error {
 	identity, orchestrator := c.Services()
+	rows := func(ops ...manifest.Op) int {
+		n := 0
+		for _, op := range ops {
+			n += c.byOp[op]
+		}
+		return n
+	}
+	robots := rows(manifest.OpUpdateRobotAccount, manifest.OpEnsureRobotAccount, manifest.OpDeleteRobotAccount)
+	users := rows(manifest.OpUpdateUser, manifest.OpSetPassword, manifest.OpChangePassword, manifest.OpEnsureUser, manifest.OpDeleteUser)
 	probe := func(service string, read func(context.Context) error) {
 		rs.listsMu.Lock()
 		done := rs.listsRead[service] || rs.notFound != nil
@@ -96,11 +105,11 @@ func (rs *Resolver) CheckTarget(ctx context.Context, c *Census) error {
 	}
 	if identity {
 		probe(ServiceIdentity, func(ctx context.Context) error {
+			// A list the rows' own scopes cover.
 			switch {
-			case c.byOp[manifest.OpUpdateRobotAccount]+c.byOp[manifest.OpEnsureRobotAccount]+c.byOp[manifest.OpDeleteRobotAccount] > 0 &&
-				c.byOp[manifest.OpUpdateUser]+c.byOp[manifest.OpSetPassword]+c.byOp[manifest.OpChangePassword]+c.byOp[manifest.OpEnsureUser]+c.byOp[manifest.OpDeleteUser] == 0:
+			case robots > 0 && users == 0:
 				return rs.reader.EachRobot(tooLong(ctx, 0), func(Robot) error { return errProbed })
-			case c.groupRows > 0 && len(c.byOp) == c.byOp[manifest.OpEnsureGroup]+c.byOp[manifest.OpDeleteGroup]:
+			case users == 0:
 				_, err := rs.reader.ListGroups(ctx)
 				return err
 			}

@@ -121,13 +121,6 @@ func (a *applier) setRobotCredentials(ctx context.Context, r *row, o Orchestrato
 		r.generated = nil
 		return failf(report.CodeValidation, "new_password has %d characters: Orchestrator keeps unattended robot passwords of at most %d (nothing was sent)", n, manifest.RobotPasswordMax)
 	}
-	// The account it is for: the Windows account the robot signs in as
-	// (the row's, or the robot's as read), and its Orchestrator user.
-	windows := o.RobotUserName
-	if r.job.RobotUsername != nil {
-		windows = *r.job.RobotUsername
-	}
-	r.account = fmt.Sprintf("%s (Orchestrator user %s)", windows, o.UserName)
 	// The PATCH carries the robot's settings whole, as read: they are
 	// read again when too old (see freshOrchestratorUser), and a robot
 	// whose sign-in changed meanwhile is checked again. It carries the
@@ -145,6 +138,7 @@ func (a *applier) setRobotCredentials(ctx context.Context, r *row, o Orchestrato
 	defer func() { r.verify = nil }()
 	for try := 1; ; try++ {
 		sent := o
+		r.account = robotAccount(sent, account)
 		err := a.write(ctx, r, func(ctx context.Context) error {
 			return a.writer.SetRobotCredentials(ctx, sent, account, pw)
 		})
@@ -152,6 +146,16 @@ func (a *applier) setRobotCredentials(ctx context.Context, r *row, o Orchestrato
 			return keptChanging(err)
 		}
 	}
+}
+
+// robotAccount names, for the secrets output, the Windows account a robot
+// signs in as (windows, the row's, or the robot's as sent) and its
+// Orchestrator user.
+func robotAccount(o OrchestratorUser, windows string) string {
+	if windows == "" {
+		windows = o.RobotUserName
+	}
+	return fmt.Sprintf("%s (Orchestrator user %s)", windows, o.UserName)
 }
 
 // userAccount names a user for the secrets output: email and user name.

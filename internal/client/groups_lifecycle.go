@@ -2,8 +2,7 @@ package client
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
+	"github.com/google/uuid"
 	"net/http"
 	"net/url"
 )
@@ -44,9 +43,7 @@ func (s *GroupsService) Create(ctx context.Context, g NewGroup) (Group, error) {
 		return Group{}, err
 	}
 	if g.ID == "" {
-		if g.ID, err = newGUID(); err != nil {
-			return Group{}, fmt.Errorf("create group %q: %w", g.Name, err)
-		}
+		g.ID = uuid.NewString()
 	}
 	body := struct {
 		PartitionGlobalID      string   `json:"partitionGlobalId"`
@@ -113,15 +110,4 @@ func (s *GroupsService) BulkDelete(ctx context.Context, ids []string) error {
 	}{ids}
 	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(partition))
 	return checkBulk(s.client.sendDelete(ctx, u, body), len(ids))
-}
-
-// newGUID returns a random (version 4) GUID in its usual text form.
-func newGUID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("generate an id: %w", err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
 }

@@ -200,7 +200,7 @@ type pageIDs struct{ prev, cur map[string]struct{} }
 func (s *pageIDs) next() {
 	s.prev, s.cur = s.cur, s.prev
 	if s.cur == nil {
-		s.cur = make(map[string]struct{}, maxPageSize)
+		s.cur = make(map[string]struct{}) // grows with the page: a search's page is short
 	}
 	clear(s.cur)
 }

@@ -32,7 +32,7 @@ func toRobotAccountDTO(r *RobotAccount) robotAccountDTO {
 func (s *Server) listRobotAccounts(c *call) {
 	st := s.state
 	serveIdentityList(s, c, &st.robotOrder, &st.robotIDs, st.robots,
-		func(r *RobotAccount) []string { return []string{r.Name, r.DisplayName} }, toRobotAccountDTO)
+		func(r *RobotAccount, term string) bool { return matchesAny(term, r.Name, r.DisplayName) }, toRobotAccountDTO)
 }
 
 // getRobotAccount serves GET /api/RobotAccount/{partitionGlobalId}/{robotAccountId}.

@@ -258,15 +258,16 @@ func (s *Server) paging(c *call) (top, skip int, ok bool) {
 func (s *Server) listUsers(c *call) {
 	st := s.state
 	serveIdentityList(s, c, &st.userOrder, &st.userIDs, st.users,
-		func(u *user) []string { return []string{u.UserName, u.Email, u.Name, u.Surname, u.DisplayName} },
+		func(u *user, term string) bool {
+			return matchesAny(term, u.UserName, u.Email, u.Name, u.Surname, u.DisplayName)
+		},
 		func(u *user) userDTO { return s.toUserDTO(&u.User) })
 }
 
 // serveIdentityList answers a page of an Identity list (users, robot
-// accounts): top and skip, searchTerm as a case-insensitive substring of
-// any of an item's searched fields, in listOrdering's order (the items'
+// accounts): top and skip, searchTerm (lower-cased) as matches tests it, in listOrdering's order (the items'
 // order, or the id index built on first use), each item as dto shapes it.
-func serveIdentityList[T, D any](s *Server, c *call, order *[]string, ids *sortedIDs, items map[string]*T, searched func(*T) []string, dto func(*T) D) {
+func serveIdentityList[T, D any](s *Server, c *call, order *[]string, ids *sortedIDs, items map[string]*T, matches func(it *T, term string) bool, dto func(*T) D) {
 	top, skip, ok := s.paging(c)
 	if !ok {
 		return
@@ -278,7 +279,7 @@ func serveIdentityList[T, D any](s *Server, c *call, order *[]string, ids *sorte
 	term := strings.ToLower(queryValue(c.r.URL.Query(), "searchTerm"))
 	var match func(*T) bool
 	if term != "" {
-		match = func(it *T) bool { return matchesAny(term, searched(it)...) }
+		match = func(it *T) bool { return matches(it, term) }
 	}
 	st := s.state
 	if ordering.byID {

@@ -7,11 +7,12 @@ import (
 )
 
 // MinMaskedInWord is the length, in bytes, from which a secret is masked
-// wherever it appears, even inside a longer word. A shorter secret is
-// masked only where it stands as a word of its own: a short secret is
-// often also a piece of ordinary words ("pass" in "password"), and
-// masking it there mangles the message without hiding anything.
-const MinMaskedInWord = 8
+// wherever it appears, even inside a longer word (a server may write it
+// against other characters: "pwd_Ab1x"). A shorter one (1 to 3 bytes,
+// which no password policy accepts) is masked only where it stands as a
+// word of its own: inside ordinary words it would mangle the message
+// without hiding anything.
+const MinMaskedInWord = 4
 
 // Scrub returns s with every occurrence of the secrets replaced by
 // Redacted, for text from elsewhere (a server's error message) that may

@@ -13,9 +13,11 @@ func TestScrub(t *testing.T) {
 		secrets []string
 		want    string
 	}{
-		// A short secret inside a longer word is that word, not the secret.
-		{"short inside words", "wrongly, wrong_secret, awrong, wrong2", []string{"wrong"}, "wrongly, wrong_secret, awrong, wrong2"},
-		{"short inside password", "the password is not valid", []string{"pass"}, "the password is not valid"},
+		// A very short secret inside a longer word is that word, not the secret.
+		{"short inside words", "wrongly, ron_secret, aron, ron2", []string{"ron"}, "wrongly, ron_secret, aron, ron2"},
+		{"short inside password", "the password is not valid", []string{"ass"}, "the password is not valid"},
+		// From four bytes on, masked wherever it stands, inside a word too.
+		{"four bytes inside a word", "pwd_pass123 or wrongly", []string{"pass", "wrong"}, "pwd_***123 or ***ly"},
 		// Standing alone it may be the secret quoted back: masked, even
 		// where it reads as a word.
 		{"short as a word", "unknown client or wrong client secret", []string{"wrong"}, "unknown client or *** client secret"},
@@ -30,12 +32,12 @@ func TestScrub(t *testing.T) {
 		{"short ending in punctuation", "xy!z", []string{"y!"}, "xy!z"},
 		{"short starting with punctuation", "x!yz and !y", []string{"!y"}, "x!yz and ***"},
 		{"short of punctuation only", "a!!b", []string{"!!"}, "a***b"},
-		{"unicode letters continue words", "passé passéiste", []string{"passé"}, "*** passéiste"},
+		{"unicode letters continue words", "pé péiste", []string{"pé"}, "*** péiste"},
 		{"invalid UTF-8 ends a word", "x\xffpass\xff", []string{"pass"}, "x\xff***\xff"},
 		// Long secrets are masked wherever they appear.
 		{"long inside a word", "xTr0ub4dor&3y and Tr0ub4dor&3", []string{"Tr0ub4dor&3"}, "x***y and ***"},
-		{"eight bytes", "abcdefgh1", []string{"abcdefgh"}, "***1"},
-		{"seven bytes", "abcdefg1", []string{"abcdefg"}, "abcdefg1"},
+		{"four bytes", "abcd1", []string{"abcd"}, "***1"},
+		{"three bytes", "abc1", []string{"abc"}, "abc1"},
 		// Overlapping and adjacent occurrences are masked as one.
 		{"overlapping long", "abcdefgh12345678xx", []string{"abcdefgh12", "12345678xx"}, "***"},
 		{"overlapping occurrences", "s3cr3ts3cr3ts3cr3t!", []string{"s3cr3ts3cr3t"}, "***!"},
@@ -54,10 +56,10 @@ func TestScrub(t *testing.T) {
 
 // The order the secrets are given in does not matter.
 func TestScrubOrder(t *testing.T) {
-	in := "a LONGpassSECRET pass xpass LONGSECRETpass"
-	a := Scrub(in, "pass", "LONGpassSECRET", "LONGSECRET")
-	b := Scrub(in, "LONGSECRET", "LONGpassSECRET", "pass")
-	if a != b || a != "a *** *** xpass ***" {
+	in := "a LONGpasSECRET pas xpas LONGSECRETpas"
+	a := Scrub(in, "pas", "LONGpasSECRET", "LONGSECRET")
+	b := Scrub(in, "LONGSECRET", "LONGpasSECRET", "pas")
+	if a != b || a != "a *** *** xpas ***" {
 		t.Errorf("Scrub by order: %q and %q", a, b)
 	}
 }
