@@ -112,10 +112,12 @@ func WithListTotal(ctx context.Context, fn func(total int64) error) context.Cont
 // error from fn stops the walk and is returned as is.
 //
 // With id non-nil, an item whose id was in the page handed on just before
-// (or earlier in its own page) is skipped: a list that changes while it
-// is read shifts by a few records, which then come back at the start of
-// the next page. Only two pages of ids are kept, whatever the list's
-// length; the skip of each page still counts every record read.
+// (or earlier in its own page) is skipped: records added before the read
+// position while the list is read shift it forward, and the last records
+// of a page come back at the start of the next. (Records deleted there
+// shift it back, and one record can be missed: no client sees that
+// without reading again.) Only two pages of ids are kept, whatever the
+// list's length; the skip of each page still counts every record read.
 func walkPages[T any](ctx context.Context, searchTerm string, list func(context.Context, listOptions) (page[T], error), id func(T) string, fn func(T) error) error {
 	total, _ := ctx.Value(listTotalKey{}).(func(int64) error)
 	read := func(ctx context.Context, skip int) (page[T], error) {
