@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uipath-batch/batch/internal/worker"
+	"github.com/uipath-batch/batch/internal/budget"
 )
 
 // The services a request belongs to. Each keeps budgets of its own:
@@ -37,20 +37,6 @@ func SplitThrottleKey(key string) (service, method string) {
 	return service, method
 }
 
-// Budget is a rolling-window allowance (at most Requests requests in any
-// span of Window), the worker's: the client says what UiPath allows, the
-// worker's limiter keeps to it. String formats it the way ParseLimits
-// reads it ("160/5m").
-type Budget = worker.Budget
-
-// Limits holds budgets by ThrottleKey ("identity:PUT"). A key without a
-// budget is unlimited, though a limiter may still learn its budget from
-// 429 answers. String formats them as ParseLimits entries, sorted by key;
-// nil or empty limits format as "none". Since entries alone keep the other
-// default budgets, FormatLimits, not String, writes the spec that reads
-// back to the same limits.
-type Limits = worker.Limits
-
 // identityWindow is the rolling window of Identity Server's budgets.
 const identityWindow = 5 * time.Minute
 
@@ -66,17 +52,17 @@ const defaultMargin = 0.10
 // odata/QueueItems); the odata/Users requests sent here are not among
 // them, so Orchestrator has no preset budget: a limiter learns it from its
 // 429s.
-func PublishedLimits() Limits {
-	l := Limits{}
+func PublishedLimits() budget.Limits {
+	l := budget.Limits{}
 	for m, n := range map[string]int{"GET": 300, "POST": 24000, "PUT": 160, "PATCH": 160, "DELETE": 160} {
-		l[ThrottleKey(ServiceIdentity, m)] = Budget{Requests: n, Window: identityWindow}
+		l[ThrottleKey(ServiceIdentity, m)] = budget.Budget{Requests: n, Window: identityWindow}
 	}
 	return l
 }
 
 // DefaultLimits returns PublishedLimits less a 10 % safety margin: Identity
 // GET 270, POST 21600, PUT/PATCH/DELETE 144 per 5 minutes.
-func DefaultLimits() Limits {
+func DefaultLimits() budget.Limits {
 	out := PublishedLimits()
 	for k, b := range out {
 		b.Requests = max(1, int(float64(b.Requests)*(1-defaultMargin)))
@@ -135,9 +121,9 @@ const entryForm = "want [SERVICE:]METHOD=REQUESTS/WINDOW (e.g. PUT=160/5m or orc
 // entries does not matter. At most one keyword may be given, each service
 // and method at most once. Errors name the entry that is wrong, verbatim
 // (spaces around it trimmed), and what is accepted instead.
-func ParseLimits(spec string) (Limits, error) {
+func ParseLimits(spec string) (budget.Limits, error) {
 	base, baseWord := DefaultLimits(), ""
-	given := Limits{}
+	given := budget.Limits{}
 	if strings.TrimSpace(spec) != "" {
 		for part := range strings.SplitSeq(spec, ",") {
 			entry := strings.TrimSpace(part)
@@ -153,17 +139,17 @@ func ParseLimits(spec string) (Limits, error) {
 				base = baseLimits(word)
 				continue
 			}
-			key, budget, err := parseLimit(entry)
+			key, b, err := parseLimit(entry)
 			if err != nil {
 				return nil, fmt.Errorf("parse limits %q: %w", spec, err)
 			}
 			if _, dup := given[key]; dup {
 				return nil, fmt.Errorf("parse limits %q: entry %q: %s given twice: give each service and method one budget", spec, entry, key)
 			}
-			given[key] = budget
+			given[key] = b
 		}
 	}
-	limits := Limits{}
+	limits := budget.Limits{}
 	maps.Copy(limits, base)
 	maps.Copy(limits, given)
 	if len(limits) == 0 {
@@ -173,7 +159,7 @@ func ParseLimits(spec string) (Limits, error) {
 }
 
 // baseLimits returns the budgets a keyword of ParseLimits starts from.
-func baseLimits(word string) Limits {
+func baseLimits(word string) budget.Limits {
 	switch word {
 	case limitsCloud:
 		return PublishedLimits()
@@ -189,7 +175,7 @@ func baseLimits(word string) Limits {
 // budget, Limits.String() when the limits give every key DefaultLimits has
 // a budget (the entries then replace all of the defaults), and "none,"
 // followed by it otherwise (entries alone would keep the other defaults).
-func FormatLimits(l Limits) string {
+func FormatLimits(l budget.Limits) string {
 	if len(l) == 0 {
 		return limitsNone
 	}
@@ -202,9 +188,9 @@ func FormatLimits(l Limits) string {
 }
 
 // parseLimit reads one "[SERVICE:]METHOD=N/WINDOW" entry.
-func parseLimit(entry string) (string, Budget, error) {
+func parseLimit(entry string) (string, budget.Budget, error) {
 	if entry == "" {
-		return "", Budget{}, fmt.Errorf("entry %q is empty (two commas, or one at an end): %s", entry, entryForm)
+		return "", budget.Budget{}, fmt.Errorf("entry %q is empty (two commas, or one at an end): %s", entry, entryForm)
 	}
 	name, rest, ok := strings.Cut(entry, "=")
 	service, method, named := strings.Cut(name, ":")
@@ -213,27 +199,27 @@ func parseLimit(entry string) (string, Budget, error) {
 	}
 	service, method = strings.TrimSpace(service), strings.TrimSpace(method)
 	if !ok || method == "" {
-		return "", Budget{}, fmt.Errorf("entry %q: %s", entry, entryForm)
+		return "", budget.Budget{}, fmt.Errorf("entry %q: %s", entry, entryForm)
 	}
 	if !slices.Contains(services, strings.ToLower(service)) {
-		return "", Budget{}, fmt.Errorf("entry %q: service %q is not one of %s", entry, service, strings.Join(services, ", "))
+		return "", budget.Budget{}, fmt.Errorf("entry %q: service %q is not one of %s", entry, service, strings.Join(services, ", "))
 	}
 	if !slices.Contains(methods, strings.ToUpper(method)) {
-		return "", Budget{}, fmt.Errorf("entry %q: method %q is not one of %s", entry, method, strings.Join(methods, ", "))
+		return "", budget.Budget{}, fmt.Errorf("entry %q: method %q is not one of %s", entry, method, strings.Join(methods, ", "))
 	}
 	count, window, ok := strings.Cut(rest, "/")
 	if !ok {
-		return "", Budget{}, fmt.Errorf("entry %q: want REQUESTS/WINDOW after the =, e.g. %s=160/5m", entry, name)
+		return "", budget.Budget{}, fmt.Errorf("entry %q: want REQUESTS/WINDOW after the =, e.g. %s=160/5m", entry, name)
 	}
 	n, err := parseRequests(strings.TrimSpace(count))
 	if err != nil {
-		return "", Budget{}, fmt.Errorf("entry %q: %w", entry, err)
+		return "", budget.Budget{}, fmt.Errorf("entry %q: %w", entry, err)
 	}
 	w, err := parseWindow(strings.TrimSpace(window))
 	if err != nil {
-		return "", Budget{}, fmt.Errorf("entry %q: %w", entry, err)
+		return "", budget.Budget{}, fmt.Errorf("entry %q: %w", entry, err)
 	}
-	return ThrottleKey(strings.ToLower(service), strings.ToUpper(method)), Budget{Requests: n, Window: w}, nil
+	return ThrottleKey(strings.ToLower(service), strings.ToUpper(method)), budget.Budget{Requests: n, Window: w}, nil
 }
 
 // parseRequests reads a budget's request count: a whole number from 1 to

@@ -8,11 +8,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/uipath-batch/batch/internal/budget"
 )
 
 // with returns base with the budgets of over replacing theirs.
-func with(base Limits, over Limits) Limits {
-	out := Limits{}
+func with(base budget.Limits, over budget.Limits) budget.Limits {
+	out := budget.Limits{}
 	maps.Copy(out, base)
 	maps.Copy(out, over)
 	return out
@@ -21,11 +23,11 @@ func with(base Limits, over Limits) Limits {
 func TestParseLimits(t *testing.T) {
 	id := func(m string) string { return ThrottleKey(ServiceIdentity, m) }
 	orch := func(m string) string { return ThrottleKey(ServiceOrchestrator, m) }
-	b := func(n int, w time.Duration) Budget { return Budget{Requests: n, Window: w} }
+	b := func(n int, w time.Duration) budget.Budget { return budget.Budget{Requests: n, Window: w} }
 	def, cloud := DefaultLimits(), PublishedLimits()
 	for _, tc := range []struct {
 		name, spec string
-		want       Limits
+		want       budget.Limits
 	}{
 		// The keywords alone.
 		{"none", "none", nil},
@@ -37,31 +39,31 @@ func TestParseLimits(t *testing.T) {
 		{"cloud", "cloud", cloud},
 
 		// One method overridden: every other default is kept.
-		{"PUT overrides the default PUT only", "PUT=100/5m", with(def, Limits{id("PUT"): b(100, 5*time.Minute)})},
-		{"GET overrides the default GET only", "identity:GET=10/1s", with(def, Limits{id("GET"): b(10, time.Second)})},
-		{"an Orchestrator budget is added to the defaults", "orchestrator:PATCH=100/1m", with(def, Limits{orch("PATCH"): b(100, time.Minute)})},
-		{"a method without a default budget is added", "HEAD=5/1s,OPTIONS=1/1h", with(def, Limits{id("HEAD"): b(5, time.Second), id("OPTIONS"): b(1, time.Hour)})},
-		{"default spelled out", "default,orchestrator:PATCH=100/1m", with(def, Limits{orch("PATCH"): b(100, time.Minute)})},
-		{"default after the budgets", "identity:PUT=5/10s,default", with(def, Limits{id("PUT"): b(5, 10*time.Second)})},
-		{"cloud with one budget", "PUT=1/1s,cloud", with(cloud, Limits{id("PUT"): b(1, time.Second)})},
+		{"PUT overrides the default PUT only", "PUT=100/5m", with(def, budget.Limits{id("PUT"): b(100, 5*time.Minute)})},
+		{"GET overrides the default GET only", "identity:GET=10/1s", with(def, budget.Limits{id("GET"): b(10, time.Second)})},
+		{"an Orchestrator budget is added to the defaults", "orchestrator:PATCH=100/1m", with(def, budget.Limits{orch("PATCH"): b(100, time.Minute)})},
+		{"a method without a default budget is added", "HEAD=5/1s,OPTIONS=1/1h", with(def, budget.Limits{id("HEAD"): b(5, time.Second), id("OPTIONS"): b(1, time.Hour)})},
+		{"default spelled out", "default,orchestrator:PATCH=100/1m", with(def, budget.Limits{orch("PATCH"): b(100, time.Minute)})},
+		{"default after the budgets", "identity:PUT=5/10s,default", with(def, budget.Limits{id("PUT"): b(5, 10*time.Second)})},
+		{"cloud with one budget", "PUT=1/1s,cloud", with(cloud, budget.Limits{id("PUT"): b(1, time.Second)})},
 		{"every default overridden", "GET=300/5m,PUT=160/5m,PATCH=160/5m,POST=24000/5m,DELETE=160/5m", cloud},
-		{"some defaults overridden", "GET=300/5m,PUT=160/5m,PATCH=160/5m,POST=24000/5m", with(cloud, Limits{id("DELETE"): def[id("DELETE")]})},
+		{"some defaults overridden", "GET=300/5m,PUT=160/5m,PATCH=160/5m,POST=24000/5m", with(cloud, budget.Limits{id("DELETE"): def[id("DELETE")]})},
 
 		// none: only the budgets given.
-		{"none with one budget", "none,PUT=1/1s", Limits{id("PUT"): b(1, time.Second)}},
-		{"none after the budget", "PUT=1/5m,none", Limits{id("PUT"): b(1, 5*time.Minute)}},
-		{"none with both services", "identity:PUT=160/5m,Orchestrator:get=100/1m,none", Limits{id("PUT"): b(160, 5*time.Minute), orch("GET"): b(100, time.Minute)}},
+		{"none with one budget", "none,PUT=1/1s", budget.Limits{id("PUT"): b(1, time.Second)}},
+		{"none after the budget", "PUT=1/5m,none", budget.Limits{id("PUT"): b(1, 5*time.Minute)}},
+		{"none with both services", "identity:PUT=160/5m,Orchestrator:get=100/1m,none", budget.Limits{id("PUT"): b(160, 5*time.Minute), orch("GET"): b(100, time.Minute)}},
 
 		// Case, spaces and the forms of a window.
-		{"case and spaces", " none, put = 160/5s , get=10/250ms,delete=1/h,post=5/1.5h,IDENTITY:patch=2/ 0.5s ", Limits{
+		{"case and spaces", " none, put = 160/5s , get=10/250ms,delete=1/h,post=5/1.5h,IDENTITY:patch=2/ 0.5s ", budget.Limits{
 			id("PUT"): b(160, 5*time.Second), id("GET"): b(10, 250*time.Millisecond),
 			id("DELETE"): b(1, time.Hour), id("POST"): b(5, 90*time.Minute), id("PATCH"): b(2, 500*time.Millisecond),
 		}},
-		{"windows", "none,GET=1/300s,PUT=1/.5m,POST=1/1.250s,PATCH=1/2.m,DELETE=1/1000000h,HEAD=1/1ms", Limits{
+		{"windows", "none,GET=1/300s,PUT=1/.5m,POST=1/1.250s,PATCH=1/2.m,DELETE=1/1000000h,HEAD=1/1ms", budget.Limits{
 			id("GET"): b(1, 5*time.Minute), id("PUT"): b(1, 30*time.Second), id("POST"): b(1, 1250*time.Millisecond),
 			id("PATCH"): b(1, 2*time.Minute), id("DELETE"): b(1, maxWindow), id("HEAD"): b(1, time.Millisecond),
 		}},
-		{"counts", "none,GET=1000000000/1s,PUT=007/1s", Limits{id("GET"): b(maxRequests, time.Second), id("PUT"): b(7, time.Second)}},
+		{"counts", "none,GET=1000000000/1s,PUT=007/1s", budget.Limits{id("GET"): b(maxRequests, time.Second), id("PUT"): b(7, time.Second)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseLimits(tc.spec)
@@ -198,7 +200,7 @@ func TestLimitsStringRoundTrips(t *testing.T) {
 	}
 	// Without none, budgets alone keep the other defaults: String() of a
 	// subset of them does not read back to itself.
-	l := Limits{ThrottleKey(ServiceIdentity, "PUT"): {Requests: 1, Window: time.Second}}
+	l := budget.Limits{ThrottleKey(ServiceIdentity, "PUT"): {Requests: 1, Window: time.Second}}
 	if again, _ := ParseLimits(l.String()); reflect.DeepEqual(again, l) {
 		t.Errorf("ParseLimits(%q) = %v: the defaults were dropped", l.String(), again)
 	}

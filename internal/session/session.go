@@ -45,7 +45,7 @@ func New(ctx context.Context, s client.Settings, o Options) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--limits: %w", err)
 	}
-	lim := worker.NewLimiter(limits) // client.Limits is worker.Limits
+	lim := worker.NewLimiter(limits)
 	c, err := client.New(ctx, s,
 		client.WithThrottle(lim),
 		client.WithLogger(o.Log),

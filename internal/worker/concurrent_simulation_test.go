@@ -10,13 +10,15 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/uipath-batch/batch/internal/budget"
 )
 
 // simulateConcurrent runs count requests of method on workers goroutines
 // inside a synctest bubble (time is simulated), each request retried through
 // the limiter until accepted. Round trips take latency ± 50 %, half of it
 // before the server sees the request.
-func simulateConcurrent(t *testing.T, limits Limits, server *rollingServer, method string, count, workers int, latency time.Duration) (res simResult, stats MethodStats) {
+func simulateConcurrent(t *testing.T, limits budget.Limits, server *rollingServer, method string, count, workers int, latency time.Duration) (res simResult, stats MethodStats) {
 	synctest.Test(t, func(t *testing.T) {
 		l := newLimiter(limits)
 		var mu sync.Mutex
@@ -61,7 +63,7 @@ func simulateConcurrent(t *testing.T, limits Limits, server *rollingServer, meth
 }
 
 func TestLimiterConcurrentWorkersAgainstRollingServer(t *testing.T) {
-	server := Limits{"PUT": {Requests: 160, Window: 5 * time.Second}}
+	server := budget.Limits{"PUT": {Requests: 160, Window: 5 * time.Second}}
 	for _, tc := range []struct {
 		known, retryAfter bool
 		workers           int
@@ -77,7 +79,7 @@ func TestLimiterConcurrentWorkersAgainstRollingServer(t *testing.T) {
 	} {
 		name := fmt.Sprintf("known=%v-retryAfter=%v-workers=%d-latency=%v", tc.known, tc.retryAfter, tc.workers, tc.latency)
 		t.Run(name, func(t *testing.T) {
-			var limits Limits
+			var limits budget.Limits
 			if tc.known {
 				limits = server
 			}

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/uipath-batch/batch/internal/budget"
 )
 
 // probeTimeout is how long others wait for a probe's answer before another
@@ -18,9 +20,9 @@ type methodGate struct {
 	name string
 	cfg  *limiterConfig
 
-	configured Budget // zero: none
-	budget     Budget // in force: configured or learned; zero: none
-	learnedNow bool   // budget was learned
+	configured budget.Budget // zero: none
+	budget     budget.Budget // in force: configured or learned; zero: none
+	learnedNow bool          // budget was learned
 	log        sendLog
 	hist       *sendHistory // sends of the last ~400 s, when adaptive
 	saturated  int64        // last time the budget delayed a reservation
@@ -44,7 +46,7 @@ type methodGate struct {
 	waiters              atomic.Int32 // callers inside Wait, counted without the lock
 }
 
-func newMethodGate(name string, b Budget, cfg *limiterConfig) *methodGate {
+func newMethodGate(name string, b budget.Budget, cfg *limiterConfig) *methodGate {
 	return &methodGate{name: name, cfg: cfg, configured: b, budget: b}
 }
 

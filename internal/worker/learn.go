@@ -1,6 +1,10 @@
 package worker
 
-import "time"
+import (
+	"time"
+
+	"github.com/uipath-batch/batch/internal/budget"
+)
 
 // Learning an unknown budget. On a method's first 429 the server's rolling
 // window holds its whole budget, so the requests sent shortly before, less
@@ -66,7 +70,7 @@ func (g *methodGate) finishLearning(now int64) {
 	probe := g.probeSentAt
 	requests := lr.sentBefore - lr.refused
 	window := time.Duration(max(probe-lr.oldest, historyBucket))
-	g.budget = Budget{Requests: requests, Window: window}
+	g.budget = budget.Budget{Requests: requests, Window: window}
 	g.learnedNow = true
 	g.tune = tuning{lastChange: now, lastRaise: now, raiseEvery: 1}
 
@@ -104,15 +108,15 @@ func (g *methodGate) finishLearning(now int64) {
 // tuning holds the state of a learned budget's growth.
 type tuning struct {
 	lastChange int64
-	adopted    bool   // the last change was an adoption, undone by a 429
-	before     Budget // budget before the last adoption
-	raiseEvery int64  // windows between count increases
+	adopted    bool          // the last change was an adoption, undone by a 429
+	before     budget.Budget // budget before the last adoption
+	raiseEvery int64         // windows between count increases
 	lastRaise  int64
 	step       int // the next increase; 0 means the base step
 
 	trialOut bool
 	trialAt  int64
-	trial    Budget
+	trial    budget.Budget
 }
 
 // tryTrial returns the start time for a request whose slot under the budget

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/uipath-batch/batch/internal/budget"
 )
 
 // Limiter keeps every key inside its rolling-window budget for all the
@@ -101,9 +103,9 @@ func withSkewGuard(d time.Duration) limiterOption {
 // NewLimiter returns a limiter enforcing limits (nil: no known budget) on
 // the system clock, learning budgets from 429s, with the automatic skew
 // guard. Budgets with no requests or no window are ignored.
-func NewLimiter(limits Limits) *Limiter { return newLimiter(limits) }
+func NewLimiter(limits budget.Limits) *Limiter { return newLimiter(limits) }
 
-func newLimiter(limits Limits, opts ...limiterOption) *Limiter {
+func newLimiter(limits budget.Limits, opts ...limiterOption) *Limiter {
 	cfg := limiterConfig{clock: systemClock{}, adaptive: true, guard: -1}
 	for _, opt := range opts {
 		opt(&cfg)
@@ -129,7 +131,7 @@ func (l *Limiter) gate(key string) *methodGate {
 	if g, ok := l.others.Load(key); ok {
 		return g.(*methodGate)
 	}
-	g, _ := l.others.LoadOrStore(key, newMethodGate(key, Budget{}, &l.cfg))
+	g, _ := l.others.LoadOrStore(key, newMethodGate(key, budget.Budget{}, &l.cfg))
 	return g.(*methodGate)
 }
 
@@ -265,8 +267,8 @@ func (l *Limiter) Waiting() []Waiting {
 type MethodStats struct {
 	Sent      int64         // requests let through
 	Throttled int64         // 429 answers observed
-	Budget    Budget        // configured budget, zero if none
-	Learned   Budget        // budget learned from 429s, zero if none
+	Budget    budget.Budget // configured budget, zero if none
+	Learned   budget.Budget // budget learned from 429s, zero if none
 	Waited    time.Duration // total time callers spent in Wait
 }
 

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/uipath-batch/batch/internal/budget"
 )
 
 var bg = context.Background()
@@ -24,7 +26,7 @@ func waitAt(t *testing.T, l *Limiter, clock *fakeClock, method string) time.Dura
 
 func TestLimiterRollingWindowIsExact(t *testing.T) {
 	clock := newFakeClock(true)
-	l := newLimiter(Limits{"PUT": {3, 10 * time.Second}}, withClock(clock), withSkewGuard(0))
+	l := newLimiter(budget.Limits{"PUT": {Requests: 3, Window: 10 * time.Second}}, withClock(clock), withSkewGuard(0))
 	waitAt(t, l, clock, "PUT") // t=0
 	clock.Advance(2 * time.Second)
 	waitAt(t, l, clock, "PUT") // t=2
@@ -44,7 +46,7 @@ func TestLimiterRollingWindowIsExact(t *testing.T) {
 
 func TestLimiterBurstThenWindow(t *testing.T) {
 	clock := newFakeClock(true)
-	l := newLimiter(Limits{"PUT": {160, 5 * time.Second}, "POST": {2, time.Second}}, withClock(clock), withSkewGuard(0))
+	l := newLimiter(budget.Limits{"PUT": {Requests: 160, Window: 5 * time.Second}, "POST": {Requests: 2, Window: time.Second}}, withClock(clock), withSkewGuard(0))
 	for i := range 160 {
 		if held := waitAt(t, l, clock, "PUT"); held != 0 {
 			t.Fatalf("request %d of the budget held %v", i+1, held)
@@ -62,7 +64,7 @@ func TestLimiterBurstThenWindow(t *testing.T) {
 
 func TestLimiterSkewGuard(t *testing.T) {
 	clock := newFakeClock(true)
-	l := newLimiter(Limits{"PUT": {1, 5 * time.Minute}, "GET": {1, 5 * time.Second}, "POST": {1, 100 * time.Millisecond}}, withClock(clock))
+	l := newLimiter(budget.Limits{"PUT": {Requests: 1, Window: 5 * time.Minute}, "GET": {Requests: 1, Window: 5 * time.Second}, "POST": {Requests: 1, Window: 100 * time.Millisecond}}, withClock(clock))
 	for method, want := range map[string]time.Duration{
 		"PUT":  5*time.Minute + 3*time.Second,              // 1 %
 		"GET":  5*time.Second + 50*time.Millisecond,        // at least 50 ms
@@ -108,7 +110,7 @@ func receive(t *testing.T, ch <-chan error) error {
 func TestLimiter429ClosesTheGateForAllWaiters(t *testing.T) {
 	clock := newFakeClock(false)
 	start := clock.Now()
-	l := newLimiter(Limits{"PUT": {1, 10 * time.Second}}, withClock(clock), withSkewGuard(0), withAdaptive(false))
+	l := newLimiter(budget.Limits{"PUT": {Requests: 1, Window: 10 * time.Second}}, withClock(clock), withSkewGuard(0), withAdaptive(false))
 	if err := l.Wait(bg, "PUT"); err != nil { // t=0
 		t.Fatal(err)
 	}
@@ -177,14 +179,14 @@ func TestLimiterOwnBackoffGrowsWithoutRetryAfter(t *testing.T) {
 	if held := waitAt(t, l, clock, "GET"); held != 0 {
 		t.Errorf("after an accepted probe held %v", held)
 	}
-	if l.Stats()["GET"].Learned != (Budget{}) {
+	if l.Stats()["GET"].Learned != (budget.Budget{}) {
 		t.Error("learned a budget with adaptive learning off")
 	}
 }
 
 func TestLimiterCancelledWaiterGivesSlotBack(t *testing.T) {
 	clock := newFakeClock(false)
-	l := newLimiter(Limits{"PUT": {1, 10 * time.Second}}, withClock(clock), withSkewGuard(0))
+	l := newLimiter(budget.Limits{"PUT": {Requests: 1, Window: 10 * time.Second}}, withClock(clock), withSkewGuard(0))
 	if err := l.Wait(bg, "PUT"); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +214,7 @@ func TestLimiterUnlimitedWaitDoesNotAllocate(t *testing.T) {
 	if allocs := testing.AllocsPerRun(1000, func() { _ = l.Wait(bg, "GET") }); allocs != 0 {
 		t.Errorf("Wait allocates %.1f times per call on the unlimited path", allocs)
 	}
-	l = newLimiter(Limits{"PUT": {1 << 30, 10 * time.Millisecond}})
+	l = newLimiter(budget.Limits{"PUT": {Requests: 1 << 30, Window: 10 * time.Millisecond}})
 	_ = l.Wait(bg, "PUT")
 	if allocs := testing.AllocsPerRun(1000, func() { _ = l.Wait(bg, "PUT") }); allocs > 0.01 {
 		t.Errorf("Wait allocates %.2f times per call on the limited path", allocs)
@@ -240,7 +242,7 @@ func TestLimiterLearnsFromFirst429(t *testing.T) {
 
 func TestLimiterKeysAreBudgetsOfTheirOwn(t *testing.T) {
 	clock := newFakeClock(true)
-	l := newLimiter(Limits{"identity:PUT": {1, time.Minute}}, withClock(clock), withSkewGuard(0))
+	l := newLimiter(budget.Limits{"identity:PUT": {Requests: 1, Window: time.Minute}}, withClock(clock), withSkewGuard(0))
 	waitAt(t, l, clock, "identity:PUT")
 	if held := waitAt(t, l, clock, "orchestrator:PUT"); held != 0 {
 		t.Errorf("orchestrator:PUT after identity:PUT held %v, want no wait", held)
@@ -271,7 +273,7 @@ func TestLimiterThrottlesOnlyTheKeyThatGotA429(t *testing.T) {
 // Waiting tells a progress display which key callers wait for, and how long.
 func TestLimiterWaitingNamesTheKeyAndTheNextSlot(t *testing.T) {
 	clock := newFakeClock(false)
-	l := newLimiter(Limits{"identity:PUT": {1, time.Minute}}, withClock(clock), withSkewGuard(0))
+	l := newLimiter(budget.Limits{"identity:PUT": {Requests: 1, Window: time.Minute}}, withClock(clock), withSkewGuard(0))
 	if err := l.Wait(bg, "identity:PUT"); err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +297,7 @@ func TestLimiterWaitingNamesTheKeyAndTheNextSlot(t *testing.T) {
 }
 
 func TestLimiterConcurrentUseIsSafe(t *testing.T) {
-	l := newLimiter(Limits{"PUT": {1 << 20, time.Second}})
+	l := newLimiter(budget.Limits{"PUT": {Requests: 1 << 20, Window: time.Second}})
 	var wg atomic.Int32
 	done := make(chan struct{})
 	for range 8 {
@@ -336,7 +338,7 @@ func BenchmarkLimiterWaitUnlimited(b *testing.B) {
 }
 
 func BenchmarkLimiterWaitLimitedNotWaiting(b *testing.B) {
-	l := newLimiter(Limits{"PUT": {1 << 30, 10 * time.Millisecond}})
+	l := newLimiter(budget.Limits{"PUT": {Requests: 1 << 30, Window: 10 * time.Millisecond}})
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -350,7 +352,7 @@ func BenchmarkLimiterWaitLimitedNotWaiting(b *testing.B) {
 // budget holds again.
 func TestLimiterPauseLongerThanTheWindowTeachesNothing(t *testing.T) {
 	clock := newFakeClock(true)
-	l := newLimiter(Limits{"orchestrator:PATCH": {10, 5 * time.Second}}, withClock(clock), withSkewGuard(0))
+	l := newLimiter(budget.Limits{"orchestrator:PATCH": {Requests: 10, Window: 5 * time.Second}}, withClock(clock), withSkewGuard(0))
 	for range 3 {
 		waitAt(t, l, clock, "orchestrator:PATCH")
 		l.Observe("orchestrator:PATCH", http.StatusOK, 0)
@@ -366,7 +368,7 @@ func TestLimiterPauseLongerThanTheWindowTeachesNothing(t *testing.T) {
 		}
 		l.Observe("orchestrator:PATCH", http.StatusOK, 0)
 	}
-	if s := l.Stats()["orchestrator:PATCH"]; s.Learned != (Budget{}) {
+	if s := l.Stats()["orchestrator:PATCH"]; s.Learned != (budget.Budget{}) {
 		t.Fatalf("learned %v from a pause", s.Learned)
 	}
 }

@@ -6,19 +6,21 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/uipath-batch/batch/internal/budget"
 )
 
 // rollingServer answers like a server enforcing per-method rolling-window
 // budgets: a request is accepted when fewer than Requests accepted requests
 // of its method arrived in the last Window.
 type rollingServer struct {
-	limits     Limits
+	limits     budget.Limits
 	retryAfter bool // send Retry-After: the time until the oldest leaves
 	roundUp    bool // round Retry-After up to whole seconds, as HTTP does
 	accepted   map[string][]time.Time
 }
 
-func newRollingServer(limits Limits, retryAfter bool) *rollingServer {
+func newRollingServer(limits budget.Limits, retryAfter bool) *rollingServer {
 	return &rollingServer{limits: limits, retryAfter: retryAfter, accepted: map[string][]time.Time{}}
 }
 
@@ -86,12 +88,12 @@ func simulate(t *testing.T, l *Limiter, clock *fakeClock, server *rollingServer,
 
 // fastest is the shortest time in which count requests can start under b:
 // a full budget at once, then one more full budget per window.
-func fastest(b Budget, count int) time.Duration {
+func fastest(b budget.Budget, count int) time.Duration {
 	return time.Duration((count-1)/b.Requests) * b.Window
 }
 
 func TestLimiterAgainstRollingServer(t *testing.T) {
-	server := Limits{
+	server := budget.Limits{
 		"PUT":  {Requests: 160, Window: 5 * time.Second},
 		"POST": {Requests: 24000, Window: 5 * time.Second},
 	}
@@ -119,12 +121,12 @@ func TestLimiterAgainstRollingServer(t *testing.T) {
 		name := fmt.Sprintf("%s-%d-known=%v-retryAfter=%v-roundUp=%v", tc.method, tc.count, tc.known, tc.retryAfter, tc.roundUp)
 		t.Run(name, func(t *testing.T) {
 			clock := newFakeClock(true)
-			var limits Limits
+			var limits budget.Limits
 			if tc.known {
 				limits = server
 			}
 			if i == len(cases)-1 {
-				limits = Limits{"PUT": {Requests: 1600, Window: 5 * time.Second}}
+				limits = budget.Limits{"PUT": {Requests: 1600, Window: 5 * time.Second}}
 				name = "configured too high"
 			}
 			t.Logf("%s, limits %v", name, limits)

@@ -1,4 +1,8 @@
-package worker
+// Package budget holds request budgets: how many requests of a key may be
+// sent in a rolling window. The client says what UiPath allows (and reads
+// --limits into them); the worker's limiter keeps to them. Neither needs
+// the other to speak of a budget.
+package budget
 
 import (
 	"slices"
@@ -20,9 +24,9 @@ func (b Budget) String() string {
 }
 
 // Limits holds one budget per key (the caller's names, such as
-// "identity:PUT"; the worker gives them no meaning). A nil or empty Limits
-// leaves every key unlimited (though a Limiter may still learn budgets
-// from 429 answers).
+// "identity:PUT"; this package gives them no meaning). A nil or empty
+// Limits leaves every key unlimited (though a limiter may still learn
+// budgets from 429 answers).
 type Limits map[string]Budget
 
 // String formats the limits as KEY=N/WINDOW, keys sorted; nil or empty
