@@ -17,7 +17,6 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/uipath-batch/batch/internal/secret"
-	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // tokenSource hands out the bearer token for API requests.
@@ -79,12 +78,15 @@ func (c *credentialsSource) token(ctx context.Context) (secret.Value, error) {
 	// the token endpoint refuses, the workers waiting on it cost one token
 	// request, not one each in turn. The fetch outlives a caller that
 	// gives up (each attempt has a timeout of its own, and the retries
-	// are bounded), so one worker's cancellation is not every waiter's
-	// error. It does not run on the caller's worker either: a fetch that
-	// waits for its budget or a Retry-After must not park that worker, nor
-	// need it back while the jobs waiting for the token hold the others.
+	// are bounded), so one caller's cancellation is not every waiter's
+	// error. Nor does it carry the values of the caller that happened to
+	// start it: it runs under a context of its own, so that nothing one
+	// caller's context holds (a worker pool's hold on that caller's
+	// worker, which a wait for the budget or a Retry-After would lend out
+	// and then need back while the callers waiting for the token hold the
+	// others) decides how the shared fetch waits.
 	ch := c.fetches.DoChan("token", func() (any, error) {
-		return c.fetch(worker.WithoutSlot(context.WithoutCancel(ctx)))
+		return c.fetch(context.Background())
 	})
 	select {
 	case r := <-ch:

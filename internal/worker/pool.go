@@ -271,14 +271,13 @@ type jobSlot struct {
 	held atomic.Bool
 }
 
+// slotKey is the key of the job's slot in the context Run gives do: the
+// Limiter's and Retry's waits, however deep below do (inside an HTTP
+// client's transport), find there the worker they may lend out. Work that
+// outlives the job or is shared by several jobs (a token fetch every
+// waiting job joins) runs under a context of its own, not a job's, so that
+// it never parks on, or takes back, one job's worker.
 type slotKey struct{}
-
-// WithoutSlot returns ctx without the job's hold on its worker: work that
-// outlives the job or is shared by several (a token fetch every waiting
-// job joins) must not park on, or take back, one job's worker.
-func WithoutSlot(ctx context.Context) context.Context {
-	return context.WithValue(ctx, slotKey{}, (*jobSlot)(nil))
-}
 
 // release gives the job's worker back when the job ends.
 func (s *jobSlot) release() {
