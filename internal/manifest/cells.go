@@ -52,6 +52,9 @@ func (j Job) Cells() []Cell {
 		add(string(TargetUsername), j.ExpectUserName)
 	}
 	str(ColUserName, j.UserName)
+	if j.Folder != "" {
+		add(ColFolder, j.Folder)
+	}
 	str(ColName, j.Name)
 	str(ColSurname, j.Surname)
 	str(ColDisplayName, j.DisplayName)
@@ -65,7 +68,19 @@ func (j Job) Cells() []Cell {
 	}
 	list(ColGroupsToAdd, j.GroupsToAdd)
 	list(ColGroupsToRemove, j.GroupsToRemove)
+	if j.Roles != nil {
+		// Never empty in a valid job: an empty cell reads back as no
+		// roles given, which the row's op refuses.
+		add(ColRoles, strings.Join(j.Roles, ";"))
+	}
+	list(ColRolesToAdd, j.RolesToAdd)
+	list(ColRolesToRemove, j.RolesToRemove)
 	str(ColRobotUsername, j.RobotUsername)
+	str(ColCredentialType, j.CredentialType)
+	if j.ExecutionSettings != nil {
+		add(ColExecutionSettings, string(j.ExecutionSettings))
+	}
+	boolean(ColLimitConcurrentExecution, j.LimitConcurrentExecution)
 	ref(ColOldPassword, j.OldPassword)
 	ref(ColNewPassword, j.NewPassword)
 	ref(ColInitialPassword, j.InitialPassword)

@@ -23,9 +23,18 @@ const (
 	ColOldPassword                = "old_password"
 	ColNewPassword                = "new_password"
 	ColInitialPassword            = "initial_password"
+	ColRoles                      = "roles"
+	ColRolesToAdd                 = "roles_to_add"
+	ColRolesToRemove              = "roles_to_remove"
+	ColCredentialType             = "credential_type"
+	ColExecutionSettings          = "execution_settings"
+	ColLimitConcurrentExecution   = "limit_concurrent_execution"
 	// ColUserName is ensure_user's user name: a field of that op, in the
 	// column that names the user (a target) for the other user ops.
 	ColUserName = string(TargetUsername)
+	// ColFolder is a folder path: ensure_folder's target, and a field of
+	// set_folder_access and remove_folder_access.
+	ColFolder = string(TargetFolder)
 )
 
 // Older names a header or key may still use; each reads as its canonical
@@ -47,17 +56,41 @@ var knownColumns = []string{
 	ColOp,
 	string(TargetUserID), string(TargetEmail), string(TargetUsername),
 	string(TargetRobotAccountID), string(TargetRobotName), string(TargetOrchestratorUserID),
-	string(TargetGroupID), string(TargetGroupName),
+	string(TargetGroupID), string(TargetGroupName), string(TargetFolder),
 	ColName, ColSurname, ColDisplayName, ColIsActive, ColBypassBasicAuthRestriction,
-	ColInvitationAccepted, ColGroups, ColGroupsToAdd, ColGroupsToRemove, ColRobotUsername,
+	ColInvitationAccepted, ColGroups, ColGroupsToAdd, ColGroupsToRemove,
+	ColRoles, ColRolesToAdd, ColRolesToRemove, ColRobotUsername,
+	ColCredentialType, ColExecutionSettings, ColLimitConcurrentExecution,
 	ColOldPassword, ColNewPassword, ColInitialPassword,
 }
+
+// booleanColumns are the columns that hold true or false.
+var booleanColumns = []string{ColIsActive, ColBypassBasicAuthRestriction, ColInvitationAccepted, ColLimitConcurrentExecution}
 
 // targetKinds lists the target columns in canonical order.
 var targetKinds = []TargetKind{
 	TargetUserID, TargetEmail, TargetUsername,
 	TargetRobotAccountID, TargetRobotName, TargetOrchestratorUserID,
-	TargetGroupID, TargetGroupName,
+	TargetGroupID, TargetGroupName, TargetFolder,
+}
+
+// OrderColumns returns the canonical names of cols (older names read as
+// their columns) in the order written manifests give them, each once;
+// names that are no column are left out.
+func OrderColumns(cols []string) []string {
+	used := make([]bool, len(knownColumns))
+	for _, c := range cols {
+		if i, ok := colIndex[canonicalColumn(normalizeColumn(c))]; ok {
+			used[i] = true
+		}
+	}
+	var out []string
+	for i, u := range used {
+		if u {
+			out = append(out, knownColumns[i])
+		}
+	}
+	return out
 }
 
 // colIndex maps a canonical column name to its position in knownColumns.
@@ -78,6 +111,12 @@ type opSpec struct {
 var (
 	userTargets  = []TargetKind{TargetUserID, TargetEmail, TargetUsername}
 	robotTargets = []TargetKind{TargetRobotAccountID, TargetRobotName}
+	// accessTargets are who can hold Orchestrator roles, named the same
+	// way in every organization.
+	accessTargets = []TargetKind{TargetEmail, TargetUsername, TargetRobotName, TargetGroupName}
+	// unattendedTargets name an Orchestrator user (or a robot account's)
+	// with an unattended robot.
+	unattendedTargets = []TargetKind{TargetOrchestratorUserID, TargetUsername, TargetRobotName}
 )
 
 var opSpecs = map[Op]opSpec{
@@ -89,13 +128,22 @@ var opSpecs = map[Op]opSpec{
 	OpSetRobotCredentials: {[]TargetKind{TargetOrchestratorUserID, TargetUsername}, []string{ColRobotUsername, ColNewPassword}},
 	// ensure_user names its user by email, the key that is the same in
 	// every organization; username is then a field (the new user's name).
-	OpEnsureUser: {[]TargetKind{TargetEmail}, []string{ColUserName, ColName, ColSurname, ColDisplayName,
+	OpEnsureUser: {[]TargetKind{TargetEmail}, []string{ColUserName, ColName, ColSurname, ColDisplayName, ColIsActive,
 		ColBypassBasicAuthRestriction, ColGroups, ColGroupsToAdd, ColGroupsToRemove, ColInitialPassword}},
 	OpDeleteUser:         {userTargets, nil},
 	OpEnsureRobotAccount: {[]TargetKind{TargetRobotName}, []string{ColDisplayName, ColGroups, ColGroupsToAdd, ColGroupsToRemove}},
 	OpDeleteRobotAccount: {robotTargets, nil},
 	OpEnsureGroup:        {[]TargetKind{TargetGroupName}, nil},
 	OpDeleteGroup:        {[]TargetKind{TargetGroupID, TargetGroupName}, nil},
+	// ensure_folder names its folder by path; the access ops name an
+	// account or group, and the folder is a field of theirs.
+	OpEnsureFolder:       {[]TargetKind{TargetFolder}, nil},
+	OpSetFolderAccess:    {accessTargets, []string{ColFolder, ColRoles, ColRolesToAdd, ColRolesToRemove}},
+	OpRemoveFolderAccess: {accessTargets, []string{ColFolder}},
+	OpSetTenantRoles:     {accessTargets, []string{ColRoles, ColRolesToAdd, ColRolesToRemove}},
+	// Never a password: set_robot_credentials sets that.
+	OpUpdateUnattendedRobot: {unattendedTargets, []string{ColRobotUsername, ColCredentialType,
+		ColExecutionSettings, ColLimitConcurrentExecution}},
 }
 
 func (s opSpec) takesTarget(k TargetKind) bool {
@@ -187,18 +235,25 @@ func canonicalColumn(name string) string {
 // give it, squashed (see squashColumn): names too far from the column for
 // edit distance to find it.
 var columnSynonyms = invertSynonyms(map[string][]string{
-	ColOp:               {"operation", "action"},
-	string(TargetEmail): {"emailaddress", "mailaddress"},
-	ColUserName:         {"user", "login", "loginname"},
-	ColName:             {"firstname", "givenname", "forename", "first"},
-	ColSurname:          {"lastname", "familyname", "last"},
-	ColDisplayName:      {"fullname"},
-	ColIsActive:         {"active", "enabled"},
-	ColGroups:           {"memberof", "membership", "groupmembership"},
-	ColGroupsToAdd:      {"groupsadd", "groupadd", "addgroups", "addgroup", "addtogroups", "addtogroup", "groupidsadd"},
-	ColGroupsToRemove:   {"groupsremove", "groupremove", "removegroups", "removegroup", "removefromgroups", "removefromgroup", "groupsdelete", "deletegroups", "groupstodelete", "groupidsremove"},
-	ColOldPassword:      {"oldpass", "oldpwd", "currentpassword"},
-	ColNewPassword:      {"password", "pass", "pwd", "newpass", "newpwd"},
+	ColOp:                       {"operation", "action"},
+	string(TargetEmail):         {"emailaddress", "mailaddress"},
+	ColUserName:                 {"user", "login", "loginname"},
+	ColName:                     {"firstname", "givenname", "forename", "first"},
+	ColSurname:                  {"lastname", "familyname", "last"},
+	ColDisplayName:              {"fullname"},
+	ColIsActive:                 {"active", "enabled"},
+	ColGroups:                   {"memberof", "membership", "groupmembership"},
+	ColGroupsToAdd:              {"groupsadd", "groupadd", "addgroups", "addgroup", "addtogroups", "addtogroup", "groupidsadd"},
+	ColGroupsToRemove:           {"groupsremove", "groupremove", "removegroups", "removegroup", "removefromgroups", "removefromgroup", "groupsdelete", "deletegroups", "groupstodelete", "groupidsremove"},
+	ColOldPassword:              {"oldpass", "oldpwd", "currentpassword"},
+	ColNewPassword:              {"password", "pass", "pwd", "newpass", "newpwd"},
+	ColFolder:                   {"folderpath", "path", "fullyqualifiedname", "orchestratorfolder", "organizationunit"},
+	ColRoles:                    {"role", "rolenames"},
+	ColRolesToAdd:               {"rolesadd", "roleadd", "addroles", "addrole"},
+	ColRolesToRemove:            {"rolesremove", "roleremove", "removeroles", "removerole", "rolestodelete", "deleteroles"},
+	ColCredentialType:           {"credtype"},
+	ColExecutionSettings:        {"settings", "robotsettings"},
+	ColLimitConcurrentExecution: {"limitconcurrency", "concurrentexecution"},
 })
 
 // invertSynonyms turns column: names into name: column.

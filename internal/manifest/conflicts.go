@@ -3,13 +3,14 @@ package manifest
 import (
 	"fmt"
 	"hash/maphash"
+	"strconv"
 	"strings"
 )
 
 // fieldMask says which fields of a target a job changes; two jobs on the
 // same target conflict when their masks share a bit, because the order in
 // which a parallel run applies them is not fixed.
-type fieldMask uint16
+type fieldMask uint32
 
 const (
 	fieldName fieldMask = 1 << iota
@@ -22,11 +23,21 @@ const (
 	fieldPassword
 	fieldRobotUsername
 	fieldUserName
-	// fieldExistence is the account or group itself: an ensure_* row may
-	// create it, a delete_* row deletes it. Two rows that may create the
-	// same account would create it twice in a parallel run, and any row
-	// beside one that deletes its target depends on the order.
+	// fieldExistence is the account, group or folder itself: an ensure_*
+	// row may create it, a delete_* row deletes it. Two rows that may
+	// create the same account would create it twice in a parallel run, and
+	// any row beside one that deletes its target depends on the order.
 	fieldExistence
+	// fieldUnattendedRobot is an Orchestrator user's unattended robot,
+	// which every write replaces whole (set_robot_credentials,
+	// update_unattended_robot): two rows writing it in parallel could each
+	// undo the other's change.
+	fieldUnattendedRobot
+	// fieldFolderRoles is an account's or group's roles in one folder (the
+	// folder is part of the conflict key); fieldTenantRoles its tenant
+	// roles.
+	fieldFolderRoles
+	fieldTenantRoles
 
 	fieldCount = iota // number of fields above
 )
@@ -43,6 +54,8 @@ var fieldMaskNames = []struct {
 	{fieldInvitationAccepted, "invitation_accepted"}, {fieldGroups, "group membership"},
 	{fieldPassword, "the password"}, {fieldRobotUsername, "robot_username"},
 	{fieldUserName, "username"}, {fieldExistence, "whether it exists (created or deleted)"},
+	{fieldUnattendedRobot, "the unattended robot (each write replaces it whole)"},
+	{fieldFolderRoles, "its roles in that folder"}, {fieldTenantRoles, "its tenant roles"},
 }
 
 func (m fieldMask) String() string {
@@ -74,42 +87,97 @@ func touches(j *Job) fieldMask {
 	set(j.RobotUsername != nil, fieldRobotUsername)
 	set(j.UserName != nil, fieldUserName)
 	switch j.Op {
-	case OpEnsureUser, OpEnsureRobotAccount, OpEnsureGroup:
+	case OpEnsureUser, OpEnsureRobotAccount, OpEnsureGroup, OpEnsureFolder:
 		m |= fieldExistence
 	case OpDeleteUser, OpDeleteRobotAccount, OpDeleteGroup:
 		m |= fieldAll
+	case OpSetRobotCredentials, OpUpdateUnattendedRobot:
+		m |= fieldUnattendedRobot
+	case OpSetFolderAccess, OpRemoveFolderAccess:
+		m |= fieldFolderRoles
+	case OpSetTenantRoles:
+		m |= fieldTenantRoles
 	}
 	return m
 }
 
-// conflictSpace is the name space of the account a job changes: identity
-// users, robot accounts, groups and Orchestrator users are distinct.
+// conflictSpace is the name space of what a job changes: identity users,
+// robot accounts, groups, Orchestrator users, folders, and the folder and
+// tenant roles of accounts and groups are distinct. An ensure_user row and
+// a set_folder_access row of the same email change different things (the
+// account, its access) and never conflict.
 func conflictSpace(j *Job) string {
 	switch j.Op {
 	case OpUpdateRobotAccount, OpEnsureRobotAccount, OpDeleteRobotAccount:
 		return "robot"
-	case OpSetRobotCredentials:
+	case OpSetRobotCredentials, OpUpdateUnattendedRobot:
 		return "orchestrator"
 	case OpEnsureGroup, OpDeleteGroup:
 		return "group"
+	case OpEnsureFolder:
+		return "folder"
+	case OpSetFolderAccess, OpRemoveFolderAccess:
+		return "folder-access"
+	case OpSetTenantRoles:
+		return "tenant-roles"
 	}
 	return "user"
 }
 
-// conflictKey names the account a job changes.
-func conflictKey(j *Job) string { return conflictSpace(j) + ":" + j.Target.Key() }
+// ConflictKey names what a job changes, normalized: two valid rows with
+// the same key change the same account, group, folder, or roles of an
+// account or group (in one folder: the folder is part of the key of
+// set_folder_access and remove_folder_access), and conflict when they
+// change the same fields of it. It is "SPACE:" then, for the folder ops,
+// the folder path's length and ":PATH:" in lower case, then Target.Key():
+// "user:email=ann@example.com", "folder-access:10:finance/ap:email=ann@example.com".
+func (j *Job) ConflictKey() string {
+	var b strings.Builder
+	writeConflictKey(&b, j)
+	return b.String()
+}
 
-// conflictHash hashes conflictKey(j) without building the string (the first
-// pass does this for every row).
+// keyWriter is what a conflict key is written to: a strings.Builder for
+// the key itself, a maphash.Hash for its hash.
+type keyWriter interface {
+	WriteString(string) (int, error)
+	WriteByte(byte) error
+}
+
+// writeConflictKey writes j's conflict key to w (see ConflictKey). The
+// folder goes in with its length, so that no path and target can run
+// together into another's key.
+func writeConflictKey(w keyWriter, j *Job) {
+	_, _ = w.WriteString(conflictSpace(j))
+	_ = w.WriteByte(':')
+	if j.Op.FolderScoped() {
+		folder := strings.ToLower(j.Folder)
+		_, _ = w.WriteString(strconv.Itoa(len(folder)))
+		_ = w.WriteByte(':')
+		_, _ = w.WriteString(folder)
+		_ = w.WriteByte(':')
+	}
+	_, _ = w.WriteString(string(j.Target.Kind))
+	_ = w.WriteByte('=')
+	_, _ = w.WriteString(j.Target.normalizedValue())
+}
+
+// conflictHash hashes j.ConflictKey() without building the string (the
+// first pass does this for every row).
 func conflictHash(seed maphash.Seed, j *Job) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
-	h.WriteString(conflictSpace(j))
-	h.WriteByte(':')
-	h.WriteString(string(j.Target.Kind))
-	h.WriteByte('=')
-	h.WriteString(j.Target.normalizedValue())
+	writeConflictKey(&h, j)
 	return h.Sum64()
+}
+
+// conflictSubject names what a conflicting row changes, for messages: its
+// target, and the folder where the roles are a folder's.
+func conflictSubject(j *Job) string {
+	if j.Op.FolderScoped() {
+		return j.Target.String() + " in folder " + j.Folder
+	}
+	return j.Target.String()
 }
 
 // fieldOwners remembers, for one candidate target, the first row that
@@ -143,11 +211,15 @@ func (o *fieldOwners) claim(j *Job, mask fieldMask) (Problem, bool) {
 	if earliest == 0 {
 		return Problem{}, false
 	}
+	subject := conflictSubject(j)
 	msg := fmt.Sprintf("%s is already changed by line %d (%s): both rows change %s, and a run applies rows in parallel, in no fixed order; merge them into one row or move one to another manifest",
-		j.Target, earliest, earliestOp, shared)
-	if j.Op.Deletes() || earliestOp.Deletes() {
+		subject, earliest, earliestOp, shared)
+	switch {
+	case j.Op.Deletes() || earliestOp.Deletes():
 		msg = fmt.Sprintf("%s is already named by line %d (%s), and %s deletes it: a run applies rows in parallel, in no fixed order; keep one of the two rows, or move one to another manifest",
-			j.Target, earliest, earliestOp, deleter(j.Op, earliestOp, earliest))
+			subject, earliest, earliestOp, deleter(j.Op, earliestOp, earliest))
+	case j.Op == OpEnsureFolder && earliestOp == OpEnsureFolder:
+		msg = fmt.Sprintf("%s is already ensured by line %d: the same folder twice; remove one of the two rows", subject, earliest)
 	}
 	return Problem{Source: j.Source, Column: string(j.Target.Kind), Message: msg}, true
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/uipath-batch/batch/internal/secret"
 )
@@ -76,12 +77,13 @@ func (b *jobBuilder) build(raw *rawRow, ordinal int) (Job, []Problem) {
 			continue
 		}
 		if opKnown && !spec.takesField(c.col) {
-			b.problemAt(c.line, c.col, "%s does not take %s (it takes: %s)", job.Op, c.col, spec.fieldList())
+			b.problemAt(c.line, c.col, "%s does not take %s (it takes: %s)%s", job.Op, c.col, spec.fieldList(), notTakenHint(job.Op, c.col))
 			continue
 		}
 		b.field(&job, c)
 	}
-	b.groupsOverlap(&job)
+	b.overlap(groupColumns, job.Groups, job.GroupsToAdd, job.GroupsToRemove)
+	b.overlap(roleColumns, job.Roles, job.RolesToAdd, job.RolesToRemove)
 	b.required(&job)
 	b.builtInGroup(&job)
 	return job, b.problems
@@ -132,6 +134,20 @@ func (b *jobBuilder) target(job *Job, spec opSpec, opKnown bool) {
 			default:
 				kept = append(kept, c)
 			}
+		}
+		found = kept
+	}
+	if opKnown && len(found) > 1 && !spec.takesTarget(TargetFolder) {
+		// The folder column is ensure_folder's target and a field of the
+		// access ops: beside another target, it is a field this op does
+		// not take.
+		kept := found[:0]
+		for _, c := range found {
+			if c.col == ColFolder {
+				b.problemAt(c.line, c.col, "%s does not take %s (it takes: %s)%s", job.Op, c.col, spec.fieldList(), notTakenHint(job.Op, c.col))
+				continue
+			}
+			kept = append(kept, c)
 		}
 		found = kept
 	}
@@ -199,6 +215,9 @@ func (b *jobBuilder) expect(job *Job, c *rawCell) {
 // targetValue returns the trimmed value of a target-like cell of kind, or
 // records why it is not one (a list, or a value of the wrong form).
 func (b *jobBuilder) targetValue(c *rawCell, kind TargetKind) (string, bool) {
+	if kind == TargetFolder {
+		return b.folder(c)
+	}
 	if c.isList {
 		b.problemAt(c.line, c.col, "%s must be a single value, not a list", kind)
 		return "", false
@@ -257,11 +276,28 @@ func (b *jobBuilder) field(job *Job, c *rawCell) {
 	case ColUserName:
 		job.UserName = b.text(c)
 	case ColGroupsToAdd:
-		job.GroupsToAdd = b.groupItems(c)
+		job.GroupsToAdd = b.changes(c, groupColumns)
 	case ColGroupsToRemove:
-		job.GroupsToRemove = b.groupItems(c)
+		job.GroupsToRemove = b.changes(c, groupColumns)
 	case ColGroups:
-		job.Groups = b.groupSet(c)
+		job.Groups = b.exactSet(c, groupColumns)
+	case ColRolesToAdd:
+		job.RolesToAdd = b.changes(c, roleColumns)
+	case ColRolesToRemove:
+		job.RolesToRemove = b.changes(c, roleColumns)
+	case ColRoles:
+		job.Roles = b.exactSet(c, roleColumns)
+	case ColFolder:
+		// A field of the access ops; ensure_folder's folder is its target.
+		if p, ok := b.folder(c); ok {
+			job.Folder = p
+		}
+	case ColCredentialType:
+		job.CredentialType = b.credentialType(c)
+	case ColExecutionSettings:
+		job.ExecutionSettings = b.executionSettings(c)
+	case ColLimitConcurrentExecution:
+		job.LimitConcurrentExecution = b.boolean(c)
 	case ColNewPassword:
 		job.NewPassword = b.secret(c)
 	case ColOldPassword:
@@ -300,29 +336,63 @@ func (b *jobBuilder) boolean(c *rawCell) *bool {
 	return nil
 }
 
-// groupItems reads groups_to_add or groups_to_remove: group names or
-// GUIDs, mixed, each once. An empty item (two ';' in a row, a ';' at the
-// end, an empty YAML list item) is a problem here.
-func (b *jobBuilder) groupItems(c *rawCell) []string { return b.groupList(c, true) }
+// listColumns is a family of list columns: one makes the list exactly a
+// set (groups, roles), the other two change it (groups_to_add and
+// groups_to_remove, roles_to_add and roles_to_remove). A row takes the set
+// or the changes, not both, and an item is added or removed, not both.
+type listColumns struct {
+	set, add, remove string
+	item             string // what an item names: "group", "role"
+	setMeans         string // what the set column is, for messages
+	// guids: items may be GUIDs as well as names (groups); a GUID is
+	// lower-cased, and an item of a GUID's shape that is not one is a
+	// problem.
+	guids bool
+	// maxLen, when not 0, is the longest name the service keeps, in
+	// characters.
+	maxLen int
+}
 
-// groupSet reads the groups column: names or GUIDs, each once; empty
-// items are passed over (an empty set is a set).
-func (b *jobBuilder) groupSet(c *rawCell) []string {
-	if out := b.groupList(c, false); out != nil {
+var (
+	groupColumns = listColumns{set: ColGroups, add: ColGroupsToAdd, remove: ColGroupsToRemove,
+		item: "group", setMeans: "the exact membership", guids: true}
+	// Roles are named by name: their ids differ between organizations.
+	// RoleDto.Name holds at most 64 characters.
+	roleColumns = listColumns{set: ColRoles, add: ColRolesToAdd, remove: ColRolesToRemove,
+		item: "role", setMeans: "the exact set of roles", maxLen: 64}
+)
+
+// has reports whether col is one of the family's columns.
+func (lc listColumns) has(col string) bool { return col == lc.set || col == lc.add || col == lc.remove }
+
+// changes reads an add or remove column (groups_to_add, roles_to_remove):
+// items each once; an empty item (two ';' in a row, a ';' at the end, an
+// empty YAML list item) is a problem here.
+func (b *jobBuilder) changes(c *rawCell, lc listColumns) []string { return b.list(c, lc, true) }
+
+// exactSet reads a set column (groups, roles): items each once; empty
+// items are passed over (an empty set is a set, and the row's rules say
+// whether it may be one).
+func (b *jobBuilder) exactSet(c *rawCell, lc listColumns) []string {
+	if out := b.list(c, lc, false); out != nil {
 		return out
 	}
 	return []string{}
 }
 
-// groupList reads a list of groups: items trimmed, GUIDs lower-cased, names
-// compared case-insensitively, as the service's are, each kept once. An
-// item shaped like a GUID that is not one is a problem (a mistyped id
-// would otherwise be looked up as a name); an empty item is one when
-// emptyIsProblem.
-func (b *jobBuilder) groupList(c *rawCell, emptyIsProblem bool) []string {
+// list reads a list of names (or, for groups, GUIDs too): items trimmed,
+// GUIDs lower-cased, names compared case-insensitively, as the services
+// compare them, each kept once. An item shaped like a GUID that is not one
+// is a problem where GUIDs are taken (a mistyped id would otherwise be
+// looked up as a name); an empty item is one when emptyIsProblem.
+func (b *jobBuilder) list(c *rawCell, lc listColumns, emptyIsProblem bool) []string {
 	items := c.list
 	if !c.isList {
 		items = strings.Split(c.value, ";")
+	}
+	what := "name a " + lc.item
+	if lc.guids {
+		what += " (or give its GUID)"
 	}
 	var out []string
 	for n, it := range items {
@@ -331,15 +401,18 @@ func (b *jobBuilder) groupList(c *rawCell, emptyIsProblem bool) []string {
 		case it == "" && !emptyIsProblem:
 			continue
 		case it == "" && c.isList:
-			b.problemAt(c.line, c.col, "%s: item %d of %d is empty: name a group (or give its GUID) in each item of the list", c.col, n+1, len(items))
+			b.problemAt(c.line, c.col, "%s: item %d of %d is empty: %s in each item of the list", c.col, n+1, len(items), what)
 			continue
 		case it == "":
-			b.problemAt(c.line, c.col, "%s: item %d of %d is empty: name a group (or give its GUID) between each pair of ';', with none at the end", c.col, n+1, len(items))
+			b.problemAt(c.line, c.col, "%s: item %d of %d is empty: %s between each pair of ';', with none at the end", c.col, n+1, len(items), what)
 			continue
-		case IsGUID(it):
+		case lc.guids && IsGUID(it):
 			it = strings.ToLower(it)
-		case guidShaped(it):
-			b.problemAt(c.line, c.col, "%s: %q is not a group GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001): it has a GUID's shape but not only the digits 0-9 and a-f", c.col, printable(it))
+		case lc.guids && guidShaped(it):
+			b.problemAt(c.line, c.col, "%s: %q is not a %s GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001): it has a GUID's shape but not only the digits 0-9 and a-f", c.col, printable(it), lc.item)
+			continue
+		case lc.maxLen > 0 && utf8.RuneCountInString(it) > lc.maxLen:
+			b.problemAt(c.line, c.col, "%s: %q is longer than %d characters, the longest %s name the service keeps", c.col, printable(it), lc.maxLen, lc.item)
 			continue
 		}
 		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, it) }) {
@@ -347,6 +420,28 @@ func (b *jobBuilder) groupList(c *rawCell, emptyIsProblem bool) []string {
 		}
 	}
 	return out
+}
+
+// overlap checks a row's lists of one family: the set or the changes, not
+// both, and no item both added and removed.
+func (b *jobBuilder) overlap(lc listColumns, set, add, remove []string) {
+	if set != nil && len(add)+len(remove) > 0 {
+		b.problemAt(b.lineOf(lc.set), lc.set, "a row takes %s (%s) or %s/%s (changes to it), not both", lc.set, lc.setMeans, lc.add, lc.remove)
+	}
+	for _, it := range add {
+		if slices.ContainsFunc(remove, func(r string) bool { return strings.EqualFold(r, it) }) {
+			b.problemAt(b.lineOf(lc.remove), lc.remove, "%s %s is both in %s and %s: keep it in one", lc.item, printable(it), lc.add, lc.remove)
+		}
+	}
+}
+
+// lineOf is the line of the row's cell in col; 0 (the row's line) when
+// the row has none.
+func (b *jobBuilder) lineOf(col string) int {
+	if c := b.row.cell(col); c != nil {
+		return c.line
+	}
+	return 0
 }
 
 func (b *jobBuilder) secret(c *rawCell) *SecretRef {
@@ -368,25 +463,6 @@ func (b *jobBuilder) secret(c *rawCell) *SecretRef {
 		return nil
 	}
 	return &ref
-}
-
-func (b *jobBuilder) groupsOverlap(job *Job) {
-	if job.Groups != nil && len(job.GroupsToAdd)+len(job.GroupsToRemove) > 0 {
-		line := 0
-		if c := b.row.cell(ColGroups); c != nil {
-			line = c.line
-		}
-		b.problemAt(line, ColGroups, "a row takes groups (the exact membership) or groups_to_add/groups_to_remove (changes to it), not both")
-	}
-	for _, g := range job.GroupsToAdd {
-		if slices.ContainsFunc(job.GroupsToRemove, func(r string) bool { return strings.EqualFold(r, g) }) {
-			line := 0
-			if c := b.row.cell(ColGroupsToRemove); c != nil {
-				line = c.line
-			}
-			b.problemAt(line, ColGroupsToRemove, "group %s is both in groups_to_add and groups_to_remove: keep it in one", printable(g))
-		}
-	}
 }
 
 // builtInGroup refuses a delete_group row that names a built-in group:
@@ -412,6 +488,20 @@ func (b *jobBuilder) required(job *Job) {
 	if job.Op == OpChangePassword && job.OldPassword == nil && b.row.cell(ColOldPassword) == nil {
 		b.problemAt(0, ColOldPassword, "change_password needs old_password (env:NAME or file:PATH); to reset without it use set_password")
 	}
+	switch job.Op {
+	case OpSetFolderAccess, OpRemoveFolderAccess:
+		if job.Folder == "" && !b.mentions(ColFolder) {
+			b.problemAt(0, ColFolder, "%s needs folder: the path of the folder, like Finance/AP", job.Op)
+		}
+	}
+	switch job.Op {
+	case OpSetFolderAccess, OpSetTenantRoles:
+		b.roles(job)
+	case OpUpdateUnattendedRobot:
+		if !b.mentions(opSpecs[job.Op].fields...) {
+			b.problemAt(0, "", "update_unattended_robot needs at least one of %s (it never sets a password: set_robot_credentials does)", opSpecs[job.Op].fieldList())
+		}
+	}
 	if job.Op == OpSetRobotCredentials && job.NewPassword != nil && job.NewPassword.Kind == SecretGenerate && job.NewPassword.Length > RobotPasswordMax {
 		line := 0
 		if c := b.row.cell(ColNewPassword); c != nil {
@@ -419,6 +509,48 @@ func (b *jobBuilder) required(job *Job) {
 		}
 		b.problemAt(line, ColNewPassword, "generate:%d is too long for a robot: Orchestrator keeps unattended robot passwords of at most %d characters", job.NewPassword.Length, RobotPasswordMax)
 	}
+}
+
+// roles checks that a set_folder_access or set_tenant_roles row asks for
+// roles: the exact set (at least one role: an empty cell leaves roles
+// unchanged, and an empty set is written otherwise) or changes to them.
+func (b *jobBuilder) roles(job *Job) {
+	takeAll := "to take every role in the folder away, use remove_folder_access"
+	if job.Op == OpSetTenantRoles {
+		takeAll = "to take tenant roles away, name them in roles_to_remove"
+	}
+	switch {
+	case !b.mentions(ColRoles, ColRolesToAdd, ColRolesToRemove):
+		b.problemAt(0, "", "%s needs roles (the exact set of roles) or roles_to_add/roles_to_remove (changes to them); %s", job.Op, takeAll)
+	case job.Roles != nil && len(job.Roles) == 0 && !b.hasProblem(ColRoles):
+		b.problemAt(b.lineOf(ColRoles), ColRoles, "roles names no role: give at least one (role names separated by ';'); %s", takeAll)
+	}
+}
+
+// mentions reports whether the row has a cell in any of cols, or a
+// problem with one (a YAML value of the wrong shape, which makes no cell):
+// a row that gives a column, even wrongly, does not also lack it.
+func (b *jobBuilder) mentions(cols ...string) bool {
+	return slices.ContainsFunc(cols, func(c string) bool { return b.row.cell(c) != nil || b.hasProblem(c) })
+}
+
+// hasProblem reports whether a problem of the row names col.
+func (b *jobBuilder) hasProblem(col string) bool {
+	return slices.ContainsFunc(b.problems, func(p Problem) bool { return p.Column == col })
+}
+
+// notTakenHint is the end of a "does not take" message where another op
+// does what the row asks.
+func notTakenHint(op Op, col string) string {
+	switch {
+	case op == OpUpdateUnattendedRobot && (col == ColNewPassword || col == ColOldPassword):
+		return "; set_robot_credentials sets an unattended robot's password"
+	case op == OpEnsureFolder && (col == ColRoles || col == ColRolesToAdd || col == ColRolesToRemove):
+		return "; set_folder_access gives an account or group roles in a folder"
+	case op == OpRemoveFolderAccess && (col == ColRoles || col == ColRolesToAdd || col == ColRolesToRemove):
+		return "; it takes every role in the folder away (set_folder_access with roles_to_remove takes some)"
+	}
+	return ""
 }
 
 // RobotPasswordMax is the longest password Orchestrator keeps for an

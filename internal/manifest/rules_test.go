@@ -276,12 +276,13 @@ var ruleCases = []ruleCase{
 	{
 		name: "fields the lifecycle ops do not take",
 		csv: "op,email,username,robot_name,group_name,name,is_active,invitation_accepted,new_password\n" +
-			"ensure_user,a@example.com,,,,,false,,\n" +
+			"ensure_user,a@example.com,,,,,false,,\n" + // is_active: ensure_user takes it
 			"ensure_user,b@example.com,,,,,,true,generate\n" +
 			"delete_user,c@example.com,,,,Cy,,,\n" +
 			"ensure_group,,,,Finance,Finance,,,\n",
-		csvWant: []want{{2, "ensure_user does not take is_active (it takes: username, name, surname, display_name, bypass_basic_auth_restriction, groups, groups_to_add, groups_to_remove, initial_password)"},
-			{3, "ensure_user does not take invitation_accepted"}, {3, "ensure_user does not take new_password"},
+		csvWant: []want{
+			{3, "ensure_user does not take invitation_accepted (it takes: username, name, surname, display_name, is_active, bypass_basic_auth_restriction, groups, groups_to_add, groups_to_remove, initial_password)"},
+			{3, "ensure_user does not take new_password"},
 			{4, "delete_user does not take name (it takes: no fields, only its target)"},
 			{5, "ensure_group does not take name (it takes: no fields, only its target)"}},
 		yaml: "rows:\n  - {op: delete_robot_account, robot_name: r1, display_name: R}\n  - {op: update_user, email: a@example.com, initial_password: generate}\n" +
@@ -425,9 +426,175 @@ var ruleCases = []ruleCase{
 		yamlWant: []want{{4, `is_active "nope"`}},
 	},
 	{
+		name: "valid rows of every access op",
+		csv: "op,email,username,robot_name,orchestrator_user_id,group_name,folder,roles,roles_to_add,roles_to_remove,robot_username,credential_type,execution_settings,limit_concurrent_execution\n" +
+			"ensure_folder,,,,,,Finance,,,,,,,\n" +
+			"ensure_folder,,,,,,Shared / Finance /AP ,,,,,,,\n" +
+			"set_folder_access,ann@example.com,,,,,Finance/AP,Folder Administrator;Executor,,,,,,\n" +
+			"set_folder_access,,,,,Finance Team,Finance,,Automation User,Executor,,,,\n" +
+			"set_folder_access,,,robot-001,,,Finance/AP,,Robot,,,,,\n" +
+			"remove_folder_access,,bo,,,,Finance/AP,,,,,,,\n" +
+			"set_tenant_roles,ann@example.com,,,,,,Administrator,,,,,,\n" +
+			"set_tenant_roles,,,,,Finance Team,,,,Allow to be Automation User,,,,\n" +
+			"update_unattended_robot,,,,1001,,,,,,CORP\\svc-robot-001,smartcard,\"{\"\"TracingLevel\"\": \"\"Verbose\"\", \"\"ResolutionWidth\"\": 1920}\",yes\n" +
+			"update_unattended_robot,,,robot-001,,,,,,,,NOCREDENTIAL,,\n" +
+			"update_unattended_robot,,svc-robot,,,,,,,,,,{},0\n" +
+			"ensure_user,cy@example.com,,,,,,,,,,,,\n" + // the account and its access: no conflict
+			"set_folder_access,cy@example.com,,,,,Finance,Executor,,,,,,\n" +
+			"set_folder_access,cy@example.com,,,,,Finance/AP,Executor,,,,,,\n", // another folder: fine
+		yaml: "rows:\n" +
+			"  - {op: ensure_folder, folder: Finance/AP}\n" +
+			"  - op: set_folder_access\n    group_name: Finance Team\n    folder: Finance/AP\n    roles: [Executor, Folder Administrator]\n" +
+			"  - {op: set_folder_access, username: bo, folder: Finance, roles_to_add: [Executor], roles_to_remove: [Automation User]}\n" +
+			"  - {op: remove_folder_access, robot_name: robot-001, folder: Finance}\n" +
+			"  - {op: set_tenant_roles, email: ann@example.com, roles_to_add: Administrator}\n" +
+			"  - op: update_unattended_robot\n    orchestrator_user_id: 1001\n    credential_type: Default\n" +
+			"    execution_settings:\n      TracingLevel: Verbose\n      ResolutionWidth: 1920\n      LoginToConsole: true\n    limit_concurrent_execution: false\n" +
+			"  - {op: update_unattended_robot, robot_name: robot-002, execution_settings: '{\"TracingLevel\": \"Information\"}'}\n" +
+			"  - {op: ensure_user, email: ann@example.com, is_active: false}\n",
+	},
+	{
+		name: "folder paths: no empty folder name, none too long, one path",
+		csv: "op,email,folder,roles\n" +
+			"ensure_folder,,/Finance,\n" +
+			"ensure_folder,,Finance/,\n" +
+			"set_folder_access,a@example.com,Finance//AP,Executor\n" +
+			"remove_folder_access,b@example.com, / ,\n" +
+			"ensure_folder,,Finance/" + strings.Repeat("x", 116) + ",\n" +
+			"ensure_folder,,Finance/" + strings.Repeat("é", 115) + ",\n", // 115 characters: fine
+		csvWant: []want{
+			{2, `folder "/Finance": folder name 1 of 2 is empty: a path names a folder between each pair of '/', with none at the start or end (like Finance/AP); '/' always separates folders, so no folder name holds one`},
+			{3, `folder "Finance/": folder name 2 of 2 is empty`},
+			{4, `folder "Finance//AP": folder name 2 of 3 is empty`},
+			{5, `folder "/": folder name 1 of 2 is empty`},
+			{6, "folder name 2 of 2 is longer than 115 characters, the longest Orchestrator keeps"},
+		},
+		yaml:     "rows:\n  - {op: ensure_folder, folder: [Finance, Sales]}\n  - {op: set_folder_access, email: a@example.com, folder: [Finance], roles: [Executor]}\n",
+		yamlWant: []want{{2, "folder must be a single folder path, not a list"}, {3, "folder must be a single folder path, not a list: give each folder its own row"}},
+	},
+	{
+		name: "access ops: targets, the folder they need, the roles they need",
+		csv: "op,user_id,email,robot_name,orchestrator_user_id,folder,roles,roles_to_add,roles_to_remove,new_password\n" +
+			"set_folder_access," + groupAdmins + ",,,,Finance,Executor,,,\n" +
+			"set_folder_access,,a@example.com,,,,Executor,,,\n" +
+			"set_folder_access,,a@example.com,,,Finance,,,,\n" +
+			"remove_folder_access,,a@example.com,,,,,,,\n" +
+			"remove_folder_access,,b@example.com,,,Finance,Executor,,,\n" +
+			"set_tenant_roles,,a@example.com,,,,,,,\n" +
+			"set_tenant_roles,,c@example.com,,,Finance,Administrator,,,\n" +
+			"ensure_folder,,a@example.com,,,,,,,\n" +
+			"ensure_folder,,,,,Finance,Executor,,,\n" +
+			"update_unattended_robot,,,,1001,,,,,generate\n" +
+			"update_unattended_robot,,d@example.com,,,,,,,\n",
+		csvWant: []want{
+			{2, "user_id is not a target of set_folder_access: use one of email, username, robot_name, group_name"},
+			{3, "set_folder_access needs folder: the path of the folder, like Finance/AP"},
+			{4, "set_folder_access needs roles (the exact set of roles) or roles_to_add/roles_to_remove (changes to them); to take every role in the folder away, use remove_folder_access"},
+			{5, "remove_folder_access needs folder"},
+			{6, "remove_folder_access does not take roles (it takes: folder); it takes every role in the folder away (set_folder_access with roles_to_remove takes some)"},
+			{7, "set_tenant_roles needs roles (the exact set of roles) or roles_to_add/roles_to_remove (changes to them); to take tenant roles away, name them in roles_to_remove"},
+			{8, "set_tenant_roles does not take folder (it takes: roles, roles_to_add, roles_to_remove)"},
+			{9, "email is not a target of ensure_folder: use one of folder"},
+			{10, "ensure_folder does not take roles (it takes: no fields, only its target); set_folder_access gives an account or group roles in a folder"},
+			{11, "update_unattended_robot does not take new_password (it takes: robot_username, credential_type, execution_settings, limit_concurrent_execution); set_robot_credentials sets an unattended robot's password"},
+			{11, "update_unattended_robot needs at least one of robot_username, credential_type, execution_settings, limit_concurrent_execution (it never sets a password: set_robot_credentials does)"},
+			{12, "email is not a target of update_unattended_robot: use one of orchestrator_user_id, username, robot_name"},
+			{12, "update_unattended_robot needs at least one of"},
+		},
+		yaml:     "rows:\n  - {op: ensure_folder}\n  - {op: set_folder_access, email: a@example.com, username: a, folder: F, roles: [R]}\n",
+		yamlWant: []want{{2, "missing target: give exactly one of folder for ensure_folder"}, {3, "more than one target (email, username)"}},
+	},
+	{
+		name: "roles: the exact set or changes to it, not both; each role once",
+		csv: "op,email,folder,roles,roles_to_add,roles_to_remove\n" +
+			"set_folder_access,a@example.com,Finance,Executor,Automation User,\n" +
+			"set_folder_access,b@example.com,Finance,,Executor;Automation User,EXECUTOR\n" +
+			"set_tenant_roles,c@example.com,,;,,\n" +
+			"set_tenant_roles,d@example.com,,,Administrator;;Tenant Reader,\n" +
+			"set_folder_access,e@example.com,Finance,Executor; executor ;Automation User;,,\n" + // empty items passed over in the set
+			"set_tenant_roles,f@example.com,,,," + strings.Repeat("r", 65) + "\n",
+		csvWant: []want{
+			{2, "a row takes roles (the exact set of roles) or roles_to_add/roles_to_remove (changes to it), not both"},
+			{3, "role Executor is both in roles_to_add and roles_to_remove: keep it in one"},
+			{4, "roles names no role: give at least one (role names separated by ';'); to take tenant roles away, name them in roles_to_remove"},
+			{5, "roles_to_add: item 2 of 3 is empty: name a role between each pair of ';', with none at the end"},
+			{7, "is longer than 64 characters, the longest role name the service keeps"},
+		},
+		yaml: "rows:\n  - {op: set_tenant_roles, email: a@example.com, roles: [Administrator], roles_to_remove: [Tenant Reader]}\n" +
+			"  - {op: set_folder_access, email: b@example.com, folder: F, roles_to_add: [Executor, ~]}\n" +
+			"  - {op: set_folder_access, email: c@example.com, folder: F, roles: []}\n",
+		yamlWant: []want{{2, "not both"}, {3, "roles_to_add: item 2 of 2 is empty: name a role in each item of the list"},
+			{4, "set_folder_access needs roles"}},
+	},
+	{
+		name: "update_unattended_robot: credential type, execution settings, boolean",
+		csv: "op,orchestrator_user_id,credential_type,execution_settings,limit_concurrent_execution\n" +
+			"update_unattended_robot,1,smart card,,\n" +
+			"update_unattended_robot,2,Password,,\n" +
+			"update_unattended_robot,3,,[1],\n" +
+			"update_unattended_robot,4,,\"{\"\"a\"\":1\",\n" +
+			"update_unattended_robot,5,,\"{\"\"a\"\":1,\"\"b\"\":{\"\"c\"\":1,\"\"c\"\":2}}\",\n" +
+			"update_unattended_robot,6,,{} {},\n" +
+			"update_unattended_robot,7,,,maybe\n" +
+			"update_unattended_robot,8,,TracingLevel=Verbose,\n",
+		csvWant: []want{
+			{2, `credential_type "smart card" is not a credential type; did you mean "SmartCard"? (Orchestrator's are Default, SmartCard, NCipher, SafeNet, NoCredential)`},
+			{3, `credential_type "Password" is not a credential type (Orchestrator's are`},
+			{4, "execution_settings: a JSON list, not an object"},
+			{5, "execution_settings: not valid JSON"},
+			{6, `execution_settings: the key "c" appears twice in one object`},
+			{7, "execution_settings: more than one JSON value"},
+			{8, `limit_concurrent_execution "maybe" is not a boolean`},
+			{9, "execution_settings: not valid JSON: invalid character 'T' looking for beginning of value (at character 1)"},
+		},
+		yaml: "rows:\n  - {op: update_unattended_robot, username: u1, credential_type: [Default]}\n" +
+			"  - op: update_unattended_robot\n    username: u2\n    execution_settings: [a, b]\n" +
+			"  - op: update_unattended_robot\n    username: u3\n    execution_settings:\n      1: a\n" +
+			"  - {op: update_unattended_robot, username: u4, display_name: {a: 1}}\n",
+		yamlWant: []want{{2, "credential_type must be a single value, one of Default, SmartCard"},
+			{5, "execution_settings must be a JSON object"},
+			{9, "execution_settings: a mapping whose keys are all text"},
+			{10, "display_name must be a value or a list, not a mapping"},
+			{10, "update_unattended_robot needs at least one of"}},
+	},
+	{
+		name: "access rows on the same account: a conflict in the same folder, or of the same roles",
+		csv: "op,email,username,group_name,orchestrator_user_id,folder,roles,roles_to_add,robot_username,credential_type,new_password\n" +
+			"set_folder_access,ann@example.com,,,,Finance/AP,Executor,,,,\n" +
+			"set_folder_access,ANN@example.com,,,,finance/ap,,Automation User,,,\n" + // line 3: same folder
+			"remove_folder_access,ann@example.com,,,,FINANCE / AP,,,,,\n" + // line 4: same folder
+			"set_folder_access,ann@example.com,,,,Finance,Executor,,,,\n" + // another folder: fine
+			"set_folder_access,,ann@example.com,,,Finance/AP,Executor,,,,\n" + // another target kind: fine
+			"set_tenant_roles,,,Finance Team,,,Administrator,,,,\n" +
+			"set_tenant_roles,,,finance team,,,,Tenant Reader,,,\n" + // line 8
+			"set_folder_access,,,Finance Team,,Finance,Executor,,,,\n" + // the tenant roles' group in a folder: fine
+			"ensure_folder,,,,,Finance,,,,,\n" +
+			"ensure_folder,,,,,FINANCE,,,,,\n" + // line 11: the same folder twice
+			"set_robot_credentials,,svc1,,,,,,,,generate\n" +
+			"update_unattended_robot,,svc1,,,,,,,SmartCard,\n" + // line 13: both write the robot
+			"update_unattended_robot,,,,7,,,,CORP\\x,,\n" +
+			"update_unattended_robot,,,,7,,,,,Default,\n", // line 15: both write the robot
+		csvWant: []want{
+			{3, "email=ANN@example.com in folder finance/ap is already changed by line 2 (set_folder_access): both rows change its roles in that folder"},
+			{4, "email=ann@example.com in folder FINANCE/AP is already changed by line 2 (set_folder_access): both rows change its roles in that folder"},
+			{8, "group_name=finance team is already changed by line 7 (set_tenant_roles): both rows change its tenant roles"},
+			{11, "folder=FINANCE is already ensured by line 10: the same folder twice; remove one of the two rows"},
+			{13, "username=svc1 is already changed by line 12 (set_robot_credentials): both rows change the unattended robot (each write replaces it whole)"},
+			{15, "orchestrator_user_id=7 is already changed by line 14 (update_unattended_robot): both rows change the unattended robot"},
+		},
+		yaml: "rows:\n" +
+			"  - {op: ensure_user, email: a@example.com, groups: [Finance]}\n" +
+			"  - {op: set_tenant_roles, email: a@example.com, roles: [Administrator]}\n" +
+			"  - {op: set_folder_access, email: a@example.com, folder: F, roles: [Executor]}\n" +
+			"  - {op: delete_user, email: a@example.com}\n" + // line 5: deletes what line 2 ensures, not its roles
+			"  - {op: update_robot_account, robot_name: r1, display_name: R}\n" +
+			"  - {op: update_unattended_robot, robot_name: r1, credential_type: Default}\n", // another space
+		yamlWant: []want{{5, "email=a@example.com is already named by line 2 (ensure_user), and this row deletes it"}},
+	},
+	{
 		name:     "missing target of an unknown op lists every target column",
 		csv:      "op,name\nmake_user,Ann\n",
-		csvWant:  []want{{2, `unknown op "make_user"`}, {2, "missing target: give exactly one target column (user_id, email, username, robot_account_id, robot_name, orchestrator_user_id, group_id, group_name)"}},
+		csvWant:  []want{{2, `unknown op "make_user"`}, {2, "missing target: give exactly one target column (user_id, email, username, robot_account_id, robot_name, orchestrator_user_id, group_id, group_name, folder)"}},
 		yaml:     "rows:\n  - {op: delete_users, group_name: G}\n",
 		yamlWant: []want{{2, `unknown op "delete_users"; did you mean "delete_user"?`}},
 	},

@@ -8,6 +8,7 @@
 package manifest
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -74,17 +75,39 @@ const (
 	OpDeleteRobotAccount  Op = "delete_robot_account"
 	OpEnsureGroup         Op = "ensure_group"
 	OpDeleteGroup         Op = "delete_group"
+	// The Orchestrator access ops (#26): folders by path, roles by name.
+	OpEnsureFolder          Op = "ensure_folder"
+	OpSetFolderAccess       Op = "set_folder_access"
+	OpRemoveFolderAccess    Op = "remove_folder_access"
+	OpSetTenantRoles        Op = "set_tenant_roles"
+	OpUpdateUnattendedRobot Op = "update_unattended_robot"
 )
 
 // ops lists every operation, in the order help texts show them.
 var ops = []Op{OpUpdateUser, OpSetPassword, OpChangePassword, OpUpdateRobotAccount, OpSetRobotCredentials,
-	OpEnsureUser, OpDeleteUser, OpEnsureRobotAccount, OpDeleteRobotAccount, OpEnsureGroup, OpDeleteGroup}
+	OpEnsureUser, OpDeleteUser, OpEnsureRobotAccount, OpDeleteRobotAccount, OpEnsureGroup, OpDeleteGroup,
+	OpEnsureFolder, OpSetFolderAccess, OpRemoveFolderAccess, OpSetTenantRoles, OpUpdateUnattendedRobot}
 
 // Deletes reports whether the op deletes an account or a group (such rows
-// need --allow-deletes).
+// need --allow-deletes). remove_folder_access takes an account's roles in
+// a folder away and deletes nothing; folders are never deleted.
 func (o Op) Deletes() bool {
 	return o == OpDeleteUser || o == OpDeleteRobotAccount || o == OpDeleteGroup
 }
+
+// Access reports whether the op changes the Orchestrator roles of the
+// account or group it names (set_folder_access, remove_folder_access,
+// set_tenant_roles) rather than the account itself: such a row needs its
+// account or group to exist, and conflicts only with rows changing the
+// same roles (see Job.ConflictKey).
+func (o Op) Access() bool {
+	return o == OpSetFolderAccess || o == OpRemoveFolderAccess || o == OpSetTenantRoles
+}
+
+// FolderScoped reports whether the op's row names a folder in its folder
+// column as a field (set_folder_access, remove_folder_access), not as its
+// target (ensure_folder).
+func (o Op) FolderScoped() bool { return o == OpSetFolderAccess || o == OpRemoveFolderAccess }
 
 // TargetKind says how a row names the account it changes.
 type TargetKind string
@@ -99,6 +122,9 @@ const (
 	TargetOrchestratorUserID TargetKind = "orchestrator_user_id"
 	TargetGroupID            TargetKind = "group_id"
 	TargetGroupName          TargetKind = "group_name"
+	// TargetFolder is ensure_folder's target: a folder path such as
+	// Finance/AP (see the folder column).
+	TargetFolder TargetKind = "folder"
 )
 
 // Target is the account a row changes.
@@ -111,8 +137,9 @@ type Target struct {
 func (t Target) String() string { return string(t.Kind) + "=" + t.Value }
 
 // Key is a normalized form of the target for comparisons: e-mail addresses,
-// GUIDs, user names and group names compare case-insensitively (GUIDs in
-// lower case); robot names and Orchestrator user ids as written.
+// GUIDs, user names, group names and folder paths compare
+// case-insensitively (GUIDs in lower case), as the services compare them;
+// robot names and Orchestrator user ids as written.
 func (t Target) Key() string { return string(t.Kind) + "=" + t.normalizedValue() }
 
 func (t Target) normalizedValue() string {
@@ -150,6 +177,37 @@ type Job struct {
 	// can find a row, and a row whose account differs fails (an email
 	// cannot be changed through the API).
 	ExpectEmail, ExpectUserName string
+
+	// Folder is the folder a set_folder_access or remove_folder_access
+	// row changes access to: a path of folder names from the top
+	// (Finance/AP), each trimmed, joined by "/". ensure_folder's path is
+	// its Target instead; FolderPath gives either.
+	Folder string
+	// Roles, when not nil, is the exact set of roles the row asks for (in
+	// the folder, or of the tenant): role names as written, each once
+	// (compared case-insensitively), never empty. RolesToAdd and
+	// RolesToRemove change the roles instead; a row has one or the other.
+	Roles                     []string
+	RolesToAdd, RolesToRemove []string
+	// CredentialType is an update_unattended_robot row's credential type,
+	// spelled as Orchestrator's definitions spell it (one of
+	// CredentialTypes).
+	CredentialType *string
+	// ExecutionSettings, when not nil, is the unattended robot's
+	// execution settings as compact JSON text of an object, keys sorted:
+	// what the row's JSON cell (or YAML mapping) holds, ready to send.
+	ExecutionSettings        json.RawMessage
+	LimitConcurrentExecution *bool
+}
+
+// FolderPath is the folder a row concerns: ensure_folder's target, or the
+// folder column of set_folder_access and remove_folder_access; "" for
+// other ops.
+func (j *Job) FolderPath() string {
+	if j.Target.Kind == TargetFolder {
+		return j.Target.Value
+	}
+	return j.Folder
 }
 
 // Problem is one thing wrong with a manifest, at a file and line.

@@ -157,7 +157,7 @@ func exactPass(ctx context.Context, path, display string, opts Options, seed map
 		if _, ok := candidates[conflictHash(seed, &job)]; !ok {
 			continue
 		}
-		key := conflictKey(&job)
+		key := job.ConflictKey()
 		o := owners[key]
 		if o == nil {
 			o = &fieldOwners{}

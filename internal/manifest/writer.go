@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -102,8 +103,8 @@ func (w *Writer) writeYAML(j Job) error {
 	for _, c := range j.Cells() {
 		key := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: c.Column}
 		var val *yaml.Node
-		switch c.Column {
-		case ColGroups, ColGroupsToAdd, ColGroupsToRemove:
+		switch {
+		case groupColumns.has(c.Column) || roleColumns.has(c.Column):
 			val = &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 			for _, g := range strings.Split(c.Value, ";") {
 				if g == "" {
@@ -111,7 +112,7 @@ func (w *Writer) writeYAML(j Job) error {
 				}
 				val.Content = append(val.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: g})
 			}
-		case ColIsActive, ColBypassBasicAuthRestriction, ColInvitationAccepted:
+		case slices.Contains(booleanColumns, c.Column):
 			val = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: c.Value}
 		default:
 			val = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: c.Value}

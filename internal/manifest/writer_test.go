@@ -46,6 +46,19 @@ func roundTripJobs(t *testing.T) []Job {
 		{Op: OpDeleteRobotAccount, Target: Target{TargetRobotName, "#robot-005"}},
 		{Op: OpDeleteGroup, Target: Target{TargetGroupID, groupFinance}},
 		{Op: OpDeleteGroup, Target: Target{TargetGroupName, "Old Team"}},
+		{Op: OpEnsureUser, Target: Target{TargetEmail, "dee@example.com"}, IsActive: ptr(false)},
+		{Op: OpEnsureFolder, Target: Target{TargetFolder, "Shared/Finance, AP"}},
+		{Op: OpSetFolderAccess, Target: Target{TargetEmail, "ann@example.com"}, Folder: "Shared/Finance, AP",
+			Roles: []string{"Folder Administrator", "Executor"}},
+		{Op: OpSetFolderAccess, Target: Target{TargetGroupName, "Finance Team"}, Folder: "=Finance",
+			RolesToAdd: []string{"Automation User"}, RolesToRemove: []string{"Executor", "Robot"}},
+		{Op: OpRemoveFolderAccess, Target: Target{TargetRobotName, "robot-003"}, Folder: "Finance"},
+		{Op: OpSetTenantRoles, Target: Target{TargetUsername, "bo"}, Roles: []string{"Administrator"}},
+		{Op: OpSetTenantRoles, Target: Target{TargetGroupName, "Finance Team"}, RolesToRemove: []string{"Tenant Reader"}},
+		{Op: OpUpdateUnattendedRobot, Target: Target{TargetOrchestratorUserID, "1003"}, RobotUsername: ptr(`CORP\svc-robot-003`),
+			CredentialType: ptr("SmartCard"), ExecutionSettings: []byte(`{"LoginToConsole":true,"ResolutionWidth":1920,"TracingLevel":"Verbose, \"all\""}`),
+			LimitConcurrentExecution: ptr(true)},
+		{Op: OpUpdateUnattendedRobot, Target: Target{TargetRobotName, "robot-004"}, ExecutionSettings: []byte(`{}`), LimitConcurrentExecution: ptr(false)},
 	}
 }
 
@@ -55,7 +68,8 @@ func TestWriterRoundTrip(t *testing.T) {
 		// of them under their older names.
 		for _, columns := range [][]string{nil, {"robot_name", "op", "email", "user_id", "username", "robot_account_id", "orchestrator_user_id",
 			"group_name", "group_id", "name", "surname", "display_name", "is_active", "bypass_basic_auth_restriction", "invitation_accepted",
-			"groups", "group_ids_to_add", "group_ids_to_remove", "robot_username", "initial_password", "old_password", "new_password"}} {
+			"groups", "group_ids_to_add", "group_ids_to_remove", "robot_username", "initial_password", "old_password", "new_password",
+			"limit_concurrent_execution", "execution_settings", "credential_type", "roles_to_remove", "roles_to_add", "roles", "folder"}} {
 			t.Run(f.String(), func(t *testing.T) {
 				jobs := roundTripJobs(t)
 				var buf bytes.Buffer

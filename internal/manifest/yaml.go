@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -214,6 +215,17 @@ func (s *yamlSource) cells(m *yaml.Node, where string) ([]rawCell, []Problem) {
 					c.list = append(c.list, it.Value)
 				}
 			}
+		case yaml.MappingNode:
+			if col != ColExecutionSettings {
+				bad(v.Line, col, "%s must be a value or a list, not a mapping", col)
+				continue
+			}
+			text, msg := mappingJSON(v)
+			if msg != "" {
+				bad(v.Line, col, "%s: %s", col, msg)
+				continue
+			}
+			c.value = text
 		default:
 			bad(v.Line, col, "%s must be a value or a list, not a mapping", col)
 			continue
@@ -314,6 +326,23 @@ func (s *yamlSource) collectColumns() {
 func (s *yamlSource) columns() []string { return append([]string(nil), s.cols...) }
 
 func (s *yamlSource) fileProblems() []Problem { return s.problems }
+
+// mappingJSON is a YAML mapping (execution_settings may be one) as JSON
+// text, or a message saying why it cannot be one.
+func mappingJSON(m *yaml.Node) (string, string) {
+	var v any
+	if err := m.Decode(&v); err != nil {
+		return "", "cannot be read: " + err.Error()
+	}
+	text, err := json.Marshal(v)
+	if err != nil {
+		return "", "a mapping whose keys are all text and whose values JSON can hold (no .nan or .inf) is needed here"
+	}
+	if len(text) > MaxCellBytes {
+		return "", cellTooLong("the mapping, written as JSON,", len(text))
+	}
+	return string(text), ""
+}
 
 // deref follows an alias to the node it names.
 func deref(n *yaml.Node) *yaml.Node {
