@@ -82,7 +82,13 @@ func (a *ClientAdapter) GetUser(ctx context.Context, id string) (User, error) {
 
 // EachUser pages through every user.
 func (a *ClientAdapter) EachUser(ctx context.Context, fn func(User) error) error {
-	return adaptErr(a.c.Users.All(ctx, func(u client.User) error { return fn(fromClientUser(u)) }))
+	return a.EachUserWithTotal(ctx, nil, fn)
+}
+
+// EachUserWithTotal pages through every user, telling total the list's
+// length first.
+func (a *ClientAdapter) EachUserWithTotal(ctx context.Context, total func(int64) error, fn func(User) error) error {
+	return adaptErr(a.c.Users.All(ctx, func(u client.User) error { return fn(fromClientUser(u)) }, client.ListTotal(total)))
 }
 
 // FindUser finds one user by exact email or user name.
@@ -105,7 +111,13 @@ func (a *ClientAdapter) GetRobot(ctx context.Context, id string) (Robot, error) 
 
 // EachRobot pages through every robot account.
 func (a *ClientAdapter) EachRobot(ctx context.Context, fn func(Robot) error) error {
-	return adaptErr(a.c.RobotAccounts.All(ctx, func(r client.RobotAccount) error { return fn(fromClientRobot(r)) }))
+	return a.EachRobotWithTotal(ctx, nil, fn)
+}
+
+// EachRobotWithTotal pages through every robot account, telling total the
+// list's length first.
+func (a *ClientAdapter) EachRobotWithTotal(ctx context.Context, total func(int64) error, fn func(Robot) error) error {
+	return adaptErr(a.c.RobotAccounts.All(ctx, func(r client.RobotAccount) error { return fn(fromClientRobot(r)) }, client.ListTotal(total)))
 }
 
 // FindRobot finds one robot account by exact name.

@@ -228,7 +228,12 @@ func (f *fake) GetUser(ctx context.Context, id string) (User, error) {
 }
 
 func (f *fake) EachUser(ctx context.Context, fn func(User) error) error {
-	return each(ctx, f, "EachUser", &f.users, fn)
+	return each(ctx, f, "EachUser", &f.users, nil, fn)
+}
+
+// EachUserWithTotal is a list read like EachUser (and counted as one).
+func (f *fake) EachUserWithTotal(ctx context.Context, total func(int64) error, fn func(User) error) error {
+	return each(ctx, f, "EachUser", &f.users, total, fn)
 }
 
 func (f *fake) FindUser(ctx context.Context, byEmail bool, value string) (User, error) {
@@ -264,7 +269,12 @@ func (f *fake) robot(match func(*Robot) bool) (Robot, error) {
 }
 
 func (f *fake) EachRobot(ctx context.Context, fn func(Robot) error) error {
-	return each(ctx, f, "EachRobot", &f.robots, fn)
+	return each(ctx, f, "EachRobot", &f.robots, nil, fn)
+}
+
+// EachRobotWithTotal is a list read like EachRobot (and counted as one).
+func (f *fake) EachRobotWithTotal(ctx context.Context, total func(int64) error, fn func(Robot) error) error {
+	return each(ctx, f, "EachRobot", &f.robots, total, fn)
 }
 
 func (f *fake) FindRobot(ctx context.Context, name string) (Robot, error) {
@@ -383,7 +393,7 @@ func (f *fake) UpdateRobot(ctx context.Context, id string, upd RobotUpdate) erro
 }
 
 func (f *fake) EachOrchestratorUser(ctx context.Context, fn func(OrchestratorUser) error) error {
-	return each(ctx, f, "EachOrchestratorUser", &f.orch, fn)
+	return each(ctx, f, "EachOrchestratorUser", &f.orch, nil, fn)
 }
 
 func (f *fake) SetRobotCredentials(ctx context.Context, target OrchestratorUser, robotUserName string, password secret.Value) error {
@@ -469,8 +479,9 @@ func (s *secretsKept) count() int {
 }
 
 // each hands fn a copy of every item, read under the fake's lock and
-// called outside it, after the read called op.
-func each[T any](ctx context.Context, f *fake, op string, items *[]*T, fn func(T) error) error {
+// called outside it, after the read called op; total, if not nil, is told
+// their number first.
+func each[T any](ctx context.Context, f *fake, op string, items *[]*T, total func(int64) error, fn func(T) error) error {
 	if err := f.read(ctx, op); err != nil {
 		return err
 	}
@@ -480,6 +491,11 @@ func each[T any](ctx context.Context, f *fake, op string, items *[]*T, fn func(T
 		list[i] = *it
 	}
 	f.mu.Unlock()
+	if total != nil && len(list) > 0 { // as a first page's totalCount tells it
+		if err := total(int64(len(list))); err != nil {
+			return err
+		}
+	}
 	for _, it := range list {
 		if err := fn(it); err != nil {
 			return err

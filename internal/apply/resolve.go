@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/suggest"
@@ -169,15 +168,16 @@ func ignoreTooLong(err error) error {
 	return err
 }
 
-// tooLong returns a context under which a list longer than most accounts,
-// as its first page's total count says, is abandoned after that page.
-func tooLong(ctx context.Context, most int) context.Context {
-	return client.WithListTotal(ctx, func(total int64) error {
+// tooLong is a list walk's total hook (EachUserWithTotal) that abandons a
+// list longer than most accounts, as its first page's total count says,
+// after that page.
+func tooLong(most int) func(total int64) error {
+	return func(total int64) error {
 		if total > int64(most) {
 			return errListTooLong
 		}
 		return nil
-	})
+	}
 }
 
 // listBound returns how many rows read a list (reads) and the most
@@ -489,7 +489,7 @@ func (rs *Resolver) indexUsers(ctx context.Context, most int) error {
 	byEmail := make(map[string]*User)
 	byName := make(map[string]*User)
 	seen := 0
-	err := rs.reader.EachUser(tooLong(ctx, most), func(u User) error {
+	err := rs.reader.EachUserWithTotal(ctx, tooLong(most), func(u User) error {
 		if seen++; seen > most {
 			return errListTooLong
 		}
@@ -515,7 +515,7 @@ func (rs *Resolver) indexRobots(ctx context.Context, most int) error {
 	byID := make(map[string]*Robot)
 	byName := make(map[string]*Robot)
 	seen := 0
-	err := rs.reader.EachRobot(tooLong(ctx, most), func(r Robot) error {
+	err := rs.reader.EachRobotWithTotal(ctx, tooLong(most), func(r Robot) error {
 		if seen++; seen > most {
 			return errListTooLong
 		}

@@ -108,10 +108,18 @@ type Reader interface {
 	GetUser(ctx context.Context, id string) (User, error)
 	// EachUser pages through every user of the organization.
 	EachUser(ctx context.Context, fn func(User) error) error
+	// EachUserWithTotal is EachUser that first tells total the list's
+	// length, as its first page says, before any user: an error from
+	// total stops the walk there and is returned. A reader that cannot
+	// tell the length ahead never calls total.
+	EachUserWithTotal(ctx context.Context, total func(int64) error, fn func(User) error) error
 	// FindUser finds one user by exact email (case-insensitive) or user name.
 	FindUser(ctx context.Context, byEmail bool, value string) (User, error)
 	GetRobot(ctx context.Context, id string) (Robot, error)
 	EachRobot(ctx context.Context, fn func(Robot) error) error
+	// EachRobotWithTotal is EachRobot told the list's length first, as
+	// EachUserWithTotal is.
+	EachRobotWithTotal(ctx context.Context, total func(int64) error, fn func(Robot) error) error
 	FindRobot(ctx context.Context, name string) (Robot, error)
 	GetOrchestratorUser(ctx context.Context, key int64) (OrchestratorUser, error)
 	FindOrchestratorUser(ctx context.Context, userName string) (OrchestratorUser, error)

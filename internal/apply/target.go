@@ -108,12 +108,12 @@ func (rs *Resolver) CheckTarget(ctx context.Context, c *Census) error {
 			// A list the rows' own scopes cover.
 			switch {
 			case robots > 0 && users == 0:
-				return rs.reader.EachRobot(tooLong(ctx, 0), func(Robot) error { return errProbed })
+				return rs.reader.EachRobotWithTotal(ctx, tooLong(0), func(Robot) error { return errProbed })
 			case users == 0:
 				_, err := rs.reader.ListGroups(ctx)
 				return err
 			}
-			return rs.reader.EachUser(tooLong(ctx, 0), func(User) error { return errProbed })
+			return rs.reader.EachUserWithTotal(ctx, tooLong(0), func(User) error { return errProbed })
 		})
 	}
 	if orchestrator {

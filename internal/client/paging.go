@@ -94,18 +94,34 @@ func findOne[T any](ctx context.Context, walk func(context.Context, string, func
 	return found[0], nil
 }
 
-type listTotalKey struct{}
+// A ListOption changes how a walk through a whole Identity list
+// (UsersService.All, RobotAccountsService.All) goes.
+type ListOption func(*walkOptions)
 
-// WithListTotal returns a context under which a walk through a whole
-// Identity list (UsersService.All, RobotAccountsService.All) hands fn the
-// list's total count, as its first page says, before any item: an error
-// from fn stops the walk there, one request in, and is returned as is.
-func WithListTotal(ctx context.Context, fn func(total int64) error) context.Context {
-	return context.WithValue(ctx, listTotalKey{}, fn)
+// walkOptions are what the ListOptions of one walk ask.
+type walkOptions struct {
+	total func(int64) error // nil: none
+}
+
+// ListTotal hands fn the list's total count, as its first page says,
+// before any item: an error from fn stops the walk there, one request in,
+// and is returned as is. A first page without a total never calls fn.
+func ListTotal(fn func(total int64) error) ListOption {
+	return func(o *walkOptions) { o.total = fn }
+}
+
+// totalOf returns the ListTotal hook of opts, or nil.
+func totalOf(opts []ListOption) func(int64) error {
+	var o walkOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o.total
 }
 
 // walkPages calls fn for every item list returns for searchTerm, reading
-// maxPageSize at a time until a short page or the total count. Once the
+// maxPageSize at a time until a short page or the total count; total, if
+// not nil, is told the total count first (see ListTotal). Once the
 // first page has said the total, the pages after it are read a few at a
 // time (each through the budget like any request) and handed on in
 // order: a long list no longer costs one round trip after another. An
@@ -118,8 +134,7 @@ func WithListTotal(ctx context.Context, fn func(total int64) error) context.Cont
 // shift it back, and one record can be missed: no client sees that
 // without reading again.) Only two pages of ids are kept, whatever the
 // list's length; the skip of each page still counts every record read.
-func walkPages[T any](ctx context.Context, searchTerm string, list func(context.Context, listOptions) (page[T], error), id func(T) string, fn func(T) error) error {
-	total, _ := ctx.Value(listTotalKey{}).(func(int64) error)
+func walkPages[T any](ctx context.Context, searchTerm string, list func(context.Context, listOptions) (page[T], error), id func(T) string, total func(int64) error, fn func(T) error) error {
 	read := func(ctx context.Context, skip int) (page[T], error) {
 		return list(ctx, listOptions{SearchTerm: searchTerm, Top: maxPageSize, Skip: skip})
 	}

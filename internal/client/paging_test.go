@@ -114,7 +114,7 @@ func TestWalkPagesWithoutIDsKeepsRepeats(t *testing.T) {
 		return page[int]{TotalCount: 2, Results: []int{7, 7}}, nil
 	}
 	var got []int
-	if err := walkPages(context.Background(), "", list, nil, func(i int) error { got = append(got, i); return nil }); err != nil {
+	if err := walkPages(context.Background(), "", list, nil, nil, func(i int) error { got = append(got, i); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 {

@@ -81,14 +81,15 @@ func (s *RobotAccountsService) list(ctx context.Context, opts listOptions) (page
 }
 
 // All calls fn for every robot account, paging 1,000 at a time. An error
-// from fn stops the walk and is returned as is.
-func (s *RobotAccountsService) All(ctx context.Context, fn func(RobotAccount) error) error {
-	return s.walk(ctx, "", fn)
+// from fn stops the walk and is returned as is. ListTotal tells the caller
+// the list's length first.
+func (s *RobotAccountsService) All(ctx context.Context, fn func(RobotAccount) error, opts ...ListOption) error {
+	return walkPages(ctx, "", s.list, robotAccountID, totalOf(opts), fn)
 }
 
 // walk calls fn for every robot account the server matches with searchTerm.
 func (s *RobotAccountsService) walk(ctx context.Context, searchTerm string, fn func(RobotAccount) error) error {
-	return walkPages(ctx, searchTerm, s.list, robotAccountID, fn)
+	return walkPages(ctx, searchTerm, s.list, robotAccountID, nil, fn)
 }
 
 // FindByName returns the one robot account named exactly name (case

@@ -169,14 +169,14 @@ func (s *UsersService) list(ctx context.Context, opts listOptions) (page[User], 
 
 // All calls fn for every user of the partition, paging 1,000 at a time
 // until a short page or totalCount. An error from fn stops the walk and is
-// returned as is.
-func (s *UsersService) All(ctx context.Context, fn func(User) error) error {
-	return s.walk(ctx, "", fn)
+// returned as is. ListTotal tells the caller the list's length first.
+func (s *UsersService) All(ctx context.Context, fn func(User) error, opts ...ListOption) error {
+	return walkPages(ctx, "", s.list, userID, totalOf(opts), fn)
 }
 
 // walk calls fn for every user the server matches with searchTerm.
 func (s *UsersService) walk(ctx context.Context, searchTerm string, fn func(User) error) error {
-	return walkPages(ctx, searchTerm, s.list, userID, fn)
+	return walkPages(ctx, searchTerm, s.list, userID, nil, fn)
 }
 
 // FindByEmail returns the one user whose email is exactly email (case

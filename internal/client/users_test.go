@@ -167,16 +167,16 @@ func TestUsersChangePassword(t *testing.T) {
 	}
 }
 
-// A walk under WithListTotal is told the list's total before any item,
-// and stops after its first page when the hook refuses it.
+// A walk with ListTotal is told the list's total before any item, and
+// stops after its first page when the hook refuses it.
 func TestListTotalStopsAWalkAfterOnePage(t *testing.T) {
 	s := startEmulator(t, emulator.Config{Users: 2100})
 	c := newTestClient(t, s)
 	tooLong := errors.New("too long")
 	var told int64
 	items := 0
-	ctx := WithListTotal(testContext(t), func(total int64) error { told = total; return tooLong })
-	err := c.Users.All(ctx, func(User) error { items++; return nil })
+	err := c.Users.All(testContext(t), func(User) error { items++; return nil },
+		ListTotal(func(total int64) error { told = total; return tooLong }))
 	if !errors.Is(err, tooLong) || told != 2100 || items != 0 {
 		t.Fatalf("err %v, total %d, %d items handed on; want the hook's error, 2100, none", err, told, items)
 	}

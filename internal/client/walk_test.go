@@ -42,7 +42,7 @@ func TestWalkPagesReadsEveryItemOfCappedOrLongLists(t *testing.T) {
 			var mu sync.Mutex
 			reads := 0
 			var got []int
-			err := walkPages(context.Background(), "", capped(tc.n, tc.max, tc.withTotal, &reads, &mu), nil, func(i int) error {
+			err := walkPages(context.Background(), "", capped(tc.n, tc.max, tc.withTotal, &reads, &mu), nil, nil, func(i int) error {
 				got = append(got, i)
 				return nil
 			})
