@@ -38,6 +38,7 @@ var allScopes = []string{
 	"OR.Users", "OR.Users.Read", "OR.Users.Write",
 	"PM.Group", "PM.Group.Read", "PM.Group.Write",
 	"OR.Settings", "OR.Settings.Read",
+	"OR.Folders", "OR.Folders.Read", "OR.Folders.Write",
 }
 
 // Budget is a request budget: at most Requests accepted requests in any
@@ -78,6 +79,12 @@ type Config struct {
 	Seed          int64
 	// SeedFile adds the entities of a JSON or YAML file; see LoadSeedFile.
 	SeedFile string
+	// SeedData adds the entities of a seed given as a value, after
+	// SeedFile's: what a test builds in Go. See SeedFile for the format.
+	// Folder, role and the ids of Orchestrator users made for directory
+	// entities start at numbers derived from Seed, so two organizations
+	// of different seeds (modulo 1,000) have different ones.
+	SeedData *SeedFile
 
 	Clients       []ClientApp
 	TokenLifetime time.Duration

@@ -43,6 +43,88 @@ func (s *Server) OrchestratorUsers() []OrchestratorUser {
 	return cloneAll(s.state.orchOrder, s.state.orch, (*OrchestratorUser).clone)
 }
 
+// Folders returns copies of Orchestrator's folders, in id order.
+func (s *Server) Folders() []Folder {
+	s.state.mu.RLock()
+	defer s.state.mu.RUnlock()
+	return cloneAll(s.state.folderOrder, s.state.folders, func(f *Folder) Folder { return *f })
+}
+
+// FolderByPath returns the folder whose FullyQualifiedName is path
+// ("Shared/Finance", case-insensitively).
+func (s *Server) FolderByPath(path string) (Folder, bool) {
+	s.state.mu.RLock()
+	defer s.state.mu.RUnlock()
+	if f := s.state.folderByPath(path); f != nil {
+		return *f, true
+	}
+	return Folder{}, false
+}
+
+// Roles returns Orchestrator's roles, built-in and custom, in id order.
+func (s *Server) Roles() []Role {
+	s.state.mu.RLock()
+	defer s.state.mu.RUnlock()
+	return slices.Clone(s.state.roles)
+}
+
+// RoleNamed returns the role called name (case-insensitively).
+func (s *Server) RoleNamed(name string) (Role, bool) {
+	s.state.mu.RLock()
+	defer s.state.mu.RUnlock()
+	if r := s.state.roleNamed(name); r != nil {
+		return *r, true
+	}
+	return Role{}, false
+}
+
+// FolderAssignment is one account's own assignment in a folder (not what
+// it inherits from the folder's ancestors): the folder, the Orchestrator
+// user, and the names of the roles it holds there (none: assigned without
+// roles), in role id order.
+type FolderAssignment struct {
+	FolderID   int64    `json:"folderId"`
+	FolderPath string   `json:"folderPath"`
+	UserID     int64    `json:"userId"`
+	UserName   string   `json:"userName"`
+	UserType   string   `json:"userType"`
+	Roles      []string `json:"roles"`
+}
+
+// FolderAssignments returns every folder assignment, by folder path, then
+// user name.
+func (s *Server) FolderAssignments() []FolderAssignment {
+	s.state.mu.RLock()
+	defer s.state.mu.RUnlock()
+	return s.state.assignments()
+}
+
+// assignments lists every folder assignment (FolderAssignments). The
+// caller holds the store's lock.
+func (st *store) assignments() []FolderAssignment {
+	out := []FolderAssignment{}
+	for folder, users := range st.access {
+		f := st.folders[folder]
+		for uid, roleIDs := range users {
+			o := st.orch[uid]
+			a := FolderAssignment{FolderID: folder, FolderPath: f.FullyQualifiedName, UserID: uid, UserName: o.UserName, UserType: o.Type, Roles: []string{}}
+			for _, rid := range roleIDs {
+				if r := st.role(rid); r != nil {
+					a.Roles = append(a.Roles, r.Name)
+				}
+			}
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(a, b FolderAssignment) int {
+		if c := strings.Compare(a.FolderPath, b.FolderPath); c != 0 {
+			return c
+		}
+		return strings.Compare(a.UserName, b.UserName)
+	})
+	return out
+}
+
 // Groups returns the organization's groups.
 func (s *Server) Groups() []Group {
 	s.state.mu.RLock()
@@ -116,6 +198,11 @@ type StateSnapshot struct {
 	DeletedRobotAccounts []DeletedRobotAccount   `json:"deletedRobotAccounts,omitempty"`
 	DeletedGroups        []DeletedGroup          `json:"deletedGroups,omitempty"`
 	Meddled              []Meddle                `json:"meddled,omitempty"`
+	// Folders, Roles (built-in and custom) and FolderAssignments are
+	// Orchestrator's access.
+	Folders           []Folder           `json:"folders"`
+	Roles             []Role             `json:"roles"`
+	FolderAssignments []FolderAssignment `json:"folderAssignments"`
 }
 
 // StateUser is a user with the hash of its password.
@@ -146,7 +233,8 @@ func (s *Server) Snapshot() StateSnapshot {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	snap := StateSnapshot{Groups: append([]Group(nil), st.groups...), DeletedGroups: slices.Clone(st.deletedGroups),
-		Meddled: slices.Clone(s.meddler.done)}
+		Meddled: slices.Clone(s.meddler.done), Roles: slices.Clone(st.roles), FolderAssignments: st.assignments(),
+		Folders: cloneAll(st.folderOrder, st.folders, func(f *Folder) Folder { return *f })}
 	for _, d := range st.deletedUsers {
 		snap.DeletedUsers = append(snap.DeletedUsers, DeletedUser{User: d.User.clone(), DeletionTime: d.DeletionTime})
 	}

@@ -56,10 +56,13 @@ type UnattendedRobot struct {
 }
 
 // OrchestratorUser is a user of the Orchestrator tenant. ID is the OData key
-// of Users({key}); Key is the entity's GUID.
+// of Users({key}); Key is the entity's GUID. A user of type DirectoryUser,
+// DirectoryRobot or DirectoryGroup stands for an Identity user, robot
+// account or group, whose id DirectoryIdentifier holds.
 type OrchestratorUser struct {
 	ID                   int64            `json:"Id"`
 	Key                  string           `json:"Key"`
+	DirectoryIdentifier  string           `json:"DirectoryIdentifier,omitempty"`
 	UserName             string           `json:"UserName"`
 	Name                 string           `json:"Name"`
 	Surname              string           `json:"Surname"`

@@ -167,6 +167,33 @@ func parseUserDelta(body []byte) (*userDelta, error) {
 	return d, nil
 }
 
+// odataProps reads the JSON object body into the pointers of fields, by
+// property name as OData matches it (case-sensitively): "@" annotations
+// are skipped, a nil pointer accepts and ignores its property (read-only
+// ones), and a property fields lacks is refused, naming typeName.
+func odataProps(body []byte, typeName string, fields map[string]any) error {
+	var props map[string]json.RawMessage
+	if err := json.Unmarshal(body, &props); err != nil || props == nil {
+		return errors.New("The request body is not a valid JSON object.")
+	}
+	for name, raw := range props {
+		if strings.HasPrefix(name, "@") {
+			continue
+		}
+		dst, known := fields[name]
+		if !known {
+			return unknownProperty(name, typeName)
+		}
+		if dst == nil {
+			continue
+		}
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return fmt.Errorf("Cannot read the value %s of property '%s' on type '%s'.", raw, name, typeName)
+		}
+	}
+	return nil
+}
+
 func rawString(name string, raw json.RawMessage) (*string, error) {
 	var s *string
 	if err := json.Unmarshal(raw, &s); err != nil {

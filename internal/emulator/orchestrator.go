@@ -23,6 +23,7 @@ type orchestratorUserDTO struct {
 	Type                     string              `json:"Type"`
 	UnattendedRobot          *unattendedRobotDTO `json:"UnattendedRobot,omitempty"`
 	Key                      string              `json:"Key"`
+	DirectoryIdentifier      string              `json:"DirectoryIdentifier,omitempty"`
 	MayHaveUnattendedSession bool                `json:"MayHaveUnattendedSession"`
 	LastModificationTime     string              `json:"LastModificationTime"`
 	ID                       int64               `json:"Id"`
@@ -45,7 +46,7 @@ func (s *Server) toOrchestratorUserDTO(o *OrchestratorUser) orchestratorUserDTO 
 		Name: o.Name, Surname: o.Surname, UserName: o.UserName, Domain: o.Domain, FullName: o.FullName,
 		EmailAddress: o.EmailAddress, IsActive: o.IsActive, CreationTime: formatWireTime(o.CreationTime),
 		RolesList: append([]string{}, o.RolesList...), TenantID: 1, TenancyName: s.cfg.Tenant, Type: o.Type,
-		Key: o.Key, MayHaveUnattendedSession: o.MayHaveUnattended,
+		Key: o.Key, DirectoryIdentifier: o.DirectoryIdentifier, MayHaveUnattendedSession: o.MayHaveUnattended,
 		LastModificationTime: formatWireTime(o.LastModificationTime), ID: o.ID,
 	}
 	if ur := o.UnattendedRobot; ur != nil {
@@ -215,7 +216,8 @@ func (s *Server) writeOrchestratorUser(c *call, replace bool) {
 		robotID = o.UnattendedRobot.RobotID
 	}
 	if replace {
-		*o = OrchestratorUser{ID: o.ID, Key: o.Key, Type: o.Type, CreationTime: o.CreationTime, LastModificationTime: o.LastModificationTime}
+		*o = OrchestratorUser{ID: o.ID, Key: o.Key, DirectoryIdentifier: o.DirectoryIdentifier, Type: o.Type,
+			CreationTime: o.CreationTime, LastModificationTime: o.LastModificationTime}
 		delete(st.orchPass, key)
 	}
 	delta.apply(o, st.orchPass)

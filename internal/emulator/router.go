@@ -178,6 +178,18 @@ func (s *Server) resolveOrchestrator(method, rel string) (ep endpoint, params []
 	if tail, ok := cutPrefixFold(rel, "/odata/CredentialStores"); ok {
 		return s.resolveCredentialStores(method, tail)
 	}
+	if tail, ok := cutPrefixFold(rel, "/odata/Folders"); ok {
+		return s.resolveFolders(method, tail)
+	}
+	if tail, ok := cutPrefixFold(rel, "/odata/Roles"); ok {
+		if tail != "" && tail != "/" {
+			return endpoint{}, nil, ""
+		}
+		if method == http.MethodGet {
+			return endpoint{"GET /odata/Roles", scopeOrchRead, true, s.listRoles}, nil, ""
+		}
+		return endpoint{}, nil, "GET"
+	}
 	tail, ok := cutPrefixFold(rel, "/odata/Users")
 	if !ok {
 		return endpoint{}, nil, ""
@@ -187,6 +199,15 @@ func (s *Server) resolveOrchestrator(method, rel string) (ep endpoint, params []
 			return endpoint{"GET /odata/Users", scopeOrchRead, true, s.listOrchestratorUsers}, nil, ""
 		}
 		return endpoint{}, nil, "GET"
+	}
+	if key, action, ok := odataKeyAction(tail); ok && action != "" {
+		if !strings.EqualFold(action, odataActions+"AssignRoles") {
+			return endpoint{}, nil, ""
+		}
+		if method == http.MethodPost {
+			return endpoint{"POST /odata/Users({key})/UiPath.Server.Configuration.OData.AssignRoles", scopeOrchWrite, true, s.assignTenantRoles}, []string{key}, ""
+		}
+		return endpoint{}, nil, "POST"
 	}
 	key, ok := odataKey(tail)
 	if !ok {
@@ -220,6 +241,95 @@ func (s *Server) resolveCredentialStores(method, tail string) (ep endpoint, para
 		return endpoint{"GET /odata/CredentialStores({key})", scopeSettingsRead, true, s.getCredentialStore}, []string{key}, ""
 	}
 	return endpoint{}, nil, "GET"
+}
+
+// odataActions is the namespace of Orchestrator's OData actions and
+// functions, with the dot that joins it to their names.
+const odataActions = "UiPath.Server.Configuration.OData."
+
+// resolveFolders maps what follows /odata/Folders to its endpoint: the
+// list, a create, one folder, and the actions and functions of folder
+// access.
+func (s *Server) resolveFolders(method, tail string) (ep endpoint, params []string, allow string) {
+	const (
+		getUsers = "GET /odata/Folders/UiPath.Server.Configuration.OData.GetUsersForFolder(key={key},includeInherited={includeInherited})"
+		getRoles = "GET /odata/Folders/UiPath.Server.Configuration.OData.GetAllRolesForUser(username='{username}',skip={skip},take={take})"
+	)
+	one := func(m, template string, need scopeSet, h func(*call), p []string) (endpoint, []string, string) {
+		if method == m {
+			return endpoint{template, need, true, h}, p, ""
+		}
+		return endpoint{}, nil, m
+	}
+	if tail == "" || tail == "/" {
+		switch method {
+		case http.MethodGet:
+			return endpoint{"GET /odata/Folders", scopeFoldersRead, true, s.listFolders}, nil, ""
+		case http.MethodPost:
+			return endpoint{"POST /odata/Folders", scopeFoldersWrite, true, s.createFolder}, nil, ""
+		}
+		return endpoint{}, nil, "GET, POST"
+	}
+	if key, action, ok := odataKeyAction(tail); ok {
+		switch {
+		case action == "":
+			return one(http.MethodGet, "GET /odata/Folders({key})", scopeFoldersRead, s.getFolder, []string{key})
+		case strings.EqualFold(action, odataActions+"RemoveUserFromFolder"):
+			return one(http.MethodPost, "POST /odata/Folders({key})/UiPath.Server.Configuration.OData.RemoveUserFromFolder", scopeFoldersWrite,
+				func(c *call) { s.removeUserFromFolder(c, false) }, []string{key})
+		case strings.EqualFold(action, odataActions+"RemoveUserFromFolderByKey"):
+			return one(http.MethodPost, "POST /odata/Folders({key})/UiPath.Server.Configuration.OData.RemoveUserFromFolderByKey", scopeFoldersWrite,
+				func(c *call) { s.removeUserFromFolder(c, true) }, []string{key})
+		}
+		return endpoint{}, nil, ""
+	}
+	name, ok := cutPrefixFold(tail, "/"+odataActions)
+	if !ok {
+		return endpoint{}, nil, ""
+	}
+	switch {
+	case strings.EqualFold(name, "AssignUsers"):
+		return one(http.MethodPost, "POST /odata/Folders/UiPath.Server.Configuration.OData.AssignUsers", scopeFoldersWrite, s.assignUsers, nil)
+	case strings.EqualFold(name, "AssignDomainUser"):
+		return one(http.MethodPost, "POST /odata/Folders/UiPath.Server.Configuration.OData.AssignDomainUser", scopeFoldersWrite, s.assignDomainUser, nil)
+	}
+	if args, ok := functionCall(name, "GetUsersForFolder"); ok {
+		return one(http.MethodGet, getUsers, scopeFoldersRead, s.getUsersForFolder, []string{args})
+	}
+	if args, ok := functionCall(name, "GetAllRolesForUser"); ok {
+		return one(http.MethodGet, getRoles, scopeFoldersRead, s.getAllRolesForUser, []string{args})
+	}
+	return endpoint{}, nil, ""
+}
+
+// functionCall reads "Name(args)" as a call of the function fn
+// (case-insensitively) and returns args.
+func functionCall(s, fn string) (string, bool) {
+	rest, ok := cutPrefixFold(s, fn+"(")
+	if !ok || !strings.HasSuffix(rest, ")") {
+		return "", false
+	}
+	return rest[:len(rest)-1], true
+}
+
+// odataKeyAction reads "(key)" or "(key)/Action" into the key and the
+// action ("" for none).
+func odataKeyAction(tail string) (key, action string, ok bool) {
+	if !strings.HasPrefix(tail, "(") {
+		return "", "", false
+	}
+	end := strings.IndexByte(tail, ')')
+	if end < 0 {
+		return "", "", false
+	}
+	key, rest := tail[1:end], tail[end+1:]
+	if rest == "" {
+		return key, "", true
+	}
+	if !strings.HasPrefix(rest, "/") || len(rest) == 1 {
+		return "", "", false
+	}
+	return key, rest[1:], true
 }
 
 // cutPrefixFold strips prefix from path, case-insensitively.

@@ -97,17 +97,17 @@ func (s *store) generate(seed int64, n, r int) {
 			LastModificationTime: created,
 		}
 		s.addRobot(ra)
-		key := int64(1000 + j)
-		s.orch[key] = &OrchestratorUser{
-			ID:                key,
-			Key:               deterministicGUID(seed, "orchestrator-user", j),
-			UserName:          name,
-			Name:              name,
-			FullName:          ra.DisplayName,
-			IsActive:          true,
-			Type:              "Robot",
-			RolesList:         []string{"Robot"},
-			MayHaveUnattended: true,
+		s.addOrchestratorUser(&OrchestratorUser{
+			ID:                  int64(1000 + j),
+			Key:                 deterministicGUID(seed, "orchestrator-user", j),
+			DirectoryIdentifier: ra.ID,
+			UserName:            name,
+			Name:                name,
+			FullName:            ra.DisplayName,
+			IsActive:            true,
+			Type:                "Robot",
+			RolesList:           []string{"Robot"},
+			MayHaveUnattended:   true,
 			UnattendedRobot: &UnattendedRobot{
 				UserName:          fmt.Sprintf(`CORP\svc-robot-%03d`, j),
 				CredentialType:    "Default",
@@ -116,8 +116,6 @@ func (s *store) generate(seed int64, n, r int) {
 			},
 			CreationTime:         created,
 			LastModificationTime: created,
-		}
-		s.orchPass[key] = InitialRobotPassword(j)
-		s.orchOrder = append(s.orchOrder, key)
+		}, InitialRobotPassword(j))
 	}
 }

@@ -36,6 +36,30 @@ import (
 //	     unattendedRobot: {userName: 'CORP\svc-vault', credentialStoreId: 3, credentialExternalName: svc-vault}}
 //	  - {id: 2003, userName: robot-card, type: Robot,   # signs in without a password
 //	     unattendedRobot: {userName: 'CORP\svc-card', credentialType: SmartCard}}
+//	  - {id: 2004, userName: jdoe, type: DirectoryUser, isActive: false,  # jdoe's Orchestrator user
+//	     rolesList: [Allow to be Automation User]}
+//	roles:              # custom roles, besides the built-in ones (Server.Roles)
+//	  - {name: Auditor, type: Tenant}        # Tenant, Folder or Mixed
+//	  - {name: Finance Clerk, type: Folder}
+//	folders:            # by path; missing ancestors are made too
+//	  - {path: Shared/Finance/AP, description: Accounts payable}
+//	  - {path: Operations, id: 77}         # id defaults to the next folder id
+//	folderAssignments:  # who holds which folder roles where (roles: [] assigns without roles)
+//	  - {account: jdoe, folder: Shared/Finance, roles: [Automation User, Finance Clerk]}
+//	  - {account: Finance, type: DirectoryGroup, folder: Shared, roles: [Folder Administrator]}
+//	tenantRoles:        # an account's tenant roles (replacing its rolesList)
+//	  - {account: robot-night, roles: [Robot, Auditor]}
+//
+// An account is named as Orchestrator knows it (an Orchestrator user's
+// userName) or as Identity does (a user's userName or email, a robot
+// account's name, a group's name); an Identity account or group
+// Orchestrator does not know yet gets an Orchestrator user (DirectoryUser,
+// DirectoryRobot, DirectoryGroup), as giving it access in UiPath does.
+// type narrows the lookup to one of those types (or User, Robot). An
+// orchestratorUsers entry of a Directory type whose userName is an
+// Identity entity's stands for that entity. Roles are named by name; a
+// tenant role cannot be given in a folder nor a folder role for the
+// tenant.
 //
 // A credential store needs an id above 1, a name and a type; ids and
 // names are unique; readOnly makes Orchestrator refuse to set a password there. An
@@ -49,6 +73,10 @@ type SeedFile struct {
 	RobotAccounts     []SeedRobot           `json:"robotAccounts"`
 	CredentialStores  []SeedCredentialStore `json:"credentialStores"`
 	OrchestratorUsers []SeedOrchestrator    `json:"orchestratorUsers"`
+	Roles             []SeedRole            `json:"roles"`
+	Folders           []SeedFolder          `json:"folders"`
+	FolderAssignments []SeedAssignment      `json:"folderAssignments"`
+	TenantRoles       []SeedTenantRoles     `json:"tenantRoles"`
 }
 
 // SeedCredentialStore is an Orchestrator credential store of a seed file.
@@ -131,13 +159,15 @@ func LoadSeedFile(path string) (*SeedFile, error) {
 	return &sf, nil
 }
 
-// addSeed adds a seed file's entities to the store.
-func (s *store) addSeed(seed int64, sf *SeedFile) error {
+// addSeed adds a seed's entities to the store. source ("seed" for the
+// file) is part of the GUIDs made up for entities without an id, so that
+// two seeds of one organization make different ones.
+func (s *store) addSeed(seed int64, source string, sf *SeedFile) error {
 	groupIDs := make([]string, len(sf.Groups))
 	for i, sg := range sf.Groups {
 		g := Group{ID: strings.ToLower(sg.ID), Name: sg.Name}
 		if g.ID == "" {
-			g.ID = deterministicGUID(seed, "seed-group", i+1)
+			g.ID = deterministicGUID(seed, source+"-group", i+1)
 		}
 		if !isGUID(g.ID) || g.Name == "" {
 			return fmt.Errorf("seed group %q: needs a GUID id and a name", sg.ID)
@@ -165,7 +195,7 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 	for i, su := range sf.Users {
 		id := strings.ToLower(su.ID)
 		if id == "" {
-			id = deterministicGUID(seed, "seed-user", i+1)
+			id = deterministicGUID(seed, source+"-user", i+1)
 		}
 		what := fmt.Sprintf("seed user %d (%s)", i+1, su.UserName)
 		if !isGUID(id) || su.UserName == "" {
@@ -200,7 +230,7 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 	for i, sr := range sf.RobotAccounts {
 		id := strings.ToLower(sr.ID)
 		if id == "" {
-			id = deterministicGUID(seed, "seed-robot", i+1)
+			id = deterministicGUID(seed, source+"-robot", i+1)
 		}
 		what := fmt.Sprintf("seed robot account %d (%s)", i+1, sr.Name)
 		if !isGUID(id) || sr.Name == "" {
@@ -230,6 +260,9 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 	if err := s.addSeedStores(sf.CredentialStores); err != nil {
 		return err
 	}
+	if err := s.addSeedRoles(sf.Roles); err != nil {
+		return err
+	}
 	for i, so := range sf.OrchestratorUsers {
 		what := fmt.Sprintf("seed orchestrator user %d (%s)", i+1, so.UserName)
 		if so.ID <= 0 || so.UserName == "" {
@@ -240,11 +273,14 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 		}
 		key := strings.ToLower(so.Key)
 		if key == "" {
-			key = deterministicGUID(seed, "seed-orchestrator-user", i+1)
+			key = deterministicGUID(seed, source+"-orchestrator-user", i+1)
 		}
 		typ := so.Type
 		if typ == "" {
 			typ = "User"
+		}
+		if err := s.checkTenantRoles(so.RolesList); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		ou := &OrchestratorUser{
 			ID: so.ID, Key: key, UserName: so.UserName, Name: so.Name, Surname: so.Surname,
@@ -252,6 +288,10 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 			IsActive: so.IsActive == nil || *so.IsActive, Type: typ, RolesList: so.RolesList,
 			CreationTime: seedEpoch, LastModificationTime: seedEpoch,
 		}
+		if e, ok := s.findDirectoryEntity(typ, "", so.UserName); ok {
+			ou.DirectoryIdentifier = e.id
+		}
+		password := ""
 		if ur := so.UnattendedRobot; ur != nil {
 			if ur.CredentialType != "" && !credentialTypes[ur.CredentialType] {
 				return fmt.Errorf("%s: credentialType %q is none of Default, SmartCard, NCipher, SafeNet, NoCredential", what, ur.CredentialType)
@@ -263,12 +303,11 @@ func (s *store) addSeed(seed int64, sf *SeedFile) error {
 				ExecutionSettings: ur.ExecutionSettings, LimitConcurrentExecution: ur.LimitConcurrentExecution,
 				RobotID: ur.RobotID,
 			}
-			s.orchPass[so.ID] = ur.Password
+			password = ur.Password
 		}
-		s.orch[so.ID] = ou
-		s.orchOrder = append(s.orchOrder, so.ID)
+		s.addOrchestratorUser(ou, password)
 	}
-	return nil
+	return s.addSeedAccess(seed, source, sf)
 }
 
 // joinSeedGroup puts the user (by userName or email) or robot account (by

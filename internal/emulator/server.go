@@ -41,14 +41,20 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("emulator config: %w", err)
 	}
 	st := newStore()
+	st.seedOrchestrator(cfg.Seed)
 	st.generate(cfg.Seed, cfg.Users, cfg.Robots)
 	if cfg.SeedFile != "" {
 		sf, err := LoadSeedFile(cfg.SeedFile)
 		if err != nil {
 			return nil, fmt.Errorf("emulator config: %w", err)
 		}
-		if err := st.addSeed(cfg.Seed, sf); err != nil {
+		if err := st.addSeed(cfg.Seed, "seed", sf); err != nil {
 			return nil, fmt.Errorf("emulator config: seed file %s: %w", cfg.SeedFile, err)
+		}
+	}
+	if cfg.SeedData != nil {
+		if err := st.addSeed(cfg.Seed, "seed-data", cfg.SeedData); err != nil {
+			return nil, fmt.Errorf("emulator config: seed data: %w", err)
 		}
 	}
 	s := &Server{

@@ -71,6 +71,13 @@ func (c *call) orchestratorNotFound(message string, code int) {
 	c.json(http.StatusNotFound, body)
 }
 
+// orchestratorConflict answers 409 with an Orchestrator ErrorResult, in
+// the camelCase of its 404s.
+func (c *call) orchestratorConflict(message string, code int) {
+	body, _ := json.Marshal(map[string]any{"message": message, "errorCode": code, "traceId": c.trace})
+	c.json(http.StatusConflict, body)
+}
+
 // orchestratorInvalid answers an Orchestrator ErrorResult in PascalCase, as
 // its validation 400s arrive.
 func (c *call) orchestratorInvalid(message string, code int) {

@@ -38,9 +38,24 @@ type store struct {
 	orch          map[int64]*OrchestratorUser
 	orchPass      map[int64]string
 	orchOrder     []int64
+	// lastOrch is the highest Orchestrator user id; users Orchestrator
+	// makes for directory entities take the next one, from orchBase on.
+	lastOrch, orchBase int64
 
 	// Orchestrator's credential stores, by id, in id order.
 	credStores []CredentialStore
+
+	// Orchestrator's folders by id, in id order, and the last id given.
+	folders     map[int64]*Folder
+	folderOrder []int64
+	lastFolder  int64
+	// Orchestrator's roles, built-in and custom, in id order.
+	roles    []Role
+	lastRole int64
+	// access holds who is assigned in each folder, by folder id, then
+	// Orchestrator user id: the ids of the roles each holds there (none
+	// is an assignment without roles).
+	access map[int64]map[int64][]int64
 }
 
 func newStore() *store {
@@ -54,11 +69,40 @@ func newStore() *store {
 		orch:        map[int64]*OrchestratorUser{},
 		orchPass:    map[int64]string{},
 		credStores:  []CredentialStore{orchestratorDatabase},
+		folders:     map[int64]*Folder{},
+		access:      map[int64]map[int64][]int64{},
 	}
 	for _, g := range builtInGroupList() {
 		s.addGroup(g, seedEpoch)
 	}
 	return s
+}
+
+// seedOrchestrator sets where the organization's ids generated from seed
+// start (folders, roles, Orchestrator users made for directory entities)
+// and adds the built-in roles.
+func (s *store) seedOrchestrator(seed int64) {
+	s.lastFolder = folderIDBase(seed)
+	s.lastRole = roleIDBase(seed)
+	s.orchBase = orchestratorUserBase(seed)
+	for _, r := range builtInRoles {
+		s.addRole(r)
+	}
+}
+
+// orchestratorUserBase is where the ids of the Orchestrator users made for
+// directory entities start, for an organization generated from seed.
+func orchestratorUserBase(seed int64) int64 { return 20_000 + 1000*seedSlot(seed) }
+
+// addOrchestratorUser appends an Orchestrator user, with the password of
+// its unattended robot ("" for none).
+func (s *store) addOrchestratorUser(o *OrchestratorUser, password string) {
+	s.orch[o.ID] = o
+	s.orchOrder = append(s.orchOrder, o.ID)
+	if password != "" {
+		s.orchPass[o.ID] = password
+	}
+	s.lastOrch = max(s.lastOrch, o.ID)
 }
 
 // hasGroup reports whether the organization has a group with id (lower

@@ -54,6 +54,8 @@ var (
 	scopeGroupRead    = scopesOf([]string{"PM.Group", "PM.Group.Read"})
 	scopeGroupWrite   = scopesOf([]string{"PM.Group", "PM.Group.Write"})
 	scopeSettingsRead = scopesOf([]string{"OR.Settings", "OR.Settings.Read"})
+	scopeFoldersRead  = scopesOf([]string{"OR.Folders", "OR.Folders.Read"})
+	scopeFoldersWrite = scopesOf([]string{"OR.Folders", "OR.Folders.Write"})
 )
 
 // grant is what an issued access token stands for.
