@@ -117,6 +117,11 @@ func FuzzCSV(f *testing.F) {
 	f.Add([]byte("op,username,name,surname,display_name\nupdate_user,bob,=HYPERLINK(\"http://x\"\"),@SUM(A1),\"\t=1\"\n"))
 	f.Add([]byte("op,username,name,surname,display_name\nupdate_user,bob,\"'\r=1\",'''x,'\n"))
 	f.Add([]byte("op,username,name\nupdate_user,'-bob,'@\tx\n"))
+	// The access ops: folder paths, role lists, a JSON cell.
+	f.Add([]byte("op,email,group_name,folder,roles,roles_to_add,roles_to_remove\nensure_folder,,,Shared/ Finance /AP,,,\n" +
+		"set_folder_access,a@example.com,,'=Finance,Executor;executor,,\nset_tenant_roles,,G,,,A;B,C\nremove_folder_access,,G,Shared,,,\n"))
+	f.Add([]byte("op,orchestrator_user_id,robot_username,credential_type,execution_settings,limit_concurrent_execution\n" +
+		"update_unattended_robot,7,CORP\\r,smartcard,\"{\"\"b\"\": [1, {\"\"c\"\": null}], \"\"a\"\": \"\"<&>\"\"}\",yes\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkManifest(t, "f.csv", data, CSV)
 	})
@@ -125,6 +130,10 @@ func FuzzCSV(f *testing.F) {
 func FuzzYAML(f *testing.F) {
 	addSeeds(f, "*.yaml", func(tc ruleCase) string { return tc.yaml })
 	f.Add([]byte("defaults: &d {op: update_user}\nrows:\n  - *d\n  - {<<: *d, email: a@example.com}\n"))
+	f.Add([]byte("defaults: {op: set_folder_access, folder: Shared/Finance}\nrows:\n  - {email: a@example.com, roles: [Executor, ' x ']}\n" +
+		"  - {op: update_unattended_robot, username: u, execution_settings: &s {b: [1, {c: ~}], a: '<&>'}}\n" +
+		"  - {op: update_unattended_robot, robot_name: r, execution_settings: {<<: *s, d: 1.5}, limit_concurrent_execution: no}\n" +
+		"  - {op: ensure_folder, folder: 'A/B'}\n  - {op: set_tenant_roles, group_name: G, roles_to_remove: [a;b, c]}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkManifest(t, "f.yaml", data, YAML)
 	})

@@ -351,6 +351,10 @@ type listColumns struct {
 	// maxLen, when not 0, is the longest name the service keeps, in
 	// characters.
 	maxLen int
+	// noSemicolon: an item holding ';' (a YAML list item) is a problem,
+	// as no CSV cell could carry it and an item has no other name (roles;
+	// a group so named can be given by GUID).
+	noSemicolon bool
 }
 
 var (
@@ -359,7 +363,7 @@ var (
 	// Roles are named by name: their ids differ between organizations.
 	// RoleDto.Name holds at most 64 characters.
 	roleColumns = listColumns{set: ColRoles, add: ColRolesToAdd, remove: ColRolesToRemove,
-		item: "role", setMeans: "the exact set of roles", maxLen: 64}
+		item: "role", setMeans: "the exact set of roles", maxLen: 64, noSemicolon: true}
 )
 
 // has reports whether col is one of the family's columns.
@@ -410,6 +414,9 @@ func (b *jobBuilder) list(c *rawCell, lc listColumns, emptyIsProblem bool) []str
 			it = strings.ToLower(it)
 		case lc.guids && guidShaped(it):
 			b.problemAt(c.line, c.col, "%s: %q is not a %s GUID (like 6f1b7c2a-0d4e-4c1a-9b7e-000000000001): it has a GUID's shape but not only the digits 0-9 and a-f", c.col, printable(it), lc.item)
+			continue
+		case lc.noSemicolon && strings.Contains(it, ";"):
+			b.problemAt(c.line, c.col, "%s: %q holds ';', which separates the items of a list: give each %s its own item", c.col, printable(it), lc.item)
 			continue
 		case lc.maxLen > 0 && utf8.RuneCountInString(it) > lc.maxLen:
 			b.problemAt(c.line, c.col, "%s: %q is longer than %d characters, the longest %s name the service keeps", c.col, printable(it), lc.maxLen, lc.item)

@@ -522,9 +522,11 @@ var ruleCases = []ruleCase{
 		},
 		yaml: "rows:\n  - {op: set_tenant_roles, email: a@example.com, roles: [Administrator], roles_to_remove: [Tenant Reader]}\n" +
 			"  - {op: set_folder_access, email: b@example.com, folder: F, roles_to_add: [Executor, ~]}\n" +
-			"  - {op: set_folder_access, email: c@example.com, folder: F, roles: []}\n",
+			"  - {op: set_folder_access, email: c@example.com, folder: F, roles: []}\n" +
+			"  - {op: set_tenant_roles, email: d@example.com, roles: ['Administrator;Tenant Reader']}\n",
 		yamlWant: []want{{2, "not both"}, {3, "roles_to_add: item 2 of 2 is empty: name a role in each item of the list"},
-			{4, "set_folder_access needs roles"}},
+			{4, "set_folder_access needs roles"},
+			{5, `roles: "Administrator;Tenant Reader" holds ';', which separates the items of a list: give each role its own item`}},
 	},
 	{
 		name: "update_unattended_robot: credential type, execution settings, boolean",
