@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"hash/maphash"
 	"reflect"
 	"strings"
 	"testing"
@@ -79,6 +80,9 @@ func TestConflictKeyAndFolderPath(t *testing.T) {
 	} {
 		if got := tc.job.ConflictKey(); got != tc.key {
 			t.Errorf("%s %s: key %q, want %q", tc.job.Op, tc.job.Target, got, tc.key)
+		}
+		if seed := maphash.MakeSeed(); conflictHash(seed, &tc.job) != maphash.String(seed, tc.key) {
+			t.Errorf("%s %s: the hash is not the key's", tc.job.Op, tc.job.Target)
 		}
 		if got := tc.job.FolderPath(); got != tc.path {
 			t.Errorf("%s %s: folder %q, want %q", tc.job.Op, tc.job.Target, got, tc.path)

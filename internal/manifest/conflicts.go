@@ -128,38 +128,23 @@ func conflictSpace(j *Job) string {
 // the same key change the same account, group, folder, or roles of an
 // account or group (in one folder: the folder is part of the key of
 // set_folder_access and remove_folder_access), and conflict when they
-// change the same fields of it. It is "SPACE:" then, for the folder ops,
-// the folder path's length and ":PATH:" in lower case, then Target.Key():
-// "user:email=ann@example.com", "folder-access:10:finance/ap:email=ann@example.com".
+// change the same fields of it. It is "SPACE:", then for the folder ops
+// the folder path's length and the path in lower case, each followed by
+// ":", then Target.Key(): "user:email=ann@example.com",
+// "folder-access:10:finance/ap:email=ann@example.com".
 func (j *Job) ConflictKey() string {
-	var b strings.Builder
-	writeConflictKey(&b, j)
-	return b.String()
+	return conflictSpace(j) + ":" + conflictScope(j) + j.Target.Key()
 }
 
-// keyWriter is what a conflict key is written to: a strings.Builder for
-// the key itself, a maphash.Hash for its hash.
-type keyWriter interface {
-	WriteString(string) (int, error)
-	WriteByte(byte) error
-}
-
-// writeConflictKey writes j's conflict key to w (see ConflictKey). The
-// folder goes in with its length, so that no path and target can run
-// together into another's key.
-func writeConflictKey(w keyWriter, j *Job) {
-	_, _ = w.WriteString(conflictSpace(j))
-	_ = w.WriteByte(':')
-	if j.Op.FolderScoped() {
-		folder := strings.ToLower(j.Folder)
-		_, _ = w.WriteString(strconv.Itoa(len(folder)))
-		_ = w.WriteByte(':')
-		_, _ = w.WriteString(folder)
-		_ = w.WriteByte(':')
+// conflictScope is the folder part of a conflict key (see ConflictKey),
+// "" for ops that name no folder. The path goes in with its length, so
+// that no path and target can run together into another's key.
+func conflictScope(j *Job) string {
+	if !j.Op.FolderScoped() {
+		return ""
 	}
-	_, _ = w.WriteString(string(j.Target.Kind))
-	_ = w.WriteByte('=')
-	_, _ = w.WriteString(j.Target.normalizedValue())
+	folder := strings.ToLower(j.Folder)
+	return strconv.Itoa(len(folder)) + ":" + folder + ":"
 }
 
 // conflictHash hashes j.ConflictKey() without building the string (the
@@ -167,7 +152,12 @@ func writeConflictKey(w keyWriter, j *Job) {
 func conflictHash(seed maphash.Seed, j *Job) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
-	writeConflictKey(&h, j)
+	h.WriteString(conflictSpace(j))
+	h.WriteByte(':')
+	h.WriteString(conflictScope(j))
+	h.WriteString(string(j.Target.Kind))
+	h.WriteByte('=')
+	h.WriteString(j.Target.normalizedValue())
 	return h.Sum64()
 }
 

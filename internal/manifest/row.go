@@ -478,11 +478,7 @@ func (b *jobBuilder) builtInGroup(job *Job) {
 	if job.Op != OpDeleteGroup || job.Target.Kind != TargetGroupName || !isBuiltInGroup(job.Target.Value) {
 		return
 	}
-	line := 0
-	if c := b.row.cell(string(TargetGroupName)); c != nil {
-		line = c.line
-	}
-	b.problemAt(line, string(TargetGroupName), "%q is a built-in group, and built-in groups cannot be deleted (%s)", printable(job.Target.Value), strings.Join(builtInGroups, ", "))
+	b.problemAt(b.lineOf(string(TargetGroupName)), string(TargetGroupName), "%q is a built-in group, and built-in groups cannot be deleted (%s)", printable(job.Target.Value), strings.Join(builtInGroups, ", "))
 }
 
 func (b *jobBuilder) required(job *Job) {
@@ -495,11 +491,8 @@ func (b *jobBuilder) required(job *Job) {
 	if job.Op == OpChangePassword && job.OldPassword == nil && b.row.cell(ColOldPassword) == nil {
 		b.problemAt(0, ColOldPassword, "change_password needs old_password (env:NAME or file:PATH); to reset without it use set_password")
 	}
-	switch job.Op {
-	case OpSetFolderAccess, OpRemoveFolderAccess:
-		if job.Folder == "" && !b.mentions(ColFolder) {
-			b.problemAt(0, ColFolder, "%s needs folder: the path of the folder, like Finance/AP", job.Op)
-		}
+	if job.Op.FolderScoped() && job.Folder == "" && !b.mentions(ColFolder) {
+		b.problemAt(0, ColFolder, "%s needs folder: the path of the folder, like Finance/AP", job.Op)
 	}
 	switch job.Op {
 	case OpSetFolderAccess, OpSetTenantRoles:
@@ -510,17 +503,14 @@ func (b *jobBuilder) required(job *Job) {
 		}
 	}
 	if job.Op == OpSetRobotCredentials && job.NewPassword != nil && job.NewPassword.Kind == SecretGenerate && job.NewPassword.Length > RobotPasswordMax {
-		line := 0
-		if c := b.row.cell(ColNewPassword); c != nil {
-			line = c.line
-		}
-		b.problemAt(line, ColNewPassword, "generate:%d is too long for a robot: Orchestrator keeps unattended robot passwords of at most %d characters", job.NewPassword.Length, RobotPasswordMax)
+		b.problemAt(b.lineOf(ColNewPassword), ColNewPassword, "generate:%d is too long for a robot: Orchestrator keeps unattended robot passwords of at most %d characters", job.NewPassword.Length, RobotPasswordMax)
 	}
 }
 
 // roles checks that a set_folder_access or set_tenant_roles row asks for
-// roles: the exact set (at least one role: an empty cell leaves roles
-// unchanged, and an empty set is written otherwise) or changes to them.
+// roles: the exact set, of at least one role (an empty cell already means
+// "leave unchanged", so a set that names no role can only be a mistake),
+// or changes to them.
 func (b *jobBuilder) roles(job *Job) {
 	takeAll := "to take every role in the folder away, use remove_folder_access"
 	if job.Op == OpSetTenantRoles {
