@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"hash/maphash"
 	"reflect"
 	"strings"
@@ -118,5 +119,29 @@ func TestOrderColumns(t *testing.T) {
 	want := []string{"op", "email", "folder", "groups_to_add", "roles", "execution_settings", "new_password"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("OrderColumns = %q, want %q", got, want)
+	}
+}
+
+// One account's access to many folders, the folders themselves and the
+// account: with a filter so small that every row is a candidate, only the
+// true conflict (the same folder twice) is reported.
+func TestAccessConflictsExactDespiteBloomFalsePositives(t *testing.T) {
+	saved := bloomBits
+	t.Cleanup(func() { bloomBits = saved })
+	var b strings.Builder
+	b.WriteString("op,email,folder,roles\n")
+	b.WriteString("ensure_user,ann@example.com,,\n")
+	for i := 1; i <= 200; i++ {
+		fmt.Fprintf(&b, "ensure_folder,,Shared/F%03d,\n", i)
+		fmt.Fprintf(&b, "set_folder_access,ann@example.com,Shared/F%03d,Executor\n", i)
+	}
+	b.WriteString("remove_folder_access,ANN@example.com,shared/f042,\n") // line 403: line 86's folder
+	for _, bits := range []uint{6, bloomLog2Bits} {
+		bloomBits = bits
+		got, rows := validateText(t, "m.csv", b.String(), Options{})
+		if rows != 402 {
+			t.Errorf("bits %d: rows = %d", bits, rows)
+		}
+		checkProblems(t, got, []want{{403, "email=ANN@example.com in folder shared/f042 is already changed by line 86 (set_folder_access): both rows change its roles in that folder"}})
 	}
 }
