@@ -151,7 +151,7 @@ func (a *applier) bulk(ctx context.Context, rows []*bulkRow) {
 			}
 			return err
 		}
-		a.sendSplit(ctx, members[id], verify, func(ctx context.Context, items []item) error {
+		a.sendSplit(ctx, members[id], verify, func(ctx context.Context, items []item, before BeforeSend) error {
 			var add, remove []string
 			for _, it := range items {
 				if it.remove {
@@ -160,7 +160,7 @@ func (a *applier) bulk(ctx context.Context, rows []*bulkRow) {
 					add = append(add, it.id)
 				}
 			}
-			return a.writer.UpdateGroupMembers(ctx, g, add, remove)
+			return a.writer.UpdateGroupMembers(ctx, g, add, remove, before)
 		}, nil)
 	}
 	for _, br := range rows {
@@ -179,19 +179,19 @@ func hasGroup(groups []string, id string) bool {
 // refuses ids it has already deleted: a refusal after more than one
 // attempt is settled by reading which targets are gone.
 func (a *applier) sendDeletes(ctx context.Context, op manifest.Op, items []item) {
-	send := func(ctx context.Context, items []item) error {
+	send := func(ctx context.Context, items []item, before BeforeSend) error {
 		ids := make([]string, len(items))
 		for i, it := range items {
 			ids[i] = it.id
 		}
 		switch op {
 		case manifest.OpDeleteUser:
-			return a.writer.DeleteUsers(ctx, ids)
+			return a.writer.DeleteUsers(ctx, ids, before)
 		case manifest.OpDeleteRobotAccount:
-			return a.writer.DeleteRobots(ctx, ids)
+			return a.writer.DeleteRobots(ctx, ids, before)
 		}
 		a.noteGroupDeletes(ids)
-		return a.writer.DeleteGroups(ctx, ids)
+		return a.writer.DeleteGroups(ctx, ids, before)
 	}
 	settle := func(ctx context.Context, items []item) ([]item, error) {
 		ids := make([]string, len(items))
@@ -218,13 +218,17 @@ func (a *applier) sendDeletes(ctx context.Context, op manifest.Op, items []item)
 	}
 }
 
+// bulkSend sends one request carrying items through the Writer, with
+// before as its before-send hook.
+type bulkSend func(ctx context.Context, items []item, before BeforeSend) error
+
 // sendSplit sends items in one request. When the request fails, settle
 // (if any) first reads which items' changes landed anyway; then an error
 // that names one item's position is that item's, and the others are sent
 // again; an error naming none splits the request in two, down to single
 // items, whose error is their row's. verify, when set, runs right before
 // each request leaves (see sendBulk).
-func (a *applier) sendSplit(ctx context.Context, items []item, verify func(context.Context) error, send func(context.Context, []item) error,
+func (a *applier) sendSplit(ctx context.Context, items []item, verify func(context.Context) error, send bulkSend,
 	settle func(context.Context, []item) ([]item, error)) {
 	items = slices.DeleteFunc(slices.Clone(items), func(it item) bool { return it.br.err != nil })
 	if len(items) == 0 {
@@ -294,7 +298,7 @@ func fail(items []item, err error) {
 // with one sync: a resumed run settles those rows by reading. A request
 // whose carried state changed (errStale) is built and sent again. Each row
 // counts the request's attempts.
-func (a *applier) sendBulk(ctx context.Context, items []item, verify func(context.Context) error, send func(context.Context, []item) error) (int, error) {
+func (a *applier) sendBulk(ctx context.Context, items []item, verify func(context.Context) error, send bulkSend) (int, error) {
 	for try := 1; ; try++ {
 		n, err := a.sendBulkOnce(ctx, items, verify, send)
 		if !errors.Is(err, errStale) || try >= staleTries {
@@ -304,10 +308,10 @@ func (a *applier) sendBulk(ctx context.Context, items []item, verify func(contex
 }
 
 // sendBulkOnce is one try of sendBulk.
-func (a *applier) sendBulkOnce(ctx context.Context, items []item, verify func(context.Context) error, send func(context.Context, []item) error) (int, error) {
+func (a *applier) sendBulkOnce(ctx context.Context, items []item, verify func(context.Context) error, send bulkSend) (int, error) {
 	var notSent error
 	leaving := false
-	sendCtx := withBeforeSend(ctx, func() error {
+	hook := &sendHook{fn: func() error {
 		leaving = true
 		if verify != nil {
 			if notSent = verify(ctx); notSent != nil {
@@ -316,8 +320,8 @@ func (a *applier) sendBulkOnce(ctx context.Context, items []item, verify func(co
 		}
 		notSent = a.recordBulk(items)
 		return notSent
-	})
-	n, err := worker.Retry(sendCtx, a.policy, func(ctx context.Context, _ int) error { return send(ctx, items) })
+	}}
+	n, err := worker.Retry(ctx, a.policy, func(ctx context.Context, _ int) error { return send(ctx, items, hook.run) })
 	if notSent != nil {
 		return 0, notSent
 	}

@@ -187,95 +187,95 @@ func (a *ClientAdapter) CredentialStores(ctx context.Context) ([]CredentialStore
 }
 
 // UpdateUser changes a user.
-func (a *ClientAdapter) UpdateUser(ctx context.Context, id string, u UserUpdate) error {
+func (a *ClientAdapter) UpdateUser(ctx context.Context, id string, u UserUpdate, before BeforeSend) error {
 	return adaptErr(a.c.Users.Update(ctx, id, client.UpdateUser{
 		Name: u.Name, Surname: u.Surname, DisplayName: u.DisplayName, IsActive: u.IsActive,
 		Password: u.Password, GroupIDsToAdd: u.GroupIDsToAdd, GroupIDsToRemove: u.GroupIDsToRemove,
 		BypassBasicAuthRestriction: u.BypassBasicAuthRestriction, InvitationAccepted: u.Invitation,
-	}))
+	}, client.BeforeSend(before)))
 }
 
 // ChangePassword changes a user's password, guarded by the old one.
-func (a *ClientAdapter) ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value) error {
-	return adaptErr(a.c.Users.ChangePassword(ctx, id, oldPassword, newPassword))
+func (a *ClientAdapter) ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value, before BeforeSend) error {
+	return adaptErr(a.c.Users.ChangePassword(ctx, id, oldPassword, newPassword, client.BeforeSend(before)))
 }
 
 // UpdateRobot changes a robot account.
-func (a *ClientAdapter) UpdateRobot(ctx context.Context, id string, u RobotUpdate) error {
+func (a *ClientAdapter) UpdateRobot(ctx context.Context, id string, u RobotUpdate, before BeforeSend) error {
 	_, err := a.c.RobotAccounts.Update(ctx, id, client.UpdateRobotAccount{
 		DisplayName: u.DisplayName, GroupIDsToAdd: u.GroupIDsToAdd, GroupIDsToRemove: u.GroupIDsToRemove,
-	})
+	}, client.BeforeSend(before))
 	return adaptErr(err)
 }
 
 // SetRobotCredentials sets an unattended robot's Windows credentials: one
 // PATCH carrying the robot as read with o (a read first only when o was
 // not read by this adapter).
-func (a *ClientAdapter) SetRobotCredentials(ctx context.Context, o OrchestratorUser, robotUserName string, password secret.Value) error {
+func (a *ClientAdapter) SetRobotCredentials(ctx context.Context, o OrchestratorUser, robotUserName string, password secret.Value, before BeforeSend) error {
 	creds := client.UnattendedCredentials{UserName: robotUserName, Password: password}
 	return a.orchestrator(func() error {
 		var err error
 		if o.read != nil {
-			_, err = a.c.OrchestratorUsers.SetUnattendedCredentialsOf(ctx, *o.read, creds)
+			_, err = a.c.OrchestratorUsers.SetUnattendedCredentialsOf(ctx, *o.read, creds, client.BeforeSend(before))
 		} else {
-			_, err = a.c.OrchestratorUsers.SetUnattendedCredentials(ctx, o.Key, creds)
+			_, err = a.c.OrchestratorUsers.SetUnattendedCredentials(ctx, o.Key, creds, client.BeforeSend(before))
 		}
 		return err
 	})
 }
 
 // CreateUser creates a user.
-func (a *ClientAdapter) CreateUser(ctx context.Context, u NewUser) error {
+func (a *ClientAdapter) CreateUser(ctx context.Context, u NewUser, before BeforeSend) error {
 	return adaptErr(a.c.Users.Create(ctx, client.CreateUser{
 		NewUser: client.NewUser{
 			ID: u.ID, Email: u.Email, UserName: u.UserName, Name: u.Name, Surname: u.Surname, DisplayName: u.DisplayName,
 			BypassBasicAuthRestriction: u.BypassBasicAuthRestriction,
 		},
 		Password: u.Password, ValidatePassword: !u.Password.IsZero(), GroupIDs: u.GroupIDs,
-	}))
+	}, client.BeforeSend(before)))
 }
 
 // CreateRobot creates a robot account.
-func (a *ClientAdapter) CreateRobot(ctx context.Context, r NewRobot) error {
-	_, err := a.c.RobotAccounts.Create(ctx, client.NewRobotAccount{Name: r.Name, DisplayName: r.DisplayName, GroupIDs: r.GroupIDs})
+func (a *ClientAdapter) CreateRobot(ctx context.Context, r NewRobot, before BeforeSend) error {
+	_, err := a.c.RobotAccounts.Create(ctx, client.NewRobotAccount{Name: r.Name, DisplayName: r.DisplayName, GroupIDs: r.GroupIDs}, client.BeforeSend(before))
 	return adaptErr(err)
 }
 
 // CreateGroup creates a local group without members.
-func (a *ClientAdapter) CreateGroup(ctx context.Context, g NewGroup) error {
-	_, err := a.c.Groups.Create(ctx, client.NewGroup{ID: g.ID, Name: g.Name})
+func (a *ClientAdapter) CreateGroup(ctx context.Context, g NewGroup, before BeforeSend) error {
+	_, err := a.c.Groups.Create(ctx, client.NewGroup{ID: g.ID, Name: g.Name}, client.BeforeSend(before))
 	return adaptErr(err)
 }
 
 // UpdateGroupMembers changes g's members, sending its name as read.
-func (a *ClientAdapter) UpdateGroupMembers(ctx context.Context, g Group, add, remove []string) error {
-	_, err := a.c.Groups.Update(ctx, g.ID, client.UpdateGroup{Name: g.Name, MemberIDsToAdd: add, MemberIDsToRemove: remove})
+func (a *ClientAdapter) UpdateGroupMembers(ctx context.Context, g Group, add, remove []string, before BeforeSend) error {
+	_, err := a.c.Groups.Update(ctx, g.ID, client.UpdateGroup{Name: g.Name, MemberIDsToAdd: add, MemberIDsToRemove: remove}, client.BeforeSend(before))
 	return adaptErr(err)
 }
 
 // DeleteUsers soft-deletes users: one id with the single delete, more in
 // one bulk request.
-func (a *ClientAdapter) DeleteUsers(ctx context.Context, ids []string) error {
+func (a *ClientAdapter) DeleteUsers(ctx context.Context, ids []string, before BeforeSend) error {
 	if len(ids) == 1 {
-		return adaptErr(a.c.Users.Delete(ctx, ids[0]))
+		return adaptErr(a.c.Users.Delete(ctx, ids[0], client.BeforeSend(before)))
 	}
-	return adaptErr(a.c.Users.BulkDelete(ctx, ids))
+	return adaptErr(a.c.Users.BulkDelete(ctx, ids, client.BeforeSend(before)))
 }
 
 // DeleteRobots deletes robot accounts (see DeleteUsers).
-func (a *ClientAdapter) DeleteRobots(ctx context.Context, ids []string) error {
+func (a *ClientAdapter) DeleteRobots(ctx context.Context, ids []string, before BeforeSend) error {
 	if len(ids) == 1 {
-		return adaptErr(a.c.RobotAccounts.Delete(ctx, ids[0]))
+		return adaptErr(a.c.RobotAccounts.Delete(ctx, ids[0], client.BeforeSend(before)))
 	}
-	return adaptErr(a.c.RobotAccounts.BulkDelete(ctx, ids))
+	return adaptErr(a.c.RobotAccounts.BulkDelete(ctx, ids, client.BeforeSend(before)))
 }
 
 // DeleteGroups deletes local groups (see DeleteUsers).
-func (a *ClientAdapter) DeleteGroups(ctx context.Context, ids []string) error {
+func (a *ClientAdapter) DeleteGroups(ctx context.Context, ids []string, before BeforeSend) error {
 	if len(ids) == 1 {
-		return adaptErr(a.c.Groups.Delete(ctx, ids[0]))
+		return adaptErr(a.c.Groups.Delete(ctx, ids[0], client.BeforeSend(before)))
 	}
-	return adaptErr(a.c.Groups.BulkDelete(ctx, ids))
+	return adaptErr(a.c.Groups.BulkDelete(ctx, ids, client.BeforeSend(before)))
 }
 
 // orchestrator sends an Orchestrator request, unless Orchestrator already

@@ -14,8 +14,8 @@ func (f *fake) newID() string {
 	return fmt.Sprintf("00000000-0000-4000-8000-%012d", len(f.users)+len(f.robots)+len(f.groups)+1000)
 }
 
-func (f *fake) CreateUser(ctx context.Context, nu NewUser) error {
-	return f.write(ctx, "CreateUser", func() error {
+func (f *fake) CreateUser(ctx context.Context, nu NewUser, before BeforeSend) error {
+	return f.write(ctx, "CreateUser", before, func() error {
 		for _, u := range f.users {
 			if strings.EqualFold(u.Email, nu.Email) {
 				return &fakeErr{code: "conflict", status: 400}
@@ -31,15 +31,15 @@ func (f *fake) CreateUser(ctx context.Context, nu NewUser) error {
 	})
 }
 
-func (f *fake) CreateRobot(ctx context.Context, nr NewRobot) error {
-	return f.write(ctx, "CreateRobot", func() error {
+func (f *fake) CreateRobot(ctx context.Context, nr NewRobot, before BeforeSend) error {
+	return f.write(ctx, "CreateRobot", before, func() error {
 		f.robots = append(f.robots, &Robot{ID: f.newID(), Name: nr.Name, DisplayName: nr.DisplayName, GroupIDs: slices.Clone(nr.GroupIDs)})
 		return nil
 	})
 }
 
-func (f *fake) CreateGroup(ctx context.Context, ng NewGroup) error {
-	return f.write(ctx, "CreateGroup", func() error {
+func (f *fake) CreateGroup(ctx context.Context, ng NewGroup, before BeforeSend) error {
+	return f.write(ctx, "CreateGroup", before, func() error {
 		if ng.ID == "" {
 			return &fakeErr{code: "validation", status: 400, fields: map[string][]string{"id": {"The Id field is required."}}}
 		}
@@ -51,8 +51,8 @@ func (f *fake) CreateGroup(ctx context.Context, ng NewGroup) error {
 	})
 }
 
-func (f *fake) UpdateGroupMembers(ctx context.Context, g Group, add, remove []string) error {
-	return f.write(ctx, "UpdateGroupMembers", func() error {
+func (f *fake) UpdateGroupMembers(ctx context.Context, g Group, add, remove []string, before BeforeSend) error {
+	return f.write(ctx, "UpdateGroupMembers", before, func() error {
 		for _, u := range f.users {
 			if slices.Contains(add, u.ID) && !slices.Contains(u.GroupIDs, g.ID) {
 				u.GroupIDs = append(u.GroupIDs, g.ID)
@@ -65,8 +65,8 @@ func (f *fake) UpdateGroupMembers(ctx context.Context, g Group, add, remove []st
 	})
 }
 
-func (f *fake) DeleteUsers(ctx context.Context, ids []string) error {
-	return f.write(ctx, "DeleteUsers", func() error {
+func (f *fake) DeleteUsers(ctx context.Context, ids []string, before BeforeSend) error {
+	return f.write(ctx, "DeleteUsers", before, func() error {
 		for i, id := range ids {
 			if f.userByID(id) == nil {
 				return &fakeErr{code: "not_found", status: 404, fields: map[string][]string{fmt.Sprintf("userIds[%d]", i): {"not found"}}}
@@ -77,15 +77,15 @@ func (f *fake) DeleteUsers(ctx context.Context, ids []string) error {
 	})
 }
 
-func (f *fake) DeleteRobots(ctx context.Context, ids []string) error {
-	return f.write(ctx, "DeleteRobots", func() error {
+func (f *fake) DeleteRobots(ctx context.Context, ids []string, before BeforeSend) error {
+	return f.write(ctx, "DeleteRobots", before, func() error {
 		f.robots = slices.DeleteFunc(f.robots, func(r *Robot) bool { return slices.Contains(ids, r.ID) })
 		return nil
 	})
 }
 
-func (f *fake) DeleteGroups(ctx context.Context, ids []string) error {
-	return f.write(ctx, "DeleteGroups", func() error {
+func (f *fake) DeleteGroups(ctx context.Context, ids []string, before BeforeSend) error {
+	return f.write(ctx, "DeleteGroups", before, func() error {
 		if f.bulkGroupDeleteTakesAll && len(ids) > 1 {
 			f.groups = slices.DeleteFunc(f.groups, func(g Group) bool { return !g.BuiltIn })
 		}

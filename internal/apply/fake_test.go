@@ -168,7 +168,7 @@ func (f *fake) read(ctx context.Context, method string) error {
 
 // write plays one write: it waits for its slot, runs the before-send hook
 // as the client does, then lands the change (unless dropped) and answers.
-func (f *fake) write(ctx context.Context, method string, change func() error) error {
+func (f *fake) write(ctx context.Context, method string, before BeforeSend, change func() error) error {
 	s := f.next(method)
 	if s.wait {
 		if f.waiting != nil {
@@ -177,8 +177,8 @@ func (f *fake) write(ctx context.Context, method string, change func() error) er
 		<-ctx.Done()
 		return context.Cause(ctx)
 	}
-	if h := hookOf(ctx); h != nil {
-		if err := h.run(); err != nil {
+	if before != nil {
+		if err := before(); err != nil {
 			return err
 		}
 	}
@@ -341,8 +341,8 @@ func (f *fake) userByID(id string) *User {
 	return nil
 }
 
-func (f *fake) UpdateUser(ctx context.Context, id string, upd UserUpdate) error {
-	return f.write(ctx, "UpdateUser", func() error {
+func (f *fake) UpdateUser(ctx context.Context, id string, upd UserUpdate, before BeforeSend) error {
+	return f.write(ctx, "UpdateUser", before, func() error {
 		u := f.userByID(id)
 		if u == nil {
 			return errFakeNotFound
@@ -363,8 +363,8 @@ func (f *fake) UpdateUser(ctx context.Context, id string, upd UserUpdate) error 
 
 var errFakeWrongPassword = &fakeErr{code: report.CodeWrongPassword, status: http.StatusBadRequest, fields: map[string][]string{"oldPassword": {"incorrect"}}}
 
-func (f *fake) ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value) error {
-	return f.write(ctx, "ChangePassword", func() error {
+func (f *fake) ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value, before BeforeSend) error {
+	return f.write(ctx, "ChangePassword", before, func() error {
 		u := f.userByID(id)
 		if u == nil {
 			return errFakeNotFound
@@ -378,8 +378,8 @@ func (f *fake) ChangePassword(ctx context.Context, id string, oldPassword, newPa
 	})
 }
 
-func (f *fake) UpdateRobot(ctx context.Context, id string, upd RobotUpdate) error {
-	return f.write(ctx, "UpdateRobot", func() error {
+func (f *fake) UpdateRobot(ctx context.Context, id string, upd RobotUpdate, before BeforeSend) error {
+	return f.write(ctx, "UpdateRobot", before, func() error {
 		for _, r := range f.robots {
 			if strings.EqualFold(r.ID, id) {
 				if upd.DisplayName != nil {
@@ -396,9 +396,9 @@ func (f *fake) EachOrchestratorUser(ctx context.Context, fn func(OrchestratorUse
 	return each(ctx, f, "EachOrchestratorUser", &f.orch, nil, fn)
 }
 
-func (f *fake) SetRobotCredentials(ctx context.Context, target OrchestratorUser, robotUserName string, password secret.Value) error {
+func (f *fake) SetRobotCredentials(ctx context.Context, target OrchestratorUser, robotUserName string, password secret.Value, before BeforeSend) error {
 	key := target.Key
-	return f.write(ctx, "SetRobotCredentials", func() error {
+	return f.write(ctx, "SetRobotCredentials", before, func() error {
 		for _, o := range f.orch {
 			if o.Key == key {
 				if robotUserName != "" {

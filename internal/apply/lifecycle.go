@@ -217,7 +217,7 @@ func robotCreateChanges(job *manifest.Job, groupIDs []string, groupName func(str
 // exists now, and sent again only if it does not.
 func (a *applier) create(ctx context.Context, r *row, l look) error {
 	r.sent = sentCreate
-	var send func(context.Context) error
+	var send sendFunc
 	switch r.job.Op {
 	case manifest.OpEnsureUser:
 		u := NewUser{ID: r.newID(), Email: r.job.Target.Value, GroupIDs: l.groupIDs}
@@ -232,13 +232,13 @@ func (a *applier) create(ctx context.Context, r *row, l look) error {
 				return err
 			}
 		}
-		send = func(ctx context.Context) error { return a.writer.CreateUser(ctx, u) }
+		send = func(ctx context.Context, before BeforeSend) error { return a.writer.CreateUser(ctx, u, before) }
 	case manifest.OpEnsureRobotAccount:
 		nr := NewRobot{Name: r.job.Target.Value, DisplayName: deref(r.job.DisplayName), GroupIDs: l.groupIDs}
-		send = func(ctx context.Context) error { return a.writer.CreateRobot(ctx, nr) }
+		send = func(ctx context.Context, before BeforeSend) error { return a.writer.CreateRobot(ctx, nr, before) }
 	default:
 		g := NewGroup{ID: r.newID(), Name: r.job.Target.Value}
-		send = func(ctx context.Context) error { return a.writer.CreateGroup(ctx, g) }
+		send = func(ctx context.Context, before BeforeSend) error { return a.writer.CreateGroup(ctx, g, before) }
 	}
 	err := a.write(ctx, r, send)
 	for err != nil && (worker.IsOutcomeUnknown(err) || (isConflict(err) && r.res.Attempts > 1)) {
@@ -257,7 +257,7 @@ func (a *applier) create(ctx context.Context, r *row, l look) error {
 		case r.res.Attempts >= max(a.opts.Retry.MaxAttempts, 1):
 			return outcomeUnknown(err)
 		}
-		if err = a.retry(ctx, r.res, send); err == nil {
+		if err = a.retry(ctx, r.res, resend(send)); err == nil {
 			r.res.Status = report.StatusSucceeded
 		}
 	}
@@ -378,14 +378,14 @@ func settled(r *row, l look) bool {
 func (a *applier) deleteOne(ctx context.Context, r *row, l look) error {
 	r.sent = sentDelete
 	ids := []string{l.target}
-	var send func(context.Context) error
+	var send sendFunc
 	switch r.job.Op {
 	case manifest.OpDeleteUser:
-		send = func(ctx context.Context) error { return a.writer.DeleteUsers(ctx, ids) }
+		send = func(ctx context.Context, before BeforeSend) error { return a.writer.DeleteUsers(ctx, ids, before) }
 	case manifest.OpDeleteRobotAccount:
-		send = func(ctx context.Context) error { return a.writer.DeleteRobots(ctx, ids) }
+		send = func(ctx context.Context, before BeforeSend) error { return a.writer.DeleteRobots(ctx, ids, before) }
 	default:
-		send = func(ctx context.Context) error { return a.writer.DeleteGroups(ctx, ids) }
+		send = func(ctx context.Context, before BeforeSend) error { return a.writer.DeleteGroups(ctx, ids, before) }
 	}
 	err := a.write(ctx, r, send)
 	if err == nil || r.res.Attempts == 0 || !(worker.IsOutcomeUnknown(err) || (isNotFound(err) && r.res.Attempts > 1)) {

@@ -175,32 +175,37 @@ type NewRobot struct {
 	GroupIDs          []string
 }
 
-// Writer reads and writes accounts. A write runs the before-send hook
-// of its context (see withBeforeSend) once it has its budget slot, right
-// before it leaves, and is not sent if the hook fails.
+// BeforeSend is a write's before-send hook (nil: none). The Writer runs
+// it once the write has its slot in the request budget, right before the
+// write leaves (not for the reads a write makes first), and does not send
+// the write if it fails: the write then returns the hook's error as it is.
+type BeforeSend func() error
+
+// Writer reads and writes accounts. Every write runs its before hook (see
+// BeforeSend) right before it leaves.
 type Writer interface {
 	Reader
-	UpdateUser(ctx context.Context, id string, u UserUpdate) error
-	ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value) error
-	UpdateRobot(ctx context.Context, id string, u RobotUpdate) error
+	UpdateUser(ctx context.Context, id string, u UserUpdate, before BeforeSend) error
+	ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value, before BeforeSend) error
+	UpdateRobot(ctx context.Context, id string, u RobotUpdate, before BeforeSend) error
 	// SetRobotCredentials sets the credentials of o's unattended robot
 	// (an empty robotUserName keeps its account as o holds it); o
 	// is the user as a Reader returned it.
-	SetRobotCredentials(ctx context.Context, o OrchestratorUser, robotUserName string, password secret.Value) error
+	SetRobotCredentials(ctx context.Context, o OrchestratorUser, robotUserName string, password secret.Value, before BeforeSend) error
 
 	// Creates are not idempotent: one sent without an answer is settled
 	// by reading (does the account exist now?).
-	CreateUser(ctx context.Context, u NewUser) error
-	CreateRobot(ctx context.Context, r NewRobot) error
-	CreateGroup(ctx context.Context, g NewGroup) error
+	CreateUser(ctx context.Context, u NewUser, before BeforeSend) error
+	CreateRobot(ctx context.Context, r NewRobot, before BeforeSend) error
+	CreateGroup(ctx context.Context, g NewGroup, before BeforeSend) error
 	// UpdateGroupMembers adds and removes members (users or robot
 	// accounts, by id) of g in one request, sending g's name with it.
-	UpdateGroupMembers(ctx context.Context, g Group, add, remove []string) error
+	UpdateGroupMembers(ctx context.Context, g Group, add, remove []string, before BeforeSend) error
 	// DeleteUsers, DeleteRobots and DeleteGroups delete in one request
 	// (one id: the single delete); the server deletes all or none.
-	DeleteUsers(ctx context.Context, ids []string) error
-	DeleteRobots(ctx context.Context, ids []string) error
-	DeleteGroups(ctx context.Context, ids []string) error
+	DeleteUsers(ctx context.Context, ids []string, before BeforeSend) error
+	DeleteRobots(ctx context.Context, ids []string, before BeforeSend) error
+	DeleteGroups(ctx context.Context, ids []string, before BeforeSend) error
 }
 
 // Failure is how apply sees an API error: the client's errors are adapted

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/journal"
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
@@ -82,13 +81,17 @@ func (a *applier) updateUser(ctx context.Context, r *row, l look) error {
 	}
 	// A PUT is idempotent: a resumed row whose write may have landed is
 	// simply sent again, with the same (sealed) password.
-	return a.write(ctx, r, func(ctx context.Context) error { return a.writer.UpdateUser(ctx, l.user.ID, upd) })
+	return a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+		return a.writer.UpdateUser(ctx, l.user.ID, upd, before)
+	})
 }
 
 func (a *applier) updateRobot(ctx context.Context, r *row, l look) error {
 	upd := RobotUpdate{DisplayName: l.job.DisplayName, GroupIDsToAdd: l.job.GroupsToAdd, GroupIDsToRemove: l.job.GroupsToRemove}
 	if upd.DisplayName != nil || !l.robotKnown {
-		return a.write(ctx, r, func(ctx context.Context) error { return a.writer.UpdateRobot(ctx, l.robot.ID, upd) })
+		return a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+			return a.writer.UpdateRobot(ctx, l.robot.ID, upd, before)
+		})
 	}
 	// The PUT carries the current display name (what it does without one
 	// is undocumented): the one already read saves a GET per row from
@@ -101,7 +104,9 @@ func (a *applier) updateRobot(ctx context.Context, r *row, l look) error {
 	for try := 1; ; try++ {
 		current := rb.DisplayName
 		upd.DisplayName = &current
-		err := a.write(ctx, r, func(ctx context.Context) error { return a.writer.UpdateRobot(ctx, rb.ID, upd) })
+		err := a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+			return a.writer.UpdateRobot(ctx, rb.ID, upd, before)
+		})
 		if !errors.Is(err, errStale) || try >= staleTries {
 			return keptChanging(err)
 		}
@@ -139,8 +144,8 @@ func (a *applier) setRobotCredentials(ctx context.Context, r *row, o Orchestrato
 	for try := 1; ; try++ {
 		sent := o
 		r.account = robotAccount(sent, account)
-		err := a.write(ctx, r, func(ctx context.Context) error {
-			return a.writer.SetRobotCredentials(ctx, sent, account, pw)
+		err := a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+			return a.writer.SetRobotCredentials(ctx, sent, account, pw, before)
 		})
 		if !errors.Is(err, errStale) || try >= staleTries {
 			return keptChanging(err)
@@ -179,7 +184,9 @@ func (a *applier) changePassword(ctx context.Context, r *row, u User) error {
 	if err != nil {
 		return err
 	}
-	send := func(ctx context.Context) error { return a.writer.ChangePassword(ctx, u.ID, oldPw, newPw) }
+	send := func(ctx context.Context, before BeforeSend) error {
+		return a.writer.ChangePassword(ctx, u.ID, oldPw, newPw, before)
+	}
 	if r.prior != nil && r.prior.BeforeKnown() {
 		// An interrupted run may have sent this request: settle it
 		// against the state read before that send (a user never modified
@@ -221,7 +228,7 @@ func (a *applier) changePassword(ctx context.Context, r *row, u User) error {
 // all, the new one would be refused as a wrong old password and change
 // nothing, and the re-read after that refusal tells. A resend whose answer
 // is lost again is settled the same way, within the row's attempts.
-func (a *applier) settleChangePassword(ctx context.Context, res *report.Result, before User, send func(context.Context) error, lost error) error {
+func (a *applier) settleChangePassword(ctx context.Context, res *report.Result, before User, send sendFunc, lost error) error {
 	for {
 		changed, err := a.changedSince(ctx, before)
 		if err != nil {
@@ -234,7 +241,7 @@ func (a *applier) settleChangePassword(ctx context.Context, res *report.Result, 
 		if res.Attempts >= max(a.opts.Retry.MaxAttempts, 1) {
 			return outcomeUnknown(lost)
 		}
-		err = a.retry(ctx, res, send)
+		err = a.retry(ctx, res, resend(send))
 		if err == nil {
 			res.Status = report.StatusSucceeded
 			return nil
@@ -265,16 +272,27 @@ func (a *applier) checkRefusal(ctx context.Context, res *report.Result, before U
 	return refused
 }
 
+// sendFunc sends a row's write through the Writer, with before as the
+// write's before-send hook (nil: none).
+type sendFunc func(ctx context.Context, before BeforeSend) error
+
+// resend is send without a before-send hook: a write sent again after its
+// hook ran (settling a lost answer), or whose hook the caller ran itself.
+func resend(send sendFunc) func(context.Context) error {
+	return func(ctx context.Context) error { return send(ctx, nil) }
+}
+
 // write sends the change with retries and marks the row succeeded. The
 // row's generated passwords and its intent are recorded once the write has
 // its slot in the request budget and is about to leave (however long the
-// row waited for that slot), and before it leaves: a row that never sent
-// its write leaves no password in the secrets output, and a row that sent
-// it can always be found again and settled.
-func (a *applier) write(ctx context.Context, r *row, send func(context.Context) error) error {
+// row waited for that slot), and before it leaves: the write's before-send
+// hook, run once whatever the attempts. A row that never sent its write
+// leaves no password in the secrets output, and a row that sent it can
+// always be found again and settled.
+func (a *applier) write(ctx context.Context, r *row, send sendFunc) error {
 	var notSent error
 	leaving := false
-	sendCtx := withBeforeSend(ctx, func() error {
+	hook := &sendHook{fn: func() error {
 		leaving = true
 		if r.verify != nil {
 			if notSent = r.verify(ctx); notSent != nil {
@@ -283,9 +301,9 @@ func (a *applier) write(ctx context.Context, r *row, send func(context.Context) 
 		}
 		notSent = a.beforeSend(ctx, r)
 		return notSent
-	})
+	}}
 	r.res.Attempts = 0 // attempts count the write, not the reads before it
-	err := a.retry(sendCtx, r.res, send)
+	err := a.retry(ctx, r.res, func(ctx context.Context) error { return send(ctx, hook.run) })
 	if notSent != nil {
 		r.res.Attempts = 0 // nothing was sent
 		return notSent
@@ -312,31 +330,13 @@ func stopCause(ctx context.Context, err error) error {
 	return worker.ErrStopping
 }
 
-// sendHook is a write's before-send hook: it runs once, however many
-// requests and attempts the write takes, and keeps its answer.
+// sendHook is a write's before-send hook: given to every attempt of the
+// write (see BeforeSend), it runs once, however many requests and attempts
+// the write takes, and keeps its answer.
 type sendHook struct {
 	once sync.Once
 	fn   func() error
 	err  error
-}
-
-type sendHookKey struct{}
-
-// withBeforeSend returns a context under which fn runs once, right before
-// the first write made with it leaves: after the write has its slot in the
-// request budget, however long it waited for it. If fn fails, the write is
-// not sent and returns fn's error (see Writer). The client finds the hook
-// in the context (client.WithBeforeSend); another Writer runs it through
-// hookOf.
-func withBeforeSend(ctx context.Context, fn func() error) context.Context {
-	h := &sendHook{fn: fn}
-	return client.WithBeforeSend(context.WithValue(ctx, sendHookKey{}, h), h.run)
-}
-
-// hookOf returns ctx's before-send hook, or nil.
-func hookOf(ctx context.Context) *sendHook {
-	h, _ := ctx.Value(sendHookKey{}).(*sendHook)
-	return h
 }
 
 // run runs the hook, once, and returns its error.

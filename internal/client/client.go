@@ -3,7 +3,9 @@
 // It authenticates, sends one attempt per call (plus one retry after a 401
 // with a fresh token), parses every error shape into *Error, and says
 // whether a failure may be retried or left the outcome unknown. Retrying is
-// the caller's business, the token request's too (WithTokenRetry).
+// the caller's business, the token request's too (WithTokenRetry). What a
+// call does besides its request is said in the call: a write's BeforeSend
+// hook (WriteOption), a list walk's ListTotal (ListOption).
 package client
 
 import (
@@ -23,6 +25,8 @@ type Client struct {
 	settings  Settings
 	endpoints Endpoints
 	http      *http.Client
+	// metered is http's transport (see httpFor).
+	metered   *meteredTransport
 	tokens    tokenSource
 	log       zerolog.Logger
 	userAgent string
@@ -132,7 +136,8 @@ func New(ctx context.Context, settings Settings, opts ...Option) (*Client, error
 		stats:     &requestStats{},
 		partition: settings.PartitionID,
 	}
-	c.http = &http.Client{Transport: newMeteredTransport(base, o.throttle, o.log, c.stats, ep, o.timeout)}
+	c.metered = newMeteredTransport(base, o.throttle, o.log, c.stats, ep, o.timeout)
+	c.http = &http.Client{Transport: c.metered}
 	if o.httpClient != nil {
 		c.http.CheckRedirect = o.httpClient.CheckRedirect
 		c.http.Jar = o.httpClient.Jar

@@ -22,13 +22,13 @@ func (r *deleteResult) decodeBody(body []byte) error {
 
 // sendDelete sends a DELETE to urlStr with body (nil: none). A 2xx answer
 // is a success unless its body is an IdentityResult with succeeded:false.
-func (c *Client) sendDelete(ctx context.Context, urlStr string, body any) error {
+func (c *Client) sendDelete(ctx context.Context, urlStr string, body any, opts ...WriteOption) error {
 	req, err := c.NewRequest(ctx, http.MethodDelete, urlStr, body)
 	if err != nil {
 		return err
 	}
 	var res deleteResult
-	resp, err := c.Do(req, &res)
+	resp, err := c.Do(req, &res, opts...)
 	if err != nil {
 		return err
 	}

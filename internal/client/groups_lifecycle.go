@@ -37,7 +37,7 @@ func (s *GroupsService) groupURL(partition, id string) string {
 // allows in one request is an error matching ErrBulkTooLarge. A POST is
 // not idempotent: a request sent without an answer has an unknown outcome
 // (list the groups and look for its id, or its name, to settle it).
-func (s *GroupsService) Create(ctx context.Context, g NewGroup) (Group, error) {
+func (s *GroupsService) Create(ctx context.Context, g NewGroup, opts ...WriteOption) (Group, error) {
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
 		return Group{}, err
@@ -52,7 +52,7 @@ func (s *GroupsService) Create(ctx context.Context, g NewGroup) (Group, error) {
 		DirectoryUserMemberIDs []string `json:"directoryUserMemberIDs,omitempty"`
 	}{partition, g.ID, g.Name, g.MemberIDs}
 	var out Group
-	err = s.client.send(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "Group"), body, &out)
+	err = s.client.send(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "Group"), body, &out, opts...)
 	if err == nil && out.ID == "" { // an answer without the group
 		out = Group{ID: g.ID, Name: g.Name, Type: "custom"}
 	}
@@ -64,7 +64,7 @@ func (s *GroupsService) Create(ctx context.Context, g NewGroup) (Group, error) {
 // it. A built-in group keeps its name (400 on Name). More members (added
 // and removed together) than the server allows is an error matching
 // ErrBulkTooLarge.
-func (s *GroupsService) Update(ctx context.Context, id string, upd UpdateGroup) (Group, error) {
+func (s *GroupsService) Update(ctx context.Context, id string, upd UpdateGroup, opts ...WriteOption) (Group, error) {
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
 		return Group{}, err
@@ -77,24 +77,24 @@ func (s *GroupsService) Update(ctx context.Context, id string, upd UpdateGroup) 
 	}{partition, upd.Name, upd.MemberIDsToAdd, upd.MemberIDsToRemove}
 	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(id))
 	var out Group
-	err = s.client.send(ctx, http.MethodPut, u, body, &out)
+	err = s.client.send(ctx, http.MethodPut, u, body, &out, opts...)
 	return out, checkBulk(err, len(upd.MemberIDsToAdd)+len(upd.MemberIDsToRemove))
 }
 
 // Delete deletes a local group (DELETE /api/Group/{partitionGlobalId}/{groupId});
 // its members leave it. A built-in group is refused (400).
-func (s *GroupsService) Delete(ctx context.Context, id string) error {
+func (s *GroupsService) Delete(ctx context.Context, id string, opts ...WriteOption) error {
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
 		return err
 	}
-	return s.client.sendDelete(ctx, s.groupURL(partition, id), nil)
+	return s.client.sendDelete(ctx, s.groupURL(partition, id), nil, opts...)
 }
 
 // BulkDelete deletes local groups in one request
 // (DELETE /api/Group/{partitionGlobalId}); the server deletes all or none.
 // More ids than the server allows is an error matching ErrBulkTooLarge.
-func (s *GroupsService) BulkDelete(ctx context.Context, ids []string) error {
+func (s *GroupsService) BulkDelete(ctx context.Context, ids []string, opts ...WriteOption) error {
 	if len(ids) == 0 {
 		return nil // never a request without ids (one naming none may mean all)
 	}
@@ -109,5 +109,5 @@ func (s *GroupsService) BulkDelete(ctx context.Context, ids []string) error {
 		GroupIDs []string `json:"groupIDs"`
 	}{ids}
 	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(partition))
-	return checkBulk(s.client.sendDelete(ctx, u, body), len(ids))
+	return checkBulk(s.client.sendDelete(ctx, u, body, opts...), len(ids))
 }

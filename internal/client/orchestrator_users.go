@@ -332,18 +332,18 @@ func (r *UnattendedRobot) ExternalStore() string { return r.externalStore() }
 // the password is rotated in that store. It never touches the deprecated top-level
 // Password and never PUTs. It returns the user as patched. This changes
 // Orchestrator's copy only, not the directory's password.
-func (s *OrchestratorUsersService) SetUnattendedCredentials(ctx context.Context, key int64, creds UnattendedCredentials) (OrchestratorUser, error) {
+func (s *OrchestratorUsersService) SetUnattendedCredentials(ctx context.Context, key int64, creds UnattendedCredentials, opts ...WriteOption) (OrchestratorUser, error) {
 	u, err := s.Get(ctx, key)
 	if err != nil {
 		return OrchestratorUser{}, err
 	}
-	return s.SetUnattendedCredentialsOf(ctx, u, creds)
+	return s.SetUnattendedCredentialsOf(ctx, u, creds, opts...)
 }
 
 // SetUnattendedCredentialsOf is SetUnattendedCredentials on a user already
 // read whole (by Get, FindByUserName or All): it sends the PATCH only, its
 // UnattendedRobot as read with the new user name and password merged in.
-func (s *OrchestratorUsersService) SetUnattendedCredentialsOf(ctx context.Context, u OrchestratorUser, creds UnattendedCredentials) (OrchestratorUser, error) {
+func (s *OrchestratorUsersService) SetUnattendedCredentialsOf(ctx context.Context, u OrchestratorUser, creds UnattendedCredentials, opts ...WriteOption) (OrchestratorUser, error) {
 	key := u.ID
 	if u.UnattendedRobot == nil {
 		return OrchestratorUser{}, &kindError{KindValidation, fmt.Errorf("set credentials of Orchestrator user %d (%s): %w", key, u.UserName, ErrNoUnattendedRobot)}
@@ -365,7 +365,7 @@ func (s *OrchestratorUsersService) SetUnattendedCredentialsOf(ctx context.Contex
 	if err != nil {
 		return OrchestratorUser{}, err
 	}
-	if _, err := s.client.do(req, nil, []secret.Value{creds.Password}); err != nil {
+	if _, err := s.client.do(req, nil, []secret.Value{creds.Password}, opts...); err != nil {
 		return OrchestratorUser{}, err
 	}
 	u.UnattendedRobot = &robot

@@ -59,31 +59,33 @@ func (c *Client) NewRequest(ctx context.Context, method, urlStr string, body any
 // Do sends req with a bearer token, judges the answer with CheckResponse
 // and decodes a successful JSON body into v (unless v is nil). A 401 drops
 // the cached token and sends the request once more with a fresh one. Every
-// failure is an *Error; the returned response's body is already read.
-func (c *Client) Do(req *http.Request, v any) (*http.Response, error) {
-	return c.do(req, v, nil)
+// failure is an *Error, but a BeforeSend hook's own; the returned
+// response's body is already read.
+func (c *Client) Do(req *http.Request, v any, opts ...WriteOption) (*http.Response, error) {
+	return c.do(req, v, nil, opts...)
 }
 
 // send builds a request of method to urlStr with body (nil: none) and
 // sends it, decoding a successful answer into v (nil: discarded).
-func (c *Client) send(ctx context.Context, method, urlStr string, body, v any) error {
+func (c *Client) send(ctx context.Context, method, urlStr string, body, v any, opts ...WriteOption) error {
 	req, err := c.NewRequest(ctx, method, urlStr, body)
 	if err != nil {
 		return err
 	}
-	_, err = c.Do(req, v)
+	_, err = c.Do(req, v, opts...)
 	return err
 }
 
 // do is Do with the secrets the request carries, scrubbed from any server
 // message kept in an error.
-func (c *Client) do(req *http.Request, v any, secrets []secret.Value) (*http.Response, error) {
+func (c *Client) do(req *http.Request, v any, secrets []secret.Value, opts ...WriteOption) (*http.Response, error) {
 	ctx := req.Context()
 	tok, err := c.tokens.token(ctx)
 	if err != nil {
 		return nil, err
 	}
-	resp, body, err := c.attempt(req, tok)
+	before := beforeSendOf(opts)
+	resp, body, err := c.attempt(req, tok, before)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && rewindable(req) && c.tokens.invalidate(tok) {
 		if tok, err = c.tokens.token(ctx); err != nil {
 			return nil, err
@@ -94,7 +96,7 @@ func (c *Client) do(req *http.Request, v any, secrets []secret.Value) (*http.Res
 				return nil, fmt.Errorf("rewind %s %s body: %w", req.Method, req.URL.Path, err)
 			}
 		}
-		resp, body, err = c.attempt(retry, tok)
+		resp, body, err = c.attempt(retry, tok, before)
 	}
 	if err != nil {
 		return nil, err
@@ -120,12 +122,13 @@ func (c *Client) do(req *http.Request, v any, secrets []secret.Value) (*http.Res
 	return resp, nil
 }
 
-// attempt sends req once and reads the whole body. The client's timeout
-// bounds the request from the moment the throttle lets it go (see
-// meteredTransport): waiting for the budget is not part of it. A failure
-// without an answer records whether the request had been fully written,
-// which decides its retry class.
-func (c *Client) attempt(req *http.Request, tok secret.Value) (*http.Response, []byte, error) {
+// attempt sends req once and reads the whole body, running before (nil:
+// none) once the throttle lets a write go (see meteredTransport.roundTrip).
+// The client's timeout bounds the request from the moment the throttle
+// lets it go: waiting for the budget is not part of it. A failure without
+// an answer records whether the request had been fully written, which
+// decides its retry class.
+func (c *Client) attempt(req *http.Request, tok secret.Value, before *beforeSend) (*http.Response, []byte, error) {
 	ctx := req.Context()
 	var wrote atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -141,7 +144,7 @@ func (c *Client) attempt(req *http.Request, tok secret.Value) (*http.Response, [
 	r.Header = make(http.Header, len(req.Header)+1)
 	maps.Copy(r.Header, req.Header)
 	r.Header["Authorization"] = []string{"Bearer " + tok.Reveal()}
-	resp, err := c.http.Do(r)
+	resp, err := c.httpFor(before).Do(r)
 	if err != nil {
 		var ns *notSentError
 		if errors.As(err, &ns) {
@@ -180,32 +183,49 @@ func rewindable(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
-// WithBeforeSend returns a context under which fn runs once, right before
-// the first write made with it (a request other than GET or HEAD, never a
-// token request) is sent: after the throttle granted that request its slot
-// (however long that took). Reads made with the context before it (a
-// read-merge-write) do not run it. A caller that must record something durably before a change
-// leaves (a generated password, a journal intent) does it there, so that
-// nothing is recorded for a request that was never sent. If fn fails, the
-// request is not sent and the call returns fn's error as it is. fn is not
-// run again for later requests or retries made with the context.
-func WithBeforeSend(ctx context.Context, fn func() error) context.Context {
-	return context.WithValue(ctx, beforeSendKey{}, &beforeSend{fn: fn})
+// A WriteOption changes how one call that writes sends its request.
+type WriteOption func(*writeOptions)
+
+// writeOptions are what the WriteOptions of one call ask.
+type writeOptions struct {
+	beforeSend func() error // nil: none
 }
 
-type beforeSendKey struct{}
+// BeforeSend runs fn once, right before the call's write (a request other
+// than GET or HEAD, never a token request) is sent: after the throttle
+// granted that request its slot (however long that took). The reads a call
+// makes before its write (a read-merge-write) do not run it. A caller that
+// must record something durably before a change leaves (a generated
+// password, a journal intent) does it there, so that nothing is recorded
+// for a request that was never sent. If fn fails, the request is not sent
+// and the call returns fn's error as it is. fn is not run again for the
+// call's later requests (the resend after a 401). A nil fn is no hook.
+func BeforeSend(fn func() error) WriteOption {
+	return func(o *writeOptions) { o.beforeSend = fn }
+}
 
-// beforeSend is the state of one WithBeforeSend hook.
+// beforeSendOf returns the state of the BeforeSend hook of opts, or nil.
+func beforeSendOf(opts []WriteOption) *beforeSend {
+	var o writeOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.beforeSend == nil {
+		return nil
+	}
+	return &beforeSend{fn: o.beforeSend}
+}
+
+// beforeSend is the state of one call's BeforeSend hook.
 type beforeSend struct {
 	once sync.Once
 	fn   func() error
 	err  error
 }
 
-// runBeforeSend runs ctx's hook (once) and returns its error, wrapped so
-// that attempt can tell it from a transport failure.
-func runBeforeSend(ctx context.Context) error {
-	h, _ := ctx.Value(beforeSendKey{}).(*beforeSend)
+// run runs the hook (once) and returns its error, wrapped so that attempt
+// can tell it from a transport failure. A nil hook does nothing.
+func (h *beforeSend) run() error {
 	if h == nil {
 		return nil
 	}
@@ -216,7 +236,7 @@ func runBeforeSend(ctx context.Context) error {
 	return nil
 }
 
-// notSentError carries a WithBeforeSend hook's failure through net/http.
+// notSentError carries a BeforeSend hook's failure through net/http.
 type notSentError struct{ err error }
 
 func (e *notSentError) Error() string { return "not sent: " + e.err.Error() }

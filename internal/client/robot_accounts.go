@@ -103,7 +103,7 @@ func (s *RobotAccountsService) FindByName(ctx context.Context, name string) (Rob
 // The PUT always carries a display name: what it does without one is
 // undocumented (a server may blank it), so an update that leaves the
 // display name unchanged first reads the current one.
-func (s *RobotAccountsService) Update(ctx context.Context, id string, upd UpdateRobotAccount) (RobotAccount, error) {
+func (s *RobotAccountsService) Update(ctx context.Context, id string, upd UpdateRobotAccount, opts ...WriteOption) (RobotAccount, error) {
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
 		return RobotAccount{}, err
@@ -127,7 +127,7 @@ func (s *RobotAccountsService) Update(ctx context.Context, id string, upd Update
 		return RobotAccount{}, err
 	}
 	var r RobotAccount
-	_, err = s.client.Do(req, &r)
+	_, err = s.client.Do(req, &r, opts...)
 	return r, err
 }
 

@@ -19,7 +19,7 @@ type NewRobotAccount struct {
 // A name already taken is an *Error (400 on Name). A POST is not
 // idempotent: a request sent without an answer has an unknown outcome
 // (find the account by name to settle it).
-func (s *RobotAccountsService) Create(ctx context.Context, r NewRobotAccount) (RobotAccount, error) {
+func (s *RobotAccountsService) Create(ctx context.Context, r NewRobotAccount, opts ...WriteOption) (RobotAccount, error) {
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
 		return RobotAccount{}, err
@@ -31,26 +31,26 @@ func (s *RobotAccountsService) Create(ctx context.Context, r NewRobotAccount) (R
 		GroupIDsToAdd     []string `json:"groupIDsToAdd,omitempty"`
 	}{partition, r.Name, r.DisplayName, r.GroupIDs}
 	var out RobotAccount
-	err = s.client.send(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "RobotAccount"), body, &out)
+	err = s.client.send(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "RobotAccount"), body, &out, opts...)
 	return out, err
 }
 
 // Delete deletes one robot account
 // (DELETE /api/RobotAccount/{partitionGlobalId}/{robotAccountId}).
-func (s *RobotAccountsService) Delete(ctx context.Context, id string) error {
+func (s *RobotAccountsService) Delete(ctx context.Context, id string, opts ...WriteOption) error {
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
 		return err
 	}
 	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition), url.PathEscape(id))
-	return s.client.sendDelete(ctx, u, nil)
+	return s.client.sendDelete(ctx, u, nil, opts...)
 }
 
 // BulkDelete deletes robot accounts in one request
 // (DELETE /api/RobotAccount/{partitionGlobalId}); the server deletes all or
 // none. More ids than the server allows is an error matching
 // ErrBulkTooLarge.
-func (s *RobotAccountsService) BulkDelete(ctx context.Context, ids []string) error {
+func (s *RobotAccountsService) BulkDelete(ctx context.Context, ids []string, opts ...WriteOption) error {
 	if len(ids) == 0 {
 		return nil // never a request without ids (one naming none may mean all)
 	}
@@ -65,5 +65,5 @@ func (s *RobotAccountsService) BulkDelete(ctx context.Context, ids []string) err
 		RobotAccountIDs []string `json:"robotAccountIDs"`
 	}{ids}
 	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition))
-	return checkBulk(s.client.sendDelete(ctx, u, body), len(ids))
+	return checkBulk(s.client.sendDelete(ctx, u, body, opts...), len(ids))
 }

@@ -88,19 +88,19 @@ func TestRequestsAreThrottledAndCountedByService(t *testing.T) {
 	}
 }
 
-// A before-send hook runs once, after the throttle and before the request
-// is written; when it fails, nothing is sent and its error comes back.
+// A BeforeSend hook runs once, after the throttle let the call's write go
+// and before it is written: not for the read the call makes first. When it
+// fails, nothing is sent and its error comes back.
 func TestBeforeSendRunsOnceAfterTheThrottle(t *testing.T) {
-	s := startEmulator(t, emulator.Config{Users: 1})
+	s := startEmulator(t, emulator.Config{Users: 1, Robots: 1})
 	th := &fakeThrottle{}
 	c := newTestClient(t, s, WithThrottle(th))
-	id := s.Users()[0].ID
 	if err := c.Authenticate(testContext(t)); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
 	runs, waitsAtRun := 0, 0
-	ctx := WithBeforeSend(testContext(t), func() error {
+	hook := BeforeSend(func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		runs++
@@ -109,28 +109,35 @@ func TestBeforeSendRunsOnceAfterTheThrottle(t *testing.T) {
 		th.mu.Unlock()
 		return nil
 	})
-	// A read with the context does not run the hook; the write after it does.
-	if _, err := c.Users.Get(ctx, id); err != nil {
+	// Without a display name the update reads the current one first.
+	if _, err := c.RobotAccounts.Update(testContext(t), s.RobotAccounts()[0].ID, UpdateRobotAccount{}, hook); err != nil {
 		t.Fatal(err)
-	}
-	for range 2 {
-		if err := c.Users.Update(ctx, id, UpdateUser{Name: new("Ann")}); err != nil {
-			t.Fatal(err)
-		}
 	}
 	if runs != 1 || waitsAtRun != 3 {
 		t.Fatalf("hook ran %d times, after %d throttle waits; want once, after the PUT's wait (the 3rd: token, GET, PUT)", runs, waitsAtRun)
 	}
 
 	refused := errors.New("disk full")
-	ctx = WithBeforeSend(testContext(t), func() error { return refused })
+	id := s.Users()[0].ID
 	before := s.Counts()["PUT"]
-	err := c.Users.Update(ctx, id, UpdateUser{Name: new("Bo")})
+	err := c.Users.Update(testContext(t), id, UpdateUser{Name: new("Bo")}, BeforeSend(func() error { return refused }))
 	if !errors.Is(err, refused) || s.Counts()["PUT"] != before {
 		t.Fatalf("failing hook: err %v, PUTs %d → %d; want its error and nothing sent", err, before, s.Counts()["PUT"])
 	}
 	if _, ok := AsError(err); ok {
 		t.Fatalf("a hook's failure came back as a server or network failure: %v", err)
+	}
+}
+
+// The resend after a 401 belongs to the same call: the call's hook does
+// not run again for it.
+func TestBeforeSendRunsOnceAcrossTheResendAfter401(t *testing.T) {
+	s := startEmulator(t, emulator.Config{Users: 1})
+	c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: &spoiler{base: http.DefaultTransport}}))
+	runs := 0
+	err := c.Users.Update(testContext(t), s.Users()[0].ID, UpdateUser{Name: new("Ann")}, BeforeSend(func() error { runs++; return nil }))
+	if err != nil || runs != 1 || c.Stats()["PUT"] != 2 {
+		t.Fatalf("Update after a 401: %v, hook ran %d times, %d PUTs; want success, once, 2", err, runs, c.Stats()["PUT"])
 	}
 }
 

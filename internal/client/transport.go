@@ -115,11 +115,18 @@ func (t *meteredTransport) key(service, method string) string {
 	return ThrottleKey(service, method)
 }
 
-// RoundTrip waits for the throttle, runs the caller's before-send hook,
-// sends with the request's own timeout, then reports, counts and logs.
-// Waiting for the throttle is not part of the timeout: a request may wait
-// for its budget as long as its context allows.
+// RoundTrip is roundTrip without a before-send hook: the token request's
+// and those of every call without BeforeSend.
 func (t *meteredTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.roundTrip(req, nil)
+}
+
+// roundTrip waits for the throttle, runs before (the BeforeSend hook of
+// the call req belongs to; nil: none) if req is a write, sends with the
+// request's own timeout, then reports, counts and logs. Waiting for the
+// throttle is not part of the timeout: a request may wait for its budget
+// as long as its context allows.
+func (t *meteredTransport) roundTrip(req *http.Request, before *beforeSend) (*http.Response, error) {
 	isToken := req.Method == http.MethodPost && req.URL.Scheme+"://"+req.URL.Host+req.URL.Path == t.tokenURL
 	service := t.serviceOf(req)
 	key := t.key(service, req.Method)
@@ -129,7 +136,7 @@ func (t *meteredTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 	}
 	if !isToken && req.Method != http.MethodGet && req.Method != http.MethodHead {
-		if err := runBeforeSend(req.Context()); err != nil {
+		if err := before.run(); err != nil {
 			return nil, err
 		}
 	}
@@ -167,6 +174,27 @@ func (t *meteredTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	ev.Msg("request")
 	return resp, nil
+}
+
+// hookedTransport is the transport of one call with a BeforeSend hook:
+// the client's, running the hook as its write leaves.
+type hookedTransport struct {
+	t      *meteredTransport
+	before *beforeSend
+}
+
+func (h hookedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return h.t.roundTrip(req, h.before)
+}
+
+// httpFor returns what a call's requests are sent with: the client's HTTP
+// client, or for a call with a BeforeSend hook the same one over a
+// transport that runs the hook.
+func (c *Client) httpFor(before *beforeSend) *http.Client {
+	if before == nil {
+		return c.http
+	}
+	return &http.Client{Transport: hookedTransport{t: c.metered, before: before}, CheckRedirect: c.http.CheckRedirect, Jar: c.http.Jar}
 }
 
 // cancelOnClose ends a request's timeout when its body is closed.

@@ -128,13 +128,13 @@ func (s *UsersService) Get(ctx context.Context, id string) (User, error) {
 
 // Update changes a user (PUT /api/User/{id}). A 200 whose IdentityResult
 // says succeeded:false is returned as an *Error.
-func (s *UsersService) Update(ctx context.Context, id string, u UpdateUser) error {
+func (s *UsersService) Update(ctx context.Context, id string, u UpdateUser, opts ...WriteOption) error {
 	req, err := s.client.NewRequest(ctx, http.MethodPut, s.userURL(id), u.wire())
 	if err != nil {
 		return err
 	}
 	var res identityResult
-	resp, err := s.client.do(req, &res, []secret.Value{u.Password})
+	resp, err := s.client.do(req, &res, []secret.Value{u.Password}, opts...)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (s *UsersService) Update(ctx context.Context, id string, u UpdateUser) erro
 // ChangePassword changes a user's password knowing the old one
 // (POST /api/User/{id}/changepassword). It is not idempotent: a timeout
 // after sending reports OutcomeUnknown.
-func (s *UsersService) ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value) error {
+func (s *UsersService) ChangePassword(ctx context.Context, id string, oldPassword, newPassword secret.Value, opts ...WriteOption) error {
 	body := struct {
 		OldPassword string `json:"oldPassword"`
 		NewPassword string `json:"newPassword"`
@@ -154,7 +154,7 @@ func (s *UsersService) ChangePassword(ctx context.Context, id string, oldPasswor
 		return err
 	}
 	var res identityResult
-	resp, err := s.client.do(req, &res, []secret.Value{oldPassword, newPassword})
+	resp, err := s.client.do(req, &res, []secret.Value{oldPassword, newPassword}, opts...)
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func (u NewUser) wire() newUserWire {
 // idempotent: a request sent without an answer is an *Error whose
 // OutcomeUnknown is true (read the user back by email to settle it),
 // never one to send again blindly.
-func (s *UsersService) Create(ctx context.Context, u CreateUser) error {
+func (s *UsersService) Create(ctx context.Context, u CreateUser, opts ...WriteOption) error {
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func (s *UsersService) Create(ctx context.Context, u CreateUser) error {
 		return err
 	}
 	var res identityResult
-	resp, err := s.client.do(req, &res, []secret.Value{u.Password})
+	resp, err := s.client.do(req, &res, []secret.Value{u.Password}, opts...)
 	if err != nil {
 		return err
 	}
@@ -92,8 +92,8 @@ func (s *UsersService) Create(ctx context.Context, u CreateUser) error {
 
 // Delete soft-deletes one user (DELETE /api/User/{id}); a user that is not
 // (or no longer) there is an *Error of Kind not_found.
-func (s *UsersService) Delete(ctx context.Context, id string) error {
-	return s.client.sendDelete(ctx, s.userURL(id), nil)
+func (s *UsersService) Delete(ctx context.Context, id string, opts ...WriteOption) error {
+	return s.client.sendDelete(ctx, s.userURL(id), nil, opts...)
 }
 
 // BulkDelete soft-deletes users in one request (DELETE /api/User with a
@@ -101,7 +101,7 @@ func (s *UsersService) Delete(ctx context.Context, id string) error {
 // live user refuses the whole request (400 naming the id's position), so a
 // request resent after an unanswered success is refused too. More ids
 // than the server allows is an error matching ErrBulkTooLarge.
-func (s *UsersService) BulkDelete(ctx context.Context, ids []string) error {
+func (s *UsersService) BulkDelete(ctx context.Context, ids []string, opts ...WriteOption) error {
 	if len(ids) == 0 {
 		return nil // never a request without ids (one naming none may mean all)
 	}
@@ -116,5 +116,5 @@ func (s *UsersService) BulkDelete(ctx context.Context, ids []string) error {
 		PartitionGlobalID string   `json:"partitionGlobalId"`
 		UserIDs           []string `json:"userIds"`
 	}{partition, ids}
-	return checkBulk(s.client.sendDelete(ctx, joinURL(s.client.endpoints.Identity, "api", "User"), body), len(ids))
+	return checkBulk(s.client.sendDelete(ctx, joinURL(s.client.endpoints.Identity, "api", "User"), body, opts...), len(ids))
 }
