@@ -1,7 +1,8 @@
 // Package emulator is an in-memory UiPath Identity and Orchestrator server on
 // loopback HTTP. It issues client-credentials tokens, serves the user, robot
-// account, group and Orchestrator user endpoints the project uses (reading,
-// changing, creating and deleting accounts and groups), answers with the
+// account, group, Orchestrator user, folder and role endpoints the project
+// uses (reading, changing, creating and deleting accounts and groups;
+// folders and who holds which roles in them), answers with the
 // real services' error shapes, enforces scopes and per-method rolling-window
 // budgets, and injects latency, server errors and dropped connections on
 // request. Tests drive it over HTTP and read its state through the Go API or
@@ -43,6 +44,8 @@
 //     describes; spec: 400. A bulk user or robot-account delete without
 //     ids is 400 in both.
 //   - Orchestrator answers string enums in both: OData sends names.
+//   - A root folder's ParentId and ParentKey, and a folder's empty
+//     Description, are null; spec: left out (not declared nullable).
 //
 // A second administrator (Config.MeddleAfter) changes every account and
 // local group once, mid-run; see meddle.go and Server.Meddled.
@@ -55,7 +58,7 @@
 //   - Budgets apply to every API request (Identity and Orchestrator) of the
 //     organization, per HTTP method; token requests and /_emulator are free.
 //   - Orchestrator PUT resets every field the body omits except Id, Key,
-//     Type and CreationTime, which are read-only. An UnattendedRobot's
+//     DirectoryIdentifier, Type and CreationTime, which are read-only. An UnattendedRobot's
 //     RobotId and MachineMappingsCount are the server's: a PATCH or PUT
 //     may carry them (Server.ServerComputedSent counts the PATCHes that
 //     do) but the robot keeps its RobotId.
@@ -91,6 +94,37 @@
 //   - A group PUT must carry the name (400 on Name otherwise); built-in
 //     groups keep theirs (400 on Name) and cannot be deleted (400); group
 //     and robot-account names are unique, case-insensitively (400 on Name).
+//   - Orchestrator access (folders.go, roles.go, folder_access.go):
+//     folders (odata/Folders: list, one, create; FullyQualifiedName is
+//     the path, names joined by "/"), roles (odata/Roles: built-in ones
+//     in every tenant, a seed's custom ones after), who holds which
+//     folder roles where (GetUsersForFolder, with the roles a folder
+//     inherits from its ancestors marked Inherited and the ancestor that
+//     gave them; GetAllRolesForUser, through the account's groups too),
+//     assignments (AssignUsers, AssignDomainUser, RemoveUserFromFolder
+//     and …ByKey) and tenant roles (Users({key})/…AssignRoles). The
+//     folder endpoints need OR.Folders (.Read, .Write); roles and tenant
+//     roles OR.Users (.Read, .Write), as the definitions say.
+//   - AssignUsers and AssignDomainUser replace the roles an account
+//     holds in each folder they name (none: assigned without roles), as
+//     UiPath's PowerShell module relies on; AssignRoles replaces its
+//     tenant roles. RemoveUserFromFolder of an account not assigned
+//     there is no error (204). They refuse, whole, with a 400
+//     ErrorResult: an unknown user, folder or role id, a tenant role in
+//     a folder, a folder role for the tenant, a classic folder
+//     (PermissionModel InheritFromTenant). A folder create refuses a
+//     name used under the same parent (case-insensitively) with 409, an
+//     unknown parent with 400, a name with "/" with 400.
+//   - An Identity user, robot account or group is an Orchestrator user
+//     (DirectoryUser, DirectoryRobot, DirectoryGroup, DirectoryIdentifier
+//     its Identity id) once access is given to it (AssignDomainUser, a
+//     seed's folderAssignments or tenantRoles); the generated robot
+//     accounts' Orchestrator users (type Robot) stand for them from the
+//     start. Members of a group hold its access: GetAllRolesForUser says
+//     so; GetUsersForFolder lists the group, not its members.
+//   - Folder, role, and made Orchestrator user ids start at numbers
+//     derived from Config.Seed, so organizations of different seeds
+//     have different ones, as UiPath tenants do.
 //   - Everyone, Administrators, Automation Users and Automation Developers
 //     are the built-in groups of every organization; Finance is a local
 //     group the generated organization holds, absent when nothing is

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -117,6 +118,14 @@ func liveDepartures(doc *openapi3.T) {
 	}
 	if ref := doc.Components.Schemas["UserDto"]; ref != nil && ref.Value != nil {
 		ref.Value.Properties["category"] = openapi3.NewSchemaRef("", codes(3))
+	}
+	// A root folder's parent and a folder without a description are null.
+	if ref := doc.Components.Schemas["FolderDto"]; ref != nil && ref.Value != nil {
+		for _, name := range []string{"ParentId", "ParentKey", "Description"} {
+			if p := ref.Value.Properties[name]; p != nil && p.Value != nil {
+				p.Value.Nullable = true
+			}
+		}
 	}
 }
 
@@ -276,6 +285,7 @@ users: [{userName: loner, email: loner@example.com}]
 	r.send(orchRouter, http.MethodGet, orchBase+"/odata/CredentialStores(1)", tok, "", "")
 	lonerOrch := specRouter(t, filepath.Join(dir, "orchestrator.yaml"), hLoner.base+"/demo-org/DefaultTenant/orchestrator_", live, []string{"/odata/CredentialStores({key})"})
 	rLoner.send(lonerOrch, http.MethodGet, hLoner.base+"/demo-org/DefaultTenant/orchestrator_/odata/CredentialStores(3)", hLoner.token(t), "", "")
+	replayAccess(t, dir, spec, r.validated)
 
 	want := []string{
 		"Create 200", "User_GetUser 200", "User_Update 200", "User_Update 400", "User_ChangePassword 200",
@@ -285,6 +295,10 @@ users: [{userName: loner, email: loner@example.com}]
 		"User_CreateUser 200", "User_CreateUser 400", "User_CreateUsers 200", "User_CreateUsers 400",
 		"Group_GetGroups 200", "Group_CreateGroup 201", "Group_UpdateGroup 200", "Group_GetGroup 200",
 		"RobotAccount_CreateRobotAccount 201", "CredentialStores_Get 200", "CredentialStores_GetById 200",
+		"Folders_Get 200", "Folders_GetById 200", "Folders_Post 201", "Roles_Get 200",
+		"Folders_GetUsersForFolderByKeyAndIncludeinherited 200", "Folders_GetAllRolesForUserByUsernameAndSkipAndTake 200",
+		"Folders_AssignUsers 204", "Folders_AssignDomainUser 204", "Folders_RemoveUserFromFolderById 204",
+		"Folders_RemoveUserFromFolderByKey 204", "Users_AssignRolesById 200",
 	}
 	if spec {
 		want = append(want, "User_BulkDelete 204", "User_Delete 204", "Group_Delete 204", "Group_BulkDelete 204",
@@ -295,4 +309,47 @@ users: [{userName: loner, email: loner@example.com}]
 			t.Errorf("no validated answer for %s (validated: %v)", w, r.validated)
 		}
 	}
+}
+
+// replayAccess sends the folder, role and access requests to an
+// organization with a folder tree and assignments (orgA), validating the
+// answers into validated.
+func replayAccess(t *testing.T, dir string, spec bool, validated map[string]int) {
+	h := startServer(t, Config{Robots: 1, SeedData: orgA(), SpecShapes: spec})
+	r := &specReplay{t: t, h: h, validated: validated}
+	base := h.base + "/demo-org/DefaultTenant/orchestrator_"
+	const actions = "/odata/Folders/UiPath.Server.Configuration.OData."
+	router := func(paths ...string) routers.Router {
+		return specRouter(t, filepath.Join(dir, "orchestrator.yaml"), base, !spec, paths)
+	}
+	folders := router("/odata/Folders", "/odata/Folders({key})", "/odata/Roles")
+	users := router(actions + "GetUsersForFolder(key={key},includeInherited={includeInherited})")
+	roles := router(actions + "GetAllRolesForUser(username='{username}',skip={skip},take={take})")
+	assign := router(actions+"AssignUsers", actions+"AssignDomainUser")
+	remove := router("/odata/Folders({key})/UiPath.Server.Configuration.OData.RemoveUserFromFolder")
+	removeByKey := router("/odata/Folders({key})/UiPath.Server.Configuration.OData.RemoveUserFromFolderByKey")
+	tenant := router("/odata/Users({key})/UiPath.Server.Configuration.OData.AssignRoles")
+	tok := h.token(t)
+	const jsonCT = "application/json"
+	ap, finance := folderID(t, h, "Shared/Finance/AP"), folderID(t, h, "Shared/Finance")
+	user := roleID(t, h, "Automation User")
+	jdoe := orchUser(t, h, "jdoe")
+
+	r.send(folders, http.MethodGet, base+"/odata/Folders", tok, "", "")
+	r.send(folders, http.MethodGet, base+"/odata/Folders?$top=2&$skip=1", tok, "", "")
+	r.send(folders, http.MethodGet, base+fmt.Sprintf("/odata/Folders(%d)", ap), tok, "", "")
+	r.send(folders, http.MethodPost, base+"/odata/Folders", tok, jsonCT, fmt.Sprintf(`{"DisplayName":"AR","ParentId":%d,"PermissionModel":"FineGrained","ProvisionType":"Automatic"}`, finance))
+	r.send(folders, http.MethodPost, base+"/odata/Folders", tok, jsonCT, `{"DisplayName":"Top","Description":"A root folder"}`)
+	r.send(folders, http.MethodGet, base+"/odata/Roles", tok, "", "")
+	r.send(users, http.MethodGet, base+actions+fmt.Sprintf("GetUsersForFolder(key=%d,includeInherited=true)", ap), tok, "", "")
+	r.send(users, http.MethodGet, base+actions+fmt.Sprintf("GetUsersForFolder(key=%d,includeInherited=false)?$top=1", finance), tok, "", "")
+	r.send(roles, http.MethodGet, base+actions+"GetAllRolesForUser(username='jdoe',skip=0,take=10)", tok, "", "")
+	r.send(roles, http.MethodGet, base+actions+"GetAllRolesForUser(username='Finance%20Team',skip=0,take=10)?type=Group", tok, "", "")
+	r.send(assign, http.MethodPost, base+actions+"AssignUsers", tok, jsonCT,
+		fmt.Sprintf(`{"assignments":{"UserIds":[1001,%d],"RolesPerFolder":[{"FolderId":%d,"RoleIds":[%d]}]}}`, jdoe.ID, ap, user))
+	r.send(assign, http.MethodPost, base+actions+"AssignDomainUser", tok, jsonCT,
+		fmt.Sprintf(`{"assignment":{"UserType":"DirectoryUser","UserName":"rroe","Domain":"autogen","RolesPerFolder":[{"FolderId":%d,"RoleIds":[%d]}]}}`, ap, user))
+	r.send(remove, http.MethodPost, base+fmt.Sprintf("/odata/Folders(%d)/UiPath.Server.Configuration.OData.RemoveUserFromFolder", ap), tok, jsonCT, `{"userId":1001}`)
+	r.send(removeByKey, http.MethodPost, base+fmt.Sprintf("/odata/Folders(%d)/UiPath.Server.Configuration.OData.RemoveUserFromFolderByKey", ap), tok, jsonCT, `{"userKey":"`+jdoe.Key+`"}`)
+	r.send(tenant, http.MethodPost, base+fmt.Sprintf("/odata/Users(%d)/UiPath.Server.Configuration.OData.AssignRoles", jdoe.ID), tok, jsonCT, fmt.Sprintf(`{"roleIds":[%d]}`, roleID(t, h, "Auditor")))
 }
