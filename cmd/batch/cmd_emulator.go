@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/runner"
 )
 
 // emulatorOptions are the settings of `batch emulator`: the emulator's
@@ -17,10 +19,14 @@ type emulatorOptions struct {
 	listen, limits, orchLimits string
 	stateOut, envFile          string
 	envOnly                    bool
+	io                         *streams
 }
 
-func newEmulatorCmd(io *streams) *cobra.Command {
-	opts := emulatorOptions{}
+func newEmulatorCmd(io *streams, runF func(context.Context, emulatorOptions) error) *cobra.Command {
+	opts := emulatorOptions{io: io}
+	if runF == nil {
+		runF = runEmulator
+	}
 	cmd := &cobra.Command{
 		Use:     "emulator",
 		Short:   "Run a local UiPath Identity + Orchestrator emulator on loopback",
@@ -28,7 +34,7 @@ func newEmulatorCmd(io *streams) *cobra.Command {
 		Example: helpText("emulator.example"),
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runEmulator(cmd.Context(), io, opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -58,25 +64,26 @@ func newEmulatorCmd(io *streams) *cobra.Command {
 	return cmd
 }
 
-// runEmulator serves until ctx is cancelled (emulator.Serve).
-func runEmulator(ctx context.Context, io *streams, opts emulatorOptions) error {
+// runEmulator serves until ctx is cancelled (emulator.Serve). A failure
+// once serving stops it; one before is in its settings.
+func runEmulator(ctx context.Context, opts emulatorOptions) error {
 	limits, err := emulator.ParseLimits(opts.limits)
 	if err != nil {
-		return usageErrorf("--limits: %w", err)
+		return fmt.Errorf("--limits: %w", err)
 	}
 	orchLimits, err := emulator.ParseOrchestratorLimits(opts.orchLimits)
 	if err != nil {
-		return usageErrorf("--orchestrator-limits: %w", err)
+		return fmt.Errorf("--orchestrator-limits: %w", err)
 	}
 	cfg := opts.Config
 	cfg.Limits, cfg.OrchestratorLimits = limits, orchLimits
 	err = emulator.Serve(ctx, cfg, emulator.ServeOptions{Listen: opts.listen, EnvFile: opts.envFile,
-		StateOut: opts.stateOut, EnvOnly: opts.envOnly, Out: io.Out, ErrOut: io.ErrOut})
+		StateOut: opts.stateOut, EnvOnly: opts.envOnly, Out: opts.io.Out, ErrOut: opts.io.ErrOut})
 	if se := (*emulator.StartError)(nil); errors.As(err, &se) {
-		return usageErrorf("%w", se.Err)
+		return se.Err
 	}
 	if err != nil {
-		return withExit(exitStopped, err)
+		return &runner.StopError{Err: err}
 	}
 	return nil
 }

@@ -11,7 +11,10 @@ import (
 	"github.com/uipath-batch/batch/internal/htmlreport"
 )
 
-func newReportCmd(io *streams) *cobra.Command {
+func newReportCmd(io *streams, runF func(ctx context.Context, io *streams, dir string) error) *cobra.Command {
+	if runF == nil {
+		runF = runReport
+	}
 	return &cobra.Command{
 		Use:     "report RUN_DIR",
 		Short:   "Render report.html for a run folder, old runs included",
@@ -19,7 +22,7 @@ func newReportCmd(io *streams) *cobra.Command {
 		Example: helpText("report.example"),
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runReport(cmd.Context(), io, args[0])
+			return runF(cmd.Context(), io, args[0])
 		},
 	}
 }
@@ -29,12 +32,12 @@ func runReport(ctx context.Context, io *streams, dir string) error {
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
 		if st, err := os.Stat(filepath.Join("reports", dir)); err == nil && st.IsDir() {
-			return usageErrorf("%s is not a run folder: did you mean %s?", dir, filepath.Join("reports", dir))
+			return fmt.Errorf("%s is not a run folder: did you mean %s?", dir, filepath.Join("reports", dir))
 		}
-		return usageErrorf("%s is not a run folder (give REPORT_DIR/RUN_ID)", dir)
+		return fmt.Errorf("%s is not a run folder (give REPORT_DIR/RUN_ID)", dir)
 	}
 	if err := htmlreport.Write(ctx, dir); err != nil {
-		return usageErrorf("%w", err)
+		return err
 	}
 	fmt.Fprintln(io.Out, filepath.Join(dir, htmlreport.FileName))
 	return nil

@@ -3,22 +3,28 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/runner"
 )
 
 // validateOptions are the settings of `batch validate`.
 type validateOptions struct {
+	IO                  *streams
 	Manifest            string
 	AllowLiteralSecrets bool
 }
 
-func newValidateCmd(io *streams) *cobra.Command {
-	opts := &validateOptions{}
+func newValidateCmd(io *streams, runF func(context.Context, validateOptions) error) *cobra.Command {
+	opts := validateOptions{IO: io}
+	if runF == nil {
+		runF = runValidate
+	}
 	cmd := &cobra.Command{
 		Use:     "validate MANIFEST",
 		Short:   "Check every row of a manifest, offline",
@@ -27,18 +33,19 @@ func newValidateCmd(io *streams) *cobra.Command {
 		Args:    manifestArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Manifest = args[0]
-			return runValidate(cmd.Context(), io, opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.AllowLiteralSecrets, "allow-literal-secrets", false, "accept passwords written in the manifest itself")
 	return cmd
 }
 
-// runValidate prints the manifest's problems; it exits 2 when there are
-// any.
-func runValidate(ctx context.Context, io *streams, opts *validateOptions) error {
+// runValidate prints the manifest's problems; a manifest with any is an
+// error (already shown).
+func runValidate(ctx context.Context, opts validateOptions) error {
+	io := opts.IO
 	if _, err := manifest.FormatFor(opts.Manifest); err != nil {
-		return withExit(exitInvalid, err)
+		return err
 	}
 	out := bufio.NewWriter(io.Out)
 	problems := 0
@@ -53,11 +60,11 @@ func runValidate(ctx context.Context, io *streams, opts *validateOptions) error 
 		err = fmt.Errorf("write problems: %w", ferr)
 	}
 	if err != nil {
-		return withExit(exitInvalid, err)
+		return err
 	}
 	fmt.Fprintf(io.ErrOut, "%s, %s\n", report.Plural(rows, "row"), report.Plural(problems, "problem"))
 	if problems > 0 {
-		return withExit(exitInvalid, nil)
+		return &runner.Shown{Err: errors.New("the manifest has problems")}
 	}
 	return nil
 }

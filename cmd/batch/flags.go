@@ -3,28 +3,15 @@ package main
 import (
 	"time"
 
-	"github.com/uipath-batch/batch/internal/iostreams"
-	"github.com/uipath-batch/batch/internal/runfolder"
-
 	"github.com/spf13/pflag"
+
+	"github.com/uipath-batch/batch/internal/iostreams"
+	"github.com/uipath-batch/batch/internal/runner"
 )
 
-// connectionFlags override the connection settings read from the
-// environment and the uipathcli profile. Secrets have no flags: they would
-// show in `ps` and shell history.
-type connectionFlags struct {
-	Profile         string
-	URI             string
-	Organization    string
-	Tenant          string
-	ClientID        string
-	IdentityURI     string
-	OrchestratorURI string
-	PartitionID     string
-	FolderID        string
-}
-
-func (c *connectionFlags) register(fs *pflag.FlagSet) {
+// registerConnection adds the connection flags: each overrides the
+// environment and the uipathcli profile. Secrets have no flags.
+func registerConnection(fs *pflag.FlagSet, c *runner.Connection) {
 	fs.StringVar(&c.Profile, "profile", "", "profile of ~/.uipath/config to read (env UIPATH_PROFILE)")
 	fs.StringVar(&c.URI, "uri", "", "platform URL (env UIPATH_URI, default https://cloud.uipath.com)")
 	fs.StringVar(&c.Organization, "organization", "", "organization name (env UIPATH_ORGANIZATION)")
@@ -36,28 +23,7 @@ func (c *connectionFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.FolderID, "folder-id", "", "Orchestrator folder id (a whole number) for robot credentials (env UIPATH_FOLDER_ID)")
 }
 
-// runFlags are the settings of plan, apply and export.
-type runFlags struct {
-	Workers                    int
-	Limits                     string
-	MaxAttempts                int
-	Timeout                    time.Duration
-	ReportDir                  string
-	RunID                      string
-	Resume                     string
-	MaxFailures                int
-	SecretsOut                 string
-	AgeRecipients              []string
-	Yes                        bool
-	SkipUnchanged              bool
-	AllowLiteral, AllowDeletes bool
-	BulkSize                   int
-	Drain, MaxStaleness        time.Duration
-	ProgressEvery              time.Duration
-	log                        logOptions
-}
-
-// flagSet says which of the runFlags a command takes.
+// flagSet says which of the run settings a command takes.
 type flagSet int
 
 const (
@@ -69,12 +35,13 @@ const (
 	writeFlags
 )
 
-func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
+// registerRun adds the run settings of set.
+func registerRun(fs *pflag.FlagSet, r *runner.RunOptions, set flagSet) {
 	fs.StringVar(&r.Limits, "limits", "default", "request budgets per service, HTTP method and rolling window: a comma-separated list of [SERVICE:]METHOD=N/WINDOW (SERVICE identity or orchestrator, identity when left out; METHOD GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS; WINDOW in ms, s, m or h), each replacing the default budget of its service and method only, e.g. PUT=100/5m or orchestrator:GET=100/1m; default: Identity's published budgets less 10 %, Orchestrator's learned from its 429s; cloud: Identity's published budgets exactly; none: no budget (emulator), none,PUT=10/1s: that budget only. Users and robot accounts spend Identity's budgets (the token too), set_robot_credentials Orchestrator's")
 	fs.IntVar(&r.MaxAttempts, "max-attempts", 5, "attempts per request for retryable failures (429, 502, 503, 504, connection errors)")
 	fs.DurationVar(&r.Timeout, "timeout", 30*time.Second, "timeout of one request, counted from when its budget slot comes (waiting for the budget is not part of it)")
-	fs.StringVar(&r.log.Format, "log-format", "auto", "auto, json or console (auto: console on a terminal, JSON otherwise)")
-	fs.StringVar(&r.log.Level, "log-level", "info", iostreams.LevelHelp())
+	fs.StringVar(&r.Log.Format, "log-format", "auto", "auto, json or console (auto: console on a terminal, JSON otherwise)")
+	fs.StringVar(&r.Log.Level, "log-level", "info", iostreams.LevelHelp())
 	if set == requestFlags {
 		return
 	}
@@ -82,7 +49,7 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	fs.StringVar(&r.ReportDir, "report-dir", "reports", "folder for run reports (REPORT_DIR/RUN_ID/)")
 	fs.StringVar(&r.RunID, "run-id", "", "name of this run's report folder: letters, digits, '.', '-', '_' (default: time and a random suffix)")
 	fs.BoolVar(&r.AllowLiteral, "allow-literal-secrets", false, "accept passwords written in the manifest itself")
-	fs.BoolVar(&r.log.NoProgress, "no-progress", false, "no progress bar")
+	fs.BoolVar(&r.Log.NoProgress, "no-progress", false, "no progress bar")
 	fs.DurationVar(&r.ProgressEvery, "progress-every", time.Minute, "without a progress bar (no terminal, --no-progress): log the progress (rows done, rate, time left, what the run waits for) this often; 0: never")
 	if set == manifestFlags {
 		return
@@ -97,36 +64,4 @@ func (r *runFlags) register(fs *pflag.FlagSet, set flagSet) {
 	fs.IntVar(&r.BulkSize, "bulk-size", 50, "the most ids one bulk request carries (deletes, group memberships); 1 turns bulk requests off")
 	fs.DurationVar(&r.Drain, "drain", 30*time.Second, "after an interrupt, how long in-flight rows may take to finish")
 	fs.DurationVar(&r.MaxStaleness, "max-staleness", time.Minute, "a write that sends back state read earlier (a robot's settings, a group's name, a robot account's display name) reads it again when older; 0: right before every such write")
-}
-
-// checkRanges refuses a setting of the command's flags (set) out of its
-// range, naming its flag.
-func (r *runFlags) checkRanges(set flagSet) error {
-	rows, writes := set >= manifestFlags, set == writeFlags
-	for _, c := range []struct {
-		bad        bool
-		flag, want string
-		v          any
-	}{{rows && r.Workers < 1, "--workers", "at least 1", r.Workers}, {writes && r.BulkSize < 1, "--bulk-size", "at least 1", r.BulkSize},
-		{r.MaxAttempts < 1, "--max-attempts", "at least 1", r.MaxAttempts}, {r.Timeout <= 0, "--timeout", "more than 0", r.Timeout},
-		{writes && r.MaxStaleness < 0, "--max-staleness", "0 or more", r.MaxStaleness}, {rows && r.ProgressEvery < 0, "--progress-every", "0 or more", r.ProgressEvery}} {
-		if c.bad {
-			return usageErrorf("%s must be %s, not %v; nothing was sent", c.flag, c.want, c.v)
-		}
-	}
-	return nil
-}
-
-// checkRunIDs refuses a --run-id or --resume that cannot name one folder
-// of the report folder.
-func (r *runFlags) checkRunIDs() error {
-	for _, f := range []struct{ flag, id string }{{"--run-id", r.RunID}, {"--resume", r.Resume}} {
-		if f.id == "" {
-			continue
-		}
-		if err := runfolder.CheckID(f.id); err != nil {
-			return usageErrorf("%s %q: %w; nothing was sent", f.flag, f.id, err)
-		}
-	}
-	return nil
 }

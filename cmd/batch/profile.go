@@ -24,7 +24,7 @@ func addProfiling(root *cobra.Command) (stop func()) {
 		}
 		p, err := cpuprofile.Start(path)
 		if err != nil {
-			return usageErrorf("--cpu-profile: %w", err)
+			return fmt.Errorf("--cpu-profile: %w", err)
 		}
 		profile = p
 		return nil

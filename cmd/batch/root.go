@@ -10,6 +10,7 @@ import (
 
 	"github.com/uipath-batch/batch/internal/flaghint"
 	"github.com/uipath-batch/batch/internal/interrupt"
+	"github.com/uipath-batch/batch/internal/runner"
 )
 
 // Set at build time by the Makefile (-ldflags -X).
@@ -18,6 +19,8 @@ var (
 	commit  = "none"
 )
 
+// run runs the command args name and says how it ended: an error not
+// shown yet is printed, and exitCodeFor gives the status.
 func run(args []string, io *streams) exitCode {
 	ctx, intr, stop := interrupt.Notify(context.Background())
 	defer stop()
@@ -27,11 +30,8 @@ func run(args []string, io *streams) exitCode {
 	defer stopProfile()
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err != nil {
-		var ee *exitError
-		if !errors.As(err, &ee) || ee.err != nil {
-			fmt.Fprintf(io.ErrOut, "batch: %v\n", err)
-		}
+	if s := (*runner.Shown)(nil); err != nil && !errors.As(err, &s) {
+		fmt.Fprintf(io.ErrOut, "batch: %v\n", err)
 	}
 	return exitCodeFor(err)
 }
@@ -53,35 +53,19 @@ func newRootCmd(io *streams) (root *cobra.Command, stopProfile func()) {
 	root.SetErr(io.ErrOut)
 	root.SetIn(io.In)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return withExit(exitInvalid, flaghint.Explain(err, c.Flags(), c.Name()))
+		return flaghint.Explain(err, c.Flags(), c.Name())
 	})
 	stopProfile = addProfiling(root)
 	root.AddCommand(
-		newValidateCmd(io),
-		newPlanCmd(io),
-		newApplyCmd(io),
-		newExportCmd(io),
-		newReportCmd(io),
-		newEmulatorCmd(io),
-		newDemoCmd(io),
-		newVersionCmd(io),
+		newValidateCmd(io, nil),
+		newPlanCmd(io, nil),
+		newApplyCmd(io, nil),
+		newExportCmd(io, nil),
+		newReportCmd(io, nil),
+		newEmulatorCmd(io, nil),
+		newDemoCmd(io, nil),
+		newVersionCmd(io, nil),
 	)
-	for _, c := range root.Commands() {
-		if c.Name() == "plan" || c.Name() == "apply" {
-			// Only the commands that run rows end with their exit codes.
-			c.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp + "\n")
-		}
-		if c.Args == nil {
-			continue
-		}
-		args := c.Args
-		c.Args = func(cmd *cobra.Command, a []string) error {
-			if err := args(cmd, a); err != nil {
-				return withExit(exitInvalid, err)
-			}
-			return nil
-		}
-	}
 	return root, stopProfile
 }
 

@@ -140,6 +140,10 @@ func NewApplier(w Writer, rs *Resolver, onlyChanged bool, opts Options) *Executo
 	return &Executor{mode: mode, undo: rd.undo, rows: &applier{reading: rd, writer: w, mode: mode, opts: opts}}
 }
 
+// Writes reports whether the executor writes: an applier does, a planner
+// holds nothing that can.
+func (e *Executor) Writes() bool { return e.mode != ModePlan }
+
 // Needs says which reads a row of this op costs in this mode, for
 // Resolver.Prepare.
 func (e *Executor) Needs(job *manifest.Job, n *Needs) {

@@ -133,25 +133,25 @@ func (c *Census) Needs(exec *Executor) Needs {
 	return n
 }
 
-// Operations lists the client operations the rows still to run use in
-// mode: their reads, and their writes unless the mode is ModePlan.
-func (c *Census) Operations(mode Mode) []client.Operation {
+// Operations lists the client operations the rows still to run use:
+// their reads, and their writes when the run writes.
+func (c *Census) Operations(writes bool) []client.Operation {
 	ops := []client.Operation{}
 	for op := range c.byOp {
 		calls := opCalls[op]
 		ops = append(ops, calls.reads...)
-		if mode != ModePlan {
+		if writes {
 			ops = append(ops, calls.writes...)
 		}
 	}
 	if c.groupRows > 0 {
 		ops = append(ops, client.OpListGroups)
 	}
-	if c.byOp[manifest.OpDeleteGroup] > 0 && mode != ModePlan {
+	if c.byOp[manifest.OpDeleteGroup] > 0 && writes {
 		// A deleted group's members are read for the run's undo.
 		ops = append(ops, client.OpListUsers, client.OpListRobotAccounts)
 	}
-	if c.byPhase[PhaseMemberships] > 0 && mode != ModePlan {
+	if c.byPhase[PhaseMemberships] > 0 && writes {
 		ops = append(ops, client.OpUpdateGroup) // membership changes go out per group
 	}
 	if len(ops) == 0 {

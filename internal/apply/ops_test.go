@@ -56,15 +56,13 @@ func TestCensusCountsRowsStillToRun(t *testing.T) {
 // groups.
 func TestCensusOperations(t *testing.T) {
 	c := takeCensus(nil)
-	plan := c.Operations(ModePlan)
+	plan := c.Operations(false)
 	for _, write := range []client.Operation{client.OpUpdateUser, client.OpUpdateRobotAccount, client.OpSetUnattendedCredentials} {
 		if slices.Contains(plan, write) {
 			t.Errorf("a plan asks for %v", write)
 		}
-		for _, mode := range []Mode{ModeApply, ModeApplyChanged} {
-			if !slices.Contains(c.Operations(mode), write) {
-				t.Errorf("mode %d does not ask for %v", mode, write)
-			}
+		if !slices.Contains(c.Operations(true), write) {
+			t.Errorf("an apply does not ask for %v", write)
 		}
 	}
 	for _, read := range []client.Operation{client.OpGetUser, client.OpListUsers, client.OpGetRobotAccount, client.OpFindOrchestratorUser, client.OpListGroups} {
@@ -72,14 +70,14 @@ func TestCensusOperations(t *testing.T) {
 			t.Errorf("a plan does not ask for %v", read)
 		}
 	}
-	if slices.Contains(c.Operations(ModeApply), client.OpChangePassword) {
+	if slices.Contains(c.Operations(true), client.OpChangePassword) {
 		t.Error("no row changes a password, yet the token asks to")
 	}
 	c = takeCensus(journal.State{2: {Done: true}})
-	if slices.Contains(c.Operations(ModeApply), client.OpListGroups) {
+	if slices.Contains(c.Operations(true), client.OpListGroups) {
 		t.Error("the only row naming groups is done, yet the token asks for the group list")
 	}
-	if got := NewCensus().Operations(ModePlan); !slices.Equal(got, []client.Operation{client.OpGetUser}) {
+	if got := NewCensus().Operations(false); !slices.Equal(got, []client.Operation{client.OpGetUser}) {
 		t.Errorf("an empty census asks for %v, want a user read only", got)
 	}
 }
@@ -111,7 +109,7 @@ func TestCensusOperationsPerOp(t *testing.T) {
 	} {
 		c := NewCensus()
 		c.Add(&manifest.Job{Row: 1, Op: op}, nil)
-		if got := c.Operations(ModeApply); !slices.Equal(got, want) {
+		if got := c.Operations(true); !slices.Equal(got, want) {
 			t.Errorf("%s asks for %v, want %v", op, got, want)
 		}
 	}

@@ -35,7 +35,7 @@ type Sink interface {
 	WriteFailedJob(job *manifest.Job) error
 }
 
-// RunConfig configures Run.
+// RunConfig configures RunRows.
 type RunConfig struct {
 	Workers int
 	// Drain bounds how long in-flight rows may take to finish once the run
@@ -87,13 +87,13 @@ type Outcome struct {
 	Dispatched, NotRun, Resumed int
 }
 
-// Run executes every job of the manifest through the worker pool and
+// RunRows executes every job of the manifest through the worker pool and
 // records each result in sink, exactly once per row: rows finished by an
 // interrupted run (cfg.Resume) are skipped, and rows the run never
 // dispatched because it stopped early are recorded as skipped
-// (report.CodeNotRun). A row's failure is a result, not an error; Run
+// (report.CodeNotRun). A row's failure is a result, not an error; RunRows
 // returns an error only when the manifest cannot be read or the sink fails.
-func Run(ctx context.Context, src *manifest.Reader, exec *Executor, sink Sink, cfg RunConfig) (Outcome, error) {
+func RunRows(ctx context.Context, src *manifest.Reader, exec *Executor, sink Sink, cfg RunConfig) (Outcome, error) {
 	r := &run{
 		exec: exec, cfg: cfg, stopper: worker.NewStopper(),
 		in:  intake{src: src, sink: sink, resume: cfg.Resume},
@@ -103,7 +103,7 @@ func Run(ctx context.Context, src *manifest.Reader, exec *Executor, sink Sink, c
 	return r.run(ctx)
 }
 
-// run is one Run. Its steps are methods — produce, execute, emit, flush,
+// run is one RunRows. Its steps are methods — produce, execute, emit, flush,
 // recordNotRun — and each piece of its state has one owner:
 //   - stopper: whether and why the run stopped; any step may stop it (the
 //     first cause is kept), and it is safe for concurrent use;
@@ -330,7 +330,7 @@ func (r *run) produce(ctx context.Context) iter.Seq[[]*Task] {
 
 // bulk reports whether the phase being run sends bulk requests.
 func (r *run) bulk() bool {
-	return r.cfg.BulkSize > 1 && r.exec.mode != ModePlan && (r.phase == PhaseMemberships || r.phase == PhaseDeletes)
+	return r.cfg.BulkSize > 1 && r.exec.Writes() && (r.phase == PhaseMemberships || r.phase == PhaseDeletes)
 }
 
 // execute runs a row, or a batch of rows (on a worker of the pool).

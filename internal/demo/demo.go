@@ -47,10 +47,10 @@ func (e *StepError) Error() string {
 	return fmt.Sprintf("demo step %d (batch %s) exited %d, want %d", e.N, strings.Join(e.Args, " "), e.Got, e.Want)
 }
 
-// Run starts an emulator (200 users, 20 robot accounts) on a loopback
+// RunSteps starts an emulator (200 users, 20 robot accounts) on a loopback
 // port, points this process's environment at it, and runs each step with
 // run, which returns the step's exit status. It prints on out.
-func Run(out io.Writer, examples, reportDir string, run func(args []string) int) error {
+func RunSteps(out io.Writer, examples, reportDir string, run func(args []string) int) error {
 	if err := checkExamples(examples); err != nil {
 		return err
 	}

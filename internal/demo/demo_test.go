@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// isolateEnv restores the UIPATH_ settings Run changes when the test ends.
+// isolateEnv restores the UIPATH_ settings RunSteps changes when the test ends.
 func isolateEnv(t *testing.T) {
 	t.Helper()
 	for _, k := range []string{"UIPATH_URI", "UIPATH_ORGANIZATION", "UIPATH_TENANT", "UIPATH_CLIENT_ID", "UIPATH_CLIENT_SECRET", "UIPATH_PARTITION_ID", "UIPATH_PROFILE"} {
@@ -29,7 +29,7 @@ func TestRunPointsEveryStepAtALiveEmulator(t *testing.T) {
 	}
 	var out bytes.Buffer
 	var ran [][]string
-	err := Run(&out, repoExamples, reports, func(args []string) int {
+	err := RunSteps(&out, repoExamples, reports, func(args []string) int {
 		ran = append(ran, args)
 		if _, err := os.Stat(secrets); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("step %v: an earlier demo's secrets file is still there", args)
@@ -61,7 +61,7 @@ func TestRunStopsAtTheFirstStepThatEndsOtherwise(t *testing.T) {
 	isolateEnv(t)
 	var out bytes.Buffer
 	n := 0
-	err := Run(&out, repoExamples, t.TempDir(), func([]string) int {
+	err := RunSteps(&out, repoExamples, t.TempDir(), func([]string) int {
 		n++
 		return 0 // the first step, the broken manifest, wants 2
 	})
@@ -96,7 +96,7 @@ func TestStepsNameExampleManifestsThatExist(t *testing.T) {
 // looked for the examples.
 func TestDemoOutsideTheCheckoutSaysWhereItLooked(t *testing.T) {
 	ran := false
-	err := Run(io.Discard, t.TempDir(), t.TempDir(), func([]string) int { ran = true; return 0 })
+	err := RunSteps(io.Discard, t.TempDir(), t.TempDir(), func([]string) int { ran = true; return 0 })
 	if err == nil || ran || !strings.Contains(err.Error(), "missing broken.csv") || !strings.Contains(err.Error(), "--examples") {
 		t.Errorf("err %v, a step ran: %v", err, ran)
 	}

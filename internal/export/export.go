@@ -127,10 +127,10 @@ func (t Tally) Notes(k Kind) []string {
 	return notes
 }
 
-// Run writes one row for every account (or local group) of kind k. groups
+// Write writes one row for every account (or local group) of kind k. groups
 // is the organization's group list (client.GroupsService.List): it names
 // the memberships, and is what export groups writes. r pages the accounts.
-func Run(ctx context.Context, r apply.Reader, k Kind, sink Sink, groups []client.Group) (Tally, error) {
+func Write(ctx context.Context, r apply.Reader, k Kind, sink Sink, groups []client.Group) (Tally, error) {
 	var t Tally
 	names := GroupNames(groups)
 	byID := map[string]bool{}

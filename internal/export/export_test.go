@@ -116,7 +116,7 @@ func TestUsersExportAsEnsureRowsByEmail(t *testing.T) {
 		{ID: "d4", UserName: "dee", Email: "dee@example.com", Type: "directoryUser", GroupIDs: []string{everyone}},
 	}}
 	sink := &rows{}
-	tally, err := Run(context.Background(), o, Users, sink, orgGroups)
+	tally, err := Write(context.Background(), o, Users, sink, orgGroups)
 	if err != nil || !reflect.DeepEqual(tally, Tally{Rows: 2, LeftOut: 1, ByID: 1, Directory: 1}) || len(sink.jobs) != 2 {
 		t.Fatalf("%+v, %d rows written, %v", tally, len(sink.jobs), err)
 	}
@@ -148,7 +148,7 @@ func TestUsersExportAsEnsureRowsByEmail(t *testing.T) {
 func TestRobotAccountsExportByName(t *testing.T) {
 	o := &org{robots: []apply.Robot{{ID: "R-1", Name: "robot-1", DisplayName: "Invoices", GroupIDs: []string{sales, everyone}}}}
 	sink := &rows{}
-	tally, err := Run(context.Background(), o, RobotAccounts, sink, orgGroups)
+	tally, err := Write(context.Background(), o, RobotAccounts, sink, orgGroups)
 	if err != nil || !reflect.DeepEqual(tally, Tally{Rows: 1}) || len(tally.Notes(RobotAccounts)) != 0 {
 		t.Fatalf("%+v, %v", tally, err)
 	}
@@ -167,7 +167,7 @@ func TestGroupsExportLocalGroupsByName(t *testing.T) {
 	sink := &rows{}
 	groups := append(slices.Clone(orgGroups), client.Group{ID: "g9", Name: "Auditors", Type: "custom"},
 		client.Group{ID: "g10", Name: "Administrators", Type: "builtIn"})
-	tally, err := Run(context.Background(), o, Groups, sink, groups)
+	tally, err := Write(context.Background(), o, Groups, sink, groups)
 	if err != nil || !reflect.DeepEqual(tally, Tally{Rows: 2, LeftOut: 1}) || o.reads != 0 {
 		t.Fatalf("%+v after %d reads: %v", tally, o.reads, err)
 	}
@@ -191,19 +191,19 @@ func TestGroupsExportLocalGroupsByName(t *testing.T) {
 func TestExportFailures(t *testing.T) {
 	listErr := errors.New("connection reset")
 	o := &org{users: []apply.User{{ID: "u1", Email: "u1@example.com"}}, listErr: listErr}
-	if _, err := Run(context.Background(), o, Users, &rows{}, nil); !errors.Is(err, listErr) || err.Error() != "export users: connection reset" {
+	if _, err := Write(context.Background(), o, Users, &rows{}, nil); !errors.Is(err, listErr) || err.Error() != "export users: connection reset" {
 		t.Errorf("list failure: %v", err)
 	}
 	sinkErr := errors.New("disk full")
 	o = &org{robots: []apply.Robot{{ID: "r1", Name: "r1"}}}
-	if _, err := Run(context.Background(), o, RobotAccounts, &rows{err: sinkErr}, nil); !errors.Is(err, sinkErr) || !strings.HasPrefix(err.Error(), "export robot accounts: ") {
+	if _, err := Write(context.Background(), o, RobotAccounts, &rows{err: sinkErr}, nil); !errors.Is(err, sinkErr) || !strings.HasPrefix(err.Error(), "export robot accounts: ") {
 		t.Errorf("sink failure: %v", err)
 	}
-	if _, err := Run(context.Background(), &org{}, Groups, &rows{err: sinkErr}, orgGroups); !errors.Is(err, sinkErr) {
+	if _, err := Write(context.Background(), &org{}, Groups, &rows{err: sinkErr}, orgGroups); !errors.Is(err, sinkErr) {
 		t.Errorf("sink failure of export groups: %v", err)
 	}
 	o = &org{}
-	if _, err := Run(context.Background(), o, Kind("teams"), &rows{}, nil); err == nil || o.reads != 0 {
+	if _, err := Write(context.Background(), o, Kind("teams"), &rows{}, nil); err == nil || o.reads != 0 {
 		t.Errorf("unknown kind: %v after %d reads", err, o.reads)
 	}
 }
@@ -240,7 +240,7 @@ func TestExportReadsTheOrganization(t *testing.T) {
 			t.Fatal(err)
 		}
 		sink := &rows{}
-		tally, err := Run(t.Context(), apply.NewClientAdapter(c), k, sink, groups)
+		tally, err := Write(t.Context(), apply.NewClientAdapter(c), k, sink, groups)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -306,7 +306,7 @@ func TestUsersOfUnknownCodesAreLeftOutAndCounted(t *testing.T) {
 		{ID: "u5", UserName: "linked", Email: "linked@example.com", Type: "user", Category: "linkedLocal"},
 	}}
 	sink := &rows{}
-	tally, err := Run(context.Background(), o, Users, sink, orgGroups)
+	tally, err := Write(context.Background(), o, Users, sink, orgGroups)
 	if err != nil || tally.Rows != 2 || tally.Directory != 1 || tally.Unknown["type 9"] != 1 || tally.Unknown["category 7"] != 1 {
 		t.Fatalf("%+v, %v", tally, err)
 	}

@@ -156,7 +156,7 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 // the manifest, and adds up what they wrote and left out.
 func exportKinds(ctx context.Context, r apply.Reader, kinds export.Kinds, sink export.Sink, groups []client.Group, res *ExportResult) error {
 	for _, k := range kinds {
-		t, err := export.Run(ctx, r, k, numberedFrom{sink, res.Rows}, groups)
+		t, err := export.Write(ctx, r, k, numberedFrom{sink, res.Rows}, groups)
 		res.Rows += t.Rows
 		res.LeftOut += t.LeftOut + t.Directory
 		for _, n := range t.Unknown {

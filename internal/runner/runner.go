@@ -1,8 +1,11 @@
-// Package runner runs the commands that talk to UiPath. Run takes a
-// checked manifest (plan, apply): it signs in, resolves the targets
-// (paging whole lists where that spends fewer reads), executes every row
-// through the worker pool (a plan only reads), and writes the report
-// folder, report.html included. Export writes accounts as a manifest.
+// Package runner runs the commands that talk to UiPath, from their
+// options as the command line parsed them. RunManifest is all of plan and
+// apply: it checks the manifest and the settings, opens the run folder,
+// asks for confirmation, and hands the checked run to Execute, which
+// signs in, resolves the targets (paging whole lists where that spends
+// fewer reads), runs every row (apply.RunRows: the run loop; a plan only
+// reads) and writes the report folder, report.html included. RunExport
+// writes accounts as a manifest.
 package runner
 
 import (
@@ -31,9 +34,9 @@ import (
 // Config is a run past its checks: its manifest validated and counted,
 // its run folder open, an apply confirmed.
 type Config struct {
-	// Mode is apply.ModePlan or apply.ModeApply; SkipUnchanged makes an
-	// apply write only the rows with a difference.
-	Mode          apply.Mode
+	// Command is Plan or Apply; SkipUnchanged makes an apply write only
+	// the rows with a difference.
+	Command       Command
 	SkipUnchanged bool
 	// Path is the manifest as read (stdin spooled); Manifest its options.
 	Path     string
@@ -82,32 +85,16 @@ type Result struct {
 	AlreadyFinished bool
 }
 
-// StopError is an error that stopped the run once it had begun to talk to
-// UiPath (refused credentials, a report that could not be written): exit
-// 3. Other errors are in the run's settings: nothing was sent.
-type StopError struct{ Err error }
-
-func (e *StopError) Error() string { return e.Err.Error() }
-func (e *StopError) Unwrap() error { return e.Err }
-
-// Command names a mode as a person types it: plan or apply.
-func Command(mode apply.Mode) string {
-	if mode == apply.ModePlan {
-		return "plan"
-	}
-	return "apply"
-}
-
-// Run signs in, resolves, runs every row and writes the report. A run
+// Execute signs in, resolves, runs every row and writes the report. A run
 // that stopped early (interrupt, --max-failures, refused credentials met
 // on a row) returns no error: Outcome.Stopped says why.
-func Run(ctx context.Context, cfg Config) (Result, error) {
+func Execute(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Census.Rows > 0 && cfg.Census.Resumed == cfg.Census.Rows {
 		return finishDone(ctx, cfg)
 	}
-	r, what := cfg.Run, Command(cfg.Mode)
+	r, what := cfg.Run, cfg.Command.String()
 	so := cfg.Session
-	so.Operations, so.Log = cfg.Census.Operations(cfg.Mode), cfg.Log
+	so.Operations, so.Log = cfg.Census.Operations(cfg.Command.Writes()), cfg.Log
 	sess, err := session.New(ctx, cfg.Settings, so)
 	if err != nil {
 		return Result{}, err
@@ -151,7 +138,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}, cfg.ProgressEvery, cfg.Census.Rows, what, sess.Limiter.Waiting, cfg.Drain)
 	}
 	bar.Resumed(sink.Tally().Rows)
-	outcome, runErr := apply.Run(ctx, src, exec, sink, apply.RunConfig{
+	outcome, runErr := apply.RunRows(ctx, src, exec, sink, apply.RunConfig{
 		Workers: cfg.Workers, Drain: cfg.Drain, MaxFailures: cfg.MaxFailures,
 		Resume: r.State, Journal: r.Journal,
 		OnDispatch: bar.Dispatched,
@@ -167,7 +154,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		IsAuthFailure: func(res report.Result) bool { return res.ErrorCode == report.CodeUnauthorized },
 		OnStop: func(cause error) {
 			sess.Limiter.Stop() // what has not left is not sent
-			if cfg.Mode != apply.ModePlan {
+			if exec.Writes() {
 				cfg.Log.Warn().Str("cause", cause.Error()).Dur("drain", cfg.Drain).
 					Msg("stopping: nothing more is sent; waiting only for the requests already on the wire (at most the drain); interrupt again to stop at once (their outcome is then unknown: --resume settles them)")
 			}
@@ -205,15 +192,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	return Result{Summary: summary, Outcome: outcome}, nil
 }
 
-// newExecutor builds the resolver and the executor of the mode: a planner
-// that can only read, or an applier.
+// newExecutor builds the resolver and the executor of the command: a
+// planner that can only read, or an applier.
 func newExecutor(cfg Config, sess *session.Session) (*apply.Executor, *apply.Resolver) {
 	adapter := apply.NewClientAdapter(sess.Client)
 	policy := session.RetryPolicy(cfg.Session.MaxAttempts)
 	policy.Stop = sess.Limiter.Stopped() // a stopping run retries nothing
 	resolver := apply.NewResolver(adapter, policy)
 	opts := apply.Options{Retry: policy, LookupEnv: os.LookupEnv}
-	if cfg.Mode == apply.ModePlan {
+	if !cfg.Command.Writes() {
 		return apply.NewPlanner(adapter, resolver, opts), resolver
 	}
 	if cfg.Secrets != nil {
@@ -233,7 +220,7 @@ func (cfg *Config) summary(sess *session.Session, started time.Time, outcome app
 		requests, throttled, byService = sess.Requests()
 	}
 	s := report.Summary{
-		RunID: r.ID, Command: Command(cfg.Mode), Manifest: cfg.Manifest.DisplayName, ManifestSHA256: r.Meta.ManifestSHA256,
+		RunID: r.ID, Command: cfg.Command.String(), Manifest: cfg.Manifest.DisplayName, ManifestSHA256: r.Meta.ManifestSHA256,
 		StartedAt: started, Requests: requests, Throttled: throttled, RequestsByService: byService, ReportDir: r.Dir,
 		Settings: map[string]any{
 			"workers": cfg.Workers, "limits": session.DescribeLimits(so.Limits), "max_attempts": so.MaxAttempts,
@@ -280,11 +267,11 @@ func writeUndo(ctx context.Context, warnings io.Writer, log zerolog.Logger, dir 
 	return path, n
 }
 
-// LogFinished logs the end of a run, after its summary is printed.
-func LogFinished(log zerolog.Logger, mode apply.Mode, s report.Summary) {
+// logFinished logs the end of a run, after its summary is printed.
+func logFinished(log zerolog.Logger, s report.Summary) {
 	log.Info().Str("run_id", s.RunID).Int("rows", s.Rows).Interface("by_status", s.ByStatus).
 		Float64("rows_per_second", s.RowsPerSecond).Interface("requests_by_service", s.RequestsByService).
-		Msg(Command(mode) + " finished")
+		Msg(s.Command + " finished")
 }
 
 // startReport marks the run started and opens its manifest (which

@@ -20,15 +20,15 @@ import (
 	"github.com/uipath-batch/batch/internal/session"
 )
 
-// setup starts an emulator of 5 users and returns a run of mode over a
+// setup starts an emulator of 5 users and returns a run of cmd over a
 // manifest renaming 3 of them, and the emulator's settings with the given
 // client secret (its own when empty).
-func setup(t *testing.T, mode apply.Mode, secret string) (*emulator.Server, Config) {
-	return setupManifest(t, mode, secret, "op,username,name\nupdate_user,user00001,Ann\nupdate_user,user00002,Bob\nupdate_user,user00003,Cy\n")
+func setup(t *testing.T, cmd Command, secret string) (*emulator.Server, Config) {
+	return setupManifest(t, cmd, secret, "op,username,name\nupdate_user,user00001,Ann\nupdate_user,user00002,Bob\nupdate_user,user00003,Cy\n")
 }
 
 // setupManifest is setup with a manifest of its own.
-func setupManifest(t *testing.T, mode apply.Mode, secret, content string) (*emulator.Server, Config) {
+func setupManifest(t *testing.T, cmd Command, secret, content string) (*emulator.Server, Config) {
 	t.Helper()
 	var env []string
 	if secret != "" {
@@ -45,23 +45,23 @@ func setupManifest(t *testing.T, mode apply.Mode, secret, content string) (*emul
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := runfolder.Open(runfolder.Options{ReportDir: filepath.Join(dir, "reports"), ID: "r1", Command: Command(mode),
-		Writes: mode != apply.ModePlan, Manifest: path, DisplayName: "u.csv"})
+	r, err := runfolder.Open(runfolder.Options{ReportDir: filepath.Join(dir, "reports"), ID: "r1", Command: cmd.String(),
+		Writes: cmd.Writes(), Manifest: path, DisplayName: "u.csv"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Close() })
-	return emu, Config{Mode: mode, Path: path, Manifest: mopts, Census: census, Run: r, Settings: settings,
+	return emu, Config{Command: cmd, Path: path, Manifest: mopts, Census: census, Run: r, Settings: settings,
 		Session: session.Options{Limits: "none", MaxAttempts: 2}, Workers: 2, Log: zerolog.Nop(), Warnings: &bytes.Buffer{}}
 }
 
 // A plan reads only: every row planned, no write sent, the report and
 // report.html written, the run started.
 func TestRunPlanOnlyReads(t *testing.T) {
-	emu, cfg := setup(t, apply.ModePlan, "")
+	emu, cfg := setup(t, Plan, "")
 	started := false
 	cfg.OnRequestsStart = func() { started = true }
-	res, err := Run(t.Context(), cfg)
+	res, err := Execute(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,9 +87,9 @@ func TestRunPlanOnlyReads(t *testing.T) {
 func TestRunApplyWrites(t *testing.T) {
 	const password = "Runner-Test-Pass-42!x"
 	t.Setenv("RUNNER_TEST_PW", password)
-	emu, cfg := setupManifest(t, apply.ModeApply, "", "op,username,new_password\n"+
+	emu, cfg := setupManifest(t, Apply, "", "op,username,new_password\n"+
 		"set_password,user00001,env:RUNNER_TEST_PW\nset_password,user00002,env:RUNNER_TEST_PW\nset_password,user00003,env:RUNNER_TEST_PW\n")
-	res, err := Run(t.Context(), cfg)
+	res, err := Execute(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,8 +120,8 @@ func TestRunApplyWrites(t *testing.T) {
 // Refused credentials stop the run at sign-in: a StopError, nothing sent,
 // the run not started (its folder goes when it is closed).
 func TestRunRefusedSignInStops(t *testing.T) {
-	emu, cfg := setup(t, apply.ModeApply, "wrong")
-	_, err := Run(t.Context(), cfg)
+	emu, cfg := setup(t, Apply, "wrong")
+	_, err := Execute(t.Context(), cfg)
 	var stop *StopError
 	if !errors.As(err, &stop) || !strings.Contains(err.Error(), "sign in") {
 		t.Fatalf("refused sign-in: %v, want a StopError", err)
@@ -137,9 +137,9 @@ func TestRunRefusedSignInStops(t *testing.T) {
 // Bad request settings are found before anything is sent, and are not a
 // stop.
 func TestRunBadLimits(t *testing.T) {
-	_, cfg := setup(t, apply.ModePlan, "")
+	_, cfg := setup(t, Plan, "")
 	cfg.Session.Limits = "PUT=lots"
-	_, err := Run(t.Context(), cfg)
+	_, err := Execute(t.Context(), cfg)
 	var stop *StopError
 	if err == nil || errors.As(err, &stop) || !strings.Contains(err.Error(), "--limits") {
 		t.Errorf("bad --limits: %v", err)

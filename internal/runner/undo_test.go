@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/uipath-batch/batch/internal/apply"
 	"github.com/uipath-batch/batch/internal/manifest"
 )
 
@@ -15,15 +14,15 @@ import (
 // format, as a manifest that reads back; a plan, which changes nothing,
 // leaves none.
 func TestRunApplyWritesUndoManifest(t *testing.T) {
-	for _, mode := range []apply.Mode{apply.ModeApply, apply.ModePlan} {
-		t.Run(Command(mode), func(t *testing.T) {
-			_, cfg := setup(t, mode, "")
-			if _, err := Run(t.Context(), cfg); err != nil {
+	for _, cmd := range []Command{Apply, Plan} {
+		t.Run(cmd.String(), func(t *testing.T) {
+			_, cfg := setup(t, cmd, "")
+			if _, err := Execute(t.Context(), cfg); err != nil {
 				t.Fatal(err)
 			}
 			path := filepath.Join(cfg.Run.Dir, "undo.csv")
 			info, err := os.Stat(path)
-			if mode == apply.ModePlan {
+			if !cmd.Writes() {
 				if !errors.Is(err, fs.ErrNotExist) {
 					t.Fatalf("a plan left %s (%v)", path, err)
 				}
