@@ -14,7 +14,7 @@ import (
 	"github.com/uipath-batch/batch/internal/report"
 )
 
-// phaseRun runs a manifest's text through Run in phases, as the runner
+// phaseRun runs a manifest's text through RunRows in phases, as the runner
 // does.
 func phaseRun(t *testing.T, f *fake, text string, cfg RunConfig) (*memSink, Outcome) {
 	t.Helper()
@@ -42,7 +42,7 @@ func phaseRun(t *testing.T, f *fake, text string, cfg RunConfig) (*memSink, Outc
 		return rs.NextPhase(ctx, census.Needs(exec), created)
 	}
 	sink := &memSink{}
-	out, err := Run(context.Background(), src, exec, sink, cfg)
+	out, err := RunRows(context.Background(), src, exec, sink, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,7 +150,7 @@ func TestRunRecordsTheRowsItDidNotRun(t *testing.T) {
 	j, dir := openJournal(t)
 	exec := NewApplier(f, NewResolver(f, noWait(1)), false, Options{Retry: noWait(1)})
 	sink := &memSink{}
-	out, err := Run(context.Background(), src, exec, sink, RunConfig{Workers: 1, MaxFailures: 1, Journal: j})
+	out, err := RunRows(context.Background(), src, exec, sink, RunConfig{Workers: 1, MaxFailures: 1, Journal: j})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestRunRowStoppedWhileWaitingToSendIsNotRun(t *testing.T) {
 			}()
 			exec := NewApplier(f, NewResolver(f, noWait(1)), false, Options{Retry: noWait(1)})
 			sink := &memSink{}
-			out, err := Run(ctx, src, exec, sink, RunConfig{Workers: 1, Drain: time.Millisecond, Journal: j, OnDispatch: func() {
+			out, err := RunRows(ctx, src, exec, sink, RunConfig{Workers: 1, Drain: time.Millisecond, Journal: j, OnDispatch: func() {
 				if dispatched++; dispatched == 3 {
 					close(third)
 				}
@@ -273,7 +273,7 @@ func TestRunSkipsResumedRows(t *testing.T) {
 	exec := NewApplier(f, NewResolver(f, noWait(1)), false, Options{Retry: noWait(1)})
 	sink := &memSink{}
 	resume := journal.State{1: {Done: true, Status: string(report.StatusSucceeded)}, 2: {Done: true, Status: string(report.StatusFailed)}}
-	out, err := Run(context.Background(), src, exec, sink, RunConfig{Workers: 2, Resume: resume})
+	out, err := RunRows(context.Background(), src, exec, sink, RunConfig{Workers: 2, Resume: resume})
 	if err != nil || out.Stopped != nil {
 		t.Fatal(out, err)
 	}
