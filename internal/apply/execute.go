@@ -13,23 +13,24 @@ import (
 	"github.com/uipath-batch/batch/internal/worker"
 )
 
-// Mode is what a run does with each row.
-type Mode int
+// runMode is what a run does with each row: the executor's, chosen by
+// the constructor (NewPlanner, NewApplier).
+type runMode int
 
 const (
-	// ModePlan reads, reports the difference and writes nothing.
-	ModePlan Mode = iota
-	// ModeApply writes every row.
-	ModeApply
-	// ModeApplyChanged reads first and writes only rows with a difference
+	// modePlan reads, reports the difference and writes nothing.
+	modePlan runMode = iota
+	// modeApply writes every row.
+	modeApply
+	// modeApplyChanged reads first and writes only rows with a difference
 	// (apply --skip-unchanged).
-	ModeApplyChanged
+	modeApplyChanged
 )
 
 // readsEveryState reports whether the mode reads every target's current
 // state, even where a row does not need it to be written: plans and
 // --skip-unchanged compare against it.
-func (m Mode) readsEveryState() bool { return m != ModeApply }
+func (m runMode) readsEveryState() bool { return m != modeApply }
 
 // SecretRecorder keeps a generated password before it is sent, so that a
 // password changed on the server can always be found again. An error stops
@@ -115,7 +116,7 @@ type generatedSecret struct {
 // Executor runs one manifest row at a time (safe for concurrent use): a
 // planner, which holds a Reader only, or an applier, which writes.
 type Executor struct {
-	mode Mode
+	mode runMode
 	undo bool // the state before undoable writes is read (see Options.Journal)
 	rows interface {
 		do(ctx context.Context, r *row) error
@@ -125,15 +126,15 @@ type Executor struct {
 // NewPlanner returns an executor that can only read: it holds r as a
 // Reader, and nothing that writes.
 func NewPlanner(r Reader, rs *Resolver, opts Options) *Executor {
-	return &Executor{mode: ModePlan, rows: &planner{reading: newReading(r, rs, opts.Retry, ModePlan)}}
+	return &Executor{mode: modePlan, rows: &planner{reading: newReading(r, rs, opts.Retry, modePlan)}}
 }
 
 // NewApplier returns an executor that writes; with onlyChanged it reads
 // first and skips rows whose desired state already holds.
 func NewApplier(w Writer, rs *Resolver, onlyChanged bool, opts Options) *Executor {
-	mode := ModeApply
+	mode := modeApply
 	if onlyChanged {
-		mode = ModeApplyChanged
+		mode = modeApplyChanged
 	}
 	rd := newReading(w, rs, opts.Retry, mode)
 	rd.undo = opts.Journal != nil
@@ -142,7 +143,7 @@ func NewApplier(w Writer, rs *Resolver, onlyChanged bool, opts Options) *Executo
 
 // Writes reports whether the executor writes: an applier does, a planner
 // holds nothing that can.
-func (e *Executor) Writes() bool { return e.mode != ModePlan }
+func (e *Executor) Writes() bool { return e.mode != modePlan }
 
 // Needs says which reads a row of this op costs in this mode, for
 // Resolver.Prepare.
@@ -207,7 +208,7 @@ func (e *Executor) Do(ctx context.Context, t *Task) report.Result {
 	err := e.rows.do(ctx, r)
 	res.Duration = time.Since(start)
 	if err != nil {
-		setFailure(ctx, &res, err, e.mode != ModePlan && res.Attempts > 0)
+		setFailure(ctx, &res, err, e.mode != modePlan && res.Attempts > 0)
 	}
 	if a, ok := e.rows.(*applier); ok {
 		a.recordNotSet(ctx, r)
@@ -241,12 +242,12 @@ func (a *applier) recordNotSet(ctx context.Context, r *row) {
 // row asks is unchanged and sends nothing (re-applying a manifest sends
 // nothing twice); a row whose state was not read lists every field it
 // sets as a change, so it is sent.
-func decide(mode Mode, res *report.Result, changes []report.Change) (write bool) {
+func decide(mode runMode, res *report.Result, changes []report.Change) (write bool) {
 	res.Changes = changes
 	switch {
-	case mode == ModePlan && len(changes) == 0:
+	case mode == modePlan && len(changes) == 0:
 		res.Status = report.StatusUnchanged
-	case mode == ModePlan:
+	case mode == modePlan:
 		res.Status = report.StatusPlanned
 	case len(changes) == 0:
 		res.Status = report.StatusUnchanged

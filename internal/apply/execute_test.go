@@ -204,12 +204,12 @@ func TestTheDecisionPerMode(t *testing.T) {
 		oldName       string
 	}
 	for _, tc := range []struct {
-		mode Mode
+		mode runMode
 		want want
 	}{
-		{ModePlan, want{report.StatusPlanned, report.StatusUnchanged, 0, 2, `"Ann"`}},
-		{ModeApply, want{report.StatusSucceeded, report.StatusSucceeded, 2, 0, "?"}},
-		{ModeApplyChanged, want{report.StatusSucceeded, report.StatusUnchanged, 1, 2, `"Ann"`}},
+		{modePlan, want{report.StatusPlanned, report.StatusUnchanged, 0, 2, `"Ann"`}},
+		{modeApply, want{report.StatusSucceeded, report.StatusSucceeded, 2, 0, "?"}},
+		{modeApplyChanged, want{report.StatusSucceeded, report.StatusUnchanged, 1, 2, `"Ann"`}},
 	} {
 		t.Run([]string{"plan", "apply", "apply changed"}[tc.mode], func(t *testing.T) {
 			f := newFake()
@@ -218,8 +218,8 @@ func TestTheDecisionPerMode(t *testing.T) {
 			rs := NewResolver(f, noWait(1))
 			opts := Options{Retry: noWait(1)}
 			exec := NewPlanner(f, rs, opts)
-			if tc.mode != ModePlan {
-				exec = NewApplier(f, rs, tc.mode == ModeApplyChanged, opts)
+			if tc.mode != modePlan {
+				exec = NewApplier(f, rs, tc.mode == modeApplyChanged, opts)
 			}
 			changed := exec.Do(context.Background(), userRow(1, "u1", "Anna"))
 			same := exec.Do(context.Background(), userRow(2, "u2", "Bo"))

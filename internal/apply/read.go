@@ -21,7 +21,7 @@ type reading struct {
 	resolver *Resolver
 	policy   worker.RetryPolicy
 	// readState reads every target's current state (see
-	// Mode.readsEveryState).
+	// runMode.readsEveryState).
 	readState bool
 	// plan: nothing is written, and groups the plan would create count
 	// as existing for the rows of later phases.
@@ -50,8 +50,8 @@ func undoable(op manifest.Op) bool {
 	return false
 }
 
-func newReading(r Reader, rs *Resolver, retry worker.RetryPolicy, mode Mode) reading {
-	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState(), plan: mode == ModePlan}
+func newReading(r Reader, rs *Resolver, retry worker.RetryPolicy, mode runMode) reading {
+	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState(), plan: mode == modePlan}
 }
 
 // look is what reading a row found: the account it names and the changes
@@ -347,6 +347,6 @@ func (p *planner) do(ctx context.Context, r *row) error {
 	if err != nil {
 		return err
 	}
-	decide(ModePlan, r.res, l.changes)
+	decide(modePlan, r.res, l.changes)
 	return nil
 }

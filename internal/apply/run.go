@@ -51,7 +51,7 @@ type RunConfig struct {
 	Force <-chan struct{}
 	// MaxFailures stops dispatching after that many failed rows (0: never).
 	MaxFailures int
-	// Done holds the rows a resumed run must not run again, and the
+	// Resume holds the rows a resumed run must not run again, and the
 	// intents of rows an interrupted run may have sent.
 	Resume journal.State
 	// Journal, when set, records each row's completion after its result
@@ -235,7 +235,7 @@ func (r *run) run(ctx context.Context) (Outcome, error) {
 			}
 		}
 		r.phase = p
-		poolErr = worker.Run(ctx, worker.PoolConfig{Workers: r.cfg.Workers, Drain: r.cfg.Drain, Stopper: r.stopper, CaughtUp: r.flush,
+		poolErr = worker.RunPool(ctx, worker.PoolConfig{Workers: r.cfg.Workers, Drain: r.cfg.Drain, Stopper: r.stopper, CaughtUp: r.flush,
 			OnStop: r.cfg.OnStop, Force: r.cfg.Force},
 			iter.Seq[[]*Task](r.produce(ctx)), r.execute, r.emitAll)
 		if poolErr != nil || r.stopper.Reason() != nil || ctx.Err() != nil || r.rec.err != nil || r.in.err != nil {

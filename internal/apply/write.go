@@ -22,7 +22,7 @@ type applier struct {
 	fresh  freshness
 	// halted is why the run must stop (see halt), nil while it may go on.
 	halted atomic.Pointer[error]
-	mode   Mode // ModeApply or ModeApplyChanged
+	mode   runMode // modeApply or modeApplyChanged
 	opts   Options
 	// bulkLimit is the most ids one bulk request may carry, once a server
 	// refused a larger one saying so (0: not known).

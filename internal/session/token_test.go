@@ -41,7 +41,7 @@ func TestTokenFetchHoldsNoJobsWorker(t *testing.T) {
 	var errs []error
 	done := make(chan error, 1)
 	go func() {
-		done <- worker.Run(t.Context(), worker.PoolConfig{Workers: 1}, jobs,
+		done <- worker.RunPool(t.Context(), worker.PoolConfig{Workers: 1}, jobs,
 			func(ctx context.Context, _ int) error { return s.Client.Authenticate(ctx) },
 			func(err error) { errs = append(errs, err) })
 	}()

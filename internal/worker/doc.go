@@ -1,5 +1,5 @@
 // Package worker schedules work: a fixed pool of workers fed by one producer
-// and drained by one emitter (Run), retries after the server's Retry-After or
+// and drained by one emitter (RunPool), retries after the server's Retry-After or
 // else a full-jitter backoff (Retry),
 // and one limiter shared by every worker that keeps each key (the client's
 // service and method) inside its rolling-window budget and learns budgets

@@ -12,12 +12,12 @@ import (
 // ErrStopped is what Run returns when a Stopper stopped it without a reason.
 var ErrStopped = errors.New("worker pool stopped")
 
-// PoolConfig configures Run.
+// PoolConfig configures RunPool.
 type PoolConfig struct {
 	// Workers is the number of jobs run at once; values below 1 mean 1.
 	Workers int
 	// Drain bounds how long jobs already running may go on once dispatching
-	// stopped (Stopper.Stop or cancellation of Run's context): after Drain
+	// stopped (Stopper.Stop or cancellation of RunPool's context): after Drain
 	// their context is cancelled. Zero or less cancels it at once. Either
 	// way every started job's result is still emitted.
 	Drain time.Duration
@@ -33,7 +33,7 @@ type PoolConfig struct {
 	// CaughtUp, if not nil, is called from the emitting goroutine whenever
 	// emit has taken every result ready so far, so that a sink can write
 	// a batch at once instead of one result at a time. Every emit is
-	// followed by a CaughtUp before Run returns.
+	// followed by a CaughtUp before RunPool returns.
 	CaughtUp func()
 	// MaxParked bounds the jobs that may wait out a server's pause (a 429
 	// with Retry-After, or a Limiter gate closed after one) without
@@ -57,7 +57,7 @@ type Stopper struct {
 func NewStopper() *Stopper { return &Stopper{done: make(chan struct{})} }
 
 // Stop ends dispatching: no new job starts, jobs already running finish (see
-// PoolConfig.Drain) and are emitted, and Run returns reason (ErrStopped if
+// PoolConfig.Drain) and are emitted, and RunPool returns reason (ErrStopped if
 // reason is nil). It is safe to call from any goroutine, more than once.
 func (s *Stopper) Stop(reason error) {
 	s.once.Do(func() {
@@ -82,18 +82,18 @@ func (s *Stopper) Reason() error {
 	}
 }
 
-// Run runs do for each job from jobs on cfg.Workers goroutines (more while
+// RunPool runs do for each job from jobs on cfg.Workers goroutines (more while
 // jobs are parked, see below) and passes every result to emit, which is called from a single goroutine (sinks need
 // no locking) in the order results are ready.
 //
-// A job's failure belongs in its result R; Run itself only fails because it
+// A job's failure belongs in its result R; RunPool itself only fails because it
 // was stopped: it returns the Stopper's reason, or the context's cause if
 // ctx was cancelled before every job was dispatched, and nil otherwise.
 //
 // Two lifetimes: dispatching ends when ctx is cancelled or the Stopper
 // stops; jobs already running keep a context (carrying ctx's values) that
 // is cancelled only cfg.Drain later, so an interrupted run still records
-// every row it finished. Run returns once the producer has stopped pulling
+// every row it finished. RunPool returns once the producer has stopped pulling
 // from jobs, every started job has been emitted and the drain timer is
 // done with.
 //
@@ -107,7 +107,7 @@ func (s *Stopper) Reason() error {
 // waits out a server's pause through the Limiter or Retry (with the
 // context Run gave it) hands its worker to the next job meanwhile, and
 // takes a worker again before it goes on.
-func Run[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J], do func(ctx context.Context, j J) R, emit func(R)) error {
+func RunPool[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J], do func(ctx context.Context, j J) R, emit func(R)) error {
 	workers := max(1, cfg.Workers)
 	stopper := cfg.Stopper
 	if stopper == nil {

@@ -55,7 +55,7 @@ func TestRunEmitsEveryJobOnceWithinTheWorkerLimit(t *testing.T) {
 	const jobs, workers = 500, 7
 	var running, peak atomic.Int32
 	c := &emitChecker{t: t}
-	err := Run(context.Background(), PoolConfig{Workers: workers}, count(jobs), func(_ context.Context, j int) int {
+	err := RunPool(context.Background(), PoolConfig{Workers: workers}, count(jobs), func(_ context.Context, j int) int {
 		n := running.Add(1)
 		for {
 			p := peak.Load()
@@ -68,7 +68,7 @@ func TestRunEmitsEveryJobOnceWithinTheWorkerLimit(t *testing.T) {
 		return j
 	}, c.emit)
 	if err != nil {
-		t.Fatalf("Run: %v", err)
+		t.Fatalf("RunPool: %v", err)
 	}
 	if len(c.got) != jobs {
 		t.Fatalf("%d results, want %d", len(c.got), jobs)
@@ -82,7 +82,7 @@ func TestRunEmitsEveryJobOnceWithinTheWorkerLimit(t *testing.T) {
 func TestRunCaughtUpFollowsEveryEmit(t *testing.T) {
 	const jobs, workers = 2000, 8
 	emitted, caughtAt, calls := 0, 0, 0
-	err := Run(context.Background(), PoolConfig{Workers: workers, CaughtUp: func() {
+	err := RunPool(context.Background(), PoolConfig{Workers: workers, CaughtUp: func() {
 		if caughtAt == emitted {
 			t.Error("CaughtUp called twice without an emit between")
 		}
@@ -93,7 +93,7 @@ func TestRunCaughtUpFollowsEveryEmit(t *testing.T) {
 		return j
 	}, func(int) { emitted++ })
 	if err != nil {
-		t.Fatalf("Run: %v", err)
+		t.Fatalf("RunPool: %v", err)
 	}
 	if caughtAt != jobs {
 		t.Fatalf("last CaughtUp after %d of %d emits", caughtAt, jobs)
@@ -111,7 +111,7 @@ func TestRunStopLetsInFlightJobsFinish(t *testing.T) {
 	c := &emitChecker{t: t}
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(context.Background(), PoolConfig{Workers: workers, Drain: time.Hour, Stopper: stopper}, count(1000),
+		done <- RunPool(context.Background(), PoolConfig{Workers: workers, Drain: time.Hour, Stopper: stopper}, count(1000),
 			func(ctx context.Context, j int) int {
 				started.Store(j, true)
 				startedCount.Add(1)
@@ -130,7 +130,7 @@ func TestRunStopLetsInFlightJobsFinish(t *testing.T) {
 	stopper.Stop(reason)
 	close(release)
 	if err := <-done; !errors.Is(err, reason) {
-		t.Fatalf("Run returned %v, want %v", err, reason)
+		t.Fatalf("RunPool returned %v, want %v", err, reason)
 	}
 	assertEachOnce(t, c.got)
 	n := 0
@@ -152,7 +152,7 @@ func TestRunStopLetsInFlightJobsFinish(t *testing.T) {
 func TestRunStopFromEmit(t *testing.T) {
 	stopper := NewStopper()
 	c := &emitChecker{t: t}
-	err := Run(context.Background(), PoolConfig{Workers: 3, Stopper: stopper}, count(100000), func(_ context.Context, j int) int { return j },
+	err := RunPool(context.Background(), PoolConfig{Workers: 3, Stopper: stopper}, count(100000), func(_ context.Context, j int) int { return j },
 		func(r int) {
 			c.emit(r)
 			if len(c.got) == 50 {
@@ -160,7 +160,7 @@ func TestRunStopFromEmit(t *testing.T) {
 			}
 		})
 	if !errors.Is(err, ErrStopped) {
-		t.Fatalf("Run returned %v, want ErrStopped", err)
+		t.Fatalf("RunPool returned %v, want ErrStopped", err)
 	}
 	if len(c.got) < 50 || len(c.got) > 50+3 {
 		t.Errorf("%d results after a stop at 50 with 3 workers", len(c.got))
@@ -175,7 +175,7 @@ func TestRunParentCancelKeepsInFlightJobs(t *testing.T) {
 	c := &emitChecker{t: t}
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, PoolConfig{Workers: 5, Drain: time.Hour}, count(1000), func(jobCtx context.Context, j int) int {
+		done <- RunPool(ctx, PoolConfig{Workers: 5, Drain: time.Hour}, count(1000), func(jobCtx context.Context, j int) int {
 			startedCount.Add(1)
 			<-release
 			if jobCtx.Err() != nil {
@@ -190,7 +190,7 @@ func TestRunParentCancelKeepsInFlightJobs(t *testing.T) {
 	cancel()
 	close(release)
 	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Fatalf("Run returned %v, want context.Canceled", err)
+		t.Fatalf("RunPool returned %v, want context.Canceled", err)
 	}
 	if len(c.got) != int(startedCount.Load()) || len(c.got) != 5 {
 		t.Errorf("%d emitted, %d started, want 5 and 5", len(c.got), startedCount.Load())
@@ -203,7 +203,7 @@ func TestRunDrainDeadlineCancelsStragglers(t *testing.T) {
 	var causes []error
 	var mu sync.Mutex
 	var startedCount atomic.Int32
-	err := Run(context.Background(), PoolConfig{Workers: 3, Drain: 20 * time.Millisecond, Stopper: stopper}, count(10),
+	err := RunPool(context.Background(), PoolConfig{Workers: 3, Drain: 20 * time.Millisecond, Stopper: stopper}, count(10),
 		func(ctx context.Context, j int) int {
 			if startedCount.Add(1) == 3 {
 				stopper.Stop(reason)
@@ -215,7 +215,7 @@ func TestRunDrainDeadlineCancelsStragglers(t *testing.T) {
 			return j
 		}, func(int) {})
 	if !errors.Is(err, reason) {
-		t.Fatalf("Run returned %v, want %v", err, reason)
+		t.Fatalf("RunPool returned %v, want %v", err, reason)
 	}
 	if len(causes) != 3 {
 		t.Fatalf("%d stragglers, want 3", len(causes))
@@ -231,9 +231,9 @@ func TestRunDrainDeadlineCancelsStragglers(t *testing.T) {
 func TestRunCompletedRunIgnoresLateCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	err := Run(ctx, PoolConfig{Workers: 2}, count(10), func(_ context.Context, j int) int { return j }, func(int) {})
+	err := RunPool(ctx, PoolConfig{Workers: 2}, count(10), func(_ context.Context, j int) int { return j }, func(int) {})
 	if err != nil {
-		t.Fatalf("Run: %v", err)
+		t.Fatalf("RunPool: %v", err)
 	}
 }
 
@@ -249,11 +249,11 @@ func TestRunMemoryIndependentOfJobCount(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	emitted := 0
-	err := Run(context.Background(), PoolConfig{Workers: 8}, count(jobs), func(_ context.Context, j int) int { return j },
+	err := RunPool(context.Background(), PoolConfig{Workers: 8}, count(jobs), func(_ context.Context, j int) int { return j },
 		func(int) { emitted++ })
 	runtime.ReadMemStats(&after)
 	if err != nil || emitted != jobs {
-		t.Fatalf("Run: %v, %d emitted", err, emitted)
+		t.Fatalf("RunPool: %v, %d emitted", err, emitted)
 	}
 	allocated := after.TotalAlloc - before.TotalAlloc
 	t.Logf("%d jobs: %d bytes allocated in all", jobs, allocated)
@@ -274,7 +274,7 @@ func TestRunParkedJobLetsTheNextJobRun(t *testing.T) {
 		return func() { running.Add(-1) }
 	}
 	c := &emitChecker{t: t}
-	err := Run(context.Background(), PoolConfig{Workers: 1}, count(3), func(ctx context.Context, j int) int {
+	err := RunPool(context.Background(), PoolConfig{Workers: 1}, count(3), func(ctx context.Context, j int) int {
 		done := track()
 		defer done()
 		if j == 0 {
@@ -298,7 +298,7 @@ func TestRunParkedJobLetsTheNextJobRun(t *testing.T) {
 		return j
 	}, c.emit)
 	if err != nil || len(c.got) != 3 {
-		t.Fatalf("Run: %v, results %v", err, c.got)
+		t.Fatalf("RunPool: %v, results %v", err, c.got)
 	}
 	assertEachOnce(t, c.got)
 	if p := peak.Load(); p != 1 {
@@ -310,7 +310,7 @@ func TestRunParkedJobLetsTheNextJobRun(t *testing.T) {
 func TestRunParkingOffKeepsTheWorker(t *testing.T) {
 	var order []int
 	var mu sync.Mutex
-	err := Run(context.Background(), PoolConfig{Workers: 1, MaxParked: -1}, count(2), func(ctx context.Context, j int) int {
+	err := RunPool(context.Background(), PoolConfig{Workers: 1, MaxParked: -1}, count(2), func(ctx context.Context, j int) int {
 		_ = parkWhile(ctx, func() error { time.Sleep(50 * time.Millisecond); return nil })
 		mu.Lock()
 		order = append(order, j)
@@ -318,6 +318,6 @@ func TestRunParkingOffKeepsTheWorker(t *testing.T) {
 		return j
 	}, func(int) {})
 	if err != nil || !slices.Equal(order, []int{0, 1}) {
-		t.Fatalf("Run: %v, finishing order %v, want 0 then 1", err, order)
+		t.Fatalf("RunPool: %v, finishing order %v, want 0 then 1", err, order)
 	}
 }
