@@ -1,6 +1,7 @@
 package undo
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/uipath-batch/batch/internal/manifest"
@@ -47,6 +48,15 @@ func (p *payload) add(e entry) {
 // note records what the undo of job cannot put back.
 func (p *payload) note(job *manifest.Job, why string) {
 	p.Notes = append(p.Notes, fmt.Sprintf("%s %s %s: %s", job.Source, job.Op, job.Target, why))
+}
+
+// encode is p as the journal records it with job's intent.
+func (p *payload) encode(job *manifest.Job) (json.RawMessage, error) {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("undo: row %s: %w", job.Source, err)
+	}
+	return data, nil
 }
 
 // empty reports whether e is an update that changes nothing.
@@ -122,25 +132,13 @@ func fold(earlier, later entry) (entry, string) {
 	if later.creates() && !earlier.creates() {
 		out.Op = later.Op
 	}
-	first := func(a, b *string) *string {
-		if a != nil {
-			return a
-		}
-		return b
-	}
-	firstBool := func(a, b *bool) *bool {
-		if a != nil {
-			return a
-		}
-		return b
-	}
 	out.UserName = first(earlier.UserName, later.UserName)
 	out.Name = first(earlier.Name, later.Name)
 	out.Surname = first(earlier.Surname, later.Surname)
 	out.DisplayName = first(earlier.DisplayName, later.DisplayName)
-	out.IsActive = firstBool(earlier.IsActive, later.IsActive)
-	out.Bypass = firstBool(earlier.Bypass, later.Bypass)
-	out.Invitation = firstBool(earlier.Invitation, later.Invitation)
+	out.IsActive = first(earlier.IsActive, later.IsActive)
+	out.Bypass = first(earlier.Bypass, later.Bypass)
+	out.Invitation = first(earlier.Invitation, later.Invitation)
 	switch {
 	case earlier.creates():
 		// The account was deleted by the earlier row: its membership
@@ -174,6 +172,14 @@ func fold(earlier, later entry) (entry, string) {
 		out.IsActive, out.Invitation = nil, nil
 	}
 	return out, lost
+}
+
+// first is a, or b where a is not set.
+func first[T any](a, b *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 // slicesDeleteFold removes from set the groups of drop, in any case.

@@ -56,48 +56,30 @@ func Compute(job *manifest.Job, before Before) (json.RawMessage, error) {
 	if job == nil {
 		return nil, fmt.Errorf("undo: no row")
 	}
-	if want := kindOf(job.Op); want == 0 {
+	want := kindOf(job.Op)
+	if want == 0 {
 		return nil, fmt.Errorf("undo: row %s: unknown op %q", job.Source, job.Op)
-	} else if before.Kind != 0 && before.Kind != want {
+	}
+	if before.Kind != 0 && before.Kind != want {
 		return nil, fmt.Errorf("undo: row %s: %s names a %s, but the state read is of a %s", job.Source, job.Op, want, before.Kind)
 	}
 	p := payload{Source: job.Source.String()}
+	k := undoes[want]
 	switch job.Op {
-	case manifest.OpUpdateUser:
+	case manifest.OpUpdateUser, manifest.OpUpdateRobotAccount:
 		if before.Exists {
-			p.userUpdate(job, before)
+			k.update(&p, job, before)
 		}
-	case manifest.OpEnsureUser:
-		if !before.Exists {
-			p.add(entry{Op: manifest.OpDeleteUser, T: manifest.TargetEmail, V: job.Target.Value})
-		} else {
-			p.userUpdate(job, before)
+	case manifest.OpEnsureUser, manifest.OpEnsureRobotAccount, manifest.OpEnsureGroup:
+		switch {
+		case !before.Exists:
+			p.add(entry{Op: k.delete, T: k.named, V: job.Target.Value})
+		case k.update != nil:
+			k.update(&p, job, before)
 		}
-	case manifest.OpDeleteUser:
+	case manifest.OpDeleteUser, manifest.OpDeleteRobotAccount, manifest.OpDeleteGroup:
 		if before.Exists {
-			p.userRecreate(job, before)
-		}
-	case manifest.OpUpdateRobotAccount:
-		if before.Exists {
-			p.robotUpdate(job, before)
-		}
-	case manifest.OpEnsureRobotAccount:
-		if !before.Exists {
-			p.add(entry{Op: manifest.OpDeleteRobotAccount, T: manifest.TargetRobotName, V: job.Target.Value})
-		} else {
-			p.robotUpdate(job, before)
-		}
-	case manifest.OpDeleteRobotAccount:
-		if before.Exists {
-			p.robotRecreate(job, before)
-		}
-	case manifest.OpEnsureGroup:
-		if !before.Exists {
-			p.add(entry{Op: manifest.OpDeleteGroup, T: manifest.TargetGroupName, V: job.Target.Value})
-		}
-	case manifest.OpDeleteGroup:
-		if before.Exists {
-			p.groupRecreate(job, before)
+			k.recreate(&p, job, before)
 		}
 	case manifest.OpSetPassword, manifest.OpChangePassword:
 		p.note(job, "the password it set cannot be put back: the old one is never read")
@@ -111,11 +93,7 @@ func Compute(job *manifest.Job, before Before) (json.RawMessage, error) {
 	if len(p.Rows) == 0 && len(p.Notes) == 0 {
 		return nil, nil
 	}
-	data, err := json.Marshal(p)
-	if err != nil {
-		return nil, fmt.Errorf("undo: row %s: %w", job.Source, err)
-	}
-	return data, nil
+	return p.encode(job)
 }
 
 // Unknown returns the payload of a row whose change the undo manifest
@@ -129,11 +107,7 @@ func Unknown(job *manifest.Job, why string) (json.RawMessage, error) {
 	}
 	p := payload{Source: job.Source.String()}
 	p.note(job, why)
-	data, err := json.Marshal(p)
-	if err != nil {
-		return nil, fmt.Errorf("undo: row %s: %w", job.Source, err)
-	}
-	return data, nil
+	return p.encode(job)
 }
 
 // kindOf is the kind of target an op changes (0 for an unknown op).
@@ -147,6 +121,27 @@ func kindOf(op manifest.Op) Kind {
 		return KindGroup
 	}
 	return 0
+}
+
+// kindUndo is how the rows of one kind of target are put back.
+type kindUndo struct {
+	// delete deletes a target that an ensure_* row created, named as the
+	// ensure_* row names it (by named).
+	delete manifest.Op
+	named  manifest.TargetKind
+	// update puts back what a row changes on a target that was there; nil
+	// where there is nothing to put back (ensure_group on a group that
+	// was there changes nothing).
+	update func(*payload, *manifest.Job, Before)
+	// recreate creates a deleted target again.
+	recreate func(*payload, *manifest.Job, Before)
+}
+
+// undoes is, by kind of target, how its rows are put back.
+var undoes = map[Kind]kindUndo{
+	KindUser:  {manifest.OpDeleteUser, manifest.TargetEmail, (*payload).userUpdate, (*payload).userRecreate},
+	KindRobot: {manifest.OpDeleteRobotAccount, manifest.TargetRobotName, (*payload).robotUpdate, (*payload).robotRecreate},
+	KindGroup: {manifest.OpDeleteGroup, manifest.TargetGroupName, nil, (*payload).groupRecreate},
 }
 
 // String names the kind as messages do.
@@ -165,26 +160,26 @@ func (k Kind) String() string {
 // userTarget names a user in an undo row: by email, which stays the same
 // when an account is created again; by id when it has none.
 func userTarget(job *manifest.Job, before Before) (manifest.TargetKind, string) {
-	switch {
-	case before.Email != "":
-		return manifest.TargetEmail, before.Email
-	case job.Target.Kind == manifest.TargetEmail:
-		return manifest.TargetEmail, job.Target.Value
-	case before.ID != "":
-		return manifest.TargetUserID, before.ID
-	}
-	return job.Target.Kind, job.Target.Value
+	return lastingTarget(job, manifest.TargetEmail, before.Email, manifest.TargetUserID, before.ID)
 }
 
 // robotTarget names a robot account in an undo row: by name.
 func robotTarget(job *manifest.Job, before Before) (manifest.TargetKind, string) {
+	return lastingTarget(job, manifest.TargetRobotName, before.Name, manifest.TargetRobotAccountID, before.ID)
+}
+
+// lastingTarget names a target by what stays the same when it is created
+// again (kind by: value as read before the write, or the row's own target
+// when it names it so), else by its id (kind byID), else as the row
+// names it.
+func lastingTarget(job *manifest.Job, by manifest.TargetKind, value string, byID manifest.TargetKind, id string) (manifest.TargetKind, string) {
 	switch {
-	case before.Name != "":
-		return manifest.TargetRobotName, before.Name
-	case job.Target.Kind == manifest.TargetRobotName:
-		return manifest.TargetRobotName, job.Target.Value
-	case before.ID != "":
-		return manifest.TargetRobotAccountID, before.ID
+	case value != "":
+		return by, value
+	case job.Target.Kind == by:
+		return by, job.Target.Value
+	case id != "":
+		return byID, id
 	}
 	return job.Target.Kind, job.Target.Value
 }

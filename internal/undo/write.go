@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -249,12 +250,7 @@ func writeRows(ctx context.Context, dir string, out io.Writer, format manifest.F
 	if err != nil {
 		return 0, err
 	}
-	keys := make([]string, 0, len(held))
-	for k := range held {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(held)) {
 		es := held[k]
 		merged := es[0]
 		for _, later := range es[1:] {
