@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,12 +48,7 @@ func Print(w io.Writer, color bool, dir string, s report.Summary) error {
 	}
 	fmt.Fprintf(w, "Plan%s: %s — %d to change, %d unchanged, %d failing\n", target, report.Plural(s.Rows, "row"),
 		s.ByStatus[report.StatusPlanned], s.ByStatus[report.StatusUnchanged], s.ByStatus[report.StatusFailed])
-	ops := make([]string, 0, len(counts))
-	for op := range counts {
-		ops = append(ops, op)
-	}
-	slices.Sort(ops)
-	for _, op := range ops {
+	for _, op := range slices.Sorted(maps.Keys(counts)) {
 		c := counts[op]
 		fmt.Fprintf(w, "\n%s: %d to change, %d unchanged, %d failing\n", paint("1", op),
 			c[report.StatusPlanned], c[report.StatusUnchanged], c[report.StatusFailed])
