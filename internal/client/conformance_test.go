@@ -129,6 +129,7 @@ func TestRequestsConformToPublishedDefinitions(t *testing.T) {
 		ctx := testContext(t)
 		secrets := exerciseEveryOperation(t, ctx, c, s)
 		exerciseCredentialStores(t, ctx, s, rec)
+		exerciseAccess(t, ctx, s, rec)
 
 		ep := c.Endpoints()
 		tokenBase := strings.TrimSuffix(ep.Token, "/connect/token")
@@ -186,7 +187,10 @@ func TestRequestsConformToPublishedDefinitions(t *testing.T) {
 			"User_CreateUser", "User_Delete", "User_BulkDelete",
 			"Group_CreateGroup", "Group_UpdateGroup", "Group_Delete", "Group_BulkDelete",
 			"RobotAccount_CreateRobotAccount", "RobotAccount_Delete", "RobotAccount_BulkDelete",
-			"CredentialStores_Get", "CredentialStores_GetById"} {
+			"CredentialStores_Get", "CredentialStores_GetById",
+			"Folders_Get", "Folders_GetById", "Folders_Post", "Roles_Get", "Users_AssignRolesById",
+			"Folders_GetUsersForFolderByKeyAndIncludeinherited", "Folders_GetAllRolesForUserByUsernameAndSkipAndTake",
+			"Folders_AssignUsers", "Folders_AssignDomainUser", "Folders_RemoveUserFromFolderById"} {
 			if !seen[op] {
 				t.Errorf("operation %s was not exercised", op)
 			}
@@ -221,6 +225,46 @@ func exerciseCredentialStores(t *testing.T, ctx context.Context, s *emulator.Ser
 	if _, err := c.CredentialStores.Get(ctx, 1); err != nil {
 		t.Fatalf("CredentialStores.Get: %v", err)
 	}
+}
+
+// exerciseAccess creates folders, reads roles and gives, reads and takes
+// away access through rec, with a client that asks for the scopes of
+// folder access.
+func exerciseAccess(t *testing.T, ctx context.Context, s *emulator.Server, rec *recorder) {
+	t.Helper()
+	c, err := New(ctx, settingsFor(t, s), withHTTPClient(&http.Client{Transport: rec}), WithOperations(FolderOperations...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(what string, err error) {
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	shared, err := c.Folders().Create(ctx, NewFolder{DisplayName: "Shared"})
+	must("Folders.Create", err)
+	finance, err := c.Folders().Create(ctx, NewFolder{DisplayName: "Finance", ParentID: &shared.ID, Description: "Money"})
+	must("Folders.Create under a parent", err)
+	_, err = c.Folders().List(ctx)
+	must("Folders.List", err)
+	_, err = c.Folders().FindByPath(ctx, "Shared/Finance")
+	must("Folders.FindByPath", err)
+	_, err = c.Folders().Get(ctx, finance.ID)
+	must("Folders.Get", err)
+	roles, err := c.Roles().List(ctx)
+	must("Roles.List", err)
+	user := roleIDs(t, roles, "Automation User")
+	must("Folders.AssignUsers", c.Folders().AssignUsers(ctx, []int64{1001, 1002}, []FolderRoles{{FolderID: shared.ID, RoleIDs: user}, {FolderID: finance.ID}}))
+	member := s.Users()[3]
+	must("Folders.AssignDirectoryUser", c.Folders().AssignDirectoryUser(ctx, DirectoryAssignment{
+		Type: TypeDirectoryUser, DirectoryIdentifier: member.ID, UserName: member.UserName, RolesPerFolder: []FolderRoles{{FolderID: finance.ID, RoleIDs: user}},
+	}))
+	_, err = c.Folders().Users(ctx, finance.ID, true)
+	must("Folders.Users", err)
+	_, err = c.Folders().AccessOf(ctx, member.UserName, AccountUser)
+	must("Folders.AccessOf", err)
+	must("Folders.RemoveUser", c.Folders().RemoveUser(ctx, finance.ID, 1002))
+	must("OrchestratorUsers.AssignTenantRoles", c.OrchestratorUsers.AssignTenantRoles(ctx, 1001, roleIDs(t, roles, "Robot", "Allow to be Automation User")))
 }
 
 // exerciseEveryOperation calls every operation once (or more) and returns

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +35,18 @@ type OrchestratorUser struct {
 	IsActive bool
 	// UnattendedRobot is nil for users without one.
 	UnattendedRobot *UnattendedRobot
+	// RolesList names the user's tenant roles (AssignTenantRoles sets
+	// them by id).
+	RolesList []string
+	// DirectoryIdentifier is the Identity id of the user, robot account
+	// or group a directory user (DirectoryUser, DirectoryRobot,
+	// DirectoryGroup) stands for; "" for others. Domain is where it was
+	// imported from.
+	DirectoryIdentifier string
+	Domain              string
+	// MayHaveUnattendedSession tells whether the user may have an
+	// unattended robot.
+	MayHaveUnattendedSession bool
 }
 
 // UnmarshalJSON reads a UserDto; Key may be a GUID string or a number, Type
@@ -52,6 +63,10 @@ func (u *OrchestratorUser) UnmarshalJSON(b []byte) error {
 		Type            json.RawMessage  `json:"Type"`
 		IsActive        bool             `json:"IsActive"`
 		UnattendedRobot *UnattendedRobot `json:"UnattendedRobot"`
+		RolesList       []string         `json:"RolesList"`
+		DirectoryID     *string          `json:"DirectoryIdentifier"`
+		Domain          *string          `json:"Domain"`
+		MayUnattended   bool             `json:"MayHaveUnattendedSession"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return fmt.Errorf("Orchestrator user: %w", err)
@@ -59,7 +74,13 @@ func (u *OrchestratorUser) UnmarshalJSON(b []byte) error {
 	*u = OrchestratorUser{
 		ID: w.ID, Key: str(w.Key), UserName: w.UserName, Name: w.Name, Surname: w.Surname,
 		FullName: w.FullName, EmailAddress: w.EmailAddress, IsActive: w.IsActive,
-		UnattendedRobot: w.UnattendedRobot,
+		UnattendedRobot: w.UnattendedRobot, RolesList: w.RolesList, MayHaveUnattendedSession: w.MayUnattended,
+	}
+	if w.DirectoryID != nil {
+		u.DirectoryIdentifier = *w.DirectoryID
+	}
+	if w.Domain != nil {
+		u.Domain = *w.Domain
 	}
 	u.Type, _ = orchestratorUserTypes.decode(w.Type)
 	if u.ID == 0 {
@@ -234,9 +255,7 @@ func (s *OrchestratorUsersService) Get(ctx context.Context, key int64) (Orchestr
 // FindByUserName returns the one user whose UserName is name
 // (odata/Users?$filter=UserName eq '…'); a *LookupError otherwise.
 func (s *OrchestratorUsersService) FindByUserName(ctx context.Context, name string) (OrchestratorUser, error) {
-	filter := "UserName eq '" + strings.ReplaceAll(name, "'", "''") + "'"
-	rel := "odata/Users?$filter=" + strings.ReplaceAll(url.QueryEscape(filter), "+", "%20")
-	req, err := s.newRequest(ctx, http.MethodGet, rel, nil)
+	req, err := s.newRequest(ctx, http.MethodGet, "odata/Users?$filter="+odataEq("UserName", name), nil)
 	if err != nil {
 		return OrchestratorUser{}, err
 	}
@@ -266,21 +285,29 @@ const orchestratorPage = 1000
 // and $count, ordered by Id), calling fn for each: ⌈users / 1,000⌉ GETs,
 // the last page known by the count, not by an empty read.
 func (s *OrchestratorUsersService) All(ctx context.Context, fn func(OrchestratorUser) error) error {
+	return odataWalk(ctx, s.client, "Orchestrator users", "odata/Users?$orderby=Id%20asc&", fn)
+}
+
+// odataWalk calls fn for every item of the Orchestrator OData list at rel
+// (a path with a query that ends in "?" or "&"), reading orchestratorPage
+// items at a time with $top, $skip and $count: the last page is known by
+// the count (or, without one, by a short page). what names the list in
+// errors; an error from fn stops the walk and is returned as is.
+func odataWalk[T any](ctx context.Context, c *Client, what, rel string, fn func(T) error) error {
 	for skip := 0; ; {
-		rel := fmt.Sprintf("odata/Users?$top=%d&$skip=%d&$count=true&$orderby=Id%%20asc", orchestratorPage, skip)
-		req, err := s.newRequest(ctx, http.MethodGet, rel, nil)
+		req, err := c.orchestratorRequest(ctx, http.MethodGet, fmt.Sprintf("%s$top=%d&$skip=%d&$count=true", rel, orchestratorPage, skip), nil)
 		if err != nil {
 			return err
 		}
 		var page struct {
-			Count *int               `json:"@odata.count"`
-			Value []OrchestratorUser `json:"value"`
+			Count *int `json:"@odata.count"`
+			Value []T  `json:"value"`
 		}
-		if _, err := s.client.Do(req, &page); err != nil {
-			return fmt.Errorf("list Orchestrator users from %d: %w", skip, err)
+		if _, err := c.Do(req, &page); err != nil {
+			return fmt.Errorf("list %s from %d: %w", what, skip, err)
 		}
-		for _, u := range page.Value {
-			if err := fn(u); err != nil {
+		for _, it := range page.Value {
+			if err := fn(it); err != nil {
 				return err
 			}
 		}

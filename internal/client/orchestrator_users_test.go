@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -281,6 +282,34 @@ func TestOrchestratorUsersAllThenSetWithoutReading(t *testing.T) {
 		r := after.UnattendedRobot
 		if s.RobotPasswordOf(21234) != "Listed-Pass-1234" || r.UserName != `CORP\svc-1234` || r.CredentialType != "SmartCard" || r.RobotID != 71234 || r.ExecutionSettings["LoggingLevel"] != "Verbose" {
 			t.Fatalf("robot after PATCH: %+v", r)
+		}
+	})
+}
+
+// A listed user carries what access needs: whether it is active, its
+// tenant roles, the Identity entity it stands for and its unattended
+// robot.
+func TestOrchestratorUsersCarryAccessFields(t *testing.T) {
+	eachShape(t, func(t *testing.T, spec bool) {
+		no := false
+		s := startEmulator(t, emulator.Config{Robots: 1, SpecShapes: spec, SeedData: &emulator.SeedFile{
+			Users: []emulator.SeedUser{{UserName: "jdoe", Email: "jane.doe@example.com"}},
+			OrchestratorUsers: []emulator.SeedOrchestrator{{ID: 3001, UserName: "jdoe", Type: TypeDirectoryUser, IsActive: &no,
+				RolesList: []string{"Allow to be Automation User"}}},
+		}})
+		c := newTestClient(t, s)
+		byName := map[string]OrchestratorUser{}
+		if err := c.OrchestratorUsers.All(testContext(t), func(u OrchestratorUser) error { byName[u.UserName] = u; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		robot, jdoe := byName["robot-001"], byName["jdoe"]
+		if !robot.IsActive || !slices.Equal(robot.RolesList, []string{"Robot"}) || robot.DirectoryIdentifier != s.RobotAccounts()[0].ID ||
+			!robot.MayHaveUnattendedSession || robot.UnattendedRobot == nil || robot.UnattendedRobot.CredentialType != "Default" {
+			t.Fatalf("robot-001 %+v", robot)
+		}
+		if jdoe.IsActive || jdoe.Type != TypeDirectoryUser || jdoe.DirectoryIdentifier != s.Users()[0].ID ||
+			!slices.Equal(jdoe.RolesList, []string{"Allow to be Automation User"}) || jdoe.UnattendedRobot != nil {
+			t.Fatalf("jdoe %+v", jdoe)
 		}
 	})
 }

@@ -32,7 +32,32 @@ const (
 	// asks for OR.Settings.Read only when a caller names one of them.
 	OpListCredentialStores Operation = "list-credential-stores"
 	OpGetCredentialStore   Operation = "get-credential-store"
+	// The operations of Orchestrator access (FolderOperations), optional
+	// too: reading folders, who holds which roles where, and an account's
+	// access need OR.Folders.Read; creating folders and changing folder
+	// assignments OR.Folders.Write; reading roles OR.Users.Read and
+	// changing tenant roles OR.Users.Write (the definitions' scopes).
+	OpListFolders         Operation = "list-folders"
+	OpCreateFolder        Operation = "create-folder"
+	OpListFolderUsers     Operation = "list-folder-users"
+	OpReadAccountAccess   Operation = "read-account-access"
+	OpAssignFolderUsers   Operation = "assign-folder-users"
+	OpAssignDirectoryUser Operation = "assign-directory-user"
+	OpRemoveFolderUser    Operation = "remove-folder-user"
+	OpListRoles           Operation = "list-roles"
+	OpAssignTenantRoles   Operation = "assign-tenant-roles"
 )
+
+// FolderOperations are the operations of Orchestrator access: folders,
+// folder assignments, roles and tenant roles. Pass them (or those of them
+// a run uses) to WithOperations, with the run's other operations, for a
+// token that asks for OR.Folders.Read, OR.Folders.Write, OR.Users.Read and
+// OR.Users.Write.
+var FolderOperations = []Operation{
+	OpListFolders, OpCreateFolder, OpListFolderUsers, OpReadAccountAccess,
+	OpAssignFolderUsers, OpAssignDirectoryUser, OpRemoveFolderUser,
+	OpListRoles, OpAssignTenantRoles,
+}
 
 // allOperations lists the operations ScopesFor covers when given none:
 // every one but the optional ones.
@@ -68,17 +93,27 @@ var operationScopes = map[Operation][]string{
 	OpDeleteGroup:              {"PM.Group.Write"},
 	OpListCredentialStores:     {"OR.Settings.Read"},
 	OpGetCredentialStore:       {"OR.Settings.Read"},
+	OpListFolders:              {"OR.Folders.Read"},
+	OpCreateFolder:             {"OR.Folders.Write"},
+	OpListFolderUsers:          {"OR.Folders.Read"},
+	OpReadAccountAccess:        {"OR.Folders.Read"},
+	OpAssignFolderUsers:        {"OR.Folders.Write"},
+	OpAssignDirectoryUser:      {"OR.Folders.Write"},
+	OpRemoveFolderUser:         {"OR.Folders.Write"},
+	OpListRoles:                {"OR.Users.Read"},
+	OpAssignTenantRoles:        {"OR.Users.Write"},
 }
 
 // optionalOperations are the operations whose scopes a token asks for only
 // when a caller names them (WithOperations): an External Application
 // without them still runs everything else.
-var optionalOperations = []Operation{OpListCredentialStores, OpGetCredentialStore}
+var optionalOperations = append([]Operation{OpListCredentialStores, OpGetCredentialStore}, FolderOperations...)
 
 // ScopesFor returns the narrow scopes the operations need, sorted and
 // without duplicates. With no operation it returns the scopes of every
 // operation but the optional ones (OpListCredentialStores,
-// OpGetCredentialStore: OR.Settings.Read).
+// OpGetCredentialStore: OR.Settings.Read; FolderOperations: OR.Folders.Read
+// and OR.Folders.Write, the roles' OR.Users scopes being asked for anyway).
 func ScopesFor(ops ...Operation) []string {
 	if len(ops) == 0 {
 		ops = allOperations
