@@ -47,12 +47,8 @@ func (s *GroupsService) List(ctx context.Context) ([]Group, error) {
 		return nil, err
 	}
 	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(partition))
-	req, err := s.client.NewRequest(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
 	var groups []Group
-	if _, err := s.client.Do(req, &groups); err != nil {
+	if err := s.client.send(ctx, http.MethodGet, u, nil, &groups); err != nil {
 		return nil, err
 	}
 	return groups, nil

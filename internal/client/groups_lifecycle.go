@@ -2,9 +2,10 @@ package client
 
 import (
 	"context"
-	"github.com/google/uuid"
 	"net/http"
 	"net/url"
+
+	"github.com/google/uuid"
 )
 
 // NewGroup is a CreateGroupCommand: a local group and its first members.
@@ -95,19 +96,9 @@ func (s *GroupsService) Delete(ctx context.Context, id string, opts ...WriteOpti
 // (DELETE /api/Group/{partitionGlobalId}); the server deletes all or none.
 // More ids than the server allows is an error matching ErrBulkTooLarge.
 func (s *GroupsService) BulkDelete(ctx context.Context, ids []string, opts ...WriteOption) error {
-	if len(ids) == 0 {
-		return nil // never a request without ids (one naming none may mean all)
-	}
-	if err := checkBulkIDs("groups", ids); err != nil {
-		return err
-	}
-	partition, err := s.client.PartitionID(ctx)
-	if err != nil {
-		return err
-	}
-	body := struct {
-		GroupIDs []string `json:"groupIDs"`
-	}{ids}
-	u := joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(partition))
-	return checkBulk(s.client.sendDelete(ctx, u, body, opts...), len(ids))
+	return s.client.bulkDelete(ctx, "groups", ids, func(partition string) (string, any) {
+		return joinURL(s.client.endpoints.Identity, "api", "Group", url.PathEscape(partition)), struct {
+			GroupIDs []string `json:"groupIDs"`
+		}{ids}
+	}, opts...)
 }

@@ -59,19 +59,20 @@ type UpdateRobotAccount struct {
 	GroupIDsToRemove []string
 }
 
+// accountURL is a robot account's address within its partition, for a
+// read or a delete.
+func (s *RobotAccountsService) accountURL(partition, id string) string {
+	return joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition), url.PathEscape(id))
+}
+
 // Get reads one robot account (GET /api/RobotAccount/{partition}/{id}).
 func (s *RobotAccountsService) Get(ctx context.Context, id string) (RobotAccount, error) {
 	partition, err := s.client.PartitionID(ctx)
 	if err != nil {
 		return RobotAccount{}, err
 	}
-	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition), url.PathEscape(id))
-	req, err := s.client.NewRequest(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return RobotAccount{}, err
-	}
 	var r RobotAccount
-	_, err = s.client.Do(req, &r)
+	err = s.client.send(ctx, http.MethodGet, s.accountURL(partition, id), nil, &r)
 	return r, err
 }
 
@@ -122,12 +123,8 @@ func (s *RobotAccountsService) Update(ctx context.Context, id string, upd Update
 		GroupIDsToRemove  []string `json:"groupIDsToRemove,omitempty"`
 	}{partition, upd.DisplayName, upd.GroupIDsToAdd, upd.GroupIDsToRemove}
 	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(id))
-	req, err := s.client.NewRequest(ctx, http.MethodPut, u, body)
-	if err != nil {
-		return RobotAccount{}, err
-	}
 	var r RobotAccount
-	_, err = s.client.Do(req, &r, opts...)
+	err = s.client.send(ctx, http.MethodPut, u, body, &r, opts...)
 	return r, err
 }
 

@@ -42,8 +42,7 @@ func (s *RobotAccountsService) Delete(ctx context.Context, id string, opts ...Wr
 	if err != nil {
 		return err
 	}
-	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition), url.PathEscape(id))
-	return s.client.sendDelete(ctx, u, nil, opts...)
+	return s.client.sendDelete(ctx, s.accountURL(partition, id), nil, opts...)
 }
 
 // BulkDelete deletes robot accounts in one request
@@ -51,19 +50,9 @@ func (s *RobotAccountsService) Delete(ctx context.Context, id string, opts ...Wr
 // none. More ids than the server allows is an error matching
 // ErrBulkTooLarge.
 func (s *RobotAccountsService) BulkDelete(ctx context.Context, ids []string, opts ...WriteOption) error {
-	if len(ids) == 0 {
-		return nil // never a request without ids (one naming none may mean all)
-	}
-	if err := checkBulkIDs("robot accounts", ids); err != nil {
-		return err
-	}
-	partition, err := s.client.PartitionID(ctx)
-	if err != nil {
-		return err
-	}
-	body := struct {
-		RobotAccountIDs []string `json:"robotAccountIDs"`
-	}{ids}
-	u := joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition))
-	return checkBulk(s.client.sendDelete(ctx, u, body, opts...), len(ids))
+	return s.client.bulkDelete(ctx, "robot accounts", ids, func(partition string) (string, any) {
+		return joinURL(s.client.endpoints.Identity, "api", "RobotAccount", url.PathEscape(partition)), struct {
+			RobotAccountIDs []string `json:"robotAccountIDs"`
+		}{ids}
+	}, opts...)
 }

@@ -117,28 +117,15 @@ func (s *UsersService) userURL(id string) string {
 
 // Get reads one user by id (GET /api/User/{id}).
 func (s *UsersService) Get(ctx context.Context, id string) (User, error) {
-	req, err := s.client.NewRequest(ctx, http.MethodGet, s.userURL(id), nil)
-	if err != nil {
-		return User{}, err
-	}
 	var u User
-	_, err = s.client.Do(req, &u)
+	err := s.client.send(ctx, http.MethodGet, s.userURL(id), nil, &u)
 	return u, err
 }
 
 // Update changes a user (PUT /api/User/{id}). A 200 whose IdentityResult
 // says succeeded:false is returned as an *Error.
 func (s *UsersService) Update(ctx context.Context, id string, u UpdateUser, opts ...WriteOption) error {
-	req, err := s.client.NewRequest(ctx, http.MethodPut, s.userURL(id), u.wire())
-	if err != nil {
-		return err
-	}
-	var res identityResult
-	resp, err := s.client.do(req, &res, []secret.Value{u.Password}, opts...)
-	if err != nil {
-		return err
-	}
-	return res.check(resp)
+	return s.client.sendIdentity(ctx, http.MethodPut, s.userURL(id), u.wire(), []secret.Value{u.Password}, opts...)
 }
 
 // ChangePassword changes a user's password knowing the old one
@@ -149,16 +136,7 @@ func (s *UsersService) ChangePassword(ctx context.Context, id string, oldPasswor
 		OldPassword string `json:"oldPassword"`
 		NewPassword string `json:"newPassword"`
 	}{oldPassword.Reveal(), newPassword.Reveal()}
-	req, err := s.client.NewRequest(ctx, http.MethodPost, s.userURL(id)+"/changepassword", body)
-	if err != nil {
-		return err
-	}
-	var res identityResult
-	resp, err := s.client.do(req, &res, []secret.Value{oldPassword, newPassword}, opts...)
-	if err != nil {
-		return err
-	}
-	return res.check(resp)
+	return s.client.sendIdentity(ctx, http.MethodPost, s.userURL(id)+"/changepassword", body, []secret.Value{oldPassword, newPassword}, opts...)
 }
 
 // list reads one page of the partition's users

@@ -78,16 +78,7 @@ func (s *UsersService) Create(ctx context.Context, u CreateUser, opts ...WriteOp
 		p := u.Password.Reveal()
 		body.Password = &p
 	}
-	req, err := s.client.NewRequest(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "User"), body)
-	if err != nil {
-		return err
-	}
-	var res identityResult
-	resp, err := s.client.do(req, &res, []secret.Value{u.Password}, opts...)
-	if err != nil {
-		return err
-	}
-	return res.check(resp)
+	return s.client.sendIdentity(ctx, http.MethodPost, joinURL(s.client.endpoints.Identity, "api", "User"), body, []secret.Value{u.Password}, opts...)
 }
 
 // Delete soft-deletes one user (DELETE /api/User/{id}); a user that is not
@@ -102,19 +93,10 @@ func (s *UsersService) Delete(ctx context.Context, id string, opts ...WriteOptio
 // request resent after an unanswered success is refused too. More ids
 // than the server allows is an error matching ErrBulkTooLarge.
 func (s *UsersService) BulkDelete(ctx context.Context, ids []string, opts ...WriteOption) error {
-	if len(ids) == 0 {
-		return nil // never a request without ids (one naming none may mean all)
-	}
-	if err := checkBulkIDs("users", ids); err != nil {
-		return err
-	}
-	partition, err := s.client.PartitionID(ctx)
-	if err != nil {
-		return err
-	}
-	body := struct {
-		PartitionGlobalID string   `json:"partitionGlobalId"`
-		UserIDs           []string `json:"userIds"`
-	}{partition, ids}
-	return checkBulk(s.client.sendDelete(ctx, joinURL(s.client.endpoints.Identity, "api", "User"), body, opts...), len(ids))
+	return s.client.bulkDelete(ctx, "users", ids, func(partition string) (string, any) {
+		return joinURL(s.client.endpoints.Identity, "api", "User"), struct {
+			PartitionGlobalID string   `json:"partitionGlobalId"`
+			UserIDs           []string `json:"userIds"`
+		}{partition, ids}
+	}, opts...)
 }

@@ -2,12 +2,15 @@ package client
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // apiTime decodes the timestamps UiPath sends: RFC 3339, with or without
@@ -39,7 +42,8 @@ func (a *apiTime) UnmarshalJSON(b []byte) error {
 	return fmt.Errorf("timestamp %q: unknown format", s)
 }
 
-// identityResult is the body of PUT /api/User and POST changepassword.
+// identityResult is the answer to POST and PUT /api/User and POST
+// changepassword.
 type identityResult struct {
 	Succeeded *bool           `json:"succeeded"`
 	Errors    json.RawMessage `json:"errors"`
@@ -58,6 +62,23 @@ func (r *identityResult) decodeBody(body []byte) error {
 	}
 	type plain identityResult
 	return json.Unmarshal(body, (*plain)(r))
+}
+
+// sendIdentity sends a request of method to urlStr with body, whose
+// answer is an IdentityResult: secrets are what the body carries (scrubbed
+// from any server message kept in an error), and a 2xx answer saying
+// succeeded:false is an *Error.
+func (c *Client) sendIdentity(ctx context.Context, method, urlStr string, body any, secrets []secret.Value, opts ...WriteOption) error {
+	req, err := c.NewRequest(ctx, method, urlStr, body)
+	if err != nil {
+		return err
+	}
+	var res identityResult
+	resp, err := c.do(req, &res, secrets, opts...)
+	if err != nil {
+		return err
+	}
+	return res.check(resp)
 }
 
 // check turns a 2xx IdentityResult with succeeded:false into an *Error.
