@@ -745,3 +745,37 @@ func TestFunctionParams(t *testing.T) {
 		}
 	}
 }
+
+// Deleting an Identity user or group drops the Orchestrator user made
+// for it, with its folder access; a generated robot's Orchestrator user
+// (type Robot) stays with its robot account gone.
+func TestIdentityDeleteDropsTheDirectoryUser(t *testing.T) {
+	h := startServer(t, Config{Robots: 1, SeedData: orgA()})
+	tok := h.token(t)
+	jdoe := h.srv.Users()[0]
+	var group Group
+	for _, g := range h.srv.Groups() {
+		if g.Name == "Finance Team" {
+			group = g
+		}
+	}
+	robot := h.srv.RobotAccounts()[0]
+	if robot.Name != "robot-001" {
+		t.Fatalf("robot %+v", robot)
+	}
+	for _, path := range []string{"/api/User/" + jdoe.ID, "/api/Group/" + DefaultPartitionID + "/" + group.ID, "/api/RobotAccount/" + DefaultPartitionID + "/" + robot.ID} {
+		resp, body := h.do(t, http.MethodDelete, h.identity(path), tok, "")
+		wantStatus(t, resp, body, http.StatusOK)
+	}
+	for _, o := range h.srv.OrchestratorUsers() {
+		if o.UserName == "jdoe" || o.UserName == "Finance Team" {
+			t.Fatalf("Orchestrator user %s outlives its Identity entity", o.UserName)
+		}
+	}
+	orchUser(t, h, "robot-001")
+	for _, a := range h.srv.FolderAssignments() {
+		if a.UserName != "robot-night" {
+			t.Fatalf("assignment left %+v", a)
+		}
+	}
+}

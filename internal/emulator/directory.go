@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -139,4 +140,33 @@ func (st *store) groupsOf(id string) []*OrchestratorUser {
 		}
 	}
 	return out
+}
+
+// dropDirectoryUsers removes the Orchestrator users Orchestrator made for
+// the Identity entities gone (their ids, lower case), with their folder
+// access, as Orchestrator drops a directory account deleted in Identity.
+// Users of other types (a generated robot's, of type Robot) stay. The
+// caller holds the store's write lock.
+func (st *store) dropDirectoryUsers(gone map[string]bool) {
+	drop := map[int64]bool{}
+	for _, key := range st.orchOrder {
+		o := st.orch[key]
+		switch o.Type {
+		case TypeDirectoryUser, TypeDirectoryRobot, TypeDirectoryGroup:
+			if gone[strings.ToLower(o.DirectoryIdentifier)] {
+				drop[key] = true
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return
+	}
+	for key := range drop {
+		delete(st.orch, key)
+		delete(st.orchPass, key)
+		for _, users := range st.access {
+			delete(users, key)
+		}
+	}
+	st.orchOrder = slices.DeleteFunc(st.orchOrder, func(key int64) bool { return drop[key] })
 }

@@ -121,7 +121,9 @@
 //     seed's folderAssignments or tenantRoles); the generated robot
 //     accounts' Orchestrator users (type Robot) stand for them from the
 //     start. Members of a group hold its access: GetAllRolesForUser says
-//     so; GetUsersForFolder lists the group, not its members.
+//     so; GetUsersForFolder lists the group, not its members. Deleting
+//     the Identity entity drops the Directory* user made for it, with
+//     its access.
 //   - Folder, role, and made Orchestrator user ids start at numbers
 //     derived from Config.Seed, so organizations of different seeds
 //     have different ones, as UiPath tenants do.

@@ -115,6 +115,7 @@ func (st *store) deleteUsers(ids []string, now time.Time) {
 	isGone := func(id string) bool { return gone[id] }
 	st.userOrder = slices.DeleteFunc(st.userOrder, isGone)
 	st.userIDs.remove(isGone)
+	st.dropDirectoryUsers(gone)
 }
 
 // deleteRobots deletes the robot accounts ids (lower case, each known).
@@ -133,6 +134,7 @@ func (st *store) deleteRobots(ids []string, now time.Time) {
 	isGone := func(id string) bool { return gone[id] }
 	st.robotOrder = slices.DeleteFunc(st.robotOrder, isGone)
 	st.robotIDs.remove(isGone)
+	st.dropDirectoryUsers(gone)
 }
 
 // deleteGroups deletes the local groups ids (lower case, each known) and
@@ -166,6 +168,7 @@ func (st *store) deleteGroups(ids []string, now time.Time) {
 	for _, r := range st.robots {
 		strip(&r.GroupIDs, &r.LastModificationTime)
 	}
+	st.dropDirectoryUsers(gone)
 }
 
 // deleteAllOrNone serves the rest of a bulk delete once its command is
