@@ -62,6 +62,14 @@ func writeManifest(path, header string, n int, row func(i int) string) error {
 	return f.Close()
 }
 
+// writeRenames writes a manifest of n update_user rows, user i (named by
+// its id in ids, as userIDs lists them) renamed "<label> i".
+func writeRenames(path string, ids map[string]string, n int, label string) error {
+	return writeManifest(path, "op,user_id,display_name", n, func(i int) string {
+		return fmt.Sprintf("update_user,%s,%s %d", ids[fmt.Sprintf("user%05d", i)], label, i)
+	})
+}
+
 // toolRun is one run of the binary with its summary.
 type toolRun struct {
 	measuredCommand
@@ -109,10 +117,7 @@ func benchOverhead(ctx context.Context, env *Env) ([]Row, error) {
 	defer srv.Close()
 	ids := userIDs(srv)
 	manifest := filepath.Join(env.Dir, "overhead.csv")
-	err = writeManifest(manifest, "op,user_id,display_name", n, func(i int) string {
-		return fmt.Sprintf("update_user,%s,Person %d", ids[fmt.Sprintf("user%05d", i)], i)
-	})
-	if err != nil {
+	if err := writeRenames(manifest, ids, n, "Person"); err != nil {
 		return nil, err
 	}
 	// The reference: the same requests, same concurrency, a plain loop in
@@ -158,12 +163,8 @@ func benchLatencyHiding(ctx context.Context, env *Env) ([]Row, error) {
 		return nil, err
 	}
 	defer srv.Close()
-	ids := userIDs(srv)
 	manifest := filepath.Join(env.Dir, "latency.csv")
-	err = writeManifest(manifest, "op,user_id,display_name", n, func(i int) string {
-		return fmt.Sprintf("update_user,%s,Person %d", ids[fmt.Sprintf("user%05d", i)], i)
-	})
-	if err != nil {
+	if err := writeRenames(manifest, userIDs(srv), n, "Person"); err != nil {
 		return nil, err
 	}
 	tool, err := runTool(ctx, env, srv, "latency", "apply", manifest, "--yes", "--limits", "none", "--workers", fmt.Sprint(workers))
@@ -195,10 +196,7 @@ func benchScale(ctx context.Context, env *Env) ([]Row, error) {
 	// moves both sides.
 	for i, n := range []int{small, big, small} {
 		manifest := filepath.Join(env.Dir, fmt.Sprintf("scale-%d-%d.csv", i, n))
-		err = writeManifest(manifest, "op,user_id,display_name", n, func(i int) string {
-			return fmt.Sprintf("update_user,%s,Scaled %d", ids[fmt.Sprintf("user%05d", i)], i)
-		})
-		if err != nil {
+		if err := writeRenames(manifest, ids, n, "Scaled"); err != nil {
 			return nil, err
 		}
 		tool, err := runTool(ctx, env, srv, fmt.Sprintf("scale-%d-%d", i, n), "apply", manifest, "--yes", "--limits", "none", "--workers", "32")
@@ -251,6 +249,22 @@ func fastestSchedule(n int, b emulator.Budget) time.Duration {
 	return time.Duration(max(windows, 0)) * b.Window
 }
 
+// againstFastest is the row of a run of rows rows that a budget paces,
+// set against reference, the fastest schedule (best) for the same rows:
+// both rates, their ratio (1 where no budget binds, best 0), the run's
+// latencies and peak memory. The scenario adds its target, 429s, verdict
+// and note.
+func againstFastest(scenario string, rows int, tool toolRun, reference string, best time.Duration) Row {
+	r := Row{
+		Scenario: scenario, Rows: rows, RowsPerSec: float64(rows) / tool.Wall.Seconds(), Reference: reference, Ratio: 1,
+		P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms, PeakRSSMB: tool.PeakRSSMB,
+	}
+	if best > 0 {
+		r.RefPerSec, r.Ratio = float64(rows)/best.Seconds(), best.Seconds()/tool.Wall.Seconds()
+	}
+	return r
+}
+
 func politeness(ctx context.Context, env *Env, scenario, label, limits string, noRetryAfter bool, target float64, max429 float64) (Row, error) {
 	puts, posts := env.Size(800, 40), env.Size(200, 10)
 	budgets, err := emulator.ParseLimits(scaledLimits)
@@ -277,20 +291,13 @@ func politeness(ctx context.Context, env *Env, scenario, label, limits string, n
 		requests += c
 	}
 	throttled := srv.Throttled()
-	ratio, refPerSec := 1.0, 0.0
-	if best > 0 {
-		ratio, refPerSec = best.Seconds()/tool.Wall.Seconds(), float64(puts+posts)/best.Seconds()
-	}
 	share := float64(throttled) / float64(max(requests, 1))
 	rows := puts + posts
-	return Row{
-		Scenario: scenario, Rows: rows, RowsPerSec: float64(rows) / tool.Wall.Seconds(),
-		Reference: "fastest schedule " + label, RefPerSec: refPerSec, Ratio: ratio,
-		Target: fmt.Sprintf(">= %.2f, 429s <= %.0f %%", target, 100*max429), P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms,
-		PeakRSSMB: tool.PeakRSSMB, Throttled: throttled,
-		Pass: env.Smoke || (ratio >= target && share <= max429 && tool.Summary.ByStatus[report.StatusSucceeded] == rows),
-		Note: fmt.Sprintf("%s: %d requests, %d answered 429 (%.1f %%), %.1f s against %.1f s", label, requests, throttled, 100*share, tool.Wall.Seconds(), best.Seconds()),
-	}, nil
+	row := againstFastest(scenario, rows, tool, "fastest schedule "+label, best)
+	row.Target, row.Throttled = fmt.Sprintf(">= %.2f, 429s <= %.0f %%", target, 100*max429), throttled
+	row.Pass = env.Smoke || (row.Ratio >= target && share <= max429 && tool.Summary.ByStatus[report.StatusSucceeded] == rows)
+	row.Note = fmt.Sprintf("%s: %d requests, %d answered 429 (%.1f %%), %.1f s against %.1f s", label, requests, throttled, 100*share, tool.Wall.Seconds(), best.Seconds())
+	return row, nil
 }
 
 func benchPolitenessKnown(ctx context.Context, env *Env) ([]Row, error) {

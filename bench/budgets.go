@@ -50,15 +50,11 @@ func benchLongBudgetWaits(ctx context.Context, env *Env) ([]Row, error) {
 	best := fastestSchedule(n, budget)
 	puts := srv.Counts()["PUT"]
 	succeeded := tool.Summary.ByStatus[report.StatusSucceeded]
-	ratio := best.Seconds() / tool.Wall.Seconds()
-	return []Row{{
-		Scenario: "4a budget windows 10x the timeout", Rows: n, RowsPerSec: float64(n) / tool.Wall.Seconds(),
-		Reference: "fastest schedule", RefPerSec: float64(n) / max(best.Seconds(), 1e-9), Ratio: ratio,
-		Target: "every row once, ratio >= 0.90", P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms,
-		PeakRSSMB: tool.PeakRSSMB, Throttled: srv.Throttled(),
-		Pass: env.Smoke || (succeeded == n && puts == n && ratio >= 0.90),
-		Note: fmt.Sprintf("--limits %s, --timeout %s: %d of %d succeeded with %d PUTs, %.1f s against %.1f s", limits, timeout, succeeded, n, puts, tool.Wall.Seconds(), best.Seconds()),
-	}}, nil
+	row := againstFastest("4a budget windows 10x the timeout", n, tool, "fastest schedule", best)
+	row.Target, row.Throttled = "every row once, ratio >= 0.90", srv.Throttled()
+	row.Pass = env.Smoke || (succeeded == n && puts == n && row.Ratio >= 0.90)
+	row.Note = fmt.Sprintf("--limits %s, --timeout %s: %d of %d succeeded with %d PUTs, %.1f s against %.1f s", limits, timeout, succeeded, n, puts, tool.Wall.Seconds(), best.Seconds())
+	return []Row{row}, nil
 }
 
 // benchTwoServices budgets both services (UiPath's Identity budgets scaled

@@ -91,17 +91,13 @@ func lifecycleMoveOnBudgets(ctx context.Context, env *Env, n int) (Row, error) {
 	}
 	puts := srv.Counts()["PUT"]
 	best := fastestSchedule(puts, budgets["PUT"])
-	ratio := best.Seconds() / tool.Wall.Seconds()
 	succeeded := tool.Summary.ByStatus[report.StatusSucceeded]
-	return Row{
-		Scenario: "9 lifecycle move on cloud budgets", Rows: n, RowsPerSec: float64(n) / tool.Wall.Seconds(),
-		Reference: "fastest schedule", RefPerSec: float64(n) / max(best.Seconds(), 1e-9), Ratio: ratio,
-		Target: "every row once, ratio >= 0.80", P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms,
-		PeakRSSMB: tool.PeakRSSMB, Throttled: srv.Throttled(),
-		Pass: env.Smoke || (succeeded == n && ratio >= 0.80),
-		Note: fmt.Sprintf("--limits cloud:60, --bulk-size %d: %d of %d rows succeeded with %d PUTs in %.1f s against %.1f s (PUT %d per %v)",
-			lifecycleBulk, succeeded, n, puts, tool.Wall.Seconds(), best.Seconds(), budgets["PUT"].Requests, budgets["PUT"].Window),
-	}, nil
+	row := againstFastest("9 lifecycle move on cloud budgets", n, tool, "fastest schedule", best)
+	row.Target, row.Throttled = "every row once, ratio >= 0.80", srv.Throttled()
+	row.Pass = env.Smoke || (succeeded == n && row.Ratio >= 0.80)
+	row.Note = fmt.Sprintf("--limits cloud:60, --bulk-size %d: %d of %d rows succeeded with %d PUTs in %.1f s against %.1f s (PUT %d per %v)",
+		lifecycleBulk, succeeded, n, puts, tool.Wall.Seconds(), best.Seconds(), budgets["PUT"].Requests, budgets["PUT"].Window)
+	return row, nil
 }
 
 // economyRun is one run of an economy manifest: the requests of the
@@ -263,14 +259,10 @@ func benchLifecycleCopy(ctx context.Context, env *Env) ([]Row, error) {
 	rows := n + robots + 1 // the accounts and Finance
 	succeeded := tool.Summary.ByStatus[report.StatusSucceeded]
 	created := len(target.Users()) + len(target.RobotAccounts())
-	ratio := fastest.Seconds() / tool.Wall.Seconds()
-	return []Row{{
-		Scenario: "10 lifecycle copy on cloud budgets", Rows: rows, RowsPerSec: float64(rows) / tool.Wall.Seconds(),
-		Reference: "fastest schedule (no budget binds)", RefPerSec: float64(rows) / max(fastest.Seconds(), 1e-9), Ratio: ratio,
-		Target: "every account once, no 429, >= 0.75", P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms,
-		PeakRSSMB: tool.PeakRSSMB, Throttled: target.Throttled(),
-		Pass: env.Smoke || (succeeded == rows && created == n+robots && target.Throttled() == 0 && ratio >= 0.75),
-		Note: fmt.Sprintf("--limits cloud:60: %d accounts created in %.2f s; the budgets admit the copy's requests at once (%s), so the fastest schedule is the same copy without budgets: %.2f s and %.2f s",
-			created, tool.Wall.Seconds(), strings.Join(waits, ", "), before.Wall.Seconds(), after.Wall.Seconds()),
-	}}, nil
+	row := againstFastest("10 lifecycle copy on cloud budgets", rows, tool, "fastest schedule (no budget binds)", fastest)
+	row.Target, row.Throttled = "every account once, no 429, >= 0.75", target.Throttled()
+	row.Pass = env.Smoke || (succeeded == rows && created == n+robots && target.Throttled() == 0 && row.Ratio >= 0.75)
+	row.Note = fmt.Sprintf("--limits cloud:60: %d accounts created in %.2f s; the budgets admit the copy's requests at once (%s), so the fastest schedule is the same copy without budgets: %.2f s and %.2f s",
+		created, tool.Wall.Seconds(), strings.Join(waits, ", "), before.Wall.Seconds(), after.Wall.Seconds())
+	return []Row{row}, nil
 }

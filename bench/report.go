@@ -25,12 +25,8 @@ func benchReportHTML(ctx context.Context, env *Env) ([]Row, error) {
 		return nil, err
 	}
 	defer srv.Close()
-	ids := userIDs(srv)
 	manifest := filepath.Join(env.Dir, "report-html.csv")
-	err = writeManifest(manifest, "op,user_id,display_name", n, func(i int) string {
-		return fmt.Sprintf("update_user,%s,Reported %d", ids[fmt.Sprintf("user%05d", i)], i)
-	})
-	if err != nil {
+	if err := writeRenames(manifest, userIDs(srv), n, "Reported"); err != nil {
 		return nil, err
 	}
 	runDir := filepath.Join(env.Dir, "reports", "report-html")
