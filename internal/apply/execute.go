@@ -150,7 +150,7 @@ func (e *Executor) Writes() bool { return e.mode != modePlan }
 func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 	readsState := e.mode.readsEveryState() || ReadsState(job)
 	forUndo := !readsState && e.undo && undoable(job.Op) // read only to record its undo
-	if job.Groups != nil || len(job.GroupsToAdd)+len(job.GroupsToRemove) > 0 {
+	if job.Groups != nil || len(job.GroupsToAdd)+len(job.GroupsToRemove) > 0 || groupAccess(job) {
 		n.Groups++
 	}
 	switch job.Op {
@@ -174,7 +174,7 @@ func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 		case forUndo:
 			n.UndoRobots++
 		}
-	case manifest.OpSetRobotCredentials:
+	case manifest.OpSetRobotCredentials, manifest.OpUpdateUnattendedRobot:
 		n.OrchestratorLookups++ // the PATCH sends back the robot as read
 	case manifest.OpEnsureUser:
 		n.UserLookups++

@@ -30,11 +30,22 @@ var opCalls = map[manifest.Op]struct {
 	manifest.OpDeleteRobotAccount:  {robotReads, []client.Operation{client.OpDeleteRobotAccount}},
 	manifest.OpEnsureGroup:         {[]client.Operation{client.OpListGroups}, []client.Operation{client.OpCreateGroup}},
 	manifest.OpDeleteGroup:         {[]client.Operation{client.OpListGroups}, []client.Operation{client.OpDeleteGroup}},
+	manifest.OpEnsureFolder:        {accessReads, []client.Operation{client.OpCreateFolder}},
+	// An account Orchestrator does not list yet is found in the
+	// organization, and given access as a directory account.
+	manifest.OpSetFolderAccess:       {slices.Concat(accessAccountReads, []client.Operation{client.OpListFolderUsers}), []client.Operation{client.OpAssignFolderUsers, client.OpAssignDirectoryUser, client.OpRemoveFolderUser}},
+	manifest.OpRemoveFolderAccess:    {slices.Concat(accessAccountReads, []client.Operation{client.OpListFolderUsers}), []client.Operation{client.OpRemoveFolderUser}},
+	manifest.OpSetTenantRoles:        {accessAccountReads, []client.Operation{client.OpAssignTenantRoles, client.OpAssignDirectoryUser}},
+	manifest.OpUpdateUnattendedRobot: {[]client.Operation{client.OpGetOrchestratorUser, client.OpFindOrchestratorUser}, []client.Operation{client.OpSetUnattendedCredentials}},
 }
 
 var (
 	userReads  = []client.Operation{client.OpGetUser, client.OpListUsers}
 	robotReads = []client.Operation{client.OpGetRobotAccount, client.OpListRobotAccounts}
+	// accessReads: the folders, the roles and the Orchestrator users,
+	// read once by the first access row.
+	accessReads        = []client.Operation{client.OpListFolders, client.OpListRoles, client.OpFindOrchestratorUser}
+	accessAccountReads = slices.Concat(accessReads, []client.Operation{client.OpListUsers, client.OpListRobotAccounts, client.OpListGroups})
 )
 
 // Census is what a manifest asks for, counted in one pass: rows for the
@@ -100,7 +111,7 @@ func (c *Census) Add(j *manifest.Job, done journal.State) {
 	c.byOp[j.Op]++
 	c.byPhase[PhaseOf(j)]++
 	c.byKind[opTarget{j.Op, j.Target.Kind, ReadsState(j)}]++
-	if j.Groups != nil || len(j.GroupsToAdd)+len(j.GroupsToRemove) > 0 || j.Op == manifest.OpEnsureGroup || j.Op == manifest.OpDeleteGroup {
+	if j.Groups != nil || len(j.GroupsToAdd)+len(j.GroupsToRemove) > 0 || j.Op == manifest.OpEnsureGroup || j.Op == manifest.OpDeleteGroup || groupAccess(j) {
 		c.groupRows++
 	}
 	for _, ref := range []*manifest.SecretRef{j.NewPassword, j.OldPassword, j.InitialPassword} {
@@ -158,6 +169,12 @@ func (c *Census) Operations(writes bool) []client.Operation {
 		ops = append(ops, client.OpGetUser)
 	}
 	return ops
+}
+
+// groupAccess reports whether a row gives a group access: it may find
+// the group in the organization's list.
+func groupAccess(j *manifest.Job) bool {
+	return j.Op.Access() && j.Target.Kind == manifest.TargetGroupName
 }
 
 // Phases lists the phases that have rows still to run, in order.

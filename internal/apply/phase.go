@@ -8,17 +8,22 @@ import (
 )
 
 // Phase is a pass of a run over its manifest. A run creates groups first,
-// then creates and changes accounts, then changes memberships, then
-// deletes, whatever the order of the manifest's rows: a row may name a
-// group that a row below it creates, and nothing is deleted before
-// everything else of the run is done.
+// then Orchestrator folders, then creates and changes accounts, then
+// changes memberships, then Orchestrator access (roles in folders, then
+// tenant roles and unattended settings), then deletes, whatever the order of
+// the manifest's rows: a row may name a group, folder or account that a
+// row below it creates, and nothing is deleted before everything else of
+// the run is done.
 type Phase int
 
 // The phases, in the order a run takes them.
 const (
 	PhaseGroups Phase = iota
+	PhaseFolders
 	PhaseAccounts
 	PhaseMemberships
+	PhaseAccess
+	PhaseTenantRoles
 	PhaseDeletes
 	phaseCount
 )
@@ -28,6 +33,12 @@ func (p Phase) String() string {
 	switch p {
 	case PhaseGroups:
 		return "groups"
+	case PhaseFolders:
+		return "folders"
+	case PhaseAccess:
+		return "folder access"
+	case PhaseTenantRoles:
+		return "tenant roles"
 	case PhaseAccounts:
 		return "accounts"
 	case PhaseMemberships:
@@ -46,6 +57,14 @@ func PhaseOf(j *manifest.Job) Phase {
 	switch {
 	case j.Op == manifest.OpEnsureGroup:
 		return PhaseGroups
+	case j.Op == manifest.OpEnsureFolder:
+		return PhaseFolders
+	case j.Op.FolderScoped():
+		return PhaseAccess
+	case j.Op == manifest.OpSetTenantRoles || j.Op == manifest.OpUpdateUnattendedRobot:
+		// After folder access, which makes the Orchestrator users of
+		// accounts it is the first to give access to.
+		return PhaseTenantRoles
 	case j.Op.Deletes():
 		return PhaseDeletes
 	case membershipOnly(j):

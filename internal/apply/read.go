@@ -29,6 +29,8 @@ type reading struct {
 	// undo: the state before each write that can be put back is read,
 	// for the run's undo manifest.
 	undo bool
+	// access holds what the Orchestrator access rows read once.
+	access *accessDir
 }
 
 // needsState reports whether job's account must be read before its write.
@@ -51,7 +53,7 @@ func undoable(op manifest.Op) bool {
 }
 
 func newReading(r Reader, rs *Resolver, retry worker.RetryPolicy, mode runMode) reading {
-	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState(), plan: mode == modePlan}
+	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState(), plan: mode == modePlan, access: newAccessDir(r)}
 }
 
 // look is what reading a row found: the account it names and the changes
@@ -77,6 +79,8 @@ type look struct {
 	target   string
 	// note says, for a person, why a row that changes nothing does so.
 	note string
+	// access is what an Orchestrator access row read.
+	access *accessLook
 }
 
 // look reads what r's row needs and lists its changes.
@@ -98,6 +102,12 @@ func (rd *reading) look(ctx context.Context, r *row) (look, error) {
 		return rd.lookEnsureGroup(ctx, r)
 	case manifest.OpDeleteUser, manifest.OpDeleteRobotAccount, manifest.OpDeleteGroup:
 		return rd.lookDelete(ctx, r)
+	case manifest.OpEnsureFolder:
+		return rd.lookEnsureFolder(ctx, r)
+	case manifest.OpSetFolderAccess, manifest.OpRemoveFolderAccess, manifest.OpSetTenantRoles:
+		return rd.lookAccess(ctx, r)
+	case manifest.OpUpdateUnattendedRobot:
+		return rd.lookUnattended(ctx, r)
 	}
 	return look{}, failf(report.CodeValidation, "unknown op %q", r.job.Op)
 }
@@ -346,6 +356,9 @@ func (p *planner) do(ctx context.Context, r *row) error {
 	l, err := p.look(ctx, r)
 	if err != nil {
 		return err
+	}
+	if l.create {
+		p.access.plannedAccount(r.job) // the access rows of later phases find it
 	}
 	decide(modePlan, r.res, l.changes)
 	return nil

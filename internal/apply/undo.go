@@ -65,6 +65,20 @@ func (a *applier) groupNames(ids []string) []string {
 // before is the state l read, as undo needs it.
 func (a *applier) before(op manifest.Op, l look) undo.Before {
 	switch op {
+	case manifest.OpEnsureFolder:
+		return undo.Before{Kind: undo.KindFolder, Exists: len(l.access.create) == 0}
+	case manifest.OpSetFolderAccess, manifest.OpRemoveFolderAccess, manifest.OpSetTenantRoles:
+		return undo.Before{Kind: undo.KindAccess, Exists: true, Roles: l.access.had}
+	case manifest.OpUpdateUnattendedRobot:
+		b := undo.Before{Kind: undo.KindUnattended, Exists: true}
+		if o := l.orch.read; o != nil && o.UnattendedRobot != nil {
+			rb := o.UnattendedRobot
+			b.Unattended = &undo.Unattended{UserName: rb.UserName, CredentialType: rb.CredentialType, LimitConcurrentExecution: rb.LimitConcurrentExecution}
+			if rb.ExecutionSettings != nil {
+				b.Unattended.ExecutionSettings, _ = json.Marshal(rb.ExecutionSettings)
+			}
+		}
+		return b
 	case manifest.OpEnsureGroup, manifest.OpDeleteGroup:
 		b := undo.Before{Kind: undo.KindGroup, Exists: !l.create, ID: l.group.ID, Name: l.group.Name}
 		if op == manifest.OpDeleteGroup {

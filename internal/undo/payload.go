@@ -3,6 +3,7 @@ package undo
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/uipath-batch/batch/internal/manifest"
 )
@@ -34,6 +35,16 @@ type entry struct {
 	Groups      []string            `json:"groups,omitempty"`
 	Add         []string            `json:"add,omitempty"`
 	Remove      []string            `json:"remove,omitempty"`
+	// Folder, Roles and RolesRemove put access back: the roles held in
+	// Folder (or the tenant's) before the run.
+	Folder      string   `json:"folder,omitempty"`
+	Roles       []string `json:"roles,omitempty"`
+	RolesRemove []string `json:"roles_remove,omitempty"`
+	// The settings of an unattended robot before the run.
+	RobotUser         *string         `json:"robot_username,omitempty"`
+	CredentialType    *string         `json:"credential_type,omitempty"`
+	ExecutionSettings json.RawMessage `json:"execution_settings,omitempty"`
+	Limit             *bool           `json:"limit_concurrent_execution,omitempty"`
 }
 
 // add keeps e when it changes anything: an update that puts nothing back
@@ -61,6 +72,12 @@ func (p *payload) encode(job *manifest.Job) (json.RawMessage, error) {
 
 // empty reports whether e is an update that changes nothing.
 func (e *entry) empty() bool {
+	switch e.Op {
+	case manifest.OpSetFolderAccess, manifest.OpSetTenantRoles:
+		return len(e.Roles)+len(e.RolesRemove) == 0
+	case manifest.OpUpdateUnattendedRobot:
+		return e.RobotUser == nil && e.CredentialType == nil && e.ExecutionSettings == nil && e.Limit == nil
+	}
 	if e.Op != manifest.OpUpdateUser && e.Op != manifest.OpUpdateRobotAccount {
 		return false
 	}
@@ -76,6 +93,12 @@ func (e *entry) space() string {
 		return "robot"
 	case manifest.OpEnsureGroup, manifest.OpDeleteGroup:
 		return "group"
+	case manifest.OpSetFolderAccess, manifest.OpRemoveFolderAccess:
+		return "folder-access:" + strings.ToLower(e.Folder)
+	case manifest.OpSetTenantRoles:
+		return "tenant-roles"
+	case manifest.OpUpdateUnattendedRobot:
+		return "unattended"
 	}
 	return "user"
 }
@@ -108,6 +131,8 @@ func (e *entry) job(n int) manifest.Job {
 	if e.Op == manifest.OpEnsureUser {
 		j.UserName = e.UserName
 	}
+	j.Folder, j.Roles, j.RolesToRemove = e.Folder, e.Roles, e.RolesRemove
+	j.RobotUsername, j.CredentialType, j.ExecutionSettings, j.LimitConcurrentExecution = e.RobotUser, e.CredentialType, e.ExecutionSettings, e.Limit
 	if e.creates() && len(e.Groups) > 0 {
 		j.Groups = e.Groups
 	}

@@ -25,6 +25,11 @@ const (
 	KindUser Kind = iota + 1
 	KindRobot
 	KindGroup
+	// KindAccess: an account's roles in a folder or the tenant; KindFolder
+	// a folder; KindUnattended a robot's unattended settings.
+	KindAccess
+	KindFolder
+	KindUnattended
 )
 
 // Before is a target's state read before a row's write.
@@ -38,6 +43,18 @@ type Before struct {
 	Groups []string
 	// Members are a group's members, for delete_group.
 	Members []Member
+	// Roles are the roles an access row's account held (in its folder,
+	// or the tenant's), assigned, not inherited.
+	Roles []string
+	// Unattended is the robot's settings before an update_unattended_robot.
+	Unattended *Unattended
+}
+
+// Unattended is an unattended robot's settings, as undo puts them back.
+type Unattended struct {
+	UserName, CredentialType string
+	ExecutionSettings        json.RawMessage
+	LimitConcurrentExecution bool
 }
 
 // Member is one member of a group: a user by email or a robot account by
@@ -89,6 +106,16 @@ func Compute(job *manifest.Job, before Before) (json.RawMessage, error) {
 			what = "the robot password and robot_username it set cannot be put back: the old password is never read"
 		}
 		p.note(job, what)
+	case manifest.OpEnsureFolder:
+		if !before.Exists {
+			p.note(job, "a folder it created is not deleted (deleting a folder destroys its processes and queues): delete it by hand if needed")
+		}
+	case manifest.OpSetFolderAccess, manifest.OpRemoveFolderAccess, manifest.OpSetTenantRoles:
+		p.accessBack(job, before.Roles)
+	case manifest.OpUpdateUnattendedRobot:
+		if before.Unattended != nil {
+			p.unattendedBack(job, *before.Unattended)
+		}
 	}
 	if len(p.Rows) == 0 && len(p.Notes) == 0 {
 		return nil, nil
@@ -119,8 +146,54 @@ func kindOf(op manifest.Op) Kind {
 		return KindRobot
 	case manifest.OpEnsureGroup, manifest.OpDeleteGroup:
 		return KindGroup
+	case manifest.OpSetFolderAccess, manifest.OpRemoveFolderAccess, manifest.OpSetTenantRoles:
+		return KindAccess
+	case manifest.OpEnsureFolder:
+		return KindFolder
+	case manifest.OpUpdateUnattendedRobot:
+		return KindUnattended
 	}
 	return 0
+}
+
+// accessBack puts back the roles an access row's account held: the same
+// set again, or, where it held none, out of the folder (or without the
+// tenant roles the row gave).
+func (p *payload) accessBack(job *manifest.Job, had []string) {
+	e := entry{Op: manifest.OpSetFolderAccess, T: job.Target.Kind, V: job.Target.Value, Folder: job.Folder}
+	switch {
+	case job.Op == manifest.OpSetTenantRoles && len(had) == 0:
+		e.Op, e.RolesRemove = manifest.OpSetTenantRoles, job.Roles
+		if job.Roles == nil {
+			e.RolesRemove = job.RolesToAdd
+		}
+	case job.Op == manifest.OpSetTenantRoles:
+		e.Op, e.Roles = manifest.OpSetTenantRoles, had
+	case len(had) == 0:
+		e.Op = manifest.OpRemoveFolderAccess
+	default:
+		e.Roles = had
+	}
+	p.add(e)
+}
+
+// unattendedBack puts back the settings an update_unattended_robot row
+// changed.
+func (p *payload) unattendedBack(job *manifest.Job, before Unattended) {
+	e := entry{Op: manifest.OpUpdateUnattendedRobot, T: job.Target.Kind, V: job.Target.Value}
+	if v := job.RobotUsername; v != nil && !strings.EqualFold(*v, before.UserName) {
+		e.RobotUser = &before.UserName
+	}
+	if v := job.CredentialType; v != nil && !strings.EqualFold(*v, before.CredentialType) && before.CredentialType != "" {
+		e.CredentialType = &before.CredentialType
+	}
+	if job.ExecutionSettings != nil && before.ExecutionSettings != nil {
+		e.ExecutionSettings = before.ExecutionSettings
+	}
+	if v := job.LimitConcurrentExecution; v != nil && *v != before.LimitConcurrentExecution {
+		e.Limit = &before.LimitConcurrentExecution
+	}
+	p.add(e)
 }
 
 // kindUndo is how the rows of one kind of target are put back.
@@ -153,6 +226,12 @@ func (k Kind) String() string {
 		return "robot account"
 	case KindGroup:
 		return "group"
+	case KindAccess:
+		return "access"
+	case KindFolder:
+		return "folder"
+	case KindUnattended:
+		return "unattended robot"
 	}
 	return fmt.Sprintf("kind %d", int(k))
 }

@@ -204,6 +204,8 @@ var columnOrder = []string{
 	manifest.ColName, manifest.ColSurname, manifest.ColDisplayName,
 	manifest.ColIsActive, manifest.ColBypassBasicAuthRestriction, manifest.ColInvitationAccepted,
 	manifest.ColGroups, manifest.ColGroupsToAdd, manifest.ColGroupsToRemove,
+	string(manifest.TargetOrchestratorUserID), string(manifest.TargetFolder), manifest.ColRoles, manifest.ColRolesToRemove,
+	manifest.ColRobotUsername, manifest.ColCredentialType, manifest.ColExecutionSettings, manifest.ColLimitConcurrentExecution,
 }
 
 // writeRows is the third pass: the header's comments, then each row

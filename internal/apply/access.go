@@ -1,0 +1,465 @@
+package apply
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+)
+
+// accessLook is what reading an access row found.
+type accessLook struct {
+	folder Folder
+	// account is the target's Orchestrator user; known false when
+	// Orchestrator does not list it yet (directory names it then).
+	account   OrchestratorAccount
+	known     bool
+	directory DirectoryAccount
+	// had and want are the roles held (assigned) before and after the
+	// row, in the folder or for the tenant; roleIDs are want's ids.
+	had, want []string
+	roleIDs   []int64
+	// create lists the folders an ensure_folder creates, parents first.
+	create []string
+	// unattended is the change of update_unattended_robot.
+	unattended UnattendedUpdate
+}
+
+// lookEnsureFolder finds the folder and the ancestors the row creates.
+func (rd *reading) lookEnsureFolder(ctx context.Context, r *row) (look, error) {
+	if err := rd.loadAccess(ctx, r); err != nil {
+		return look{}, err
+	}
+	var missing []string
+	segs := manifest.FolderSegments(r.job.Target.Value)
+	for i := range segs {
+		path := strings.Join(segs[:i+1], manifest.FolderSeparator)
+		if _, found, planned := rd.access.folder(path); !found && !planned {
+			missing = append(missing, path)
+		}
+	}
+	l := look{job: r.job, access: &accessLook{create: missing}}
+	if len(missing) == 0 {
+		return l, nil
+	}
+	parts := make([]string, len(missing))
+	for i, p := range missing {
+		parts[i] = "+" + p
+		if rd.plan {
+			rd.access.addFolder(Folder{Path: p}, true) // later phases see it
+		}
+	}
+	l.changes = []report.Change{{Field: "folders", New: strings.Join(parts, " ")}}
+	return l, nil
+}
+
+// loadAccess reads the folders, roles and Orchestrator accounts once.
+func (rd *reading) loadAccess(ctx context.Context, r *row) error {
+	return rd.retry(ctx, r.res, rd.access.load)
+}
+
+// lookAccess reads a set_folder_access, remove_folder_access or
+// set_tenant_roles row: the folder, the account, and its roles.
+func (rd *reading) lookAccess(ctx context.Context, r *row) (look, error) {
+	if err := rd.loadAccess(ctx, r); err != nil {
+		return look{}, err
+	}
+	job := r.job
+	al := &accessLook{}
+	inFolder := job.Op.FolderScoped()
+	if inFolder {
+		f, found, planned := rd.access.folder(job.Folder)
+		if !found && !planned {
+			return look{}, rd.access.unknownFolder(job.Folder)
+		}
+		al.folder = f
+		if planned {
+			al.folder.Path = job.Folder
+		}
+	}
+	if err := rd.findAccount(ctx, r, al); err != nil {
+		return look{}, err
+	}
+	var inherited []string
+	switch {
+	case !al.known:
+	case inFolder && al.folder.ID != 0:
+		var m FolderMember
+		err := rd.retry(ctx, r.res, func(ctx context.Context) error {
+			var err error
+			m, err = rd.access.member(ctx, al.folder.ID, al.account.ID)
+			return err
+		})
+		if err != nil {
+			return look{}, err
+		}
+		al.had, inherited = m.Assigned, m.Inherited
+	case !inFolder:
+		al.had = al.account.TenantRoles
+	}
+	if job.Op == manifest.OpRemoveFolderAccess {
+		l := look{job: job, access: al}
+		if len(al.had) > 0 {
+			l.changes = []report.Change{{Field: accessField(job), Old: strings.Join(al.had, ", "), New: "removed from the folder"}}
+		} else if len(inherited) > 0 {
+			l.note = "assigned in no role here; inherited, not written: " + strings.Join(inherited, ", ")
+		}
+		return l, nil
+	}
+	for _, names := range [][]string{job.Roles, job.RolesToAdd, job.RolesToRemove} {
+		if _, err := rd.access.roleIDs(names, inFolder); err != nil {
+			return look{}, err
+		}
+	}
+	al.want = wantRoles(al.had, job, rd.access.roleName)
+	ids, err := rd.access.roleIDs(al.want, inFolder)
+	if err != nil {
+		return look{}, err
+	}
+	al.roleIDs = ids
+	l := look{job: job, access: al}
+	if c, ok := roleChange(accessField(job), al.had, al.want, inherited); ok {
+		l.changes = []report.Change{c}
+	} else if len(inherited) > 0 {
+		l.note = "inherited, not written: " + strings.Join(inherited, ", ")
+	}
+	return l, nil
+}
+
+// accessField names what an access row changes: the roles in a folder,
+// or the tenant's.
+func accessField(job *manifest.Job) string {
+	if job.Op.FolderScoped() {
+		return "roles in " + job.Folder
+	}
+	return "tenant roles"
+}
+
+// wantRoles is the set of roles the row leaves: its exact set, or the
+// roles held with its additions and without its removals (the tenant's
+// spelling, compared case-insensitively).
+func wantRoles(had []string, job *manifest.Job, name func(string) string) []string {
+	var want []string
+	add := func(n string) {
+		n = name(n)
+		if !slices.ContainsFunc(want, func(w string) bool { return strings.EqualFold(w, n) }) {
+			want = append(want, n)
+		}
+	}
+	if job.Roles != nil {
+		for _, n := range job.Roles {
+			add(n)
+		}
+		return want
+	}
+	for _, n := range had {
+		if !slices.ContainsFunc(job.RolesToRemove, func(rm string) bool { return strings.EqualFold(rm, n) }) {
+			add(n)
+		}
+	}
+	for _, n := range job.RolesToAdd {
+		add(n)
+	}
+	return want
+}
+
+// roleChange renders the difference "+Automation User −Folder
+// Administrator" (and the inherited roles, which are not written).
+func roleChange(field string, had, want, inherited []string) (report.Change, bool) {
+	var parts []string
+	holds := func(set []string, n string) bool {
+		return slices.ContainsFunc(set, func(s string) bool { return strings.EqualFold(s, n) })
+	}
+	for _, n := range want {
+		if !holds(had, n) {
+			parts = append(parts, "+"+n)
+		}
+	}
+	for _, n := range had {
+		if !holds(want, n) {
+			parts = append(parts, "−"+n)
+		}
+	}
+	if len(parts) == 0 {
+		return report.Change{}, false
+	}
+	if len(inherited) > 0 {
+		parts = append(parts, "(inherited, not written: "+strings.Join(inherited, ", ")+")")
+	}
+	return report.Change{Field: field, New: strings.Join(parts, " ")}, true
+}
+
+// findAccount finds the row's account in Orchestrator, or else in the
+// organization (it is then given access as a directory account).
+func (rd *reading) findAccount(ctx context.Context, r *row, al *accessLook) error {
+	t := r.job.Target
+	if a, ok := rd.access.account(t); ok {
+		al.account, al.known = a, true
+		return nil
+	}
+	d := DirectoryAccount{Name: t.Value}
+	if rd.plan && rd.access.isPlanned(t) {
+		al.directory = d // this plan creates it first
+		return nil
+	}
+	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
+		switch t.Kind {
+		case manifest.TargetEmail, manifest.TargetUsername:
+			u, err := rd.reader.FindUser(ctx, t.Kind == manifest.TargetEmail, t.Value)
+			d.Class, d.IdentityID, d.Name = accountUser, u.ID, u.UserName
+			return err
+		case manifest.TargetRobotName:
+			rb, err := rd.reader.FindRobot(ctx, t.Value)
+			d.Class, d.IdentityID, d.Name = accountRobot, rb.ID, rb.Name
+			return err
+		case manifest.TargetGroupName:
+			ids, err := rd.groupIDs([]string{t.Value})
+			if err == nil {
+				d.Class, d.IdentityID, d.Name = accountGroup, ids[0], rd.resolver.GroupName(ids[0])
+			}
+			return err
+		}
+		return failf(report.CodeValidation, "%s names no account Orchestrator access is given to", t)
+	})
+	if err != nil {
+		return err
+	}
+	al.directory = d
+	return nil
+}
+
+// lookUnattended reads an update_unattended_robot row: the robot's
+// settings now, and those the row changes.
+func (rd *reading) lookUnattended(ctx context.Context, r *row) (look, error) {
+	var o OrchestratorUser
+	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
+		var err error
+		o, err = rd.resolver.OrchestratorUser(ctx, r.job.Target)
+		return err
+	})
+	if err != nil {
+		return look{}, err
+	}
+	if o.read != nil && !o.HasRobot {
+		return look{}, failf(report.CodeValidation, "the Orchestrator user %d (%s) has no unattended robot", o.Key, o.UserName)
+	}
+	job := r.job
+	upd := UnattendedUpdate{UserName: job.RobotUsername, CredentialType: job.CredentialType,
+		ExecutionSettings: job.ExecutionSettings, LimitConcurrentExecution: job.LimitConcurrentExecution}
+	return look{job: job, orch: o, access: &accessLook{unattended: upd}, changes: unattendedChanges(upd, o)}, nil
+}
+
+// unattendedChanges lists what upd changes of o's robot (every field it
+// sets when o's robot was not read).
+func unattendedChanges(upd UnattendedUpdate, o OrchestratorUser) []report.Change {
+	var cs []report.Change
+	var cur struct {
+		user, cred, settings string
+		limit                bool
+	}
+	known := o.read != nil && o.read.UnattendedRobot != nil
+	if known {
+		rb := o.read.UnattendedRobot
+		cur.user, cur.cred, cur.limit = rb.UserName, rb.CredentialType, rb.LimitConcurrentExecution
+		if rb.ExecutionSettings != nil {
+			b, _ := json.Marshal(rb.ExecutionSettings)
+			cur.settings = string(b)
+		}
+	}
+	if v := upd.UserName; v != nil && (!known || !strings.EqualFold(*v, cur.user)) {
+		cs = append(cs, report.Change{Field: "robot_username", Old: quote(cur.user), New: quote(*v)})
+	}
+	if v := upd.CredentialType; v != nil && (!known || !strings.EqualFold(*v, cur.cred)) {
+		cs = append(cs, report.Change{Field: "credential_type", Old: cur.cred, New: *v})
+	}
+	if v := upd.ExecutionSettings; v != nil && (!known || !sameJSON(v, []byte(cur.settings))) {
+		cs = append(cs, report.Change{Field: "execution_settings", Old: cur.settings, New: string(v)})
+	}
+	if v := upd.LimitConcurrentExecution; v != nil && (!known || *v != cur.limit) {
+		cs = append(cs, report.Change{Field: "limit_concurrent_execution", Old: strconv.FormatBool(cur.limit), New: strconv.FormatBool(*v)})
+	}
+	if !known {
+		for i := range cs {
+			cs[i].Old = ""
+		}
+	}
+	return cs
+}
+
+// sameJSON reports whether two JSON objects hold the same values.
+func sameJSON(a, b []byte) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return bytes.Equal(a, b)
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return bytes.Equal(xa, ya)
+}
+
+// accessWriter is the applier's Writer as an AccessWriter.
+func (a *applier) accessWriter() (AccessWriter, error) {
+	w, ok := a.writer.(AccessWriter)
+	if !ok {
+		return nil, failf(report.CodeValidation, "this run cannot change Orchestrator access")
+	}
+	return w, nil
+}
+
+// ensureFolder creates the folders l lists, parents first. A folder
+// another row (or administrator) made meanwhile is not made twice: a
+// refused or unanswered create reads the folders again.
+func (a *applier) ensureFolder(ctx context.Context, r *row, l look) error {
+	w, err := a.accessWriter()
+	if err != nil {
+		return err
+	}
+	for _, path := range l.access.create {
+		if err := a.createFolder(ctx, r, w, path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *applier) createFolder(ctx context.Context, r *row, w AccessWriter, path string) error {
+	d := a.access
+	d.folderLock.Lock()
+	defer d.folderLock.Unlock()
+	if _, found, _ := d.folder(path); found {
+		return nil
+	}
+	var parentID *int64
+	if parent := manifest.FolderParent(path); parent != "" {
+		p, found, _ := d.folder(parent)
+		if !found {
+			return failf(report.CodeNotFound, "folder %q: its parent %q is not there (nothing was sent)", path, parent)
+		}
+		parentID = &p.ID
+	}
+	segs := manifest.FolderSegments(path)
+	name := segs[len(segs)-1]
+	var made Folder
+	err := a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+		var err error
+		made, err = w.CreateFolder(ctx, name, parentID, before)
+		return err
+	})
+	if err != nil {
+		// A duplicate, or an answer lost: the folder may be there now.
+		if rerr := a.retry(ctx, nil, d.refreshFolders); rerr == nil {
+			if _, found, _ := d.folder(path); found {
+				r.res.Status = report.StatusSucceeded
+				return nil
+			}
+		}
+		return err
+	}
+	if made.Path == "" {
+		made.Path = path
+	}
+	d.addFolder(made, false)
+	return nil
+}
+
+// writeAccess makes an access row's change: the roles in a folder (or
+// out of it), or the tenant roles. An account Orchestrator does not list
+// yet is given its access as a directory account, which makes its
+// Orchestrator user.
+func (a *applier) writeAccess(ctx context.Context, r *row, l look) error {
+	w, err := a.accessWriter()
+	if err != nil {
+		return err
+	}
+	al, job := l.access, l.job
+	lock := a.access.lockAccount(job.Target)
+	defer lock.Unlock()
+	if !al.known { // another row of this account may have made it since
+		if acc, ok := a.access.account(job.Target); ok {
+			al.account, al.known = acc, true
+		}
+	}
+	folderID := al.folder.ID
+	if job.Op.FolderScoped() && folderID == 0 {
+		f, found, _ := a.access.folder(job.Folder)
+		if !found {
+			return a.access.unknownFolder(job.Folder)
+		}
+		folderID = f.ID
+	}
+	switch {
+	case job.Op == manifest.OpRemoveFolderAccess || (job.Op.FolderScoped() && len(al.want) == 0):
+		err = a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+			return w.RemoveFromFolder(ctx, folderID, al.account.ID, before)
+		})
+	case !al.known && job.Op.FolderScoped():
+		err = a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+			return w.AssignDirectoryAccount(ctx, al.directory, folderID, al.roleIDs, before)
+		})
+		if err == nil {
+			err = a.learnAccount(ctx, r, al)
+		}
+	case job.Op.FolderScoped():
+		err = a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+			return w.AssignFolderRoles(ctx, al.account.ID, folderID, al.roleIDs, before)
+		})
+	case !al.known: // tenant roles of an account Orchestrator does not list
+		return failf(report.CodeNotFound, "%s is not an Orchestrator user yet, and tenant roles are given to Orchestrator users only: give it access to a folder first (set_folder_access; this run's run before its tenant roles), then run this row again (nothing was sent)", job.Target)
+	default: // tenant roles
+		err = a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+			return w.SetTenantRoles(ctx, al.account.ID, al.roleIDs, before)
+		})
+	}
+	if err == nil && job.Op.FolderScoped() && al.known {
+		a.access.setMember(folderID, FolderMember{UserID: al.account.ID, Assigned: al.want})
+	}
+	return err
+}
+
+// learnAccount finds the Orchestrator user a directory assignment made,
+// for the account's later rows.
+func (a *applier) learnAccount(ctx context.Context, r *row, al *accessLook) error {
+	var o OrchestratorUser
+	err := a.retry(ctx, r.res, func(ctx context.Context) error {
+		var err error
+		o, err = a.reader.FindOrchestratorUser(ctx, al.directory.Name)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("find the Orchestrator user made for %s: %w", al.directory.Name, err)
+	}
+	al.account = OrchestratorAccount{ID: o.Key, UserName: o.UserName, Class: al.directory.Class}
+	al.known = true
+	a.access.remember(r.job.Target, al.account)
+	return nil
+}
+
+// updateUnattended sends the robot's settings whole with the row's
+// changes, read again first when too old (as setRobotCredentials does).
+func (a *applier) updateUnattended(ctx context.Context, r *row, l look) error {
+	w, err := a.accessWriter()
+	if err != nil {
+		return err
+	}
+	o := l.orch
+	r.verify = func(ctx context.Context) error {
+		return a.retry(ctx, nil, func(ctx context.Context) error { return a.freshOrchestratorUser(ctx, &o) })
+	}
+	defer func() { r.verify = nil }()
+	for try := 1; ; try++ {
+		sent := o
+		err := a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+			return w.UpdateUnattended(ctx, sent, l.access.unattended, before)
+		})
+		if !errors.Is(err, errStale) || try >= staleTries {
+			return keptChanging(err)
+		}
+	}
+}

@@ -1,0 +1,164 @@
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/uipath-batch/batch/internal/client"
+)
+
+// Folders reads every folder of the tenant.
+func (a *ClientAdapter) Folders(ctx context.Context) ([]Folder, error) {
+	fs, err := a.c.Folders().List(ctx)
+	if err != nil {
+		return nil, adaptErr(err)
+	}
+	out := make([]Folder, len(fs))
+	for i, f := range fs {
+		out[i] = Folder{ID: f.ID, Path: f.FullyQualifiedName}
+	}
+	return out, nil
+}
+
+// Roles reads every role of the tenant.
+func (a *ClientAdapter) Roles(ctx context.Context) ([]Role, error) {
+	rs, err := a.c.Roles().List(ctx)
+	if err != nil {
+		return nil, adaptErr(err)
+	}
+	out := make([]Role, len(rs))
+	for i, r := range rs {
+		out[i] = Role{ID: r.ID, Name: r.Name, Tenant: r.ForTenant(), Folder: r.ForFolders()}
+	}
+	return out, nil
+}
+
+// FolderMembers reads who holds roles in the folder, and which, assigned
+// there or inherited from an ancestor.
+func (a *ClientAdapter) FolderMembers(ctx context.Context, folderID int64) ([]FolderMember, error) {
+	ms, err := a.c.Folders().Users(ctx, folderID, true)
+	if err != nil {
+		return nil, adaptErr(err)
+	}
+	out := make([]FolderMember, 0, len(ms))
+	for _, m := range ms {
+		fm := FolderMember{UserID: m.UserID}
+		for _, r := range m.Roles {
+			if r.Inherited {
+				fm.Inherited = append(fm.Inherited, r.Name)
+			} else {
+				fm.Assigned = append(fm.Assigned, r.Name)
+			}
+		}
+		out = append(out, fm)
+	}
+	return out, nil
+}
+
+// EachOrchestratorAccount pages through the tenant's Orchestrator users.
+func (a *ClientAdapter) EachOrchestratorAccount(ctx context.Context, fn func(OrchestratorAccount) error) error {
+	return adaptErr(a.c.OrchestratorUsers.All(ctx, func(o client.OrchestratorUser) error {
+		return fn(OrchestratorAccount{ID: o.ID, UserName: o.UserName, Email: o.EmailAddress, Class: accountClass(o.Type), TenantRoles: o.RolesList})
+	}))
+}
+
+// accountClass is the class of account an Orchestrator user type stands
+// for ("" for those no access row names).
+func accountClass(typ string) string {
+	switch typ {
+	case client.TypeDirectoryUser, "User":
+		return accountUser
+	case client.TypeDirectoryRobot, "Robot":
+		return accountRobot
+	case client.TypeDirectoryGroup:
+		return accountGroup
+	}
+	return ""
+}
+
+// directoryTypes are the Orchestrator user types of the account classes.
+var directoryTypes = map[string]string{accountUser: client.TypeDirectoryUser, accountRobot: client.TypeDirectoryRobot, accountGroup: client.TypeDirectoryGroup}
+
+// CreateFolder creates a folder under the parent (nil: at the root).
+func (a *ClientAdapter) CreateFolder(ctx context.Context, name string, parentID *int64, before BeforeSend) (Folder, error) {
+	var f client.Folder
+	err := a.orchestrator(func() error {
+		var err error
+		f, err = a.c.Folders().Create(ctx, client.NewFolder{DisplayName: name, ParentID: parentID}, client.BeforeSend(before))
+		return err
+	})
+	return Folder{ID: f.ID, Path: f.FullyQualifiedName}, err
+}
+
+// AssignFolderRoles makes roleIDs the user's roles in the folder.
+func (a *ClientAdapter) AssignFolderRoles(ctx context.Context, userID, folderID int64, roleIDs []int64, before BeforeSend) error {
+	return a.orchestrator(func() error {
+		return a.c.Folders().AssignUsers(ctx, []int64{userID}, []client.FolderRoles{{FolderID: folderID, RoleIDs: roleIDs}}, client.BeforeSend(before))
+	})
+}
+
+// AssignDirectoryAccount gives a directory account roles in a folder (0:
+// in none), which makes its Orchestrator user.
+func (a *ClientAdapter) AssignDirectoryAccount(ctx context.Context, d DirectoryAccount, folderID int64, roleIDs []int64, before BeforeSend) error {
+	da := client.DirectoryAssignment{Type: directoryTypes[d.Class], DirectoryIdentifier: d.IdentityID, UserName: d.Name}
+	if folderID != 0 {
+		da.RolesPerFolder = []client.FolderRoles{{FolderID: folderID, RoleIDs: roleIDs}}
+	}
+	return a.orchestrator(func() error {
+		return a.c.Folders().AssignDirectoryUser(ctx, da, client.BeforeSend(before))
+	})
+}
+
+// RemoveFromFolder takes the user out of the folder.
+func (a *ClientAdapter) RemoveFromFolder(ctx context.Context, folderID, userID int64, before BeforeSend) error {
+	return a.orchestrator(func() error {
+		return a.c.Folders().RemoveUser(ctx, folderID, userID, client.BeforeSend(before))
+	})
+}
+
+// SetTenantRoles makes roleIDs the user's tenant roles.
+func (a *ClientAdapter) SetTenantRoles(ctx context.Context, userID int64, roleIDs []int64, before BeforeSend) error {
+	return a.orchestrator(func() error {
+		return a.c.OrchestratorUsers.AssignTenantRoles(ctx, userID, roleIDs, client.BeforeSend(before))
+	})
+}
+
+// UpdateUnattended sends o's unattended robot with u's changes: one PATCH
+// carrying the robot as read with o (a read first when o was not read by
+// this adapter).
+func (a *ClientAdapter) UpdateUnattended(ctx context.Context, o OrchestratorUser, u UnattendedUpdate, before BeforeSend) error {
+	return a.orchestrator(func() error {
+		read := o.read
+		if read == nil {
+			got, err := a.c.OrchestratorUsers.Get(ctx, o.Key)
+			if err != nil {
+				return err
+			}
+			read = &got
+		}
+		if read.UnattendedRobot == nil {
+			return fmt.Errorf("the Orchestrator user %d (%s) has no unattended robot", read.ID, read.UserName)
+		}
+		robot := *read.UnattendedRobot
+		if u.UserName != nil {
+			robot.UserName = *u.UserName
+		}
+		if u.CredentialType != nil && !strings.EqualFold(*u.CredentialType, robot.CredentialType) {
+			robot.CredentialType = *u.CredentialType
+		}
+		if u.ExecutionSettings != nil {
+			var settings map[string]any
+			if err := json.Unmarshal(u.ExecutionSettings, &settings); err != nil {
+				return fmt.Errorf("execution_settings: %w", err)
+			}
+			robot.ExecutionSettings = settings
+		}
+		if u.LimitConcurrentExecution != nil {
+			robot.LimitConcurrentExecution = *u.LimitConcurrentExecution
+		}
+		_, err := a.c.OrchestratorUsers.UpdateUnattendedRobotOf(ctx, *read, robot, client.BeforeSend(before))
+		return err
+	})
+}

@@ -1,0 +1,164 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/emulatortest"
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/runfolder"
+	"github.com/uipath-batch/batch/internal/session"
+)
+
+// accessRun is a run of cmd over content against emu, in its own folder.
+func accessRun(t *testing.T, emu *emulator.Server, cfgSettings Config, cmd Command, id, content string) Result {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "access.csv")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mopts := manifest.Options{DisplayName: "access.csv"}
+	var problems bytes.Buffer
+	census, err := Check(t.Context(), path, mopts, &problems, cmd.Writes(), false)
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, problems.String())
+	}
+	r, err := runfolder.Open(runfolder.Options{ReportDir: filepath.Join(dir, "reports"), ID: id, Command: cmd.String(),
+		Writes: cmd.Writes(), Manifest: path, DisplayName: "access.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	cfg := cfgSettings
+	cfg.Command, cfg.Path, cfg.Manifest, cfg.Census, cfg.Run = cmd, path, mopts, census, r
+	res, err := Execute(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// results reads a run's results.jsonl rows by row number.
+func results(t *testing.T, dir string) map[int]report.Result {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "results.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]report.Result{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var r report.Result
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		out[r.Row] = r
+	}
+	return out
+}
+
+const accessManifest = `op,folder,username,robot_name,group_name,roles,roles_to_add,robot_username,limit_concurrent_execution
+ensure_folder,Finance/AP/Invoices,,,,,,,
+set_folder_access,Finance/AP,user00001,,,Automation User;Folder Administrator,,,
+set_folder_access,Finance,user00002,,,,Automation Developer,,
+set_folder_access,Finance/AP/Invoices,,robot-001,,Automation User,,,
+set_folder_access,Finance,,,Finance Team,Automation User,,,
+set_tenant_roles,,user00001,,,Allow to be Automation User,,,
+update_unattended_robot,,,robot-001,,,,CORP\svc-robot-1,true
+set_folder_access,Finance/AR,user00003,,,Automation User,,,
+set_folder_access,Finance,user00004,,,Automaton User,,,
+`
+
+// The access ops against the emulator: a plan shows each change and
+// writes nothing; an apply makes them (folders, parents first, roles in
+// folders and of the tenant, unattended settings), an unknown folder or
+// role fails its row naming the nearest one, and a second plan finds
+// nothing left to change.
+func TestAccessOpsPlanApplyPlan(t *testing.T) {
+	emu, settings := emulatortest.Start(t, emulator.Config{Users: 5, Robots: 2, SeedData: &emulator.SeedFile{
+		Groups: []emulator.SeedGroup{{Name: "Finance Team"}},
+	}})
+	base := Config{Settings: settings, Session: session.Options{Limits: "none", MaxAttempts: 3}, Workers: 3, Log: zerolog.Nop(), Warnings: &bytes.Buffer{}}
+
+	plan := accessRun(t, emu, base, Plan, "plan1", accessManifest)
+	if n := len(emu.Folders()); n != 0 {
+		t.Fatalf("a plan made %d folders", n)
+	}
+	rows := results(t, plan.Summary.ReportDir)
+	if got := rows[1].Changes; len(got) != 1 || got[0].New != "+Finance +Finance/AP +Finance/AP/Invoices" {
+		t.Errorf("ensure_folder planned %+v", got)
+	}
+	if got := rows[2]; got.Status != report.StatusPlanned || !strings.Contains(got.Changes[0].New, "+Automation User") {
+		t.Errorf("set_folder_access planned %+v", got)
+	}
+	if got := rows[8]; got.Status != report.StatusFailed || !strings.Contains(got.ErrorMessage, `did you mean "Finance/AP"`) {
+		t.Errorf("an unknown folder: %+v", got)
+	}
+	if got := rows[9]; got.Status != report.StatusFailed || !strings.Contains(got.ErrorMessage, `did you mean "Automation User"`) {
+		t.Errorf("an unknown role: %+v", got)
+	}
+
+	applied := accessRun(t, emu, base, Apply, "apply1", accessManifest)
+	rows = results(t, applied.Summary.ReportDir)
+	for n := 1; n <= 7; n++ {
+		if rows[n].Status != report.StatusSucceeded {
+			t.Errorf("row %d: %s %s", n, rows[n].Status, rows[n].ErrorMessage)
+		}
+	}
+	if rows[8].Status != report.StatusFailed || rows[9].Status != report.StatusFailed {
+		t.Errorf("rows 8 and 9: %s, %s", rows[8].Status, rows[9].Status)
+	}
+	for _, path := range []string{"Finance", "Finance/AP", "Finance/AP/Invoices"} {
+		if _, ok := emu.FolderByPath(path); !ok {
+			t.Errorf("folder %s not made", path)
+		}
+	}
+	held := map[string][]string{}
+	for _, a := range emu.FolderAssignments() {
+		held[a.FolderPath+"|"+strings.ToLower(a.UserName)] = a.Roles
+	}
+	for key, want := range map[string][]string{
+		"Finance/AP|user00001":          {"Automation User", "Folder Administrator"},
+		"Finance|user00002":             {"Automation Developer"},
+		"Finance/AP/Invoices|robot-001": {"Automation User"},
+		"Finance|finance team":          {"Automation User"},
+	} {
+		got := slices.Clone(held[key])
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s holds %v, want %v (all: %v)", key, got, want, held)
+		}
+	}
+	var robot, user1 *emulator.OrchestratorUser
+	for _, o := range emu.OrchestratorUsers() {
+		switch strings.ToLower(o.UserName) {
+		case "robot-001":
+			robot = &o
+		case "user00001":
+			user1 = &o
+		}
+	}
+	if user1 == nil || !slices.Equal(user1.RolesList, []string{"Allow to be Automation User"}) {
+		t.Errorf("user00001's tenant roles: %+v", user1)
+	}
+	if robot == nil || robot.UnattendedRobot == nil || robot.UnattendedRobot.UserName != `CORP\svc-robot-1` || !robot.UnattendedRobot.LimitConcurrentExecution {
+		t.Errorf("robot-001's unattended robot: %+v", robot)
+	}
+
+	again := accessRun(t, emu, base, Plan, "plan2", accessManifest)
+	rows = results(t, again.Summary.ReportDir)
+	for n := 1; n <= 7; n++ {
+		if rows[n].Status != report.StatusUnchanged {
+			t.Errorf("second plan, row %d: %s %+v %s", n, rows[n].Status, rows[n].Changes, rows[n].ErrorMessage)
+		}
+	}
+}
