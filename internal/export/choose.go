@@ -14,11 +14,11 @@ import (
 // one file); a rotation is exported alone.
 func Choose(kinds Kinds, rotate bool, userName string) (*Rotation, error) {
 	if len(kinds) == 0 {
-		return nil, errors.New("export: name what to export: users, robot-accounts, groups or robot-credentials")
+		return nil, errors.New("export: name what to export: users, robot-accounts, groups, access or robot-credentials")
 	}
 	for i, k := range kinds {
-		if k != Users && k != RobotAccounts && k != Groups && k != RobotCredentials {
-			return nil, fmt.Errorf("export %q: want users, robot-accounts, groups or robot-credentials", k)
+		if k != Users && k != RobotAccounts && k != Groups && k != Access && k != RobotCredentials {
+			return nil, fmt.Errorf("export %q: want users, robot-accounts, groups, access or robot-credentials", k)
 		}
 		if slices.Contains(kinds[:i], k) {
 			return nil, fmt.Errorf("export %s: named twice", k)

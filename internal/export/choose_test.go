@@ -19,6 +19,11 @@ func TestChooseChecksKindAndRotation(t *testing.T) {
 		{Kinds{RobotAccounts}, false, "", false, ""},
 		{Kinds{Groups}, false, "", false, ""},
 		{Kinds{Groups, Users, RobotAccounts}, false, "", false, ""},
+		{Kinds{Access}, false, "", false, ""},
+		{Kinds{Groups, Users, RobotAccounts, Access}, false, "", false, ""},
+		{Kinds{Access}, true, "", false, "--rotate goes with export users"},
+		{Kinds{Access, RobotCredentials}, false, "", false, "exported alone"},
+		{Kinds{Access}, false, "x*", false, "--username narrows a rotation"},
 		{Kinds{Users}, true, "", true, ""},
 		{Kinds{Users}, true, "svc-*", true, ""},
 		{Kinds{RobotCredentials}, false, "", true, ""},
@@ -58,10 +63,13 @@ func TestColumnsOfSeveralKinds(t *testing.T) {
 		kinds Kinds
 		want  string
 	}{
-		{Kinds{Users}, "op,email,username,name,surname,display_name,bypass_basic_auth_restriction,groups"},
+		{Kinds{Users}, "op,email,username,name,surname,display_name,is_active,bypass_basic_auth_restriction,groups"},
 		{Kinds{RobotAccounts}, "op,robot_name,display_name,groups"},
 		{Kinds{Groups}, "op,group_name"},
-		{Kinds{RobotAccounts, Groups, Users}, "op,email,username,robot_name,group_name,name,surname,display_name,bypass_basic_auth_restriction,groups"},
+		{Kinds{RobotAccounts, Groups, Users}, "op,email,username,robot_name,group_name,name,surname,display_name,is_active,bypass_basic_auth_restriction,groups"},
+		{Kinds{Access}, "op,email,username,robot_name,group_name,folder,roles,robot_username,credential_type,execution_settings,limit_concurrent_execution"},
+		{Kinds{Groups, Users, RobotAccounts, Access}, "op,email,username,robot_name,group_name,folder,name,surname,display_name,is_active," +
+			"bypass_basic_auth_restriction,groups,roles,robot_username,credential_type,execution_settings,limit_concurrent_execution"},
 	} {
 		cols := Columns(tc.kinds)
 		if got := strings.Join(cols, ","); got != tc.want {

@@ -2,7 +2,8 @@
 // portable manifest: users named by email, robot accounts and local groups
 // by name, as ensure_user, ensure_robot_account and ensure_group rows that
 // carry each account's current values and its exact group membership
-// (groups, by name). A file exported from one organization and planned
+// (groups, by name); and its Orchestrator access (see access.go): folders
+// by path, roles by name. A file exported from one organization and planned
 // against another shows exactly the creates and updates that make the
 // second match the first; planned against the organization it came from,
 // every row is unchanged. It never writes a secret, an id or a time. It
@@ -52,30 +53,23 @@ func (ks Kinds) String() string {
 	return strings.Join(names, ", ")
 }
 
-// kindColumns are the columns each kind's rows fill; columnOrder is the
-// manifest's canonical order of them all.
-var (
-	kindColumns = map[Kind][]string{
-		Users:         {"op", "email", "username", "name", "surname", "display_name", "bypass_basic_auth_restriction", "groups"},
-		RobotAccounts: {"op", "robot_name", "display_name", "groups"},
-		Groups:        {"op", "group_name"},
-	}
-	columnOrder = []string{"op", "email", "username", "robot_name", "group_name", "name", "surname", "display_name", "bypass_basic_auth_restriction", "groups"}
-)
+// kindColumns are the columns each kind's rows fill.
+var kindColumns = map[Kind][]string{
+	Users:         {"op", "email", "username", "name", "surname", "display_name", "is_active", "bypass_basic_auth_restriction", "groups"},
+	RobotAccounts: {"op", "robot_name", "display_name", "groups"},
+	Groups:        {"op", "group_name"},
+	Access: {"op", "email", "username", "robot_name", "group_name", "folder", "roles",
+		"robot_username", "credential_type", "execution_settings", "limit_concurrent_execution"},
+}
 
 // Columns are the columns of a manifest holding the rows of kinds, in the
 // manifest's canonical order.
 func Columns(kinds Kinds) []string {
-	var out []string
-	for _, c := range columnOrder {
-		for _, k := range kinds {
-			if slices.Contains(kindColumns[k], c) {
-				out = append(out, c)
-				break
-			}
-		}
+	var all []string
+	for _, k := range kinds {
+		all = append(all, kindColumns[k]...)
 	}
-	return out
+	return manifest.OrderColumns(all)
 }
 
 // Sink receives the exported rows (manifest.Writer is one).
@@ -101,11 +95,16 @@ type Tally struct {
 	// Unknown counts the users left out for a type or category code this
 	// version does not know, by code ("type 9").
 	Unknown map[string]int
+	// Access is what export access left out (see WriteAccess).
+	Access AccessTally
 }
 
 // Notes says, one line each, what the export of kind k left out or named
 // by id; none when the file is portable as a whole.
 func (t Tally) Notes(k Kind) []string {
+	if k == Access {
+		return t.Access.notes()
+	}
 	var notes []string
 	if t.LeftOut > 0 {
 		why := map[Kind]string{
@@ -180,7 +179,7 @@ func Write(ctx context.Context, r apply.Reader, k Kind, sink Sink, groups []clie
 	case Groups:
 		rows = groupRows(groups, names, &t)
 	default:
-		return t, fmt.Errorf("export %q: want users, robot-accounts or groups", k)
+		return t, fmt.Errorf("export %q: want users, robot-accounts or groups (WriteAccess writes access)", k)
 	}
 	t.ByID = len(byID)
 	if err == nil {
@@ -221,16 +220,23 @@ func unknownCode(u apply.User) string {
 }
 
 // userRow is an ensure_user row: the user by email, its user name, names,
-// basic-authentication bypass and exact membership. Activation is not
-// written (ensure_user does not take it), nor is a password.
+// basic-authentication bypass and exact membership, and is_active false
+// for an inactive user (Identity's own flag). An active user's is_active
+// is left empty: a user is made active, so a copy matches without it, and
+// a file of active users reads as before. A password is never written.
 func userRow(n int, u apply.User, groups []string) manifest.Job {
 	bypass := u.BypassBasicAuthRestriction
-	return manifest.Job{
+	j := manifest.Job{
 		Row: n, Op: manifest.OpEnsureUser,
 		Target:   manifest.Target{Kind: manifest.TargetEmail, Value: u.Email},
 		UserName: &u.UserName, Name: &u.Name, Surname: &u.Surname, DisplayName: &u.DisplayName,
 		BypassBasicAuthRestriction: &bypass, Groups: groups,
 	}
+	if !u.IsActive {
+		inactive := false
+		j.IsActive = &inactive
+	}
+	return j
 }
 
 // robotRow is an ensure_robot_account row: the robot account by name, its

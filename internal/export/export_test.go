@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -104,9 +105,10 @@ func TestGroupNamesKeepOnlyNamesAManifestCanCarry(t *testing.T) {
 // Each user with an email becomes an ensure_user row by email: its user
 // name, names and basic-authentication bypass, and its exact membership
 // by name, built-in groups included (by lower-case id where no name can
-// stand for the group), sorted and each once. No id, no activation, no
-// password. A user without an email, and a directory's user (it comes with
-// the directory), are left out and counted.
+// stand for the group), sorted and each once; is_active false for an
+// inactive user, empty for an active one. No id, no password. A user
+// without an email, and a directory's user (it comes with the directory),
+// are left out and counted.
 func TestUsersExportAsEnsureRowsByEmail(t *testing.T) {
 	o := &org{users: []apply.User{
 		{ID: "AAAAAAAA-0D4E-4C1A-9B7E-000000000001", UserName: "ann", Email: "Ann@Example.com", Name: "Ann", Surname: "Lee", DisplayName: "Ann Lee",
@@ -131,10 +133,11 @@ func TestUsersExportAsEnsureRowsByEmail(t *testing.T) {
 		t.Errorf("groups %q, want %q", ann.Groups, want)
 	}
 	if ann.IsActive != nil || ann.InvitationAccepted != nil || ann.ExpectEmail != "" || ann.ExpectUserName != "" || ann.InitialPassword != nil || ann.NewPassword != nil {
-		t.Errorf("an ensure_user row carries activation, an id's labels or a password: %+v", ann)
+		t.Errorf("an active user's ensure_user row carries activation, an id's labels or a password: %+v", ann)
 	}
-	if bo := sink.jobs[1]; bo.Row != 2 || bo.Target.Value != "bo@example.com" || *bo.BypassBasicAuthRestriction || !slices.Equal(bo.Groups, []string{"Everyone"}) {
-		t.Errorf("bo: %+v", bo)
+	if bo := sink.jobs[1]; bo.Row != 2 || bo.Target.Value != "bo@example.com" || *bo.BypassBasicAuthRestriction || !slices.Equal(bo.Groups, []string{"Everyone"}) ||
+		bo.IsActive == nil || *bo.IsActive {
+		t.Errorf("bo (inactive): %+v", bo)
 	}
 	notes := strings.Join(tally.Notes(Users), "\n")
 	if !strings.Contains(notes, "left out 1 users without an email") || !strings.Contains(notes, "1 groups are named by id") ||
@@ -218,7 +221,7 @@ func TestExportReadsTheOrganization(t *testing.T) {
 			{Name: "6f1b7c2a-0d4e-4c1a-9b7e-00000000abcd", Members: []string{"user00002"}},
 			{Name: "a;b"},
 		},
-		Users: []emulator.SeedUser{{UserName: "no-email", Name: "No", Surname: "Mail"}},
+		Users: []emulator.SeedUser{{UserName: "no-email", Name: "No", Surname: "Mail"}, {UserName: "gone", Email: "gone@example.com", IsActive: new(bool)}},
 	}
 	data, err := json.Marshal(seed)
 	if err != nil {
@@ -248,12 +251,15 @@ func TestExportReadsTheOrganization(t *testing.T) {
 	}
 
 	users, tally := export(Users)
-	if !reflect.DeepEqual(tally, Tally{Rows: 3, LeftOut: 1, ByID: 1}) {
+	if !reflect.DeepEqual(tally, Tally{Rows: 4, LeftOut: 1, ByID: 1}) {
 		t.Errorf("users: %+v", tally)
 	}
 	got := map[string]string{}
 	for _, j := range users {
 		got[j.Target.Value] = *j.UserName + ": " + strings.Join(j.Groups, ";")
+		if j.IsActive != nil {
+			got[j.Target.Value] += fmt.Sprintf(" (is_active %v)", *j.IsActive)
+		}
 	}
 	guidGroup := ""
 	for _, g := range emu.Groups() {
@@ -265,6 +271,7 @@ func TestExportReadsTheOrganization(t *testing.T) {
 		"user00001@example.com": "user00001: Automation Users;Everyone;Sales",
 		"user00002@example.com": "user00002: " + guidGroup + ";Everyone",
 		"user00003@example.com": "user00003: Automation Users;Everyone",
+		"gone@example.com":      "gone:  (is_active false)",
 	}
 	if len(got) != len(want) {
 		t.Errorf("users %v, want %v", got, want)
