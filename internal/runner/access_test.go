@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -160,5 +161,70 @@ func TestAccessOpsPlanApplyPlan(t *testing.T) {
 		if rows[n].Status != report.StatusUnchanged {
 			t.Errorf("second plan, row %d: %s %+v %s", n, rows[n].Status, rows[n].Changes, rows[n].ErrorMessage)
 		}
+	}
+}
+
+// An access manifest applied, then its undo manifest applied: every
+// assignment, tenant role and unattended setting is as it was before
+// (the folders made stay, listed as not undone).
+func TestAccessUndoPutsAccessBack(t *testing.T) {
+	emu, settings := emulatortest.Start(t, emulator.Config{Users: 5, Robots: 2, SeedData: &emulator.SeedFile{
+		Folders:           []emulator.SeedFolder{{Path: "Finance"}, {Path: "Finance/AP"}},
+		FolderAssignments: []emulator.SeedAssignment{{Account: "user00001", Folder: "Finance", Roles: []string{"Automation User"}},
+			{Account: "user00003", Folder: "Finance", Roles: []string{"Automation Developer", "Automation User"}}},
+		TenantRoles:       []emulator.SeedTenantRoles{{Account: "user00001", Roles: []string{"Allow to be Automation User"}}},
+	}})
+	base := Config{Settings: settings, Session: session.Options{Limits: "none", MaxAttempts: 3}, Workers: 3, Log: zerolog.Nop(), Warnings: &bytes.Buffer{}}
+	type state struct {
+		assignments string
+		tenant      string
+		robot       string
+	}
+	read := func() state {
+		var s state
+		for _, a := range emu.FolderAssignments() {
+			roles := slices.Clone(a.Roles)
+			slices.Sort(roles)
+			s.assignments += a.FolderPath + "|" + strings.ToLower(a.UserName) + "|" + strings.Join(roles, ";") + "\n"
+		}
+		for _, o := range emu.OrchestratorUsers() {
+			if len(o.RolesList) > 0 {
+				s.tenant += o.UserName + ":" + strings.Join(o.RolesList, ";") + "\n"
+			}
+			if strings.EqualFold(o.UserName, "robot-001") && o.UnattendedRobot != nil {
+				s.robot = fmt.Sprintf("%s %v", o.UnattendedRobot.UserName, o.UnattendedRobot.LimitConcurrentExecution)
+			}
+		}
+		return s
+	}
+	before := read()
+	res := accessRun(t, emu, base, Apply, "apply1", `op,folder,username,robot_name,roles,roles_to_add,roles_to_remove,robot_username,limit_concurrent_execution
+ensure_folder,Finance/AR,,,,,,,
+set_folder_access,Finance,user00001,,,Folder Administrator,Automation User,,
+set_folder_access,Finance/AP,user00002,,Automation Developer,,,,
+remove_folder_access,Finance,user00003,,,,,,
+set_tenant_roles,,user00001,,Allow to be Folder Administrator,,,,
+update_unattended_robot,,,robot-001,,,,CORP\other,true
+`)
+	if res.Summary.ByStatus[report.StatusFailed] > 0 {
+		t.Fatalf("the access manifest: %+v", res.Summary.ByStatus)
+	}
+	if read() == before {
+		t.Fatal("the access manifest changed nothing")
+	}
+	undoPath := res.Summary.UndoManifest
+	undoText, err := os.ReadFile(undoPath)
+	if err != nil {
+		t.Fatalf("undo manifest %q: %v", undoPath, err)
+	}
+	if !strings.Contains(string(undoText), "not deleted") {
+		t.Errorf("the undo manifest does not list the folder it leaves:\n%s", undoText)
+	}
+	back := accessRun(t, emu, base, Apply, "undo1", string(undoText))
+	if back.Summary.ByStatus[report.StatusFailed] > 0 {
+		t.Fatalf("the undo manifest: %+v\n%s", back.Summary.ByStatus, undoText)
+	}
+	if after := read(); after != before {
+		t.Errorf("after the undo:\n%+v\nwant\n%+v\nundo manifest:\n%s", after, before, undoText)
 	}
 }
