@@ -61,7 +61,7 @@ type Writer struct {
 	csvBuf  *bufio.Writer
 	csv     *csv.Writer
 	jsonBuf *bufio.Writer
-	line    []byte // the results.jsonl line being written
+	jsonEnc *json.Encoder // on jsonBuf
 	failed  ManifestWriter
 	tally   Tally
 	closed  bool
@@ -109,6 +109,8 @@ func Create(opts Options) (*Writer, error) {
 		return nil, w.abort(err)
 	}
 	w.jsonBuf = bufio.NewWriterSize(jsonFile, 32<<10)
+	w.jsonEnc = json.NewEncoder(w.jsonBuf)
+	w.jsonEnc.SetEscapeHTML(false) // <, > and & as themselves, as results.jsonl always had them
 	if opts.NewFailedWriter != nil && opts.FailedName != "" {
 		failedFile, _, err := w.open(opts.FailedName)
 		if err != nil {
@@ -312,8 +314,8 @@ func (w *Writer) write(r Result) error {
 	if err := w.csv.Write(record); err != nil {
 		return fmt.Errorf("write %s: %w", ResultsCSV, err)
 	}
-	w.line = appendJSONLine(w.line[:0], &r)
-	if _, err := w.jsonBuf.Write(w.line); err != nil {
+	line := jsonResult{Result: &r, DurationMs: r.Duration.Milliseconds(), FinishedAt: r.Finished.UTC().Format(FinishedLayout)}
+	if err := w.jsonEnc.Encode(line); err != nil {
 		return fmt.Errorf("write %s: %w", ResultsJSONL, err)
 	}
 	return nil

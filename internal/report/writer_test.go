@@ -288,3 +288,32 @@ func TestKeepLosesNothingWhenCreateStops(t *testing.T) {
 		t.Fatalf("results.csv mode = %v, %v", st, err)
 	}
 }
+
+// TestResultsJSONLLineKeepsItsBytes holds a results.jsonl line to the bytes
+// earlier versions wrote: keys in this order, < > & as themselves, the
+// line separators and control characters escaped, finished_at in UTC to
+// the millisecond.
+func TestResultsJSONLLineKeepsItsBytes(t *testing.T) {
+	dir := t.TempDir()
+	w := newWriter(t, dir, nil)
+	r := Result{Row: 7, Source: "m.csv:8", Op: "update_user", Target: "username=<ann&bob>", Status: StatusFailed,
+		HTTPStatus: 400, Attempts: 2, Throttled: 1, ErrorCode: "validation", ErrorMessage: "name \"A\"\tis\u2028bad\x01",
+		ValidationErrors: FieldErrors{"surname": {"too long"}, "name": nil}, TraceID: "t-1",
+		Changes:  []Change{{Field: "name", Old: `"A"`, New: `"B"`}, {Field: "groups", New: "+g1 −g2"}},
+		Duration: 1500 * time.Microsecond, Finished: time.Date(2026, 11, 30, 14, 56, 23, 658464869, time.FixedZone("x", 3600))}
+	if err := w.Write(r, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(Result{Row: 8, Status: StatusSkipped, Finished: r.Finished}, nil); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, ResultsJSONL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "{\"row\":7,\"source\":\"m.csv:8\",\"op\":\"update_user\",\"target\":\"username=<ann&bob>\",\"status\":\"failed\",\"http_status\":400,\"attempts\":2,\"throttled\":1,\"error_code\":\"validation\",\"error_message\":\"name \\\"A\\\"\\tis\\u2028bad\\u0001\",\"validation_errors\":{\"name\":null,\"surname\":[\"too long\"]},\"trace_id\":\"t-1\",\"changes\":[{\"field\":\"name\",\"old\":\"\\\"A\\\"\",\"new\":\"\\\"B\\\"\"},{\"field\":\"groups\",\"new\":\"+g1 −g2\"}],\"duration_ms\":1,\"finished_at\":\"2026-11-30T13:56:23.658Z\"}\n" +
+		"{\"row\":8,\"source\":\"\",\"op\":\"\",\"target\":\"\",\"status\":\"skipped\",\"attempts\":0,\"duration_ms\":0,\"finished_at\":\"2026-11-30T13:56:23.658Z\"}\n"
+	if string(data) != want {
+		t.Errorf("results.jsonl:\n got %s\nwant %s", data, want)
+	}
+}
