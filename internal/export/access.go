@@ -476,7 +476,7 @@ func (x *accessExport) unattendedRows() []manifest.Job {
 				x.t.Access.UnknownCredentialType++
 			}
 		}
-		if ur.ExecutionSettings != nil {
+		if len(ur.ExecutionSettings) > 0 { // none: a new robot has none either
 			settings, err := compactJSON(ur.ExecutionSettings)
 			if err != nil {
 				count(&x.t.Access.Rows, "unattended robots whose execution settings cannot be written as JSON")

@@ -21,9 +21,9 @@ import (
 // ExportConfig is an export: which accounts, written how and where.
 type ExportConfig struct {
 	// Kinds are what to export: any of export.Users,
-	// export.RobotAccounts and export.Groups, written into one manifest,
-	// or a rotation's kind alone (export.RobotCredentials, or export.Users
-	// with Rotation).
+	// export.RobotAccounts, export.Groups and export.Access, written into
+	// one manifest in this order, or a rotation's kind alone
+	// (export.RobotCredentials, or export.Users with Rotation).
 	Kinds export.Kinds
 	// Rotation, when not nil, makes the export a rotation manifest
 	// (export.RobotCredentials always is; export.Users with it writes
@@ -54,8 +54,8 @@ type ExportResult struct {
 	Notes []string
 }
 
-// Export signs in and writes every account (or local group) of the kinds
-// as one manifest. A file is written beside its name and renamed at the
+// Export signs in and writes every account (or local group) of the kinds,
+// or the Orchestrator access, as one manifest. A file is written beside its name and renamed at the
 // end, so a failed export never leaves half a manifest under its name.
 func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 	var res ExportResult
@@ -70,6 +70,8 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 			so.Operations = append(so.Operations, client.OpListUsers)
 		case export.RobotAccounts:
 			so.Operations = append(so.Operations, client.OpListRobotAccounts)
+		case export.Access:
+			so.Operations = append(so.Operations, export.AccessOperations...)
 		}
 	}
 	columns := export.Columns(cfg.Kinds)
@@ -122,7 +124,7 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 	case rot != nil:
 		res.Rows, err = export.PasswordRows(ctx, adapter, w, rot)
 	default:
-		err = exportKinds(ctx, adapter, cfg.Kinds, w, groups, &res)
+		err = exportKinds(ctx, readers{adapter, export.ClientAccess(sess.Client)}, cfg.Kinds, w, groups, &res)
 	}
 	if rot != nil {
 		res.LeftOut = rot.Skipped
@@ -138,11 +140,16 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 		}
 	}
 	if err != nil {
-		service := apply.ServiceIdentity
+		// A 404 of the first list of a service: the organization (or,
+		// for Orchestrator's lists, the tenant) is not there.
+		service, first := apply.ServiceIdentity, res.Rows == 0
+		var ke *kindError
 		if kind == export.RobotCredentials {
 			service = apply.ServiceOrchestrator
+		} else if errors.As(err, &ke) && ke.kind == export.Access {
+			service, first = apply.ServiceOrchestrator, ke.rows == 0
 		}
-		if e := listNotFound(cfg.Settings, service, err); e != nil && res.Rows == 0 {
+		if e := listNotFound(cfg.Settings, service, err); e != nil && first {
 			return res, e
 		}
 		return res, &StopError{fmt.Errorf("export %s: %w", cfg.Kinds, err)}
@@ -152,11 +159,25 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 	return res, nil
 }
 
+// readers are what an export reads through: the accounts, and the
+// Orchestrator access.
+type readers struct {
+	accounts apply.Reader
+	access   export.AccessReader
+}
+
 // exportKinds writes the rows of each kind in turn, numbered on through
-// the manifest, and adds up what they wrote and left out.
-func exportKinds(ctx context.Context, r apply.Reader, kinds export.Kinds, sink export.Sink, groups []client.Group, res *ExportResult) error {
+// the manifest, and adds up what they wrote and left out. A kind's
+// failure is a *kindError.
+func exportKinds(ctx context.Context, r readers, kinds export.Kinds, sink export.Sink, groups []client.Group, res *ExportResult) error {
 	for _, k := range kinds {
-		t, err := export.Write(ctx, r, k, numberedFrom{sink, res.Rows}, groups)
+		var t export.Tally
+		var err error
+		if k == export.Access {
+			t, err = export.WriteAccess(ctx, r.access, numberedFrom{sink, res.Rows}, groups)
+		} else {
+			t, err = export.Write(ctx, r.accounts, k, numberedFrom{sink, res.Rows}, groups)
+		}
 		res.Rows += t.Rows
 		res.LeftOut += t.LeftOut + t.Directory
 		for _, n := range t.Unknown {
@@ -164,11 +185,22 @@ func exportKinds(ctx context.Context, r apply.Reader, kinds export.Kinds, sink e
 		}
 		res.Notes = append(res.Notes, t.Notes(k)...)
 		if err != nil {
-			return err
+			return &kindError{kind: k, rows: t.Rows, err: err}
 		}
 	}
 	return nil
 }
+
+// kindError is the failure of one kind of an export, after it wrote rows
+// of its own.
+type kindError struct {
+	kind export.Kind
+	rows int
+	err  error
+}
+
+func (e *kindError) Error() string { return e.err.Error() }
+func (e *kindError) Unwrap() error { return e.err }
 
 // numberedFrom numbers the rows it passes on after the first base rows of
 // the manifest.

@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,7 +55,7 @@ func TestExportWritesSeveralKindsIntoOneFile(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	slices.Sort(lines[2:min(5, len(lines))]) // the users, in the list's order (by id)
-	want := []string{"op,email,username,robot_name,group_name,name,surname,display_name,bypass_basic_auth_restriction,groups", "ensure_group,,,,Finance,,,,,"}
+	want := []string{"op,email,username,robot_name,group_name,name,surname,display_name,is_active,bypass_basic_auth_restriction,groups", "ensure_group,,,,Finance,,,,,,"}
 	if len(lines) != 7 || !slices.Equal(lines[:2], want) || !strings.HasPrefix(lines[2], "ensure_user,user00001@example.com,user00001,,,") ||
 		!strings.HasPrefix(lines[6], "ensure_robot_account,,,robot-002,,,,Robot 002,,") {
 		t.Errorf("the export:\n%s", data)
@@ -111,7 +112,7 @@ func TestExportKindsNumberRowsThroughTheManifest(t *testing.T) {
 	}
 	var sink jobs
 	var res ExportResult
-	if err := exportKinds(t.Context(), apply.NewClientAdapter(c), export.Kinds{export.Groups, export.Users, export.RobotAccounts}, &sink, groups, &res); err != nil {
+	if err := exportKinds(t.Context(), readers{apply.NewClientAdapter(c), export.ClientAccess(c)}, export.Kinds{export.Groups, export.Users, export.RobotAccounts}, &sink, groups, &res); err != nil {
 		t.Fatal(err)
 	}
 	if res.Rows != 4 || len(sink) != 4 {
@@ -122,4 +123,184 @@ func TestExportKindsNumberRowsThroughTheManifest(t *testing.T) {
 			t.Errorf("row %d (%s %s) is numbered %d", i+1, j.Op, j.Target, j.Row)
 		}
 	}
+}
+
+// accessSeed is an organization with Orchestrator access: a three-level
+// folder tree and two more folders; users (ann with an email, cy without
+// one, dee assigned without a role, bo inactive), a robot account, the
+// two generated robots (Orchestrator users of type Robot) and a group
+// holding roles, built-in and custom, in several folders; ann's roles in
+// Shared reach its subfolders by inheritance; tenant roles; an external
+// application holding a role; two unattended robots besides the
+// generated ones.
+func accessSeed() *emulator.SeedFile {
+	return &emulator.SeedFile{
+		Groups: []emulator.SeedGroup{{Name: "Sales"}},
+		Users: []emulator.SeedUser{
+			{UserName: "ann", Email: "ann@example.com", Name: "Ann"},
+			{UserName: "bo", Email: "bo@example.com", Name: "Bo", IsActive: new(bool)},
+			{UserName: "cy", Name: "Cy"},
+			{UserName: "dee", Email: "dee@example.com", Name: "Dee"},
+		},
+		RobotAccounts: []emulator.SeedRobot{{Name: "robot-night", DisplayName: "Night robot"}},
+		OrchestratorUsers: []emulator.SeedOrchestrator{
+			{ID: 2001, UserName: "robot-night", Type: "DirectoryRobot", UnattendedRobot: &emulator.SeedUnattended{UserName: `CORP\svc-night`,
+				Password: "Night-Pass-1", CredentialType: "Default", ExecutionSettings: map[string]any{"TracingLevel": "Verbose"}, LimitConcurrentExecution: true}},
+			{ID: 2002, UserName: "ann", Type: "DirectoryUser", EmailAddress: "ann@example.com",
+				UnattendedRobot: &emulator.SeedUnattended{UserName: `CORP\ann`, CredentialType: "SmartCard"}},
+			{ID: 2003, UserName: "ext-app", Type: "DirectoryExternalApplication"},
+		},
+		Roles:   []emulator.SeedRole{{Name: "Finance Clerk", Type: "Folder"}, {Name: "Auditor", Type: "Tenant"}},
+		Folders: []emulator.SeedFolder{{Path: "Shared/Finance/AP"}, {Path: "Operations"}, {Path: "Shared/HR"}},
+		FolderAssignments: []emulator.SeedAssignment{
+			{Account: "ann", Folder: "Shared", Roles: []string{"Folder Administrator"}},
+			{Account: "Administrators", Type: "DirectoryGroup", Folder: "Shared", Roles: []string{"Folder Administrator"}},
+			{Account: "Sales", Type: "DirectoryGroup", Folder: "Shared/Finance", Roles: []string{"Automation User"}},
+			{Account: "ann", Folder: "Shared/Finance/AP", Roles: []string{"Finance Clerk", "Automation User"}},
+			{Account: "robot-001", Folder: "Shared/Finance/AP", Roles: []string{"Automation User"}},
+			{Account: "robot-night", Folder: "Operations", Roles: []string{"Automation User"}},
+			{Account: "ext-app", Folder: "Operations", Roles: []string{"Automation User"}},
+			{Account: "cy", Folder: "Shared/HR", Roles: []string{"Automation Developer"}},
+			{Account: "dee", Folder: "Shared/HR", Roles: []string{}},
+		},
+		TenantRoles: []emulator.SeedTenantRoles{
+			{Account: "ann", Roles: []string{"Auditor", "Allow to be Automation User"}},
+			{Account: "Sales", Type: "DirectoryGroup", Roles: []string{"Allow to be Automation User"}},
+		},
+	}
+}
+
+// describe is a row as the tests compare it: the op, its target, and the
+// cells it sets.
+func describe(j *manifest.Job) string {
+	s := string(j.Op) + " " + j.Target.String()
+	if j.Folder != "" {
+		s += " in " + j.Folder
+	}
+	if j.Roles != nil {
+		s += ": " + strings.Join(j.Roles, ";")
+	}
+	if j.IsActive != nil {
+		s += fmt.Sprintf(" is_active=%v", *j.IsActive)
+	}
+	if j.Op == manifest.OpUpdateUnattendedRobot {
+		str := func(p *string) string {
+			if p == nil {
+				return "-"
+			}
+			return *p
+		}
+		s += fmt.Sprintf(": %s %s %s %v", str(j.RobotUsername), str(j.CredentialType), j.ExecutionSettings, *j.LimitConcurrentExecution)
+	}
+	return s
+}
+
+// exportedRows validates the manifest at path (no problem allowed) and
+// describes its rows.
+func exportedRows(t *testing.T, path string) []string {
+	t.Helper()
+	var got []string
+	_, err := manifest.ValidateEach(t.Context(), path, manifest.Options{}, func(p manifest.Problem) {
+		t.Errorf("the export does not validate: %s", p)
+	}, func(j *manifest.Job) { got = append(got, describe(j)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// wantAccessRows are the access rows of accessSeed's organization, in
+// order: folders parents first, each folder's assignments (by target),
+// tenant roles, unattended robots.
+var wantAccessRows = []string{
+	"ensure_folder folder=Operations",
+	"ensure_folder folder=Shared",
+	"ensure_folder folder=Shared/Finance",
+	"ensure_folder folder=Shared/Finance/AP",
+	"ensure_folder folder=Shared/HR",
+	"set_folder_access robot_name=robot-night in Operations: Automation User",
+	"set_folder_access email=ann@example.com in Shared: Folder Administrator",
+	"set_folder_access group_name=Administrators in Shared: Folder Administrator",
+	"set_folder_access group_name=Sales in Shared/Finance: Automation User",
+	"set_folder_access email=ann@example.com in Shared/Finance/AP: Automation User;Finance Clerk",
+	"set_folder_access robot_name=robot-001 in Shared/Finance/AP: Automation User",
+	"set_folder_access username=cy in Shared/HR: Automation Developer",
+	"set_tenant_roles email=ann@example.com: Allow to be Automation User;Auditor",
+	"set_tenant_roles robot_name=robot-001: Robot",
+	"set_tenant_roles robot_name=robot-002: Robot",
+	"set_tenant_roles group_name=Sales: Allow to be Automation User",
+	`update_unattended_robot username=ann: CORP\ann SmartCard  false`,
+	`update_unattended_robot robot_name=robot-001: CORP\svc-robot-001 Default {"LoggingLevel":"Information"} false`,
+	`update_unattended_robot robot_name=robot-002: CORP\svc-robot-002 Default {"LoggingLevel":"Information"} false`,
+	`update_unattended_robot robot_name=robot-night: CORP\svc-night Default {"TracingLevel":"Verbose"} true`,
+}
+
+// export groups users robot-accounts access writes a whole organization
+// into one manifest that validates: the accounts (an inactive user with
+// is_active false), then the folder tree parents first, each folder's own
+// assignments by account name, path and role name (inherited access and
+// what no manifest can name left out, and said), tenant roles and
+// unattended settings without a password. It reads each list once and
+// each folder's assignments once.
+func TestExportAccessWritesTheTenantsAccess(t *testing.T) {
+	emu, cfg := exportSetup(t, emulator.Config{Robots: 2, SeedData: accessSeed()}, export.Groups, export.Users, export.RobotAccounts, export.Access)
+	res, err := Export(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := exportedRows(t, cfg.Output)
+	want := append([]string{
+		"ensure_group group_name=Finance", "ensure_group group_name=Sales",
+		"ensure_user email=ann@example.com", "ensure_user email=bo@example.com is_active=false", "ensure_user email=dee@example.com",
+		"ensure_robot_account robot_name=robot-001", "ensure_robot_account robot_name=robot-002", "ensure_robot_account robot_name=robot-night",
+	}, wantAccessRows...)
+	if !slices.Equal(got, want) {
+		t.Errorf("the export's rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	made := map[string]bool{}
+	for _, row := range got {
+		if path, ok := strings.CutPrefix(row, "ensure_folder folder="); ok {
+			if parent := manifest.FolderParent(path); parent != "" && !made[parent] {
+				t.Errorf("folder %s comes before its parent", path)
+			}
+			made[path] = true
+		}
+		if _, rest, ok := strings.Cut(row, " in "); ok && strings.HasPrefix(row, "set_folder_access") {
+			if path, _, _ := strings.Cut(rest, ":"); !made[path] {
+				t.Errorf("%q comes before its folder's ensure_folder row", row)
+			}
+		}
+	}
+	data, err := os.ReadFile(cfg.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"Night-Pass-1", emulator.InitialRobotPassword(1), "new_password", "ext-app"} {
+		if strings.Contains(string(data), secret) {
+			t.Errorf("the export holds %q", secret)
+		}
+	}
+	notes := strings.Join(res.Notes, "\n")
+	for _, w := range []string{
+		"left out 1 users without an email",
+		"left out 1 folder assignments that hold no role of their own",
+		"left out 1 access rows of DirectoryExternalApplication accounts",
+		"the rows name 6 roles that are not Orchestrator's static ones (Allow to be Automation User, Auditor, Automation Developer, Automation User, Finance Clerk, Folder Administrator)",
+		"wrote the settings of 4 unattended robots, never their passwords",
+	} {
+		if !strings.Contains(notes, w) {
+			t.Errorf("the notes lack %q:\n%s", w, notes)
+		}
+	}
+	if res.Rows != len(want) || res.LeftOut != 3 {
+		t.Errorf("result %+v", res)
+	}
+	// Identity: the groups, one page of users, one of robot accounts.
+	// Orchestrator: one page of folders, one of roles, one of users, and
+	// one read of each folder's own assignments.
+	folders := len(emu.Folders())
+	if bound := 3 + 1 + 1 + 1 + folders; res.Gets != emu.Counts()["GET"] || res.Gets > bound {
+		t.Errorf("%d GETs (%d by the export's count), want at most %d", emu.Counts()["GET"], res.Gets, bound)
+	}
+	t.Logf("%d rows, %d GETs for %d folders", res.Rows, res.Gets, folders)
 }
