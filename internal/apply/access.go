@@ -12,6 +12,7 @@ import (
 
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // accessLook is what reading an access row found.
@@ -396,29 +397,42 @@ func (a *applier) writeAccess(ctx context.Context, r *row, l look) error {
 	}
 	switch {
 	case job.Op == manifest.OpRemoveFolderAccess || (job.Op.FolderScoped() && len(al.want) == 0):
-		err = a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+		err = a.replaceWrite(ctx, r, func(ctx context.Context, before BeforeSend) error {
 			return w.RemoveFromFolder(ctx, folderID, al.account.ID, before)
 		})
 	case !al.known && job.Op.FolderScoped():
-		err = a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+		err = a.replaceWrite(ctx, r, func(ctx context.Context, before BeforeSend) error {
 			return w.AssignDirectoryAccount(ctx, al.directory, folderID, al.roleIDs, before)
 		})
 		if err == nil {
 			err = a.learnAccount(ctx, r, al)
 		}
 	case job.Op.FolderScoped():
-		err = a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+		err = a.replaceWrite(ctx, r, func(ctx context.Context, before BeforeSend) error {
 			return w.AssignFolderRoles(ctx, al.account.ID, folderID, al.roleIDs, before)
 		})
 	case !al.known: // tenant roles of an account Orchestrator does not list
 		return failf(report.CodeNotFound, "%s is not an Orchestrator user yet, and tenant roles are given to Orchestrator users only: give it access to a folder first (set_folder_access; this run's run before its tenant roles), then run this row again (nothing was sent)", job.Target)
 	default: // tenant roles
-		err = a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+		err = a.replaceWrite(ctx, r, func(ctx context.Context, before BeforeSend) error {
 			return w.SetTenantRoles(ctx, al.account.ID, al.roleIDs, before)
 		})
 	}
 	if err == nil && job.Op.FolderScoped() && al.known {
 		a.access.setMember(folderID, FolderMember{UserID: al.account.ID, Assigned: al.want})
+	}
+	return err
+}
+
+// replaceWrite sends an assignment: the service replaces the roles it
+// names, so a request whose answer was lost is sent again (the same state
+// either way), within the row's attempts.
+func (a *applier) replaceWrite(ctx context.Context, r *row, send sendFunc) error {
+	err := a.write(ctx, r, send)
+	for err != nil && worker.IsOutcomeUnknown(err) && r.res.Attempts < max(a.opts.Retry.MaxAttempts, 1) {
+		if err = a.retry(ctx, r.res, resend(send)); err == nil {
+			r.res.Status = report.StatusSucceeded
+		}
 	}
 	return err
 }

@@ -251,7 +251,8 @@ func (a *applier) create(ctx context.Context, r *row, l look) error {
 			return outcomeUnknown(err)
 		case exists:
 			r.res.Status = report.StatusSucceeded
-			return nil
+			err = nil
+			continue
 		case isConflict(err):
 			return err
 		case r.res.Attempts >= max(a.opts.Retry.MaxAttempts, 1):
@@ -260,6 +261,13 @@ func (a *applier) create(ctx context.Context, r *row, l look) error {
 		if err = a.retry(ctx, r.res, resend(send)); err == nil {
 			r.res.Status = report.StatusSucceeded
 		}
+	}
+	if err == nil && r.job.Op == manifest.OpEnsureUser && r.job.IsActive != nil && !*r.job.IsActive {
+		// A create takes no activation (CreateUserCommand has no isActive):
+		// an inactive user is made inactive right after, by its id.
+		return a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
+			return a.writer.UpdateUser(ctx, r.createdID, UserUpdate{IsActive: r.job.IsActive}, before)
+		})
 	}
 	return err
 }
