@@ -23,19 +23,25 @@ import (
 // accessRun is a run of cmd over content against emu, in its own folder.
 func accessRun(t *testing.T, emu *emulator.Server, cfgSettings Config, cmd Command, id, content string) Result {
 	t.Helper()
+	return manifestRun(t, cfgSettings, cmd, id, "access.csv", content)
+}
+
+// manifestRun is a run of cmd over content (a manifest named name).
+func manifestRun(t *testing.T, cfgSettings Config, cmd Command, id, name, content string) Result {
+	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "access.csv")
+	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	mopts := manifest.Options{DisplayName: "access.csv"}
+	mopts := manifest.Options{DisplayName: name}
 	var problems bytes.Buffer
 	census, err := Check(t.Context(), path, mopts, &problems, cmd.Writes(), false)
 	if err != nil {
 		t.Fatalf("check: %v\n%s", err, problems.String())
 	}
 	r, err := runfolder.Open(runfolder.Options{ReportDir: filepath.Join(dir, "reports"), ID: id, Command: cmd.String(),
-		Writes: cmd.Writes(), Manifest: path, DisplayName: "access.csv"})
+		Writes: cmd.Writes(), Manifest: path, DisplayName: name})
 	if err != nil {
 		t.Fatal(err)
 	}
