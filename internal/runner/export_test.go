@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -18,6 +19,8 @@ import (
 	"github.com/uipath-batch/batch/internal/emulatortest"
 	"github.com/uipath-batch/batch/internal/export"
 	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/runfolder"
 	"github.com/uipath-batch/batch/internal/session"
 )
 
@@ -303,4 +306,96 @@ func TestExportAccessWritesTheTenantsAccess(t *testing.T) {
 		t.Errorf("%d GETs (%d by the export's count), want at most %d", emu.Counts()["GET"], res.Gets, bound)
 	}
 	t.Logf("%d rows, %d GETs for %d folders", res.Rows, res.Gets, folders)
+}
+
+// An export of the whole organization, applied to an empty one that holds
+// the same custom roles, gives it the same folders and folder access, and
+// keeps the inactive user inactive: exporting the copy writes no row the
+// original lacks, and every row of the original it lacks is a row the run
+// reported failed, with why (cy, a user without an email, is not made by
+// any manifest, so neither is its access).
+func TestExportedAccessCopiesToAnEmptyOrganization(t *testing.T) {
+	kinds := []export.Kind{export.Groups, export.Users, export.RobotAccounts, export.Access}
+	_, cfgA := exportSetup(t, emulator.Config{Robots: 2, SeedData: accessSeed()}, kinds...)
+	cfgA.Format, cfgA.Output = manifest.YAML, strings.TrimSuffix(cfgA.Output, ".csv")+".yaml"
+	if _, err := Export(t.Context(), cfgA); err != nil {
+		t.Fatal(err)
+	}
+	b, cfgB := exportSetup(t, emulator.Config{Seed: 2, SeedData: &emulator.SeedFile{Roles: accessSeed().Roles}}, kinds...)
+	path, mopts := cfgA.Output, manifest.Options{}
+	var problems bytes.Buffer
+	census, err := Check(t.Context(), path, mopts, &problems, true, false)
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, problems.String())
+	}
+	run, err := runfolder.Open(runfolder.Options{ReportDir: filepath.Join(t.TempDir(), "reports"), ID: "copy", Command: Apply.String(),
+		Writes: true, Manifest: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = run.Close() })
+	res, err := Execute(t.Context(), Config{Command: Apply, Path: path, Manifest: mopts, Census: census, Run: run, Settings: cfgB.Settings,
+		Session: session.Options{Limits: "none", MaxAttempts: 3}, Workers: 3, Log: zerolog.Nop(), Warnings: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(res.Summary.ReportDir, "results.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]string{} // "op target": why
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var r report.Result
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Status == report.StatusFailed {
+			failed[r.Op+" "+r.Target] = r.ErrorMessage
+		}
+	}
+	for _, u := range b.Users() {
+		if u.UserName == "bo" && u.IsActive {
+			t.Errorf("bo is active in the copy")
+		}
+	}
+	if _, err := Export(t.Context(), cfgB); err != nil {
+		t.Fatal(err)
+	}
+	original, copied := exportedRows(t, cfgA.Output), exportedRows(t, cfgB.Output)
+	for _, row := range copied {
+		if !slices.Contains(original, row) {
+			t.Errorf("the copy holds %q, which the original does not", row)
+		}
+	}
+	for _, row := range original {
+		if slices.Contains(copied, row) {
+			continue
+		}
+		opTarget, _, _ := strings.Cut(row, ":")
+		opTarget, _, _ = strings.Cut(opTarget, " in ")
+		opTarget, _, _ = strings.Cut(opTarget, " is_active")
+		why, ok := failed[opTarget]
+		switch {
+		case !ok:
+			t.Errorf("the copy lacks %q, and the run reported no failure of it", row)
+		case strings.HasPrefix(row, "ensure_folder") || (strings.HasPrefix(row, "set_folder_access") && !strings.Contains(row, "username=cy ")):
+			t.Errorf("the copy lacks %q: %s", row, why)
+		default:
+			t.Logf("not copied: %s: %s", row, why)
+		}
+	}
+}
+
+// A tenant that is not there answers the first Orchestrator list with
+// 404: the export says which setting to check, and writes no file.
+func TestExportAccessOfAMissingTenant(t *testing.T) {
+	_, cfg := exportSetup(t, emulator.Config{Users: 1}, export.Groups, export.Access)
+	cfg.Settings.Tenant = "Nowhere"
+	_, err := Export(t.Context(), cfg)
+	if err == nil || !strings.Contains(err.Error(), `tenant "Nowhere"`) {
+		t.Errorf("err %v, want the missing tenant named", err)
+	}
+	if _, err := os.Stat(cfg.Output); !os.IsNotExist(err) {
+		t.Errorf("a failed export left %s (%v)", cfg.Output, err)
+	}
 }
