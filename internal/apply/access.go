@@ -239,17 +239,9 @@ func (rd *reading) findAccount(ctx context.Context, r *row, al *accessLook) erro
 // lookUnattended reads an update_unattended_robot row: the robot's
 // settings now, and those the row changes.
 func (rd *reading) lookUnattended(ctx context.Context, r *row) (look, error) {
-	var o OrchestratorUser
-	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
-		var err error
-		o, err = rd.resolver.OrchestratorUser(ctx, r.job.Target)
-		return err
-	})
+	o, err := rd.robotUser(ctx, r)
 	if err != nil {
 		return look{}, err
-	}
-	if o.read != nil && !o.HasRobot {
-		return look{}, failf(report.CodeValidation, "the Orchestrator user %d (%s) has no unattended robot", o.Key, o.UserName)
 	}
 	job := r.job
 	upd := UnattendedUpdate{UserName: job.RobotUsername, CredentialType: job.CredentialType,

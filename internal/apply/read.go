@@ -174,6 +174,20 @@ func (rd *reading) resolveRobot(ctx context.Context, r *row, needState bool) (rb
 }
 
 func (rd *reading) lookCredentials(ctx context.Context, r *row) (look, error) {
+	o, err := rd.robotUser(ctx, r)
+	if err != nil {
+		return look{}, err
+	}
+	if err := rd.settable(ctx, o); err != nil {
+		return look{}, err
+	}
+	return look{job: r.job, orch: o, changes: credentialChanges(r.job, &o)}, nil
+}
+
+// robotUser finds the Orchestrator user of a row about its unattended
+// robot; one without a robot fails the row (in a plan too, before any
+// write).
+func (rd *reading) robotUser(ctx context.Context, r *row) (OrchestratorUser, error) {
 	var o OrchestratorUser
 	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
 		var err error
@@ -181,16 +195,12 @@ func (rd *reading) lookCredentials(ctx context.Context, r *row) (look, error) {
 		return err
 	})
 	if err != nil {
-		return look{}, err
+		return OrchestratorUser{}, err
 	}
-	// What the read reveals fails the row in a plan too, before any write.
 	if o.read != nil && !o.HasRobot {
-		return look{}, failf(report.CodeValidation, "the Orchestrator user %d (%s) has no unattended robot", o.Key, o.UserName)
+		return OrchestratorUser{}, failf(report.CodeValidation, "the Orchestrator user %d (%s) has no unattended robot", o.Key, o.UserName)
 	}
-	if err := rd.settable(ctx, o); err != nil {
-		return look{}, err
-	}
-	return look{job: r.job, orch: o, changes: credentialChanges(r.job, &o)}, nil
+	return o, nil
 }
 
 // PasswordSignIn reports whether a robot of this credential type (as the
