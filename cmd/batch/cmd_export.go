@@ -15,12 +15,12 @@ func newExportCmd(io *streams, runF func(context.Context, runner.ExportOptions) 
 		runF = runner.RunExport
 	}
 	cmd := &cobra.Command{
-		Use:       "export users|robot-accounts|groups... | robot-credentials",
-		Short:     "Write the organization's users, robot accounts or groups as a portable manifest",
+		Use:       "export users|robot-accounts|groups|access... | robot-credentials",
+		Short:     "Write the organization's users, robot accounts, groups or Orchestrator access as a portable manifest",
 		Long:      helpText("export.long"),
 		Example:   helpText("export.example"),
-		Args:      cobra.RangeArgs(1, 3),
-		ValidArgs: []string{string(export.Users), string(export.RobotAccounts), string(export.Groups), string(export.RobotCredentials)},
+		Args:      cobra.RangeArgs(1, 4),
+		ValidArgs: []string{string(export.Users), string(export.RobotAccounts), string(export.Groups), string(export.Access), string(export.RobotCredentials)},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Kinds = export.KindsOf(args)
 			return runF(cmd.Context(), opts)
