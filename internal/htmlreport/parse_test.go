@@ -57,21 +57,6 @@ func TestParseRowIsEncodingJSONs(t *testing.T) {
 	}
 }
 
-// TestCellsAreTheCSVs holds the table's rendering of changes and field
-// errors to results.csv's.
-func TestCellsAreTheCSVs(t *testing.T) {
-	rows := bigRun(100, time.Now())
-	rows = append(rows, report.Result{ValidationErrors: report.FieldErrors{"b": {"1", "2"}, "a": {"3"}, "c": nil}, Changes: []report.Change{{Field: "f", New: "+x −y"}, {Field: "g", Old: "1", New: "2"}}})
-	for _, r := range rows {
-		if got, want := string(appendChanges(nil, r.Changes)), r.ChangesString(); got != want {
-			t.Errorf("changes %q, results.csv %q", got, want)
-		}
-		if got, want := string(appendFieldErrors(nil, r.ValidationErrors)), r.ValidationErrors.String(); got != want {
-			t.Errorf("field errors %q, results.csv %q", got, want)
-		}
-	}
-}
-
 // FuzzJSString holds appendJSString to its promise: JSON that reads back
 // as the string (invalid UTF-8 as U+FFFD), with no byte that could end or
 // open anything in HTML.

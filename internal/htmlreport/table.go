@@ -4,7 +4,6 @@ import (
 	"context"
 	"html/template"
 	"iter"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -251,7 +250,7 @@ func (t *table) appendRow(b []byte, r *row) []byte {
 	b = t.appendInterned(b, cut(r.ErrorMessage, cellLimit))
 	b = append(b, ',')
 	if r.ValidationErrors != nil {
-		t.scratch = appendFieldErrors(t.scratch[:0], r.ValidationErrors)
+		t.scratch = report.FieldErrors(r.ValidationErrors).Append(t.scratch[:0])
 		b = t.appendInternedBytes(b, cutBytes(t.scratch, cellLimit))
 	} else {
 		b = t.appendInterned(b, cut(r.fieldErrorsText, cellLimit))
@@ -260,57 +259,12 @@ func (t *table) appendRow(b []byte, r *row) []byte {
 	b = appendJSString(b, cut(r.TraceID, cellLimit))
 	b = append(b, ',')
 	if r.Changes != nil {
-		t.scratch = appendChanges(t.scratch[:0], r.Changes)
+		t.scratch = report.AppendChanges(t.scratch[:0], r.Changes)
 		b = t.appendInternedBytes(b, cutBytes(t.scratch, cellLimit))
 	} else {
 		b = t.appendInterned(b, cut(r.changesText, cellLimit))
 	}
 	return append(b, ']')
-}
-
-// appendChanges renders changes as results.csv does ("field: old → new; …",
-// report.Result.ChangesString), into b.
-func appendChanges(b []byte, cs []report.Change) []byte {
-	for i, c := range cs {
-		if i > 0 {
-			b = append(b, "; "...)
-		}
-		b = append(b, c.Field...)
-		b = append(b, ": "...)
-		if c.Old != "" {
-			b = append(b, c.Old...)
-			b = append(b, " → "...)
-		}
-		b = append(b, c.New...)
-	}
-	return b
-}
-
-// appendFieldErrors renders field errors as results.csv does ("field:
-// message; …" in field order, report.FieldErrors.String), into b.
-func appendFieldErrors(b []byte, fe map[string][]string) []byte {
-	var one [1]string
-	fields := one[:0]
-	if len(fe) > 1 {
-		fields = make([]string, 0, len(fe))
-	}
-	for f := range fe {
-		fields = append(fields, f)
-	}
-	slices.Sort(fields)
-	first := true
-	for _, f := range fields {
-		for _, m := range fe[f] {
-			if !first {
-				b = append(b, "; "...)
-			}
-			first = false
-			b = append(b, f...)
-			b = append(b, ": "...)
-			b = append(b, m...)
-		}
-	}
-	return b
 }
 
 // cutBytes is cut for bytes.

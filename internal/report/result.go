@@ -4,8 +4,7 @@
 package report
 
 import (
-	"sort"
-	"strings"
+	"slices"
 	"time"
 )
 
@@ -32,11 +31,25 @@ type Change struct {
 
 // String renders the change as "field: old → new", or "field: new" for a
 // change with no old side (group membership: "groups: +id −id").
-func (c Change) String() string {
-	if c.Old == "" {
-		return c.Field + ": " + c.New
+func (c Change) String() string { return string(AppendChanges(nil, []Change{c})) }
+
+// AppendChanges appends changes as results.csv's changes cell holds them,
+// "field: old → new; field: new; …", to b (report.html's table renders
+// every row's cell with it into a buffer it reuses).
+func AppendChanges(b []byte, cs []Change) []byte {
+	for i, c := range cs {
+		if i > 0 {
+			b = append(b, "; "...)
+		}
+		b = append(b, c.Field...)
+		b = append(b, ": "...)
+		if c.Old != "" {
+			b = append(b, c.Old...)
+			b = append(b, " → "...)
+		}
+		b = append(b, c.New...)
 	}
-	return c.Field + ": " + c.Old + " → " + c.New
+	return b
 }
 
 // FieldErrors are the server's validation errors, field → messages.
@@ -44,27 +57,33 @@ type FieldErrors map[string][]string
 
 // String renders the errors as "field: message; field: message", fields in
 // name order so that reports are stable.
-func (fe FieldErrors) String() string {
-	if len(fe) == 0 {
-		return ""
+func (fe FieldErrors) String() string { return string(fe.Append(nil)) }
+
+// Append appends the errors as String renders them to b (report.html's
+// table renders every row's cell with it into a buffer it reuses).
+func (fe FieldErrors) Append(b []byte) []byte {
+	var one [1]string
+	fields := one[:0]
+	if len(fe) > 1 {
+		fields = make([]string, 0, len(fe))
 	}
-	fields := make([]string, 0, len(fe))
 	for f := range fe {
 		fields = append(fields, f)
 	}
-	sort.Strings(fields)
-	var b strings.Builder
+	slices.Sort(fields)
+	first := true
 	for _, f := range fields {
 		for _, m := range fe[f] {
-			if b.Len() > 0 {
-				b.WriteString("; ")
+			if !first {
+				b = append(b, "; "...)
 			}
-			b.WriteString(f)
-			b.WriteString(": ")
-			b.WriteString(m)
+			first = false
+			b = append(b, f...)
+			b = append(b, ": "...)
+			b = append(b, m...)
 		}
 	}
-	return b.String()
+	return b
 }
 
 // Result is what became of one manifest row.
@@ -87,13 +106,7 @@ type Result struct {
 }
 
 // ChangesString renders the changes as "field: old → new; …".
-func (r *Result) ChangesString() string {
-	parts := make([]string, len(r.Changes))
-	for i, c := range r.Changes {
-		parts[i] = c.String()
-	}
-	return strings.Join(parts, "; ")
-}
+func (r *Result) ChangesString() string { return string(AppendChanges(nil, r.Changes)) }
 
 // Columns of results.csv, in order (the report contract).
 var Columns = []string{
