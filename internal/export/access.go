@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -197,11 +198,11 @@ type accessExport struct {
 func (x *accessExport) write(ctx context.Context, r AccessReader) error {
 	folders, err := r.Folders(ctx)
 	if err != nil {
-		return fmt.Errorf("read the folders (the External Application needs the scope OR.Folders.Read): %w", err)
+		return fmt.Errorf("read the folders%s: %w", scopeHint(err, "OR.Folders.Read"), err)
 	}
 	list, err := r.Roles(ctx)
 	if err != nil {
-		return fmt.Errorf("read the roles (the External Application needs the scope OR.Users.Read): %w", err)
+		return fmt.Errorf("read the roles%s: %w", scopeHint(err, "OR.Users.Read"), err)
 	}
 	x.static = map[string]bool{}
 	for _, role := range list {
@@ -241,6 +242,14 @@ func (x *accessExport) write(ctx context.Context, r AccessReader) error {
 		return err
 	}
 	return x.writeAll(x.unattendedRows())
+}
+
+// scopeHint names the scope a refused read needs (401, 403), or is "".
+func scopeHint(err error, scope string) string {
+	if ce, ok := client.AsError(err); ok && (ce.StatusCode == http.StatusUnauthorized || ce.StatusCode == http.StatusForbidden) {
+		return " (the External Application needs the scope " + scope + ")"
+	}
+	return ""
 }
 
 // emit writes one row, numbered on.

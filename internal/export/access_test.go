@@ -19,6 +19,7 @@ type tenant struct {
 	roles   []client.Role
 	users   []client.OrchestratorUser
 	failOn  string
+	failErr error // errRead when nil
 	reads   map[string]int
 }
 
@@ -29,6 +30,9 @@ func (tn *tenant) read(what string) error {
 		tn.reads = map[string]int{}
 	}
 	tn.reads[what]++
+	if what == tn.failOn && tn.failErr != nil {
+		return tn.failErr
+	}
 	if what == tn.failOn {
 		return errRead
 	}
@@ -260,8 +264,8 @@ func TestAccessRowNamingAnotherAccountsTargetIsLeftOut(t *testing.T) {
 // folders and roles, the scope it needs.
 func TestAccessReadFailures(t *testing.T) {
 	for what, want := range map[string]string{
-		"folders":  "export access: read the folders (the External Application needs the scope OR.Folders.Read): connection reset",
-		"roles":    "export access: read the roles (the External Application needs the scope OR.Users.Read): connection reset",
+		"folders":  "export access: read the folders: connection reset",
+		"roles":    "export access: read the roles: connection reset",
 		"users":    "export access: read the Orchestrator users: connection reset",
 		"folder 1": "export access: read who is assigned in folder Shared: connection reset",
 	} {
@@ -269,6 +273,12 @@ func TestAccessReadFailures(t *testing.T) {
 		if _, err := WriteAccess(context.Background(), tn, &rows{}, nil); !errors.Is(err, errRead) || err.Error() != want {
 			t.Errorf("%s: %v", what, err)
 		}
+	}
+	// A refusal names the scope.
+	refused := &tenant{failOn: "roles", failErr: &client.Error{Method: "GET", Path: "odata/Roles", StatusCode: 403}}
+	if _, err := WriteAccess(context.Background(), refused, &rows{}, nil); err == nil ||
+		!strings.Contains(err.Error(), "read the roles (the External Application needs the scope OR.Users.Read): ") {
+		t.Errorf("a refused read: %v", err)
 	}
 	tn := &tenant{folders: []client.Folder{folder(1, nil, "Shared")}}
 	sinkErr := errors.New("disk full")
