@@ -26,7 +26,7 @@ func TestExportedGroupsAreAnExactSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(data), "\n")
-	if lines[0] != "op,email,username,name,surname,display_name,bypass_basic_auth_restriction,groups" {
+	if lines[0] != "op,email,username,name,surname,display_name,is_active,bypass_basic_auth_restriction,groups" {
 		t.Fatalf("export header %q", lines[0])
 	}
 	// user00003 is in Everyone and Automation Users: keep Everyone, drop

@@ -319,6 +319,9 @@ func (a *applier) ensureFolder(ctx context.Context, r *row, l look) error {
 			return err
 		}
 	}
+	if r.res.Status == "" { // another row made every one first
+		r.res.Status = report.StatusUnchanged
+	}
 	return nil
 }
 
