@@ -9,7 +9,11 @@ import (
 
 // parseRow reads a results.jsonl line as the report writes it, without
 // reflection: every row of a run passes here when its page is rendered,
-// and encoding/json took most of the rendering's time. It answers false
+// and encoding/json took most of the rendering's time. It buys 70 %
+// rows/s on bench scenario 8 (report.html) over json.Unmarshal alone
+// (306,000 against 180,000 rows/s, medians of 5 alternating runs), and
+// 248 % on the scenario's rendering alone (794,000 against 228,000,
+// medians of 20), measured 2026-12-07. It answers false
 // for anything it does not know (an unknown key, a float, a surrogate
 // escape, invalid UTF-8, …), and the caller then decodes the line with
 // encoding/json; when it answers true, r is what encoding/json would have

@@ -321,7 +321,11 @@ const hexDigits = "0123456789abcdef"
 // appendJSString quotes s as a JSON string that is also safe anywhere in
 // HTML: besides what JSON requires, <, >, &, ' and the line separators
 // U+2028 and U+2029 are written as \u escapes, and invalid UTF-8 as
-// U+FFFD.
+// U+FFFD. Every row of the table passes here three or four times: it buys
+// 8 % rows/s on bench scenario 8 (report.html) over a reused json.Encoder,
+// whose escaping would do (418,000 against 389,000 rows/s, medians of 8
+// alternating runs), and 15 % on the scenario's rendering alone (794,000
+// against 689,000, medians of 20), measured 2026-12-07.
 func appendJSString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
