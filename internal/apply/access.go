@@ -2,10 +2,12 @@ package apply
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -297,6 +299,22 @@ func sameJSON(a, b []byte) bool {
 	return bytes.Equal(xa, ya)
 }
 
+// accessOp reports whether op is one of Orchestrator access's.
+func accessOp(op manifest.Op) bool {
+	return op.Access() || op == manifest.OpEnsureFolder || op == manifest.OpUpdateUnattendedRobot
+}
+
+// writeAccessRow writes one access row on its own.
+func (a *applier) writeAccessRow(ctx context.Context, r *row, l look) error {
+	switch r.job.Op {
+	case manifest.OpEnsureFolder:
+		return a.ensureFolder(ctx, r, l)
+	case manifest.OpUpdateUnattendedRobot:
+		return a.updateUnattended(ctx, r, l)
+	}
+	return a.writeAccess(ctx, r, l)
+}
+
 // accessWriter is the applier's Writer as an AccessWriter.
 func (a *applier) accessWriter() (AccessWriter, error) {
 	w, ok := a.writer.(AccessWriter)
@@ -404,7 +422,7 @@ func (a *applier) writeAccess(ctx context.Context, r *row, l look) error {
 		}
 	case job.Op.FolderScoped():
 		err = a.replaceWrite(ctx, r, func(ctx context.Context, before BeforeSend) error {
-			return w.AssignFolderRoles(ctx, al.account.ID, folderID, al.roleIDs, before)
+			return w.AssignFolderRoles(ctx, []int64{al.account.ID}, folderID, al.roleIDs, before)
 		})
 	case !al.known: // tenant roles of an account Orchestrator does not list
 		return failf(report.CodeNotFound, "%s is not an Orchestrator user yet, and tenant roles are given to Orchestrator users only: give it access to a folder first (set_folder_access; this run's run before its tenant roles), then run this row again (nothing was sent)", job.Target)
@@ -471,4 +489,69 @@ func (a *applier) updateUnattended(ctx context.Context, r *row, l look) error {
 			return keptChanging(err)
 		}
 	}
+}
+
+// sentAssign marks a row whose folder roles go out in a bulk assignment:
+// an assignment replaces, so a resumed run sends it again.
+const sentAssign = "assign"
+
+// bulkAssignable reports whether a row's access goes out in a bulk
+// assignment: roles in a folder, for an account Orchestrator lists.
+func bulkAssignable(l look) bool {
+	al := l.access
+	return l.job.Op == manifest.OpSetFolderAccess && al != nil && al.known && al.folder.ID != 0 && len(al.want) > 0
+}
+
+// assignment names the request a bulk-assignable row shares: the folder
+// and the exact roles (users given the same roles in one folder go in one
+// AssignUsers request).
+type assignment struct {
+	folderID int64
+	roles    string
+}
+
+func assignmentOf(al *accessLook) assignment {
+	ids := slices.Clone(al.roleIDs)
+	slices.Sort(ids)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return assignment{al.folder.ID, strings.Join(parts, ",")}
+}
+
+// sendAssignments sends each assignment's rows in AssignUsers requests of
+// up to the bulk size (sendSplit splits a refused one until each row has
+// its own answer). A request whose answer was lost is sent again: it
+// replaces, so the state is the same either way.
+func (a *applier) sendAssignments(ctx context.Context, assigns map[assignment][]item) error {
+	w, err := a.accessWriter()
+	if err != nil {
+		return err
+	}
+	keys := slices.SortedFunc(maps.Keys(assigns), func(x, y assignment) int {
+		return cmp.Or(cmp.Compare(x.folderID, y.folderID), strings.Compare(x.roles, y.roles))
+	})
+	for _, k := range keys {
+		items := assigns[k]
+		roleIDs := items[0].br.l.access.roleIDs
+		a.sendSplit(ctx, items, nil, func(ctx context.Context, items []item, before BeforeSend) error {
+			ids := make([]int64, len(items))
+			for i, it := range items {
+				ids[i] = it.br.l.access.account.ID
+			}
+			err := w.AssignFolderRoles(ctx, ids, k.folderID, roleIDs, before)
+			for try := 1; err != nil && worker.IsOutcomeUnknown(err) && try < max(a.opts.Retry.MaxAttempts, 1); try++ {
+				err = w.AssignFolderRoles(ctx, ids, k.folderID, roleIDs, nil)
+			}
+			return err
+		}, nil)
+		for _, it := range items {
+			if it.br.err == nil {
+				al := it.br.l.access
+				a.access.setMember(al.folder.ID, FolderMember{UserID: al.account.ID, Assigned: al.want})
+			}
+		}
+	}
+	return nil
 }

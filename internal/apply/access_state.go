@@ -73,7 +73,9 @@ type DirectoryAccount struct {
 type AccessWriter interface {
 	AccessReader
 	CreateFolder(ctx context.Context, name string, parentID *int64, before BeforeSend) (Folder, error)
-	AssignFolderRoles(ctx context.Context, userID, folderID int64, roleIDs []int64, before BeforeSend) error
+	// AssignFolderRoles makes roleIDs the roles of each user in the
+	// folder, in one request.
+	AssignFolderRoles(ctx context.Context, userIDs []int64, folderID int64, roleIDs []int64, before BeforeSend) error
 	// AssignDirectoryAccount gives d roles in a folder (folderID 0: in
 	// none), which makes its Orchestrator user.
 	AssignDirectoryAccount(ctx context.Context, d DirectoryAccount, folderID int64, roleIDs []int64, before BeforeSend) error

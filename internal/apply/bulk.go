@@ -73,6 +73,7 @@ type item struct {
 func (a *applier) bulk(ctx context.Context, rows []*bulkRow) {
 	deletes := map[manifest.Op][]item{}
 	members := map[string][]item{} // group id → items
+	assigns := map[assignment][]item{}
 	for _, br := range rows {
 		r := &br.row
 		l, err := a.look(ctx, r)
@@ -93,6 +94,17 @@ func (a *applier) bulk(ctx context.Context, rows []*bulkRow) {
 		}
 		if l.create {
 			br.err = a.create(ctx, r, l)
+			continue
+		}
+		if bulkAssignable(l) {
+			br.l, r.sent = l, sentAssign
+			r.res.Attempts = 0
+			k := assignmentOf(l.access)
+			assigns[k] = append(assigns[k], item{br: br})
+			continue
+		}
+		if accessOp(r.job.Op) { // one by one: removals, directory accounts, tenant roles
+			br.err = a.writeAccessRow(ctx, r, l)
 			continue
 		}
 		br.l = l
@@ -162,6 +174,13 @@ func (a *applier) bulk(ctx context.Context, rows []*bulkRow) {
 			}
 			return a.writer.UpdateGroupMembers(ctx, g, add, remove, before)
 		}, nil)
+	}
+	if len(assigns) > 0 {
+		if err := a.sendAssignments(ctx, assigns); err != nil {
+			for _, items := range assigns {
+				fail(items, err)
+			}
+		}
 	}
 	for _, br := range rows {
 		if br.err == nil && br.res.Status == "" && br.sent != "" {

@@ -92,10 +92,11 @@ func (a *ClientAdapter) CreateFolder(ctx context.Context, name string, parentID 
 	return Folder{ID: f.ID, Path: f.FullyQualifiedName}, err
 }
 
-// AssignFolderRoles makes roleIDs the user's roles in the folder.
-func (a *ClientAdapter) AssignFolderRoles(ctx context.Context, userID, folderID int64, roleIDs []int64, before BeforeSend) error {
+// AssignFolderRoles makes roleIDs the users' roles in the folder, in one
+// request.
+func (a *ClientAdapter) AssignFolderRoles(ctx context.Context, userIDs []int64, folderID int64, roleIDs []int64, before BeforeSend) error {
 	return a.orchestrator(func() error {
-		return a.c.Folders().AssignUsers(ctx, []int64{userID}, []client.FolderRoles{{FolderID: folderID, RoleIDs: roleIDs}}, client.BeforeSend(before))
+		return a.c.Folders().AssignUsers(ctx, userIDs, []client.FolderRoles{{FolderID: folderID, RoleIDs: roleIDs}}, client.BeforeSend(before))
 	})
 }
 

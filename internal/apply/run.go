@@ -330,7 +330,7 @@ func (r *run) produce(ctx context.Context) iter.Seq[[]*Task] {
 
 // bulk reports whether the phase being run sends bulk requests.
 func (r *run) bulk() bool {
-	return r.cfg.BulkSize > 1 && r.exec.Writes() && (r.phase == PhaseMemberships || r.phase == PhaseDeletes)
+	return r.cfg.BulkSize > 1 && r.exec.Writes() && (r.phase == PhaseMemberships || r.phase == PhaseAccess || r.phase == PhaseDeletes)
 }
 
 // execute runs a row, or a batch of rows (on a worker of the pool).

@@ -61,12 +61,9 @@ func (a *applier) do(ctx context.Context, r *row) error {
 		return a.updateRobot(ctx, r, l)
 	case manifest.OpSetRobotCredentials:
 		return a.setRobotCredentials(ctx, r, l.orch)
-	case manifest.OpEnsureFolder:
-		return a.ensureFolder(ctx, r, l)
-	case manifest.OpSetFolderAccess, manifest.OpRemoveFolderAccess, manifest.OpSetTenantRoles:
-		return a.writeAccess(ctx, r, l)
-	case manifest.OpUpdateUnattendedRobot:
-		return a.updateUnattended(ctx, r, l)
+	}
+	if accessOp(r.job.Op) {
+		return a.writeAccessRow(ctx, r, l)
 	}
 	return a.updateUser(ctx, r, l)
 }

@@ -234,3 +234,36 @@ update_unattended_robot,,,robot-001,,,,CORP\other,true
 		t.Errorf("after the undo:\n%+v\nwant\n%+v\nundo manifest:\n%s", after, before, undoText)
 	}
 }
+
+// Accounts Orchestrator lists, given the same roles in one folder, go out
+// in one AssignUsers request per bulk, and each row keeps its own result.
+func TestFolderAccessGoesOutInBulk(t *testing.T) {
+	seed := &emulator.SeedFile{Folders: []emulator.SeedFolder{{Path: "Ops"}, {Path: "Finance"}}}
+	var rows strings.Builder
+	rows.WriteString("op,folder,username,roles\n")
+	for i := 1; i <= 40; i++ {
+		name := fmt.Sprintf("user%05d", i)
+		seed.FolderAssignments = append(seed.FolderAssignments, emulator.SeedAssignment{Account: name, Folder: "Ops", Roles: []string{"Automation User"}})
+		fmt.Fprintf(&rows, "set_folder_access,Finance,%s,Automation User;Automation Developer\n", name)
+	}
+	emu, settings := emulatortest.Start(t, emulator.Config{Users: 40, SeedData: seed})
+	base := Config{Settings: settings, Session: session.Options{Limits: "none", MaxAttempts: 3}, Workers: 4, BulkSize: 25, Log: zerolog.Nop(), Warnings: &bytes.Buffer{}}
+	res := accessRun(t, emu, base, Apply, "bulk1", rows.String())
+	if got := res.Summary.ByStatus[report.StatusSucceeded]; got != 40 {
+		t.Fatalf("succeeded %d of 40: %v", got, res.Summary.ByStatus)
+	}
+	n := emu.CountFor("POST", "/odata/Folders/UiPath.Server.Configuration.OData.AssignUsers")
+	if n == 0 || n > 4 {
+		t.Errorf("40 rows sent %d AssignUsers requests, want 2 to 4 (bulks of 25 on 4 workers)", n)
+	}
+	finance := 0
+	for _, a := range emu.FolderAssignments() {
+		if a.FolderPath == "Finance" && len(a.Roles) == 2 {
+			finance++
+		}
+	}
+	if finance != 40 {
+		t.Errorf("%d accounts hold both roles in Finance, want 40", finance)
+	}
+	t.Logf("40 rows, %d AssignUsers requests", n)
+}
