@@ -45,6 +45,9 @@ type RunOptions struct {
 	Drain, MaxStaleness        time.Duration
 	ProgressEvery              time.Duration
 	Log                        LogOptions
+	// DetailedExitCode (plan): a plan that finds changes ends with
+	// ErrChanges rather than success.
+	DetailedExitCode bool
 }
 
 // LogOptions say how a command logs: Format auto, json or console; Level

@@ -148,7 +148,9 @@ func closeSecrets(r *runfolder.Run, f *secretsout.File) {
 
 // reportRun prints the plan (plan only) and the summary on text, and says
 // how the run ended: stopped (with the command that resumes it), rows
-// failed, or every row done, when the run's sealing key goes.
+// failed, or every row done, when the run's sealing key goes; a plan
+// asked for a detailed exit code that is done and has rows to change
+// ends with ErrChanges.
 func reportRun(opts ManifestOptions, log zerolog.Logger, text io.Writer, r *runfolder.Run, res Result) error {
 	streams, summary := opts.IO, res.Summary
 	if !opts.Command.Writes() {
@@ -170,7 +172,13 @@ func reportRun(opts ManifestOptions, log zerolog.Logger, text io.Writer, r *runf
 	case summary.ByStatus[report.StatusFailed] > 0:
 		return cleanupError(streams.ErrOut, shown(ErrRowsFailed), r.Finish())
 	}
-	return cleanupError(streams.ErrOut, nil, r.Finish())
+	if err := cleanupError(streams.ErrOut, nil, r.Finish()); err != nil {
+		return err
+	}
+	if opts.Run.DetailedExitCode && !opts.Command.Writes() && summary.ByStatus[report.StatusPlanned] > 0 {
+		return shown(ErrChanges)
+	}
+	return nil
 }
 
 // confirm asks a person to confirm a mass change (without a terminal on

@@ -25,6 +25,12 @@ func (e *RowsError) Unwrap() error { return e.Err }
 // has said which.
 var ErrRowsFailed error = &RowsError{errors.New("one or more rows failed")}
 
+// ErrChanges ends a plan asked for a detailed exit code
+// (RunOptions.DetailedExitCode) that went to its end, every row read,
+// none failed, and found rows that would change: the plan has listed
+// them. A failed row or a stopped plan is the run's outcome instead.
+var ErrChanges = errors.New("the plan found changes")
+
 // Shown marks an error a person has already been shown (printed, or
 // logged as a JSON line): nothing more is printed, and the exit code is
 // the wrapped error's.
