@@ -49,6 +49,12 @@ func TestPlanAndApplyFlags(t *testing.T) {
 	if err := runCmd(newPlanCmd(quietStreams(), capture), "m.csv", "--yes"); err == nil {
 		t.Error("plan took --yes, a flag of apply's")
 	}
+	if parse(t, newPlanCmd(quietStreams(), capture), "m.csv", "--detailed-exitcode"); !got.Run.DetailedExitCode {
+		t.Error("plan --detailed-exitcode did not set DetailedExitCode")
+	}
+	if err := runCmd(newApplyCmd(quietStreams(), capture), "m.csv", "--detailed-exitcode"); err == nil {
+		t.Error("apply took --detailed-exitcode, a flag of plan's")
+	}
 
 	parse(t, newApplyCmd(quietStreams(), capture), "-", "--yes", "--allow-deletes", "--bulk-size", "7", "--max-staleness", "0s",
 		"--secrets-out", "s.csv", "--age-recipient", "a", "--age-recipient", "b", "--resume", "r0", "--max-failures", "4", "--tenant", "t1", "--skip-unchanged")
@@ -132,6 +138,7 @@ func TestExitCodesAsDocumented(t *testing.T) {
 		exitRowsFail: {runner.ErrRowsFailed, &runner.Shown{Err: runner.ErrRowsFailed}, &runner.RowsError{Err: errors.New("key not removed")}, fmt.Errorf("demo: %w", &demo.StepError{})},
 		exitInvalid:  {errors.New("manifest m.csv: 2 problems"), &runner.Shown{Err: errors.New("problems")}, runCmd(newPlanCmd(quietStreams(), nil), "--no-such-flag", "m.csv")},
 		exitStopped:  {&runner.StopError{Err: errors.New("interrupted")}, &runner.Shown{Err: &runner.StopError{Err: errors.New("max failures")}}},
+		exitChanges:  {runner.ErrChanges, &runner.Shown{Err: runner.ErrChanges}},
 	}
 	for code, errs := range outcomes {
 		if _, ok := documented[int(code)]; !ok {

@@ -16,13 +16,14 @@ const (
 	exitRowsFail exitCode = 1 // one or more rows failed
 	exitInvalid  exitCode = 2 // invalid manifest, settings or usage: nothing was sent
 	exitStopped  exitCode = 3 // run stopped early: the report says how far it got
+	exitChanges  exitCode = 4 // plan --detailed-exitcode: some row would change
 )
 
 // exitCodeFor maps a command's outcome to the process exit status, the
 // one place that does. Errors say what happened (runner's StopError and
-// RowsError, a failed demo step); every other error is met before
-// anything is sent: bad usage (cobra's own included), settings or
-// manifest.
+// RowsError, a failed demo step, a plan's ErrChanges); every other error
+// is met before anything is sent: bad usage (cobra's own included),
+// settings or manifest.
 func exitCodeFor(err error) exitCode {
 	var (
 		stop *runner.StopError
@@ -36,6 +37,8 @@ func exitCodeFor(err error) exitCode {
 		return exitStopped
 	case errors.As(err, &rows), errors.As(err, &step):
 		return exitRowsFail
+	case errors.Is(err, runner.ErrChanges):
+		return exitChanges
 	}
 	return exitInvalid
 }

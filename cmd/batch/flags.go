@@ -52,6 +52,7 @@ func registerRun(fs *pflag.FlagSet, r *runner.RunOptions, set flagSet) {
 	fs.BoolVar(&r.Log.NoProgress, "no-progress", false, "no progress bar")
 	fs.DurationVar(&r.ProgressEvery, "progress-every", time.Minute, "without a progress bar (no terminal, --no-progress): log the progress (rows done, rate, time left, what the run waits for) this often; 0: never")
 	if set == manifestFlags {
+		fs.BoolVar(&r.DetailedExitCode, "detailed-exitcode", false, "exit 4 when any row would change (0: every row unchanged; a failed row, a stopped plan or an invalid manifest keep their codes)")
 		return
 	}
 	fs.StringVar(&r.Resume, "resume", "", "continue the run RUN_ID: finished rows are skipped")
