@@ -120,10 +120,21 @@
 //     its Identity id) once access is given to it (AssignDomainUser, a
 //     seed's folderAssignments or tenantRoles); the generated robot
 //     accounts' Orchestrator users (type Robot) stand for them from the
-//     start. Members of a group hold its access: GetAllRolesForUser says
-//     so; GetUsersForFolder lists the group, not its members. Deleting
-//     the Identity entity drops the Directory* user made for it, with
-//     its access.
+//     start. POST odata/Users makes one without access (OR.Users or
+//     OR.Users.Write): Type DirectoryUser, DirectoryRobot or
+//     DirectoryGroup, the account found by DirectoryIdentifier or else
+//     by UserName as AssignDomainUser finds it, its names and email
+//     taken from the directory, with Domain, the tenant roles of
+//     RolesList (names) and an UnattendedRobot (MayHaveUnattendedSession
+//     then true, the robot a new RobotId); 201 with the UserDto. It
+//     refuses an account Orchestrator lists already (linked to it, or a
+//     user of its name) with 409; another Type, an account the directory
+//     lacks, a UserName that is not the named account's, an unknown or
+//     folder role, a password a read-only or external store holds with a
+//     400 ErrorResult. Members of a group hold its access:
+//     GetAllRolesForUser says so; GetUsersForFolder lists the group, not
+//     its members. Deleting the Identity entity drops the Directory*
+//     user made for it, with its access.
 //   - Folder, role, and made Orchestrator user ids start at numbers
 //     derived from Config.Seed, so organizations of different seeds
 //     have different ones, as UiPath tenants do.

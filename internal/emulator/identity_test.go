@@ -98,7 +98,7 @@ func TestWrongMethodAnswers405WithAllow(t *testing.T) {
 		{http.MethodPatch, h.identity("/api/RobotAccount/" + DefaultPartitionID), "GET, PUT, DELETE"},
 		{http.MethodGet, h.identity("/api/User/" + u.ID + "/changepassword"), "POST"},
 		{http.MethodPost, h.identity("/api/User/users/" + DefaultPartitionID), "GET"},
-		{http.MethodPost, h.orchestrator("/odata/Users"), "GET"},
+		{http.MethodDelete, h.orchestrator("/odata/Users"), "GET, POST"},
 		{http.MethodDelete, h.orchestrator("/odata/Users(1001)"), "GET, PUT, PATCH"},
 	} {
 		resp, body := h.do(t, tc.method, tc.url, tok, "")

@@ -281,6 +281,9 @@ users: [{userName: loner, email: loner@example.com}]
 	r.send(orchRouter, http.MethodGet, orchBase+"/odata/Users(2002)", tok, "", "")
 	r.send(orchRouter, http.MethodPatch, orchBase+"/odata/Users(1001)", tok, jsonCT, `{"UnattendedRobot":{"UserName":"CORP\\svc-robot-001","Password":"Spec-Pass-1","CredentialType":"Default"}}`)
 	r.send(orchRouter, http.MethodPut, orchBase+"/odata/Users(1002)", tok, jsonCT, `{"UserName":"robot-002","Name":"robot-002"}`)
+	r.send(orchRouter, http.MethodPost, orchBase+"/odata/Users", tok, jsonCT, `{"Type":"DirectoryUser","DirectoryIdentifier":"`+users[6].ID+`","UserName":"`+users[6].UserName+`","Domain":"autogen",`+
+		`"RolesList":["Allow to be Automation User"],"MayHaveUnattendedSession":true,"UnattendedRobot":{"UserName":"CORP\\svc-spec","CredentialType":"Default","ExecutionSettings":{"LoggingLevel":"Information"},"LimitConcurrentExecution":false}}`)
+	r.send(orchRouter, http.MethodPost, orchBase+"/odata/Users", tok, jsonCT, `{"Type":"DirectoryGroup","UserName":"Automation Users"}`)
 	r.send(orchRouter, http.MethodGet, orchBase+"/odata/CredentialStores", tok, "", "")
 	r.send(orchRouter, http.MethodGet, orchBase+"/odata/CredentialStores(1)", tok, "", "")
 	lonerOrch := specRouter(t, filepath.Join(dir, "orchestrator.yaml"), hLoner.base+"/demo-org/DefaultTenant/orchestrator_", live, []string{"/odata/CredentialStores({key})"})
@@ -298,7 +301,7 @@ users: [{userName: loner, email: loner@example.com}]
 		"Folders_Get 200", "Folders_GetById 200", "Folders_Post 201", "Roles_Get 200",
 		"Folders_GetUsersForFolderByKeyAndIncludeinherited 200", "Folders_GetAllRolesForUserByUsernameAndSkipAndTake 200",
 		"Folders_AssignUsers 204", "Folders_AssignDomainUser 204", "Folders_RemoveUserFromFolderById 204",
-		"Folders_RemoveUserFromFolderByKey 204", "Users_AssignRolesById 200",
+		"Folders_RemoveUserFromFolderByKey 204", "Users_AssignRolesById 200", "Users_Post 201",
 	}
 	if spec {
 		want = append(want, "User_BulkDelete 204", "User_Delete 204", "Group_Delete 204", "Group_BulkDelete 204",

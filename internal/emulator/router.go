@@ -195,10 +195,13 @@ func (s *Server) resolveOrchestrator(method, rel string) (ep endpoint, params []
 		return endpoint{}, nil, ""
 	}
 	if tail == "" || tail == "/" {
-		if method == http.MethodGet {
+		switch method {
+		case http.MethodGet:
 			return endpoint{"GET /odata/Users", scopeOrchRead, true, s.listOrchestratorUsers}, nil, ""
+		case http.MethodPost:
+			return endpoint{"POST /odata/Users", scopeOrchWrite, true, s.createOrchestratorUser}, nil, ""
 		}
-		return endpoint{}, nil, "GET"
+		return endpoint{}, nil, "GET, POST"
 	}
 	if key, action, ok := odataKeyAction(tail); ok && action != "" {
 		if !strings.EqualFold(action, odataActions+"AssignRoles") {
