@@ -190,7 +190,7 @@ func TestRequestsConformToPublishedDefinitions(t *testing.T) {
 			"CredentialStores_Get", "CredentialStores_GetById",
 			"Folders_Get", "Folders_GetById", "Folders_Post", "Roles_Get", "Users_AssignRolesById",
 			"Folders_GetUsersForFolderByKeyAndIncludeinherited", "Folders_GetAllRolesForUserByUsernameAndSkipAndTake",
-			"Folders_AssignUsers", "Folders_AssignDomainUser", "Folders_RemoveUserFromFolderById"} {
+			"Folders_AssignUsers", "Folders_AssignDomainUser", "Folders_RemoveUserFromFolderById", "Users_Post"} {
 			if !seen[op] {
 				t.Errorf("operation %s was not exercised", op)
 			}
@@ -265,6 +265,16 @@ func exerciseAccess(t *testing.T, ctx context.Context, s *emulator.Server, rec *
 	must("Folders.AccessOf", err)
 	must("Folders.RemoveUser", c.Folders().RemoveUser(ctx, finance.ID, 1002))
 	must("OrchestratorUsers.AssignTenantRoles", c.OrchestratorUsers.AssignTenantRoles(ctx, 1001, roleIDs(t, roles, "Robot", "Allow to be Automation User")))
+	newcomer := s.Users()[5]
+	_, err = c.OrchestratorUsers.CreateDirectoryUser(ctx, NewOrchestratorUser{
+		Type: TypeDirectoryUser, DirectoryIdentifier: newcomer.ID, UserName: newcomer.UserName, Domain: "autogen",
+		RolesList: []string{"Allow to be Automation User"},
+		UnattendedRobot: &UnattendedRobot{UserName: `CORP\svc-new`, CredentialType: "NoCredential",
+			ExecutionSettings: map[string]any{"LoggingLevel": "Information"}, LimitConcurrentExecution: true},
+	})
+	must("OrchestratorUsers.CreateDirectoryUser", err)
+	_, err = c.OrchestratorUsers.CreateDirectoryUser(ctx, NewOrchestratorUser{Type: TypeDirectoryGroup, UserName: "Finance"})
+	must("OrchestratorUsers.CreateDirectoryUser of a group", err)
 }
 
 // exerciseEveryOperation calls every operation once (or more) and returns

@@ -35,8 +35,10 @@ const (
 	// The operations of Orchestrator access (FolderOperations), optional
 	// too: reading folders, who holds which roles where, and an account's
 	// access need OR.Folders.Read; creating folders and changing folder
-	// assignments OR.Folders.Write; reading roles OR.Users.Read and
-	// changing tenant roles OR.Users.Write (the definitions' scopes).
+	// assignments OR.Folders.Write; reading roles OR.Users.Read; changing
+	// tenant roles and making the Orchestrator user of a directory
+	// account (OpCreateOrchestratorUser) OR.Users.Write (the
+	// definitions' scopes).
 	OpListFolders         Operation = "list-folders"
 	OpCreateFolder        Operation = "create-folder"
 	OpListFolderUsers     Operation = "list-folder-users"
@@ -46,17 +48,21 @@ const (
 	OpRemoveFolderUser    Operation = "remove-folder-user"
 	OpListRoles           Operation = "list-roles"
 	OpAssignTenantRoles   Operation = "assign-tenant-roles"
+	// OpCreateOrchestratorUser makes the Orchestrator user of an Identity
+	// account or group (OrchestratorUsersService.CreateDirectoryUser).
+	OpCreateOrchestratorUser Operation = "create-orchestrator-user"
 )
 
 // FolderOperations are the operations of Orchestrator access: folders,
-// folder assignments, roles and tenant roles. Pass them (or those of them
-// a run uses) to WithOperations, with the run's other operations, for a
-// token that asks for OR.Folders.Read, OR.Folders.Write, OR.Users.Read and
+// folder assignments, roles, tenant roles and the Orchestrator users of
+// directory accounts. Pass them (or those of them a run uses) to
+// WithOperations, with the run's other operations, for a token that asks
+// for OR.Folders.Read, OR.Folders.Write, OR.Users.Read and
 // OR.Users.Write.
 var FolderOperations = []Operation{
 	OpListFolders, OpCreateFolder, OpListFolderUsers, OpReadAccountAccess,
 	OpAssignFolderUsers, OpAssignDirectoryUser, OpRemoveFolderUser,
-	OpListRoles, OpAssignTenantRoles,
+	OpListRoles, OpAssignTenantRoles, OpCreateOrchestratorUser,
 }
 
 // allOperations lists the operations ScopesFor covers when given none:
@@ -102,6 +108,7 @@ var operationScopes = map[Operation][]string{
 	OpRemoveFolderUser:         {"OR.Folders.Write"},
 	OpListRoles:                {"OR.Users.Read"},
 	OpAssignTenantRoles:        {"OR.Users.Write"},
+	OpCreateOrchestratorUser:   {"OR.Users.Write"},
 }
 
 // optionalOperations are the operations whose scopes a token asks for only
