@@ -175,10 +175,10 @@ func TestAccessOpsPlanApplyPlan(t *testing.T) {
 // (the folders made stay, listed as not undone).
 func TestAccessUndoPutsAccessBack(t *testing.T) {
 	emu, settings := emulatortest.Start(t, emulator.Config{Users: 5, Robots: 2, SeedData: &emulator.SeedFile{
-		Folders:           []emulator.SeedFolder{{Path: "Finance"}, {Path: "Finance/AP"}},
+		Folders: []emulator.SeedFolder{{Path: "Finance"}, {Path: "Finance/AP"}},
 		FolderAssignments: []emulator.SeedAssignment{{Account: "user00001", Folder: "Finance", Roles: []string{"Automation User"}},
 			{Account: "user00003", Folder: "Finance", Roles: []string{"Automation Developer", "Automation User"}}},
-		TenantRoles:       []emulator.SeedTenantRoles{{Account: "user00001", Roles: []string{"Allow to be Automation User"}}},
+		TenantRoles: []emulator.SeedTenantRoles{{Account: "user00001", Roles: []string{"Allow to be Automation User"}}},
 	}})
 	base := Config{Settings: settings, Session: session.Options{Limits: "none", MaxAttempts: 3}, Workers: 3, Log: zerolog.Nop(), Warnings: &bytes.Buffer{}}
 	type state struct {

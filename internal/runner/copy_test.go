@@ -147,4 +147,3 @@ func assignments(emu *emulator.Server) string {
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
 }
-

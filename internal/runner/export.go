@@ -93,12 +93,14 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 	if err := sess.Client.Authenticate(ctx); err != nil {
 		return res, &StopError{fmt.Errorf("sign in: %w; nothing was read", err)}
 	}
-	adapter := apply.NewClientAdapter(sess.Client)
+	policy := session.RetryPolicy(so.MaxAttempts)
+	policy.Stop = sess.Limiter.Stopped()
+	adapter := retryingReader{apply.NewClientAdapter(sess.Client), policy}
 	var groups []client.Group
 	if rot == nil { // a rotation writes no groups
 		// Memberships are written by name: without the names the file
 		// would not be portable, so the export stops.
-		if groups, err = sess.Client.Groups.List(ctx); err != nil {
+		if groups, err = retried(ctx, policy, sess.Client.Groups.List); err != nil {
 			if e := listNotFound(cfg.Settings, apply.ServiceIdentity, err); e != nil {
 				return res, e
 			}
@@ -124,7 +126,7 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 	case rot != nil:
 		res.Rows, err = export.PasswordRows(ctx, adapter, w, rot)
 	default:
-		err = exportKinds(ctx, readers{adapter, export.ClientAccess(sess.Client)}, cfg.Kinds, w, groups, &res)
+		err = exportKinds(ctx, readers{adapter, retryingAccess{export.ClientAccess(sess.Client), policy}}, cfg.Kinds, w, groups, &res)
 	}
 	if rot != nil {
 		res.LeftOut = rot.Skipped
