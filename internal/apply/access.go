@@ -241,13 +241,32 @@ func (rd *reading) findAccount(ctx context.Context, r *row, al *accessLook) erro
 // lookUnattended reads an update_unattended_robot row: the robot's
 // settings now, and those the row changes.
 func (rd *reading) lookUnattended(ctx context.Context, r *row) (look, error) {
-	o, err := rd.robotUser(ctx, r)
-	if err != nil {
-		return look{}, err
-	}
 	job := r.job
 	upd := UnattendedUpdate{UserName: job.RobotUsername, CredentialType: job.CredentialType,
 		ExecutionSettings: job.ExecutionSettings, LimitConcurrentExecution: job.LimitConcurrentExecution}
+	o, err := rd.robotUser(ctx, r, false) // one without a robot is given one
+	if isNotFound(err) && job.Target.Kind != manifest.TargetOrchestratorUserID {
+		// Orchestrator does not list the account yet: its user is made
+		// with the robot (see updateUnattended).
+		al := &accessLook{unattended: upd}
+		if lerr := rd.loadAccess(ctx, r); lerr != nil {
+			return look{}, lerr
+		}
+		if ferr := rd.findAccount(ctx, r, al); ferr != nil {
+			return look{}, err
+		}
+		if !al.known {
+			return look{job: job, access: al, changes: unattendedChanges(upd, OrchestratorUser{})}, nil
+		}
+		err = rd.retry(ctx, r.res, func(ctx context.Context) error {
+			var gerr error
+			o, gerr = rd.reader.GetOrchestratorUser(ctx, al.account.ID)
+			return gerr
+		})
+	}
+	if err != nil {
+		return look{}, err
+	}
 	return look{job: job, orch: o, access: &accessLook{unattended: upd}, changes: unattendedChanges(upd, o)}, nil
 }
 
@@ -424,8 +443,8 @@ func (a *applier) writeAccess(ctx context.Context, r *row, l look) error {
 		err = a.replaceWrite(ctx, r, func(ctx context.Context, before BeforeSend) error {
 			return w.AssignFolderRoles(ctx, []int64{al.account.ID}, folderID, al.roleIDs, before)
 		})
-	case !al.known: // tenant roles of an account Orchestrator does not list
-		return failf(report.CodeNotFound, "%s is not an Orchestrator user yet, and tenant roles are given to Orchestrator users only: give it access to a folder first (set_folder_access; this run's run before its tenant roles), then run this row again (nothing was sent)", job.Target)
+	case !al.known: // tenant roles of an account Orchestrator does not list: its user is made with them
+		return a.createOrchestratorUser(ctx, r, w, al, al.want, nil)
 	default: // tenant roles
 		err = a.replaceWrite(ctx, r, func(ctx context.Context, before BeforeSend) error {
 			return w.SetTenantRoles(ctx, al.account.ID, al.roleIDs, before)
@@ -448,6 +467,45 @@ func (a *applier) replaceWrite(ctx context.Context, r *row, send sendFunc) error
 		}
 	}
 	return err
+}
+
+// createOrchestratorUser makes the Orchestrator user of an account
+// Orchestrator does not list, with tenant roles and an unattended robot
+// (either may be none). A create is not idempotent: one whose answer was
+// lost (or refused as a duplicate after such a loss) is settled by
+// finding the user — found, it landed as sent — and sent again only when
+// it is not there.
+func (a *applier) createOrchestratorUser(ctx context.Context, r *row, w AccessWriter, al *accessLook, roles []string, robot *UnattendedUpdate) error {
+	var made OrchestratorAccount
+	r.sent = sentCreate
+	send := func(ctx context.Context, before BeforeSend) error {
+		var err error
+		made, err = w.CreateOrchestratorUser(ctx, al.directory, roles, robot, before)
+		return err
+	}
+	err := a.write(ctx, r, send)
+	for err != nil && (worker.IsOutcomeUnknown(err) || (isConflict(err) && r.res.Attempts > 1)) {
+		lerr := a.learnAccount(ctx, r, al)
+		switch {
+		case lerr == nil:
+			r.res.Status = report.StatusSucceeded
+			return nil
+		case !isNotFound(lerr), r.res.Attempts >= max(a.opts.Retry.MaxAttempts, 1):
+			return outcomeUnknown(err)
+		}
+		if err = a.retry(ctx, r.res, resend(send)); err == nil {
+			r.res.Status = report.StatusSucceeded
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if made.UserName == "" {
+		made.UserName = al.directory.Name
+	}
+	al.account, al.known = made, true
+	a.access.remember(r.job.Target, made)
+	return nil
 }
 
 // learnAccount finds the Orchestrator user a directory assignment made,
@@ -474,6 +532,22 @@ func (a *applier) updateUnattended(ctx context.Context, r *row, l look) error {
 	w, err := a.accessWriter()
 	if err != nil {
 		return err
+	}
+	if l.orch.Key == 0 && !l.access.known { // an account Orchestrator does not list yet
+		lock := a.access.lockAccount(r.job.Target)
+		defer lock.Unlock()
+		acc, ok := a.access.account(r.job.Target)
+		if !ok {
+			return a.createOrchestratorUser(ctx, r, w, l.access, nil, &l.access.unattended)
+		}
+		err := a.retry(ctx, r.res, func(ctx context.Context) error { // made meanwhile by another row
+			var gerr error
+			l.orch, gerr = a.reader.GetOrchestratorUser(ctx, acc.ID)
+			return gerr
+		})
+		if err != nil {
+			return err
+		}
 	}
 	o := l.orch
 	r.verify = func(ctx context.Context) error {

@@ -80,6 +80,10 @@ type AccessWriter interface {
 	// none), which makes its Orchestrator user.
 	AssignDirectoryAccount(ctx context.Context, d DirectoryAccount, folderID int64, roleIDs []int64, before BeforeSend) error
 	RemoveFromFolder(ctx context.Context, folderID, userID int64, before BeforeSend) error
+	// CreateOrchestratorUser makes d's Orchestrator user with tenantRoles
+	// and, when not nil, an unattended robot of robot's settings. It is not
+	// idempotent: after a lost answer, find the user by name.
+	CreateOrchestratorUser(ctx context.Context, d DirectoryAccount, tenantRoles []string, robot *UnattendedUpdate, before BeforeSend) (OrchestratorAccount, error)
 	SetTenantRoles(ctx context.Context, userID int64, roleIDs []int64, before BeforeSend) error
 	UpdateUnattended(ctx context.Context, o OrchestratorUser, u UnattendedUpdate, before BeforeSend) error
 }

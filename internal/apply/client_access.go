@@ -112,6 +112,37 @@ func (a *ClientAdapter) AssignDirectoryAccount(ctx context.Context, d DirectoryA
 	})
 }
 
+// CreateOrchestratorUser makes d's Orchestrator user (POST odata/Users)
+// with tenant roles and, when robot is not nil, an unattended robot.
+func (a *ClientAdapter) CreateOrchestratorUser(ctx context.Context, d DirectoryAccount, tenantRoles []string, robot *UnattendedUpdate, before BeforeSend) (OrchestratorAccount, error) {
+	nu := client.NewOrchestratorUser{Type: directoryTypes[d.Class], DirectoryIdentifier: d.IdentityID, UserName: d.Name, RolesList: tenantRoles}
+	if robot != nil {
+		rb := &client.UnattendedRobot{}
+		if robot.UserName != nil {
+			rb.UserName = *robot.UserName
+		}
+		if robot.CredentialType != nil {
+			rb.CredentialType = *robot.CredentialType
+		}
+		if robot.ExecutionSettings != nil {
+			if err := json.Unmarshal(robot.ExecutionSettings, &rb.ExecutionSettings); err != nil {
+				return OrchestratorAccount{}, fmt.Errorf("execution_settings: %w", err)
+			}
+		}
+		if robot.LimitConcurrentExecution != nil {
+			rb.LimitConcurrentExecution = *robot.LimitConcurrentExecution
+		}
+		nu.UnattendedRobot = rb
+	}
+	var o client.OrchestratorUser
+	err := a.orchestrator(func() error {
+		var err error
+		o, err = a.c.OrchestratorUsers.CreateDirectoryUser(ctx, nu, client.BeforeSend(before))
+		return err
+	})
+	return OrchestratorAccount{ID: o.ID, UserName: o.UserName, Email: o.EmailAddress, Class: d.Class, TenantRoles: o.RolesList}, err
+}
+
 // RemoveFromFolder takes the user out of the folder.
 func (a *ClientAdapter) RemoveFromFolder(ctx context.Context, folderID, userID int64, before BeforeSend) error {
 	return a.orchestrator(func() error {
@@ -139,10 +170,10 @@ func (a *ClientAdapter) UpdateUnattended(ctx context.Context, o OrchestratorUser
 			}
 			read = &got
 		}
-		if read.UnattendedRobot == nil {
-			return fmt.Errorf("the Orchestrator user %d (%s) has no unattended robot", read.ID, read.UserName)
+		var robot client.UnattendedRobot // a user without one is given one
+		if read.UnattendedRobot != nil {
+			robot = *read.UnattendedRobot
 		}
-		robot := *read.UnattendedRobot
 		if u.UserName != nil {
 			robot.UserName = *u.UserName
 		}

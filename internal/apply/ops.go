@@ -35,8 +35,8 @@ var opCalls = map[manifest.Op]struct {
 	// organization, and given access as a directory account.
 	manifest.OpSetFolderAccess:       {slices.Concat(accessAccountReads, []client.Operation{client.OpListFolderUsers}), []client.Operation{client.OpAssignFolderUsers, client.OpAssignDirectoryUser, client.OpRemoveFolderUser}},
 	manifest.OpRemoveFolderAccess:    {slices.Concat(accessAccountReads, []client.Operation{client.OpListFolderUsers}), []client.Operation{client.OpRemoveFolderUser}},
-	manifest.OpSetTenantRoles:        {accessAccountReads, []client.Operation{client.OpAssignTenantRoles, client.OpAssignDirectoryUser}},
-	manifest.OpUpdateUnattendedRobot: {[]client.Operation{client.OpGetOrchestratorUser, client.OpFindOrchestratorUser}, []client.Operation{client.OpSetUnattendedCredentials}},
+	manifest.OpSetTenantRoles:        {accessAccountReads, []client.Operation{client.OpAssignTenantRoles, client.OpCreateOrchestratorUser}},
+	manifest.OpUpdateUnattendedRobot: {slices.Concat(accessAccountReads, []client.Operation{client.OpGetOrchestratorUser}), []client.Operation{client.OpSetUnattendedCredentials, client.OpCreateOrchestratorUser}},
 }
 
 var (

@@ -174,7 +174,7 @@ func (rd *reading) resolveRobot(ctx context.Context, r *row, needState bool) (rb
 }
 
 func (rd *reading) lookCredentials(ctx context.Context, r *row) (look, error) {
-	o, err := rd.robotUser(ctx, r)
+	o, err := rd.robotUser(ctx, r, true)
 	if err != nil {
 		return look{}, err
 	}
@@ -185,9 +185,9 @@ func (rd *reading) lookCredentials(ctx context.Context, r *row) (look, error) {
 }
 
 // robotUser finds the Orchestrator user of a row about its unattended
-// robot; one without a robot fails the row (in a plan too, before any
-// write).
-func (rd *reading) robotUser(ctx context.Context, r *row) (OrchestratorUser, error) {
+// robot; with needRobot, one without a robot fails the row (in a plan
+// too, before any write).
+func (rd *reading) robotUser(ctx context.Context, r *row, needRobot bool) (OrchestratorUser, error) {
 	var o OrchestratorUser
 	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
 		var err error
@@ -197,7 +197,7 @@ func (rd *reading) robotUser(ctx context.Context, r *row) (OrchestratorUser, err
 	if err != nil {
 		return OrchestratorUser{}, err
 	}
-	if o.read != nil && !o.HasRobot {
+	if needRobot && o.read != nil && !o.HasRobot {
 		return OrchestratorUser{}, failf(report.CodeValidation, "the Orchestrator user %d (%s) has no unattended robot", o.Key, o.UserName)
 	}
 	return o, nil
