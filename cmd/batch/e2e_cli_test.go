@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -84,19 +86,27 @@ func TestJSONLogsKeepStderrPure(t *testing.T) {
 	}
 }
 
-// An empty manifest is a problem: validate says "0 rows", apply exits 2
-// without signing in.
-func TestEmptyManifestsStopBeforeSignIn(t *testing.T) {
+// A manifest without rows (a header alone, rows: []) is no work, not an
+// error: validate says "0 rows", plan and apply say there is nothing to
+// do and exit 0 without signing in or leaving a report folder, so that
+// `batch export … && batch apply …` works in a script whatever the
+// export found.
+func TestEmptyManifestsAreNothingToDo(t *testing.T) {
 	emu := startEmulator(t, emulator.Config{Users: 3})
 	dir := t.TempDir()
 	for name, text := range map[string]string{"header.csv": "op,email,name\n", "empty.yaml": "rows: []\n"} {
 		m := writeFile(t, dir, name, text)
-		if res := runBatch(t, nil, dir, "validate", m); res.code != 2 || !strings.Contains(res.stdout, "0 rows") {
+		if res := runBatch(t, nil, dir, "validate", m); res.code != 0 || !strings.Contains(res.stderr, "0 rows") {
 			t.Errorf("validate %s: exit %d\n%s%s", name, res.code, res.stdout, res.stderr)
 		}
-		if res := runBatch(t, emu, dir, "apply", m, "--yes"); res.code != 2 {
-			t.Errorf("apply %s: exit %d, want 2\n%s%s", name, res.code, res.stdout, res.stderr)
+		for _, args := range [][]string{{"plan", m, "--no-progress"}, {"apply", m, "--no-progress", "--yes"}} {
+			if res := runBatch(t, emu, dir, args...); res.code != 0 || !strings.Contains(res.stdout+res.stderr, "nothing to do") {
+				t.Errorf("%s %s: exit %d, want 0 saying nothing to do\n%s%s", args[0], name, res.code, res.stdout, res.stderr)
+			}
 		}
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "reports")); len(entries) != 0 {
+		t.Errorf("runs of nothing left %d report folders", len(entries))
 	}
 	if n := emu.TokenRequests(); n != 0 {
 		t.Fatalf("empty manifests signed in %d times", n)

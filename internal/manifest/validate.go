@@ -67,10 +67,6 @@ func ValidateEach(ctx context.Context, path string, opts Options, onProblem func
 	}()
 	seed := maphash.MakeSeed()
 	candidates, rows, err := firstPass(ctx, path, display, opts, seed, collect, onJob)
-	if err == nil && rows == 0 && len(found) == 0 {
-		collect(Problem{Source: Source{File: display, Line: 1},
-			Message: "0 rows: the manifest has no rows to run (a header alone, or rows: [])"})
-	}
 	if err != nil || len(candidates) == 0 {
 		return rows, err
 	}

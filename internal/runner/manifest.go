@@ -81,6 +81,12 @@ func RunManifest(ctx context.Context, opts ManifestOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	if census.Rows == 0 && ro.Resume == "" {
+		// No work is not an error: an export that found nothing to rotate
+		// still chains into its apply in a script.
+		fmt.Fprintf(text, "%s: 0 rows, nothing to do (nothing was sent)\n", mopts.DisplayName)
+		return nil
+	}
 	settings, err := opts.Conn.Settings()
 	if err != nil {
 		return err
