@@ -125,6 +125,9 @@ type Summary struct {
 	// when it was resumed: requests, 429s and seconds above are their
 	// sums (a killed session's requests are not known, so not counted).
 	Sessions Sessions `json:"sessions,omitempty"`
+	// Verify counts the succeeded rows by what UiPath's audit logs say of
+	// them (batch verify, apply --verify), when the run was verified.
+	Verify map[string]int `json:"verify,omitempty"`
 }
 
 // Sessions are a resumed run's sessions. Read back, a list in another
