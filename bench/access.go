@@ -384,7 +384,7 @@ func benchAccessCopy(ctx context.Context, env *Env) ([]Row, error) {
 		Target: "B = A", P50Ms: unlisted.tool.Summary.LatencyP50Ms, P95Ms: unlisted.tool.Summary.LatencyP95Ms,
 		PeakRSSMB: unlisted.tool.PeakRSSMB, Throttled: unlisted.throttled,
 		Pass: env.Smoke || unlisted.correct,
-		Note: fmt.Sprintf("the same rows on a B where Orchestrator lists the %d robot accounts only (as after copying the accounts alone): --bulk-size %d: %d requests, %.3f per row (%s; %s); each of the %d users and groups Orchestrator does not list gets its first access alone (AssignDomainUser), after a search of Identity for a user's id and before a read of the Orchestrator user it made; its other rows go in bulk",
+		Note: fmt.Sprintf("the same rows on a B where Orchestrator lists the %d robot accounts only (as after copying the accounts alone): --bulk-size %d: %d requests, %.3f per row (%s; %s); each of the %d users and groups Orchestrator does not list gets its access by its Identity id (AssignDomainUser, one request per row: the ids come from one read of the organization's lists, and the Orchestrator user made is read only for a row that needs its id)",
 			robots, accessBulk, unlisted.spent, float64(unlisted.spent)/float64(n), unlisted.requests, unlisted.verdict, firstAccess),
 	})
 	rows[1].Note = fmt.Sprintf("%d rows (%s); %s; --bulk-size 1: %d requests (%s; %s); ratio is requests saved (reference / bulk)",

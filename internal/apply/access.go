@@ -215,11 +215,11 @@ func (rd *reading) findAccount(ctx context.Context, r *row, al *accessLook) erro
 	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
 		switch t.Kind {
 		case manifest.TargetEmail, manifest.TargetUsername:
-			u, err := rd.reader.FindUser(ctx, t.Kind == manifest.TargetEmail, t.Value)
+			u, _, err := rd.resolver.User(ctx, t, false) // the organization's list when the run read it
 			d.Class, d.IdentityID, d.Name = accountUser, u.ID, u.UserName
 			return err
 		case manifest.TargetRobotName:
-			rb, err := rd.reader.FindRobot(ctx, t.Value)
+			rb, _, err := rd.resolver.Robot(ctx, t, false)
 			d.Class, d.IdentityID, d.Name = accountRobot, rb.ID, rb.Name
 			return err
 		case manifest.TargetGroupName:
@@ -437,12 +437,21 @@ func (a *applier) writeAccess(ctx context.Context, r *row, l look) error {
 			return w.AssignDirectoryAccount(ctx, al.directory, folderID, al.roleIDs, before)
 		})
 		if err == nil {
-			err = a.learnAccount(ctx, r, al)
+			// Its Orchestrator user is made; its id is read only if a
+			// later row needs it (tenant roles, a robot): its other
+			// folders go by Identity id too.
+			a.access.madeDirectory(job.Target)
 		}
 	case job.Op.FolderScoped():
 		err = a.replaceWrite(ctx, r, func(ctx context.Context, before BeforeSend) error {
 			return w.AssignFolderRoles(ctx, []int64{al.account.ID}, folderID, al.roleIDs, before)
 		})
+	case !al.known && a.access.wasMade(job.Target): // made by this run's folder access
+		if err = a.learnAccount(ctx, r, al); err == nil {
+			err = a.replaceWrite(ctx, r, func(ctx context.Context, before BeforeSend) error {
+				return w.SetTenantRoles(ctx, al.account.ID, al.roleIDs, before)
+			})
+		}
 	case !al.known: // tenant roles of an account Orchestrator does not list: its user is made with them
 		return a.createOrchestratorUser(ctx, r, w, al, al.want, nil)
 	default: // tenant roles
@@ -537,7 +546,13 @@ func (a *applier) updateUnattended(ctx context.Context, r *row, l look) error {
 		lock := a.access.lockAccount(r.job.Target)
 		defer lock.Unlock()
 		acc, ok := a.access.account(r.job.Target)
-		if !ok {
+		switch {
+		case !ok && a.access.wasMade(r.job.Target): // made by this run's folder access
+			if err := a.learnAccount(ctx, r, l.access); err != nil {
+				return err
+			}
+			acc = l.access.account
+		case !ok:
 			return a.createOrchestratorUser(ctx, r, w, l.access, nil, &l.access.unattended)
 		}
 		err := a.retry(ctx, r.res, func(ctx context.Context) error { // made meanwhile by another row

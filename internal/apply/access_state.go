@@ -101,6 +101,8 @@ type UnattendedUpdate struct {
 // folder's members, read when a row first needs them.
 type accessDir struct {
 	reader AccessReader
+	// index returns the Orchestrator users when the run read them whole.
+	index func() ([]*OrchestratorUser, bool)
 	mu     sync.Mutex
 	loaded bool
 	// folders by lower-case path; planned: paths a plan would create.
@@ -110,8 +112,10 @@ type accessDir struct {
 	// accounts by class and lower-case name (a user also by email).
 	accounts map[string]OrchestratorAccount
 	members  map[int64]*folderMembers
-	// plannedAccounts: accounts and groups a plan would create, by key.
-	plannedAccounts map[string]bool
+	// plannedAccounts: accounts and groups a plan would create, by key;
+	// made: those whose Orchestrator user a folder assignment of this run
+	// made, its id not read yet.
+	plannedAccounts, made map[string]bool
 	// accountLocks serialize the rows that may make one account's
 	// Orchestrator user.
 	accountLocks map[string]*sync.Mutex
@@ -126,9 +130,13 @@ type folderMembers struct {
 	byID map[int64]FolderMember
 }
 
-func newAccessDir(r Reader) *accessDir {
+func newAccessDir(r Reader, rs *Resolver) *accessDir {
 	ar, _ := r.(AccessReader)
-	return &accessDir{reader: ar, planned: map[string]bool{}, plannedAccounts: map[string]bool{}, members: map[int64]*folderMembers{}, accountLocks: map[string]*sync.Mutex{}}
+	var index func() ([]*OrchestratorUser, bool)
+	if rs != nil {
+		index = rs.orchestratorIndex
+	}
+	return &accessDir{reader: ar, index: index, planned: map[string]bool{}, plannedAccounts: map[string]bool{}, made: map[string]bool{}, members: map[int64]*folderMembers{}, accountLocks: map[string]*sync.Mutex{}}
 }
 
 // load reads the folders, roles and Orchestrator accounts once (again
@@ -151,7 +159,22 @@ func (d *accessDir) load(ctx context.Context) error {
 		return fmt.Errorf("read the roles: %w", err)
 	}
 	accounts := map[string]OrchestratorAccount{}
-	err = d.reader.EachOrchestratorAccount(ctx, func(a OrchestratorAccount) error {
+	each := d.reader.EachOrchestratorAccount
+	if d.index != nil {
+		if users, ok := d.index(); ok { // read whole already: not twice
+			each = func(_ context.Context, fn func(OrchestratorAccount) error) error {
+				for _, o := range users {
+					if o.read != nil {
+						if err := fn(accountOf(*o.read)); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			}
+		}
+	}
+	err = each(ctx, func(a OrchestratorAccount) error {
 		if a.Class == "" {
 			return nil
 		}
@@ -309,6 +332,22 @@ func (d *accessDir) isPlanned(t manifest.Target) bool {
 	return false
 }
 
+// madeDirectory records that a folder assignment made the target's
+// Orchestrator user.
+func (d *accessDir) madeDirectory(t manifest.Target) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.made[targetKeys(t)[0]] = true
+}
+
+// wasMade reports whether this run's folder access made the target's
+// Orchestrator user.
+func (d *accessDir) wasMade(t manifest.Target) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.made[targetKeys(t)[0]]
+}
+
 // remember records an account's Orchestrator user, once made.
 func (d *accessDir) remember(t manifest.Target, a OrchestratorAccount) {
 	d.mu.Lock()
@@ -384,6 +423,14 @@ func (d *accessDir) addFolder(f Folder, planned bool) {
 		return
 	}
 	d.folders[strings.ToLower(f.Path)] = f
+	if f.ID != 0 && d.members[f.ID] == nil {
+		// Made by this run: nobody is assigned there yet, and nothing
+		// needs reading (its inherited roles are only shown, never
+		// written).
+		fm := &folderMembers{byID: map[int64]FolderMember{}}
+		fm.once.Do(func() {})
+		d.members[f.ID] = fm
+	}
 }
 
 // refreshFolders reads the folders again (after a create whose answer

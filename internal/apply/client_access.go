@@ -59,9 +59,12 @@ func (a *ClientAdapter) FolderMembers(ctx context.Context, folderID int64) ([]Fo
 
 // EachOrchestratorAccount pages through the tenant's Orchestrator users.
 func (a *ClientAdapter) EachOrchestratorAccount(ctx context.Context, fn func(OrchestratorAccount) error) error {
-	return adaptErr(a.c.OrchestratorUsers.All(ctx, func(o client.OrchestratorUser) error {
-		return fn(OrchestratorAccount{ID: o.ID, UserName: o.UserName, Email: o.EmailAddress, Class: accountClass(o.Type), TenantRoles: o.RolesList})
-	}))
+	return adaptErr(a.c.OrchestratorUsers.All(ctx, func(o client.OrchestratorUser) error { return fn(accountOf(o)) }))
+}
+
+// accountOf is an Orchestrator user as the access rows name it.
+func accountOf(o client.OrchestratorUser) OrchestratorAccount {
+	return OrchestratorAccount{ID: o.ID, UserName: o.UserName, Email: o.EmailAddress, Class: accountClass(o.Type), TenantRoles: o.RolesList}
 }
 
 // accountClass is the class of account an Orchestrator user type stands

@@ -176,6 +176,15 @@ func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 		}
 	case manifest.OpSetRobotCredentials, manifest.OpUpdateUnattendedRobot:
 		n.OrchestratorLookups++ // the PATCH sends back the robot as read
+	case manifest.OpSetFolderAccess, manifest.OpRemoveFolderAccess, manifest.OpSetTenantRoles:
+		// An account Orchestrator does not list yet is found in the
+		// organization: by the whole list when many rows need it.
+		switch job.Target.Kind {
+		case manifest.TargetEmail, manifest.TargetUsername:
+			n.UserLookups++
+		case manifest.TargetRobotName:
+			n.RobotLookups++
+		}
 	case manifest.OpEnsureUser:
 		n.UserLookups++
 	case manifest.OpEnsureRobotAccount:

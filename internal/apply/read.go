@@ -53,7 +53,7 @@ func undoable(op manifest.Op) bool {
 }
 
 func newReading(r Reader, rs *Resolver, retry worker.RetryPolicy, mode runMode) reading {
-	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState(), plan: mode == modePlan, access: newAccessDir(r)}
+	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState(), plan: mode == modePlan, access: newAccessDir(r, rs)}
 }
 
 // look is what reading a row found: the account it names and the changes

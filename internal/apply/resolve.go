@@ -644,6 +644,22 @@ func (rs *Resolver) OrchestratorUser(ctx context.Context, t manifest.Target) (Or
 	return v.(OrchestratorUser), nil
 }
 
+// orchestratorIndex returns the tenant's Orchestrator users as the run
+// read them whole, or false when it did not (the access rows then read
+// them themselves).
+func (rs *Resolver) orchestratorIndex() ([]*OrchestratorUser, bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if !rs.orchIndexed {
+		return nil, false
+	}
+	out := make([]*OrchestratorUser, 0, len(rs.orchByKey))
+	for _, o := range rs.orchByKey {
+		out = append(out, o)
+	}
+	return out, true
+}
+
 // indexedOrchestratorUser finds a set_robot_credentials target in the
 // Orchestrator user index.
 func (rs *Resolver) indexedOrchestratorUser(t manifest.Target) (OrchestratorUser, error) {
