@@ -16,7 +16,9 @@ const (
 	DefaultPartitionID  = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 	DefaultClientID     = "batch-emulator"
 	DefaultClientSecret = "emulator-secret-not-for-production"
-	DefaultRequestLog   = 200000
+	// DefaultClientName is the name of the default External Application.
+	DefaultClientName = "batch-app"
+	DefaultRequestLog = 200000
 	// DefaultBulkMax is how many ids one bulk request may carry unless
 	// Config.BulkMax says otherwise.
 	DefaultBulkMax = 100
@@ -39,6 +41,7 @@ var allScopes = []string{
 	"PM.Group", "PM.Group.Read", "PM.Group.Write",
 	"OR.Settings", "OR.Settings.Read",
 	"OR.Folders", "OR.Folders.Read", "OR.Folders.Write",
+	"OR.Audit", "OR.Audit.Read", "PM.Audit", "PM.Audit.Read",
 }
 
 // Budget is a request budget: at most Requests accepted requests in any
@@ -51,6 +54,10 @@ type Budget struct {
 // ClientApp is an External Application (confidential client).
 type ClientApp struct {
 	ID, Secret string
+	// Name is the application's name, as an administrator gave it:
+	// Orchestrator's audit log names it as the user of the changes the
+	// application makes. Empty: the id followed by "-app".
+	Name string
 	// Scopes the application may request; empty means every known scope.
 	Scopes []string
 	// OrchestratorRole tells whether the application holds a role in
@@ -127,6 +134,20 @@ type Config struct {
 	// /_emulator do not. See meddle.go and Server.Meddled.
 	MeddleAfter int
 
+	// AuditLag is how long a change's audit records stay out of the audit
+	// logs (odata/AuditLogs, /api/AuditQuery): a record is served once
+	// that long has passed since its time, as UiPath's logs fill in
+	// behind the changes. Zero serves them at once.
+	AuditLag time.Duration
+
+	// UnchangedPatchRate is the fraction of PATCH odata/Users({key})
+	// requests that would succeed which are answered 200 as usual but
+	// change nothing and write no audit record, as a forum thread reports
+	// of robot passwords ("200 OK but the password is not updating"). The
+	// draw is seeded by FaultSeed; Server.UnchangedPatches says which
+	// users it hit.
+	UnchangedPatchRate float64
+
 	// Log receives the emulator's notes, one line each (when the second
 	// administrator meddles); nil discards them.
 	Log io.Writer
@@ -135,7 +156,16 @@ type Config struct {
 // DefaultClient is the External Application every emulator accepts unless
 // Config.Clients says otherwise.
 func DefaultClient() ClientApp {
-	return ClientApp{ID: DefaultClientID, Secret: DefaultClientSecret, Scopes: append([]string(nil), allScopes...), OrchestratorRole: true}
+	return ClientApp{ID: DefaultClientID, Secret: DefaultClientSecret, Name: DefaultClientName, Scopes: append([]string(nil), allScopes...), OrchestratorRole: true}
+}
+
+// DisplayName is the application's name as Orchestrator's audit log
+// shows it: Name, or the id followed by "-app".
+func (a ClientApp) DisplayName() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.ID + "-app"
 }
 
 func (c *Config) applyDefaults() {
@@ -178,10 +208,13 @@ func (c *Config) validate() error {
 	if c.Robots > 999 {
 		return fmt.Errorf("at most 999 generated robot accounts, got %d", c.Robots)
 	}
-	for _, r := range []float64{c.FaultRate, c.ResetRate} {
+	for _, r := range []float64{c.FaultRate, c.ResetRate, c.UnchangedPatchRate} {
 		if r < 0 || r > 1 {
-			return fmt.Errorf("fault and reset rates must lie in [0,1], got %v", r)
+			return fmt.Errorf("fault, reset and unchanged-patch rates must lie in [0,1], got %v", r)
 		}
+	}
+	if c.AuditLag < 0 {
+		return fmt.Errorf("audit lag must not be negative, got %v", c.AuditLag)
 	}
 	if c.FaultRate+c.ResetRate > 1 {
 		return fmt.Errorf("fault rate plus reset rate exceeds 1")

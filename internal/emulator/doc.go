@@ -50,6 +50,17 @@
 // A second administrator (Config.MeddleAfter) changes every account and
 // local group once, mid-run; see meddle.go and Server.Meddled.
 //
+// Every change made through the API, and the second administrator's,
+// writes audit records (audit.go), served by Orchestrator's
+// odata/AuditLogs (OR.Audit or OR.Audit.Read; $filter, $orderby,
+// $top, $skip, $count, and GetAuditLogDetails) and Identity's
+// /api/AuditQuery/{partitionGlobalId} (PM.Audit or PM.Audit.Read: the
+// definitions name no scope; top, skip, sortBy=createdOn, sortOrder),
+// each once Config.AuditLag has passed, and read by Server.AuditLogs
+// and Server.IdentityAudit. Config.UnchangedPatchRate answers some
+// PATCHes of odata/Users({key}) 200 without applying them or writing a
+// record (Server.UnchangedPatches).
+//
 // Decisions where the real service leaves room:
 //   - An unknown identity id answers 404 with ASP.NET problem details
 //     ({"type","title":"Not Found","status":404,"traceId"}).

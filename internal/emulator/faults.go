@@ -30,10 +30,27 @@ type faultInjector struct {
 	orchThrottleUntil atomic.Int64 // Orchestrator's, unix nanoseconds
 
 	tokenFaults []int // answers for the next token requests (0: drop), under mu
+
+	// unchangedRate is Config.UnchangedPatchRate, drawn from a source of
+	// its own so that it leaves the other faults' sequence as it was.
+	unchangedRate float64
+	unchangedRNG  *rand.Rand // under mu
 }
 
-func newFaultInjector(seed int64, f Faults) *faultInjector {
-	return &faultInjector{rng: rand.New(rand.NewPCG(uint64(seed), 0xfa017)), faults: f}
+func newFaultInjector(seed int64, f Faults, unchangedRate float64) *faultInjector {
+	return &faultInjector{rng: rand.New(rand.NewPCG(uint64(seed), 0xfa017)), faults: f,
+		unchangedRate: unchangedRate, unchangedRNG: rand.New(rand.NewPCG(uint64(seed), 0x5a3e0))}
+}
+
+// unchangedPatch draws whether a PATCH that would succeed is answered
+// without being applied (Config.UnchangedPatchRate).
+func (fi *faultInjector) unchangedPatch() bool {
+	if fi.unchangedRate <= 0 {
+		return false
+	}
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	return fi.unchangedRNG.Float64() < fi.unchangedRate
 }
 
 func (fi *faultInjector) set(f Faults) {

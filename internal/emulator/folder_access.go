@@ -152,10 +152,15 @@ func (s *Server) assignUsers(c *call) {
 	if !st.checkRolesPerFolder(c, rpf) {
 		return
 	}
-	for _, id := range userIDs {
+	a := s.actorOf(c)
+	params := st.folderRolesParams(rpf)
+	for _, id := range uniqueIDs(userIDs) {
 		for _, fr := range rpf {
 			st.setFolderRoles(*fr.FolderID, id, fr.RoleIDs)
 		}
+		o := st.orch[id]
+		st.auditUser(a, AuditAssign, "AssignUsers", o, " to "+folderPaths(params),
+			map[string]any{"userId": id, "rolesPerFolder": params}, nil, map[string]any{"RolesPerFolder": params})
 	}
 	c.empty(http.StatusNoContent)
 }
@@ -222,10 +227,20 @@ func (s *Server) assignDomainUser(c *call) {
 	if !st.checkRolesPerFolder(c, rpf) {
 		return
 	}
+	known, _ := st.orchestratorUserOf(e)
 	o := st.provision(e, newGUID(), time.Now().UTC())
+	a := s.actorOf(c)
+	if known == nil {
+		st.auditUser(a, AuditCreate, "AssignDomainUser", o, "",
+			map[string]any{"UserName": o.UserName, "Type": o.Type, "DirectoryIdentifier": o.DirectoryIdentifier}, nil, auditedUser(o))
+	}
 	for _, fr := range rpf {
 		st.setFolderRoles(*fr.FolderID, o.ID, fr.RoleIDs)
 	}
+	params := st.folderRolesParams(rpf)
+	st.auditUser(a, AuditAssign, "AssignDomainUser", o, " to "+folderPaths(params),
+		map[string]any{"userName": o.UserName, "directoryIdentifier": o.DirectoryIdentifier, "rolesPerFolder": params},
+		nil, map[string]any{"RolesPerFolder": params})
 	c.empty(http.StatusNoContent)
 }
 
@@ -273,7 +288,15 @@ func (s *Server) removeUserFromFolder(c *call, byKey bool) {
 		c.orchestratorInvalid("User does not exist.", 1002)
 		return
 	}
+	held, wasAssigned := st.access[folder][user.ID]
 	delete(st.access[folder], user.ID)
+	f := st.folders[folder]
+	var before any
+	if wasAssigned {
+		before = map[string]any{"FolderId": folder, "FullyQualifiedName": f.FullyQualifiedName, "Roles": st.roleNames(held)}
+	}
+	st.auditUser(s.actorOf(c), AuditUnassign, action, user, " from "+f.FullyQualifiedName,
+		map[string]any{"folderId": folder, "FullyQualifiedName": f.FullyQualifiedName, "userId": user.ID}, before, nil)
 	c.empty(http.StatusNoContent)
 }
 
@@ -318,8 +341,11 @@ func (s *Server) assignTenantRoles(c *call) {
 		}
 		names = append(names, r.Name)
 	}
+	before := auditedUser(o)
 	o.RolesList = names
 	o.LastModificationTime = nextModification(o.LastModificationTime)
+	st.auditUser(s.actorOf(c), AuditUpdate, "AssignRoles", o, "",
+		map[string]any{"key": key, "roleIds": ids, "roles": slices.Clone(names)}, before, auditedUser(o))
 	c.empty(http.StatusOK)
 }
 

@@ -306,5 +306,11 @@ func (s *Server) createFolder(c *call) {
 			*set.dst = *set.v
 		}
 	}
+	folder := map[string]any{"Id": f.ID, "Key": f.Key, "DisplayName": f.DisplayName, "FullyQualifiedName": f.FullyQualifiedName,
+		"ParentId": f.ParentID, "PermissionModel": f.PermissionModel, "ProvisionType": f.ProvisionType}
+	st.auditOrchestrator(s.actorOf(c), orchestratorChange{component: AuditFolders, action: AuditCreate, method: "Create",
+		displayName: f.DisplayName, entityID: f.ID, entityName: "Folder",
+		parameters: map[string]any{"DisplayName": f.DisplayName, "ParentId": f.ParentID, "FullyQualifiedName": f.FullyQualifiedName},
+		after:      folder})
 	s.answerEntity(c, http.StatusCreated, "Folders/$entity", s.toFolderDTO(f))
 }

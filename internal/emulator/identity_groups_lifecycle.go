@@ -125,6 +125,7 @@ func (s *Server) createGroup(c *call) {
 	g := Group{ID: id, Name: name}
 	st.addGroup(g, nextModification(time.Time{}))
 	st.changeMembers(id, cmd.DirectoryUserMemberIDs, nil)
+	st.auditGroupEvent(s.actorOf(c), AuditCreate, g, nil, cmd.DirectoryUserMemberIDs, nil)
 	body, _ := json.Marshal(s.toGroupDTO(g))
 	c.json(http.StatusCreated, body)
 }
@@ -172,6 +173,14 @@ func (s *Server) updateGroup(c *call) {
 	st.changeMembers(id, cmd.DirectoryUserIDsToAdd, cmd.DirectoryUserIDsToRemove)
 	t := st.groupTimes[id]
 	t.modified = nextModification(t.modified)
+	changed := []string{"name"}
+	if len(cmd.DirectoryUserIDsToAdd) > 0 {
+		changed = append(changed, "directoryUserIDsToAdd")
+	}
+	if len(cmd.DirectoryUserIDsToRemove) > 0 {
+		changed = append(changed, "directoryUserIDsToRemove")
+	}
+	st.auditGroupEvent(s.actorOf(c), AuditUpdate, *g, changed, cmd.DirectoryUserIDsToAdd, cmd.DirectoryUserIDsToRemove)
 	body, _ := json.Marshal(s.toGroupDTO(*g))
 	c.json(http.StatusOK, body)
 }
@@ -220,6 +229,7 @@ func (s *Server) deleteGroup(c *call) {
 		c.validationProblem("groupId", fmt.Sprintf("The built-in group '%s' cannot be deleted.", st.groups[i].Name))
 		return
 	}
+	st.auditDeletedGroup(s.actorOf(c), id)
 	st.deleteGroups([]string{id}, time.Now().UTC())
 	s.answerDeleted(c)
 }
@@ -244,15 +254,18 @@ func (s *Server) bulkDeleteGroups(c *call) {
 		st.mu.Lock()
 		defer st.mu.Unlock()
 		var local []string
+		a := s.actorOf(c)
 		for _, g := range st.groups {
 			if !builtInGroups[g.ID] {
 				local = append(local, g.ID)
+				st.auditGroupEvent(a, AuditDelete, g, nil, nil, nil)
 			}
 		}
 		st.deleteGroups(local, time.Now().UTC())
 		s.answerDeleted(c)
 		return
 	}
+	a := s.actorOf(c)
 	s.deleteAllOrNone(c, "groupIDs", "Group", cmd.GroupIDs, st.hasGroup,
 		func(i int, id string) bool {
 			if !builtInGroups[id] {
@@ -260,5 +273,5 @@ func (s *Server) bulkDeleteGroups(c *call) {
 			}
 			c.validationProblem(fmt.Sprintf("groupIDs[%d]", i), fmt.Sprintf("The built-in group '%s' cannot be deleted.", st.groups[st.groupIndex(id)].Name))
 			return true
-		}, st.deleteGroups)
+		}, recordingDeletes(func(id string) { st.auditDeletedGroup(a, id) }, st.deleteGroups))
 }

@@ -112,6 +112,14 @@ func (s *Server) updateRobotAccount(c *call) {
 	}
 	r.GroupIDs = changeGroups(r.GroupIDs, cmd.GroupIDsToAdd, cmd.GroupIDsToRemove)
 	r.LastModificationTime = nextModification(r.LastModificationTime)
+	changed := []string{"displayName"}
+	if len(cmd.GroupIDsToAdd) > 0 {
+		changed = append(changed, "groupIDsToAdd")
+	}
+	if len(cmd.GroupIDsToRemove) > 0 {
+		changed = append(changed, "groupIDsToRemove")
+	}
+	st.auditRobotEvent(s.actorOf(c), AuditUpdate, r, changed)
 	dto := toRobotAccountDTO(r)
 	st.mu.Unlock()
 	body, _ := json.Marshal(dto)
@@ -161,6 +169,7 @@ func (s *Server) createRobotAccount(c *call) {
 		CreationTime: now, LastModificationTime: now,
 	}
 	st.addRobot(r)
+	st.auditRobotEvent(s.actorOf(c), AuditCreate, r, nil)
 	body, _ := json.Marshal(toRobotAccountDTO(r))
 	c.json(http.StatusCreated, body)
 }
@@ -183,6 +192,7 @@ func (s *Server) deleteRobotAccount(c *call) {
 		c.identityNotFound()
 		return
 	}
+	st.auditDeletedRobot(s.actorOf(c), id)
 	st.deleteRobots([]string{id}, time.Now().UTC())
 	s.answerDeleted(c)
 }
@@ -196,6 +206,8 @@ func (s *Server) bulkDeleteRobotAccounts(c *call) {
 		return
 	}
 	st := s.state
+	a := s.actorOf(c)
 	s.deleteAllOrNone(c, "robotAccountIDs", "Robot account", cmd.RobotAccountIDs,
-		func(id string) bool { return st.robots[id] != nil }, nil, st.deleteRobots)
+		func(id string) bool { return st.robots[id] != nil }, nil,
+		recordingDeletes(func(id string) { st.auditDeletedRobot(a, id) }, st.deleteRobots))
 }

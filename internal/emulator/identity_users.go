@@ -125,8 +125,39 @@ func (s *Server) updateUser(c *call) {
 	}
 	applyUserUpdate(u, &cmd)
 	u.LastModificationTime = nextModification(u.LastModificationTime)
+	a := s.actorOf(c)
+	setsPassword := cmd.Password != nil && *cmd.Password != ""
+	if changed := cmd.changed(); len(changed) > 0 || !setsPassword {
+		st.auditUserEvent(a, AuditUpdate, &u.User, changed)
+	}
+	if setsPassword {
+		st.auditUserEvent(a, AuditResetPassword, &u.User, nil)
+	}
 	st.mu.Unlock()
 	c.json(http.StatusOK, identitySucceeded)
+}
+
+// changed lists the fields the command gives besides the password, by
+// their JSON names, for the audit record of the update.
+func (cmd *updateUserCommand) changed() []string {
+	out := []string{}
+	for _, f := range []struct {
+		name  string
+		given bool
+	}{
+		{"name", cmd.Name != nil}, {"surname", cmd.Surname != nil}, {"displayName", cmd.DisplayName != nil},
+		{"email", cmd.Email != nil}, {"isActive", cmd.IsActive != nil},
+		{"groupIDsToAdd", len(cmd.GroupIDsToAdd) > 0}, {"groupIDsToRemove", len(cmd.GroupIDsToRemove) > 0},
+		{"bypassBasicAuthRestriction", cmd.BypassBasicAuthRestriction != nil},
+		{"invitationAccepted", cmd.InvitationAccepted != nil},
+		{"extensionUserAttributesToAddOrUpdate", len(cmd.ExtensionUserAttributesToAddOrUpdate) > 0},
+		{"extensionUserAttributesToRemove", len(cmd.ExtensionUserAttributesToRemove) > 0},
+	} {
+		if f.given {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 func applyUserUpdate(u *user, cmd *updateUserCommand) {
@@ -205,6 +236,7 @@ func (s *Server) changePassword(c *call) {
 	}
 	u.password = newPass
 	u.LastModificationTime = nextModification(u.LastModificationTime)
+	st.auditUserEvent(s.actorOf(c), AuditChangePassword, &u.User, nil)
 	st.mu.Unlock()
 	c.json(http.StatusOK, identitySucceeded)
 }

@@ -108,8 +108,9 @@ func (st *store) idTaken(id string) bool {
 }
 
 // newUser stores a new user created at now, in the Everyone group and
-// groups. The caller holds the store's lock and has checked the command.
-func (st *store) newUser(u *createUserBase, password string, groups []string, now time.Time) {
+// groups, and returns it. The caller holds the store's lock and has
+// checked the command.
+func (st *store) newUser(u *createUserBase, password string, groups []string, now time.Time) *user {
 	userName, email := userKeys(u)
 	id := strings.ToLower(deref(u.ID))
 	if id == "" {
@@ -123,14 +124,16 @@ func (st *store) newUser(u *createUserBase, password string, groups []string, no
 	if u.Type != nil {
 		typ = u.Type.name
 	}
-	st.addUser(&user{User: User{
+	nu := &user{User: User{
 		ID: id, UserName: userName, Email: email,
 		Name: deref(u.Name), Surname: deref(u.Surname), DisplayName: deref(u.DisplayName),
 		IsActive: true, BypassBasicAuthRestriction: u.BypassBasicAuthRestriction,
 		InvitationAccepted: u.InvitationAccepted, Type: typ,
 		GroupIDs: changeGroups([]string{GroupEveryone}, groups, nil), LegacyID: legacy,
 		CreationTime: now, // never modified: lastModificationTime is null
-	}, password: password})
+	}, password: password}
+	st.addUser(nu)
+	return nu
 }
 
 // createUser serves POST /api/User: a user with a unique userName and
@@ -164,7 +167,8 @@ func (s *Server) createUser(c *call) {
 		c.identityFailure(errs)
 		return
 	}
-	st.newUser(&cmd.createUserBase, password, cmd.GroupIDs, nextModification(time.Time{}))
+	nu := st.newUser(&cmd.createUserBase, password, cmd.GroupIDs, nextModification(time.Time{}))
+	st.auditUserEvent(s.actorOf(c), AuditCreate, &nu.User, nil)
 	c.json(http.StatusOK, identitySucceeded)
 }
 
@@ -205,8 +209,10 @@ func (s *Server) bulkCreateUsers(c *call) {
 		return
 	}
 	now := nextModification(time.Time{})
+	a := s.actorOf(c)
 	for i := range cmd.Users {
-		st.newUser(&cmd.Users[i], "", cmd.GroupIDs, now)
+		nu := st.newUser(&cmd.Users[i], "", cmd.GroupIDs, now)
+		st.auditUserEvent(a, AuditCreate, &nu.User, nil)
 	}
 	c.json(http.StatusOK, identitySucceeded)
 }
@@ -220,7 +226,9 @@ func (s *Server) bulkDeleteUsers(c *call) {
 		return
 	}
 	st := s.state
-	s.deleteAllOrNone(c, "userIds", "User", cmd.UserIDs, func(id string) bool { return st.users[id] != nil }, nil, st.deleteUsers)
+	a := s.actorOf(c)
+	s.deleteAllOrNone(c, "userIds", "User", cmd.UserIDs, func(id string) bool { return st.users[id] != nil }, nil,
+		recordingDeletes(func(id string) { st.auditDeletedUser(a, id) }, st.deleteUsers))
 }
 
 // deleteUser serves DELETE /api/User/{userId}: a soft delete
@@ -237,6 +245,7 @@ func (s *Server) deleteUser(c *call) {
 		c.identityNotFound()
 		return
 	}
+	st.auditDeletedUser(s.actorOf(c), id)
 	st.deleteUsers([]string{id}, time.Now().UTC())
 	s.answerDeleted(c)
 }

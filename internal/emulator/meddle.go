@@ -24,6 +24,10 @@ import (
 //   - every robot account's displayName gains " (edited)" ("Edited" when
 //     it has none);
 //   - every Identity user's name gains " (edited)" ("Edited" when empty).
+//
+// Each change writes its audit record (audit.go) as SecondAdministrator,
+// a person: Users/Update in Orchestrator's log for each user; Group,
+// RobotAccount and User Update in Identity's.
 
 // Meddle is one change the second administrator made.
 type Meddle struct {
@@ -82,9 +86,11 @@ func (s *Server) meddle() {
 		s.meddler.after, counts["orchestratorUser"]/3, counts["group"], counts["robotAccount"], counts["user"])
 }
 
-// meddle changes every entity as the package documentation says and
-// records what it set. The caller holds the store's write lock.
+// meddle changes every entity as the package documentation says, records
+// what it set and writes the audit records. The caller holds the store's
+// write lock.
 func (st *store) meddle() []Meddle {
+	a := secondAdministrator
 	var out []Meddle
 	note := func(kind, id, field string, v any) { out = append(out, Meddle{kind, id, field, v}) }
 	for _, key := range st.orchOrder {
@@ -93,6 +99,7 @@ func (st *store) meddle() []Meddle {
 		if ur == nil {
 			continue
 		}
+		before := auditedUser(o)
 		if ur.ExecutionSettings == nil {
 			ur.ExecutionSettings = map[string]any{}
 		}
@@ -104,6 +111,9 @@ func (st *store) meddle() []Meddle {
 		note("orchestratorUser", id, "UnattendedRobot.ExecutionSettings.LoggingLevel", meddledLoggingLevel)
 		note("orchestratorUser", id, "UnattendedRobot.ExecutionSettings.MeddledBy", meddledBy)
 		note("orchestratorUser", id, "UnattendedRobot.LimitConcurrentExecution", ur.LimitConcurrentExecution)
+		st.auditUser(a, AuditUpdate, "Patch", o, "", map[string]any{"key": key, "properties": []string{
+			"UnattendedRobot", "UnattendedRobot.ExecutionSettings", "UnattendedRobot.LimitConcurrentExecution"}},
+			before, auditedUser(o))
 	}
 	for i := range st.groups {
 		g := &st.groups[i]
@@ -114,18 +124,21 @@ func (st *store) meddle() []Meddle {
 		t := st.groupTimes[g.ID]
 		t.modified = nextModification(t.modified)
 		note("group", g.ID, "name", g.Name)
+		st.auditGroupEvent(a, AuditUpdate, *g, []string{"name"}, nil, nil)
 	}
 	for _, id := range st.robotOrder {
 		r := st.robots[id]
 		r.DisplayName = edited(r.DisplayName)
 		r.LastModificationTime = nextModification(r.LastModificationTime)
 		note("robotAccount", id, "displayName", r.DisplayName)
+		st.auditRobotEvent(a, AuditUpdate, r, []string{"displayName"})
 	}
 	for _, id := range st.userOrder {
 		u := st.users[id]
 		u.Name = edited(u.Name)
 		u.LastModificationTime = nextModification(u.LastModificationTime)
 		note("user", id, "name", u.Name)
+		st.auditUserEvent(a, AuditUpdate, &u.User, []string{"name"})
 	}
 	return out
 }

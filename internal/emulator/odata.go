@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -93,6 +94,10 @@ type userDelta struct {
 	// serverComputed: the UnattendedRobot carried RobotId or
 	// MachineMappingsCount, which the server computes and ignores.
 	serverComputed bool
+	// given names the properties the body carried, sorted, an
+	// UnattendedRobot's as "UnattendedRobot.UserName": what an audit
+	// record says was asked for (never a value).
+	given []string
 }
 
 // Properties of UserDto that are read-only or not emulated: accepted and
@@ -125,10 +130,21 @@ func parseUserDelta(body []byte) (*userDelta, error) {
 	if err := json.Unmarshal(body, &props); err != nil {
 		return nil, errors.New("The request body is not a valid JSON object: " + err.Error())
 	}
-	d := &userDelta{}
+	d := &userDelta{given: []string{}}
 	for name, raw := range props {
 		if strings.HasPrefix(name, "@") || ignoredUserProperties[name] {
 			continue
+		}
+		d.given = append(d.given, name)
+		if name == "UnattendedRobot" {
+			var inner map[string]json.RawMessage
+			if json.Unmarshal(raw, &inner) == nil {
+				for n := range inner {
+					if !strings.HasPrefix(n, "@") {
+						d.given = append(d.given, "UnattendedRobot."+n)
+					}
+				}
+			}
 		}
 		var err error
 		switch name {
@@ -164,6 +180,7 @@ func parseUserDelta(body []byte) (*userDelta, error) {
 			return nil, err
 		}
 	}
+	slices.Sort(d.given)
 	return d, nil
 }
 

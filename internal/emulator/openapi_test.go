@@ -206,7 +206,7 @@ users: [{userName: loner, email: loner@example.com}]
 		"/api/User/{userId}", "/api/User/{userId}/changepassword", "/api/User/users/{partitionGlobalId}",
 		"/api/RobotAccount/{partitionGlobalId}", "/api/RobotAccount/{partitionGlobalId}/{robotAccountId}",
 		"/api/User", "/api/Group", "/api/Group/{partitionGlobalId}", "/api/Group/{partitionGlobalId}/{groupId}",
-		"/api/RobotAccount",
+		"/api/RobotAccount", "/api/AuditQuery/{partitionGlobalId}",
 	})
 	// Literal and templated segments in one place (BulkCreate and
 	// {userId}), and PUT /api/Group/{groupId} beside the partition's
@@ -218,6 +218,7 @@ users: [{userName: loner, email: loner@example.com}]
 	robotPutRouter := specRouter(t, filepath.Join(dir, "identity.yaml"), identityBase, live, []string{"/api/RobotAccount/{robotAccountId}"})
 	orchRouter := specRouter(t, filepath.Join(dir, "orchestrator.yaml"), orchBase, live, []string{
 		"/odata/Users", "/odata/Users({key})", "/odata/CredentialStores", "/odata/CredentialStores({key})",
+		"/odata/AuditLogs", "/odata/AuditLogs/UiPath.Server.Configuration.OData.GetAuditLogDetails(auditLogId={auditLogId})",
 	})
 	r := &specReplay{t: t, h: h, validated: map[string]int{}}
 
@@ -288,6 +289,13 @@ users: [{userName: loner, email: loner@example.com}]
 	r.send(orchRouter, http.MethodGet, orchBase+"/odata/CredentialStores(1)", tok, "", "")
 	lonerOrch := specRouter(t, filepath.Join(dir, "orchestrator.yaml"), hLoner.base+"/demo-org/DefaultTenant/orchestrator_", live, []string{"/odata/CredentialStores({key})"})
 	rLoner.send(lonerOrch, http.MethodGet, hLoner.base+"/demo-org/DefaultTenant/orchestrator_/odata/CredentialStores(3)", hLoner.token(t), "", "")
+	// The audit logs of the changes above.
+	r.send(orchRouter, http.MethodGet, orchBase+"/odata/AuditLogs?$orderby=ExecutionTime%20desc&$top=1000&$count=true&$filter="+
+		url.QueryEscape("ExecutionTime ge 2024-01-01T00:00:00Z and Component eq 'Users'"), tok, "", "")
+	r.send(orchRouter, http.MethodGet, orchBase+"/odata/AuditLogs?$expand=Entities&$top=2&$skip=1", tok, "", "")
+	r.send(orchRouter, http.MethodGet, orchBase+fmt.Sprintf("/odata/AuditLogs/UiPath.Server.Configuration.OData.GetAuditLogDetails(auditLogId=%d)", h.srv.AuditLogs()[0].ID), tok, "", "")
+	r.send(idRouter, http.MethodGet, identityBase+"/api/AuditQuery/"+DefaultPartitionID+"?top=1000&skip=0&sortBy=createdOn&sortOrder=desc", tok, "", "")
+	r.send(idRouter, http.MethodGet, identityBase+"/api/AuditQuery/"+DefaultPartitionID+"?top=3&skip=2&sortOrder=asc&language=en", tok, "", "")
 	replayAccess(t, dir, spec, r.validated)
 
 	want := []string{
@@ -302,6 +310,7 @@ users: [{userName: loner, email: loner@example.com}]
 		"Folders_GetUsersForFolderByKeyAndIncludeinherited 200", "Folders_GetAllRolesForUserByUsernameAndSkipAndTake 200",
 		"Folders_AssignUsers 204", "Folders_AssignDomainUser 204", "Folders_RemoveUserFromFolderById 204",
 		"Folders_RemoveUserFromFolderByKey 204", "Users_AssignRolesById 200", "Users_Post 201",
+		"AuditLogs_Get 200", "AuditLogs_GetAuditLogDetailsByAuditlogid 200", "AuditQuery_GetAuditEvents 200",
 	}
 	if spec {
 		want = append(want, "User_BulkDelete 204", "User_Delete 204", "Group_Delete 204", "Group_BulkDelete 204",

@@ -211,6 +211,13 @@ func (s *Server) writeOrchestratorUser(c *call, replace bool) {
 			return
 		}
 	}
+	if !replace && s.faults.unchangedPatch() {
+		// Config.UnchangedPatchRate: a success that changed nothing.
+		st.audit.unchanged = append(st.audit.unchanged, key)
+		c.empty(http.StatusOK)
+		return
+	}
+	before := auditedUser(o)
 	var robotID int64 // server-computed: kept whatever the body says
 	if o.UnattendedRobot != nil {
 		robotID = o.UnattendedRobot.RobotID
@@ -225,6 +232,12 @@ func (s *Server) writeOrchestratorUser(c *call, replace bool) {
 		o.UnattendedRobot.RobotID = robotID
 	}
 	o.LastModificationTime = nextModification(o.LastModificationTime)
+	method := "Patch"
+	if replace {
+		method = "Put"
+	}
+	st.auditUser(s.actorOf(c), AuditUpdate, method, o, "",
+		map[string]any{"key": key, "properties": delta.given}, before, auditedUser(o))
 	c.empty(http.StatusOK)
 }
 

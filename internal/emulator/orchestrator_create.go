@@ -137,6 +137,10 @@ func (s *Server) createOrchestratorUser(c *call) {
 			st.orchPass[o.ID] = delta.unattendedPassword
 		}
 	}
+	st.auditUser(s.actorOf(c), AuditCreate, "Create", o, "",
+		map[string]any{"UserName": o.UserName, "Type": o.Type, "DirectoryIdentifier": o.DirectoryIdentifier,
+			"RolesList": slices.Clone(o.RolesList), "properties": delta.given},
+		nil, auditedUser(o))
 	s.answerEntity(c, http.StatusCreated, "Users/$entity", s.toOrchestratorUserDTO(o))
 }
 

@@ -143,6 +143,13 @@ func (s *Server) resolveIdentity(method, rel string) (ep endpoint, params []stri
 			}
 			return endpoint{}, nil, "GET, DELETE"
 		}
+	case strings.EqualFold(seg[1], "AuditQuery"):
+		if len(seg) == 3 {
+			if method == http.MethodGet {
+				return endpoint{"GET /api/AuditQuery/{partitionGlobalId}", scopeIdentAudit, false, s.identityAuditQuery}, seg[2:], ""
+			}
+			return endpoint{}, nil, "GET"
+		}
 	case strings.EqualFold(seg[1], "RobotAccount"):
 		switch len(seg) {
 		case 2:
@@ -180,6 +187,9 @@ func (s *Server) resolveOrchestrator(method, rel string) (ep endpoint, params []
 	}
 	if tail, ok := cutPrefixFold(rel, "/odata/Folders"); ok {
 		return s.resolveFolders(method, tail)
+	}
+	if tail, ok := cutPrefixFold(rel, "/odata/AuditLogs"); ok {
+		return s.resolveAuditLogs(method, tail)
 	}
 	if tail, ok := cutPrefixFold(rel, "/odata/Roles"); ok {
 		if tail != "" && tail != "/" {

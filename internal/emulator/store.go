@@ -56,6 +56,9 @@ type store struct {
 	// Orchestrator user id: the ids of the roles each holds there (none
 	// is an assignment without roles).
 	access map[int64]map[int64][]int64
+
+	// audit holds the audit logs (audit.go).
+	audit auditLogs
 }
 
 func newStore() *store {

@@ -56,6 +56,8 @@ var (
 	scopeSettingsRead = scopesOf([]string{"OR.Settings", "OR.Settings.Read"})
 	scopeFoldersRead  = scopesOf([]string{"OR.Folders", "OR.Folders.Read"})
 	scopeFoldersWrite = scopesOf([]string{"OR.Folders", "OR.Folders.Write"})
+	scopeOrchAudit    = scopesOf([]string{"OR.Audit", "OR.Audit.Read"})
+	scopeIdentAudit   = scopesOf([]string{"PM.Audit", "PM.Audit.Read"})
 )
 
 // grant is what an issued access token stands for.
