@@ -55,6 +55,14 @@ func TestPageInABrowser(t *testing.T) {
 	dir := t.TempDir()
 	applyDir, planDir := filepath.Join(dir, "apply"), filepath.Join(dir, "plan")
 	sampleApply(t, applyDir)
+	writeVerify(t, applyDir, [][]string{
+		{"1", "ensure_user", "email=new.person@example.com", "confirmed", "2026-11-30T02:00:02Z", "External Application 5f1c", "a-1", ""},
+		{"2", "update_user", sampleLongEmail, "not_found_in_audit", "", "", "", "no identity audit record of this client for " + sampleLongEmail + " (User Update) in the run's window"},
+		{"3", "delete_user", "email=gone@example.com", "changed_by_others", "2026-11-30T02:00:07Z", "admin@example.com", "a-7", "admin@example.com update it at 2026-11-30T02:00:07Z"},
+		{"4", "set_password", "username=bob", "not_checkable", "", "", "", "the run signed in with a personal access token: its records cannot be told from a person's"},
+		{"5", "set_robot_credentials", "username=robot1", "confirmed", "2026-11-30T02:05:03Z", "External Application 5f1c", "a-2", ""},
+		{"8", "ensure_group", "group_name=Automation Users", "confirmed", "2026-11-30T02:05:06Z", "External Application 5f1c", "a-3", ""},
+	})
 	samplePlan(t, planDir)
 	for _, d := range []string{applyDir, planDir} {
 		if err := Write(context.Background(), d); err != nil {
@@ -64,13 +72,14 @@ func TestPageInABrowser(t *testing.T) {
 
 	b := browsertest.Open(t, filepath.Join(applyDir, FileName), 1000, "#rows-body")
 	var rows map[string]struct {
-		Ins    []string `json:"ins"`
-		Del    []string `json:"del"`
-		Kind   string   `json:"kind"`
-		Change string   `json:"change"`
-		HTTP   string   `json:"http"`
-		Error  string   `json:"error"`
-		Title  string   `json:"title"`
+		Ins     []string `json:"ins"`
+		Del     []string `json:"del"`
+		Kind    string   `json:"kind"`
+		Change  string   `json:"change"`
+		HTTP    string   `json:"http"`
+		Error   string   `json:"error"`
+		Title   string   `json:"title"`
+		Verdict string   `json:"verdict"`
 	}
 	b.Eval(t, `Object.fromEntries([...document.querySelectorAll('#rows-body tr')].map(tr => [tr.dataset.row, {
 		ins: [...tr.querySelectorAll('td.ch ins')].map(e => e.textContent),
@@ -80,6 +89,7 @@ func TestPageInABrowser(t *testing.T) {
 		http: tr.children[5].textContent,
 		error: (tr.querySelector('td.er div:not(.err-code):not(.fe)') || {}).textContent || '',
 		title: (tr.querySelector('td.er div:not(.err-code):not(.fe)') || {}).title || '',
+		verdict: (tr.querySelector('td .vd .chip') || {}).textContent || '',
 	}]))`, &rows)
 	if r := rows["1"]; !slices.Equal(r.Ins, []string{"+Automation Users", "+Automation Developers"}) || r.Kind != "create" || !strings.HasPrefix(strings.ToLower(r.Change), "create account") {
 		t.Errorf("row 1 (a create with groups) shows %+v; want the groups whole and the create marked", r)
@@ -96,6 +106,27 @@ func TestPageInABrowser(t *testing.T) {
 	}
 	if r := rows["6"]; !strings.HasPrefix(r.Error, "PUT /acme/") || r.Title != sampleError {
 		t.Errorf("row 6's error shows %q (title %q); want it without the retry loop's prefix, whole in its title", r.Error, r.Title)
+	}
+	if rows["2"].Verdict != "not found in audit" || rows["1"].Verdict != "confirmed" || rows["6"].Verdict != "" {
+		t.Errorf("the table's verdicts: row 2 %q, row 1 %q, row 6 (failed) %q", rows["2"].Verdict, rows["1"].Verdict, rows["6"].Verdict)
+	}
+	var verified struct {
+		Text    string   `json:"text"`
+		Listed  []string `json:"listed"`
+		Clicked string   `json:"clicked"`
+	}
+	b.Eval(t, `(() => {
+		const text = document.getElementById('verified').innerText;
+		const listed = [...document.querySelectorAll('#not-confirmed tbody tr')].map(tr => tr.children[0].innerText + ' ' + tr.children[3].innerText);
+		document.querySelector('#not-confirmed a[data-goto="3"]').click();
+		const tr = document.getElementById('row-3');
+		return {text, listed, clicked: tr ? tr.className : 'none'};
+	})()`, &verified)
+	if !strings.Contains(verified.Text, "6 succeeded rows were checked") || !slices.Equal(verified.Listed, []string{"2 not_found_in_audit", "3 changed_by_others", "4 not_checkable"}) {
+		t.Errorf("the verification lists %q, saying:\n%s", verified.Listed, verified.Text)
+	}
+	if verified.Clicked != "hl" {
+		t.Errorf("a listed row's link does not show the row in the table (%q)", verified.Clicked)
 	}
 	var breaks struct {
 		Bad     []string `json:"bad"`

@@ -2,9 +2,10 @@
 // self-contained page (no network: its style and script are inline, its
 // charts inline SVG) that a person reads, prints or attaches to a change
 // ticket. It is rendered from the folder's own files only (results.jsonl
-// or results.csv, summary.json, run.json), so a page rendered at the end
-// of a run and one rendered later by `batch report` are the same, for
-// folders written by older versions too.
+// or results.csv, summary.json, run.json, and verify.csv once `batch
+// verify` has checked the run against UiPath's audit logs), so a page
+// rendered at the end of a run and one rendered later by `batch report`
+// are the same, for folders written by older versions too.
 //
 // Every string from the files is text to html/template, which escapes it
 // for where it lands; the table's rows travel as JSON (encoded with <, >,
@@ -72,9 +73,22 @@ func Render(ctx context.Context, dir string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var verified *verification
+	if first(r.summary.Command, r.meta.Command) != "plan" {
+		// Only an apply changes anything to verify.
+		if verified, err = readVerification(ctx, dir); err != nil {
+			return err
+		}
+	}
+	if verified != nil {
+		delete(r.extra, "verify") // summary.json's counts, shown in their own section
+	}
 	p := r.describe()
 	t := newTally(p.start)
 	tb := newTable(ctx, r)
+	if verified != nil && !verified.dropped {
+		tb.setVerdicts(verified)
+	}
 	unreadable, err := r.eachRow(ctx, func(rw *row) error {
 		t.add(rw, p.IsPlan)
 		tb.remember(rw)
@@ -85,6 +99,9 @@ func Render(ctx context.Context, dir string, w io.Writer) error {
 	}
 	t.unreadable = unreadable
 	p.fill(r, t, tb)
+	if verified != nil {
+		p.Verified = verified.view(r.summary.Verify)
+	}
 	if err := pageTemplate.Execute(w, p); err != nil {
 		return fmt.Errorf("render %s: %w", FileName, err)
 	}
@@ -129,6 +146,7 @@ type page struct {
 	Other     int
 	Changed   []*group
 	Applied   *changedView
+	Verified  *verifiedView // what UiPath's audit logs say, when the folder holds verify.csv
 	Deletes   *group
 	Creates   *group
 	Planned   []planRow

@@ -131,6 +131,31 @@ func TestHostileStringsStayText(t *testing.T) {
 	if cell(byRow[2][10], strs) != rows[1].ErrorMessage || cell(byRow[2][11], strs) != rows[1].ValidationErrors.String() || byRow[2][12] != img {
 		t.Errorf("row 2 does not read back as written: %v", byRow[2])
 	}
+
+	// Verified, with the same strings in every column of verify.csv.
+	writeVerify(t, dir, [][]string{
+		{"1", script, "username=" + img, script, img, script, img, "<script>alert(3)</script> " + img},
+		{"5", "update_user", script, "not_found_in_audit", "", "", "", script},
+	})
+	page = render(t, dir)
+	if n := strings.Count(page, "<script"); n != 4 {
+		t.Errorf("the verified page has %d script elements, want the 4 of its own", n)
+	}
+	for _, bad := range []string{"<img", "alert(1)>", "<!--", "alert(3)</"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the verified page holds %q unescaped", bad)
+		}
+	}
+	sec := section(t, page, "verified")
+	if !strings.Contains(sec, `<span class="chip vd-other">&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;&lt;!--</span>`) {
+		t.Errorf("a hostile verdict is not shown as text, styled as other:\n%s", sec)
+	}
+	got, strs = embedded(t, page)
+	for _, r := range got {
+		if r[0].(float64) == 1 && cell(r[14], strs) != script {
+			t.Errorf("row 1's verdict reads back as %q", cell(r[14], strs))
+		}
+	}
 }
 
 var reCount = regexp.MustCompile(`data-status-count="(\w+)">(\d+)<`)
@@ -272,15 +297,26 @@ func bigRun(n int, start time.Time) []report.Result {
 	return rows
 }
 
-// TestSizeBound renders a 100,000-row run: every row is in the table and
-// the page stays within the bound the package states.
+// TestSizeBound renders a 100,000-row run, verified: every row is in the
+// table with its verdict and the page stays within the bound the package
+// states.
 func TestSizeBound(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes a 100,000-row run")
 	}
 	const n = 100_000
 	dir := filepath.Join(t.TempDir(), "large")
-	writeRun(t, dir, "apply", bigRun(n, time.Date(2026, 11, 30, 2, 0, 1, 0, time.UTC)), true)
+	rows := bigRun(n, time.Date(2026, 11, 30, 2, 0, 1, 0, time.UTC))
+	writeRun(t, dir, "apply", rows, true)
+	// Verified: the table's rows carry their verdicts.
+	var verdicts [][]string
+	for _, r := range rows {
+		if r.Status == report.StatusSucceeded {
+			v := map[bool]string{false: "confirmed", true: "not_checkable"}[r.Row%100 == 1]
+			verdicts = append(verdicts, []string{strconv.Itoa(r.Row), r.Op, r.Target, v, "", "", "", ""})
+		}
+	}
+	writeVerify(t, dir, verdicts)
 	if err := Write(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
@@ -293,9 +329,12 @@ func TestSizeBound(t *testing.T) {
 	if len(data) > limit {
 		t.Errorf("report.html is %d bytes, over the bound of %d", len(data), limit)
 	}
-	rows, _ := embedded(t, string(data))
-	if len(rows) != n {
-		t.Errorf("table holds %d rows, want %d", len(rows), n)
+	table, strs := embedded(t, string(data))
+	if len(table) != n {
+		t.Errorf("table holds %d rows, want %d", len(table), n)
+	}
+	if v := cell(table[n-1][14], strs); v != "confirmed" {
+		t.Errorf("row %v's verdict is %q", table[n-1][0], v)
 	}
 	if counts := pageCounts(string(data)); counts[report.StatusFailed] != n/50 || counts[report.StatusSucceeded] != n-n/50 {
 		t.Errorf("counts %v", counts)
@@ -386,7 +425,7 @@ func TestPlanMarksDeletesAndCreates(t *testing.T) {
 // TestFixedPartIsBounded renders a plan and an apply whose rows hold
 // everything long and many: codes, fields, ops, changes, group ids,
 // errors behind the retry loop's prefixes (shown whole in tooltips),
-// creates, deletes and secrets of many kinds, sessions. The page outside
+// creates, deletes and secrets of many kinds, sessions, verdicts. The page outside
 // its table stays under MaxFixedBytes.
 func TestFixedPartIsBounded(t *testing.T) {
 	long := strings.Repeat("x", 1000)
@@ -425,6 +464,14 @@ func TestFixedPartIsBounded(t *testing.T) {
 		}
 		dir := filepath.Join(t.TempDir(), "wide-"+command)
 		writeSample(t, dir, command, rows, map[string]any{"target": long, "organization": long, long: long}, map[string]any{"sessions": sessions})
+		// Verified, every row not confirmed, every text long (and in a
+		// plan's folder, where it is not shown).
+		var verdicts [][]string
+		for i := 1; i <= 1200; i++ {
+			v := []string{"not_found_in_audit", "changed_by_others", "not_checkable", "x" + long}[i%4]
+			verdicts = append(verdicts, []string{strconv.Itoa(i), long, long, v, long, long, long, long})
+		}
+		writeVerify(t, dir, verdicts)
 		page := render(t, dir)
 		fixed := len(page)
 		for _, id := range []string{"rows-data", "strings-data"} {

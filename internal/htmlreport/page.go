@@ -34,6 +34,31 @@ const pageHTML = `<!DOCTYPE html>
 {{end}}{{if .Unknown}}<p class="note" id="changed-unknown">{{.Unknown}} failed with an unknown outcome (the answer was lost): they may have changed the organization, and are not counted here.</p>
 {{end}}</section>
 {{end}}
+{{with .Verified}}<section id="verified">
+<h2>Verified against UiPath's audit logs</h2>
+{{if .Checked}}<p><b id="verified-rows">{{num .Checked}}</b> succeeded {{if eq .Checked 1}}row was{{else}}rows were{{end}} checked against UiPath's audit logs; <a href="verify.csv"><code>verify.csv</code></a> gives each row's verdict.</p>
+<svg class="chart" width="600" height="22" viewBox="0 0 600 22" role="img" aria-label="rows by verdict">
+{{range .Verdicts}}{{if .Count}}<rect class="{{.Class}}" x="{{f1 .X}}" y="0" width="{{f1 .W}}" height="22"><title>{{.Verdict}}: {{.Count}}</title></rect>
+{{end}}{{end}}</svg>
+{{else}}<p id="verified-rows">No row was checked: the run has no succeeded row to verify.</p>
+{{end}}<table class="counts verdicts">
+<thead><tr><th>verdict</th><th>rows</th><th>share</th><th>what it means</th></tr></thead>
+<tbody>
+{{$checked := .Checked}}{{range .Verdicts}}<tr><td><span class="dot {{.Class}}"></span>{{.Verdict}}</td><td class="n" data-verdict-count="{{.Verdict}}">{{num .Count}}</td><td class="n">{{pct .Count $checked}}</td><td class="meaning">{{.Meaning}}</td></tr>
+{{end}}</tbody>
+</table>
+{{range .Notes}}<p class="note">{{.}}</p>
+{{end}}{{if .Rows}}<h3>Rows not confirmed{{if .More}} (the first {{num (len .Rows)}}){{end}}</h3>
+<table class="groups verify-rows" id="not-confirmed">
+<thead><tr><th>row</th><th>op</th><th>target</th><th>verdict</th><th>audit time</th><th>actor</th><th>reason</th></tr></thead>
+<tbody>
+{{range .Rows}}<tr data-verdict="{{.Verdict}}"><td class="n">{{if .Row}}<a href="#row-{{.Row}}" data-goto="{{.Row}}">{{.Row}}</a>{{end}}</td><td><span class="op">{{.Op}}</span></td><td class="tg">{{.Target}}</td><td><span class="chip {{.Class}}">{{.Verdict}}</span></td><td class="at"{{with .AuditID}} title="audit record {{.}}"{{end}}>{{.AuditTime}}</td><td>{{.Actor}}</td><td class="msg">{{.Reason}}</td></tr>
+{{end}}</tbody>
+</table>
+{{if .More}}<p class="note" id="not-confirmed-more">and {{num .More}} more in <a href="verify.csv">verify.csv</a>.</p>
+{{end}}{{else if .Checked}}<p id="verified-all">Every row checked is confirmed by the audit.</p>
+{{end}}</section>
+{{end}}
 <section id="what-ran">
 <h2>What ran</h2>
 <table class="kv">
@@ -197,6 +222,11 @@ svg.chart { display: block; margin: 6px 0; } svg .axis { font-size: 10px; fill:#
 .rate { fill:#1565c0; background:#1565c0; } .retry { fill:#ef6c00; background:#ef6c00; } .t429 { fill:#c62828; background:#c62828; }
 .paused { fill:#fff3e0; background:#ffe0b2; } svg .resume { stroke:#8a4b00; stroke-width: 1.5; stroke-dasharray: 4 3; } svg .resume-label { fill:#8a4b00; }
 .legend { font-size: 12px; color:#444; }
+.vd-confirmed { fill: var(--ok); background: var(--ok); } .vd-not_found_in_audit { fill: var(--fail); background: var(--fail); }
+.vd-changed_by_others { fill:#ef6c00; background:#ef6c00; } .vd-not_checkable { fill: var(--skip); background: var(--skip); } .vd-other { fill: var(--inv); background: var(--inv); }
+table.verdicts td.meaning { color:#444; max-width: 60em; }
+table.verify-rows td { font-size: 13px; } table.verify-rows td.tg { overflow-wrap: anywhere; min-width: 12em; } table.verify-rows td.at { white-space: nowrap; }
+table.rows .vd { margin-top: 2px; }
 ol.diff > li { margin-bottom: 6px; } ol.diff ul { margin: 2px 0; padding-left: 18px; } ol.diff li.lc { list-style: none; margin-left: -18px; color: #444; }
 del { color:#b71c1c; background:#ffebee; text-decoration: line-through; } ins { color:#1b5e20; background:#e8f5e9; text-decoration: none; }
 .kind { font-size: 11px; text-transform: uppercase; padding: 1px 5px; border-radius: 3px; color: #fff; }
@@ -327,6 +357,8 @@ const pageScript = `
       cell.appendChild(d);
     });
   }
+  // The verdicts against UiPath's audit logs a row may carry (column 14).
+  var VERDICTS = ['confirmed', 'not_found_in_audit', 'changed_by_others', 'not_checkable'];
   var PAGE = 100, page = 0, matches = rows;
   var fStatus = document.getElementById('f-status'), fOp = document.getElementById('f-op'), fText = document.getElementById('f-text');
   var body = document.getElementById('rows-body'), shown = document.getElementById('shown-count'), info = document.getElementById('page-info');
@@ -346,7 +378,7 @@ const pageScript = `
 
   function hay(r) {
     if (r.h === undefined) {
-      r.h = [r[0], r[1], s(r[2]), r[3], s(r[4]), r[5], s(r[9]), s(r[10]), s(r[11]), r[12], s(r[13])].join('\n').toLowerCase();
+      r.h = [r[0], r[1], s(r[2]), r[3], s(r[4]), r[5], s(r[9]), s(r[10]), s(r[11]), r[12], s(r[13]), r.length > 14 ? s(r[14]) : ''].join('\n').toLowerCase();
     }
     return r.h;
   }
@@ -384,6 +416,16 @@ const pageScript = `
       chip.className = 'chip st-' + s(r[4]).replace(/[^a-z_]/g, '');
       chip.textContent = s(r[4]);
       st.appendChild(chip);
+      var vd = r.length > 14 ? s(r[14]) : '';
+      if (vd) {
+        var v = document.createElement('div'), vc = document.createElement('span');
+        v.className = 'vd';
+        vc.className = 'chip ' + (VERDICTS.indexOf(vd) >= 0 ? 'vd-' + vd : 'vd-other');
+        vc.textContent = vd.replace(/_/g, ' ');
+        vc.title = "UiPath's audit logs: " + vd;
+        v.appendChild(vc);
+        st.appendChild(v);
+      }
       if (r[5]) td(tr, r[5], 'num'); else td(tr, '\u2014', 'num none').title = 'no HTTP status recorded';
       td(tr, r[6], 'num');
       td(tr, r[8], 'num');

@@ -56,6 +56,9 @@ type table struct {
 	run  *run
 	ctx  context.Context
 	keep func(*row) bool
+	// verdicts, when set, gives each succeeded row its verdict against
+	// UiPath's audit logs (a column after the others).
+	verdicts *verification
 	// Filled while the rows are written:
 	strings []string
 	index   map[string]int
@@ -110,6 +113,27 @@ func (t *table) remember(r *row) {
 	if len(t.mem)+t.bytes > min(memoryBytes, tableBytes) || t.memRows > tableRows {
 		t.mem, t.bounds, t.memRows = nil, nil, 0
 		t.strings, t.index, t.bytes = nil, nil, 0
+		t.internVerdicts()
+	}
+}
+
+// setVerdicts gives the succeeded rows their verdicts against UiPath's
+// audit logs (column 14).
+func (t *table) setVerdicts(v *verification) {
+	t.verdicts = v
+	t.internVerdicts()
+}
+
+// internVerdicts puts the verdicts first in the string table, so that a
+// row's verdict costs it two bytes, whatever strings come before.
+func (t *table) internVerdicts() {
+	if t.verdicts == nil {
+		return
+	}
+	for _, name := range t.verdicts.names {
+		if name != "" {
+			t.appendInterned(nil, name)
+		}
 	}
 }
 
@@ -226,7 +250,7 @@ func (t *table) Meta() map[string]any {
 //
 //	0 row, 1 source, 2 op*, 3 target, 4 status*, 5 http status, 6 attempts,
 //	7 429s, 8 duration ms, 9 error code*, 10 message*, 11 field errors*,
-//	12 trace id, 13 changes*
+//	12 trace id, 13 changes*, 14 verdict* (when the run was verified)
 //
 // Columns marked * hold an index into the string table or a string.
 func (t *table) appendRow(b []byte, r *row) []byte {
@@ -263,6 +287,14 @@ func (t *table) appendRow(b []byte, r *row) []byte {
 		b = t.appendInternedBytes(b, cutBytes(t.scratch, cellLimit))
 	} else {
 		b = t.appendInterned(b, cut(r.changesText, cellLimit))
+	}
+	if t.verdicts != nil {
+		b = append(b, ',')
+		if r.Status == "succeeded" {
+			b = t.appendInterned(b, t.verdicts.verdictOf(r.Row))
+		} else {
+			b = append(b, `""`...)
+		}
 	}
 	return append(b, ']')
 }
