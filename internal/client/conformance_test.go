@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -130,6 +131,7 @@ func TestRequestsConformToPublishedDefinitions(t *testing.T) {
 		secrets := exerciseEveryOperation(t, ctx, c, s)
 		exerciseCredentialStores(t, ctx, s, rec)
 		exerciseAccess(t, ctx, s, rec)
+		exerciseAudit(t, ctx, s, rec)
 
 		ep := c.Endpoints()
 		tokenBase := strings.TrimSuffix(ep.Token, "/connect/token")
@@ -190,7 +192,8 @@ func TestRequestsConformToPublishedDefinitions(t *testing.T) {
 			"CredentialStores_Get", "CredentialStores_GetById",
 			"Folders_Get", "Folders_GetById", "Folders_Post", "Roles_Get", "Users_AssignRolesById",
 			"Folders_GetUsersForFolderByKeyAndIncludeinherited", "Folders_GetAllRolesForUserByUsernameAndSkipAndTake",
-			"Folders_AssignUsers", "Folders_AssignDomainUser", "Folders_RemoveUserFromFolderById", "Users_Post"} {
+			"Folders_AssignUsers", "Folders_AssignDomainUser", "Folders_RemoveUserFromFolderById", "Users_Post",
+			"AuditLogs_Get", "AuditLogs_GetAuditLogDetailsByAuditlogid", "AuditQuery_GetAuditEvents"} {
 			if !seen[op] {
 				t.Errorf("operation %s was not exercised", op)
 			}
@@ -275,6 +278,33 @@ func exerciseAccess(t *testing.T, ctx context.Context, s *emulator.Server, rec *
 	must("OrchestratorUsers.CreateDirectoryUser", err)
 	_, err = c.OrchestratorUsers.CreateDirectoryUser(ctx, NewOrchestratorUser{Type: TypeDirectoryGroup, UserName: "Finance"})
 	must("OrchestratorUsers.CreateDirectoryUser of a group", err)
+}
+
+// exerciseAudit reads both audit logs, from a time and whole, and the
+// details of a record, through rec, with a client that asks for the audit
+// scopes.
+func exerciseAudit(t *testing.T, ctx context.Context, s *emulator.Server, rec *recorder) {
+	t.Helper()
+	c, err := New(ctx, settingsFor(t, s), withHTTPClient(&http.Client{Transport: rec}), WithOperations(AuditOperations...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := time.Now().Add(-time.Hour)
+	var last OrchestratorAuditRecord
+	for _, from := range []time.Time{since, {}} {
+		if err := c.Audit().Orchestrator(ctx, from, func(r OrchestratorAuditRecord) error { last = r; return nil }); err != nil {
+			t.Fatalf("Audit().Orchestrator: %v", err)
+		}
+		if err := c.Audit().Identity(ctx, from, func(IdentityAuditRecord) error { return nil }); err != nil {
+			t.Fatalf("Audit().Identity: %v", err)
+		}
+	}
+	if last.ID == 0 {
+		t.Fatal("the Orchestrator changes above left no audit record")
+	}
+	if _, err := c.Audit().OrchestratorDetails(ctx, last.ID); err != nil {
+		t.Fatalf("Audit().OrchestratorDetails: %v", err)
+	}
 }
 
 // exerciseEveryOperation calls every operation once (or more) and returns

@@ -1,6 +1,9 @@
 package client
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Operation names one call the client can make; it decides the OAuth scopes
 // the token asks for.
@@ -51,7 +54,19 @@ const (
 	// OpCreateOrchestratorUser makes the Orchestrator user of an Identity
 	// account or group (OrchestratorUsersService.CreateDirectoryUser).
 	OpCreateOrchestratorUser Operation = "create-orchestrator-user"
+	// OpReadOrchestratorAudit reads Orchestrator's audit log
+	// (AuditService.Orchestrator, OrchestratorDetails: OR.Audit.Read);
+	// OpReadIdentityAudit Identity's (AuditService.Identity:
+	// PM.Audit.Read, the scope UiPath's External Applications offer for
+	// it; the definitions name none). Both optional (AuditOperations).
+	OpReadOrchestratorAudit Operation = "read-orchestrator-audit"
+	OpReadIdentityAudit     Operation = "read-identity-audit"
 )
+
+// AuditOperations are the operations that read the audit logs. Pass
+// them to WithOperations for a token that asks for OR.Audit.Read and
+// PM.Audit.Read.
+var AuditOperations = []Operation{OpReadOrchestratorAudit, OpReadIdentityAudit}
 
 // FolderOperations are the operations of Orchestrator access: folders,
 // folder assignments, roles, tenant roles and the Orchestrator users of
@@ -109,18 +124,21 @@ var operationScopes = map[Operation][]string{
 	OpListRoles:                {"OR.Users.Read"},
 	OpAssignTenantRoles:        {"OR.Users.Write"},
 	OpCreateOrchestratorUser:   {"OR.Users.Write"},
+	OpReadOrchestratorAudit:    {"OR.Audit.Read"},
+	OpReadIdentityAudit:        {"PM.Audit.Read"},
 }
 
 // optionalOperations are the operations whose scopes a token asks for only
 // when a caller names them (WithOperations): an External Application
 // without them still runs everything else.
-var optionalOperations = append([]Operation{OpListCredentialStores, OpGetCredentialStore}, FolderOperations...)
+var optionalOperations = slices.Concat([]Operation{OpListCredentialStores, OpGetCredentialStore}, FolderOperations, AuditOperations)
 
 // ScopesFor returns the narrow scopes the operations need, sorted and
 // without duplicates. With no operation it returns the scopes of every
 // operation but the optional ones (OpListCredentialStores,
 // OpGetCredentialStore: OR.Settings.Read; FolderOperations: OR.Folders.Read
-// and OR.Folders.Write, the roles' OR.Users scopes being asked for anyway).
+// and OR.Folders.Write, the roles' OR.Users scopes being asked for anyway;
+// AuditOperations: OR.Audit.Read and PM.Audit.Read).
 func ScopesFor(ops ...Operation) []string {
 	if len(ops) == 0 {
 		ops = allOperations
