@@ -13,8 +13,11 @@ import (
 // them: Orchestrator's AuditLogDto (odata/AuditLogs), Identity's
 // AuditQueryRecordDto (/api/AuditQuery/{partitionGlobalId}). A record is
 // written under the store's lock with the change it stands for, so that
-// no reader sees one without the other; a request that changes nothing
-// (refused, injected fault, Config.UnchangedPatchRate) writes none.
+// no reader sees one without the other. A request refused, failed by an
+// injected fault before it was applied, or left unapplied by
+// Config.UnchangedPatchRate writes none; one that succeeds writes its
+// records even when it leaves the state as it was (a PATCH of the same
+// values, a RemoveUserFromFolder of an account not assigned there).
 //
 // Who made the change, the actor:
 //   - an External Application (every token the emulator issues): in
