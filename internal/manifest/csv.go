@@ -199,6 +199,7 @@ func (s *csvSource) toRow(rec []string) *rawRow {
 	if empty {
 		return nil
 	}
+	row.last, _ = s.csv.FieldPos(len(rec) - 1)
 	if len(rec) > len(s.colOf) {
 		extra := false
 		for _, v := range rec[len(s.colOf):] {

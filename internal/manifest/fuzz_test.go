@@ -27,18 +27,24 @@ func addSeeds(f *testing.F, pattern string, pick func(ruleCase) string) {
 }
 
 // checkManifest is the fuzz property for both formats: reading never
-// panics, every problem has a line, and the valid jobs written back as a
-// manifest read again as the same number of valid jobs.
+// panics, every problem has a line, problems come in line order, and the
+// valid jobs written back as a manifest read again as the same number of
+// valid jobs.
 func checkManifest(t *testing.T, name string, data []byte, format Format) {
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	opts := Options{LookupEnv: testEnv, AllowLiteralSecrets: true}
+	last := 0
 	_, err := Validate(context.Background(), path, opts, func(p Problem) {
 		if p.Source.Line < 1 || p.Message == "" {
 			t.Errorf("problem without line or message: %+v", p)
 		}
+		if p.Source.Line < last {
+			t.Errorf("problem at line %d after one at line %d: %+v", p.Source.Line, last, p)
+		}
+		last = p.Source.Line
 	})
 	if err != nil {
 		t.Fatalf("Validate: %v", err)
@@ -134,6 +140,9 @@ func FuzzYAML(f *testing.F) {
 		"  - {op: update_unattended_robot, username: u, execution_settings: &s {b: [1, {c: ~}], a: '<&>'}}\n" +
 		"  - {op: update_unattended_robot, robot_name: r, execution_settings: {<<: *s, d: 1.5}, limit_concurrent_execution: no}\n" +
 		"  - {op: ensure_folder, folder: 'A/B'}\n  - {op: set_tenant_roles, group_name: G, roles_to_remove: [a;b, c]}\n"))
+	// Problems shared by rows: defaults after the rows, an anchor in a row.
+	f.Add([]byte("rows:\n  - &r {email: bad, is_active: nope}\n  - *r\n  - {email: a@example.com, name: &n '\\x01'}\n" +
+		"  - {email: a@example.com, name: *n}\ndefaults:\n  op: update_user\n  groups_to_add: [Finance, '']\nextra: 1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkManifest(t, "f.yaml", data, YAML)
 	})

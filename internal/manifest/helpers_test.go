@@ -46,7 +46,10 @@ func validateText(t *testing.T, name, content string, opts Options) ([]Problem, 
 	if err != nil {
 		t.Fatalf("Validate: %v", err)
 	}
-	for _, p := range got {
+	for i, p := range got {
+		if i > 0 && p.Source.Line < got[i-1].Source.Line {
+			t.Errorf("problem %q comes after %q: not in line order", p, got[i-1])
+		}
 		if p.Source.File != path {
 			t.Errorf("problem %q names file %q, want %q", p, p.Source.File, path)
 		}

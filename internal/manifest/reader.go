@@ -91,7 +91,7 @@ func (r *Reader) Next() (Job, error) {
 	r.ordinal++
 	job, problems := r.builder.build(raw, r.ordinal)
 	if len(problems) > 0 {
-		return job, &RowError{Source: job.Source, Problems: problems}
+		return job, &RowError{Source: job.Source, Problems: problems, last: raw.last}
 	}
 	return job, nil
 }

@@ -26,6 +26,7 @@ type rawCell struct {
 // with it.
 type rawRow struct {
 	line     int
+	last     int // the row's last line, where its last cell starts (0: line)
 	cells    []rawCell
 	problems []Problem
 	broken   bool // unreadable as a row: only its problems count

@@ -227,6 +227,14 @@ func (p Problem) Error() string { return p.String() }
 type RowError struct {
 	Source   Source
 	Problems []Problem
+	// last is the row's last line (0: its first): a problem beyond the
+	// row's lines is in text the row takes from elsewhere.
+	last int
+}
+
+// owns reports whether line is one of the row's own lines.
+func (e *RowError) owns(line int) bool {
+	return line >= e.Source.Line && line <= max(e.last, e.Source.Line)
 }
 
 // Error lists the row's problems, one per line.

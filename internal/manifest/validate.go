@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"math"
 	"slices"
 )
 
@@ -25,17 +26,25 @@ var bloomBits uint = bloomLog2Bits
 
 // Validate checks a whole manifest: every row rule, the file's own
 // problems, and the rules that span rows (the same target changed twice).
-// Each problem goes to onProblem as it is found; rows is the number of
-// non-empty rows. err is only for what stops the check (an unreadable
-// file, a cancelled context).
+// Each problem goes to onProblem once, in line order (the problems of one
+// line in the order they were found); rows is the number of non-empty
+// rows. err is only for what stops the check (an unreadable file, a
+// cancelled context).
 //
-// Memory stays flat whatever the number of rows: the first pass adds every
-// row's target to a fixed-size Bloom filter and notes the targets it may
-// have seen before; a second pass, run only when there are such
-// candidates, checks them exactly. Stdin ("-") is copied to a private
+// Memory stays flat whatever the number of rows and of problems: no
+// problem of a row is held past its row. The first read adds every row's
+// target to a fixed-size Bloom filter and notes the targets it may have
+// seen before; a second read, run only when there are such candidates,
+// checks them exactly. The first read hands on each row's problems as it
+// reads the row, up to the first candidate row; from there on, where a
+// conflict (found by the second read) may fall between them, the second
+// read hands on the rows' problems and the conflicts together. A YAML
+// manifest, parsed whole and at most MaxYAMLBytes, has all its problems
+// handed on by a second read: a value it takes from defaults: or from an
+// anchor lies at a line before the rows that use it, and its problem is
+// reported once, at that line. Stdin ("-") is copied to a private
 // temporary file first so that it can be read twice; the file is removed
-// before Validate returns. Conflicts are reported after the rows' own
-// problems.
+// before Validate returns.
 func Validate(ctx context.Context, path string, opts Options, onProblem func(Problem)) (rows int, err error) {
 	return ValidateEach(ctx, path, opts, onProblem, nil)
 }
@@ -54,63 +63,83 @@ func ValidateEach(ctx context.Context, path string, opts Options, onProblem func
 	if onProblem == nil {
 		onProblem = func(Problem) {}
 	}
-	// Problems are handed on in line order, whichever check found them
-	// (a conflict is found after the rows' own problems, a YAML default
-	// before the row that names it).
-	var found []Problem
-	collect := func(p Problem) { found = append(found, p) }
-	defer func() {
-		slices.SortStableFunc(found, func(a, b Problem) int { return cmp.Compare(a.Source.Line, b.Source.Line) })
-		for _, p := range found {
-			onProblem(p)
-		}
-	}()
-	seed := maphash.MakeSeed()
-	candidates, rows, err := firstPass(ctx, path, display, opts, seed, collect, onJob)
-	if err != nil || len(candidates) == 0 {
+	v := &validation{ctx: ctx, path: path, display: display, opts: opts, seed: maphash.MakeSeed(), out: onProblem, shared: map[Problem]bool{}}
+	rows, err = v.firstPass(onJob)
+	if err != nil {
 		return rows, err
 	}
-	return rows, exactPass(ctx, path, display, opts, seed, candidates, collect)
+	if len(v.candidates) > 0 || v.heldBack {
+		if err := v.secondPass(); err != nil {
+			return rows, err
+		}
+	}
+	v.flush(math.MaxInt)
+	return rows, nil
 }
 
-// firstPass reports every row's problems and returns the conflict keys
-// that may occur more than once.
-func firstPass(ctx context.Context, path, display string, opts Options, seed maphash.Seed, onProblem func(Problem), onJob func(*Job)) (map[uint64]struct{}, int, error) {
-	r, err := openAs(ctx, path, display, opts)
+// validation is one Validate: what its two reads share.
+type validation struct {
+	ctx           context.Context
+	path, display string
+	opts          Options
+	seed          maphash.Seed
+	out           func(Problem)
+
+	// pending are problems found ahead of their turn, in line order,
+	// waiting for the rows' problems to reach their line: the file's own
+	// (YAML's top-level keys may follow the rows) and the problems rows
+	// share (a YAML default, an anchor), each once.
+	pending []Problem
+	// shared are the problems of rows at lines outside the row: each is
+	// in pending once, and skipped wherever a row repeats it.
+	shared map[Problem]bool
+	// from is the ordinal of the first row whose problems the first read
+	// holds back for the second (0: none held back so far).
+	from int
+	// heldBack: a row from `from` on has problems of its own, which the
+	// second read hands on.
+	heldBack bool
+	// candidates are the conflict hashes the Bloom filter may have seen
+	// before: the targets the second read checks exactly.
+	candidates map[uint64]struct{}
+}
+
+// firstPass counts the rows, hands on the problems of the rows before the
+// first candidate row, and collects the candidates.
+func (v *validation) firstPass(onJob func(*Job)) (int, error) {
+	r, err := openAs(v.ctx, v.path, v.display, v.opts)
 	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
 	defer r.Close()
-	for _, p := range r.FileProblems() {
-		onProblem(p)
+	v.pending = slices.Clone(r.FileProblems())
+	slices.SortStableFunc(v.pending, byLine)
+	if r.Format() == YAML {
+		// Its shared problems are known only once every row is read.
+		v.from = 1
 	}
-	// YAML defaults are merged into every row; a problem in them is
-	// reported once, not once per row.
-	reportedBefore := map[Problem]bool{}
-	filter := newBloom(bloomBits, bloomProbes, seed)
-	candidates := map[uint64]struct{}{}
+	filter := newBloom(bloomBits, bloomProbes, v.seed)
+	v.candidates = map[uint64]struct{}{}
 	rows := 0
 	for {
 		job, err := r.Next()
 		if errors.Is(err, io.EOF) {
-			return candidates, rows, nil
+			return rows, nil
 		}
 		var rowErr *RowError
 		if errors.As(err, &rowErr) {
 			rows++
-			for _, p := range rowErr.Problems {
-				if p.Source.Line < rowErr.Source.Line {
-					if reportedBefore[p] {
-						continue
-					}
-					reportedBefore[p] = true
-				}
-				onProblem(p)
+			own := v.ownProblems(rowErr)
+			switch {
+			case v.from == 0:
+				v.emitAll(own)
+			case len(own) > 0:
+				v.heldBack = true
 			}
 			continue
 		}
 		if err != nil {
-			return nil, rows, fmt.Errorf("validate %s: %w", display, err)
+			return rows, fmt.Errorf("validate %s: %w", v.display, err)
 		}
 		rows++
 		if onJob != nil {
@@ -119,21 +148,27 @@ func firstPass(ctx context.Context, path, display string, opts Options, seed map
 		if touches(&job) == 0 {
 			continue
 		}
-		if h := conflictHash(seed, &job); filter.addSeenHash(h) {
-			candidates[h] = struct{}{}
+		if h := conflictHash(v.seed, &job); filter.addSeenHash(h) {
+			v.candidates[h] = struct{}{}
+			if v.from == 0 {
+				// A conflict is reported at a row whose target the
+				// filter has seen before: none falls before this one.
+				v.from = job.Row
+			}
 		}
 	}
 }
 
-// exactPass reads the manifest again and checks only the candidate
-// targets, exactly.
-func exactPass(ctx context.Context, path, display string, opts Options, seed maphash.Seed, candidates map[uint64]struct{}, onProblem func(Problem)) error {
-	r, err := openAs(ctx, path, display, opts)
+// secondPass reads the manifest again: it checks the candidate targets
+// exactly and hands on, in line order, the conflicts and the problems of
+// the rows from the first candidate row on.
+func (v *validation) secondPass() error {
+	r, err := openAs(v.ctx, v.path, v.display, v.opts)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	owners := make(map[string]*fieldOwners, len(candidates))
+	owners := make(map[string]*fieldOwners, len(v.candidates))
 	for {
 		job, err := r.Next()
 		if errors.Is(err, io.EOF) {
@@ -141,16 +176,19 @@ func exactPass(ctx context.Context, path, display string, opts Options, seed map
 		}
 		var rowErr *RowError
 		if errors.As(err, &rowErr) {
+			if own := v.ownProblems(rowErr); job.Row >= v.from {
+				v.emitAll(own)
+			}
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("validate %s: %w", display, err)
+			return fmt.Errorf("validate %s: %w", v.display, err)
 		}
 		mask := touches(&job)
 		if mask == 0 {
 			continue
 		}
-		if _, ok := candidates[conflictHash(seed, &job)]; !ok {
+		if _, ok := v.candidates[conflictHash(v.seed, &job)]; !ok {
 			continue
 		}
 		key := job.ConflictKey()
@@ -160,7 +198,58 @@ func exactPass(ctx context.Context, path, display string, opts Options, seed map
 			owners[key] = o
 		}
 		if p, conflict := o.claim(&job, mask); conflict {
-			onProblem(p)
+			v.emit(p)
 		}
 	}
 }
+
+// ownProblems returns the problems of a row that lie at its own lines. A
+// problem elsewhere (in a YAML default, or in an anchor a value of the
+// row aliases) belongs to the rows that share it: it is kept in pending,
+// once, to be handed on at its own line.
+func (v *validation) ownProblems(e *RowError) []Problem {
+	own := e.Problems[:0] // filtered in place
+	for _, p := range e.Problems {
+		switch {
+		case v.shared[p]:
+		case e.owns(p.Source.Line):
+			own = append(own, p)
+		default:
+			v.shared[p] = true
+			i, _ := slices.BinarySearchFunc(v.pending, p.Source.Line, func(q Problem, line int) int {
+				if q.Source.Line <= line {
+					return -1
+				}
+				return 1
+			})
+			v.pending = slices.Insert(v.pending, i, p)
+		}
+	}
+	return own
+}
+
+// emitAll hands on the problems of one row, in line order.
+func (v *validation) emitAll(problems []Problem) {
+	slices.SortStableFunc(problems, byLine)
+	for _, p := range problems {
+		v.emit(p)
+	}
+}
+
+// emit hands on p after the pending problems at or before its line.
+func (v *validation) emit(p Problem) {
+	v.flush(p.Source.Line)
+	v.out(p)
+}
+
+// flush hands on the pending problems at or before line.
+func (v *validation) flush(line int) {
+	n := 0
+	for n < len(v.pending) && v.pending[n].Source.Line <= line {
+		v.out(v.pending[n])
+		n++
+	}
+	v.pending = v.pending[n:]
+}
+
+func byLine(a, b Problem) int { return cmp.Compare(a.Source.Line, b.Source.Line) }

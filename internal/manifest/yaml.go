@@ -235,16 +235,21 @@ func (s *yamlSource) cells(m *yaml.Node, where string) ([]rawCell, []Problem) {
 	return cells, problems
 }
 
+// next returns the next row. A row is at the lines where it is written:
+// an item that aliases an anchor (- *base) is at the alias's line, and a
+// problem in what it takes from the anchor at the anchor's.
 func (s *yamlSource) next() (*rawRow, error) {
 	for s.pos < len(s.rows) {
-		item := deref(s.rows[s.pos])
+		written := s.rows[s.pos]
+		item := deref(written)
 		s.pos++
 		if item.Kind == yaml.ScalarNode && isNull(item) {
 			continue
 		}
+		line := max(written.Line, 1)
 		if item.Kind != yaml.MappingNode {
-			return &rawRow{line: max(item.Line, 1), broken: true, problems: []Problem{{
-				Source:  Source{File: s.file, Line: max(item.Line, 1)},
+			return &rawRow{line: line, broken: true, problems: []Problem{{
+				Source:  Source{File: s.file, Line: line},
 				Message: "a row must be a mapping of column: value (e.g. - op: update_user)",
 			}}}, nil
 		}
@@ -252,9 +257,19 @@ func (s *yamlSource) next() (*rawRow, error) {
 		if len(problems) == 0 && blank(cells) {
 			continue
 		}
-		return &rawRow{line: max(item.Line, 1), cells: s.merge(cells), problems: problems}, nil
+		return &rawRow{line: line, last: lastLine(written), cells: s.merge(cells), problems: problems}, nil
 	}
 	return nil, io.EOF
+}
+
+// lastLine is the last line on which a node of n's text starts (aliases
+// are not followed: their anchors are written elsewhere).
+func lastLine(n *yaml.Node) int {
+	last := n.Line
+	for _, c := range n.Content {
+		last = max(last, lastLine(c))
+	}
+	return last
 }
 
 // merge lays a row's cells over the defaults and drops empty cells.
