@@ -57,6 +57,8 @@ func newEmulatorCmd(io *streams, runF func(context.Context, emulatorOptions) err
 	f.IntVar(&opts.BulkMax, "bulk-max", emulator.DefaultBulkMax, "the most ids one bulk request may carry (users, robot accounts, groups or members); more are refused with 400")
 	f.DurationVar(&opts.TokenLifetime, "token-lifetime", time.Hour, "lifetime of issued access tokens")
 	f.BoolVar(&opts.SpecShapes, "spec-shapes", false, "answer the published definitions' shapes instead of the live service's (string user and group types, groupIDs [], groups created without an id, a stable order without sortBy, 204 for deletes)")
+	f.DurationVar(&opts.AuditLag, "audit-lag", 0, "how long a change's audit records stay out of the audit logs (UiPath's are written a little after the change)")
+	f.Float64Var(&opts.UnchangedPatchRate, "unchanged-patch-rate", 0, "fraction of PATCH odata/Users({key}) answered 200 without applying anything or writing an audit record (for batch verify)")
 	f.IntVar(&opts.MeddleAfter, "meddle-after", 0, "after this many API requests, once, change every robot's settings, local group name, robot account display name and user name as a second administrator would (0: never)")
 	f.StringVar(&opts.stateOut, "state-out", "", "write the final state as JSON to this file on exit (mode 0600, passwords hashed)")
 	f.BoolVar(&opts.envOnly, "env-only", false, "print only the export lines, no status on stderr")

@@ -107,6 +107,20 @@ func TestValidateReportVersionFlags(t *testing.T) {
 	}
 }
 
+func TestVerifyFlags(t *testing.T) {
+	var got runner.VerifyOptions
+	parse(t, newVerifyCmd(quietStreams(), func(_ context.Context, o runner.VerifyOptions) error { got = o; return nil }),
+		"reports/r1", "--wait", "5m", "--lag", "30s", "--profile", "org", "--max-attempts", "7")
+	if got.Dir != "reports/r1" || got.Wait != 5*time.Minute || got.Lag != 30*time.Second || got.Conn.Profile != "org" || got.Run.MaxAttempts != 7 {
+		t.Errorf("verify parsed %+v", got)
+	}
+	var m runner.ManifestOptions
+	parse(t, newApplyCmd(quietStreams(), func(_ context.Context, o runner.ManifestOptions) error { m = o; return nil }), "m.csv", "--verify")
+	if !m.Run.Verify {
+		t.Error("apply --verify not parsed")
+	}
+}
+
 func TestEmulatorAndDemoFlags(t *testing.T) {
 	var e emulatorOptions
 	parse(t, newEmulatorCmd(quietStreams(), func(_ context.Context, o emulatorOptions) error { e = o; return nil }),
@@ -138,6 +152,7 @@ func TestExitCodesAsDocumented(t *testing.T) {
 		exitRowsFail: {runner.ErrRowsFailed, &runner.Shown{Err: runner.ErrRowsFailed}, &runner.RowsError{Err: errors.New("key not removed")}, fmt.Errorf("demo: %w", &demo.StepError{})},
 		exitInvalid:  {errors.New("manifest m.csv: 2 problems"), &runner.Shown{Err: errors.New("problems")}, runCmd(newPlanCmd(quietStreams(), nil), "--no-such-flag", "m.csv")},
 		exitStopped:  {&runner.StopError{Err: errors.New("interrupted")}, &runner.Shown{Err: &runner.StopError{Err: errors.New("max failures")}}},
+		exitAudit:    {runner.ErrUnconfirmed, &runner.Shown{Err: runner.ErrUnconfirmed}},
 		exitChanges:  {runner.ErrChanges, &runner.Shown{Err: runner.ErrChanges}},
 	}
 	for code, errs := range outcomes {

@@ -17,11 +17,13 @@ const (
 	exitInvalid  exitCode = 2 // invalid manifest, settings or usage: nothing was sent
 	exitStopped  exitCode = 3 // run stopped early: the report says how far it got
 	exitChanges  exitCode = 4 // plan --detailed-exitcode: some row would change
+	exitAudit    exitCode = 5 // verify, apply --verify: the audit does not confirm every row
 )
 
 // exitCodeFor maps a command's outcome to the process exit status, the
 // one place that does. Errors say what happened (runner's StopError and
-// RowsError, a failed demo step, a plan's ErrChanges); every other error
+// RowsError, a failed demo step, a plan's ErrChanges, a verify's
+// ErrUnconfirmed); every other error
 // is met before anything is sent: bad usage (cobra's own included),
 // settings or manifest.
 func exitCodeFor(err error) exitCode {
@@ -39,6 +41,8 @@ func exitCodeFor(err error) exitCode {
 		return exitRowsFail
 	case errors.Is(err, runner.ErrChanges):
 		return exitChanges
+	case errors.Is(err, runner.ErrUnconfirmed):
+		return exitAudit
 	}
 	return exitInvalid
 }

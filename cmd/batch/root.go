@@ -62,6 +62,7 @@ func newRootCmd(io *streams) (root *cobra.Command, stopProfile func()) {
 		newApplyCmd(io, nil),
 		newExportCmd(io, nil),
 		newReportCmd(io, nil),
+		newVerifyCmd(io, nil),
 		newEmulatorCmd(io, nil),
 		newDemoCmd(io, nil),
 		newVersionCmd(io, nil),

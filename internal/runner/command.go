@@ -48,6 +48,10 @@ type RunOptions struct {
 	// DetailedExitCode (plan): a plan that finds changes ends with
 	// ErrChanges rather than success.
 	DetailedExitCode bool
+	// Verify (apply): verify the run against the audit logs at its end,
+	// waiting at most VerifyWait for records that lag (also its lag).
+	Verify     bool
+	VerifyWait time.Duration
 }
 
 // LogOptions say how a command logs: Format auto, json or console; Level

@@ -139,7 +139,15 @@ func RunManifest(ctx context.Context, opts ManifestOptions) (err error) {
 	if err != nil || res.AlreadyFinished {
 		return err
 	}
-	return reportRun(opts, log, text, r, res)
+	err = reportRun(opts, log, text, r, res)
+	if opts.Run.Verify && cmd.Writes() && (err == nil || errors.Is(err, ErrRowsFailed)) {
+		verr := RunVerify(ctx, VerifyOptions{IO: streams, Dir: r.Dir, Wait: ro.VerifyWait, Lag: ro.VerifyWait,
+			Conn: opts.Conn, Run: ro, Version: opts.Version})
+		if err == nil { // failed rows (1) win over rows the audit does not confirm (5)
+			err = verr
+		}
+	}
+	return err
 }
 
 // closeSecrets closes the secrets output of a run that started, and

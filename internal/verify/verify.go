@@ -172,6 +172,12 @@ func recordKeys(rec Record) []string {
 	}) {
 		add(w)
 	}
+	// A quoted value of the details (JSON text, most often) is a name
+	// too, spaces and all ("Night shift").
+	parts := strings.Split(rec.Details, `"`)
+	for i := 1; i < len(parts); i += 2 {
+		add(parts[i])
+	}
 	return keys
 }
 
