@@ -102,7 +102,7 @@ type UnattendedUpdate struct {
 type accessDir struct {
 	reader AccessReader
 	// index returns the Orchestrator users when the run read them whole.
-	index func() ([]*OrchestratorUser, bool)
+	index  func() ([]*OrchestratorUser, bool)
 	mu     sync.Mutex
 	loaded bool
 	// folders by lower-case path; planned: paths a plan would create.
