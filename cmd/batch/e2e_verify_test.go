@@ -46,6 +46,11 @@ func TestVerifyExitCodes(t *testing.T) {
 			if tc.code == 5 && !strings.Contains(res.stderr, "not_found_in_audit") {
 				t.Errorf("the summary does not name the rows:\n%s", res.stderr)
 			}
+			if rerun, err := os.ReadFile(filepath.Join(runDir, "not-found-in-audit.csv")); notFound > 0 {
+				if err != nil || strings.Count(string(rerun), "update_unattended_robot") != notFound || !strings.Contains(res.stderr, "batch apply "+filepath.Join("reports", "r", "not-found-in-audit.csv")) {
+					t.Errorf("the rows to re-run (%v):\n%s\n%s", err, rerun, res.stderr)
+				}
+			}
 			html, _ := os.ReadFile(filepath.Join(runDir, "report.html"))
 			if !strings.Contains(string(html), "Verified against UiPath") {
 				t.Error("report.html has no verify section")

@@ -79,6 +79,13 @@ func RunVerify(ctx context.Context, opts VerifyOptions) (err error) {
 		fmt.Fprintf(streams.ErrOut, "warning: %v (render it again with: batch report %s)\n", err, opts.Dir)
 	}
 	counts := verify.Counts(checks)
+	rerun, n, rerr := verify.WriteRerun(ctx, opts.Dir, checks)
+	switch {
+	case rerr != nil:
+		fmt.Fprintf(streams.ErrOut, "the rows not found in the audit were not written as a manifest: %v\n", rerr)
+	case n > 0:
+		defer fmt.Fprintf(streams.ErrOut, "apply them again with: batch apply %s\n", rerun)
+	}
 	log.Info().Str("run_dir", opts.Dir).Interface("verdicts", counts).Interface("requests_by_method", requests).Msg("verified")
 	if !streams.JSONLogs(ro.Log.Format) {
 		printVerdicts(streams, opts.Dir, checks, counts)
