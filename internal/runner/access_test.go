@@ -36,7 +36,7 @@ func manifestRun(t *testing.T, cfgSettings Config, cmd Command, id, name, conten
 	}
 	mopts := manifest.Options{DisplayName: name}
 	var problems bytes.Buffer
-	census, err := Check(t.Context(), path, mopts, &problems, cmd.Writes(), false)
+	census, err := Check(t.Context(), path, mopts, &problems, cmd.Writes(), strings.Contains(content, "delete_"))
 	if err != nil {
 		t.Fatalf("check: %v\n%s", err, problems.String())
 	}

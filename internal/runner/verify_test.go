@@ -3,6 +3,8 @@ package runner
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -46,26 +48,46 @@ func byVerdict(checks []verify.Check) map[verify.Verdict][]int {
 	return out
 }
 
-const everyOp = `op,email,username,robot_name,group_name,folder,name,display_name,roles,robot_username,limit_concurrent_execution,groups_to_add
-update_user,user00001@example.com,,,,,Ann,,,,,
-ensure_user,new1@example.com,new1,,,,New,,,,,
-ensure_group,,,,Night shift,,,,,,,
-update_robot_account,,,robot-001,,,,Robot One,,,,
-update_user,,user00002,,,,,,,,,Night shift
-ensure_folder,,,,,Finance/AP,,,,,,
-set_folder_access,,user00003,,,Finance/AP,,,Automation User,,,
-set_tenant_roles,,user00004,,,,,,Allow to be Automation User,,,
-update_unattended_robot,,,robot-002,,,,,,CORP\svc-2,true,
+const everyOp = `op,email,username,robot_name,group_name,folder,name,display_name,roles,robot_username,limit_concurrent_execution,groups_to_add,new_password,old_password
+update_user,user00001@example.com,,,,,Ann,,,,,,,
+ensure_user,new1@example.com,new1,,,,New,,,,,,,
+ensure_group,,,,Night shift,,,,,,,,,
+update_robot_account,,,robot-001,,,,Robot One,,,,,,
+ensure_robot_account,,,robot-new,,,,Robot New,,,,,,
+update_user,,user00002,,,,,,,,,Night shift,,
+set_password,,user00005,,,,,,,,,,env:VERIFY_PW,
+change_password,,user00006,,,,,,,,,,env:VERIFY_PW2,env:VERIFY_OLD
+ensure_folder,,,,,Finance/AP,,,,,,,,
+set_folder_access,,user00003,,,Finance/AP,,,Automation User,,,,,
+set_tenant_roles,,user00004,,,,,,Allow to be Automation User,,,,,
+update_unattended_robot,,,robot-002,,,,,,CORP\svc-2,true,,,
+set_robot_credentials,,robot-003,,,,,,,,,,env:VERIFY_PW,
+delete_user,,user00007,,,,,,,,,,,
+delete_robot_account,,,robot-004,,,,,,,,,,
 `
 
 // An apply of every kind of op, then verify: every row confirmed, or not
 // checkable with a reason; no false alarm.
 func TestVerifyConfirmsAnApply(t *testing.T) {
-	_, settings := emulatortest.Start(t, emulator.Config{Users: 6, Robots: 3})
+	const pw, pw2 = "Verify-Pass-91x!", "Verify-Pass-92y!"
+	t.Setenv("VERIFY_PW", pw)
+	t.Setenv("VERIFY_PW2", pw2)
+	emu, settings := emulatortest.Start(t, emulator.Config{Users: 8, Robots: 4})
+	for _, u := range emu.Users() {
+		if u.UserName == "user00006" {
+			t.Setenv("VERIFY_OLD", emu.PasswordOf(u.ID))
+		}
+	}
 	base := Config{Settings: settings, Session: session.Options{Limits: "none", MaxAttempts: 3}, Workers: 4, Log: zerolog.Nop(), Warnings: &bytes.Buffer{}}
 	res, checks := verifyRun(t, base, everyOp)
-	if n := res.Summary.ByStatus[report.StatusSucceeded]; n != 9 {
+	if n := res.Summary.ByStatus[report.StatusSucceeded]; n != 15 {
 		t.Fatalf("the apply: %v", res.Summary.ByStatus)
+	}
+	for _, f := range []string{verify.FileName, report.SummaryJSON} {
+		data, _ := os.ReadFile(filepath.Join(res.Summary.ReportDir, f))
+		if strings.Contains(string(data), pw) || strings.Contains(string(data), pw2) {
+			t.Errorf("%s holds a password", f)
+		}
 	}
 	for _, c := range checks {
 		if c.Verdict != verify.Confirmed && (c.Verdict != verify.NotCheckable || c.Reason == "") {
