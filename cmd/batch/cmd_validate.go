@@ -18,6 +18,7 @@ type validateOptions struct {
 	IO                  *streams
 	Manifest            string
 	AllowLiteralSecrets bool
+	MaxProblems         int
 }
 
 func newValidateCmd(io *streams, runF func(context.Context, validateOptions) error) *cobra.Command {
@@ -37,10 +38,12 @@ func newValidateCmd(io *streams, runF func(context.Context, validateOptions) err
 		},
 	}
 	cmd.Flags().BoolVar(&opts.AllowLiteralSecrets, "allow-literal-secrets", false, "accept passwords written in the manifest itself")
+	cmd.Flags().IntVar(&opts.MaxProblems, "max-problems", runner.DefaultMaxProblems, "print at most N problems, counting the rest; 0: print every one")
 	return cmd
 }
 
-// runValidate prints the manifest's problems; a manifest with any is an
+// runValidate prints the manifest's problems in line order (the first
+// --max-problems of them, counting the rest); a manifest with any is an
 // error (already shown).
 func runValidate(ctx context.Context, opts validateOptions) error {
 	io := opts.IO
@@ -48,22 +51,22 @@ func runValidate(ctx context.Context, opts validateOptions) error {
 		return err
 	}
 	out := bufio.NewWriter(io.Out)
-	problems := 0
+	problems, err := runner.NewProblemPrinter(out, opts.MaxProblems)
+	if err != nil {
+		return err
+	}
 	rows, err := manifest.Validate(ctx, opts.Manifest, manifest.Options{
 		AllowLiteralSecrets: opts.AllowLiteralSecrets,
 		Stdin:               io.In,
-	}, func(p manifest.Problem) {
-		problems++
-		fmt.Fprintln(out, p.String())
-	})
+	}, problems.Print)
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("write problems: %w", ferr)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(io.ErrOut, "%s, %s\n", report.Plural(rows, "row"), report.Plural(problems, "problem"))
-	if problems > 0 {
+	fmt.Fprintf(io.ErrOut, "%s, %s\n", report.Plural(rows, "row"), problems.Summary())
+	if problems.Count() > 0 {
 		return &runner.Shown{Err: errors.New("the manifest has problems")}
 	}
 	return nil
