@@ -66,5 +66,6 @@ func registerRun(fs *pflag.FlagSet, r *runner.RunOptions, set flagSet) {
 	fs.DurationVar(&r.Drain, "drain", 30*time.Second, "after an interrupt, how long in-flight rows may take to finish")
 	fs.DurationVar(&r.MaxStaleness, "max-staleness", time.Minute, "a write that sends back state read earlier (a robot's settings, a group's name, a robot account's display name) reads it again when older; 0: right before every such write")
 	fs.BoolVar(&r.Verify, "verify", false, "at the end, confirm the succeeded rows against UiPath's audit logs (batch verify; exit 5 when the audit does not confirm every row)")
+	fs.BoolVar(&r.GenerateOnly, "generate-only", false, "generate the rows' passwords into --secrets-out and write RUN_DIR/apply-later.csv, which applies them later from files; send nothing (directory first)")
 	fs.DurationVar(&r.VerifyWait, "verify-wait", 2*time.Minute, "with --verify: how long audit records may take to be written, and so the longest wait for them")
 }

@@ -52,6 +52,9 @@ type RunOptions struct {
 	// waiting at most VerifyWait for records that lag (also its lag).
 	Verify     bool
 	VerifyWait time.Duration
+	// GenerateOnly (apply): generate the rows' passwords and write the
+	// manifest that applies them later; send nothing.
+	GenerateOnly bool
 }
 
 // LogOptions say how a command logs: Format auto, json or console; Level

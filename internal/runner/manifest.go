@@ -87,6 +87,15 @@ func RunManifest(ctx context.Context, opts ManifestOptions) (err error) {
 		fmt.Fprintf(text, "%s: 0 rows, nothing to do (nothing was sent)\n", mopts.DisplayName)
 		return nil
 	}
+	if ro.GenerateOnly && cmd.Writes() {
+		r, err := runfolder.Open(runfolder.Options{ReportDir: ro.ReportDir, ID: ro.RunID, Command: cmd.String(),
+			Manifest: path, DisplayName: mopts.DisplayName, Flags: runfolder.RecordFlags(opts.Flags)})
+		if err != nil {
+			return err
+		}
+		defer func() { err = cleanupError(streams.ErrOut, err, r.Close()) }()
+		return generateOnly(ctx, opts, path, mopts, r, text)
+	}
 	settings, err := opts.Conn.Settings()
 	if err != nil {
 		return err
