@@ -42,7 +42,7 @@ func (j Job) Cells() []Cell {
 	if j.Op != "" {
 		add(ColOp, string(j.Op))
 	}
-	if j.Target.Kind != "" {
+	if j.Target.Kind != "" && j.Target.Kind != TargetAssetName {
 		add(string(j.Target.Kind), j.Target.Value)
 	}
 	if j.ExpectEmail != "" {
@@ -54,6 +54,13 @@ func (j Job) Cells() []Cell {
 	str(ColUserName, j.UserName)
 	if j.Folder != "" {
 		add(ColFolder, j.Folder)
+	}
+	if j.Target.Kind == TargetAssetName {
+		// After its folder, as the columns go: the asset is in it.
+		add(ColAssetName, j.Target.Value)
+	}
+	if j.ValueFor != "" {
+		add(ColValueFor, j.ValueFor)
 	}
 	str(ColName, j.Name)
 	str(ColSurname, j.Surname)
@@ -81,6 +88,7 @@ func (j Job) Cells() []Cell {
 		add(ColExecutionSettings, string(j.ExecutionSettings))
 	}
 	boolean(ColLimitConcurrentExecution, j.LimitConcurrentExecution)
+	str(ColCredentialUsername, j.CredentialUsername)
 	ref(ColOldPassword, j.OldPassword)
 	ref(ColNewPassword, j.NewPassword)
 	ref(ColInitialPassword, j.InitialPassword)

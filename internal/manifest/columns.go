@@ -29,12 +29,16 @@ const (
 	ColCredentialType             = "credential_type"
 	ColExecutionSettings          = "execution_settings"
 	ColLimitConcurrentExecution   = "limit_concurrent_execution"
+	ColValueFor                   = "value_for"
+	ColCredentialUsername         = "credential_username"
 	// ColUserName is ensure_user's user name: a field of that op, in the
 	// column that names the user (a target) for the other user ops.
 	ColUserName = string(TargetUsername)
 	// ColFolder is a folder path: ensure_folder's target, and a field of
-	// set_folder_access and remove_folder_access.
+	// set_folder_access, remove_folder_access and set_credential_asset.
 	ColFolder = string(TargetFolder)
+	// ColAssetName is set_credential_asset's target.
+	ColAssetName = string(TargetAssetName)
 )
 
 // Older names a header or key may still use; each reads as its canonical
@@ -56,11 +60,11 @@ var knownColumns = []string{
 	ColOp,
 	string(TargetUserID), string(TargetEmail), string(TargetUsername),
 	string(TargetRobotAccountID), string(TargetRobotName), string(TargetOrchestratorUserID),
-	string(TargetGroupID), string(TargetGroupName), string(TargetFolder),
-	ColName, ColSurname, ColDisplayName, ColIsActive, ColBypassBasicAuthRestriction,
+	string(TargetGroupID), string(TargetGroupName), string(TargetFolder), string(TargetAssetName),
+	ColValueFor, ColName, ColSurname, ColDisplayName, ColIsActive, ColBypassBasicAuthRestriction,
 	ColInvitationAccepted, ColGroups, ColGroupsToAdd, ColGroupsToRemove,
 	ColRoles, ColRolesToAdd, ColRolesToRemove, ColRobotUsername,
-	ColCredentialType, ColExecutionSettings, ColLimitConcurrentExecution,
+	ColCredentialType, ColExecutionSettings, ColLimitConcurrentExecution, ColCredentialUsername,
 	ColOldPassword, ColNewPassword, ColInitialPassword,
 }
 
@@ -71,7 +75,7 @@ var booleanColumns = []string{ColIsActive, ColBypassBasicAuthRestriction, ColInv
 var targetKinds = []TargetKind{
 	TargetUserID, TargetEmail, TargetUsername,
 	TargetRobotAccountID, TargetRobotName, TargetOrchestratorUserID,
-	TargetGroupID, TargetGroupName, TargetFolder,
+	TargetGroupID, TargetGroupName, TargetFolder, TargetAssetName,
 }
 
 // OrderColumns returns the canonical names of cols (older names read as
@@ -144,6 +148,8 @@ var opSpecs = map[Op]opSpec{
 	// Never a password: set_robot_credentials sets that.
 	OpUpdateUnattendedRobot: {unattendedTargets, []string{ColRobotUsername, ColCredentialType,
 		ColExecutionSettings, ColLimitConcurrentExecution}},
+	// An asset is named by its folder and its name, unique in the folder.
+	OpSetCredentialAsset: {[]TargetKind{TargetAssetName}, []string{ColFolder, ColValueFor, ColCredentialUsername, ColNewPassword}},
 }
 
 func (s opSpec) takesTarget(k TargetKind) bool {
@@ -254,6 +260,9 @@ var columnSynonyms = invertSynonyms(map[string][]string{
 	ColCredentialType:           {"credtype"},
 	ColExecutionSettings:        {"settings", "robotsettings"},
 	ColLimitConcurrentExecution: {"limitconcurrency", "concurrentexecution"},
+	ColAssetName:                {"asset", "assetkey", "credentialasset", "secretasset"},
+	ColValueFor:                 {"perrobot", "peruser", "robotvalue", "uservalue", "valueof"},
+	ColCredentialUsername:       {"credentialuser", "creduser", "credusername", "assetusername", "assetuser"},
 })
 
 // invertSynonyms turns column: names into name: column.

@@ -38,6 +38,9 @@ const (
 	// roles.
 	fieldFolderRoles
 	fieldTenantRoles
+	// fieldCredentialUsername is a credential asset's user name (or one
+	// robot's or user's value's: the value is part of the conflict key).
+	fieldCredentialUsername
 
 	fieldCount = iota // number of fields above
 )
@@ -56,6 +59,7 @@ var fieldMaskNames = []struct {
 	{fieldUserName, "username"}, {fieldExistence, "whether it exists (created or deleted)"},
 	{fieldUnattendedRobot, "the unattended robot (each write replaces it whole)"},
 	{fieldFolderRoles, "its roles in that folder"}, {fieldTenantRoles, "its tenant roles"},
+	{fieldCredentialUsername, "credential_username"},
 }
 
 func (m fieldMask) String() string {
@@ -86,6 +90,7 @@ func touches(j *Job) fieldMask {
 	set(j.NewPassword != nil || j.OldPassword != nil || j.InitialPassword != nil || j.Op == OpSetPassword || j.Op == OpChangePassword, fieldPassword)
 	set(j.RobotUsername != nil, fieldRobotUsername)
 	set(j.UserName != nil, fieldUserName)
+	set(j.CredentialUsername != nil, fieldCredentialUsername)
 	switch j.Op {
 	case OpEnsureUser, OpEnsureRobotAccount, OpEnsureGroup, OpEnsureFolder:
 		m |= fieldExistence
@@ -120,31 +125,51 @@ func conflictSpace(j *Job) string {
 		return "folder-access"
 	case OpSetTenantRoles:
 		return "tenant-roles"
+	case OpSetCredentialAsset:
+		return "asset"
 	}
 	return "user"
 }
 
 // ConflictKey names what a job changes, normalized: two valid rows with
-// the same key change the same account, group, folder, or roles of an
+// the same key change the same account, group, folder, roles of an
 // account or group (in one folder: the folder is part of the key of
-// set_folder_access and remove_folder_access), and conflict when they
-// change the same fields of it. It is "SPACE:", then for the folder ops
-// the folder path's length and the path in lower case, each followed by
-// ":", then Target.Key(): "user:email=ann@example.com",
-// "folder-access:10:finance/ap:email=ann@example.com".
+// set_folder_access and remove_folder_access), or value of an asset (the
+// asset's own, or one robot's or user's: the folder and value_for are part
+// of set_credential_asset's key), and conflict when they change the same
+// fields of it. It is "SPACE:", then for the ops that name a folder the
+// folder path's length and the path in lower case, each followed by ":",
+// then for a robot's or user's value of an asset the name's length and
+// the name in lower case, each followed by ":", then Target.Key():
+// "user:email=ann@example.com",
+// "folder-access:10:finance/ap:email=ann@example.com",
+// "asset:10:finance/ap:asset_name=db login",
+// "asset:10:finance/ap:9:robot-001:asset_name=db login".
 func (j *Job) ConflictKey() string {
 	return conflictSpace(j) + ":" + conflictScope(j) + j.Target.Key()
 }
 
-// conflictScope is the folder part of a conflict key (see ConflictKey),
-// "" for ops that name no folder. The path goes in with its length, so
-// that no path and target can run together into another's key.
+// conflictScope is the folder and value_for part of a conflict key (see
+// ConflictKey), "" for ops that name no folder. Each goes in with its
+// length, so that no path, name and target can run together into
+// another's key (after the folder, a digit starts a value_for, a letter
+// the target).
 func conflictScope(j *Job) string {
-	if !j.Op.FolderScoped() {
+	if !j.Op.NeedsFolder() {
 		return ""
 	}
-	folder := strings.ToLower(j.Folder)
-	return strconv.Itoa(len(folder)) + ":" + folder + ":"
+	scope := lengthPrefixed(j.Folder)
+	if j.ValueFor != "" {
+		scope += lengthPrefixed(j.ValueFor)
+	}
+	return scope
+}
+
+// lengthPrefixed is s in lower case as a part of a conflict key: its
+// length, ":", s, ":".
+func lengthPrefixed(s string) string {
+	s = strings.ToLower(s)
+	return strconv.Itoa(len(s)) + ":" + s + ":"
 }
 
 // conflictHash hashes j.ConflictKey() without building the string (the
@@ -162,9 +187,13 @@ func conflictHash(seed maphash.Seed, j *Job) uint64 {
 }
 
 // conflictSubject names what a conflicting row changes, for messages: its
-// target, and the folder where the roles are a folder's.
+// target, the folder where the roles are a folder's or the asset is in,
+// and the robot or user whose value of an asset it is.
 func conflictSubject(j *Job) string {
-	if j.Op.FolderScoped() {
+	switch {
+	case j.Op == OpSetCredentialAsset && j.ValueFor != "":
+		return j.Target.String() + " in folder " + j.Folder + " (its value for " + j.ValueFor + ")"
+	case j.Op.NeedsFolder():
 		return j.Target.String() + " in folder " + j.Folder
 	}
 	return j.Target.String()

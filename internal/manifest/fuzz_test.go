@@ -128,6 +128,13 @@ func FuzzCSV(f *testing.F) {
 		"set_folder_access,a@example.com,,'=Finance,Executor;executor,,\nset_tenant_roles,,G,,,A;B,C\nremove_folder_access,,G,Shared,,,\n"))
 	f.Add([]byte("op,orchestrator_user_id,robot_username,credential_type,execution_settings,limit_concurrent_execution\n" +
 		"update_unattended_robot,7,CORP\\r,smartcard,\"{\"\"b\"\": [1, {\"\"c\"\": null}], \"\"a\"\": \"\"<&>\"\"}\",yes\n"))
+	// set_credential_asset: a folder and an asset name, whose value, a
+	// user name, a secret reference.
+	f.Add([]byte("op,folder,asset_name,value_for,credential_username,new_password\n" +
+		"set_credential_asset, Shared / Finance ,SAP Login,,CORP\\sap,generate\n" +
+		"set_credential_asset,Shared/Finance,sap login,'=robot-001,'  x ,generate:32\n" +
+		"set_credential_asset,Finance,'-Key,ann,,env:NEW_PASSWORD\n" +
+		"set_credential_asset,,Key,,,generate\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkManifest(t, "f.csv", data, CSV)
 	})
@@ -143,6 +150,9 @@ func FuzzYAML(f *testing.F) {
 	// Problems shared by rows: defaults after the rows, an anchor in a row.
 	f.Add([]byte("rows:\n  - &r {email: bad, is_active: nope}\n  - *r\n  - {email: a@example.com, name: &n '\\x01'}\n" +
 		"  - {email: a@example.com, name: *n}\ndefaults:\n  op: update_user\n  groups_to_add: [Finance, '']\nextra: 1\n"))
+	f.Add([]byte("defaults: {op: set_credential_asset, folder: Shared/Finance, new_password: generate}\nrows:\n" +
+		"  - {asset_name: SAP Login, credential_username: 'CORP\\sap'}\n  - {asset_name: &a SAP Login, value_for: robot-001}\n" +
+		"  - {asset_name: *a, value_for: [u], folder: ~}\n  - {asset_name: Key, value_for: 7, new_password: env:NEW_PASSWORD}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkManifest(t, "f.yaml", data, YAML)
 	})

@@ -41,6 +41,15 @@ func TestLiteralPasswordNeverLeaks(t *testing.T) {
 			"  - {op: ensure_user, email: b@example.com, initial_password: [" + pw + "]}\n" +
 			"  - {op: ensure_robot_account, robot_name: r, initial_password: " + pw + "}\n" +
 			"  - {op: ensure_group, group_name: g, initial_password: {a: " + pw + "}}\n",
+		"asset.csv": "op,folder,asset_name,value_for,credential_username,new_password\n" +
+			"set_credential_asset,Finance,SAP Login,,CORP\\sap," + pw + "\n" +
+			"set_credential_asset,Finance,sap login,,," + pw + "\n" + // the same value again: a conflict
+			"set_credential_asset,,API Key,robot-001,," + pw + "\n" + // no folder
+			"set_credential_asset,Finance,API Key,robot-001,,generate:8" + pw + "\n",
+		"asset.yaml": "rows:\n" +
+			"  - {op: set_credential_asset, folder: F, asset_name: A, new_password: " + pw + "}\n" +
+			"  - {op: set_credential_asset, folder: F, asset_name: B, new_password: [" + pw + "]}\n" +
+			"  - {op: set_credential_asset, folder: F, asset_name: C, value_for: [r], new_password: {a: " + pw + "}}\n",
 	}
 	for name, content := range manifests {
 		for _, allow := range []bool{false, true} {

@@ -152,6 +152,9 @@ func (b *jobBuilder) target(job *Job, spec opSpec, opKnown bool) {
 		}
 		found = kept
 	}
+	if opKnown && job.Op == OpSetCredentialAsset && len(found) > 1 {
+		found = b.assetTargetOnly(job, spec, found)
+	}
 	if opKnown && job.Op == OpUpdateUser && len(found) > 1 {
 		if email := b.row.cell(string(TargetEmail)); email != nil {
 			b.problemAt(email.line, string(TargetEmail),
@@ -185,7 +188,7 @@ func (b *jobBuilder) target(job *Job, spec opSpec, opKnown bool) {
 	c := found[0]
 	kind := TargetKind(c.col)
 	if opKnown && !spec.takesTarget(kind) {
-		b.problemAt(c.line, c.col, "%s is not a target of %s: use one of %s", kind, job.Op, spec.targetList())
+		b.problemAt(c.line, c.col, "%s is not a target of %s: use one of %s%s", kind, job.Op, spec.targetList(), notTakenHint(job.Op, c.col))
 		return
 	}
 	value, ok := b.targetValue(c, kind)
@@ -254,6 +257,10 @@ func checkTargetValue(kind TargetKind, v string) string {
 		if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
 			return fmt.Sprintf("orchestrator_user_id %q is not a positive whole number (the Orchestrator user's Id)", printable(v))
 		}
+	case TargetAssetName:
+		if utf8.RuneCountInString(v) > AssetNameMax {
+			return fmt.Sprintf("asset_name %q is longer than %d characters, the longest asset name Orchestrator keeps", printable(v), AssetNameMax)
+		}
 	}
 	return ""
 }
@@ -299,6 +306,10 @@ func (b *jobBuilder) field(job *Job, c *rawCell) {
 		job.ExecutionSettings = b.executionSettings(c)
 	case ColLimitConcurrentExecution:
 		job.LimitConcurrentExecution = b.boolean(c)
+	case ColValueFor:
+		job.ValueFor = b.valueFor(c)
+	case ColCredentialUsername:
+		job.CredentialUsername = b.credentialUsername(c)
 	case ColNewPassword:
 		job.NewPassword = b.secret(c)
 	case ColOldPassword:
@@ -488,12 +499,21 @@ func (b *jobBuilder) required(job *Job) {
 		if job.NewPassword == nil && b.row.cell(ColNewPassword) == nil {
 			b.problemAt(0, ColNewPassword, "%s needs new_password (env:NAME, file:PATH, generate or generate:LENGTH)", job.Op)
 		}
+	case OpSetCredentialAsset:
+		if !b.mentions(ColNewPassword) {
+			b.problemAt(0, ColNewPassword, "set_credential_asset needs new_password (env:NAME, file:PATH, generate or generate:LENGTH): "+
+				"the credential's new password or the secret's new value; the user name alone is not rotated")
+		}
 	}
 	if job.Op == OpChangePassword && job.OldPassword == nil && b.row.cell(ColOldPassword) == nil {
 		b.problemAt(0, ColOldPassword, "change_password needs old_password (env:NAME or file:PATH); to reset without it use set_password")
 	}
-	if job.Op.FolderScoped() && job.Folder == "" && !b.mentions(ColFolder) {
-		b.problemAt(0, ColFolder, "%s needs folder: the path of the folder, like Finance/AP", job.Op)
+	if job.Op.NeedsFolder() && job.Folder == "" && !b.mentions(ColFolder) {
+		what := "the path of the folder"
+		if job.Op == OpSetCredentialAsset {
+			what = "the path of the folder the asset is in (an asset's name is unique only within its folder)"
+		}
+		b.problemAt(0, ColFolder, "%s needs folder: %s, like Finance/AP", job.Op, what)
 	}
 	switch job.Op {
 	case OpSetFolderAccess, OpSetTenantRoles:
@@ -537,8 +557,8 @@ func (b *jobBuilder) hasProblem(col string) bool {
 	return slices.ContainsFunc(b.problems, func(p Problem) bool { return p.Column == col })
 }
 
-// notTakenHint is the end of a "does not take" message where another op
-// does what the row asks.
+// notTakenHint is the end of a "does not take" (or "is not a target")
+// message where another op or column does what the row asks.
 func notTakenHint(op Op, col string) string {
 	switch {
 	case op == OpUpdateUnattendedRobot && (col == ColNewPassword || col == ColOldPassword):
@@ -547,6 +567,12 @@ func notTakenHint(op Op, col string) string {
 		return "; set_folder_access gives an account or group roles in a folder"
 	case op == OpRemoveFolderAccess && (col == ColRoles || col == ColRolesToAdd || col == ColRolesToRemove):
 		return "; it takes every role in the folder away (set_folder_access with roles_to_remove takes some)"
+	case op == OpSetCredentialAsset && col == ColRobotUsername:
+		return "; a credential asset's user name is credential_username"
+	case op == OpSetRobotCredentials && col == ColCredentialUsername:
+		return "; a robot's user name is robot_username (credential_username is a credential asset's)"
+	case op == OpSetCredentialAsset && (col == string(TargetRobotName) || col == string(TargetUsername)):
+		return "; to change one robot's or user's value of the asset, name the robot or user in value_for"
 	}
 	return ""
 }

@@ -594,9 +594,88 @@ var ruleCases = []ruleCase{
 		yamlWant: []want{{5, "email=a@example.com is already named by line 2 (ensure_user), and this row deletes it"}},
 	},
 	{
+		name: "valid set_credential_asset rows",
+		csv: "op,folder,asset_name,value_for,credential_username,new_password\n" +
+			"set_credential_asset,Shared/Finance,SAP Login,,CORP\\sap-svc,generate\n" +
+			"set_credential_asset,Shared/Finance,SAP Login,robot-001,,generate:32\n" + // another value of the asset: fine
+			"set_credential_asset,Shared/Finance,SAP Login,ann,,env:NEW_PASSWORD\n" +
+			"set_credential_asset,Shared/Finance/AP,SAP Login,,,generate\n" + // the same name in another folder: fine
+			"set_credential_asset, Finance , API Key ,,,generate\n" +
+			"set_credential_asset,Finance,'=Formula Key,,,generate\n" +
+			"set_credential_asset,Finance," + strings.Repeat("é", 256) + ",,,generate\n", // 256 characters: fine
+		yaml: "defaults: {op: set_credential_asset, folder: Shared/Finance, new_password: generate}\n" +
+			"rows:\n" +
+			"  - {asset_name: SAP Login, credential_username: 'CORP\\sap-svc'}\n" +
+			"  - {asset_name: SAP Login, value_for: robot-001}\n" +
+			"  - {asset_name: API Key, folder: Finance, new_password: env:NEW_PASSWORD}\n",
+	},
+	{
+		name: "set_credential_asset: its target, the folder and the new password it needs, what it takes",
+		csv: "op,username,robot_name,folder,asset_name,value_for,credential_username,robot_username,new_password\n" +
+			"set_credential_asset,,,,SAP Login,,,,generate\n" +
+			"set_credential_asset,,,Finance,SAP Login,,CORP\\sap,,\n" +
+			"set_credential_asset,,,Finance,,,,,generate\n" +
+			"set_credential_asset,,robot-001,Finance,SAP Login,,,,generate\n" +
+			"set_credential_asset,ann,,Finance,,,,,generate\n" +
+			"set_credential_asset,,,Finance,SAP Login,,,CORP\\sap,generate\n" +
+			"set_robot_credentials,ann,,,,,CORP\\ann,,generate\n" +
+			"update_user,ann,,,SAP Login,,,,\n" +
+			"set_credential_asset,,,Finance/,SAP Login,,,,generate\n" +
+			"set_credential_asset,,,Finance,SAP Login,,,,Literal-Pass-99\n" +
+			"set_credential_asset,,,Finance," + strings.Repeat("x", 257) + ",,,,generate\n" +
+			"set_credential_asset,,,Finance,Key,,x" + strings.Repeat("y", 512) + ",,generate\n",
+		csvWant: []want{
+			{2, "set_credential_asset needs folder: the path of the folder the asset is in (an asset's name is unique only within its folder), like Finance/AP"},
+			{3, "set_credential_asset needs new_password (env:NAME, file:PATH, generate or generate:LENGTH): the credential's new password or the secret's new value; the user name alone is not rotated"},
+			{4, "missing target: give exactly one of asset_name for set_credential_asset"},
+			{5, "set_credential_asset does not take robot_name (it takes: folder, value_for, credential_username, new_password); to change one robot's or user's value of the asset, name the robot or user in value_for"},
+			{6, "username is not a target of set_credential_asset: use one of asset_name; to change one robot's or user's value of the asset, name the robot or user in value_for"},
+			{7, "set_credential_asset does not take robot_username (it takes: folder, value_for, credential_username, new_password); a credential asset's user name is credential_username"},
+			{8, "set_robot_credentials does not take credential_username (it takes: robot_username, new_password); a robot's user name is robot_username (credential_username is a credential asset's)"},
+			{9, "more than one target (username, asset_name)"},
+			{10, `folder "Finance/": folder name 2 of 2 is empty`},
+			{11, "new_password: a password written in the manifest is refused; use env:NAME, file:PATH, generate or generate:LENGTH, or pass --allow-literal-secrets"},
+			{12, "is longer than 256 characters, the longest asset name Orchestrator keeps"},
+			{13, "credential_username \"xyyyyyyyyyy"},
+		},
+		yaml: "rows:\n  - {op: set_credential_asset, folder: Finance, asset_name: [A, B], new_password: generate}\n" +
+			"  - {op: set_credential_asset, folder: Finance, asset_name: A, value_for: [robot-001, robot-002], new_password: generate}\n" +
+			"  - {op: set_credential_asset, folder: Finance, asset_name: B, credential_username: [a], new_password: generate}\n" +
+			"  - {op: set_credential_asset, folder: Finance, asset_name: C, new_password: Literal-Pass-99}\n",
+		yamlWant: []want{{2, "asset_name must be a single value, not a list"},
+			{3, "value_for must be a single robot or user name, not a list: give each robot's or user's value its own row"},
+			{4, "credential_username must be a single value, not a list"},
+			{5, "new_password: a password written in the manifest is refused"}},
+	},
+	{
+		name: "set_credential_asset rows on one asset: a conflict on the same value, none between values",
+		csv: "op,email,folder,asset_name,value_for,credential_username,new_password\n" +
+			"set_credential_asset,,Finance,SAP Login,,,generate\n" +
+			"set_credential_asset,,FINANCE,sap login,,CORP\\x,generate\n" + // line 3: the asset's own value again
+			"set_credential_asset,,Finance,SAP Login,robot-001,,generate\n" +
+			"set_credential_asset,,Finance,SAP Login,Robot-001,CORP\\y,generate\n" + // line 5: robot-001's value again
+			"set_credential_asset,,Finance,SAP Login,robot-002,,generate\n" +
+			"set_credential_asset,,Finance/AP,SAP Login,,,generate\n" +
+			"set_password,,,,,,generate\n" +
+			"set_folder_access,,Finance,,,,\n",
+		csvWant: []want{
+			{3, "asset_name=sap login in folder FINANCE is already changed by line 2 (set_credential_asset): both rows change the password, and a run applies rows in parallel, in no fixed order; merge them into one row or move one to another manifest"},
+			{5, "asset_name=SAP Login in folder Finance (its value for Robot-001) is already changed by line 4 (set_credential_asset): both rows change the password"},
+			{8, "missing target"},
+			{9, "missing target"},
+			{9, "set_folder_access needs roles"},
+		},
+		yaml: "rows:\n" +
+			"  - {op: set_credential_asset, folder: F, asset_name: A, value_for: u, credential_username: x, new_password: generate}\n" +
+			"  - {op: set_credential_asset, folder: F, asset_name: A, value_for: U, new_password: generate:20}\n" +
+			"  - {op: ensure_folder, folder: F}\n" + // the folder and an asset in it: fine
+			"  - {op: set_folder_access, robot_name: u, folder: F, roles: [Executor]}\n",
+		yamlWant: []want{{3, "asset_name=A in folder F (its value for U) is already changed by line 2 (set_credential_asset): both rows change the password"}},
+	},
+	{
 		name:     "missing target of an unknown op lists every target column",
 		csv:      "op,name\nmake_user,Ann\n",
-		csvWant:  []want{{2, `unknown op "make_user"`}, {2, "missing target: give exactly one target column (user_id, email, username, robot_account_id, robot_name, orchestrator_user_id, group_id, group_name, folder)"}},
+		csvWant:  []want{{2, `unknown op "make_user"`}, {2, "missing target: give exactly one target column (user_id, email, username, robot_account_id, robot_name, orchestrator_user_id, group_id, group_name, folder, asset_name)"}},
 		yaml:     "rows:\n  - {op: delete_users, group_name: G}\n",
 		yamlWant: []want{{2, `unknown op "delete_users"; did you mean "delete_user"?`}},
 	},

@@ -81,12 +81,17 @@ const (
 	OpRemoveFolderAccess    Op = "remove_folder_access"
 	OpSetTenantRoles        Op = "set_tenant_roles"
 	OpUpdateUnattendedRobot Op = "update_unattended_robot"
+	// OpSetCredentialAsset gives an Orchestrator credential or secret
+	// asset, named by folder and asset name, a new password or secret
+	// (#28): the asset's own value, or one robot's or user's value of it.
+	OpSetCredentialAsset Op = "set_credential_asset"
 )
 
 // ops lists every operation, in the order help texts show them.
 var ops = []Op{OpUpdateUser, OpSetPassword, OpChangePassword, OpUpdateRobotAccount, OpSetRobotCredentials,
 	OpEnsureUser, OpDeleteUser, OpEnsureRobotAccount, OpDeleteRobotAccount, OpEnsureGroup, OpDeleteGroup,
-	OpEnsureFolder, OpSetFolderAccess, OpRemoveFolderAccess, OpSetTenantRoles, OpUpdateUnattendedRobot}
+	OpEnsureFolder, OpSetFolderAccess, OpRemoveFolderAccess, OpSetTenantRoles, OpUpdateUnattendedRobot,
+	OpSetCredentialAsset}
 
 // Deletes reports whether the op deletes an account or a group (such rows
 // need --allow-deletes). remove_folder_access takes an account's roles in
@@ -104,10 +109,17 @@ func (o Op) Access() bool {
 	return o == OpSetFolderAccess || o == OpRemoveFolderAccess || o == OpSetTenantRoles
 }
 
-// FolderScoped reports whether the op's row names a folder in its folder
-// column as a field (set_folder_access, remove_folder_access), not as its
-// target (ensure_folder).
+// FolderScoped reports whether the op changes an account's or group's
+// roles in a folder its row names in its folder column as a field
+// (set_folder_access, remove_folder_access), not as its target
+// (ensure_folder). set_credential_asset names a folder as a field too, the
+// folder its asset is in: see NeedsFolder.
 func (o Op) FolderScoped() bool { return o == OpSetFolderAccess || o == OpRemoveFolderAccess }
+
+// NeedsFolder reports whether the op's row must name a folder in its
+// folder column as a field: the folder whose roles it changes
+// (FolderScoped), or the folder an asset is in (set_credential_asset).
+func (o Op) NeedsFolder() bool { return o.FolderScoped() || o == OpSetCredentialAsset }
 
 // TargetKind says how a row names the account it changes.
 type TargetKind string
@@ -125,6 +137,9 @@ const (
 	// TargetFolder is ensure_folder's target: a folder path such as
 	// Finance/AP (see the folder column).
 	TargetFolder TargetKind = "folder"
+	// TargetAssetName is set_credential_asset's target: an asset's name,
+	// unique within its folder (the row's folder column).
+	TargetAssetName TargetKind = "asset_name"
 )
 
 // Target is the account a row changes.
@@ -137,7 +152,7 @@ type Target struct {
 func (t Target) String() string { return string(t.Kind) + "=" + t.Value }
 
 // Key is a normalized form of the target for comparisons: e-mail addresses,
-// GUIDs, user names, group names and folder paths compare
+// GUIDs, user names, group names, folder paths and asset names compare
 // case-insensitively (GUIDs in lower case), as the services compare them;
 // robot names and Orchestrator user ids as written.
 func (t Target) Key() string { return string(t.Kind) + "=" + t.normalizedValue() }
@@ -164,7 +179,9 @@ type Job struct {
 	// Groups, when not nil, is the exact membership the row asks for:
 	// group names or GUIDs as written (GUIDs lower case), resolved
 	// against the organization's groups when the row runs.
-	Groups                   []string
+	Groups []string
+	// NewPassword is the password a row sets: an account's, a robot's, a
+	// credential asset's password or a secret asset's value.
 	NewPassword, OldPassword *SecretRef
 	// UserName is the user name an ensure_user row gives its user (for
 	// other user ops, username is a target).
@@ -179,9 +196,10 @@ type Job struct {
 	ExpectEmail, ExpectUserName string
 
 	// Folder is the folder a set_folder_access or remove_folder_access
-	// row changes access to: a path of folder names from the top
-	// (Finance/AP), each trimmed, joined by "/". ensure_folder's path is
-	// its Target instead; FolderPath gives either.
+	// row changes access to, or the folder a set_credential_asset row's
+	// asset is in: a path of folder names from the top (Finance/AP), each
+	// trimmed, joined by "/". ensure_folder's path is its Target instead;
+	// FolderPath gives either.
 	Folder string
 	// Roles, when not nil, is the exact set of roles the row asks for (in
 	// the folder, or of the tenant): role names as written, each once
@@ -198,11 +216,19 @@ type Job struct {
 	// what the row's JSON cell (or YAML mapping) holds, ready to send.
 	ExecutionSettings        json.RawMessage
 	LimitConcurrentExecution *bool
+	// ValueFor is the robot or user whose value of the asset a
+	// set_credential_asset row changes, by name as written (trimmed); ""
+	// is the asset's own value.
+	ValueFor string
+	// CredentialUsername is the user name a set_credential_asset row gives
+	// a credential asset (or its value for ValueFor); nil keeps the one it
+	// has.
+	CredentialUsername *string
 }
 
 // FolderPath is the folder a row concerns: ensure_folder's target, or the
-// folder column of set_folder_access and remove_folder_access; "" for
-// other ops.
+// folder column of set_folder_access, remove_folder_access and
+// set_credential_asset; "" for other ops.
 func (j *Job) FolderPath() string {
 	if j.Target.Kind == TargetFolder {
 		return j.Target.Value

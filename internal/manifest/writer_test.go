@@ -59,6 +59,10 @@ func roundTripJobs(t *testing.T) []Job {
 			CredentialType: ptr("SmartCard"), ExecutionSettings: []byte(`{"LoginToConsole":true,"ResolutionWidth":1920,"TracingLevel":"Verbose, \"all\""}`),
 			LimitConcurrentExecution: ptr(true)},
 		{Op: OpUpdateUnattendedRobot, Target: Target{TargetRobotName, "robot-004"}, ExecutionSettings: []byte(`{}`), LimitConcurrentExecution: ptr(false)},
+		{Op: OpSetCredentialAsset, Target: Target{TargetAssetName, "SAP Login"}, Folder: "Shared/Finance, AP",
+			CredentialUsername: ptr(`CORP\sap-svc`), NewPassword: &SecretRef{Kind: SecretGenerate}},
+		{Op: OpSetCredentialAsset, Target: Target{TargetAssetName, "=API key"}, Folder: "Finance", ValueFor: "-robot-003",
+			NewPassword: &SecretRef{Kind: SecretEnv, Name: "NEW_PASSWORD"}},
 	}
 }
 
@@ -69,7 +73,8 @@ func TestWriterRoundTrip(t *testing.T) {
 		for _, columns := range [][]string{nil, {"robot_name", "op", "email", "user_id", "username", "robot_account_id", "orchestrator_user_id",
 			"group_name", "group_id", "name", "surname", "display_name", "is_active", "bypass_basic_auth_restriction", "invitation_accepted",
 			"groups", "group_ids_to_add", "group_ids_to_remove", "robot_username", "initial_password", "old_password", "new_password",
-			"limit_concurrent_execution", "execution_settings", "credential_type", "roles_to_remove", "roles_to_add", "roles", "folder"}} {
+			"limit_concurrent_execution", "execution_settings", "credential_type", "roles_to_remove", "roles_to_add", "roles", "folder",
+			"credential_username", "value_for", "asset_name"}} {
 			t.Run(f.String(), func(t *testing.T) {
 				jobs := roundTripJobs(t)
 				var buf bytes.Buffer
@@ -231,5 +236,42 @@ func TestWriterComments(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A set_credential_asset row's cells, and the columns an export of such
+// rows orders, come as a person reads them: the folder, the asset in it,
+// whose value, then what the value becomes.
+func TestCellsOfAssetRows(t *testing.T) {
+	j := Job{Op: OpSetCredentialAsset, Target: Target{TargetAssetName, "SAP Login"}, Folder: "Finance/AP", ValueFor: "robot-001",
+		CredentialUsername: ptr(`CORP\sap`), NewPassword: &SecretRef{Kind: SecretGenerate}}
+	got := fmt.Sprint(j.Cells())
+	want := `[{op set_credential_asset} {folder Finance/AP} {asset_name SAP Login} {value_for robot-001} {credential_username CORP\sap} {new_password generate}]`
+	if got != want {
+		t.Errorf("cells\n got %s\nwant %s", got, want)
+	}
+	cols := OrderColumns([]string{"new_password", "credential_username", "value_for", "asset_name", "folder", "op"})
+	if got := strings.Join(cols, ","); got != "op,folder,asset_name,value_for,credential_username,new_password" {
+		t.Errorf("OrderColumns = %s", got)
+	}
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf, CSV, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := Job{Op: OpSetCredentialAsset, Target: Target{TargetAssetName, "API Key"}, Folder: "Finance", NewPassword: &SecretRef{Kind: SecretGenerate, Length: 40}}
+	for _, j := range []Job{j, own} {
+		if err := w.Write(j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wantCSV := "op,folder,asset_name,value_for,credential_username,new_password\n" +
+		"set_credential_asset,Finance/AP,SAP Login,robot-001,CORP\\sap,generate\n" +
+		"set_credential_asset,Finance,API Key,,,generate:40\n"
+	if buf.String() != wantCSV {
+		t.Errorf("CSV\n got %q\nwant %q", buf.String(), wantCSV)
 	}
 }
