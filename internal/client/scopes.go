@@ -61,7 +61,19 @@ const (
 	// it; the definitions name none). Both optional (AuditOperations).
 	OpReadOrchestratorAudit Operation = "read-orchestrator-audit"
 	OpReadIdentityAudit     Operation = "read-identity-audit"
+	// OpListAssets reads Orchestrator's assets (AssetsService.List,
+	// AcrossFolders, Get: OR.Assets.Read); OpUpdateAsset sets a
+	// credential or secret asset's value (AssetsService.SetCredential
+	// reads it first, then PUTs it: OR.Assets.Read and OR.Assets.Write).
+	// Both optional (AssetOperations).
+	OpListAssets  Operation = "list-assets"
+	OpUpdateAsset Operation = "update-asset"
 )
+
+// AssetOperations are the operations of Orchestrator's assets. Pass them
+// to WithOperations for a token that asks for OR.Assets.Read and
+// OR.Assets.Write.
+var AssetOperations = []Operation{OpListAssets, OpUpdateAsset}
 
 // AuditOperations are the operations that read the audit logs. Pass
 // them to WithOperations for a token that asks for OR.Audit.Read and
@@ -126,19 +138,22 @@ var operationScopes = map[Operation][]string{
 	OpCreateOrchestratorUser:   {"OR.Users.Write"},
 	OpReadOrchestratorAudit:    {"OR.Audit.Read"},
 	OpReadIdentityAudit:        {"PM.Audit.Read"},
+	OpListAssets:               {"OR.Assets.Read"},
+	OpUpdateAsset:              {"OR.Assets.Read", "OR.Assets.Write"},
 }
 
 // optionalOperations are the operations whose scopes a token asks for only
 // when a caller names them (WithOperations): an External Application
 // without them still runs everything else.
-var optionalOperations = slices.Concat([]Operation{OpListCredentialStores, OpGetCredentialStore}, FolderOperations, AuditOperations)
+var optionalOperations = slices.Concat([]Operation{OpListCredentialStores, OpGetCredentialStore}, FolderOperations, AuditOperations, AssetOperations)
 
 // ScopesFor returns the narrow scopes the operations need, sorted and
 // without duplicates. With no operation it returns the scopes of every
 // operation but the optional ones (OpListCredentialStores,
 // OpGetCredentialStore: OR.Settings.Read; FolderOperations: OR.Folders.Read
 // and OR.Folders.Write, the roles' OR.Users scopes being asked for anyway;
-// AuditOperations: OR.Audit.Read and PM.Audit.Read).
+// AuditOperations: OR.Audit.Read and PM.Audit.Read; AssetOperations:
+// OR.Assets.Read and OR.Assets.Write).
 func ScopesFor(ops ...Operation) []string {
 	if len(ops) == 0 {
 		ops = allOperations
