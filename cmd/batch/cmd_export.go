@@ -15,12 +15,12 @@ func newExportCmd(io *streams, runF func(context.Context, runner.ExportOptions) 
 		runF = runner.RunExport
 	}
 	cmd := &cobra.Command{
-		Use:       "export users|robot-accounts|groups|access... | robot-credentials",
-		Short:     "Write the organization's users, robot accounts, groups or Orchestrator access as a portable manifest",
+		Use:       "export users|robot-accounts|groups|access... | robot-credentials | assets | inventory",
+		Short:     "Write the organization's accounts, groups or Orchestrator access as a portable manifest, a rotation manifest, or its secrets' inventory",
 		Long:      helpText("export.long"),
 		Example:   helpText("export.example"),
 		Args:      cobra.RangeArgs(1, 4),
-		ValidArgs: []string{string(export.Users), string(export.RobotAccounts), string(export.Groups), string(export.Access), string(export.RobotCredentials)},
+		ValidArgs: []string{string(export.Users), string(export.RobotAccounts), string(export.Groups), string(export.Access), string(export.RobotCredentials), string(export.Assets), string(export.Inventory)},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Kinds = export.KindsOf(args)
 			return runF(cmd.Context(), opts)
@@ -28,6 +28,8 @@ func newExportCmd(io *streams, runF func(context.Context, runner.ExportOptions) 
 	}
 	cmd.Flags().BoolVar(&opts.Rotate, "rotate", false, "users: write a set_password row (new_password generate) per local user")
 	cmd.Flags().StringVar(&opts.UserName, "username", "", "robot-credentials, users --rotate: only user names matching this glob (case-insensitive)")
+	cmd.Flags().StringVar(&opts.Filter.Folder, "folder", "", "assets: only folders whose path matches this glob (* within a name, ** across)")
+	cmd.Flags().StringVar(&opts.Filter.Name, "name", "", "assets: only asset names matching this glob (case-insensitive)")
 	cmd.Flags().StringVar(&opts.Format, "format", "", "csv or yaml (default: from the -o extension, else csv)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "file to write (default: standard output)")
 	registerConnection(cmd.Flags(), opts.Conn)

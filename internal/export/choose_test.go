@@ -28,21 +28,28 @@ func TestChooseChecksKindAndRotation(t *testing.T) {
 		{Kinds{Users}, true, "svc-*", true, ""},
 		{Kinds{RobotCredentials}, false, "", true, ""},
 		{Kinds{RobotCredentials}, false, "robot-0*", true, ""},
+		{Kinds{Assets}, false, "", true, ""},
+		{Kinds{Inventory}, false, "", false, ""},
 		{nil, false, "", false, "name what to export"},
 		{Kinds{"teams"}, false, "", false, `export "teams"`},
 		{Kinds{Users, "teams"}, false, "", false, `export "teams"`},
 		{Kinds{Users, Groups, Users}, false, "", false, "named twice"},
 		{Kinds{Users, Groups}, true, "", false, "exported alone"},
 		{Kinds{Groups, RobotCredentials}, false, "", false, "exported alone"},
+		{Kinds{Assets, RobotCredentials}, false, "", false, "exported alone"},
+		{Kinds{Users, Inventory}, false, "", false, "exported alone"},
 		{Kinds{Groups}, true, "", false, "--rotate goes with export users"},
 		{Kinds{Groups}, false, "x*", false, "--username narrows a rotation"},
 		{Kinds{Users, Groups}, false, "x*", false, "--username narrows a rotation"},
 		{Kinds{RobotAccounts}, true, "", false, "--rotate goes with export users"},
 		{Kinds{RobotCredentials}, true, "", false, "--rotate goes with export users"},
+		{Kinds{Assets}, true, "", false, "--rotate goes with export users"},
+		{Kinds{Assets}, false, "svc-*", false, "--username narrows a rotation"},
+		{Kinds{Inventory}, false, "svc-*", false, "--username narrows a rotation"},
 		{Kinds{Users}, false, "svc-*", false, "--username narrows a rotation"},
 		{Kinds{RobotCredentials}, false, "[", false, "pattern"},
 	} {
-		rot, err := Choose(tc.kinds, tc.rotate, tc.userName)
+		rot, err := Choose(tc.kinds, Options{Rotate: tc.rotate, UserName: tc.userName})
 		switch {
 		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
 			t.Errorf("%s rotate=%v username=%q: err %v, want %q", tc.kinds, tc.rotate, tc.userName, err, tc.err)
@@ -52,6 +59,31 @@ func TestChooseChecksKindAndRotation(t *testing.T) {
 			t.Errorf("%s rotate=%v: rotation %+v, want one: %v", tc.kinds, tc.rotate, rot, tc.rotation)
 		case rot != nil && rot.UserName != tc.userName:
 			t.Errorf("%s: rotation narrowed to %q, want %q", tc.kinds, rot.UserName, tc.userName)
+		}
+	}
+}
+
+// --folder and --name narrow export assets alone, and a glob they cannot
+// use is refused before anything is read.
+func TestChooseTakesAssetFiltersForAssetsAlone(t *testing.T) {
+	f := Filter{Folder: "Finance/**", Name: "db-*"}
+	rot, err := Choose(Kinds{Assets}, Options{Filter: f})
+	if err != nil || rot == nil || rot.Filter != f {
+		t.Fatalf("assets: rotation %+v, %v", rot, err)
+	}
+	for _, tc := range []struct {
+		kinds Kinds
+		f     Filter
+		err   string
+	}{
+		{Kinds{RobotCredentials}, Filter{Folder: "Finance"}, "--folder and --name narrow export assets"},
+		{Kinds{Inventory}, Filter{Name: "x"}, "--folder and --name narrow export assets"},
+		{Kinds{Users}, Filter{Name: "x"}, "--folder and --name narrow export assets"},
+		{Kinds{Assets}, Filter{Folder: "Fin[ance"}, `--folder "Fin[ance"`},
+		{Kinds{Assets}, Filter{Name: "db-[x"}, `--name "db-[x"`},
+	} {
+		if _, err := Choose(tc.kinds, Options{Filter: tc.f}); err == nil || !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%s %+v: err %v, want %q", tc.kinds, tc.f, err, tc.err)
 		}
 	}
 }

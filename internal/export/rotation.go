@@ -27,12 +27,15 @@ type Rotation struct {
 	// UserName, when not empty, is a glob (path.Match, case-insensitive)
 	// the account's user name must match.
 	UserName string
-	// Skipped counts the accounts left out because their password cannot
-	// be set here: robots that sign in without a password or whose
-	// credential lives in an external or read-only store, users of a
-	// directory.
+	// Filter narrows export assets by folder path and asset name.
+	Filter Filter
+	// Skipped counts the accounts (or asset values) left out because
+	// their password cannot be set here: robots that sign in without a
+	// password or whose credential lives in an external or read-only
+	// store, users of a directory, asset values in such a store.
 	Skipped int
-	// SkippedBy counts the robots left out by why (see RobotCredentialRows).
+	// SkippedBy counts what was left out by why (see RobotCredentialRows
+	// and AssetRows).
 	SkippedBy map[string]int
 }
 

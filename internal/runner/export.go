@@ -23,12 +23,13 @@ type ExportConfig struct {
 	// Kinds are what to export: any of export.Users,
 	// export.RobotAccounts, export.Groups and export.Access, written into
 	// one manifest in this order, or a rotation's kind alone
-	// (export.RobotCredentials, or export.Users with Rotation).
+	// (export.RobotCredentials, export.Assets, or export.Users with
+	// Rotation), or export.Inventory alone (a CSV, not a manifest).
 	Kinds export.Kinds
 	// Rotation, when not nil, makes the export a rotation manifest
-	// (export.RobotCredentials always is; export.Users with it writes
-	// set_password rows): it narrows the rows and counts the accounts
-	// left out.
+	// (export.RobotCredentials and export.Assets always are; export.Users
+	// with it writes set_password rows): it narrows the rows and counts
+	// the accounts (or asset values) left out.
 	Rotation *export.Rotation
 	Format   manifest.Format
 	// Output is the file to write ("" or "-": Out).
@@ -55,8 +56,9 @@ type ExportResult struct {
 }
 
 // Export signs in and writes every account (or local group) of the kinds,
-// or the Orchestrator access, as one manifest. A file is written beside its name and renamed at the
-// end, so a failed export never leaves half a manifest under its name.
+// or the Orchestrator access, as one manifest; or a rotation manifest; or
+// the inventory as CSV. A file is written beside its name and renamed at
+// the end, so a failed export never leaves half a file under its name.
 func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 	var res ExportResult
 	if len(cfg.Kinds) == 0 {
@@ -85,6 +87,16 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 		columns, so.Operations = export.RobotCredentialColumns, []client.Operation{client.OpFindOrchestratorUser, client.OpListCredentialStores}
 	case kind == export.Users && rot != nil:
 		columns, so.Operations = export.RotationColumns, []client.Operation{client.OpListUsers}
+	case kind == export.Assets:
+		if rot == nil {
+			rot = &export.Rotation{}
+		}
+		columns, so.Operations = export.AssetColumns, export.AssetOperations
+	case kind == export.Inventory:
+		if cfg.Format != manifest.CSV {
+			return res, fmt.Errorf("export inventory writes CSV, not %s", cfg.Format)
+		}
+		so.Operations = export.InventoryOperations
 	}
 	sess, err := session.New(ctx, cfg.Settings, so)
 	if err != nil {
@@ -96,8 +108,9 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 	policy := session.RetryPolicy(so.MaxAttempts)
 	policy.Stop = sess.Limiter.Stopped()
 	adapter := retryingReader{apply.NewClientAdapter(sess.Client), policy}
+	assets := retryingAssets{export.ClientAssets(sess.Client), policy}
 	var groups []client.Group
-	if rot == nil { // a rotation writes no groups
+	if rot == nil && kind != export.Inventory { // a rotation or an inventory names no groups
 		// Memberships are written by name: without the names the file
 		// would not be portable, so the export stops.
 		if groups, err = retried(ctx, policy, sess.Client.Groups.List); err != nil {
@@ -116,25 +129,32 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 		defer os.Remove(file.Name())
 		out = file
 	}
-	w, err := manifest.NewWriter(out, cfg.Format, columns)
-	if err != nil {
-		return res, err
-	}
-	switch {
-	case kind == export.RobotCredentials:
-		res.Rows, err = export.RobotCredentialRows(ctx, adapter, w, rot)
-	case rot != nil:
-		res.Rows, err = export.PasswordRows(ctx, adapter, w, rot)
-	default:
-		err = exportKinds(ctx, readers{adapter, retryingAccess{export.ClientAccess(sess.Client), policy}}, cfg.Kinds, w, groups, &res)
+	access := retryingAccess{export.ClientAccess(sess.Client), policy}
+	if kind == export.Inventory {
+		err = writeInventory(ctx, out, inventoryReader{assets, adapter, access}, &res)
+	} else {
+		w, werr := manifest.NewWriter(out, cfg.Format, columns)
+		if werr != nil {
+			return res, werr
+		}
+		switch {
+		case kind == export.RobotCredentials:
+			res.Rows, err = export.RobotCredentialRows(ctx, adapter, w, rot)
+		case kind == export.Assets:
+			res.Rows, res.Notes, err = export.AssetRows(ctx, assets, w, rot)
+		case rot != nil:
+			res.Rows, err = export.PasswordRows(ctx, adapter, w, rot)
+		default:
+			err = exportKinds(ctx, readers{adapter, access}, cfg.Kinds, w, groups, &res)
+		}
+		err = errors.Join(err, w.Close())
 	}
 	if rot != nil {
 		res.LeftOut = rot.Skipped
 		if msg := rot.LeftOut(kind); msg != "" {
-			res.Notes = []string{msg}
+			res.Notes = append([]string{msg}, res.Notes...)
 		}
 	}
-	err = errors.Join(err, w.Close())
 	if file != nil {
 		err = errors.Join(err, file.Close())
 		if err == nil {
@@ -146,7 +166,7 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 		// for Orchestrator's lists, the tenant) is not there.
 		service, first := apply.ServiceIdentity, res.Rows == 0
 		var ke *kindError
-		if kind == export.RobotCredentials {
+		if kind == export.RobotCredentials || kind == export.Assets {
 			service = apply.ServiceOrchestrator
 		} else if errors.As(err, &ke) && ke.kind == export.Access {
 			service, first = apply.ServiceOrchestrator, ke.rows == 0
@@ -224,4 +244,39 @@ func listNotFound(s client.Settings, service string, err error) error {
 		return nil
 	}
 	return TargetError(s, &apply.TargetNotFoundError{Service: service, Err: err})
+}
+
+// writeInventory takes the inventory and writes it to out as CSV; its
+// lines are the result's rows, and a note says how many of the secrets
+// counted batch rotates.
+func writeInventory(ctx context.Context, out io.Writer, r export.InventoryReader, res *ExportResult) error {
+	lines, err := export.TakeInventory(ctx, r)
+	if err != nil {
+		return err
+	}
+	res.Rows = len(lines)
+	rotated, not := export.InventoryTotals(lines)
+	res.Notes = append(res.Notes, fmt.Sprintf("batch rotates %d of the %d secrets counted; the lines with rotated_by_batch no say where the other %d are changed",
+		rotated, rotated+not, not))
+	return export.WriteInventory(out, lines)
+}
+
+// inventoryReader is what an inventory reads through: the assets, the
+// accounts, and the Orchestrator users as export access reads them.
+type inventoryReader struct {
+	export.AssetReader
+	accounts apply.Reader
+	access   export.AccessReader
+}
+
+func (r inventoryReader) EachUser(ctx context.Context, fn func(apply.User) error) error {
+	return r.accounts.EachUser(ctx, fn)
+}
+
+func (r inventoryReader) EachRobot(ctx context.Context, fn func(apply.Robot) error) error {
+	return r.accounts.EachRobot(ctx, fn)
+}
+
+func (r inventoryReader) EachOrchestratorUser(ctx context.Context, fn func(client.OrchestratorUser) error) error {
+	return r.access.EachOrchestratorUser(ctx, fn)
 }

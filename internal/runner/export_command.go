@@ -20,8 +20,10 @@ type ExportOptions struct {
 	// UserName narrows a rotation to the user names matching its glob.
 	Rotate   bool
 	UserName string
-	Conn     *Connection
-	Run      *RunOptions
+	// Filter narrows export assets by folder path and asset name (globs).
+	Filter export.Filter
+	Conn   *Connection
+	Run    *RunOptions
 	// Version is the program's, for the requests' User-Agent.
 	Version string
 }
@@ -38,7 +40,7 @@ func RunExport(ctx context.Context, opts ExportOptions) (err error) {
 		return err
 	}
 	defer LogError(streams, ro.Log, log, &err)
-	rot, err := export.Choose(opts.Kinds, opts.Rotate, opts.UserName)
+	rot, err := export.Choose(opts.Kinds, export.Options{Rotate: opts.Rotate, UserName: opts.UserName, Filter: opts.Filter})
 	if err != nil {
 		return err
 	}
@@ -64,7 +66,11 @@ func RunExport(ctx context.Context, opts ExportOptions) (err error) {
 			Int("left_out", res.LeftOut).Strs("notes", res.Notes).Msg("exported")
 		return nil
 	}
-	fmt.Fprintf(streams.ErrOut, "exported %d %s to %s (%s)\n", res.Rows, opts.Kinds, where, report.Plural(res.Gets, "GET request"))
+	what := fmt.Sprintf("%d %s", res.Rows, opts.Kinds)
+	if opts.Kinds[0] == export.Inventory {
+		what = "the inventory (" + report.Plural(res.Rows, "line") + ")"
+	}
+	fmt.Fprintf(streams.ErrOut, "exported %s to %s (%s)\n", what, where, report.Plural(res.Gets, "GET request"))
 	for _, note := range res.Notes {
 		fmt.Fprintln(streams.ErrOut, note)
 	}

@@ -113,3 +113,23 @@ func (r retryingAccess) FolderUsers(ctx context.Context, folderID int64) ([]clie
 func (r retryingAccess) EachOrchestratorUser(ctx context.Context, fn func(client.OrchestratorUser) error) error {
 	return whole(ctx, r.policy, r.AccessReader.EachOrchestratorUser, fn)
 }
+
+// retryingAssets is an export.AssetReader whose reads are retried.
+type retryingAssets struct {
+	export.AssetReader
+	policy worker.RetryPolicy
+}
+
+func (r retryingAssets) Folders(ctx context.Context) ([]client.Folder, error) {
+	return retried(ctx, r.policy, r.AssetReader.Folders)
+}
+
+func (r retryingAssets) Assets(ctx context.Context, folderID int64) ([]client.Asset, error) {
+	return retried(ctx, r.policy, func(ctx context.Context) ([]client.Asset, error) {
+		return r.AssetReader.Assets(ctx, folderID)
+	})
+}
+
+func (r retryingAssets) CredentialStores(ctx context.Context) ([]client.CredentialStore, error) {
+	return retried(ctx, r.policy, r.AssetReader.CredentialStores)
+}
