@@ -51,6 +51,7 @@ func registerRun(fs *pflag.FlagSet, r *runner.RunOptions, set flagSet) {
 	fs.BoolVar(&r.AllowLiteral, "allow-literal-secrets", false, "accept passwords written in the manifest itself")
 	fs.BoolVar(&r.Log.NoProgress, "no-progress", false, "no progress bar")
 	fs.DurationVar(&r.ProgressEvery, "progress-every", time.Minute, "without a progress bar (no terminal, --no-progress): log the progress (rows done, rate, time left, what the run waits for) this often; 0: never")
+	fs.IntVar(&r.MaxProblems, "max-problems", runner.DefaultMaxProblems, "print at most N of the manifest's problems, counting the rest; 0: print every one")
 	if set == manifestFlags {
 		fs.BoolVar(&r.DetailedExitCode, "detailed-exitcode", false, "exit 4 when any row would change (0: every row unchanged; a failed row, a stopped plan or an invalid manifest keep their codes)")
 		return

@@ -52,6 +52,9 @@ type RunOptions struct {
 	// waiting at most VerifyWait for records that lag (also its lag).
 	Verify     bool
 	VerifyWait time.Duration
+	// MaxProblems is the most of the manifest's problems printed (0:
+	// every one).
+	MaxProblems int
 	// GenerateOnly (apply): generate the rows' passwords and write the
 	// manifest that applies them later; send nothing.
 	GenerateOnly bool

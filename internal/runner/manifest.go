@@ -77,7 +77,7 @@ func RunManifest(ctx context.Context, opts ManifestOptions) (err error) {
 	mopts := manifest.Options{AllowLiteralSecrets: ro.AllowLiteral, DisplayName: opts.Manifest}
 
 	// 1. The whole manifest is checked before anything is sent.
-	census, err := Check(ctx, path, mopts, text, cmd.Writes(), ro.AllowDeletes)
+	census, err := CheckManifest(ctx, path, mopts, text, CheckOptions{Writes: cmd.Writes(), AllowDeletes: ro.AllowDeletes, MaxProblems: ro.MaxProblems})
 	if err != nil {
 		return err
 	}
