@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uipath-batch/batch/internal/client"
+	"github.com/uipath-batch/batch/internal/secret"
 )
 
 // Folders reads every folder of the tenant.
@@ -195,5 +197,38 @@ func (a *ClientAdapter) UpdateUnattended(ctx context.Context, o OrchestratorUser
 		}
 		_, err := a.c.OrchestratorUsers.UpdateUnattendedRobotOf(ctx, *read, robot, client.BeforeSend(before))
 		return err
+	})
+}
+
+// FolderAssets reads every asset of a folder.
+func (a *ClientAdapter) FolderAssets(ctx context.Context, folderID int64) ([]Asset, error) {
+	as, err := a.c.Assets().List(ctx, folderID)
+	if err != nil {
+		return nil, adaptErr(err)
+	}
+	now := time.Now()
+	out := make([]Asset, len(as))
+	for i := range as {
+		out[i] = Asset{ID: as[i].ID, FolderID: folderID, Name: as[i].Name, ReadAt: now, read: &as[i]}
+	}
+	return out, nil
+}
+
+// GetAsset reads one asset again.
+func (a *ClientAdapter) GetAsset(ctx context.Context, folderID, id int64) (Asset, error) {
+	as, err := a.c.Assets().Get(ctx, folderID, id)
+	if err != nil {
+		return Asset{}, adaptErr(err)
+	}
+	return Asset{ID: as.ID, FolderID: folderID, Name: as.Name, ReadAt: time.Now(), read: &as}, nil
+}
+
+// SetAssetCredential sets the value's credential or secret: one PUT of
+// the asset as read.
+func (a *ClientAdapter) SetAssetCredential(ctx context.Context, as Asset, v AssetValue, userName string, password secret.Value, before BeforeSend) error {
+	return a.orchestrator(func() error {
+		read := *as.read
+		read.FolderID = as.FolderID
+		return a.c.Assets().SetCredentialOf(ctx, read, client.AssetValueTarget{RobotID: v.RobotID, UserID: v.UserID}, userName, password, client.BeforeSend(before))
 	})
 }

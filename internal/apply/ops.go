@@ -36,6 +36,7 @@ var opCalls = map[manifest.Op]struct {
 	manifest.OpSetFolderAccess:       {slices.Concat(accessAccountReads, []client.Operation{client.OpListFolderUsers}), []client.Operation{client.OpAssignFolderUsers, client.OpAssignDirectoryUser, client.OpRemoveFolderUser}},
 	manifest.OpRemoveFolderAccess:    {slices.Concat(accessAccountReads, []client.Operation{client.OpListFolderUsers}), []client.Operation{client.OpRemoveFolderUser}},
 	manifest.OpSetTenantRoles:        {accessAccountReads, []client.Operation{client.OpAssignTenantRoles, client.OpCreateOrchestratorUser}},
+	manifest.OpSetCredentialAsset:    {[]client.Operation{client.OpListFolders, client.OpListRoles, client.OpFindOrchestratorUser, client.OpListAssets, client.OpListCredentialStores}, []client.Operation{client.OpUpdateAsset}},
 	manifest.OpUpdateUnattendedRobot: {slices.Concat(accessAccountReads, []client.Operation{client.OpGetOrchestratorUser}), []client.Operation{client.OpSetUnattendedCredentials, client.OpCreateOrchestratorUser}},
 }
 

@@ -61,7 +61,7 @@ func PhaseOf(j *manifest.Job) Phase {
 		return PhaseFolders
 	case j.Op.FolderScoped():
 		return PhaseAccess
-	case j.Op == manifest.OpSetTenantRoles || j.Op == manifest.OpUpdateUnattendedRobot:
+	case j.Op == manifest.OpSetTenantRoles || j.Op == manifest.OpUpdateUnattendedRobot || j.Op == manifest.OpSetCredentialAsset:
 		// After folder access, which makes the Orchestrator users of
 		// accounts it is the first to give access to.
 		return PhaseTenantRoles

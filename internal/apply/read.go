@@ -29,8 +29,10 @@ type reading struct {
 	// undo: the state before each write that can be put back is read,
 	// for the run's undo manifest.
 	undo bool
-	// access holds what the Orchestrator access rows read once.
+	// access holds what the Orchestrator access rows read once; assets
+	// each folder's assets, read once.
 	access *accessDir
+	assets *folderAssets
 }
 
 // needsState reports whether job's account must be read before its write.
@@ -53,7 +55,7 @@ func undoable(op manifest.Op) bool {
 }
 
 func newReading(r Reader, rs *Resolver, retry worker.RetryPolicy, mode runMode) reading {
-	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState(), plan: mode == modePlan, access: newAccessDir(r, rs)}
+	return reading{reader: r, resolver: rs, policy: retry, readState: mode.readsEveryState(), plan: mode == modePlan, access: newAccessDir(r, rs), assets: &folderAssets{}}
 }
 
 // look is what reading a row found: the account it names and the changes
@@ -79,8 +81,10 @@ type look struct {
 	target   string
 	// note says, for a person, why a row that changes nothing does so.
 	note string
-	// access is what an Orchestrator access row read.
+	// access is what an Orchestrator access row read; asset what a
+	// set_credential_asset row read.
 	access *accessLook
+	asset  *assetLook
 }
 
 // look reads what r's row needs and lists its changes.
@@ -108,6 +112,8 @@ func (rd *reading) look(ctx context.Context, r *row) (look, error) {
 		return rd.lookAccess(ctx, r)
 	case manifest.OpUpdateUnattendedRobot:
 		return rd.lookUnattended(ctx, r)
+	case manifest.OpSetCredentialAsset:
+		return rd.lookAsset(ctx, r)
 	}
 	return look{}, failf(report.CodeValidation, "unknown op %q", r.job.Op)
 }

@@ -67,6 +67,8 @@ func (a *applier) before(op manifest.Op, l look) undo.Before {
 	switch op {
 	case manifest.OpEnsureFolder:
 		return undo.Before{Kind: undo.KindFolder, Exists: len(l.access.create) == 0}
+	case manifest.OpSetCredentialAsset:
+		return undo.Before{Kind: undo.KindAsset, Exists: true}
 	case manifest.OpSetFolderAccess, manifest.OpRemoveFolderAccess, manifest.OpSetTenantRoles:
 		return undo.Before{Kind: undo.KindAccess, Exists: true, Roles: l.access.had}
 	case manifest.OpUpdateUnattendedRobot:

@@ -65,6 +65,9 @@ func (a *applier) do(ctx context.Context, r *row) error {
 	if accessOp(r.job.Op) {
 		return a.writeAccessRow(ctx, r, l)
 	}
+	if r.job.Op == manifest.OpSetCredentialAsset {
+		return a.setAsset(ctx, r, l)
+	}
 	return a.updateUser(ctx, r, l)
 }
 

@@ -30,6 +30,7 @@ const (
 	KindAccess
 	KindFolder
 	KindUnattended
+	KindAsset
 )
 
 // Before is a target's state read before a row's write.
@@ -106,6 +107,8 @@ func Compute(job *manifest.Job, before Before) (json.RawMessage, error) {
 			what = "the robot password and robot_username it set cannot be put back: the old password is never read"
 		}
 		p.note(job, what)
+	case manifest.OpSetCredentialAsset:
+		p.note(job, "the credential or secret it set cannot be put back: the old one is never read")
 	case manifest.OpEnsureFolder:
 		if !before.Exists {
 			p.note(job, "a folder it created is not deleted (deleting a folder destroys its processes and queues): delete it by hand if needed")
@@ -152,6 +155,8 @@ func kindOf(op manifest.Op) Kind {
 		return KindFolder
 	case manifest.OpUpdateUnattendedRobot:
 		return KindUnattended
+	case manifest.OpSetCredentialAsset:
+		return KindAsset
 	}
 	return 0
 }
@@ -232,6 +237,8 @@ func (k Kind) String() string {
 		return "folder"
 	case KindUnattended:
 		return "unattended robot"
+	case KindAsset:
+		return "asset"
 	}
 	return fmt.Sprintf("kind %d", int(k))
 }

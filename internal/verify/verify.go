@@ -102,6 +102,7 @@ var expectations = map[manifest.Op]expectation{
 	manifest.OpRemoveFolderAccess:    {Orchestrator, []string{"Users"}, []string{"Unassign", "Update"}},
 	manifest.OpSetTenantRoles:        {Orchestrator, []string{"Users"}, []string{"Update", "Create", "Assign"}},
 	manifest.OpEnsureFolder:          {Orchestrator, []string{"Folders"}, []string{"Create"}},
+	manifest.OpSetCredentialAsset:    {Orchestrator, []string{"Assets"}, []string{"Update"}},
 }
 
 // Options are what a verification compares with.
