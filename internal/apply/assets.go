@@ -52,10 +52,36 @@ type assetLook struct {
 	value AssetValue
 }
 
-// folderAssets caches each folder's assets, read once.
+// folderAssets caches each folder's assets, read once, and serializes
+// the writes of one asset: each sends the asset whole, so a row writing
+// one robot's value after another row wrote another's reads it again
+// first, not to undo that row's change.
 type folderAssets struct {
+	mu     sync.Mutex
+	by     map[int64]*assetList
+	writes map[int64]*assetWrites
+}
+
+// assetWrites serializes the writes of one asset and counts them.
+type assetWrites struct {
 	mu sync.Mutex
-	by map[int64]*assetList
+	n  int
+}
+
+// lockAsset locks the writes of the asset with id; the caller unlocks.
+func (fa *folderAssets) lockAsset(id int64) *assetWrites {
+	fa.mu.Lock()
+	if fa.writes == nil {
+		fa.writes = map[int64]*assetWrites{}
+	}
+	w := fa.writes[id]
+	if w == nil {
+		w = &assetWrites{}
+		fa.writes[id] = w
+	}
+	fa.mu.Unlock()
+	w.mu.Lock()
+	return w
 }
 
 type assetList struct {
@@ -216,6 +242,12 @@ func (a *applier) setAsset(ctx context.Context, r *row, l look) error {
 		user = *r.job.CredentialUsername
 	}
 	asset, v := l.asset.asset, l.asset.value
+	lock := a.assets.lockAsset(asset.ID)
+	defer lock.mu.Unlock()
+	if lock.n > 0 { // another row of this run wrote it since it was read
+		asset.ReadAt = time.Time{}
+	}
+	defer func() { lock.n++ }()
 	r.account = fmt.Sprintf("asset %s in %s", asset.Name, r.job.Folder)
 	if v.For != "" {
 		r.account += " (value of " + v.For + ")"
