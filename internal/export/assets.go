@@ -134,7 +134,7 @@ func readAssets(ctx context.Context, r AssetReader, f Filter) (*assetRead, error
 	}
 	paths := make([]accessFolder, 0, len(folders))
 	for _, fo := range folders {
-		if p := folderPath(fo); f.folderMatches(p) {
+		if p := folderPath(fo); f.MatchesFolder(p) {
 			paths = append(paths, accessFolder{Folder: fo, path: p})
 		}
 	}
@@ -150,7 +150,7 @@ func readAssets(ctx context.Context, r AssetReader, f Filter) (*assetRead, error
 			return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.Name, b.Name))
 		})
 		for _, a := range assets {
-			if !f.nameMatches(a.Name) {
+			if !f.MatchesName(a.Name) {
 				continue
 			}
 			if seen[a.ID] {

@@ -37,8 +37,8 @@ func (f Filter) check() error {
 // empty reports whether f narrows nothing.
 func (f Filter) empty() bool { return f.Folder == "" && f.Name == "" }
 
-// folderMatches reports whether the folder at folderPath is one f keeps.
-func (f Filter) folderMatches(folderPath string) bool {
+// MatchesFolder reports whether the folder at folderPath is one f keeps.
+func (f Filter) MatchesFolder(folderPath string) bool {
 	if f.Folder == "" {
 		return true
 	}
@@ -46,8 +46,8 @@ func (f Filter) folderMatches(folderPath string) bool {
 		manifest.FolderSegments(strings.ToLower(folderPath)))
 }
 
-// nameMatches reports whether an asset named name is one f keeps.
-func (f Filter) nameMatches(name string) bool {
+// MatchesName reports whether an asset named name is one f keeps.
+func (f Filter) MatchesName(name string) bool {
 	if f.Name == "" {
 		return true
 	}

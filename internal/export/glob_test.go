@@ -29,7 +29,7 @@ func TestFolderGlobs(t *testing.T) {
 		{`Ops/\*`, "Ops/*", true},
 		{`Ops/\*`, "Ops/Night", false},
 	} {
-		if got := (Filter{Folder: tc.glob}).folderMatches(tc.path); got != tc.want {
+		if got := (Filter{Folder: tc.glob}).MatchesFolder(tc.path); got != tc.want {
 			t.Errorf("--folder %q on %q: %v, want %v", tc.glob, tc.path, got, tc.want)
 		}
 	}
@@ -46,7 +46,7 @@ func TestNameGlobs(t *testing.T) {
 		{"*login", "SAP Login", true},
 		{"sap?login", "SAP Login", true},
 	} {
-		if got := (Filter{Name: tc.glob}).nameMatches(tc.name); got != tc.want {
+		if got := (Filter{Name: tc.glob}).MatchesName(tc.name); got != tc.want {
 			t.Errorf("--name %q on %q: %v, want %v", tc.glob, tc.name, got, tc.want)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,7 +59,17 @@ const (
 	RotatedYes      = "yes"
 	RotatedNo       = "no"
 	RotatedNoSecret = "no secret"
+	// RotatedNotRead: the application may not read them (a scope it
+	// lacks); the line's detail names it.
+	RotatedNotRead = "not read"
 )
+
+// refused reports whether err is the service's refusal of a read (401,
+// 403): a scope the External Application lacks.
+func refused(err error) bool {
+	ce, ok := client.AsError(err)
+	return ok && (ce.StatusCode == http.StatusUnauthorized || ce.StatusCode == http.StatusForbidden)
+}
 
 // InventoryLine is one line of an inventory: a kind of secret holder in
 // one place (and, for robot credentials and assets, one store), counted.
@@ -147,7 +158,14 @@ func TakeInventory(ctx context.Context, r InventoryReader) ([]InventoryLine, err
 		return nil, fmt.Errorf("inventory: read the Orchestrator users: %w", err)
 	}
 	rd, err := readAssets(ctx, r, Filter{})
-	if err != nil {
+	switch {
+	case refused(err):
+		// The application may read the accounts and not the assets: the
+		// rest of the inventory still helps, and the line says what it
+		// lacks.
+		lines = append(lines, InventoryLine{Kind: HolderAssets, Where: "tenant", Detail: "not read: " + err.Error(), RotatedByBatch: RotatedNotRead})
+		rd = &assetRead{}
+	case err != nil:
 		return nil, fmt.Errorf("inventory: %w", err)
 	}
 	if slices.ContainsFunc(robots, func(u client.UnattendedRobot) bool { return u.CredentialStoreID != nil }) {

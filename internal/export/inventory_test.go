@@ -96,3 +96,23 @@ func TestInventoryCountsEverySecretHolder(t *testing.T) {
 		t.Errorf("totals %d rotated, %d not", rotated, not)
 	}
 }
+
+// An application that may read the accounts but not the assets still
+// gets its inventory, with a line saying what it could not read and
+// which scope it lacks; any other failure stops it.
+func TestInventoryWithoutTheAssetsScope(t *testing.T) {
+	v := sampleVault()
+	v.failOn, v.failErr = "folders", &client.Error{StatusCode: 403}
+	lines, err := TakeInventory(t.Context(), holdings{v, &org{users: []apply.User{{Type: "user"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := lines[len(lines)-1]
+	if last.Kind != HolderAssets || last.RotatedByBatch != RotatedNotRead || !strings.Contains(last.Detail, "OR.Folders.Read") || lines[0].Count != 1 {
+		t.Errorf("lines %+v", lines)
+	}
+	v.failErr = nil
+	if _, err := TakeInventory(t.Context(), holdings{v, &org{}}); err == nil || !strings.Contains(err.Error(), "inventory: read the folders") {
+		t.Errorf("a failed read: %v", err)
+	}
+}
