@@ -38,6 +38,7 @@ const SecondAdministrator = "admin@example.com"
 const (
 	AuditUsers    = "Users"
 	AuditFolders  = "Folders"
+	AuditAssets   = "Assets"
 	AuditCreate   = "Create"
 	AuditUpdate   = "Update"
 	AuditAssign   = "Assign"

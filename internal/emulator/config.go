@@ -42,6 +42,7 @@ var allScopes = []string{
 	"OR.Settings", "OR.Settings.Read",
 	"OR.Folders", "OR.Folders.Read", "OR.Folders.Write",
 	"OR.Audit", "OR.Audit.Read", "PM.Audit", "PM.Audit.Read",
+	"OR.Assets", "OR.Assets.Read", "OR.Assets.Write",
 }
 
 // Budget is a request budget: at most Requests accepted requests in any
@@ -84,6 +85,12 @@ type Config struct {
 	// robot account with its Orchestrator user), deterministically from Seed.
 	Users, Robots int
 	Seed          int64
+	// Assets generates that many credential assets (some secrets, some
+	// per-robot, some in an external store) over AssetFolders folders
+	// under "Assets" (0: one per 100 assets), deterministically from
+	// Seed; see generateAssets. They take credential store 2 (Generated
+	// Vault), which a seed then cannot use.
+	Assets, AssetFolders int
 	// SeedFile adds the entities of a JSON or YAML file; see LoadSeedFile.
 	SeedFile string
 	// SeedData adds the entities of a seed given as a value, after
@@ -204,6 +211,9 @@ func (c *Config) validate() error {
 	}
 	if c.MeddleAfter < 0 {
 		return fmt.Errorf("meddle-after must be zero (never) or a positive request count, got %d", c.MeddleAfter)
+	}
+	if c.Assets < 0 || c.AssetFolders < 0 || c.Assets > 100_000 {
+		return fmt.Errorf("generated assets and their folders: 0 to 100,000 assets, a folder count not negative; got %d and %d", c.Assets, c.AssetFolders)
 	}
 	if c.Robots > 999 {
 		return fmt.Errorf("at most 999 generated robot accounts, got %d", c.Robots)

@@ -2,7 +2,8 @@
 // loopback HTTP. It issues client-credentials tokens, serves the user, robot
 // account, group, Orchestrator user, folder and role endpoints the project
 // uses (reading, changing, creating and deleting accounts and groups;
-// folders and who holds which roles in them), answers with the
+// folders and who holds which roles in them; assets and their
+// credentials), answers with the
 // real services' error shapes, enforces scopes and per-method rolling-window
 // budgets, and injects latency, server errors and dropped connections on
 // request. Tests drive it over HTTP and read its state through the Go API or
@@ -44,6 +45,12 @@
 //     describes; spec: 400. A bulk user or robot-account delete without
 //     ids is 400 in both.
 //   - Orchestrator answers string enums in both: OData sends names.
+//   - An asset (AssetDto) lacking a description, an external name, a
+//     credential store or a modification time has it null, its
+//     CredentialPassword and SecretValue are "" and it carries
+//     AllowDirectApiAccess; spec: the lacking fields and the passwords
+//     are left out. Across folders its value fields are null (spec: left
+//     out).
 //   - A root folder's ParentId and ParentKey, and a folder's empty
 //     Description, are null; spec: left out (not declared nullable).
 //
@@ -146,6 +153,29 @@
 //     GetAllRolesForUser says so; GetUsersForFolder lists the group, not
 //     its members. Deleting the Identity entity drops the Directory*
 //     user made for it, with its access.
+//   - Assets (assets.go, assets_put.go): a seed's (SeedFile.Assets) or
+//     generated ones (Config.Assets), each in one folder, served by GET
+//     odata/Assets and odata/Assets({key}) (the header
+//     X-UIPATH-OrganizationUnitId required: 400 errorCode 1101 without
+//     it, 404 for a folder the tenant lacks, 404 for an asset of another
+//     folder; $filter, $top, $skip, $count; $expand=UserValues, the
+//     users' values being a navigation property, there only when
+//     expanded, RobotValues always), PUT odata/Assets({key}) and
+//     GetAssetsAcrossFolders (no header needed; metadata only, every
+//     folder's but excludeFolderId's). Reads need OR.Assets or
+//     OR.Assets.Read, the PUT OR.Assets or OR.Assets.Write. POST and
+//     DELETE are not emulated. The PUT replaces the asset whole (see
+//     assets_put.go): what it leaves out is cleared, but for passwords
+//     and secret values, which no answer carries: a value sent without
+//     one keeps its own. It refuses with a 400 ErrorResult a blank
+//     password, a password for a value an external store (ExternalName)
+//     or a read-only store holds, a new value without one, an unknown
+//     robot, user or machine, a value given twice, values on a Global
+//     asset, a changed ValueType, no Name or ValueScope, an unknown
+//     property; a name another asset of the folder holds with 409. A
+//     PUT that passes writes an audit record (Component Assets, Action
+//     Update, DisplayName the asset's name, EntityId its id, the values
+//     given a secret named in Parameters, never the secret).
 //   - Folder, role, and made Orchestrator user ids start at numbers
 //     derived from Config.Seed, so organizations of different seeds
 //     have different ones, as UiPath tenants do.

@@ -203,6 +203,9 @@ type StateSnapshot struct {
 	Folders           []Folder           `json:"folders"`
 	Roles             []Role             `json:"roles"`
 	FolderAssignments []FolderAssignment `json:"folderAssignments"`
+	// Assets are Orchestrator's assets, with their values' user names,
+	// never a password.
+	Assets []Asset `json:"assets,omitempty"`
 }
 
 // StateUser is a user with the hash of its password.
@@ -234,7 +237,7 @@ func (s *Server) Snapshot() StateSnapshot {
 	defer st.mu.RUnlock()
 	snap := StateSnapshot{Groups: append([]Group(nil), st.groups...), DeletedGroups: slices.Clone(st.deletedGroups),
 		Meddled: slices.Clone(s.meddler.done), Roles: slices.Clone(st.roles), FolderAssignments: st.assignments(),
-		Folders: cloneAll(st.folderOrder, st.folders, func(f *Folder) Folder { return *f })}
+		Folders: cloneAll(st.folderOrder, st.folders, func(f *Folder) Folder { return *f }), Assets: st.assetCopies()}
 	for _, d := range st.deletedUsers {
 		snap.DeletedUsers = append(snap.DeletedUsers, DeletedUser{User: d.User.clone(), DeletionTime: d.DeletionTime})
 	}

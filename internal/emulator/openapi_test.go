@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -119,9 +120,21 @@ func liveDepartures(doc *openapi3.T) {
 	if ref := doc.Components.Schemas["UserDto"]; ref != nil && ref.Value != nil {
 		ref.Value.Properties["category"] = openapi3.NewSchemaRef("", codes(3))
 	}
-	// A root folder's parent and a folder without a description are null.
-	if ref := doc.Components.Schemas["FolderDto"]; ref != nil && ref.Value != nil {
-		for _, name := range []string{"ParentId", "ParentKey", "Description"} {
+	// A root folder's parent and a folder without a description are null;
+	// so is what an asset or its value lacks (UiPath's SDK types these
+	// string | null, number | null), and across folders its value fields.
+	for schema, names := range map[string][]string{
+		"FolderDto": {"ParentId", "ParentKey", "Description"},
+		"AssetDto": {"Value", "StringValue", "CredentialUsername", "ExternalName", "CredentialStoreId", "Description",
+			"LastModificationTime", "LastModifierUserId", "CreatorUserId"},
+		"AssetRobotValueDto": {"KeyTrail", "ExternalName", "CredentialStoreId"},
+		"AssetUserValueDto":  {"MachineId", "MachineName", "ExternalName", "CredentialStoreId"},
+	} {
+		ref := doc.Components.Schemas[schema]
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		for _, name := range names {
 			if p := ref.Value.Properties[name]; p != nil && p.Value != nil {
 				p.Value.Nullable = true
 			}
@@ -138,6 +151,13 @@ type specReplay struct {
 }
 
 func (r *specReplay) send(router routers.Router, method, rawURL, token, contentType, body string) (int, []byte) {
+	r.t.Helper()
+	return r.sendIn(router, method, rawURL, token, 0, contentType, body)
+}
+
+// sendIn is send in the folder with id (X-UIPATH-OrganizationUnitId; 0:
+// none).
+func (r *specReplay) sendIn(router routers.Router, method, rawURL, token string, folder int64, contentType, body string) (int, []byte) {
 	t := r.t
 	t.Helper()
 	req, err := http.NewRequest(method, rawURL, strings.NewReader(body))
@@ -146,6 +166,9 @@ func (r *specReplay) send(router routers.Router, method, rawURL, token, contentT
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if folder != 0 {
+		req.Header.Set("X-UIPATH-OrganizationUnitId", strconv.FormatInt(folder, 10))
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -297,6 +320,7 @@ users: [{userName: loner, email: loner@example.com}]
 	r.send(idRouter, http.MethodGet, identityBase+"/api/AuditQuery/"+DefaultPartitionID+"?top=1000&skip=0&sortBy=createdOn&sortOrder=desc", tok, "", "")
 	r.send(idRouter, http.MethodGet, identityBase+"/api/AuditQuery/"+DefaultPartitionID+"?top=3&skip=2&sortOrder=asc&language=en", tok, "", "")
 	replayAccess(t, dir, spec, r.validated)
+	replayAssets(t, dir, spec, r.validated)
 
 	want := []string{
 		"Create 200", "User_GetUser 200", "User_Update 200", "User_Update 400", "User_ChangePassword 200",
@@ -311,6 +335,7 @@ users: [{userName: loner, email: loner@example.com}]
 		"Folders_AssignUsers 204", "Folders_AssignDomainUser 204", "Folders_RemoveUserFromFolderById 204",
 		"Folders_RemoveUserFromFolderByKey 204", "Users_AssignRolesById 200", "Users_Post 201",
 		"AuditLogs_Get 200", "AuditLogs_GetAuditLogDetailsByAuditlogid 200", "AuditQuery_GetAuditEvents 200",
+		"Assets_Get 200", "Assets_GetById 200", "Assets_PutById 200", "Assets_GetAssetsAcrossFolders 200",
 	}
 	if spec {
 		want = append(want, "User_BulkDelete 204", "User_Delete 204", "Group_Delete 204", "Group_BulkDelete 204",
@@ -364,4 +389,34 @@ func replayAccess(t *testing.T, dir string, spec bool, validated map[string]int)
 	r.send(remove, http.MethodPost, base+fmt.Sprintf("/odata/Folders(%d)/UiPath.Server.Configuration.OData.RemoveUserFromFolder", ap), tok, jsonCT, `{"userId":1001}`)
 	r.send(removeByKey, http.MethodPost, base+fmt.Sprintf("/odata/Folders(%d)/UiPath.Server.Configuration.OData.RemoveUserFromFolderByKey", ap), tok, jsonCT, `{"userKey":"`+jdoe.Key+`"}`)
 	r.send(tenant, http.MethodPost, base+fmt.Sprintf("/odata/Users(%d)/UiPath.Server.Configuration.OData.AssignRoles", jdoe.ID), tok, jsonCT, fmt.Sprintf(`{"roleIds":[%d]}`, roleID(t, h, "Auditor")))
+}
+
+// replayAssets reads and replaces the assets of an organization with
+// assets of every kind (orgAssets), validating the answers into
+// validated.
+func replayAssets(t *testing.T, dir string, spec bool, validated map[string]int) {
+	h := startServer(t, Config{SeedData: orgAssets(), SpecShapes: spec})
+	r := &specReplay{t: t, h: h, validated: validated}
+	base := h.base + "/demo-org/DefaultTenant/orchestrator_"
+	router := func(paths ...string) routers.Router {
+		return specRouter(t, filepath.Join(dir, "orchestrator.yaml"), base, !spec, paths)
+	}
+	assets := router("/odata/Assets", "/odata/Assets({key})")
+	across := router("/odata/Assets/UiPath.Server.Configuration.OData.GetAssetsAcrossFolders")
+	tok := h.token(t)
+	per := assetNamed(t, h, "Per robot")
+	finance := folderID(t, h, "Shared/Finance")
+
+	r.sendIn(assets, http.MethodGet, base+"/odata/Assets?$expand=UserValues&$top=1000&$count=true", tok, finance, "", "")
+	r.sendIn(assets, http.MethodGet, base+"/odata/Assets", tok, folderID(t, h, "Shared"), "", "")
+	r.sendIn(assets, http.MethodGet, base+fmt.Sprintf("/odata/Assets(%d)?$expand=UserValues", per.ID), tok, per.FolderID, "", "")
+	_, body := r.sendIn(assets, http.MethodGet, base+fmt.Sprintf("/odata/Assets(%d)?$expand=UserValues", per.ID), tok, per.FolderID, "", "")
+	var m map[string]any
+	mustJSON(t, body, &m)
+	m["RobotValues"].([]any)[0].(map[string]any)["CredentialPassword"] = "Spec-Asset-1"
+	put, _ := json.Marshal(m)
+	if status, out := r.sendIn(assets, http.MethodPut, base+fmt.Sprintf("/odata/Assets(%d)", per.ID), tok, per.FolderID, "application/json", string(put)); status != 200 {
+		t.Fatalf("PUT asset: %d %s", status, out)
+	}
+	r.sendIn(across, http.MethodGet, base+"/odata/Assets/UiPath.Server.Configuration.OData.GetAssetsAcrossFolders?$top=3&$count=true", tok, 0, "", "")
 }

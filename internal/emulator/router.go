@@ -188,6 +188,9 @@ func (s *Server) resolveOrchestrator(method, rel string) (ep endpoint, params []
 	if tail, ok := cutPrefixFold(rel, "/odata/Folders"); ok {
 		return s.resolveFolders(method, tail)
 	}
+	if tail, ok := cutPrefixFold(rel, "/odata/Assets"); ok {
+		return s.resolveAssets(method, tail)
+	}
 	if tail, ok := cutPrefixFold(rel, "/odata/AuditLogs"); ok {
 		return s.resolveAuditLogs(method, tail)
 	}
@@ -313,6 +316,36 @@ func (s *Server) resolveFolders(method, tail string) (ep endpoint, params []stri
 		return one(http.MethodGet, getRoles, scopeFoldersRead, s.getAllRolesForUser, []string{args})
 	}
 	return endpoint{}, nil, ""
+}
+
+// resolveAssets maps what follows /odata/Assets to its endpoint: the
+// folder's list, one asset (read, replace) and the list across folders.
+func (s *Server) resolveAssets(method, tail string) (ep endpoint, params []string, allow string) {
+	if tail == "" || tail == "/" {
+		if method == http.MethodGet {
+			return endpoint{"GET /odata/Assets", scopeAssetsRead, true, s.listAssets}, nil, ""
+		}
+		return endpoint{}, nil, "GET"
+	}
+	if key, action, ok := odataKeyAction(tail); ok {
+		switch {
+		case action != "":
+			return endpoint{}, nil, ""
+		case method == http.MethodGet:
+			return endpoint{"GET /odata/Assets({key})", scopeAssetsRead, true, s.getAsset}, []string{key}, ""
+		case method == http.MethodPut:
+			return endpoint{"PUT /odata/Assets({key})", scopeAssetsWrite, true, s.putAsset}, []string{key}, ""
+		}
+		return endpoint{}, nil, "GET, PUT"
+	}
+	name, ok := cutPrefixFold(tail, "/"+odataActions)
+	if !ok || !(strings.EqualFold(name, "GetAssetsAcrossFolders") || strings.EqualFold(name, "GetAssetsAcrossFolders()")) {
+		return endpoint{}, nil, ""
+	}
+	if method == http.MethodGet {
+		return endpoint{"GET /odata/Assets/UiPath.Server.Configuration.OData.GetAssetsAcrossFolders", scopeAssetsRead, true, s.assetsAcrossFolders}, nil, ""
+	}
+	return endpoint{}, nil, "GET"
 }
 
 // functionCall reads "Name(args)" as a call of the function fn

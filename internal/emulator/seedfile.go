@@ -49,6 +49,14 @@ import (
 //	  - {account: Finance, type: DirectoryGroup, folder: Shared, roles: [Folder Administrator]}
 //	tenantRoles:        # an account's tenant roles (replacing its rolesList)
 //	  - {account: robot-night, roles: [Robot, Auditor]}
+//	assets:             # in a folder of the seed; passwords stored, never served
+//	  - {folder: Shared/Finance, name: SAP login, credentialUsername: sap-bot, password: "Sap-Pass-1"}
+//	  - {folder: Shared/Finance, name: API key, valueType: Secret, password: "k-123"}
+//	  - {folder: Shared, name: Vault login, credentialUsername: v, credentialStoreId: 3, externalName: vault/v}
+//	  - {folder: Shared, name: Mode, valueType: Text, value: batch}
+//	  - {folder: Shared/Finance, name: Per robot, credentialUsername: d, password: "Default-1",  # PerRobot
+//	     robotValues: [{robot: robot-night, credentialUsername: n, password: "Night-1"}],
+//	     userValues: [{user: jdoe, machine: PC-01, credentialUsername: j, password: "Jdoe-1"}]}
 //
 // An account is named as Orchestrator knows it (an Orchestrator user's
 // userName) or as Identity does (a user's userName or email, a robot
@@ -66,7 +74,7 @@ import (
 // unattended robot's credentialType is Default, SmartCard, NCipher,
 // SafeNet or NoCredential (or absent); its credentialStoreId may name a
 // store the file does not declare, which is then not listed and counts
-// as writable.
+// as writable. An asset's fields: see SeedAsset and SeedAssetValue.
 type SeedFile struct {
 	Groups            []SeedGroup           `json:"groups"`
 	Users             []SeedUser            `json:"users"`
@@ -77,6 +85,7 @@ type SeedFile struct {
 	Folders           []SeedFolder          `json:"folders"`
 	FolderAssignments []SeedAssignment      `json:"folderAssignments"`
 	TenantRoles       []SeedTenantRoles     `json:"tenantRoles"`
+	Assets            []SeedAsset           `json:"assets"`
 }
 
 // SeedCredentialStore is an Orchestrator credential store of a seed file.
@@ -307,7 +316,10 @@ func (s *store) addSeed(seed int64, source string, sf *SeedFile) error {
 		}
 		s.addOrchestratorUser(ou, password)
 	}
-	return s.addSeedAccess(seed, source, sf)
+	if err := s.addSeedAccess(seed, source, sf); err != nil {
+		return err
+	}
+	return s.addSeedAssets(seed, source, sf.Assets)
 }
 
 // joinSeedGroup puts the user (by userName or email) or robot account (by

@@ -43,6 +43,7 @@ func New(cfg Config) (*Server, error) {
 	st := newStore()
 	st.seedOrchestrator(cfg.Seed)
 	st.generate(cfg.Seed, cfg.Users, cfg.Robots)
+	st.generateAssets(cfg.Seed, cfg.Assets, cfg.AssetFolders, cfg.Robots)
 	if cfg.SeedFile != "" {
 		sf, err := LoadSeedFile(cfg.SeedFile)
 		if err != nil {

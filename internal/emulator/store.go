@@ -57,6 +57,15 @@ type store struct {
 	// is an assignment without roles).
 	access map[int64]map[int64][]int64
 
+	// Orchestrator's assets by id, in id order, the last asset id and
+	// value id given, and the machines per-user values name, by id.
+	assets         map[int64]*Asset
+	assetOrder     []int64
+	lastAsset      int64
+	lastAssetValue int64
+	machines       map[int64]string
+	lastMachine    int64
+
 	// audit holds the audit logs (audit.go).
 	audit auditLogs
 }
@@ -74,6 +83,8 @@ func newStore() *store {
 		credStores:  []CredentialStore{orchestratorDatabase},
 		folders:     map[int64]*Folder{},
 		access:      map[int64]map[int64][]int64{},
+		assets:      map[int64]*Asset{},
+		machines:    map[int64]string{},
 	}
 	for _, g := range builtInGroupList() {
 		s.addGroup(g, seedEpoch)
@@ -88,6 +99,8 @@ func (s *store) seedOrchestrator(seed int64) {
 	s.lastFolder = folderIDBase(seed)
 	s.lastRole = roleIDBase(seed)
 	s.orchBase = orchestratorUserBase(seed)
+	s.lastAsset = assetIDBase(seed)
+	s.lastAssetValue = assetValueIDBase(seed)
 	for _, r := range builtInRoles {
 		s.addRole(r)
 	}

@@ -58,6 +58,8 @@ var (
 	scopeFoldersWrite = scopesOf([]string{"OR.Folders", "OR.Folders.Write"})
 	scopeOrchAudit    = scopesOf([]string{"OR.Audit", "OR.Audit.Read"})
 	scopeIdentAudit   = scopesOf([]string{"PM.Audit", "PM.Audit.Read"})
+	scopeAssetsRead   = scopesOf([]string{"OR.Assets", "OR.Assets.Read"})
+	scopeAssetsWrite  = scopesOf([]string{"OR.Assets", "OR.Assets.Write"})
 )
 
 // grant is what an issued access token stands for.
