@@ -266,12 +266,16 @@ const (
 // Rows come folder by folder, parents first, then by asset name. Values
 // whose secret lives in an external or read-only credential store are
 // counted in rot.SkippedBy, not written; so are values no manifest can
-// name. Assets of other value types hold no secret and are not counted.
-// It returns the rows written and notes on what else it met.
+// name, or that value_for cannot tell apart. Assets of the other value
+// types batch knows hold no secret and are not counted; assets of a type
+// it does not know are noted, as are assets linked into several folders
+// (written once).
+// It returns the rows written and notes on what else it met; an error
+// names what failed to be read (the caller names the export).
 func AssetRows(ctx context.Context, r AssetReader, sink Sink, rot *Rotation) (int, []string, error) {
 	rd, err := readAssets(ctx, r, rot.Filter)
 	if err != nil {
-		return 0, nil, fmt.Errorf("export assets: %w", err)
+		return 0, nil, err
 	}
 	n := 0
 	for _, v := range rd.values {
@@ -286,7 +290,7 @@ func AssetRows(ctx context.Context, r AssetReader, sink Sink, rot *Rotation) (in
 			Target: manifest.Target{Kind: manifest.TargetAssetName, Value: v.asset},
 			Folder: v.folder, ValueFor: v.valueFor, NewPassword: &pw,
 		}); err != nil {
-			return n, nil, fmt.Errorf("export assets: %w", err)
+			return n, nil, err
 		}
 	}
 	var notes []string

@@ -145,7 +145,7 @@ func InventoryTotals(lines []InventoryLine) (rotated, not int) {
 func TakeInventory(ctx context.Context, r InventoryReader) ([]InventoryLine, error) {
 	lines, err := accountLines(ctx, r)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: %w", err)
+		return nil, err
 	}
 	var robots []client.UnattendedRobot
 	err = r.EachOrchestratorUser(ctx, func(o client.OrchestratorUser) error {
@@ -155,7 +155,7 @@ func TakeInventory(ctx context.Context, r InventoryReader) ([]InventoryLine, err
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("inventory: read the Orchestrator users: %w", err)
+		return nil, fmt.Errorf("read the Orchestrator users: %w", err)
 	}
 	rd, err := readAssets(ctx, r, Filter{})
 	switch {
@@ -166,11 +166,11 @@ func TakeInventory(ctx context.Context, r InventoryReader) ([]InventoryLine, err
 		lines = append(lines, InventoryLine{Kind: HolderAssets, Where: "tenant", Detail: "not read: " + err.Error(), RotatedByBatch: RotatedNotRead})
 		rd = &assetRead{}
 	case err != nil:
-		return nil, fmt.Errorf("inventory: %w", err)
+		return nil, err
 	}
 	if slices.ContainsFunc(robots, func(u client.UnattendedRobot) bool { return u.CredentialStoreID != nil }) {
 		if err := rd.readStores(ctx, r); err != nil {
-			return nil, fmt.Errorf("inventory: %w", err)
+			return nil, err
 		}
 	}
 	lines = append(lines, robotCredentialLines(robots, rd)...)

@@ -112,7 +112,7 @@ func TestInventoryWithoutTheAssetsScope(t *testing.T) {
 		t.Errorf("lines %+v", lines)
 	}
 	v.failErr = nil
-	if _, err := TakeInventory(t.Context(), holdings{v, &org{}}); err == nil || !strings.Contains(err.Error(), "inventory: read the folders") {
+	if _, err := TakeInventory(t.Context(), holdings{v, &org{}}); err == nil || !strings.Contains(err.Error(), "read the folders") {
 		t.Errorf("a failed read: %v", err)
 	}
 }
