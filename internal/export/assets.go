@@ -254,7 +254,7 @@ func (v assetValue) key() string {
 const (
 	skipUnnamed   = "whose folder path or asset name no manifest can carry"
 	skipNoValueOf = "of a robot or user without a name"
-	skipTwice     = "of a robot or user that holds several values of one asset (a user's on several machines)"
+	skipTwice     = "of a robot or user named by more than one value of its asset (a user's values on several machines, a robot and a user of one name)"
 )
 
 // AssetRows reads the tenant's folders and their assets (rot.Filter
