@@ -15,6 +15,7 @@ import (
 	"github.com/uipath-batch/batch/internal/apply"
 	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
 )
 
 // Inventory is the kind that lists everything the organization shows that
@@ -307,7 +308,7 @@ func assetLines(rd *assetRead) []InventoryLine {
 	for _, k := range keys {
 		t := counts[k]
 		l := InventoryLine{Kind: HolderAssets, Where: k.where, Name: k.name, Store: k.store, Count: t.own + t.robot + t.user,
-			Detail: fmt.Sprintf("values of %d assets: %d own, %d per robot, %d per user", len(t.assets), t.own, t.robot, t.user), RotatedByBatch: RotatedNo}
+			Detail: fmt.Sprintf("values of %s: %d own, %d per robot, %d per user", report.Plural(len(t.assets), "asset"), t.own, t.robot, t.user), RotatedByBatch: RotatedNo}
 		if k.why != "" {
 			l.Detail += "; " + k.why
 		} else {
