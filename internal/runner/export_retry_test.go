@@ -34,3 +34,28 @@ func TestExportRetriesItsReads(t *testing.T) {
 		t.Fatal("no 503 was injected")
 	}
 }
+
+// The reads of export assets and export inventory are retried too: with
+// a third of the answers a 503, each writes what it writes without
+// faults.
+func TestAssetAndInventoryExportsRetryTheirReads(t *testing.T) {
+	for _, kind := range []export.Kind{export.Assets, export.Inventory} {
+		_, clean := exportSetup(t, emulator.Config{Users: 30, Robots: 3, SeedData: vaultSeed()}, kind)
+		if _, err := Export(t.Context(), clean); err != nil {
+			t.Fatal(err)
+		}
+		emu, faulty := exportSetup(t, emulator.Config{Users: 30, Robots: 3, SeedData: vaultSeed(), FaultRate: 0.34, FaultStatuses: []int{503}, FaultSeed: 5}, kind)
+		faulty.Session.MaxAttempts = 12
+		if _, err := Export(t.Context(), faulty); err != nil {
+			t.Fatalf("export %s through 503s: %v", kind, err)
+		}
+		want, _ := os.ReadFile(clean.Output)
+		got, _ := os.ReadFile(faulty.Output)
+		if string(got) != string(want) || len(want) == 0 {
+			t.Errorf("export %s through faults differs:\n%s\nwant\n%s", kind, got, want)
+		}
+		if n := emu.RequestSummary().ByStatus["503"]; n == 0 {
+			t.Errorf("export %s: no 503 was injected", kind)
+		}
+	}
+}
