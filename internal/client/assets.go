@@ -39,7 +39,7 @@ var (
 // the client does not model are kept in Extra and sent back as read by
 // SetCredentialOf, since a PUT replaces the whole asset; a field read as
 // null is left out of Extra (a PUT clears an absent field as it does a
-// null one).
+// null one), and so are OData's annotations.
 type Asset struct {
 	// ID is the asset's key, as in odata/Assets({key}).
 	ID  int64
@@ -147,14 +147,15 @@ func (o jsonObject) take(name string) json.RawMessage {
 	return nil
 }
 
-// rest drops the known fields and those read as null, and returns what
-// remains (nil when nothing does).
+// rest drops the known fields, those read as null and OData's
+// annotations ("@odata.context"), and returns what remains (nil when
+// nothing does).
 func (o jsonObject) rest(known []string) map[string]json.RawMessage {
 	for _, n := range known {
 		o.take(n)
 	}
 	for k, raw := range o {
-		if isNull(raw) {
+		if isNull(raw) || strings.HasPrefix(k, "@") {
 			delete(o, k)
 		}
 	}

@@ -124,7 +124,7 @@ func (r *specRouter) FindRoute(req *http.Request) (*routers.Route, map[string]st
 func TestRequestsConformToPublishedDefinitions(t *testing.T) {
 	eachShape(t, func(t *testing.T, spec bool) {
 		dir := openAPIDir(t)
-		s := startEmulator(t, emulator.Config{Users: 12, Robots: 3, SpecShapes: spec})
+		s := startEmulator(t, emulator.Config{Users: 12, Robots: 3, Assets: 12, AssetFolders: 2, SpecShapes: spec})
 		rec := &recorder{base: http.DefaultTransport}
 		c := newTestClient(t, s, withHTTPClient(&http.Client{Transport: rec}))
 		ctx := testContext(t)
@@ -132,12 +132,16 @@ func TestRequestsConformToPublishedDefinitions(t *testing.T) {
 		exerciseCredentialStores(t, ctx, s, rec)
 		exerciseAccess(t, ctx, s, rec)
 		exerciseAudit(t, ctx, s, rec)
+		secrets = append(secrets, exerciseAssets(t, ctx, s, rec)...)
 
 		ep := c.Endpoints()
 		tokenBase := strings.TrimSuffix(ep.Token, "/connect/token")
 		identity := loadRouter(t, filepath.Join(dir, "identity.yaml"), ep.Identity, nil)
 		token := loadRouter(t, filepath.Join(dir, "identity.token.yaml"), tokenBase, nil)
-		orchestrator := loadRouter(t, filepath.Join(dir, "orchestrator.yaml"), ep.Orchestrator, relaxExecutionSettings)
+		orchestrator := loadRouter(t, filepath.Join(dir, "orchestrator.yaml"), ep.Orchestrator, func(doc *openapi3.T) {
+			relaxExecutionSettings(doc)
+			relaxAcrossFoldersHeader(doc)
+		})
 
 		seen := map[string]bool{}
 		for _, r := range rec.all() {
@@ -193,7 +197,8 @@ func TestRequestsConformToPublishedDefinitions(t *testing.T) {
 			"Folders_Get", "Folders_GetById", "Folders_Post", "Roles_Get", "Users_AssignRolesById",
 			"Folders_GetUsersForFolderByKeyAndIncludeinherited", "Folders_GetAllRolesForUserByUsernameAndSkipAndTake",
 			"Folders_AssignUsers", "Folders_AssignDomainUser", "Folders_RemoveUserFromFolderById", "Users_Post",
-			"AuditLogs_Get", "AuditLogs_GetAuditLogDetailsByAuditlogid", "AuditQuery_GetAuditEvents"} {
+			"AuditLogs_Get", "AuditLogs_GetAuditLogDetailsByAuditlogid", "AuditQuery_GetAuditEvents",
+			"Assets_Get", "Assets_GetById", "Assets_PutById", "Assets_GetAssetsAcrossFolders"} {
 			if !seen[op] {
 				t.Errorf("operation %s was not exercised", op)
 			}
@@ -212,6 +217,68 @@ func relaxExecutionSettings(doc *openapi3.T) {
 	if es := robot.Value.Properties["ExecutionSettings"]; es != nil && es.Value != nil {
 		es.Value.AdditionalProperties = openapi3.AdditionalProperties{Schema: openapi3.NewSchemaRef("", openapi3.NewSchema())}
 	}
+}
+
+// relaxAcrossFoldersHeader makes the folder header of
+// GetAssetsAcrossFolders optional: the definitions mark it required, but
+// the list spans every folder and UiPath's own SDK sends none.
+func relaxAcrossFoldersHeader(doc *openapi3.T) {
+	item := doc.Paths.Value("/odata/Assets/UiPath.Server.Configuration.OData.GetAssetsAcrossFolders")
+	if item == nil || item.Get == nil {
+		return
+	}
+	for _, p := range item.Get.Parameters {
+		if p.Value != nil && p.Value.In == openapi3.ParameterInHeader && p.Value.Name == "X-UIPATH-OrganizationUnitId" {
+			p.Value.Required = false
+		}
+	}
+}
+
+// exerciseAssets reads the generated assets in their folders and across
+// folders, and sets a credential's password, a robot's value's and a
+// secret, through rec, with a client that asks for the asset scopes; it
+// returns the passwords it sent.
+func exerciseAssets(t *testing.T, ctx context.Context, s *emulator.Server, rec *recorder) []string {
+	t.Helper()
+	c, err := New(ctx, settingsFor(t, s), withHTTPClient(&http.Client{Transport: rec}), WithOperations(AssetOperations...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(what string, err error) {
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	team, ok := s.FolderByPath("Assets/Team 02")
+	if !ok {
+		t.Fatal("no generated asset folder")
+	}
+	list, err := c.Assets().List(ctx, team.ID)
+	must("Assets.List", err)
+	_, err = c.Assets().AcrossFolders(ctx)
+	must("Assets.AcrossFolders", err)
+	passwords := []string{"Conformance-Asset-1", "Conformance-Asset-2", "Conformance-Asset-3"}
+	var credential, perRobot, secretAsset *Asset
+	for i := range list {
+		switch a := &list[i]; {
+		case a.ValueType == "Secret":
+			secretAsset = a
+		case a.ExternalName != "":
+		case a.ValueScope == "PerRobot":
+			perRobot = a
+		default:
+			credential = a
+		}
+	}
+	if credential == nil || perRobot == nil || secretAsset == nil {
+		t.Fatalf("the generated folder lacks a kind of asset: %+v", list)
+	}
+	fresh, err := c.Assets().Get(ctx, team.ID, credential.ID)
+	must("Assets.Get", err)
+	must("Assets.SetCredentialOf", c.Assets().SetCredentialOf(ctx, fresh, AssetValueTarget{}, `CORP\conformance`, secret.New(passwords[0])))
+	must("Assets.SetCredentialOf a robot's value", c.Assets().SetCredentialOf(ctx, *perRobot, AssetValueTarget{RobotID: perRobot.RobotValues[0].RobotID}, "", secret.New(passwords[1])))
+	must("Assets.SetCredential of a secret", c.Assets().SetCredential(ctx, team.ID, secretAsset.ID, AssetValueTarget{}, "", secret.New(passwords[2])))
+	return passwords
 }
 
 // exerciseCredentialStores lists and reads the credential stores through

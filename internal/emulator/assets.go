@@ -605,6 +605,30 @@ func (s *Server) AssetPasswordOf(folderPath, assetName, robotOrUserName string) 
 	return ""
 }
 
+// AssetUserPasswordOf returns the password (or secret) of userName's
+// value on the machine called machineName ("": the value without a
+// machine) of the asset called assetName in the folder at folderPath;
+// "" when there is none.
+func (s *Server) AssetUserPasswordOf(folderPath, assetName, userName, machineName string) string {
+	st := s.state
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	f := st.folderByPath(folderPath)
+	if f == nil {
+		return ""
+	}
+	a := st.assetNamed(f.ID, assetName)
+	if a == nil {
+		return ""
+	}
+	for _, v := range a.UserValues {
+		if strings.EqualFold(v.UserName, userName) && strings.EqualFold(v.MachineName, machineName) {
+			return v.secret
+		}
+	}
+	return ""
+}
+
 // auditedAsset is an asset as an audit record's values show it, never a
 // password.
 func auditedAsset(a *Asset) map[string]any {
