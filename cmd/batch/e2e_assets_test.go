@@ -141,8 +141,8 @@ func TestRotateEveryCredentialAsset(t *testing.T) {
 		t.Error("the rotation changed something of the assets besides their passwords")
 	}
 	putN, getN := emu.Counts()["PUT"]-puts, emu.Counts()["GET"]-gets
-	if float64(putN) > 1.05*float64(len(rows)) {
-		t.Errorf("%d rows sent %d PUTs", len(rows), putN)
+	if float64(putN) > 1.05*float64(len(rows)) || getN > 2*20+10 {
+		t.Errorf("%d rows sent %d PUTs and %d GETs: want at most 1.05 PUTs a row, and the lists read once", len(rows), putN, getN)
 	}
 	t.Logf("%d rows: %d PUTs, %d GETs (the lists: folders, their assets, credential stores)", len(rows), putN, getN)
 	last, _ := inEffect(t, secrets)

@@ -62,10 +62,11 @@ type folderAssets struct {
 	writes map[int64]*assetWrites
 }
 
-// assetWrites serializes the writes of one asset and counts them.
+// assetWrites serializes the writes of one asset; last is the asset as
+// the last write of the run left it (nil: not written yet).
 type assetWrites struct {
-	mu sync.Mutex
-	n  int
+	mu   sync.Mutex
+	last *Asset
 }
 
 // lockAsset locks the writes of the asset with id; the caller unlocks.
@@ -244,10 +245,9 @@ func (a *applier) setAsset(ctx context.Context, r *row, l look) error {
 	asset, v := l.asset.asset, l.asset.value
 	lock := a.assets.lockAsset(asset.ID)
 	defer lock.mu.Unlock()
-	if lock.n > 0 { // another row of this run wrote it since it was read
-		asset.ReadAt = time.Time{}
+	if lock.last != nil { // another row of this run wrote it since it was read
+		asset = *lock.last
 	}
-	defer func() { lock.n++ }()
 	r.account = fmt.Sprintf("asset %s in %s", asset.Name, r.job.Folder)
 	if v.For != "" {
 		r.account += " (value of " + v.For + ")"
@@ -261,10 +261,42 @@ func (a *applier) setAsset(ctx context.Context, r *row, l look) error {
 		err := a.write(ctx, r, func(ctx context.Context, before BeforeSend) error {
 			return w.SetAssetCredential(ctx, sent, v, user, pw, before)
 		})
+		if err == nil {
+			written := withUserName(sent, v, user)
+			lock.last = &written
+		}
 		if !errors.Is(err, errStale) || try >= staleTries {
 			return keptChanging(err)
 		}
 	}
+}
+
+// withUserName is a as a write of value v with userName ("": kept) left
+// it, for the next row of the run writing it.
+func withUserName(a Asset, v AssetValue, userName string) Asset {
+	c := *a.read
+	c.RobotValues = slices.Clone(c.RobotValues)
+	c.UserValues = slices.Clone(c.UserValues)
+	if userName != "" {
+		switch {
+		case v.RobotID != 0:
+			for i := range c.RobotValues {
+				if c.RobotValues[i].RobotID == v.RobotID {
+					c.RobotValues[i].CredentialUsername = userName
+				}
+			}
+		case v.UserID != 0:
+			for i := range c.UserValues {
+				if c.UserValues[i].UserID == v.UserID {
+					c.UserValues[i].CredentialUsername = userName
+				}
+			}
+		default:
+			c.CredentialUsername = userName
+		}
+	}
+	a.read = &c
+	return a
 }
 
 // freshAsset reads a again when too old: errStale, with *a read now, when
