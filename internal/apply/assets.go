@@ -185,16 +185,16 @@ func (rd *reading) lookAsset(ctx context.Context, r *row) (look, error) {
 func assetValue(a Asset, forName string) (v AssetValue, kind, user string, store *int64, external string, err error) {
 	c := a.read
 	if forName == "" {
-		return v, secretKind(c.ValueType), c.CredentialUsername, c.CredentialStoreID, c.ExternalName, nil
+		return v, client.CredentialKind(c.ValueType), c.CredentialUsername, c.CredentialStoreID, c.ExternalName, nil
 	}
 	for _, rv := range c.RobotValues {
 		if strings.EqualFold(rv.RobotName, forName) {
-			return AssetValue{RobotID: rv.RobotID, For: rv.RobotName}, secretKind(orDefault(rv.ValueType, c.ValueType)), rv.CredentialUsername, rv.CredentialStoreID, rv.ExternalName, nil
+			return AssetValue{RobotID: rv.RobotID, For: rv.RobotName}, client.CredentialKind(orDefault(rv.ValueType, c.ValueType)), rv.CredentialUsername, rv.CredentialStoreID, rv.ExternalName, nil
 		}
 	}
 	for _, uv := range c.UserValues {
 		if strings.EqualFold(uv.UserName, forName) {
-			return AssetValue{UserID: uv.UserID, For: uv.UserName}, secretKind(orDefault(uv.ValueType, c.ValueType)), uv.CredentialUsername, uv.CredentialStoreID, uv.ExternalName, nil
+			return AssetValue{UserID: uv.UserID, For: uv.UserName}, client.CredentialKind(orDefault(uv.ValueType, c.ValueType)), uv.CredentialUsername, uv.CredentialStoreID, uv.ExternalName, nil
 		}
 	}
 	var names []string
@@ -212,17 +212,6 @@ func orDefault(s, or string) string {
 		return or
 	}
 	return s
-}
-
-// secretKind says what a value of type typ holds.
-func secretKind(typ string) string {
-	switch typ {
-	case "Credential", "WindowsCredential":
-		return "credential"
-	case "Secret":
-		return "secret"
-	}
-	return ""
 }
 
 // setAsset sends the asset whole with the row's new credential or

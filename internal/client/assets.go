@@ -406,7 +406,8 @@ func (c *Client) folderRequest(ctx context.Context, method, rel string, folderID
 	return req, nil
 }
 
-// folderWalk is odataWalk in the folder with id (0: the client's own).
+// folderWalk calls fn for every item of the Orchestrator OData list at
+// rel in the folder with id (0: the client's own; see odataWalk).
 func folderWalk[T any](ctx context.Context, c *Client, what, rel string, folderID int64, fn func(T) error) error {
 	for skip := 0; ; {
 		req, err := c.folderRequest(ctx, http.MethodGet, fmt.Sprintf("%s$top=%d&$skip=%d&$count=true", rel, orchestratorPage, skip), folderID, nil)
@@ -548,9 +549,10 @@ func refuse(a Asset, t AssetValueTarget, err error, detail string) error {
 	return &kindError{KindValidation, fmt.Errorf("set %s of asset %q (id %d, folder %d): %w%s (nothing was sent)", t, a.Name, a.ID, a.FolderID, err, detail)}
 }
 
-// credentialKind says what a value of type typ holds: "credential"
-// (a user name and a password), "secret" (one value) or "" (neither).
-func credentialKind(typ string) string {
+// CredentialKind says what an asset value of type typ holds:
+// "credential" (a user name and a password), "secret" (one value) or ""
+// (neither).
+func CredentialKind(typ string) string {
 	switch typ {
 	case "Credential", "WindowsCredential":
 		return "credential"
@@ -636,7 +638,7 @@ func (s *AssetsService) SetCredentialOf(ctx context.Context, a Asset, target Ass
 	if err != nil {
 		return err
 	}
-	switch credentialKind(t.valueType) {
+	switch CredentialKind(t.valueType) {
 	case "credential":
 		if userName != "" {
 			t.obj["CredentialUsername"] = userName

@@ -292,34 +292,10 @@ func (s *OrchestratorUsersService) All(ctx context.Context, fn func(Orchestrator
 // (a path with a query that ends in "?" or "&"), reading orchestratorPage
 // items at a time with $top, $skip and $count: the last page is known by
 // the count (or, without one, by a short page). what names the list in
-// errors; an error from fn stops the walk and is returned as is.
+// errors; an error from fn stops the walk and is returned as is. It is
+// folderWalk in the client's own folder.
 func odataWalk[T any](ctx context.Context, c *Client, what, rel string, fn func(T) error) error {
-	for skip := 0; ; {
-		req, err := c.orchestratorRequest(ctx, http.MethodGet, fmt.Sprintf("%s$top=%d&$skip=%d&$count=true", rel, orchestratorPage, skip), nil)
-		if err != nil {
-			return err
-		}
-		var page struct {
-			Count *int `json:"@odata.count"`
-			Value []T  `json:"value"`
-		}
-		if _, err := c.Do(req, &page); err != nil {
-			return fmt.Errorf("list %s from %d: %w", what, skip, err)
-		}
-		for _, it := range page.Value {
-			if err := fn(it); err != nil {
-				return err
-			}
-		}
-		skip += len(page.Value)
-		var total int64
-		if page.Count != nil {
-			total = int64(*page.Count)
-		}
-		if pageDone(len(page.Value), orchestratorPage, skip, total) {
-			return nil
-		}
-	}
+	return folderWalk(ctx, c, what, rel, 0, fn)
 }
 
 // ErrNoUnattendedRobot is in the chain of the error returned when the user
