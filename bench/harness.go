@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -129,12 +130,65 @@ func runMeasured(ctx context.Context, bin string, env []string, args ...string) 
 	if err := cmd.Start(); err != nil {
 		return measuredCommand{}, fmt.Errorf("run %s: %w", filepath.Base(bin), err)
 	}
-	stop := make(chan struct{})
-	peak := make(chan float64, 1)
-	go func() { peak <- watchPeakRSS(cmd.Process.Pid, stop) }()
+	peak := watchPeak(cmd.Process.Pid)
 	err := cmd.Wait()
-	close(stop)
-	m := measuredCommand{Wall: time.Since(start), Stdout: out.String(), Stderr: errOut.String(), PeakRSSMB: <-peak}
+	m := measuredCommand{Wall: time.Since(start), Stdout: out.String(), Stderr: errOut.String(), PeakRSSMB: peak.done()}
+	return m, exited(cmd, &m, err)
+}
+
+// streamedCommand is a measuredCommand whose standard output was read a
+// line at a time as the child wrote it, and not kept: how many lines
+// came, and how long after the start the first one did.
+type streamedCommand struct {
+	measuredCommand
+	Lines     int
+	FirstLine time.Duration // 0 when no line came
+}
+
+// runStreamed is runMeasured reading the child's standard output as it
+// comes, line by line, counting the lines and timing the first; a child
+// printing a million lines costs this process no memory.
+func runStreamed(ctx context.Context, bin string, env []string, args ...string) (streamedCommand, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var errOut strings.Builder
+	cmd.Stderr = &errOut
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return streamedCommand{}, fmt.Errorf("run %s: %w", filepath.Base(bin), err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return streamedCommand{}, fmt.Errorf("run %s: %w", filepath.Base(bin), err)
+	}
+	peak := watchPeak(cmd.Process.Pid)
+	var s streamedCommand
+	lines := bufio.NewScanner(stdout)
+	lines.Buffer(make([]byte, 64<<10), 1<<20)
+	for lines.Scan() {
+		if s.Lines++; s.Lines == 1 {
+			s.FirstLine = time.Since(start)
+		}
+	}
+	readErr := lines.Err()
+	if readErr != nil {
+		_, _ = io.Copy(io.Discard, stdout) // let the child finish
+	}
+	err = cmd.Wait()
+	s.measuredCommand = measuredCommand{Wall: time.Since(start), Stderr: errOut.String(), PeakRSSMB: peak.done()}
+	if err := exited(cmd, &s.measuredCommand, err); err != nil {
+		return s, err
+	}
+	if readErr != nil {
+		return s, fmt.Errorf("read the output of %s: %w", filepath.Base(bin), readErr)
+	}
+	return s, nil
+}
+
+// exited completes m from a child that Wait returned err for: its exit
+// code, and its peak memory from rusage if polling caught none. err counts
+// only when the child did not run to an exit.
+func exited(cmd *exec.Cmd, m *measuredCommand, err error) error {
 	if cmd.ProcessState != nil {
 		m.ExitCode = cmd.ProcessState.ExitCode()
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && m.PeakRSSMB == 0 {
@@ -142,9 +196,28 @@ func runMeasured(ctx context.Context, bin string, env []string, args ...string) 
 		}
 	}
 	if err != nil && cmd.ProcessState == nil {
-		return m, fmt.Errorf("run %s: %w", filepath.Base(bin), err)
+		return fmt.Errorf("run %s: %w", filepath.Base(cmd.Path), err)
 	}
-	return m, nil
+	return nil
+}
+
+// peakWatch polls a running child's peak memory.
+type peakWatch struct {
+	stop chan struct{}
+	peak chan float64
+}
+
+// watchPeak starts polling the peak memory of process pid.
+func watchPeak(pid int) *peakWatch {
+	w := &peakWatch{stop: make(chan struct{}), peak: make(chan float64, 1)}
+	go func() { w.peak <- watchPeakRSS(pid, w.stop) }()
+	return w
+}
+
+// done stops the polling and returns the peak in MB (0 if never read).
+func (w *peakWatch) done() float64 {
+	close(w.stop)
+	return <-w.peak
 }
 
 // watchPeakRSS polls /proc/PID/status for VmHWM (a high-water mark, so the

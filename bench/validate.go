@@ -53,7 +53,7 @@ func benchValidate(ctx context.Context, env *Env) ([]Row, error) {
 // built binary, which must find no problem.
 func validateGenerated(ctx context.Context, env *Env, n int) (measuredCommand, error) {
 	path := filepath.Join(env.Dir, fmt.Sprintf("validate-%d.csv", n))
-	if err := writeUpdateUserManifest(path, n); err != nil {
+	if err := writeUpdateUserManifest(path, n, false); err != nil {
 		return measuredCommand{}, err
 	}
 	defer os.Remove(path)
@@ -68,8 +68,13 @@ func validateGenerated(ctx context.Context, env *Env, n int) (measuredCommand, e
 }
 
 // writeUpdateUserManifest writes n update_user rows with distinct e-mail
-// addresses, names, activation and group changes.
-func writeUpdateUserManifest(path string, n int) error {
+// addresses, names, activation and group changes; with brokenEmails, no
+// address has its @ (one problem a row, of the row alone, the same length).
+func writeUpdateUserManifest(path string, n int, brokenEmails bool) error {
+	at := "@"
+	if brokenEmails {
+		at = "#"
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("create manifest: %w", err)
@@ -77,8 +82,8 @@ func writeUpdateUserManifest(path string, n int) error {
 	w := bufio.NewWriterSize(f, 1<<20)
 	fmt.Fprintln(w, "op,email,name,surname,display_name,is_active,group_ids_to_add,group_ids_to_remove")
 	for i := 1; i <= n; i++ {
-		fmt.Fprintf(w, "update_user,user%07d@example.com,Name%d,Surname%d,\"Surname%d, Name%d\",%t,6f1b7c2a-0d4e-4c1a-9b7e-%012d,6f1b7c2a-0d4e-4c1a-9b7e-000000000004\n",
-			i, i, i, i, i, i%10 != 0, 1+i%3)
+		fmt.Fprintf(w, "update_user,user%07d%sexample.com,Name%d,Surname%d,\"Surname%d, Name%d\",%t,6f1b7c2a-0d4e-4c1a-9b7e-%012d,6f1b7c2a-0d4e-4c1a-9b7e-000000000004\n",
+			i, at, i, i, i, i, i%10 != 0, 1+i%3)
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
