@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -55,10 +56,16 @@ func runValidate(ctx context.Context, opts validateOptions) error {
 	if err != nil {
 		return err
 	}
+	var flushed time.Time // a problem shows at once, a flood in blocks
 	rows, err := manifest.Validate(ctx, opts.Manifest, manifest.Options{
 		AllowLiteralSecrets: opts.AllowLiteralSecrets,
 		Stdin:               io.In,
-	}, problems.Print)
+	}, func(p manifest.Problem) {
+		problems.Print(p)
+		if time.Since(flushed) > 100*time.Millisecond {
+			_, flushed = out.Flush(), time.Now()
+		}
+	})
 	if ferr := out.Flush(); err == nil && ferr != nil {
 		err = fmt.Errorf("write problems: %w", ferr)
 	}

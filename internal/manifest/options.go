@@ -20,6 +20,20 @@ type Options struct {
 	MinGenerateLength int
 	// DisplayName names stdin in FILE:LINE; "" means "-".
 	DisplayName string
+	// Hash, when set, is written the file's bytes as Validate's first read
+	// of it goes (a hash of what was validated, without a read of its
+	// own); other reads leave it alone.
+	Hash io.Writer
+	// OnOpen, when set, is called each time the file is opened for a
+	// read (how often a command reads its manifest shows in its debug
+	// log).
+	OnOpen func()
+}
+
+// withoutHash is o for a read that must not feed Hash.
+func (o Options) withoutHash() Options {
+	o.Hash = nil
+	return o
 }
 
 func (o *Options) lookupEnv() func(string) (string, bool) {

@@ -57,6 +57,12 @@ func openAs(ctx context.Context, path, display string, opts Options) (*Reader, e
 			return nil, fmt.Errorf("open manifest: %w", err)
 		}
 		in, closer = f, f
+		if opts.OnOpen != nil {
+			opts.OnOpen()
+		}
+		if opts.Hash != nil {
+			in = io.TeeReader(f, opts.Hash)
+		}
 	}
 	r := &Reader{ctx: ctx, format: format, file: display, closer: closer}
 	r.builder = jobBuilder{file: display, opts: &opts}

@@ -163,7 +163,7 @@ func (v *validation) firstPass(onJob func(*Job)) (int, error) {
 // exactly and hands on, in line order, the conflicts and the problems of
 // the rows from the first candidate row on.
 func (v *validation) secondPass() error {
-	r, err := openAs(v.ctx, v.path, v.display, v.opts)
+	r, err := openAs(v.ctx, v.path, v.display, v.opts.withoutHash())
 	if err != nil {
 		return err
 	}

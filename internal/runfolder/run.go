@@ -8,6 +8,7 @@ package runfolder
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,8 +29,10 @@ type Options struct {
 	// its own.
 	Writes bool
 	// Manifest is the file the run reads (its hash ties a resume to it),
-	// DisplayName its name as a person gave it.
+	// DisplayName its name as a person gave it. ManifestSHA256, when
+	// set, is its hash as already read (the validation's): not read again.
 	Manifest, DisplayName string
+	ManifestSHA256        string
 	// Flags are the flags given now (a resume's overrides included): what a
 	// later resume starts from.
 	Flags map[string][]string
@@ -57,9 +60,11 @@ type Run struct {
 // after checking that it was the same command on the same manifest. Its
 // errors are the caller's usage problems: nothing has been sent.
 func Open(o Options) (*Run, error) {
-	sum, err := journal.HashFile(o.Manifest)
-	if err != nil {
-		return nil, err
+	sum, err := o.ManifestSHA256, error(nil)
+	if sum == "" {
+		if sum, err = journal.HashFile(o.Manifest); err != nil {
+			return nil, err
+		}
 	}
 	r := &Run{State: journal.State{}}
 	if o.Resume != "" {
@@ -228,4 +233,19 @@ func (r *Run) Close() error {
 		}
 	}
 	return err
+}
+
+// PeekState reads the journal of the run id to resume, before its folder is
+// opened (and its manifest checked): which rows it finished, for counting
+// the rows left while the manifest is validated. A run without one has no
+// state yet (nil, no error); Open checks the rest.
+func PeekState(reportDir, id string) (journal.State, error) {
+	if id == "" || CheckID(id) != nil {
+		return nil, nil
+	}
+	st, err := journal.Read(filepath.Join(reportDir, id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return st, err
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/uipath-batch/batch/internal/apply"
+	"github.com/uipath-batch/batch/internal/journal"
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
 )
@@ -22,6 +23,9 @@ type CheckOptions struct {
 	// MaxProblems is the most problems printed (0: every one); the rest
 	// are counted.
 	MaxProblems int
+	// Done are the rows a resumed run finished: the census counts them
+	// as resumed only.
+	Done journal.State
 }
 
 // Check is CheckManifest printing at most DefaultMaxProblems problems.
@@ -40,7 +44,7 @@ func CheckManifest(ctx context.Context, path string, opts manifest.Options, out 
 		return nil, err
 	}
 	census := apply.NewCensus()
-	rows, err := manifest.ValidateEach(ctx, path, opts, problems.Print, func(j *manifest.Job) { census.Add(j, nil) })
+	rows, err := manifest.ValidateEach(ctx, path, opts, problems.Print, func(j *manifest.Job) { census.Add(j, c.Done) })
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -74,13 +76,28 @@ func RunManifest(ctx context.Context, opts ManifestOptions) (err error) {
 		return err
 	}
 	defer remove()
-	mopts := manifest.Options{AllowLiteralSecrets: ro.AllowLiteral, DisplayName: opts.Manifest}
+	var opens int
+	mopts := manifest.Options{AllowLiteralSecrets: ro.AllowLiteral, DisplayName: opts.Manifest, OnOpen: func() {
+		opens++ // one read at a time: validation, census, then each phase
+		log.Debug().Int("times", opens).Msg("manifest opened")
+	}}
 
 	// 1. The whole manifest is checked before anything is sent.
-	census, err := CheckManifest(ctx, path, mopts, text, CheckOptions{Writes: cmd.Writes(), AllowDeletes: ro.AllowDeletes, MaxProblems: ro.MaxProblems})
+	// A resumed run counts the rows left, and the run folder takes the
+	// manifest's hash, from the validation's own read: the manifest is
+	// read once before the run, and once by it.
+	done, err := runfolder.PeekState(ro.ReportDir, ro.Resume)
+	if err != nil {
+		return fmt.Errorf("--resume %s: %w", ro.Resume, err)
+	}
+	sum := sha256.New()
+	checked := mopts
+	checked.Hash = sum
+	census, err := CheckManifest(ctx, path, checked, text, CheckOptions{Writes: cmd.Writes(), AllowDeletes: ro.AllowDeletes, MaxProblems: ro.MaxProblems, Done: done})
 	if err != nil {
 		return err
 	}
+	manifestSHA := hex.EncodeToString(sum.Sum(nil))
 	if census.Rows == 0 && ro.Resume == "" {
 		// No work is not an error: an export that found nothing to rotate
 		// still chains into its apply in a script.
@@ -106,7 +123,7 @@ func RunManifest(ctx context.Context, opts ManifestOptions) (err error) {
 	// leaves nothing behind.
 	r, err := runfolder.Open(runfolder.Options{
 		ReportDir: ro.ReportDir, ID: ro.RunID, Resume: ro.Resume,
-		Command: cmd.String(), Writes: cmd.Writes(),
+		Command: cmd.String(), Writes: cmd.Writes(), ManifestSHA256: manifestSHA,
 		Manifest: path, DisplayName: mopts.DisplayName, Flags: runfolder.RecordFlags(opts.Flags),
 	})
 	if err != nil {
@@ -114,9 +131,10 @@ func RunManifest(ctx context.Context, opts ManifestOptions) (err error) {
 	}
 	defer func() { err = cleanupError(streams.ErrOut, err, r.Close()) }()
 
-	// 3. What the manifest asks for: the validation counted every row; a
-	// resumed run counts again, leaving out the rows already done.
-	if len(r.State) > 0 {
+	// 3. What the manifest asks for: the validation counted every row,
+	// a resumed run's as resumed when done. Should the journal have
+	// changed since it was peeked at (it is locked only now), count again.
+	if len(r.State) != len(done) {
 		if census, err = apply.TakeCensus(ctx, path, mopts, r.State); err != nil {
 			return err
 		}
