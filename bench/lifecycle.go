@@ -197,10 +197,12 @@ func lifecycleDelete(ctx context.Context, env *Env, n int) ([2]economyRun, error
 // accounts (exported from a generated one: users by email and robot
 // accounts by name, in built-in groups and Finance) into an empty one on
 // UiPath's budgets compressed 60 times. The copy needs one POST per account
-// and a few GETs: the budgets (POST 24,000 and GET 300 per window) admit
-// them all at once, so the fastest schedule they allow is the tool's own
-// pace, measured by the same copy into another empty organization without
-// budgets; the ratio is that time over the budgeted one.
+// (and a PUT per inactive user) and a few GETs: the budgets (POST 24,000
+// and GET 300 per window) admit the POSTs and GETs at once, so the
+// fastest schedule they allow is the tool's own pace, measured by the
+// same copy into another empty organization without budgets, or PUT's
+// budget's schedule when that is longer; the ratio is that time over the
+// budgeted one.
 func benchLifecycleCopy(ctx context.Context, env *Env) ([]Row, error) {
 	n, robots := env.Size(5000, 100), env.Size(100, 5)
 	source, err := startEmulator(emulator.Config{Users: n, Robots: robots, Seed: 12})
@@ -252,9 +254,17 @@ func benchLifecycleCopy(ctx context.Context, env *Env) ([]Row, error) {
 	fastest := (before.Wall + after.Wall) / 2
 	counts := target.Counts()
 	var waits []string
-	for _, m := range []string{"GET", "POST"} {
+	for _, m := range []string{"GET", "POST", "PUT"} {
 		b := budgets[m]
-		waits = append(waits, fmt.Sprintf("%s %d of %d per %v: %v of waiting", m, counts[m], b.Requests, b.Window, fastestSchedule(counts[m], b)))
+		if counts[m] == 0 {
+			continue
+		}
+		wait := fastestSchedule(counts[m], b)
+		// The export's inactive users are made so by an update after
+		// their create (Identity's create takes no isActive): their PUTs
+		// wait for PUT's budget, which the fastest schedule cannot beat.
+		fastest = max(fastest, wait)
+		waits = append(waits, fmt.Sprintf("%s %d of %d per %v: %v of waiting", m, counts[m], b.Requests, b.Window, wait))
 	}
 	rows := n + robots + 1 // the accounts and Finance
 	succeeded := tool.Summary.ByStatus[report.StatusSucceeded]
@@ -262,7 +272,7 @@ func benchLifecycleCopy(ctx context.Context, env *Env) ([]Row, error) {
 	row := againstFastest("10 lifecycle copy on cloud budgets", rows, tool, "fastest schedule (no budget binds)", fastest)
 	row.Target, row.Throttled = "every account once, no 429, >= 0.75", target.Throttled()
 	row.Pass = env.Smoke || (succeeded == rows && created == n+robots && target.Throttled() == 0 && row.Ratio >= 0.75)
-	row.Note = fmt.Sprintf("--limits cloud:60: %d accounts created in %.2f s; the budgets admit the copy's requests at once (%s), so the fastest schedule is the same copy without budgets: %.2f s and %.2f s",
+	row.Note = fmt.Sprintf("--limits cloud:60: %d accounts created in %.2f s (%s); the fastest schedule is the longer of PUT's budget's and the same copy without budgets: %.2f s and %.2f s",
 		created, tool.Wall.Seconds(), strings.Join(waits, ", "), before.Wall.Seconds(), after.Wall.Seconds())
 	return []Row{row}, nil
 }
