@@ -71,7 +71,7 @@ func Open(t *testing.T, path string, width int, waitFor string) *Page {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profileDir(t)),
 		chromedp.WindowSize(width, 1000),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -166,4 +166,27 @@ func (p *Page) Screenshot(t *testing.T, dir, name string) string {
 	}
 	t.Logf("screenshot: %s", path)
 	return path
+}
+
+// profileDir is a folder for the browser's profile, removed once the test
+// and the browser are done. Not t.TempDir: the browser's last processes
+// may still write to it for a moment after it is stopped, which fails
+// t.TempDir's single removal ("directory not empty"); this one is removed
+// again until it is gone, for a few seconds at most.
+func profileDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "browsertest-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // registered first: runs after the browser is stopped
+		for range 50 {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("the browser profile %s could not be removed", dir)
+	})
+	return dir
 }
