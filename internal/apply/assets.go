@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -189,12 +190,12 @@ func assetValue(a Asset, forName string) (v AssetValue, kind, user string, store
 	}
 	for _, rv := range c.RobotValues {
 		if strings.EqualFold(rv.RobotName, forName) {
-			return AssetValue{RobotID: rv.RobotID, For: rv.RobotName}, client.CredentialKind(orDefault(rv.ValueType, c.ValueType)), rv.CredentialUsername, rv.CredentialStoreID, rv.ExternalName, nil
+			return AssetValue{RobotID: rv.RobotID, For: rv.RobotName}, client.CredentialKind(cmp.Or(rv.ValueType, c.ValueType)), rv.CredentialUsername, rv.CredentialStoreID, rv.ExternalName, nil
 		}
 	}
 	for _, uv := range c.UserValues {
 		if strings.EqualFold(uv.UserName, forName) {
-			return AssetValue{UserID: uv.UserID, For: uv.UserName}, client.CredentialKind(orDefault(uv.ValueType, c.ValueType)), uv.CredentialUsername, uv.CredentialStoreID, uv.ExternalName, nil
+			return AssetValue{UserID: uv.UserID, For: uv.UserName}, client.CredentialKind(cmp.Or(uv.ValueType, c.ValueType)), uv.CredentialUsername, uv.CredentialStoreID, uv.ExternalName, nil
 		}
 	}
 	var names []string
@@ -205,13 +206,6 @@ func assetValue(a Asset, forName string) (v AssetValue, kind, user string, store
 		names = append(names, uv.UserName)
 	}
 	return v, "", "", nil, "", failf(report.CodeNotFound, "asset %s has no value for %q%s", a.Name, forName, nearest(forName, names))
-}
-
-func orDefault(s, or string) string {
-	if s == "" {
-		return or
-	}
-	return s
 }
 
 // setAsset sends the asset whole with the row's new credential or

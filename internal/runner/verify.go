@@ -137,7 +137,7 @@ func Verify(ctx context.Context, run verify.Run, settings client.Settings, so se
 // may not be written yet.
 func lagging(checks []verify.Check) bool {
 	return slices.ContainsFunc(checks, func(c verify.Check) bool {
-		return c.Verdict == verify.NotCheckable && strings.Contains(c.Reason, "not be written yet")
+		return c.Lagging
 	})
 }
 

@@ -74,6 +74,9 @@ type Check struct {
 	Record Record
 	// Reason says why, for a person.
 	Reason string
+	// Lagging: not checkable only because the row's record may not be
+	// written yet (read again later, it may be).
+	Lagging bool
 }
 
 // expectation is where the audit records a row's change: the service,
@@ -228,7 +231,8 @@ func judge(r Row, idx map[string][]Record, audit Audit, o Options) Check {
 	case len(ours) > 0:
 		c.Verdict, c.Record = Confirmed, ours[0]
 	case !r.Finished.IsZero() && o.Now.Sub(r.Finished) < o.Lag:
-		c.Verdict, c.Reason = NotCheckable, fmt.Sprintf("the audit may not be written yet (the row finished %s before it was read; verify again later, or --wait)", o.Now.Sub(r.Finished).Round(time.Second))
+		c.Verdict, c.Lagging = NotCheckable, true
+		c.Reason = fmt.Sprintf("the audit may not be written yet (the row finished %s before it was read; verify again later, or --wait)", o.Now.Sub(r.Finished).Round(time.Second))
 	default:
 		c.Verdict = NotFound
 		c.Reason = fmt.Sprintf("no %s audit record of this client for %s (%s %s) in the run's window: the service answered success, but its audit does not show the change", exp.service, r.Target, strings.Join(exp.kinds, "/"), strings.Join(exp.actions, "/"))

@@ -41,6 +41,11 @@ func TestJudge(t *testing.T) {
 			t.Errorf("row %d: %s (%s), want %s", c.Row.Row, c.Verdict, c.Reason, want[c.Row.Row])
 		}
 	}
+	for _, c := range checks {
+		if c.Lagging != (c.Row.Row == 5) {
+			t.Errorf("row %d: lagging %v", c.Row.Row, c.Lagging)
+		}
+	}
 	if c := checks[2]; !strings.Contains(c.Reason, "admin@example.com") || c.Record.ID != "o2" {
 		t.Errorf("changed by others names %q, record %s", c.Reason, c.Record.ID)
 	}
