@@ -414,26 +414,41 @@ func runInteractive(t *testing.T, c docCommand, dir string, env []string, want i
 // flags.
 func TestSchedulingExamplesAreValid(t *testing.T) {
 	dir := filepath.Join(repoRoot(t), "examples", "schedule")
+	checkBatchCommandLine(t, "batch-rotate.service", unitCommand(t, dir, "batch-rotate"))
+	checkBatchCommandLine(t, "rotate-cronjob.k8s.yaml", cronJobCommand(t, filepath.Join(dir, "rotate-cronjob.k8s.yaml")))
+}
+
+// unitCommand checks the systemd units name.service and name.timer in dir
+// (with systemd-analyze, when installed) and returns the shell line the
+// service's ExecStart runs.
+func unitCommand(t *testing.T, dir, name string) string {
+	t.Helper()
+	service := filepath.Join(dir, name+".service")
 	if _, err := exec.LookPath("systemd-analyze"); err == nil {
-		out, err := exec.Command("systemd-analyze", "verify", filepath.Join(dir, "batch-rotate.service"), filepath.Join(dir, "batch-rotate.timer")).CombinedOutput()
+		out, err := exec.Command("systemd-analyze", "verify", service, filepath.Join(dir, name+".timer")).CombinedOutput()
 		if err != nil || len(bytes.TrimSpace(out)) > 0 {
-			t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+			t.Errorf("systemd-analyze verify %s: %v\n%s", name, err, out)
 		}
 	} else {
 		t.Log("systemd-analyze not installed: the units' syntax is not verified")
 	}
-	service, err := os.ReadFile(filepath.Join(dir, "batch-rotate.service"))
+	data, err := os.ReadFile(service)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, exec1, ok := strings.Cut(strings.ReplaceAll(string(service), "\\\n", " "), "ExecStart=/bin/sh -c '")
+	_, line, ok := strings.Cut(strings.ReplaceAll(string(data), "\\\n", " "), "ExecStart=/bin/sh -c '")
 	if !ok {
-		t.Fatal("the service has no ExecStart running batch")
+		t.Fatalf("%s.service has no ExecStart running batch", name)
 	}
-	exec1, _, _ = strings.Cut(exec1, "'\n")
-	checkBatchCommandLine(t, "batch-rotate.service", strings.ReplaceAll(exec1, "%%", "%"))
+	line, _, _ = strings.Cut(line, "'\n")
+	return strings.ReplaceAll(line, "%%", "%")
+}
 
-	data, err := os.ReadFile(filepath.Join(dir, "rotate-cronjob.k8s.yaml"))
+// cronJobCommand reads a Kubernetes CronJob of one container and returns
+// the shell line it runs (its one argument).
+func cronJobCommand(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -455,13 +470,13 @@ func TestSchedulingExamplesAreValid(t *testing.T) {
 		} `yaml:"spec"`
 	}
 	if err := yaml.Unmarshal(data, &job); err != nil {
-		t.Fatalf("rotate-cronjob.k8s.yaml: %v", err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	containers := job.Spec.JobTemplate.Spec.Template.Spec.Containers
 	if job.Kind != "CronJob" || len(containers) != 1 || len(containers[0].Args) != 1 {
-		t.Fatalf("rotate-cronjob.k8s.yaml: kind %q, containers %+v", job.Kind, containers)
+		t.Fatalf("%s: kind %q, containers %+v", path, job.Kind, containers)
 	}
-	checkBatchCommandLine(t, "rotate-cronjob.k8s.yaml", containers[0].Args[0])
+	return containers[0].Args[0]
 }
 
 var shellSubst = regexp.MustCompile(`"[^"]*\$\([^)]*\)[^"]*"`)

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/uipath-batch/batch/internal/emulator"
 	"github.com/uipath-batch/batch/internal/report"
@@ -94,51 +89,8 @@ func TestPlanDetailedExitCode(t *testing.T) {
 // plan's own flags.
 func TestDriftCheckExamplesAreValid(t *testing.T) {
 	dir := filepath.Join(repoRoot(t), "examples", "schedule")
-	if _, err := exec.LookPath("systemd-analyze"); err == nil {
-		out, err := exec.Command("systemd-analyze", "verify", filepath.Join(dir, "batch-drift.service"), filepath.Join(dir, "batch-drift.timer")).CombinedOutput()
-		if err != nil || len(bytes.TrimSpace(out)) > 0 {
-			t.Errorf("systemd-analyze verify: %v\n%s", err, out)
-		}
-	}
-	service, err := os.ReadFile(filepath.Join(dir, "batch-drift.service"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, line, ok := strings.Cut(strings.ReplaceAll(string(service), "\\\n", " "), "ExecStart=/bin/sh -c '")
-	if !ok {
-		t.Fatal("batch-drift.service has no ExecStart running batch")
-	}
-	line, _, _ = strings.Cut(line, "'\n")
-	checkDriftCommandLine(t, "batch-drift.service", strings.ReplaceAll(line, "%%", "%"))
-
-	data, err := os.ReadFile(filepath.Join(dir, "drift-cronjob.k8s.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var job struct {
-		Kind string `yaml:"kind"`
-		Spec struct {
-			JobTemplate struct {
-				Spec struct {
-					Template struct {
-						Spec struct {
-							Containers []struct {
-								Args []string `yaml:"args"`
-							} `yaml:"containers"`
-						} `yaml:"spec"`
-					} `yaml:"template"`
-				} `yaml:"spec"`
-			} `yaml:"jobTemplate"`
-		} `yaml:"spec"`
-	}
-	if err := yaml.Unmarshal(data, &job); err != nil {
-		t.Fatalf("drift-cronjob.k8s.yaml: %v", err)
-	}
-	containers := job.Spec.JobTemplate.Spec.Template.Spec.Containers
-	if job.Kind != "CronJob" || len(containers) != 1 || len(containers[0].Args) != 1 {
-		t.Fatalf("drift-cronjob.k8s.yaml: kind %q, containers %+v", job.Kind, containers)
-	}
-	checkDriftCommandLine(t, "drift-cronjob.k8s.yaml", containers[0].Args[0])
+	checkDriftCommandLine(t, "batch-drift.service", unitCommand(t, dir, "batch-drift"))
+	checkDriftCommandLine(t, "drift-cronjob.k8s.yaml", cronJobCommand(t, filepath.Join(dir, "drift-cronjob.k8s.yaml")))
 }
 
 // checkDriftCommandLine parses a scheduled "exec batch plan …" line with
