@@ -287,11 +287,9 @@ type assetDTO struct {
 	AllowDirectAPIAccess *bool            `json:"AllowDirectApiAccess,omitempty"`
 }
 
-// robotValueDTO is AssetRobotValueDto.
-type robotValueDTO struct {
-	RobotID            int64           `json:"RobotId"`
-	RobotName          string          `json:"RobotName"`
-	KeyTrail           json.RawMessage `json:"KeyTrail,omitempty"`
+// valueDTO is what AssetRobotValueDto and AssetUserValueDto share: the
+// value itself.
+type valueDTO struct {
 	ValueType          string          `json:"ValueType"`
 	StringValue        string          `json:"StringValue"`
 	BoolValue          bool            `json:"BoolValue"`
@@ -306,24 +304,30 @@ type robotValueDTO struct {
 	ID                 int64           `json:"Id"`
 }
 
+// robotValueDTO is AssetRobotValueDto.
+type robotValueDTO struct {
+	RobotID   int64           `json:"RobotId"`
+	RobotName string          `json:"RobotName"`
+	KeyTrail  json.RawMessage `json:"KeyTrail,omitempty"`
+	valueDTO
+}
+
 // userValueDTO is AssetUserValueDto.
 type userValueDTO struct {
-	UserID             int64           `json:"UserId"`
-	UserName           string          `json:"UserName"`
-	MachineID          json.RawMessage `json:"MachineId,omitempty"`
-	MachineName        json.RawMessage `json:"MachineName,omitempty"`
-	ValueType          string          `json:"ValueType"`
-	StringValue        string          `json:"StringValue"`
-	BoolValue          bool            `json:"BoolValue"`
-	IntValue           int32           `json:"IntValue"`
-	Value              string          `json:"Value"`
-	CredentialUsername string          `json:"CredentialUsername"`
-	CredentialPassword *string         `json:"CredentialPassword,omitempty"`
-	SecretValue        *string         `json:"SecretValue,omitempty"`
-	CredentialStoreID  json.RawMessage `json:"CredentialStoreId,omitempty"`
-	ExternalName       json.RawMessage `json:"ExternalName,omitempty"`
-	KeyValueList       []AssetKeyValue `json:"KeyValueList"`
-	ID                 int64           `json:"Id"`
+	UserID      int64           `json:"UserId"`
+	UserName    string          `json:"UserName"`
+	MachineID   json.RawMessage `json:"MachineId,omitempty"`
+	MachineName json.RawMessage `json:"MachineName,omitempty"`
+	valueDTO
+}
+
+// valueDTO is a robot's or user's value of an asset of type valueType as
+// an answer carries it: its password or secret never.
+func (s *Server) valueDTO(valueType, stringValue, userName, externalName string, store *int64, id int64) valueDTO {
+	return valueDTO{ValueType: valueType, StringValue: stringValue,
+		Value: assetValueText(valueType, stringValue, false, 0, userName), CredentialUsername: userName,
+		CredentialPassword: s.hidden(), SecretValue: s.hidden(), ExternalName: s.text(externalName),
+		CredentialStoreID: s.id(store), KeyValueList: []AssetKeyValue{}, ID: id}
 }
 
 // text is s as an answer carries it, absent when empty.
@@ -403,24 +407,15 @@ func (s *Server) toAssetDTO(a *Asset, x assetExpansion, across bool) assetDTO {
 	dto.ExternalName = s.text(a.ExternalName)
 	robots := make([]robotValueDTO, 0, len(a.RobotValues))
 	for _, v := range a.RobotValues {
-		robots = append(robots, robotValueDTO{
-			RobotID: v.RobotID, RobotName: v.RobotName, KeyTrail: s.absent(), ValueType: a.ValueType, StringValue: v.StringValue,
-			Value: assetValueText(a.ValueType, v.StringValue, false, 0, v.CredentialUsername), CredentialUsername: v.CredentialUsername,
-			CredentialPassword: s.hidden(), SecretValue: s.hidden(), ExternalName: s.text(v.ExternalName),
-			CredentialStoreID: s.id(v.CredentialStoreID), KeyValueList: []AssetKeyValue{}, ID: v.ID,
-		})
+		robots = append(robots, robotValueDTO{RobotID: v.RobotID, RobotName: v.RobotName, KeyTrail: s.absent(),
+			valueDTO: s.valueDTO(a.ValueType, v.StringValue, v.CredentialUsername, v.ExternalName, v.CredentialStoreID, v.ID)})
 	}
 	dto.RobotValues = &robots
 	if x.users {
 		users := make([]userValueDTO, 0, len(a.UserValues))
 		for _, v := range a.UserValues {
-			users = append(users, userValueDTO{
-				UserID: v.UserID, UserName: v.UserName, MachineID: s.id(v.MachineID), MachineName: s.text(v.MachineName),
-				ValueType: a.ValueType, StringValue: v.StringValue,
-				Value: assetValueText(a.ValueType, v.StringValue, false, 0, v.CredentialUsername), CredentialUsername: v.CredentialUsername,
-				CredentialPassword: s.hidden(), SecretValue: s.hidden(), CredentialStoreID: s.id(v.CredentialStoreID),
-				ExternalName: s.text(v.ExternalName), KeyValueList: []AssetKeyValue{}, ID: v.ID,
-			})
+			users = append(users, userValueDTO{UserID: v.UserID, UserName: v.UserName, MachineID: s.id(v.MachineID), MachineName: s.text(v.MachineName),
+				valueDTO: s.valueDTO(a.ValueType, v.StringValue, v.CredentialUsername, v.ExternalName, v.CredentialStoreID, v.ID)})
 		}
 		dto.UserValues = &users
 	}
