@@ -70,6 +70,10 @@ func writeRenames(path string, ids map[string]string, n int, label string) error
 	})
 }
 
+// cpuProfileDirEnv names a folder where each run of the tool writes its
+// CPU profile (RUN_ID.pprof), for `go tool pprof bin/batch FILE`.
+const cpuProfileDirEnv = "BATCH_BENCH_CPU_PROFILES"
+
 // toolRun is one run of the binary with its summary.
 type toolRun struct {
 	measuredCommand
@@ -80,6 +84,9 @@ type toolRun struct {
 func runTool(ctx context.Context, env *Env, srv *emulator.Server, runID string, args ...string) (toolRun, error) {
 	reports := filepath.Join(env.Dir, "reports")
 	args = append(args, "--report-dir", reports, "--run-id", runID, "--no-progress", "--log-format", "json", "--log-level", "warn")
+	if dir := os.Getenv(cpuProfileDirEnv); dir != "" {
+		args = append(args, "--cpu-profile", filepath.Join(dir, runID+".pprof"))
+	}
 	m, err := runMeasured(ctx, env.Bin, append(srv.Env(), "UIPATH_PROFILE=", "HOME="+env.Dir), args...)
 	if err != nil {
 		return toolRun{}, err
