@@ -40,7 +40,7 @@ func (rd *reading) needsState(job *manifest.Job) bool {
 	if rd.readState || ReadsState(job) {
 		return true
 	}
-	return rd.undo && undoable(job.Op) && !rd.resolver.ListTooLong(job.Op)
+	return rd.undo && undoable(job.Op)
 }
 
 // undoable reports whether an op's change can be put back, so that an

@@ -26,11 +26,11 @@ func (n Needs) whole() Needs {
 	return n
 }
 
-// UndoListLimit bounds the accounts of a list read, and held, only for
-// the state undo needs: past it, the run records no state before its
-// updates (its undo manifest says so) rather than holding an
-// organization of millions in memory.
-const UndoListLimit = 50_000
+// HeldListLimit bounds the accounts of a list read only for the state
+// undo needs that are held in memory (and serve lookups by email and user
+// name too); a longer list is kept on disk, found by id (see package
+// spill), so that memory does not grow with the organization.
+const HeldListLimit = 50_000
 
 // IndexThreshold is how many targets of one kind make paging the whole list
 // cheaper than looking each one up: a search costs at least one GET per
@@ -50,8 +50,9 @@ type Needs struct {
 	Groups int
 	// UndoUsers and UndoRobots count the rows that read their account's
 	// state only to record what undoes their change: the lists are read
-	// for them up to UndoListLimit accounts, never one account at a time
-	// when longer (see Resolver.ListTooLong).
+	// for them when they hold fewer pages than these rows (held in memory
+	// up to HeldListLimit accounts, on disk past it), and each account is
+	// read alone otherwise.
 	UndoUsers, UndoRobots int
 	// Members counts the rows that need every account's groups (a group
 	// deleted with its members recorded for undo): the user and robot
@@ -67,14 +68,14 @@ type Resolver struct {
 	retry  worker.RetryPolicy
 
 	usersIndexed  bool
-	usersTooLong  bool // the user list was longer than worth reading
 	usersByID     map[string]*User
 	usersByEmail  map[string]*User
 	usersByName   map[string]*User
+	usersSpilled  *spilled[User] // the user list, read whole, on disk by id
 	robotsIndexed bool
-	robotsTooLong bool
 	robotsByID    map[string]*Robot
 	robotsByName  map[string]*Robot
+	robotsSpilled *spilled[Robot]
 	orchIndexed   bool
 	orchByKey     map[int64]*OrchestratorUser
 	orchByName    map[string][]*OrchestratorUser // lower-case user name → users
@@ -135,17 +136,17 @@ func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
 		}
 	}
 	needs = needs.whole()
-	if n, most := listBound(needs.UserLookups+needs.UserStates, needs.UndoUsers); n > IndexThreshold {
-		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexUsers(ctx, most) })
+	if b := listBound(needs.UserLookups+needs.UserStates, needs.UndoUsers); b.rows > IndexThreshold {
+		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexUsers(ctx, b) })
 		rs.noteList(ServiceIdentity, ignoreTooLong(err))
-		if rs.usersTooLong = errors.Is(err, errListTooLong); err != nil && !rs.usersTooLong {
+		if err != nil && !errors.Is(err, errListTooLong) {
 			errs = append(errs, err)
 		}
 	}
-	if n, most := listBound(needs.RobotLookups+needs.RobotStates, needs.UndoRobots); n > IndexThreshold {
-		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexRobots(ctx, most) })
+	if b := listBound(needs.RobotLookups+needs.RobotStates, needs.UndoRobots); b.rows > IndexThreshold {
+		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexRobots(ctx, b) })
 		rs.noteList(ServiceIdentity, ignoreTooLong(err))
-		if rs.robotsTooLong = errors.Is(err, errListTooLong); err != nil && !rs.robotsTooLong {
+		if err != nil && !errors.Is(err, errListTooLong) {
 			errs = append(errs, err)
 		}
 	}
@@ -180,27 +181,38 @@ func tooLong(most int) func(total int64) error {
 	}
 }
 
-// listBound returns how many rows read a list (reads) and the most
-// accounts the list may hold to be worth reading whole: a page of 1,000
-// per row that would otherwise read its account alone, and for rows that
-// read only for undo, up to UndoListLimit.
-func listBound(reads, undoReads int) (n, most int) {
-	most = reads * PageSize
+// bound is how a list is worth reading: rows is how many rows read it;
+// held the most accounts it may hold to be read into memory (a page of
+// 1,000 per row that would otherwise read its account alone, and for rows
+// that read only for undo, up to HeldListLimit); spilled the most it may
+// hold to be read onto disk instead, found by id (zero: never).
+type bound struct{ rows, held, spilled int }
+
+// listBound is the bound of a list that reads rows look up (by name,
+// or for a state they need) and undoReads rows read only for undo.
+func listBound(reads, undoReads int) bound {
+	b := bound{rows: reads + undoReads, held: reads * PageSize}
 	if undoReads > 0 {
-		most = max(most, min(undoReads*PageSize, UndoListLimit))
+		b.held = max(b.held, min(undoReads*PageSize, HeldListLimit))
+		b.spilled = (reads + undoReads) * PageSize
 	}
-	return reads + undoReads, most
+	return b
 }
 
-// ListTooLong reports whether the list of op's accounts was too long to
-// read for the state undo needs: rows reading only for undo then read
-// nothing.
-func (rs *Resolver) ListTooLong(op manifest.Op) bool {
-	switch op {
-	case manifest.OpUpdateRobotAccount, manifest.OpDeleteRobotAccount:
-		return rs.robotsTooLong
+// walk returns the total hook of a list walk that abandons a list longer
+// than b after its first page, and tells spill when the list is to go to
+// disk instead of memory.
+func (b bound) walk(spill *bool) func(total int64) error {
+	return func(total int64) error {
+		switch {
+		case total <= int64(b.held):
+		case total <= int64(b.spilled):
+			*spill = true
+		default:
+			return errListTooLong
+		}
+		return nil
 	}
-	return rs.usersTooLong
 }
 
 // readGroups reads the organization's groups (one request), so that rows
@@ -442,11 +454,13 @@ func (rs *Resolver) NextPhase(ctx context.Context, needs Needs, c Created) error
 		needs = needs.whole()
 		var again Needs
 		if c.Users {
-			rs.usersIndexed, rs.usersTooLong, rs.usersByID, rs.usersByEmail, rs.usersByName = false, false, nil, nil, nil
+			rs.usersSpilled.close()
+			rs.usersIndexed, rs.usersByID, rs.usersByEmail, rs.usersByName, rs.usersSpilled = false, nil, nil, nil, nil
 			again.UserLookups, again.UserStates, again.UndoUsers = needs.UserLookups, needs.UserStates, needs.UndoUsers
 		}
 		if c.Robots {
-			rs.robotsIndexed, rs.robotsTooLong, rs.robotsByID, rs.robotsByName = false, false, nil, nil
+			rs.robotsSpilled.close()
+			rs.robotsIndexed, rs.robotsByID, rs.robotsByName, rs.robotsSpilled = false, nil, nil, nil
 			again.RobotLookups, again.RobotStates, again.UndoRobots = needs.RobotLookups, needs.RobotStates, needs.UndoRobots
 		}
 		if c.Groups {
@@ -484,52 +498,113 @@ const PageSize = 1000
 // errListTooLong stops paging a list that costs more reads than lookups.
 var errListTooLong = errors.New("the list is longer than the lookups it would save")
 
-func (rs *Resolver) indexUsers(ctx context.Context, most int) error {
-	byID := make(map[string]*User)
-	byEmail := make(map[string]*User)
-	byName := make(map[string]*User)
-	seen := 0
-	err := rs.reader.EachUserWithTotal(ctx, tooLong(most), func(u User) error {
-		if seen++; seen > most {
-			return errListTooLong
-		}
-		p := &u
-		byID[strings.ToLower(u.ID)] = p
-		if u.Email != "" {
-			byEmail[strings.ToLower(u.Email)] = p
-		}
-		if u.UserName != "" {
-			byName[strings.ToLower(u.UserName)] = p
-		}
-		return nil
-	})
+func (rs *Resolver) indexUsers(ctx context.Context, b bound) error {
+	var l accountList[User]
+	err := rs.reader.EachUserWithTotal(ctx, b.walk(&l.toDisk), func(u User) error { return l.add(b, u.ID, &u, encodeUser, decodeUser) })
+	if err == nil {
+		err = l.seal()
+	}
 	if err != nil {
+		l.close()
 		return fmt.Errorf("read the user list: %w", err)
 	}
-	rs.usersByID, rs.usersByEmail, rs.usersByName = byID, byEmail, byName
-	rs.usersIndexed = true
+	rs.usersSpilled.close()
+	rs.usersByID, rs.usersSpilled = l.held, l.disk
+	if l.disk == nil {
+		byEmail := make(map[string]*User, len(l.held))
+		byName := make(map[string]*User, len(l.held))
+		for _, u := range l.held {
+			if u.Email != "" {
+				byEmail[strings.ToLower(u.Email)] = u
+			}
+			if u.UserName != "" {
+				byName[strings.ToLower(u.UserName)] = u
+			}
+		}
+		rs.usersByEmail, rs.usersByName, rs.usersIndexed = byEmail, byName, true
+	}
 	return nil
 }
 
-func (rs *Resolver) indexRobots(ctx context.Context, most int) error {
-	byID := make(map[string]*Robot)
-	byName := make(map[string]*Robot)
-	seen := 0
-	err := rs.reader.EachRobotWithTotal(ctx, tooLong(most), func(r Robot) error {
-		if seen++; seen > most {
-			return errListTooLong
-		}
-		p := &r
-		byID[strings.ToLower(r.ID)] = p
-		byName[strings.ToLower(r.Name)] = p
-		return nil
-	})
+func (rs *Resolver) indexRobots(ctx context.Context, b bound) error {
+	var l accountList[Robot]
+	err := rs.reader.EachRobotWithTotal(ctx, b.walk(&l.toDisk), func(r Robot) error { return l.add(b, r.ID, &r, encodeRobot, decodeRobot) })
+	if err == nil {
+		err = l.seal()
+	}
 	if err != nil {
+		l.close()
 		return fmt.Errorf("read the robot account list: %w", err)
 	}
-	rs.robotsByID, rs.robotsByName = byID, byName
-	rs.robotsIndexed = true
+	rs.robotsSpilled.close()
+	rs.robotsByID, rs.robotsSpilled = l.held, l.disk
+	if l.disk == nil {
+		byName := make(map[string]*Robot, len(l.held))
+		for _, r := range l.held {
+			byName[strings.ToLower(r.Name)] = r
+		}
+		rs.robotsByName, rs.robotsIndexed = byName, true
+	}
 	return nil
+}
+
+// accountList is a list being read: held in memory by lower-case id, or
+// once it is longer than memory should hold, on disk.
+type accountList[T any] struct {
+	toDisk bool // the list's length, as its first page said, is for disk
+	seen   int
+	held   map[string]*T
+	disk   *spilled[T]
+}
+
+func (l *accountList[T]) add(b bound, id string, v *T, encode func([]byte, *T) []byte, decode func([]byte) (T, error)) error {
+	if l.seen++; l.seen > b.held && !l.toDisk {
+		// Longer than its first page said, or a reader that does not
+		// say: what was held goes to disk.
+		if l.seen > b.spilled {
+			return errListTooLong
+		}
+		l.toDisk = true
+	}
+	if !l.toDisk {
+		if l.held == nil {
+			l.held = make(map[string]*T)
+		}
+		l.held[strings.ToLower(id)] = v
+		return nil
+	}
+	if l.seen > b.spilled {
+		return errListTooLong
+	}
+	if l.disk == nil {
+		var err error
+		if l.disk, err = newSpilled(encode, decode); err != nil {
+			return err
+		}
+		for heldID, hv := range l.held {
+			if err := l.disk.put(heldID, hv); err != nil {
+				return err
+			}
+		}
+		l.held = nil
+	}
+	return l.disk.put(id, v)
+}
+
+func (l *accountList[T]) seal() error {
+	if l.disk == nil {
+		if l.held == nil {
+			l.held = make(map[string]*T)
+		}
+		return nil
+	}
+	return l.disk.seal()
+}
+
+func (l *accountList[T]) close() {
+	if l.disk != nil {
+		_ = l.disk.close()
+	}
 }
 
 func (rs *Resolver) indexOrchestratorUsers(ctx context.Context, most int) error {
@@ -574,6 +649,16 @@ func (rs *Resolver) User(ctx context.Context, t manifest.Target, needState bool)
 		}
 		return *found, true, nil
 	}
+	if rs.usersSpilled != nil && t.Kind == manifest.TargetUserID {
+		u, ok, err := rs.usersSpilled.get(key)
+		if err != nil {
+			return User{}, false, failf(report.CodeJournal, "nothing was sent: %v", err)
+		}
+		if !ok {
+			return User{}, false, failf(report.CodeNotFound, "no user with %s %q", t.Kind, t.Value)
+		}
+		return u, true, nil
+	}
 	if t.Kind == manifest.TargetUserID && !needState {
 		return User{ID: t.Value}, false, nil
 	}
@@ -607,6 +692,16 @@ func (rs *Resolver) Robot(ctx context.Context, t manifest.Target, needState bool
 			return Robot{}, false, failf(report.CodeNotFound, "no robot account with %s %q", t.Kind, t.Value)
 		}
 		return *found, true, nil
+	}
+	if rs.robotsSpilled != nil && t.Kind == manifest.TargetRobotAccountID {
+		r, ok, err := rs.robotsSpilled.get(key)
+		if err != nil {
+			return Robot{}, false, failf(report.CodeJournal, "nothing was sent: %v", err)
+		}
+		if !ok {
+			return Robot{}, false, failf(report.CodeNotFound, "no robot account with %s %q", t.Kind, t.Value)
+		}
+		return r, true, nil
 	}
 	if t.Kind == manifest.TargetRobotAccountID && !needState {
 		return Robot{ID: t.Value}, false, nil

@@ -27,7 +27,7 @@ func (a *applier) recordUndo(r *row, l look) error {
 	var payload json.RawMessage
 	var err error
 	if a.stateUnread(r.job.Op, l) {
-		payload, err = undo.Unknown(&job, "its state before the run was not read (the organization's list is longer than a run holds for undo): put it back by hand if needed")
+		payload, err = undo.Unknown(&job, "its state before the run was not read: put it back by hand if needed")
 	} else {
 		payload, err = undo.Compute(&job, a.before(r.job.Op, l))
 	}
@@ -39,7 +39,8 @@ func (a *applier) recordUndo(r *row, l look) error {
 }
 
 // stateUnread reports whether an update's or a delete's target was not
-// read before its write (see Resolver.ListTooLong).
+// read before its write (a run that records undo reads it: this is a
+// guard).
 func (a *applier) stateUnread(op manifest.Op, l look) bool {
 	switch op {
 	case manifest.OpUpdateUser, manifest.OpDeleteUser:
