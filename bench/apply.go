@@ -99,6 +99,15 @@ func runTool(ctx context.Context, env *Env, srv *emulator.Server, runID string, 
 	return run, err
 }
 
+// gets counts a run's GET requests, every service's.
+func gets(s report.Summary) int {
+	n := 0
+	for _, methods := range s.RequestsByService {
+		n += methods["GET"].Requests
+	}
+	return n
+}
+
 func tail(s string) string {
 	if len(s) > 600 {
 		return "…" + s[len(s)-600:]
@@ -190,20 +199,27 @@ func benchLatencyHiding(ctx context.Context, env *Env) ([]Row, error) {
 func benchScale(ctx context.Context, env *Env) ([]Row, error) {
 	big := env.Size(1000000, 2000)
 	small := big / 10
-	srv, err := startEmulator(emulator.Config{Users: big, Seed: 3})
-	if err != nil {
-		return nil, err
+	// Each size runs against an organization of its own size, so that the
+	// user list read for undo (one page per 1,000 rows) grows with the
+	// rows as everything else does.
+	orgs := map[int]*emulator.Server{}
+	for _, n := range []int{small, big} {
+		srv, err := startEmulator(emulator.Config{Users: n, Seed: 3})
+		if err != nil {
+			return nil, err
+		}
+		defer srv.Close()
+		orgs[n] = srv
 	}
-	defer srv.Close()
-	ids := userIDs(srv)
 	var rows []Row
 	var runs []toolRun
 	// The small run goes before and after the big one, and the big one is
 	// compared with their mean, so that a change in the machine's load
 	// moves both sides.
 	for i, n := range []int{small, big, small} {
+		srv := orgs[n]
 		manifest := filepath.Join(env.Dir, fmt.Sprintf("scale-%d-%d.csv", i, n))
-		if err := writeRenames(manifest, ids, n, "Scaled"); err != nil {
+		if err := writeRenames(manifest, userIDs(srv), n, fmt.Sprintf("Scaled %d", i)); err != nil {
 			return nil, err
 		}
 		tool, err := runTool(ctx, env, srv, fmt.Sprintf("scale-%d-%d", i, n), "apply", manifest, "--yes", "--limits", "none", "--workers", "32")
@@ -211,6 +227,9 @@ func benchScale(ctx context.Context, env *Env) ([]Row, error) {
 			return nil, err
 		}
 		_ = os.Remove(manifest)
+		if got := tool.Summary.UndoRows; got != n {
+			return nil, fmt.Errorf("scale run of %d rows: its undo manifest holds %d rows, want one per row (the state before of every account)", n, got)
+		}
 		runs = append(runs, tool)
 	}
 	rate := func(r toolRun, n int) float64 { return float64(n) / r.Wall.Seconds() }
@@ -228,8 +247,8 @@ func benchScale(ctx context.Context, env *Env) ([]Row, error) {
 		Scenario: "3 scale", Rows: big, RowsPerSec: rate(runs[1], big), PeakRSSMB: runs[1].PeakRSSMB,
 		P50Ms: runs[1].Summary.LatencyP50Ms, P95Ms: runs[1].Summary.LatencyP95Ms, Throttled: runs[1].Summary.Throttled,
 		Target: target, Pass: pass, Reference: fmt.Sprintf("%d rows", small), RefPerSec: smallRate, Ratio: speed,
-		Note: fmt.Sprintf("peak RSS %.1f MB → %.1f MB (%+.1f %%); %d rows at %.0f and %.0f rows/s before and after",
-			smallRSS, runs[1].PeakRSSMB, 100*growth, small, rate(runs[0], small), rate(runs[2], small)),
+		Note: fmt.Sprintf("peak RSS %.1f MB → %.1f MB (%+.1f %%); %d rows at %.0f and %.0f rows/s before and after; each run against an organization of its size, undo rows = rows in every run (state before of every account, %d GETs in the big run)",
+			smallRSS, runs[1].PeakRSSMB, 100*growth, small, rate(runs[0], small), rate(runs[2], small), gets(runs[1].Summary)),
 	})
 	return rows, nil
 }
