@@ -14,7 +14,7 @@ import (
 )
 
 // startEmulator runs an emulated organization on loopback for one test.
-func startEmulator(t *testing.T, cfg emulator.Config) *emulator.Server {
+func startEmulator(t testing.TB, cfg emulator.Config) *emulator.Server {
 	t.Helper()
 	s, err := emulator.New(cfg)
 	if err != nil {
@@ -41,7 +41,7 @@ func envLookup(pairs []string, extra ...string) func(string) (string, bool) {
 }
 
 // settingsFor loads the settings the emulator advertises.
-func settingsFor(t *testing.T, s *emulator.Server, extra ...string) Settings {
+func settingsFor(t testing.TB, s *emulator.Server, extra ...string) Settings {
 	t.Helper()
 	st, err := LoadSettings(envLookup(s.Env(), extra...), "")
 	if err != nil {
@@ -51,7 +51,7 @@ func settingsFor(t *testing.T, s *emulator.Server, extra ...string) Settings {
 }
 
 // newTestClient builds a client for the emulator.
-func newTestClient(t *testing.T, s *emulator.Server, opts ...Option) *Client {
+func newTestClient(t testing.TB, s *emulator.Server, opts ...Option) *Client {
 	t.Helper()
 	c, err := New(context.Background(), settingsFor(t, s), opts...)
 	if err != nil {
@@ -60,7 +60,7 @@ func newTestClient(t *testing.T, s *emulator.Server, opts ...Option) *Client {
 	return c
 }
 
-func testContext(t *testing.T) context.Context {
+func testContext(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -75,7 +75,7 @@ func copyAll(w io.Writer, rc io.ReadCloser) (int64, error) {
 }
 
 // stubServer serves h on loopback and returns its URL.
-func stubServer(t *testing.T, h http.HandlerFunc) string {
+func stubServer(t testing.TB, h http.HandlerFunc) string {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -109,17 +109,20 @@ func (c *Client) do(req *http.Request, v any, secrets []secret.Value, opts ...Wr
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if v != nil && len(bytes.TrimSpace(body)) > 0 {
-		var err error
-		if d, ok := v.(bodyDecoder); ok {
-			err = d.decodeBody(body)
-		} else {
-			err = json.Unmarshal(body, v)
-		}
-		if err != nil {
+		if err := decodeAnswer(body, v); err != nil {
 			return resp, fmt.Errorf("decode %s %s answer (status %d): %w", req.Method, req.URL.Path, resp.StatusCode, err)
 		}
 	}
 	return resp, nil
+}
+
+// decodeAnswer decodes a successful answer's body into v: with v's own
+// decoder where it has one, else with encoding/json.
+func decodeAnswer(body []byte, v any) error {
+	if d, ok := v.(bodyDecoder); ok {
+		return d.decodeBody(body)
+	}
+	return json.Unmarshal(body, v)
 }
 
 // attempt sends req once and reads the whole body, running before (nil:
