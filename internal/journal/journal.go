@@ -297,7 +297,7 @@ func noteLine(r record) ([]byte, bool) {
 
 // plainWord reports whether s holds only letters, digits and underscores,
 // which JSON writes as they are.
-func plainWord(s string) bool {
+func plainWord[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
@@ -403,6 +403,9 @@ type Entry struct {
 // A journal that does not exist has no lines; a torn last line (the
 // process killed while writing it) is skipped; a torn line elsewhere, or
 // an error from fn, stops the walk and is returned.
+//
+// The lines Done and Note write (nearly all of a large run's) are read by
+// their bytes (see readLine); any other goes through encoding/json.
 func Each(ctx context.Context, dir string, fn func(*Entry) error) error {
 	path := filepath.Join(dir, FileName)
 	f, err := os.Open(path)
@@ -414,33 +417,179 @@ func Each(ctx context.Context, dir string, fn func(*Entry) error) error {
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 64<<10)
+	var long []byte // a line longer than r's buffer, pieced together
 	for line := 1; ; line++ {
 		if line%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		data, err := r.ReadBytes('\n')
+		data, err := r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long[:0], data...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				data, err = r.ReadSlice('\n')
+				long = append(long, data...)
+			}
+			data = long
+		}
 		if errors.Is(err, io.EOF) {
 			return nil // a last line without newline is torn: ignored
 		}
 		if err != nil {
 			return fmt.Errorf("read journal: %w", err)
 		}
-		var rec record
-		if err := json.Unmarshal(data, &rec); err != nil {
+		e := &Entry{Line: line}
+		if err := readLine(data[:len(data)-1], e); err != nil {
 			return fmt.Errorf("journal %s line %d: %w", path, line, err)
-		}
-		e := &Entry{Line: line, Intent: rec.Intent}
-		switch rec.Kind {
-		case "intent":
-		case "done":
-			e.Done, e.Status = true, rec.Status
-		default:
-			return fmt.Errorf("journal %s line %d: unknown record kind %q", path, line, rec.Kind)
 		}
 		if err := fn(e); err != nil {
 			return err
 		}
 	}
+}
+
+// readLine reads one journal line (without its newline) into e: by its
+// bytes when it is a line doneLine or noteLine writes, else with
+// encoding/json. Both read the same line the same way (FuzzReadLine).
+func readLine(data []byte, e *Entry) error {
+	if readPlainLine(data, e) {
+		return nil
+	}
+	return unmarshalLine(data, e)
+}
+
+// unmarshalLine reads any journal line into e with encoding/json.
+func unmarshalLine(data []byte, e *Entry) error {
+	var rec record
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return err
+	}
+	e.Intent = rec.Intent
+	switch rec.Kind {
+	case "intent":
+	case "done":
+		e.Done, e.Status = true, rec.Status
+	default:
+		return fmt.Errorf("unknown record kind %q", rec.Kind)
+	}
+	return nil
+}
+
+// The openings of the lines doneLine and noteLine write.
+var (
+	doneOpening   = []byte(`{"k":"done","row":`)
+	intentOpening = []byte(`{"k":"intent","row":`)
+)
+
+// readPlainLine reads, by its bytes, a line exactly as doneLine or
+// noteLine writes it: {"k":"done","row":N,"status":"WORD"} or
+// {"k":"intent","row":N,"write":"WORD","undo":{…}} (write and undo
+// optional, the payload an object). It reports false, leaving e as it
+// was, for any other line, and for any doubt.
+func readPlainLine(data []byte, e *Entry) bool {
+	var done bool
+	switch {
+	case bytes.HasPrefix(data, doneOpening):
+		done, data = true, data[len(doneOpening):]
+	case bytes.HasPrefix(data, intentOpening):
+		data = data[len(intentOpening):]
+	default:
+		return false
+	}
+	row, data, ok := cutInt(data)
+	if !ok {
+		return false
+	}
+	var word string
+	if done {
+		word, data, ok = cutWord(data, `,"status":"`)
+	} else {
+		word, data, ok = cutWord(data, `,"write":"`)
+	}
+	if !ok || len(data) == 0 || data[len(data)-1] != '}' {
+		return false
+	}
+	data = data[:len(data)-1]
+	var undo []byte
+	if !done {
+		if raw, found := bytes.CutPrefix(data, []byte(`,"undo":`)); found {
+			// An object, alone: it starts and ends with a brace and is
+			// valid JSON, so nothing runs on after it.
+			if len(raw) < 2 || raw[0] != '{' || raw[len(raw)-1] != '}' || !json.Valid(raw) {
+				return false
+			}
+			undo, data = bytes.Clone(raw), nil
+		}
+	}
+	if len(data) != 0 {
+		return false
+	}
+	e.Done, e.Intent.Row = done, row
+	if done {
+		e.Status = word
+	} else {
+		e.Intent.Write, e.Intent.Undo = word, undo
+	}
+	return true
+}
+
+// cutInt cuts off the start of data an integer as strconv writes it (a
+// JSON number without fraction or exponent, short enough for an int).
+func cutInt(data []byte) (int, []byte, bool) {
+	i := 0
+	if i < len(data) && data[i] == '-' {
+		i++
+	}
+	digits := i
+	for i < len(data) && '0' <= data[i] && data[i] <= '9' {
+		i++
+	}
+	n := i - digits
+	if n == 0 || n > 18 || n > 1 && data[digits] == '0' {
+		return 0, nil, false
+	}
+	v := 0
+	for _, c := range data[digits:i] {
+		v = v*10 + int(c-'0')
+	}
+	if digits == 1 {
+		if v == 0 {
+			return 0, nil, false // "-0": strconv writes "0"
+		}
+		v = -v
+	}
+	return v, data[i:], true
+}
+
+// cutWord cuts off the start of data a field written as key, then a
+// plain word (see plainWord) and its closing quote; a data without key
+// has the empty word. Only a word that is not empty is written so: a
+// field whose key is there with an empty word reports false.
+func cutWord(data []byte, key string) (string, []byte, bool) {
+	rest, found := bytes.CutPrefix(data, []byte(key))
+	if !found {
+		return "", data, true
+	}
+	end := bytes.IndexByte(rest, '"')
+	if end <= 0 || !plainWord(rest[:end]) {
+		return "", nil, false
+	}
+	return wordString(rest[:end]), rest[end+1:], true
+}
+
+// wordString is word as a string, without a copy for the words the tool
+// writes on most lines.
+func wordString(word []byte) string {
+	switch string(word) {
+	case "succeeded":
+		return "succeeded"
+	case "failed":
+		return "failed"
+	case "unchanged":
+		return "unchanged"
+	case "skipped":
+		return "skipped"
+	}
+	return string(word)
 }

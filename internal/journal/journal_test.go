@@ -1,11 +1,13 @@
 package journal
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -478,4 +480,160 @@ func TestIntentsAppendedAtOnceAreEachSynced(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// plainLines are journal lines as Done and Note write them, and lines
+// near them that they never write: the seeds of FuzzReadLine.
+var plainLines = []string{
+	`{"k":"done","row":1,"status":"succeeded"}`,
+	`{"k":"done","row":1000001,"status":"unchanged"}`,
+	`{"k":"done","row":-3}`,
+	`{"k":"done","row":0,"status":"skipped"}`,
+	`{"k":"intent","row":7}`,
+	`{"k":"intent","row":8,"write":"delete"}`,
+	`{"k":"intent","row":9,"undo":{"src":"m.csv:3","rows":[{"op":"update_user","t":"email","v":"a@b.c","name":"A \"b\""}]}}`,
+	`{"k":"intent","row":10,"write":"create","undo":{"notes":["x"]}}`,
+	`{"k":"intent","row":11,"undo":{}}`,
+	`{"k":"intent","row":12,"undo":{"a":{"b":[1,2,{"c":"}"}]}}}`,
+	// A payload's strings are copied as they are, escapes and bytes
+	// that are not UTF-8 alike, by both readers.
+	`{"k":"intent","row":13,"undo":{"a":"\u00e9\ud800"}}`,
+	`{"k":"intent","row":14,"undo":{"a":"` + "\xff" + `"}}`,
+	// Lines the fast path leaves to encoding/json.
+	`{"k":"done","row":1,"status":""}`,
+	`{"k":"done","row":1,"status":"a b"}`,
+	`{"k":"done","row":1,"status":"é"}`,
+	`{"k":"done","row":01,"status":"failed"}`,
+	`{"k":"done","row":-0}`,
+	`{"k":"done","row":1e3}`,
+	`{"k":"done","row":1.0}`,
+	`{"k":"done","row":12345678901234567890}`,
+	`{"k":"done","row":1,"status":"failed"} `,
+	`{"k":"done","row":1,"status":"failed"}` + "\r",
+	`{"k":"done", "row":1}`,
+	`{"K":"done","row":1}`,
+	`{"k":"done","row":1,"write":"create"}`,
+	`{"k":"done","row":1,"status":"failed","row":2}`,
+	`{"k":"intent","row":2,"undo":null}`,
+	`{"k":"intent","row":2,"undo":"x"}`,
+	`{"k":"intent","row":2,"undo": {"a":1}}`,
+	`{"k":"intent","row":2,"undo":{"a":1} }`,
+	`{"k":"intent","row":2,"undo":{"a":1},"b":{}}`,
+	`{"k":"intent","row":2,"undo":{"a":1}{"b":2}}`,
+	`{"k":"intent","row":2,"undo":{"a":1}`,
+	`{"k":"intent","row":2,"undo":{"a":}}`,
+	`{"k":"intent","row":2,"write":"","undo":{}}`,
+	`{"k":"intent","row":2,"undo":{},"write":"create"}`,
+	`{"k":"intent","row":3,"sealed":{"new_password":"x"}}`,
+	`{"k":"intent","row":3,"before":"2026-01-02T03:04:05Z"}`,
+	`{"k":"other","row":3}`,
+	`{"k":"done","row":`,
+	``,
+}
+
+// TestReadPlainLineIsWhatJSONReads: the lines Done and Note write are
+// read by their bytes, and read as encoding/json reads them; lines near
+// them but not theirs are left to encoding/json.
+func TestReadPlainLineIsWhatJSONReads(t *testing.T) {
+	fast := 0
+	for _, line := range plainLines {
+		if checkReadLine(t, []byte(line)) {
+			fast++
+		}
+	}
+	if fast != 12 {
+		t.Fatalf("%d lines were read by their bytes; want the first 12", fast)
+	}
+	// Every line Done and Note write is read by its bytes.
+	for _, r := range []record{
+		{Kind: "done", Intent: Intent{Row: 5}, Status: "succeeded"},
+		{Kind: "done", Intent: Intent{Row: 5}},
+		{Kind: "intent", Intent: Intent{Row: 6, Write: "members", Undo: []byte(`{"src":"m.csv:7"}`)}},
+		{Kind: "intent", Intent: Intent{Row: 6}},
+	} {
+		line, ok := doneLine(r)
+		if !ok {
+			line, ok = noteLine(r)
+		}
+		if !ok || !checkReadLine(t, line) {
+			t.Errorf("line %s (written by hand: %v) is not read by its bytes", line, ok)
+		}
+	}
+}
+
+func FuzzReadLine(f *testing.F) {
+	for _, line := range plainLines {
+		f.Add([]byte(line))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		checkReadLine(t, line)
+	})
+}
+
+// checkReadLine fails t unless readPlainLine, where it answers, reads
+// line as encoding/json does, and only a line that doneLine or noteLine
+// writes as it is; it reports whether it answered.
+func checkReadLine(t *testing.T, line []byte) bool {
+	t.Helper()
+	var fast Entry
+	if !readPlainLine(line, &fast) {
+		if !reflect.DeepEqual(fast, Entry{}) {
+			t.Fatalf("line %q: not read by its bytes, yet the entry is %+v", line, fast)
+		}
+		return false
+	}
+	var slow Entry
+	if err := unmarshalLine(line, &slow); err != nil {
+		t.Fatalf("line %q read by its bytes as %+v; encoding/json: %v", line, fast, err)
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("line %q read by its bytes as %+v; encoding/json reads %+v", line, fast, slow)
+	}
+	r := record{Kind: "intent", Intent: fast.Intent}
+	if fast.Done {
+		r = record{Kind: "done", Intent: Intent{Row: fast.Intent.Row}, Status: fast.Status}
+	}
+	again, ok := doneLine(r)
+	if !ok {
+		again, ok = noteLine(r)
+	}
+	if !ok || string(again) != string(line) {
+		t.Fatalf("line %q read by its bytes, but the tool writes its entry as %q (%v)", line, again, ok)
+	}
+	return true
+}
+
+// A line longer than the reader's buffer (an undo payload of a group of
+// thousands of members) reads whole, as does the line after it.
+func TestEachReadsLongLines(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := []byte(`{"notes":["` + strings.Repeat("x", 300<<10) + `"]}`)
+	odd := Intent{Row: 2, Before: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Undo: long}
+	for _, in := range []Intent{{Row: 1, Undo: long}, odd} {
+		if err := j.Note(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Done(1, "succeeded"); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var got []Entry
+	err = Each(context.Background(), dir, func(e *Entry) error {
+		got = append(got, *e)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || string(got[0].Intent.Undo) != string(long) || string(got[1].Intent.Undo) != string(long) ||
+		!got[1].Intent.Before.Equal(odd.Before) || !got[2].Done || got[2].Status != "succeeded" || got[2].Line != 3 {
+		t.Fatalf("read back %d entries", len(got))
+	}
 }
