@@ -1,6 +1,8 @@
 package worker
 
 import (
+	"math"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -153,6 +155,37 @@ func (g *methodGate) reserve(now int64) reservation {
 		r.changed = g.changedChan()
 	}
 	return r
+}
+
+// room says how many requests could start at now without waiting, and,
+// when none can, the time at which the next one could (0: unknown). It
+// takes nothing: a reserve at once after it may still find the room
+// taken by another caller. The budget in force counts (a learned and
+// tuned one included); a trial of a larger count does not.
+func (g *methodGate) room(now int64) (free int, next int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closedUntil > now {
+		return 0, g.closedUntil
+	}
+	if g.probing {
+		if g.probeOut && now < g.probeUntil {
+			return 0, g.probeUntil
+		}
+		return 1, 0 // the probe; the others wait for its answer
+	}
+	if g.budget.Requests <= 0 {
+		return math.MaxInt, 0
+	}
+	span := int64(g.budget.Window) + g.guardFor(g.budget.Window)
+	if at := g.log.slot(now, g.budget.Requests, span); at > now {
+		return 0, at
+	}
+	// Sends (and reservations) in the span ending now; the log is in
+	// time order.
+	n := g.log.len()
+	recent := n - sort.Search(n, func(i int) bool { return g.log.at(i) > now-span })
+	return max(g.budget.Requests-recent, 0), 0
 }
 
 // confirm checks, after a sleep, that reservation r still stands. If the

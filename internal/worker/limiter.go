@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"sync"
@@ -135,6 +136,32 @@ func (l *Limiter) gate(key string) *methodGate {
 	return g.(*methodGate)
 }
 
+// Room says how many requests of key could start now without waiting:
+// math.MaxInt for a key with no budget and an open gate, 0 while the gate
+// is closed after a 429 (or waits for a probe's answer) or the budget in
+// force, learned or tuned ones included, is used up. When free is 0, next
+// is when one is expected to start (zero when unknown). It reserves
+// nothing, and a key never met stays unknown: a worker pool reads it to
+// choose which of its jobs to start (see Lanes).
+func (l *Limiter) Room(key string) (free int, next time.Time) {
+	if l.stopping() {
+		return 0, time.Time{}
+	}
+	g, ok := l.gates[key]
+	if !ok {
+		v, known := l.others.Load(key)
+		if !known {
+			return math.MaxInt, time.Time{}
+		}
+		g = v.(*methodGate)
+	}
+	free, at := g.room(l.now())
+	if free > 0 || at <= 0 {
+		return free, time.Time{}
+	}
+	return 0, l.origin.Add(time.Duration(at))
+}
+
 // Wait blocks until a request with this key may start, or ctx is done;
 // in that case it gives its reserved slot back where it can and returns an
 // error wrapping the context's cause. With no budget in force and the gate
@@ -166,7 +193,8 @@ reserve:
 		}
 		// A budget's slot is waited for holding the worker: parked jobs
 		// would hold reservations far ahead, where a budget that grows
-		// back (see tuning) could not move them.
+		// back (see tuning) could not move them. A pool with lanes gives
+		// a budget used up one worker only (see Lanes and Room).
 		for now < r.at {
 			if err := l.sleep(ctx, r.at-now, r.changed); err != nil {
 				g.giveBack(r, l.now()-start)

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -370,5 +371,112 @@ func TestLimiterPauseLongerThanTheWindowTeachesNothing(t *testing.T) {
 	}
 	if s := l.Stats()["orchestrator:PATCH"]; s.Learned != (budget.Budget{}) {
 		t.Fatalf("learned %v from a pause", s.Learned)
+	}
+}
+
+// roomIs checks what Room says of key: free requests, and when none is
+// free, the next slot as an offset from start (zero: none told).
+func roomIs(t *testing.T, l *Limiter, key string, start time.Time, wantFree int, wantNext time.Duration) {
+	t.Helper()
+	free, next := l.Room(key)
+	var gotNext time.Duration
+	if !next.IsZero() {
+		gotNext = next.Sub(start)
+	}
+	if free != wantFree || gotNext != wantNext {
+		t.Errorf("Room(%s) = %d, next at %v; want %d, next at %v", key, free, gotNext, wantFree, wantNext)
+	}
+}
+
+// Room counts the budget's free slots in the rolling window, says when
+// the next comes once none is left, and reserves nothing.
+func TestLimiterRoomCountsTheWindowsFreeSlots(t *testing.T) {
+	clock := newFakeClock(true)
+	start := clock.Now()
+	l := newLimiter(budget.Limits{"PUT": {Requests: 3, Window: 10 * time.Second}}, withClock(clock), withSkewGuard(0))
+	roomIs(t, l, "PUT", start, 3, 0)
+	roomIs(t, l, "PUT", start, 3, 0) // asking takes nothing
+	waitAt(t, l, clock, "PUT")       // t=0
+	clock.Advance(2 * time.Second)
+	waitAt(t, l, clock, "PUT") // t=2
+	roomIs(t, l, "PUT", start, 1, 0)
+	waitAt(t, l, clock, "PUT") // t=2
+	roomIs(t, l, "PUT", start, 0, 10*time.Second)
+	clock.Advance(8 * time.Second) // t=10: the first left the window
+	roomIs(t, l, "PUT", start, 1, 0)
+	if held := waitAt(t, l, clock, "PUT"); held != 0 {
+		t.Errorf("the slot Room told of held %v", held)
+	}
+	roomIs(t, l, "PUT", start, 0, 12*time.Second)
+	clock.Advance(2 * time.Second)
+	roomIs(t, l, "PUT", start, 2, 0)
+}
+
+// A key with no budget has room for anything while its gate is open;
+// asking about a key never met does not make it known.
+func TestLimiterRoomOfAKeyWithoutBudget(t *testing.T) {
+	clock := newFakeClock(true)
+	l := newLimiter(budget.Limits{"identity:PUT": {Requests: 1, Window: time.Minute}}, withClock(clock))
+	if free, next := l.Room("orchestrator:PATCH"); free != math.MaxInt || !next.IsZero() {
+		t.Errorf("Room of a key never met = %d, %v; want math.MaxInt and no time", free, next)
+	}
+	if _, met := l.others.Load("orchestrator:PATCH"); met {
+		t.Error("Room made the key known")
+	}
+	waitAt(t, l, clock, "orchestrator:PATCH")
+	if free, _ := l.Room("orchestrator:PATCH"); free != math.MaxInt {
+		t.Errorf("Room of a key without budget after a send = %d, want math.MaxInt", free)
+	}
+}
+
+// After a 429 the gate is closed: no room until Retry-After, then room
+// for the one probe, none while the probe is out, and all again once it
+// is accepted.
+func TestLimiterRoomFollowsTheGate(t *testing.T) {
+	clock := newFakeClock(false)
+	start := clock.Now()
+	l := newLimiter(nil, withClock(clock), withAdaptive(false))
+	if err := l.Wait(bg, "orchestrator:PATCH"); err != nil {
+		t.Fatal(err)
+	}
+	l.Observe("orchestrator:PATCH", http.StatusTooManyRequests, 3*time.Second)
+	roomIs(t, l, "orchestrator:PATCH", start, 0, 3*time.Second)
+	clock.Advance(3 * time.Second)
+	roomIs(t, l, "orchestrator:PATCH", start, 1, 0)
+	if err := l.Wait(bg, "orchestrator:PATCH"); err != nil { // the probe
+		t.Fatal(err)
+	}
+	roomIs(t, l, "orchestrator:PATCH", start, 0, 3*time.Second+time.Duration(probeTimeout))
+	l.Observe("orchestrator:PATCH", http.StatusOK, 0)
+	roomIs(t, l, "orchestrator:PATCH", start, math.MaxInt, 0)
+	l.Stop()
+	roomIs(t, l, "orchestrator:PATCH", start, 0, 0)
+}
+
+// A budget learned from a 429 is the one Room counts against.
+func TestLimiterRoomCountsALearnedBudget(t *testing.T) {
+	clock := newFakeClock(true)
+	l := newLimiter(nil, withClock(clock))
+	for range 10 { // 10 accepted at t=0
+		waitAt(t, l, clock, "PATCH")
+		l.Observe("PATCH", http.StatusOK, 0)
+	}
+	waitAt(t, l, clock, "PATCH")
+	l.Observe("PATCH", http.StatusTooManyRequests, 3*time.Second)
+	waitAt(t, l, clock, "PATCH") // the probe, at t=3
+	l.Observe("PATCH", http.StatusOK, 0)
+	learned := l.Stats()["PATCH"].Learned
+	if learned.Requests != 10 {
+		t.Fatalf("learned %v, want 10 per about 3s", learned)
+	}
+	// The ten sends of t=0 are still in the learned window at t=3 (the
+	// log keeps them at the end of their 50 ms bucket), the probe too.
+	free, next := l.Room("PATCH")
+	if free != 0 || !next.After(clock.Now()) {
+		t.Errorf("Room after learning 10 per %v with 11 sent = %d, next %v after now; want 0 and a later slot", learned.Window, free, next.Sub(clock.Now()))
+	}
+	clock.Advance(2 * learned.Window)
+	if free, _ := l.Room("PATCH"); free != learned.Requests {
+		t.Errorf("Room two windows later = %d, want the learned %d", free, learned.Requests)
 	}
 }

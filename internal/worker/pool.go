@@ -84,7 +84,8 @@ func (s *Stopper) Reason() error {
 
 // RunPool runs do for each job from jobs on cfg.Workers goroutines (more while
 // jobs are parked, see below) and passes every result to emit, which is called from a single goroutine (sinks need
-// no locking) in the order results are ready.
+// no locking) in the order results are ready. Jobs start in the order jobs
+// yields them (RunPoolLanes may start them in another).
 //
 // A job's failure belongs in its result R; RunPool itself only fails because it
 // was stopped: it returns the Stopper's reason, or the context's cause if
@@ -108,6 +109,17 @@ func (s *Stopper) Reason() error {
 // context Run gave it) hands its worker to the next job meanwhile, and
 // takes a worker again before it goes on.
 func RunPool[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J], do func(ctx context.Context, j J) R, emit func(R)) error {
+	return RunPoolLanes(ctx, cfg, Lanes[J]{}, jobs, do, emit)
+}
+
+// RunPoolLanes is RunPool with its jobs sorted into lanes (see Lanes): jobs
+// are read ahead of the workers, at most lanes' lookahead of them, and a
+// free worker takes the oldest job of a lane that has room. Jobs of one
+// lane start in the order jobs yields them. Every guarantee of RunPool
+// holds: a job read ahead and never started (dispatching stopped while it
+// was queued) was never passed to do, and memory is bounded by the
+// lookahead as well. With a zero Lanes it is RunPool.
+func RunPoolLanes[J any, R any](ctx context.Context, cfg PoolConfig, lanes Lanes[J], jobs iter.Seq[J], do func(ctx context.Context, j J) R, emit func(R)) error {
 	workers := max(1, cfg.Workers)
 	stopper := cfg.Stopper
 	if stopper == nil {
@@ -121,7 +133,7 @@ func RunPool[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J]
 	drainDone := make(chan struct{})
 	go watchDrain(ctx, stopper, cfg, cancelJobs, finished, drainDone)
 
-	pending := make(chan J)
+	pending := make(chan handout[J])
 	results := make(chan R)
 	park := newParking(workers, cfg.MaxParked)
 	var exhausted bool
@@ -133,16 +145,19 @@ func RunPool[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J]
 			// One slot and context per goroutine, not per job.
 			slot := &jobSlot{p: park}
 			slotCtx := context.WithValue(jobCtx, slotKey{}, slot)
-			for j := range pending {
+			for h := range pending {
 				park.active <- struct{}{} // a worker: at most Workers jobs run
 				slot.held.Store(true)
 				if dispatchStopped(ctx, stopper) {
 					slot.release()
+					h.lane.finish()
 					continue // handed over as the stop came: never started
 				}
+				r := do(slotCtx, h.job)
+				h.lane.finish()
 				// Never dropped: the emitter drains results until every
 				// goroutine has returned, so this send cannot block forever.
-				results <- do(slotCtx, j)
+				results <- r
 				slot.release()
 			}
 		}()
@@ -153,6 +168,10 @@ func RunPool[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J]
 	}
 	go func() {
 		defer close(pending)
+		if lanes.on() {
+			exhausted = dispatchLanes(ctx, stopper, lanes, workers, jobs, pending)
+			return
+		}
 		exhausted = feed(ctx, stopper, jobs, pending)
 	}()
 	go func() {
@@ -170,6 +189,13 @@ func RunPool[J any, R any](ctx context.Context, cfg PoolConfig, jobs iter.Seq[J]
 		return context.Cause(ctx)
 	}
 	return nil
+}
+
+// handout is a job given to a worker, with the load of its lane (nil
+// without lanes).
+type handout[J any] struct {
+	job  J
+	lane *laneLoad
 }
 
 // emitAll passes every result to emit until results is closed, and calls
@@ -211,16 +237,16 @@ func dispatchStopped(ctx context.Context, stopper *Stopper) bool {
 	}
 }
 
-// feed hands jobs to the workers, one at a time as they become free, until
-// jobs is exhausted (it then reports true), ctx is cancelled or the Stopper
-// stops.
-func feed[J any](ctx context.Context, stopper *Stopper, jobs iter.Seq[J], pending chan<- J) bool {
+// feed hands jobs to the workers (or the lanes' dispatcher), one at a
+// time as they take them, until jobs is exhausted (it then reports true),
+// ctx is cancelled or the Stopper stops.
+func feed[J any](ctx context.Context, stopper *Stopper, jobs iter.Seq[J], pending chan<- handout[J]) bool {
 	for j := range jobs {
 		if dispatchStopped(ctx, stopper) {
 			return false
 		}
 		select {
-		case pending <- j:
+		case pending <- handout[J]{job: j}:
 		case <-ctx.Done():
 			return false
 		case <-stopper.Done():
