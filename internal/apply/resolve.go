@@ -160,6 +160,14 @@ func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
 	return errors.Join(errs...)
 }
 
+// Close lets go of what the resolver keeps on disk (the account lists of a
+// large organization); it resolves nothing after.
+func (rs *Resolver) Close() error {
+	err := errors.Join(rs.usersSpilled.close(), rs.robotsSpilled.close())
+	rs.usersSpilled, rs.robotsSpilled = nil, nil
+	return err
+}
+
 // ignoreTooLong is err, or nil for a list abandoned as too long (it was
 // there).
 func ignoreTooLong(err error) error {
