@@ -57,8 +57,9 @@ type RunConfig struct {
 	// Journal, when set, records each row's completion after its result
 	// is in the sink.
 	Journal *journal.Journal
-	// OnDispatch is called when a row is handed to the workers, and
-	// OnResult after each row is recorded (progress); both optional.
+	// OnDispatch is called when a row is handed to a worker (with Room
+	// set, on the workers' goroutines, concurrently), and OnResult after
+	// each row is recorded (progress); both optional.
 	OnDispatch func()
 	OnResult   func(report.Result)
 	// IsAuthFailure says whether a failure means the credentials are bad.
@@ -76,14 +77,22 @@ type RunConfig struct {
 	// BulkSize is the most rows one request carries in the phases that
 	// send bulk requests (memberships, deletes); below 2, none do.
 	BulkSize int
+	// Room, when set, says how many requests of a budget's key could
+	// start now, and when the next may (worker.Limiter.Room): rows are
+	// then read ahead and sorted by the budget their requests wait for
+	// (Lane), so that rows whose budget is used up hold one worker, not
+	// every one, and rows of other budgets run meanwhile. Nil: rows start
+	// in manifest order.
+	Room func(key string) (free int, next time.Time)
 }
 
 // Outcome is how a run ended.
 type Outcome struct {
 	// Stopped is why the run stopped early (nil: every row was dispatched).
 	Stopped error
-	// Dispatched and NotRun count rows sent to the pool and rows recorded
-	// as not run because the run stopped first.
+	// Dispatched and NotRun count rows sent to the pool (read ahead of
+	// the workers included) and rows recorded as not run because the run
+	// stopped first.
 	Dispatched, NotRun, Resumed int
 }
 
@@ -235,8 +244,8 @@ func (r *run) run(ctx context.Context) (Outcome, error) {
 			}
 		}
 		r.phase = p
-		poolErr = worker.RunPool(ctx, worker.PoolConfig{Workers: r.cfg.Workers, Drain: r.cfg.Drain, Stopper: r.stopper, CaughtUp: r.flush,
-			OnStop: r.cfg.OnStop, Force: r.cfg.Force},
+		poolErr = worker.RunPoolLanes(ctx, worker.PoolConfig{Workers: r.cfg.Workers, Drain: r.cfg.Drain, Stopper: r.stopper, CaughtUp: r.flush,
+			OnStop: r.cfg.OnStop, Force: r.cfg.Force}, r.lanes(),
 			iter.Seq[[]*Task](r.produce(ctx)), r.execute, r.emitAll)
 		if poolErr != nil || r.stopper.Reason() != nil || ctx.Err() != nil || r.rec.err != nil || r.in.err != nil {
 			break
@@ -267,13 +276,42 @@ func (r *run) run(ctx context.Context) (Outcome, error) {
 	return r.outcome(stopped), err
 }
 
+// lanes sorts the rows by the budget they wait for, when the run knows
+// its budgets' room (RunConfig.Room); a batch goes by its first row.
+func (r *run) lanes() worker.Lanes[[]*Task] {
+	if r.cfg.Room == nil {
+		return worker.Lanes[[]*Task]{}
+	}
+	writes := r.exec.Writes()
+	return worker.Lanes[[]*Task]{
+		Of:   func(batch []*Task) string { return Lane(&batch[0].Job, writes) },
+		Room: r.cfg.Room,
+	}
+}
+
+// readsAhead reports whether rows wait in the pool's lanes after
+// produce yields them, rather than going straight to a worker.
+func (r *run) readsAhead() bool { return r.cfg.Room != nil }
+
+// dispatched tells OnDispatch of n rows handed to a worker.
+func (r *run) dispatched(n int) {
+	if r.cfg.OnDispatch == nil {
+		return
+	}
+	for range n {
+		r.cfg.OnDispatch()
+	}
+}
+
 func (r *run) outcome(stopped error) Outcome {
 	return Outcome{Stopped: stopped, Dispatched: r.in.dispatched, NotRun: r.rec.notRun, Resumed: r.in.resumed}
 }
 
 // produce yields the rows of the phase to run, in manifest order, until
 // the manifest ends or the run stops: rows an interrupted run finished are
-// skipped, and each row yielded is pending until emitted. Rows go one by
+// skipped, and each row yielded is pending until emitted (a row read
+// ahead into the pool's lanes and never started is recorded as not run
+// with the rest, see recordNotRun). Rows go one by
 // one, or, in a phase that sends bulk requests, in batches of up to
 // BulkSize rows.
 func (r *run) produce(ctx context.Context) iter.Seq[[]*Task] {
@@ -311,8 +349,8 @@ func (r *run) produce(ctx context.Context) iter.Seq[[]*Task] {
 			}
 			r.pending.add(&t.Job)
 			r.in.dispatched++
-			if r.cfg.OnDispatch != nil {
-				r.cfg.OnDispatch()
+			if !r.readsAhead() {
+				r.dispatched(1) // a worker takes it as it is yielded
 			}
 			if batch = append(batch, t); len(batch) < size {
 				continue
@@ -335,6 +373,9 @@ func (r *run) bulk() bool {
 
 // execute runs a row, or a batch of rows (on a worker of the pool).
 func (r *run) execute(ctx context.Context, batch []*Task) []result {
+	if r.readsAhead() {
+		r.dispatched(len(batch))
+	}
 	out := make([]result, len(batch))
 	if len(batch) == 1 && !r.bulk() {
 		out[0] = result{res: r.exec.Do(ctx, batch[0]), job: &batch[0].Job}

@@ -161,6 +161,7 @@ func Execute(ctx context.Context, cfg Config) (Result, error) {
 		},
 		Force:  cfg.Force,
 		Phases: cfg.Census.Phases(), BulkSize: cfg.BulkSize,
+		Room: sess.Limiter.Room, // rows of a budget used up hold one worker
 		Reopen: func() (*manifest.Reader, error) {
 			return manifest.Open(context.WithoutCancel(ctx), cfg.Path, cfg.Manifest)
 		},
