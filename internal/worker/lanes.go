@@ -39,6 +39,10 @@ type Lanes[J any] struct {
 // lane's room again.
 const lanePoll = 50 * time.Millisecond
 
+// idleLanes is how many lanes with nothing queued or running the
+// dispatcher keeps (their queues' arrays reused) before it forgets them.
+const idleLanes = 64
+
 // on reports whether the jobs go by lanes.
 func (l Lanes[J]) on() bool { return l.Of != nil && l.Room != nil }
 
@@ -130,15 +134,16 @@ func (d *laneDispatcher[J]) add(j J) {
 
 // choose returns the lane whose oldest queued job is the oldest among the
 // lanes with room (nil: none), and, when some lane with queued jobs has
-// no room, how long to wait before asking again (0: none waits). Lanes
-// with nothing queued or running are forgotten.
+// no room, how long to wait before asking again (0: none waits). Beyond
+// idleLanes lanes, those with nothing queued or running are forgotten.
 func (d *laneDispatcher[J]) choose() (*laneQueue[J], time.Duration) {
 	var best *laneQueue[J]
 	var wait time.Duration
+	forget := len(d.queues) > idleLanes
 	for name, q := range d.queues {
 		running := q.load.running.Load()
 		if q.len() == 0 {
-			if running <= 0 {
+			if forget && running <= 0 {
 				delete(d.queues, name)
 			}
 			continue

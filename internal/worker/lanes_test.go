@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -341,5 +342,65 @@ func TestLanesZeroIsRunPool(t *testing.T) {
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Memory by lanes is bounded by the lookahead, not by the number of jobs.
+func TestLanesMemoryIndependentOfJobCount(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a million jobs")
+	}
+	n := 1_000_000
+	if raceEnabled {
+		n = 100_000
+	}
+	names := []string{"identity:PUT", "orchestrator:PATCH", "identity:POST"}
+	jobs := func(yield func(laneJob) bool) {
+		for i := range n {
+			if !yield(laneJob{n: i, lane: names[i%len(names)]}) {
+				return
+			}
+		}
+	}
+	room := newFakeRoom(map[string]int{"identity:PUT": 2})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	emitted := 0
+	err := RunPoolLanes(context.Background(), PoolConfig{Workers: 8}, Lanes[laneJob]{Of: func(j laneJob) string { return j.lane }, Room: room.room},
+		jobs, func(_ context.Context, j laneJob) int { return j.n }, func(int) { emitted++ })
+	runtime.ReadMemStats(&after)
+	if err != nil || emitted != n {
+		t.Fatalf("RunPoolLanes: %v, %d emitted", err, emitted)
+	}
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%d jobs: %d bytes allocated in all", n, allocated)
+	if allocated > 1<<20 {
+		t.Errorf("%d bytes allocated for %d jobs: memory grows with the job count", allocated, n)
+	}
+}
+
+// The dispatcher's cost per job, against RunPool's, for jobs that do
+// nothing: go test -bench Dispatch -run ^$ ./internal/worker
+func BenchmarkDispatch(b *testing.B) {
+	l := newLimiter(nil)
+	for _, byLanes := range []bool{false, true} {
+		name, lanes := "in order", Lanes[laneJob]{}
+		if byLanes {
+			name, lanes = "by lanes", Lanes[laneJob]{Of: func(j laneJob) string { return j.lane }, Room: l.Room}
+		}
+		b.Run(name, func(b *testing.B) {
+			jobs := make([]string, b.N)
+			for i := range jobs {
+				jobs[i] = []string{"identity:PUT", "orchestrator:PATCH"}[i%2]
+			}
+			var pulled atomic.Int32
+			b.ResetTimer()
+			err := RunPoolLanes(context.Background(), PoolConfig{Workers: 16}, lanes, laneJobs(jobs, &pulled),
+				func(_ context.Context, j laneJob) int { _ = l.Wait(bg, j.lane); return j.n }, func(int) {})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
 }
