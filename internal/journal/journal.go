@@ -399,7 +399,8 @@ type Entry struct {
 
 // Each calls fn with each line of the journal in dir, in the order they
 // were written, holding one line at a time: a journal of millions of rows
-// is read in constant memory. Each line is a new Entry that fn may keep.
+// is read in constant memory. The Entry is reused for the next line: fn
+// may keep what it holds (an Intent copied, its Undo), not the Entry.
 // A journal that does not exist has no lines; a torn last line (the
 // process killed while writing it) is skipped; a torn line elsewhere, or
 // an error from fn, stops the walk and is returned.
@@ -418,6 +419,7 @@ func Each(ctx context.Context, dir string, fn func(*Entry) error) error {
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 64<<10)
 	var long []byte // a line longer than r's buffer, pieced together
+	var e Entry
 	for line := 1; ; line++ {
 		if line%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -439,11 +441,11 @@ func Each(ctx context.Context, dir string, fn func(*Entry) error) error {
 		if err != nil {
 			return fmt.Errorf("read journal: %w", err)
 		}
-		e := &Entry{Line: line}
-		if err := readLine(data[:len(data)-1], e); err != nil {
+		e = Entry{Line: line}
+		if err := readLine(data[:len(data)-1], &e); err != nil {
 			return fmt.Errorf("journal %s line %d: %w", path, line, err)
 		}
-		if err := fn(e); err != nil {
+		if err := fn(&e); err != nil {
 			return err
 		}
 	}
