@@ -2,8 +2,8 @@ package undo
 
 import (
 	"bufio"
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -36,19 +36,35 @@ const NotUndoable = "not undoable: "
 // calls done with status "succeeded", across every run of the folder (a
 // resumed run appends to the same journal); and of each row done
 // "unchanged" after such an intent (a killed run's write landed, and the
-// resumed run found nothing left to change). Undo rows of one target are
-// merged into one row. It returns the number of undo rows written.
+// resumed run found nothing left to change). An intent recorded after its
+// row is done belongs to no write. Undo rows of one target are merged
+// into one row, in the order of their intents. It returns the number of
+// undo rows written.
 //
-// It streams: the journal is read three times (each row's last intent and
-// final status; the targets named more than once, found with a Bloom
-// filter; the rows), and only the rows of targets named more than once
-// are held, to be merged. The file is replaced whole, or not at all.
+// It streams: the journal is read once, each row's last payload held
+// until its row is done (the rows in flight, and those a killed run
+// left). A payload chosen is decoded then, once: what the header needs
+// is noted (the columns, the targets named more than once, found with a
+// Bloom filter), and its rows and notes go to a temporary file (see
+// spool.go), which is read back after the header. Rows and notes come in
+// the order their rows were done; only the rows of targets named more
+// than once are held, to be merged, and come last. The file is replaced
+// whole, or not at all.
 func Write(ctx context.Context, dir string, format manifest.Format) (int, error) {
-	rows, payloads, err := readStates(ctx, dir)
+	spool, err := os.CreateTemp(dir, "."+BaseName+".*.spool")
 	if err != nil {
 		return 0, fmt.Errorf("write undo manifest: %w", err)
 	}
-	sc, err := survey(ctx, dir, rows, payloads)
+	defer os.Remove(spool.Name())
+	defer spool.Close()
+	sc, err := collect(ctx, dir, spool)
+	if err != nil {
+		return 0, fmt.Errorf("write undo manifest: %w", err)
+	}
+	size, err := spool.Seek(0, io.SeekCurrent)
+	if err == nil {
+		_, err = spool.Seek(0, io.SeekStart)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("write undo manifest: %w", err)
 	}
@@ -59,7 +75,7 @@ func Write(ctx context.Context, dir string, format manifest.Format) (int, error)
 	}
 	defer os.Remove(tmp.Name()) // after the rename, there is none
 	buf := bufio.NewWriterSize(tmp, 64<<10)
-	n, werr := writeRows(ctx, dir, buf, format, rows, sc)
+	n, werr := writeRows(ctx, dir, buf, format, sc, newSpoolReader(spool, size))
 	if werr == nil {
 		werr = buf.Flush()
 	}
@@ -76,7 +92,7 @@ func Write(ctx context.Context, dir string, format manifest.Format) (int, error)
 	return n, nil
 }
 
-// Row outcomes as the first pass keeps them.
+// How a row ended, as the journal's completion lines say.
 const (
 	notDone uint8 = iota
 	doneSucceeded
@@ -86,114 +102,250 @@ const (
 	doneOther
 )
 
-// rowStates is what the first pass keeps of each row, by row number: the
-// line of its last intent with a payload recorded before it was done, and
-// how it ended.
-// Five bytes a row.
-type rowStates struct {
-	last []uint32
-	done []uint8
-}
-
-func (s *rowStates) grow(row int) {
-	for len(s.last) <= row {
-		s.last = append(s.last, 0)
-		s.done = append(s.done, notDone)
+// outcome is how a completion line says its row ended.
+func outcome(e *journal.Entry) uint8 {
+	switch e.Status {
+	case "succeeded":
+		return doneSucceeded
+	case "unchanged":
+		return doneUnchanged
 	}
+	return doneOther
 }
 
-// chosen reports whether the intent line e carries the payload of a row
-// that changed its target: the row's last intent with one, of a row done
-// "succeeded", or done "unchanged" by a resumed run after an interrupted
-// run had sent its write (which landed: there was nothing left to do).
-func (s *rowStates) chosen(e *journal.Entry) bool {
-	row := e.Intent.Row
-	return !e.Done && len(e.Intent.Undo) > 0 && row > 0 && row < len(s.last) &&
-		(s.done[row] == doneSucceeded || s.done[row] == doneUnchanged) && s.last[row] == uint32(e.Line)
+// changed reports whether a row that ended so, with a payload, changed
+// its target: it succeeded, or it was found unchanged after an
+// interrupted run had sent its write (which landed: there was nothing
+// left to do).
+func changed(o uint8) bool { return o == doneSucceeded || o == doneUnchanged }
+
+// heldPayload is the last payload recorded for a row not yet done, and
+// the journal line of its intent.
+type heldPayload struct {
+	line int
+	undo []byte
 }
 
-// readStates is the first pass: each row's last intent and final status,
-// and how many intents carry a payload.
-func readStates(ctx context.Context, dir string) (*rowStates, int, error) {
-	s := &rowStates{}
+// errDoneAgain stops the pass that takes each row's first completion as
+// its last on meeting a row done again, ending otherwise.
+var errDoneAgain = errors.New("a row is done again")
+
+// collector is the pass over the journal: it chooses the payloads to
+// undo, notes what the header needs of them, and spools them.
+type collector struct {
+	// state is how each row's first completion says it ended, by row
+	// number (notDone until then).
+	state []uint8
+	// last is how each row's last completion says it ended, when known
+	// ahead; nil while each row is taken to be done once, as runs write
+	// their journals.
+	last []uint8
+	// held are the payloads of the rows not done yet.
+	held  map[int]heldPayload
+	seen  *bloom
+	sc    *surveyed
+	spool *spoolWriter
+	names interner
+}
+
+// collect reads the journal in dir once, spooling the payloads chosen to
+// spool, and returns what the header needs. A row done more than once
+// whose completions disagree on whether it changed its target (which no
+// run writes: a resumed run skips rows done) takes a second reading: its
+// last completion decides.
+func collect(ctx context.Context, dir string, spool *os.File) (*surveyed, error) {
+	// The payloads of a journal of this size number fewer than this.
 	payloads := 0
+	if info, err := os.Stat(filepath.Join(dir, journal.FileName)); err == nil {
+		payloads = int(info.Size() / 128)
+	}
+	c := newCollector(spool, payloads, nil)
+	err := journal.Each(ctx, dir, c.take)
+	if errors.Is(err, errDoneAgain) {
+		last, lerr := lastOutcomes(ctx, dir)
+		if lerr != nil {
+			return nil, lerr
+		}
+		if _, err := spool.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("undo spool: %w", err)
+		}
+		if err := spool.Truncate(0); err != nil {
+			return nil, fmt.Errorf("undo spool: %w", err)
+		}
+		c = newCollector(spool, payloads, last)
+		err = journal.Each(ctx, dir, c.take)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := c.spool.flush(); err != nil {
+		return nil, fmt.Errorf("write undo spool: %w", err)
+	}
+	return c.sc, nil
+}
+
+// newCollector spools to spool the payloads of a journal of about
+// payloads of them, with each row's last outcome known ahead or not (nil).
+func newCollector(spool io.Writer, payloads int, last []uint8) *collector {
+	return &collector{last: last, held: map[int]heldPayload{}, seen: newBloom(payloads), sc: newSurveyed(),
+		spool: newSpoolWriter(spool), names: interner{}}
+}
+
+// grown is s with room for index i.
+func grown(s []uint8, i int) []uint8 {
+	if i < len(s) {
+		return s
+	}
+	return append(s, make([]uint8, i+1-len(s))...)
+}
+
+// take reads one journal line.
+func (c *collector) take(e *journal.Entry) error {
+	row := e.Intent.Row
+	if row <= 0 {
+		return nil
+	}
+	c.state = grown(c.state, row)
+	switch {
+	case e.Done && c.state[row] != notDone:
+		if c.last == nil && changed(outcome(e)) != changed(c.state[row]) {
+			return errDoneAgain
+		}
+	case e.Done:
+		o := outcome(e)
+		c.state[row] = o
+		if c.last != nil {
+			o = c.last[row]
+		}
+		p, ok := c.held[row]
+		delete(c.held, row)
+		if ok && changed(o) {
+			return c.choose(row, p)
+		}
+	case c.state[row] == notDone && len(e.Intent.Undo) > 0:
+		// An intent after the row is done belongs to no write the
+		// journal knows of (a resumed run skips done rows). One without
+		// a payload leaves the last payload recorded as it is: the
+		// state read before the row's first send.
+		c.held[row] = heldPayload{line: e.Line, undo: e.Intent.Undo}
+	}
+	return nil
+}
+
+// choose decodes the payload p of row, which changed its target, notes
+// what the header needs of it, and spools it.
+func (c *collector) choose(row int, p heldPayload) error {
+	var pl payload
+	if err := decodePayload(p.undo, &pl, c.names); err != nil {
+		return fmt.Errorf("journal line %d: undo of row %d: %w", p.line, row, err)
+	}
+	c.sc.add(&pl, c.seen)
+	if err := c.spool.add(p.line, &pl); err != nil {
+		return fmt.Errorf("write undo spool: %w", err)
+	}
+	return nil
+}
+
+// lastOutcomes reads how each row's last completion in the journal says
+// it ended, by row number.
+func lastOutcomes(ctx context.Context, dir string) ([]uint8, error) {
+	var last []uint8
 	err := journal.Each(ctx, dir, func(e *journal.Entry) error {
 		row := e.Intent.Row
 		if row <= 0 {
 			return nil
 		}
-		s.grow(row)
-		switch {
-		case e.Done && e.Status == "succeeded":
-			s.done[row] = doneSucceeded
-		case e.Done && e.Status == "unchanged":
-			s.done[row] = doneUnchanged
-		case e.Done:
-			s.done[row] = doneOther
-		case s.done[row] == notDone && len(e.Intent.Undo) > 0:
-			// An intent after the row is done belongs to no write the
-			// journal knows of (a resumed run skips done rows). One
-			// without a payload leaves the last payload recorded as it
-			// is: the state read before the row's first send.
-			s.last[row] = uint32(e.Line)
-			payloads++
+		last = grown(last, row)
+		if e.Done {
+			last[row] = outcome(e)
 		}
 		return nil
 	})
-	return s, payloads, err
+	return last, err
 }
 
-// eachPayload calls fn with the payload of every row that succeeded, in
-// journal order.
-func eachPayload(ctx context.Context, dir string, rows *rowStates, fn func(*payload) error) error {
-	return journal.Each(ctx, dir, func(e *journal.Entry) error {
-		if !rows.chosen(e) {
-			return nil
-		}
-		var p payload
-		if err := json.Unmarshal(e.Intent.Undo, &p); err != nil {
-			return fmt.Errorf("journal line %d: undo of row %d: %w", e.Line, e.Intent.Row, err)
-		}
-		return fn(&p)
-	})
-}
-
-// surveyed is what the second pass learns: the targets named more than
-// once (maybe: a Bloom filter's false positives are merged too, harmlessly),
-// the columns the rows use, and what the header must say.
+// surveyed is what the header needs of the payloads chosen: the targets
+// named more than once (maybe: a Bloom filter's false positives are
+// merged too, harmlessly), the columns the rows use, and what the header
+// must say.
 type surveyed struct {
 	repeated map[string]bool
 	columns  map[string]bool
 	deletes  bool
 	recreate bool
 	notes    bool
+	// shapes are the shapes of the rows whose columns are in columns.
+	shapes map[shape]bool
 }
 
-// survey is the second pass.
-func survey(ctx context.Context, dir string, rows *rowStates, payloads int) (*surveyed, error) {
-	sc := &surveyed{repeated: map[string]bool{}, columns: map[string]bool{}}
-	seen := newBloom(payloads)
-	err := eachPayload(ctx, dir, rows, func(p *payload) error {
-		sc.notes = sc.notes || len(p.Notes) > 0
-		for i := range p.Rows {
-			e := &p.Rows[i]
-			key := e.key()
-			if seen.addSeen(key) {
-				sc.repeated[key] = true
-			}
-			sc.deletes = sc.deletes || e.deletes()
-			sc.recreate = sc.recreate || e.creates()
-			for _, c := range e.job(0).Cells() {
-				sc.columns[c.Column] = true
-			}
-			if e.creates() && e.Op != manifest.OpEnsureGroup || len(e.Add)+len(e.Remove) > 0 {
-				// A merged row may turn memberships into an exact set.
-				sc.columns[manifest.ColGroups] = true
-			}
+func newSurveyed() *surveyed {
+	return &surveyed{repeated: map[string]bool{}, columns: map[string]bool{}, shapes: map[shape]bool{}}
+}
+
+// add notes what the header needs of p; seen holds the targets of the
+// payloads added before.
+func (sc *surveyed) add(p *payload, seen *bloom) {
+	sc.notes = sc.notes || len(p.Notes) > 0
+	for i := range p.Rows {
+		e := &p.Rows[i]
+		key := e.key()
+		if seen.addSeen(key) {
+			sc.repeated[key] = true
 		}
-		return nil
-	})
-	return sc, err
+		sc.deletes = sc.deletes || e.deletes()
+		sc.recreate = sc.recreate || e.creates()
+		sh := e.shape()
+		if sc.shapes[sh] {
+			continue // its columns are those of a row before
+		}
+		if len(sc.shapes) < 1024 {
+			sc.shapes[sh] = true
+		}
+		for _, c := range e.job(0).Cells() {
+			sc.columns[c.Column] = true
+		}
+		if e.creates() && e.Op != manifest.OpEnsureGroup || len(e.Add)+len(e.Remove) > 0 {
+			// A merged row may turn memberships into an exact set.
+			sc.columns[manifest.ColGroups] = true
+		}
+	}
+}
+
+// shape is what the columns of an undo row depend on: its op, its target
+// kind, and which of its fields are set and which empty. Rows of one
+// shape have the same cells, with other values.
+type shape struct {
+	op     manifest.Op
+	t      manifest.TargetKind
+	fields uint64
+}
+
+func (e *entry) shape() shape {
+	var bits uint64
+	field := 0
+	mark := func(set, empty bool) {
+		if set {
+			bits |= 1 << field
+		}
+		if empty {
+			bits |= 2 << field
+		}
+		field += 2
+	}
+	for _, v := range []string{e.V, e.Folder} {
+		mark(true, v == "")
+	}
+	for _, v := range []*string{e.UserName, e.Name, e.Surname, e.DisplayName, e.RobotUser, e.CredentialType} {
+		mark(v != nil, v != nil && *v == "")
+	}
+	for _, v := range []*bool{e.IsActive, e.Bypass, e.Invitation, e.Limit} {
+		mark(v != nil, false)
+	}
+	for _, v := range [][]string{e.Groups, e.Add, e.Remove, e.Roles, e.RolesRemove} {
+		mark(v != nil, len(v) == 0)
+	}
+	mark(e.ExecutionSettings != nil, len(e.ExecutionSettings) == 0)
+	return shape{e.Op, e.T, bits}
 }
 
 // columnOrder is the order of the undo manifest's CSV columns.
@@ -208,10 +360,10 @@ var columnOrder = []string{
 	manifest.ColRobotUsername, manifest.ColCredentialType, manifest.ColExecutionSettings, manifest.ColLimitConcurrentExecution,
 }
 
-// writeRows is the third pass: the header's comments, then each row
-// (rows of a target named more than once held, merged and written last)
-// and each note as a comment line.
-func writeRows(ctx context.Context, dir string, out io.Writer, format manifest.Format, rows *rowStates, sc *surveyed) (int, error) {
+// writeRows writes the header's comments, then each spooled row (rows
+// of a target named more than once held, merged in the order of their
+// intents and written last) and each note as a comment line.
+func writeRows(ctx context.Context, dir string, out io.Writer, format manifest.Format, sc *surveyed, spool *spoolReader) (int, error) {
 	cols := []string{manifest.ColOp}
 	for _, c := range columnOrder[1:] {
 		if sc.columns[c] {
@@ -230,34 +382,54 @@ func writeRows(ctx context.Context, dir string, out io.Writer, format manifest.F
 		n++
 		return w.Write(e.job(n))
 	}
-	held := map[string][]entry{}
-	err = eachPayload(ctx, dir, rows, func(p *payload) error {
-		for _, note := range p.Notes {
+	// held are the rows of targets named more than once, by target, with
+	// the journal lines of their intents.
+	type heldRow struct {
+		line int
+		e    entry
+	}
+	held := map[string][]heldRow{}
+	var rec spooled
+	for records := 1; ; records++ {
+		if records%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+		}
+		err := spool.next(&rec)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+		for _, note := range rec.notes {
 			if err := w.Comment(NotUndoable + note); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		for i := range p.Rows {
-			e := p.Rows[i]
-			if key := e.key(); sc.repeated[key] {
-				held[key] = append(held[key], e)
-				continue
+		for i := range rec.rows {
+			e := &rec.rows[i]
+			if len(sc.repeated) > 0 {
+				if key := e.key(); sc.repeated[key] {
+					held[key] = append(held[key], heldRow{rec.line, *e})
+					continue
+				}
 			}
-			if err := write(&e); err != nil {
-				return err
+			if err := write(e); err != nil {
+				return 0, err
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
 	}
 	for _, k := range slices.Sorted(maps.Keys(held)) {
-		es := held[k]
-		merged := es[0]
-		for _, later := range es[1:] {
+		hs := held[k]
+		// Rows were spooled as their rows were done: put them back in
+		// the order the run wrote them (a payload's rows in its order).
+		slices.SortStableFunc(hs, func(a, b heldRow) int { return cmp.Compare(a.line, b.line) })
+		merged := hs[0].e
+		for _, later := range hs[1:] {
 			var lost string
-			merged, lost = fold(merged, later)
+			merged, lost = fold(merged, later.e)
 			if lost != "" {
 				if err := w.Comment(NotUndoable + lost); err != nil {
 					return 0, err

@@ -246,3 +246,144 @@ func TestWriteWithNothingToUndo(t *testing.T) {
 func hasLine(lines []string, part string) bool {
 	return slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, part) })
 }
+
+// renamed is an update_user row n renaming the user of email from name
+// to the row's new name, and its payload.
+func renamed(t *testing.T, n int, email, from, to string) []byte {
+	t.Helper()
+	r := row(n, manifest.OpUpdateUser, manifest.TargetEmail, email)
+	r.Name = sp(to)
+	return compute(t, r, undo.Before{Kind: undo.KindUser, Exists: true, ID: "id-" + email, Email: email, Name: from})
+}
+
+// TestWriteTakesEachRowsLastCompletion: no run writes a row done twice (a
+// resumed run skips rows done), but a journal that does is read as
+// before: the last completion says whether the row changed its target,
+// and the payload is the last one recorded before the first.
+func TestWriteTakesEachRowsLastCompletion(t *testing.T) {
+	for _, name := range []string{"agreeing", "disagreeing"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			j, err := journal.Open(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			must := func(err error) {
+				t.Helper()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Row 3 is done twice, changing its target both times: one
+			// reading. Its intent between is too late to count.
+			must(j.Note(journal.Intent{Row: 3, Undo: renamed(t, 3, "u3@example.com", "Old3", "New3")}))
+			must(j.Done(3, "succeeded"))
+			must(j.Note(journal.Intent{Row: 3, Undo: renamed(t, 3, "u3@example.com", "Wrong3", "New3")}))
+			must(j.Done(3, "unchanged"))
+			want := []string{"op=update_user,email=u3@example.com,name=Old3"}
+			if name == "disagreeing" {
+				// Row 1 failed, then succeeded: undone. Row 2 succeeded,
+				// then failed: not undone.
+				must(j.Note(journal.Intent{Row: 1, Undo: renamed(t, 1, "u1@example.com", "Old1", "New1")}))
+				must(j.Note(journal.Intent{Row: 2, Undo: renamed(t, 2, "u2@example.com", "Old2", "New2")}))
+				must(j.DoneAll([]journal.Completion{{Row: 1, Status: "failed"}, {Row: 2, Status: "succeeded"}}))
+				must(j.Note(journal.Intent{Row: 1, Undo: renamed(t, 1, "u1@example.com", "Wrong1", "New1")}))
+				must(j.DoneAll([]journal.Completion{{Row: 1, Status: "succeeded"}, {Row: 2, Status: "failed"}}))
+				want = []string{"op=update_user,email=u1@example.com,name=Old1", want[0]}
+			}
+			must(j.Close())
+			n, err := undo.Write(context.Background(), dir, manifest.CSV)
+			must(err)
+			if rows, _ := written(t, dir, manifest.CSV); !slices.Equal(rows, want) || n != len(want) {
+				t.Fatalf("undo rows (%d):\n%s\nwant:\n%s", n, strings.Join(rows, "\n"), strings.Join(want, "\n"))
+			}
+			onlyFiles(t, dir, journal.FileName, "undo.csv")
+		})
+	}
+}
+
+// TestWriteMergesInTheOrderOfIntents: rows of one target done in another
+// order than their intents were written merge as the run wrote them: the
+// earlier row's value is the one put back.
+func TestWriteMergesInTheOrderOfIntents(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins := []journal.Intent{
+		{Row: 1, Undo: renamed(t, 1, "ann@example.com", "Ann", "Anna")},
+		{Row: 2, Undo: renamed(t, 2, "ann@example.com", "Anna", "Annie")},
+		{Row: 3, Undo: renamed(t, 3, "bob@example.com", "Bob", "Rob")},
+	}
+	if err := j.Note(ins...); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.DoneAll([]journal.Completion{{Row: 2, Status: "succeeded"}, {Row: 3, Status: "succeeded"}, {Row: 1, Status: "succeeded"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []manifest.Format{manifest.CSV, manifest.YAML} {
+		n, err := undo.Write(context.Background(), dir, format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"op=update_user,email=ann@example.com,name=Ann", "op=update_user,email=bob@example.com,name=Bob"}
+		if rows, _ := written(t, dir, format); !slices.Equal(rows, want) || n != len(want) {
+			t.Fatalf("%s: undo rows (%d):\n%s\nwant:\n%s", format, n, strings.Join(rows, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+// TestWriteOfAPayloadThatDoesNotDecode: a chosen payload that is not an
+// undo payload fails the write, naming its line, and leaves no file
+// behind, the undo manifest there before included.
+func TestWriteOfAPayloadThatDoesNotDecode(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Note(journal.Intent{Row: 1, Undo: []byte(`{"rows":"not a list"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Done(1, "succeeded"); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	previous := filepath.Join(dir, "undo.csv")
+	if err := os.WriteFile(previous, []byte("op\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = undo.Write(context.Background(), dir, manifest.CSV)
+	if err == nil || !strings.Contains(err.Error(), "line 1: undo of row 1") {
+		t.Fatalf("Write = %v, want an error naming line 1", err)
+	}
+	onlyFiles(t, dir, journal.FileName, "undo.csv")
+	if data, err := os.ReadFile(previous); err != nil || string(data) != "op\n" {
+		t.Fatalf("the undo manifest there before reads %q, %v", data, err)
+	}
+}
+
+// onlyFiles fails t unless dir holds just the files named: no temporary
+// file is left behind.
+func onlyFiles(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	slices.Sort(got)
+	slices.Sort(names)
+	if !slices.Equal(got, names) {
+		t.Fatalf("%s holds %q, want %q", dir, got, names)
+	}
+}
