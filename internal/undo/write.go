@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/uipath-batch/batch/internal/atomicfile"
 	"github.com/uipath-batch/batch/internal/journal"
@@ -389,6 +390,7 @@ func writeRows(ctx context.Context, dir string, out io.Writer, format manifest.F
 		e    entry
 	}
 	held := map[string][]heldRow{}
+	notes := noteTally{}
 	var rec spooled
 	for records := 1; ; records++ {
 		if records%4096 == 0 {
@@ -404,6 +406,9 @@ func writeRows(ctx context.Context, dir string, out io.Writer, format manifest.F
 			return 0, err
 		}
 		for _, note := range rec.notes {
+			if !notes.list(note) {
+				continue
+			}
 			if err := w.Comment(NotUndoable + note); err != nil {
 				return 0, err
 			}
@@ -443,7 +448,55 @@ func writeRows(ctx context.Context, dir string, out io.Writer, format manifest.F
 			return 0, err
 		}
 	}
+	for _, more := range notes.rest() {
+		if err := w.Comment(NotUndoable + more); err != nil {
+			return 0, err
+		}
+	}
 	return n, w.Close()
+}
+
+// NotesListed is how many rows of one op that cannot be put back for one
+// reason the undo manifest names one by one; the rest are counted in one
+// line, so that a million passwords set do not make a million lines.
+const NotesListed = 20
+
+// noteTally counts the notes of each op and reason.
+type noteTally map[noteKind]int
+
+type noteKind struct{ op, why string }
+
+// kindOfNote reads a note written by payload.note ("SOURCE OP TARGET:
+// WHY"): its op and its reason.
+func kindOfNote(note string) noteKind {
+	_, rest, _ := strings.Cut(note, " ")
+	op, rest, _ := strings.Cut(rest, " ")
+	_, why, ok := strings.Cut(rest, ": ")
+	if !ok {
+		return noteKind{why: note}
+	}
+	return noteKind{op: op, why: why}
+}
+
+// list counts note and reports whether it is among the first NotesListed
+// of its kind.
+func (t noteTally) list(note string) bool {
+	k := kindOfNote(note)
+	t[k]++
+	return t[k] <= NotesListed
+}
+
+// rest is a line for each kind of note with more than NotesListed, in a
+// stable order.
+func (t noteTally) rest() []string {
+	var out []string
+	for k, n := range t {
+		if n > NotesListed {
+			out = append(out, fmt.Sprintf("%d more %s rows (%d in all; each is in results.csv): %s", n-NotesListed, k.op, n, k.why))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // header writes the comment lines that open the undo manifest.

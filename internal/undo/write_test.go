@@ -3,6 +3,7 @@ package undo_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -385,5 +386,54 @@ func onlyFiles(t *testing.T, dir string, names ...string) {
 	slices.Sort(names)
 	if !slices.Equal(got, names) {
 		t.Fatalf("%s holds %q, want %q", dir, got, names)
+	}
+}
+
+// Rows that cannot be put back are named one by one up to NotesListed of
+// each op and reason; the rest are counted in one line, however many.
+func TestWriteCountsRowsItCannotUndoPastAScreenful(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const passwords, robots = undo.NotesListed + 130, 3
+	var done []journal.Completion
+	for n := 1; n <= passwords+robots; n++ {
+		op, kind := manifest.OpSetPassword, undo.KindUser
+		if n > passwords {
+			op, kind = manifest.OpSetRobotCredentials, undo.KindRobot
+		}
+		r := row(n, op, manifest.TargetEmail, fmt.Sprintf("u%d@example.com", n))
+		if err := j.Note(journal.Intent{Row: n, Undo: compute(t, r, undo.Before{Kind: kind, Exists: true})}); err != nil {
+			t.Fatal(err)
+		}
+		done = append(done, journal.Completion{Row: n, Status: "succeeded"})
+	}
+	if err := j.DoneAll(done); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := undo.Write(context.Background(), dir, manifest.CSV); err != nil {
+		t.Fatal(err)
+	}
+	_, comments := written(t, dir, manifest.CSV)
+	var named, counted []string
+	for _, c := range comments {
+		switch {
+		case strings.Contains(c, "more set_password rows"):
+			counted = append(counted, c)
+		case strings.Contains(c, "m.csv:"):
+			named = append(named, c)
+		}
+	}
+	if len(named) != undo.NotesListed+robots {
+		t.Errorf("%d rows named one by one, want %d", len(named), undo.NotesListed+robots)
+	}
+	want := fmt.Sprintf("# not undoable: %d more set_password rows (%d in all; each is in results.csv): the password it set cannot be put back: the old one is never read", passwords-undo.NotesListed, passwords)
+	if len(counted) != 1 || counted[0] != want {
+		t.Errorf("counted lines %q, want [%q]", counted, want)
 	}
 }
