@@ -414,10 +414,7 @@ func folderWalk[T any](ctx context.Context, c *Client, what, rel string, folderI
 		if err != nil {
 			return err
 		}
-		var page struct {
-			Count *int `json:"@odata.count"`
-			Value []T  `json:"value"`
-		}
+		var page odataPage[T]
 		if _, err := c.Do(req, &page); err != nil {
 			return fmt.Errorf("list %s from %d: %w", what, skip, err)
 		}
@@ -429,7 +426,7 @@ func folderWalk[T any](ctx context.Context, c *Client, what, rel string, folderI
 		skip += len(page.Value)
 		var total int64
 		if page.Count != nil {
-			total = int64(*page.Count)
+			total = *page.Count
 		}
 		if pageDone(len(page.Value), orchestratorPage, skip, total) {
 			return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // UnknownEnumPrefix begins the value an enum field holds when the server
@@ -49,16 +50,19 @@ func (e enum) decode(raw json.RawMessage) (name string, numeric bool) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", false
 	}
-	var s string
-	if raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
-		for _, n := range e {
-			if strings.EqualFold(n, s) {
-				return n, false
-			}
+	if s, ok := plainString(raw); ok {
+		return e.named(s), false
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return e.named([]byte(s)), false
 		}
-		return s, false
 	}
 	numeric = raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')
+	if len(raw) == 1 && numeric && int(raw[0]-'0') < len(e) {
+		return e[raw[0]-'0'], true // a one-digit code: no need to parse
+	}
 	if n, err := strconv.Atoi(string(raw)); err == nil && n >= 0 && n < len(e) {
 		return e[n], true
 	}
@@ -67,6 +71,33 @@ func (e enum) decode(raw json.RawMessage) (name string, numeric bool) {
 		raw = compact.Bytes()
 	}
 	return UnknownEnumPrefix + string(raw), numeric
+}
+
+// named returns the canonical spelling of a known name (in any letter
+// case), else s itself.
+func (e enum) named(s []byte) string {
+	for _, n := range e {
+		if strings.EqualFold(n, string(s)) {
+			return n
+		}
+	}
+	return string(s)
+}
+
+// plainString returns the text of raw, a JSON string token, when it needs
+// no unescaping (no backslash, only valid UTF-8): what encoding/json
+// would decode it to, without it.
+func plainString(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil, false
+	}
+	text := raw[1 : len(raw)-1]
+	for _, c := range text {
+		if c == '\\' || c == '"' || c < ' ' || c >= utf8.RuneSelf {
+			return nil, false // escapes, or maybe invalid UTF-8: the long way
+		}
+	}
+	return text, true
 }
 
 // code returns the integer code of name, a known name or an unknown code

@@ -216,6 +216,9 @@ func str(raw json.RawMessage) string {
 	if len(raw) == 0 || string(raw) == "null" {
 		return ""
 	}
+	if text, ok := plainString(raw); ok {
+		return string(text)
+	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return s

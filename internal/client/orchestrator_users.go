@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/uipath-batch/batch/internal/client/jsonread"
 	"github.com/uipath-batch/batch/internal/secret"
 )
 
@@ -52,37 +53,80 @@ type OrchestratorUser struct {
 // UnmarshalJSON reads a UserDto; Key may be a GUID string or a number, Type
 // a name or an integer code.
 func (u *OrchestratorUser) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ID              int64            `json:"Id"`
-		Key             json.RawMessage  `json:"Key"`
-		UserName        string           `json:"UserName"`
-		Name            string           `json:"Name"`
-		Surname         string           `json:"Surname"`
-		FullName        string           `json:"FullName"`
-		EmailAddress    string           `json:"EmailAddress"`
-		Type            json.RawMessage  `json:"Type"`
-		IsActive        bool             `json:"IsActive"`
-		UnattendedRobot *UnattendedRobot `json:"UnattendedRobot"`
-		RolesList       []string         `json:"RolesList"`
-		DirectoryID     *string          `json:"DirectoryIdentifier"`
-		Domain          *string          `json:"Domain"`
-		MayUnattended   bool             `json:"MayHaveUnattendedSession"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := readDocument(b, u); err != nil {
 		return fmt.Errorf("Orchestrator user: %w", err)
 	}
-	*u = OrchestratorUser{
-		ID: w.ID, Key: str(w.Key), UserName: w.UserName, Name: w.Name, Surname: w.Surname,
-		FullName: w.FullName, EmailAddress: w.EmailAddress, IsActive: w.IsActive,
-		UnattendedRobot: w.UnattendedRobot, RolesList: w.RolesList, MayHaveUnattendedSession: w.MayUnattended,
+	return nil
+}
+
+// orchestratorUserFields are UserDto's names OrchestratorUser reads.
+var orchestratorUserFields = jsonread.Fields{"Id", "Key", "UserName", "Name", "Surname", "FullName", "EmailAddress",
+	"Type", "IsActive", "UnattendedRobot", "RolesList", "DirectoryIdentifier", "Domain", "MayHaveUnattendedSession"}
+
+// readJSON reads a UserDto (null: the zero OrchestratorUser).
+func (u *OrchestratorUser) readJSON(r *jsonread.Reader) error {
+	*u = OrchestratorUser{}
+	if r.Null() {
+		return nil
 	}
-	if w.DirectoryID != nil {
-		u.DirectoryIdentifier = *w.DirectoryID
+	var key, typ []byte
+	var directoryID, domain *string
+	err := r.Object(func(k []byte) (err error) {
+		switch orchestratorUserFields.Name(k) {
+		case "Id":
+			return r.DecodeInt64(&u.ID)
+		case "Key":
+			key, err = r.Raw()
+			return err
+		case "UserName":
+			return r.DecodeString(&u.UserName)
+		case "Name":
+			return r.DecodeString(&u.Name)
+		case "Surname":
+			return r.DecodeString(&u.Surname)
+		case "FullName":
+			return r.DecodeString(&u.FullName)
+		case "EmailAddress":
+			return r.DecodeString(&u.EmailAddress)
+		case "Type":
+			typ, err = r.Raw()
+			return err
+		case "IsActive":
+			return r.DecodeBool(&u.IsActive)
+		case "UnattendedRobot":
+			if r.Null() {
+				u.UnattendedRobot = nil
+				return nil
+			}
+			if u.UnattendedRobot == nil {
+				u.UnattendedRobot = new(UnattendedRobot)
+			}
+			if err := u.UnattendedRobot.readJSON(r); err != nil {
+				return fmt.Errorf("UnattendedRobot: %w", err)
+			}
+			return nil
+		case "RolesList":
+			return r.DecodeStrings(&u.RolesList)
+		case "DirectoryIdentifier":
+			return r.DecodeStringPtr(&directoryID)
+		case "Domain":
+			return r.DecodeStringPtr(&domain)
+		case "MayHaveUnattendedSession":
+			return r.DecodeBool(&u.MayHaveUnattendedSession)
+		}
+		return r.Skip()
+	})
+	if err != nil {
+		return err
 	}
-	if w.Domain != nil {
-		u.Domain = *w.Domain
+	u.Key = str(key)
+	if directoryID != nil {
+		u.DirectoryIdentifier = *directoryID
 	}
-	u.Type, _ = orchestratorUserTypes.decode(w.Type)
+	if domain != nil {
+		u.Domain = *domain
+	}
+	u.Type, _ = orchestratorUserTypes.decode(typ)
 	if u.ID == 0 {
 		if n, err := strconv.ParseInt(u.Key, 10, 64); err == nil {
 			u.ID = n
@@ -134,44 +178,71 @@ var unattendedKnown = []string{"UserName", "Password", "CredentialStoreId", "Cre
 
 // UnmarshalJSON reads an UnattendedRobotDto, keeping unknown fields.
 func (r *UnattendedRobot) UnmarshalJSON(b []byte) error {
-	var w struct {
-		UserName                 string          `json:"UserName"`
-		CredentialType           json.RawMessage `json:"CredentialType"`
-		CredentialStoreID        *int64          `json:"CredentialStoreId"`
-		CredentialExternalName   string          `json:"CredentialExternalName"`
-		LimitConcurrentExecution bool            `json:"LimitConcurrentExecution"`
-		RobotID                  int64           `json:"RobotId"`
-		MachineMappingsCount     int64           `json:"MachineMappingsCount"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := readDocument(b, r); err != nil {
 		return fmt.Errorf("UnattendedRobot: %w", err)
 	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
-		return fmt.Errorf("UnattendedRobot: %w", err)
+	return nil
+}
+
+// unattendedFields are the UnattendedRobotDto names UnattendedRobot reads
+// into its fields (ExecutionSettings aside).
+var unattendedFields = jsonread.Fields{"UserName", "CredentialType", "CredentialStoreId", "CredentialExternalName",
+	"LimitConcurrentExecution", "RobotId", "MachineMappingsCount"}
+
+// readJSON reads an UnattendedRobotDto (null: the zero UnattendedRobot),
+// keeping every field it does not know, in any letter case, in Extra as
+// sent. ExecutionSettings is read under that exact name only.
+func (rb *UnattendedRobot) readJSON(r *jsonread.Reader) error {
+	*rb = UnattendedRobot{}
+	if r.Null() {
+		return nil
 	}
-	ct := credentialTypes.read(w.CredentialType)
-	*r = UnattendedRobot{
-		UserName: w.UserName, CredentialType: ct.name, CredentialStoreID: w.CredentialStoreID,
-		CredentialExternalName: w.CredentialExternalName, LimitConcurrentExecution: w.LimitConcurrentExecution,
-		RobotID: w.RobotID, MachineMappingsCount: w.MachineMappingsCount, credentialType: ct,
+	var credentialType, executionSettings []byte
+	err := r.Object(func(key []byte) (err error) {
+		switch unattendedFields.Name(key) {
+		case "UserName":
+			return r.DecodeString(&rb.UserName)
+		case "CredentialType":
+			credentialType, err = r.Raw()
+			return err
+		case "CredentialStoreId":
+			return r.DecodeInt64Ptr(&rb.CredentialStoreID)
+		case "CredentialExternalName":
+			return r.DecodeString(&rb.CredentialExternalName)
+		case "LimitConcurrentExecution":
+			return r.DecodeBool(&rb.LimitConcurrentExecution)
+		case "RobotId":
+			return r.DecodeInt64(&rb.RobotID)
+		case "MachineMappingsCount":
+			return r.DecodeInt64(&rb.MachineMappingsCount)
+		}
+		raw, err := r.Raw()
+		switch {
+		case err != nil:
+			return err
+		case string(key) == "ExecutionSettings":
+			executionSettings = raw
+		case !slices.ContainsFunc(unattendedKnown, func(n string) bool { return strings.EqualFold(n, string(key)) }):
+			// Known fields in any letter case (JSON names match so): a
+			// server-computed field must not come back through Extra.
+			if rb.Extra == nil {
+				rb.Extra = map[string]json.RawMessage{}
+			}
+			rb.Extra[string(key)] = append(json.RawMessage(nil), raw...)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if raw, ok := all["ExecutionSettings"]; ok && string(raw) != "null" {
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
-		dec.UseNumber() // numbers go back exactly as they came
-		if err := dec.Decode(&r.ExecutionSettings); err != nil {
+	rb.credentialType = credentialTypes.read(credentialType)
+	rb.CredentialType = rb.credentialType.name
+	if executionSettings != nil {
+		// The last one sent, read with its numbers as they came (to go
+		// back exactly so).
+		if err := jsonread.NewReader(executionSettings).DecodeObject(&rb.ExecutionSettings); err != nil {
 			return fmt.Errorf("ExecutionSettings: %w", err)
 		}
-	}
-	for k := range all {
-		// Known fields in any letter case (JSON names match so): a
-		// server-computed field must not come back through Extra.
-		if slices.ContainsFunc(unattendedKnown, func(n string) bool { return strings.EqualFold(n, k) }) {
-			delete(all, k)
-		}
-	}
-	if len(all) > 0 {
-		r.Extra = all
 	}
 	return nil
 }

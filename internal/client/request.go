@@ -117,10 +117,14 @@ func (c *Client) do(req *http.Request, v any, secrets []secret.Value, opts ...Wr
 }
 
 // decodeAnswer decodes a successful answer's body into v: with v's own
-// decoder where it has one, else with encoding/json.
+// decoder where it has one, with jsonread for a type read so, else with
+// encoding/json.
 func decodeAnswer(body []byte, v any) error {
-	if d, ok := v.(bodyDecoder); ok {
+	switch d := v.(type) {
+	case bodyDecoder:
 		return d.decodeBody(body)
+	case readsJSON:
+		return readDocument(body, d)
 	}
 	return json.Unmarshal(body, v)
 }

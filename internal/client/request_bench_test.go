@@ -125,10 +125,7 @@ func BenchmarkDecodeOrchestratorUsersPage(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for b.Loop() {
-			var p struct {
-				Count *int               `json:"@odata.count"`
-				Value []OrchestratorUser `json:"value"`
-			}
+			var p odataPage[OrchestratorUser]
 			if err := decodeAnswer(body, &p); err != nil || len(p.Value) == 0 {
 				b.Fatalf("%d Orchestrator users, %v", len(p.Value), err)
 			}

@@ -2,12 +2,13 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/uipath-batch/batch/internal/client/jsonread"
 )
 
 // RobotAccountsService reads and changes Identity robot accounts
@@ -32,22 +33,55 @@ type RobotAccount struct {
 // UnmarshalJSON reads a RobotAccountDto, accepting UiPath's timestamp forms
 // and either spelling of groupIds.
 func (r *RobotAccount) UnmarshalJSON(b []byte) error {
-	type plain RobotAccount
-	var w struct {
-		plain
-		GroupIDsUpper        []string `json:"groupIDs"`
-		CreationTime         apiTime  `json:"creationTime"`
-		LastLoginTime        apiTime  `json:"lastLoginTime"`
-		LastModificationTime apiTime  `json:"lastModificationTime"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := readDocument(b, r); err != nil {
 		return fmt.Errorf("robot account: %w", err)
 	}
-	*r = RobotAccount(w.plain)
-	if r.GroupIDs == nil {
-		r.GroupIDs = w.GroupIDsUpper
+	return nil
+}
+
+// robotAccountFields are RobotAccountDto's names RobotAccount reads, in
+// the order encoding/json matched them: a key equal to both groupIds and
+// groupIDs regardless of case is groupIds.
+var robotAccountFields = jsonread.Fields{"id", "name", "displayName", "groupIds", "groupIDs",
+	"creationTime", "lastLoginTime", "lastModificationTime"}
+
+// readJSON reads a RobotAccountDto (null: the zero RobotAccount): groupIds,
+// else groupIDs.
+func (ra *RobotAccount) readJSON(r *jsonread.Reader) error {
+	*ra = RobotAccount{}
+	if r.Null() {
+		return nil
 	}
-	r.CreationTime, r.LastLoginTime, r.LastModificationTime = w.CreationTime.t, w.LastLoginTime.t, w.LastModificationTime.t
+	var groupIDsUpper []string
+	var times [3]apiTime
+	err := r.Object(func(key []byte) error {
+		switch robotAccountFields.Name(key) {
+		case "id":
+			return r.DecodeString(&ra.ID)
+		case "name":
+			return r.DecodeString(&ra.Name)
+		case "displayName":
+			return r.DecodeString(&ra.DisplayName)
+		case "groupIds":
+			return r.DecodeStrings(&ra.GroupIDs)
+		case "groupIDs":
+			return r.DecodeStrings(&groupIDsUpper)
+		case "creationTime":
+			return times[0].read(r)
+		case "lastLoginTime":
+			return times[1].read(r)
+		case "lastModificationTime":
+			return times[2].read(r)
+		}
+		return r.Skip()
+	})
+	if err != nil {
+		return err
+	}
+	if ra.GroupIDs == nil {
+		ra.GroupIDs = groupIDsUpper
+	}
+	timePointers(times[:], &ra.CreationTime, &ra.LastLoginTime, &ra.LastModificationTime)
 	return nil
 }
 

@@ -2,13 +2,13 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/uipath-batch/batch/internal/client/jsonread"
 	"github.com/uipath-batch/batch/internal/secret"
 )
 
@@ -46,22 +46,73 @@ type User struct {
 // UnmarshalJSON reads a UserDto, accepting UiPath's timestamp forms and
 // enum values as names or integer codes.
 func (u *User) UnmarshalJSON(b []byte) error {
-	type plain User
-	var w struct {
-		plain
-		Type                 json.RawMessage `json:"type"`
-		Category             json.RawMessage `json:"category"`
-		CreationTime         apiTime         `json:"creationTime"`
-		LastModificationTime apiTime         `json:"lastModificationTime"`
-		LastLoginTime        apiTime         `json:"lastLoginTime"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := readDocument(b, u); err != nil {
 		return fmt.Errorf("user: %w", err)
 	}
-	*u = User(w.plain)
-	u.Type, _ = userTypes.decode(w.Type)
-	u.Category, _ = userCategories.decode(w.Category)
-	u.CreationTime, u.LastModificationTime, u.LastLoginTime = w.CreationTime.t, w.LastModificationTime.t, w.LastLoginTime.t
+	return nil
+}
+
+// userFields are UserDto's names User reads, in the order encoding/json
+// matched them (the first of two names equal regardless of case wins).
+var userFields = jsonread.Fields{"id", "userName", "email", "emailConfirmed", "name", "surname", "displayName",
+	"isActive", "groupIDs", "legacyId", "bypassBasicAuthRestriction", "invitationAccepted",
+	"type", "category", "creationTime", "lastModificationTime", "lastLoginTime"}
+
+// readJSON reads a UserDto (null: the zero User).
+func (u *User) readJSON(r *jsonread.Reader) error {
+	*u = User{}
+	if r.Null() {
+		return nil
+	}
+	var typ, category []byte
+	var times [3]apiTime
+	err := r.Object(func(key []byte) (err error) {
+		switch userFields.Name(key) {
+		case "id":
+			return r.DecodeString(&u.ID)
+		case "userName":
+			return r.DecodeString(&u.UserName)
+		case "email":
+			return r.DecodeString(&u.Email)
+		case "emailConfirmed":
+			return r.DecodeBool(&u.EmailConfirmed)
+		case "name":
+			return r.DecodeString(&u.Name)
+		case "surname":
+			return r.DecodeString(&u.Surname)
+		case "displayName":
+			return r.DecodeString(&u.DisplayName)
+		case "isActive":
+			return r.DecodeBool(&u.IsActive)
+		case "groupIDs":
+			return r.DecodeStrings(&u.GroupIDs)
+		case "legacyId":
+			return r.DecodeInt64(&u.LegacyID)
+		case "bypassBasicAuthRestriction":
+			return r.DecodeBool(&u.BypassBasicAuthRestriction)
+		case "invitationAccepted":
+			return r.DecodeBool(&u.InvitationAccepted)
+		case "type":
+			typ, err = r.Raw()
+			return err
+		case "category":
+			category, err = r.Raw()
+			return err
+		case "creationTime":
+			return times[0].read(r)
+		case "lastModificationTime":
+			return times[1].read(r)
+		case "lastLoginTime":
+			return times[2].read(r)
+		}
+		return r.Skip()
+	})
+	if err != nil {
+		return err
+	}
+	u.Type, _ = userTypes.decode(typ)
+	u.Category, _ = userCategories.decode(category)
+	timePointers(times[:], &u.CreationTime, &u.LastModificationTime, &u.LastLoginTime)
 	return nil
 }
 

@@ -4,43 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/uipath-batch/batch/internal/secret"
 )
-
-// apiTime decodes the timestamps UiPath sends: RFC 3339, with or without
-// a zone (a missing zone is UTC), any number of fractional digits, or null.
-type apiTime struct{ t *time.Time }
-
-var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02"}
-
-// UnmarshalJSON accepts the forms listed on apiTime.
-func (a *apiTime) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" || len(b) == 0 {
-		a.t = nil
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("timestamp: %w", err)
-	}
-	if s == "" {
-		return nil
-	}
-	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			a.t = &t
-			return nil
-		}
-	}
-	return fmt.Errorf("timestamp %q: unknown format", s)
-}
 
 // identityResult is the answer to POST and PUT /api/User and POST
 // changepassword.
