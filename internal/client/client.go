@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -26,12 +27,15 @@ type Client struct {
 	endpoints Endpoints
 	http      *http.Client
 	// metered is http's transport (see httpFor).
-	metered   *meteredTransport
-	tokens    tokenSource
-	log       zerolog.Logger
-	userAgent string
-	scopes    []string
-	stats     *requestStats
+	metered *meteredTransport
+	tokens  tokenSource
+	log     zerolog.Logger
+	// userAgent is the User-Agent header's value, for every request.
+	userAgent []string
+	// auth is the Authorization header of the token last sent.
+	auth   atomic.Pointer[authHeader]
+	scopes []string
+	stats  *requestStats
 	// secrets are scrubbed from every server message kept in an error.
 	secrets []secret.Value
 
@@ -131,7 +135,7 @@ func New(ctx context.Context, settings Settings, opts ...Option) (*Client, error
 		settings:  settings,
 		endpoints: ep,
 		log:       o.log,
-		userAgent: "batch/" + o.version,
+		userAgent: []string{"batch/" + o.version},
 		scopes:    scopes,
 		stats:     &requestStats{},
 		partition: settings.PartitionID,

@@ -49,12 +49,17 @@ func (c *Client) NewRequest(ctx context.Context, method, urlStr string, body any
 		*req.URL, req.Host = u, u.Host
 	}
 	if buf != nil {
-		req.Header["Content-Type"] = []string{"application/json"}
+		req.Header["Content-Type"] = headerJSON
 	}
-	req.Header["Accept"] = []string{"application/json"}
-	req.Header["User-Agent"] = []string{c.userAgent}
+	req.Header["Accept"] = headerJSON
+	req.Header["User-Agent"] = c.userAgent
 	return req, nil
 }
+
+// headerJSON is the value of the Content-Type and Accept headers of every
+// request: one slice for all of them, which nothing changes in place (a
+// header set anew gets a slice of its own).
+var headerJSON = []string{"application/json"}
 
 // Do sends req with a bearer token, judges the answer with CheckResponse
 // and decodes a successful JSON body into v (unless v is nil). A 401 drops
@@ -101,13 +106,12 @@ func (c *Client) do(req *http.Request, v any, secrets []secret.Value, opts ...Wr
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.Body = io.NopCloser(bytes.NewReader(body)) // read by CheckResponse for a failure only
 	if cerr := CheckResponse(resp); cerr != nil {
 		e := cerr.(*Error)
 		c.scrubError(e, append(secrets, tok))
 		return resp, e
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if v != nil && len(bytes.TrimSpace(body)) > 0 {
 		if err := decodeAnswer(body, v); err != nil {
 			return resp, fmt.Errorf("decode %s %s answer (status %d): %w", req.Method, req.URL.Path, resp.StatusCode, err)
@@ -150,7 +154,7 @@ func (c *Client) attempt(req *http.Request, tok secret.Value, before *beforeSend
 	r := req.WithContext(ctx)
 	r.Header = make(http.Header, len(req.Header)+1)
 	maps.Copy(r.Header, req.Header)
-	r.Header["Authorization"] = []string{"Bearer " + tok.Reveal()}
+	r.Header["Authorization"] = c.authorization(tok)
 	resp, err := c.httpFor(before).Do(r)
 	if err != nil {
 		var ns *notSentError
@@ -160,11 +164,41 @@ func (c *Client) attempt(req *http.Request, tok secret.Value, before *beforeSend
 		return nil, nil, &Error{Method: req.Method, Path: req.URL.Path, Err: err, Written: wrote.Load()}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := readBody(resp)
 	if err != nil {
 		return nil, nil, &Error{Method: req.Method, Path: req.URL.Path, Err: err, Written: true}
 	}
 	return resp, body, nil
+}
+
+// readBody reads an answer's body, at most maxBody of it: in one buffer of
+// the right size when the answer says its length.
+func readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= maxBody {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxBody))
+}
+
+// authorization is the Authorization header's value for tok, made once
+// per token rather than per request.
+func (c *Client) authorization(tok secret.Value) []string {
+	if a := c.auth.Load(); a != nil && a.token.Equal(tok) {
+		return a.value
+	}
+	a := &authHeader{token: tok, value: []string{"Bearer " + tok.Reveal()}}
+	c.auth.Store(a)
+	return a.value
+}
+
+// authHeader is the Authorization header of a token (see authorization).
+type authHeader struct {
+	token secret.Value
+	value []string
 }
 
 // scrubError removes secrets from the server's words kept in e.

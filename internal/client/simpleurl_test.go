@@ -78,7 +78,7 @@ func checkSimpleURL(t *testing.T, raw string) bool {
 }
 
 func TestNewRequestBuildsWhatNetHTTPBuilds(t *testing.T) {
-	c := &Client{userAgent: "batch/test"}
+	c := &Client{userAgent: []string{"batch/test"}}
 	ctx := context.Background()
 	for _, raw := range urlCases[:14] {
 		for _, body := range []any{nil, map[string]string{"name": "Ada"}} {

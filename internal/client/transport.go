@@ -147,13 +147,20 @@ func (t *meteredTransport) roundTrip(req *http.Request, before *beforeSend) (*ht
 		req = req.WithContext(ctx)
 	}
 	t.stats.add(service, req.Method, isToken)
-	start := time.Now()
+	// The request log is debug's: a run at another level takes neither
+	// the time nor the trace id of its requests.
+	logging := t.debug()
+	var start time.Time
+	if logging {
+		start = time.Now()
+	}
 	resp, err := t.base.RoundTrip(req)
-	elapsed := time.Since(start)
 	if err != nil {
 		cancel()
-		t.log.Debug().Str("service", service).Str("method", req.Method).Str("path", req.URL.Path).
-			Dur("duration", elapsed).Str("error", transportMessage(err)).Msg("request failed")
+		if logging {
+			t.log.Debug().Str("service", service).Str("method", req.Method).Str("path", req.URL.Path).
+				Dur("duration", time.Since(start)).Str("error", transportMessage(err)).Msg("request failed")
+		}
 		return nil, err
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
@@ -167,13 +174,21 @@ func (t *meteredTransport) roundTrip(req *http.Request, before *beforeSend) (*ht
 	if t.throttle != nil {
 		t.throttle.Observe(key, resp.StatusCode, retryAfter)
 	}
-	ev := t.log.Debug().Str("service", service).Str("method", req.Method).Str("path", req.URL.Path).
-		Int("status", resp.StatusCode).Dur("duration", elapsed)
-	if id := traceFromHeader(resp.Header); id != "" {
-		ev = ev.Str("trace_id", id)
+	if logging {
+		ev := t.log.Debug().Str("service", service).Str("method", req.Method).Str("path", req.URL.Path).
+			Int("status", resp.StatusCode).Dur("duration", time.Since(start))
+		if id := traceFromHeader(resp.Header); id != "" {
+			ev = ev.Str("trace_id", id)
+		}
+		ev.Msg("request")
 	}
-	ev.Msg("request")
 	return resp, nil
+}
+
+// debug reports whether the request log is written (t.log at debug level,
+// which the global level allows).
+func (t *meteredTransport) debug() bool {
+	return t.log.GetLevel() <= zerolog.DebugLevel && zerolog.GlobalLevel() <= zerolog.DebugLevel
 }
 
 // hookedTransport is the transport of one call with a BeforeSend hook:

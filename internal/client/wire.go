@@ -18,15 +18,21 @@ type identityResult struct {
 	Errors    json.RawMessage `json:"errors"`
 }
 
-// identitySucceeded is the body ASP.NET Identity answers for a success.
-var identitySucceeded = []byte(`{"succeeded":true,"errors":[]}`)
+// identitySucceeded is the body ASP.NET Identity answers for a success;
+// succeeded and noErrors are its fields, shared by every answer decoded
+// from it (nothing changes them).
+var (
+	identitySucceeded = []byte(`{"succeeded":true,"errors":[]}`)
+	succeeded         = true
+	noErrors          = json.RawMessage("[]")
+)
 
-// decodeBody decodes an IdentityResult, without encoding/json for the
-// canonical success (the answer to nearly every request of a run).
+// decodeBody decodes an IdentityResult, without encoding/json and
+// without allocating for the canonical success (the answer to nearly
+// every request of a run).
 func (r *identityResult) decodeBody(body []byte) error {
 	if bytes.Equal(bytes.TrimSpace(body), identitySucceeded) {
-		ok := true
-		*r = identityResult{Succeeded: &ok, Errors: json.RawMessage("[]")}
+		*r = identityResult{Succeeded: &succeeded, Errors: noErrors}
 		return nil
 	}
 	type plain identityResult
@@ -61,9 +67,25 @@ func (r identityResult) check(resp *http.Response) error {
 	return e
 }
 
-// joinURL appends path segments (already escaped where needed) to base.
+// joinURL appends path segments (already escaped where needed) to base,
+// in one allocation.
 func joinURL(base string, parts ...string) string {
-	return strings.TrimRight(base, "/") + "/" + strings.Join(parts, "/")
+	base = strings.TrimRight(base, "/")
+	n := len(base) + max(len(parts), 1)
+	for _, p := range parts {
+		n += len(p)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(base)
+	if len(parts) == 0 {
+		b.WriteByte('/')
+	}
+	for _, p := range parts {
+		b.WriteByte('/')
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // withQuery adds q to u.

@@ -1,0 +1,105 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/uipath-batch/batch/internal/secret"
+)
+
+// An answer that ends before the length it announced is a dropped
+// connection after the request was written, read whole or not at all.
+func TestAnswerCutShortIsANetworkFailure(t *testing.T) {
+	url := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"succeeded\":")
+		_ = buf.Flush()
+	})
+	c, err := New(context.Background(), Settings{URI: url, Organization: "o", Tenant: "t", PAT: secret.New("pat-value-1"), PartitionID: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := testContext(t)
+	name := "x"
+	err = c.Users.Update(ctx, "u", UpdateUser{Name: &name})
+	if e, ok := AsError(err); !ok || !e.Written || !e.Retryable() || e.Kind() != KindNetwork {
+		t.Fatalf("PUT answered short: %v", err)
+	}
+	if _, err := c.Users.Get(ctx, "u"); KindOf(err) != KindNetwork {
+		t.Fatalf("GET answered short: %v", err)
+	}
+}
+
+// A debug logger gets one line per request (service, method, path,
+// status, duration and the trace id the answer carries), never its
+// token; at info level the requests are not logged.
+func TestRequestLogIsDebugs(t *testing.T) {
+	url := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Correlation-Id", "trace-42")
+		_, _ = w.Write(identitySucceeded)
+	})
+	for _, level := range []zerolog.Level{zerolog.DebugLevel, zerolog.InfoLevel} {
+		var logs bytes.Buffer
+		c, err := New(context.Background(), Settings{URI: url, Organization: "o", Tenant: "t", PAT: secret.New("pat-value-for-the-log-test"), PartitionID: "p"},
+			WithLogger(zerolog.New(&logs).Level(level)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "x"
+		for range 2 {
+			if err := c.Users.Update(testContext(t), "u-1", UpdateUser{Name: &name}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if level != zerolog.DebugLevel {
+			if logs.Len() != 0 {
+				t.Errorf("at %s: %s", level, logs.String())
+			}
+			continue
+		}
+		lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+		if len(lines) != 2 || strings.Contains(logs.String(), "pat-value-for-the-log-test") {
+			t.Fatalf("request log: %s", logs.String())
+		}
+		for _, line := range lines {
+			var ev struct {
+				Message, Service, Method, Path string
+				TraceID                        string `json:"trace_id"`
+				Status                         int
+				Duration                       *float64
+			}
+			if err := json.Unmarshal([]byte(line), &ev); err != nil {
+				t.Fatal(err)
+			}
+			if ev.Message != "request" || ev.Service != ServiceIdentity || ev.Method != http.MethodPut || ev.Path != "/o/identity_/api/User/u-1" ||
+				ev.Status != http.StatusOK || ev.TraceID != "trace-42" || ev.Duration == nil {
+				t.Errorf("request line %s", line)
+			}
+		}
+	}
+}
+
+// The Authorization header is the token's, made again when the token
+// changes.
+func TestAuthorizationFollowsTheToken(t *testing.T) {
+	c := &Client{}
+	a, b := secret.New("token-a"), secret.New("token-b")
+	for _, tc := range []struct {
+		tok  secret.Value
+		want string
+	}{{a, "Bearer token-a"}, {a, "Bearer token-a"}, {b, "Bearer token-b"}, {secret.New("token-a"), "Bearer token-a"}} {
+		if got := c.authorization(tc.tok); len(got) != 1 || got[0] != tc.want {
+			t.Fatalf("authorization = %v, want %q", got, tc.want)
+		}
+	}
+}
