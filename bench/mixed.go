@@ -100,6 +100,7 @@ func mixedServices(ctx context.Context, env *Env, interleaved bool) (Row, error)
 	}
 	succeeded := tool.Summary.ByStatus[report.StatusSucceeded]
 	throttled := srv.Throttled()
+	byService := tool.Summary.RequestsByService
 	return Row{
 		Scenario: "4b mixed services (" + order + ")", Rows: users + robots,
 		RowsPerSec: float64(robots) / max(robotTime.Seconds(), 1e-9),
@@ -107,9 +108,9 @@ func mixedServices(ctx context.Context, env *Env, interleaved bool) (Row, error)
 		Target: "robots <= 1.10 × fastest, users >= 0.95, no 429", P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms,
 		PeakRSSMB: tool.PeakRSSMB, Throttled: throttled,
 		Pass: env.Smoke || (robotRatio <= 1.10 && userRatio >= 0.95 && throttled == 0 && succeeded == users+robots),
-		Note: fmt.Sprintf("last robot row %.1f s after the start (fastest %.1f s: %d PATCHes at %s), last user row %.1f s (fastest %.1f s: %d PUTs at PUT=160/5s, ratio %.2f); %d of %d rows succeeded, %.1f s wall",
+		Note: fmt.Sprintf("last robot row %.1f s after the start (fastest %.1f s: %d PATCHes at %s), last user row %.1f s (fastest %.1f s: %d PUTs at PUT=160/5s, ratio %.2f); %d of %d rows succeeded, %.1f s wall; 429s: Identity PUT %d, Orchestrator PATCH %d",
 			robotTime.Seconds(), robotBest.Seconds(), robots, mixedOrchestratorLimits, userTime.Seconds(), userBest.Seconds(), users, userRatio,
-			succeeded, users+robots, tool.Wall.Seconds()),
+			succeeded, users+robots, tool.Wall.Seconds(), byService["identity"]["PUT"].Throttled, byService["orchestrator"]["PATCH"].Throttled),
 	}, nil
 }
 
