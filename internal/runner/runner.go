@@ -106,6 +106,7 @@ func Execute(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, &StopError{fmt.Errorf("sign in: %w; nothing was sent", err)}
 	}
 	exec, resolver := newExecutor(cfg, sess)
+	defer resolver.Close() // the account lists it kept on disk
 	started := time.Now()
 	prior := priorSessions(r, cfg.Resumed)
 	cfg.Log.Info().Str("run_id", r.ID).Str("manifest", cfg.Manifest.DisplayName).Int("rows", cfg.Census.Rows).
