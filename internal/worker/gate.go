@@ -29,6 +29,7 @@ type methodGate struct {
 	hist       *sendHistory // sends of the last ~400 s, when adaptive
 	saturated  int64        // last time the budget delayed a reservation
 	skew       int64        // guard added after 429s at the budget's edge
+	late       int64        // the longest a granted request left after its slot
 
 	closedUntil int64 // nothing starts before this (429 pause)
 	closures    int64 // counts closings; reservations of an older count are void
@@ -66,9 +67,25 @@ type reservation struct {
 // automatic guard plus what 429s at the edge of a known budget added.
 func (g *methodGate) guardFor(w time.Duration) int64 {
 	if g.cfg.guard >= 0 {
-		return int64(g.cfg.guard) + g.skew
+		return int64(g.cfg.guard) + g.skew + g.late
 	}
-	return int64(min(max(w/100, 50*time.Millisecond), w/10)) + g.skew
+	return int64(min(max(w/100, 50*time.Millisecond), w/10)) + g.skew + g.late
+}
+
+// leftLate records that a request granted its slot left d after it (the
+// caller recorded something durably in between): the guard grows by the
+// longest such delay, up to a tenth of the window, so that the server,
+// which counts the request when it arrives, never sees more than the
+// budget in its window. Callers hold mu.
+func (g *methodGate) leftLate(d int64) {
+	if d <= g.late {
+		return
+	}
+	limit := int64(time.Second)
+	if g.budget.Window > 0 {
+		limit = int64(g.budget.Window / 10)
+	}
+	g.late = min(d, limit)
 }
 
 // atLimitShare is the share of a known budget that must have been sent in

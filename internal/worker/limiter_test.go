@@ -480,3 +480,25 @@ func TestLimiterRoomCountsALearnedBudget(t *testing.T) {
 		t.Errorf("Room two windows later = %d, want the learned %d", free, learned.Requests)
 	}
 }
+
+// A request that left late after its slot (a journal synced in between)
+// widens its key's guard by that delay, up to a tenth of the window, so
+// that the server, counting it when it arrives, sees the budget kept.
+func TestLimiterGuardCoversRequestsThatLeftLate(t *testing.T) {
+	clock := newFakeClock(true)
+	l := newLimiter(budget.Limits{"PUT": {Requests: 1, Window: 5 * time.Second}, "GET": {Requests: 1, Window: 5 * time.Second}}, withClock(clock))
+	waitAt(t, l, clock, "PUT")
+	l.LeftLate("PUT", 120*time.Millisecond)
+	l.LeftLate("PUT", 30*time.Millisecond) // the longest counts
+	if held := waitAt(t, l, clock, "PUT"); held != 5*time.Second+50*time.Millisecond+120*time.Millisecond {
+		t.Errorf("PUT after a late one held %v, want the window, the 50 ms guard and the 120 ms it left late", held)
+	}
+	l.LeftLate("PUT", time.Hour)
+	if held := waitAt(t, l, clock, "PUT"); held != 5*time.Second+50*time.Millisecond+500*time.Millisecond {
+		t.Errorf("PUT after a very late one held %v, want the guard capped at a tenth of the window", held)
+	}
+	waitAt(t, l, clock, "GET")
+	if held := waitAt(t, l, clock, "GET"); held != 5*time.Second+50*time.Millisecond {
+		t.Errorf("GET held %v: another key's lateness widened its guard", held)
+	}
+}
