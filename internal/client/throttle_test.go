@@ -160,3 +160,47 @@ func TestServiceOfTellsNestedBasesApart(t *testing.T) {
 		}
 	}
 }
+
+// lateThrottle records what LeftLate was told.
+type lateThrottle struct {
+	fakeThrottle
+	mu   sync.Mutex
+	late map[string]time.Duration
+}
+
+func (l *lateThrottle) LeftLate(key string, d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.late == nil {
+		l.late = map[string]time.Duration{}
+	}
+	l.late[key] += d
+}
+
+// A write whose BeforeSend hook takes a while tells the throttle how late
+// it left after its slot; reads and writes without a hook tell nothing.
+func TestAWriteTellsTheThrottleHowLateItLeft(t *testing.T) {
+	s := startEmulator(t, emulator.Config{Users: 2})
+	th := &lateThrottle{}
+	c := newTestClient(t, s, WithThrottle(th))
+	ctx := testContext(t)
+	name := "Late"
+	hook := BeforeSend(func() error { time.Sleep(30 * time.Millisecond); return nil })
+	if err := c.Users.Update(ctx, s.Users()[0].ID, UpdateUser{Name: &name}, hook); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Users.Update(ctx, s.Users()[1].ID, UpdateUser{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Users.Get(ctx, s.Users()[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	th.mu.Lock()
+	defer th.mu.Unlock()
+	if d := th.late[ThrottleKey(ServiceIdentity, http.MethodPut)]; d < 30*time.Millisecond || d > 5*time.Second {
+		t.Errorf("the PUT with a 30 ms hook told %v late", d)
+	}
+	if len(th.late) != 1 {
+		t.Errorf("late reports %v, want only the PUT with a hook", th.late)
+	}
+}

@@ -27,6 +27,15 @@ type Throttle interface {
 	Observe(key string, status int, retryAfter time.Duration)
 }
 
+// LateThrottle is a Throttle told how long a write left after Wait let it
+// go (its BeforeSend hook ran in between): the server counts a request
+// when it arrives, so a throttle keeping a budget exactly must allow for
+// the delay.
+type LateThrottle interface {
+	Throttle
+	LeftLate(key string, d time.Duration)
+}
+
 // sharedTransport is one tuned connection pool for every Client in the
 // process: keep-alive, many idle connections per host (the worker pool can
 // be large), no cap on connections, and bounded dial/TLS/header waits.
@@ -135,9 +144,13 @@ func (t *meteredTransport) roundTrip(req *http.Request, before *beforeSend) (*ht
 			return nil, err
 		}
 	}
-	if !isToken && req.Method != http.MethodGet && req.Method != http.MethodHead {
+	if before != nil && !isToken && req.Method != http.MethodGet && req.Method != http.MethodHead {
+		granted := time.Now()
 		if err := before.run(); err != nil {
 			return nil, err
+		}
+		if late, ok := t.throttle.(LateThrottle); ok {
+			late.LeftLate(key, time.Since(granted))
 		}
 	}
 	cancel := context.CancelFunc(func() {})

@@ -38,6 +38,10 @@ type Session struct {
 	Limiter *worker.Limiter
 }
 
+// The limiter keeps each budget exactly, allowing for writes that leave
+// late after their slot (their journal intent synced first).
+var _ client.LateThrottle = (*worker.Limiter)(nil)
+
 // New builds the limiter and the client for s. Its errors are in its
 // options or settings: nothing has been sent.
 func New(ctx context.Context, s client.Settings, o Options) (*Session, error) {
