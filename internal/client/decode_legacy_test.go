@@ -12,8 +12,8 @@ import (
 
 // The accounts as the client read them with encoding/json, each object
 // decoded a second time by its own UnmarshalJSON: the reference the fuzz
-// targets hold the jsonread decoders to. Kept as it was, not to be
-// changed with the client.
+// targets hold the one-pass decoders (decode.go) to. Kept as it was, not
+// to be changed with the client.
 
 // legacyDecodeEnum is enum.decode as it was.
 func legacyDecodeEnum(e enum, raw json.RawMessage) string {

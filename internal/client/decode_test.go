@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +35,63 @@ var userSeeds = []string{
 	`{"results":[{"creationTime":5}]}`, `{"results":[{"isActive":"true"}]}`, `{"results":[{"legacyId":1e3}]}`, `{"results":[{"groupIDs":"g"}]}`,
 	`{"results":[1]}`, `{"results":{}}`, `[]`, `null`, `{"results":[{"id":"a"}]} x`, `{"results":[{"id":"a",}]}`,
 	`{"id":"0b3c","type":2,"category":2,"groupIDs":null,"extensionUserAttributes":null}`,
+	// Where jsontext's defaults part from encoding/json's: names and
+	// strings with lone surrogate escapes and invalid UTF-8, names sent
+	// twice, more after the document, integers at int64's edges.
+	`{"results":[{"\ud800id":"a","i\u0064":"b","na` + "\xff" + `me":"c","` + "\xff" + `":1,"":2,"userName":"\udc00\ud800\u0041","email":"\ud83d\ude00\ud83d ` + "\xed\xa0\x80 \xf0\x9f" + `"}]}`,
+	`{"results":[{"id":"a","ID":"b","Id":null,"iD":"c"}],"Results":null,"RESULTS":[{}]}`,
+	`{"results":[]} {"results":[]}`, `{"results":[]}{}`, `null null`, `{"results":[]}` + "\n\t\r ", "\xef\xbb\xbf{}", `{"results":[]`, `{"results":[]}}`,
+	`{"results":[{"legacyId":-0},{"legacyId":9223372036854775807},{"legacyId":-9223372036854775808}]}`,
+	`{"results":[{"legacyId":9223372036854775808}]}`, `{"results":[{"legacyId":-9223372036854775809}]}`, `{"results":[{"legacyId":1E400}]}`,
+	`{"totalCount":-1.0e2,"results":[]}`, `{"results":[{"name":"del ` + "\x7f" + ` nul \u0000"}]}`, "{\"results\":[{\"name\":\"tab \t\"}]}",
+	`{"results":[{"id":"a"},]}`, `{"results":[{"id" "a"}]}`, `{"results":[{id:"a"}]}`, `{"results":[{"id":'a'}]}`, `{"results":[NaN]}`,
+}
+
+// maxNesting is how deeply encoding/json lets arrays and objects nest.
+const maxNesting = 10000
+
+// nested is body with its member field's null replaced by arrays nested
+// to encoding/json's limit (10,000 levels in all), one level short of it
+// and one past it; outer is how many levels hold field's value.
+func nested(body, field string, outer int) []string {
+	var docs []string
+	for _, depth := range []int{maxNesting - outer - 1, maxNesting - outer, maxNesting - outer + 1} {
+		arrays := strings.Repeat("[", depth) + strings.Repeat("]", depth)
+		docs = append(docs, strings.Replace(body, `"`+field+`":null`, `"`+field+`":`+arrays, 1))
+	}
+	return docs
+}
+
+// The accounts nest as deeply as encoding/json lets them, and no deeper:
+// in a member skipped, kept in Extra, or read into ExecutionSettings.
+func TestDecodeNestingLimit(t *testing.T) {
+	past := func(i int, err error) {
+		t.Helper()
+		if (err != nil) != (i%3 == 2) {
+			t.Errorf("document %d: %v", i, err)
+		}
+	}
+	for i, body := range nested(`{"results":[{"id":"a","extensionUserAttributes":null}]}`, "extensionUserAttributes", 3) {
+		var got page[User]
+		err := decodeAnswer([]byte(body), &got)
+		past(i, err)
+		var old page[legacyUser]
+		oldErr := json.Unmarshal([]byte(body), &old)
+		want := page[User]{Results: legacyList(old.Results, func(u legacyUser) User { return User(u) })}
+		same(t, "users page", []byte(body[:40]), got, err, want, oldErr)
+	}
+	for i, body := range append(nested(`{"value":[{"UnattendedRobot":{"ExecutionSettings":{"deep":null}}}]}`, "deep", 5),
+		nested(`{"value":[{"UnattendedRobot":{"Unknown":null}}]}`, "Unknown", 4)...) {
+		var got odataPage[OrchestratorUser]
+		err := decodeAnswer([]byte(body), &got)
+		past(i, err)
+		var old struct {
+			Value []legacyOrchestratorUser `json:"value"`
+		}
+		oldErr := json.Unmarshal([]byte(body), &old)
+		want := odataPage[OrchestratorUser]{Value: legacyList(old.Value, func(u legacyOrchestratorUser) OrchestratorUser { return OrchestratorUser(u) })}
+		same(t, "Orchestrator users page", []byte(body[:50]), got, err, want, oldErr)
+	}
 }
 
 // FuzzDecodeUsers holds the user decoders to encoding/json's reading of
@@ -107,6 +165,13 @@ var orchestratorUserSeeds = []string{
 	`{"value":[{"UnattendedRobot":{"UserName":"a"},"UnattendedRobot":{"RobotId":1}},{"UnattendedRobot":{"UserName":"a"},"UnattendedRobot":null}]}`,
 	`{"value":[{"DirectoryIdentifier":null,"Domain":null,"RolesList":[null]}]}`, `{"value":[{"Id":"7"}]}`,
 	`{"Id":7,"Key":"k","UnattendedRobot":{"UserName":"CORP\\svc"}}`,
+	`{"value":[{"Key":"\ud800","Type":"\u0055ser","UnattendedRobot":{"Extra\ud800":"\udc00","Extra` + "\xff" + `":[1,"` + "\xff" + `"],"ExecutionSettings":{"\ud800":"` + "\xff" + `","n":-0.0e-0,"n":1E+2}}}]}`,
+	`{"value":[{"UnattendedRobot":{"Execution\u0053ettings":{"a":{"b":[{"c":null}]}},"executionsettings":5}}]}`,
+	`{"value":[{"UnattendedRobot":{"ExecutionSettings":{"a":1},"ExecutionSettings":"x"}}]}`,
+	`{"value":[{"UnattendedRobot":{"ExecutionSettings":{"a":1},"ExecutionSettings":null}}]}`,
+	`{"value":[{"UnattendedRobot":{"ExecutionSettings":[],"ExecutionSettings":{"a":1}}}]}`,
+	`{"value":[{"UnattendedRobot":{"ExecutionSettings":{"a":tru}}}]}`, `{"value":[{"UnattendedRobot":{"ExecutionSettings":5,}}]}`,
+	`{"value":[],"@odata.count":9223372036854775808}`, `{"value":[]} []`,
 }
 
 // FuzzDecodeOrchestratorUsers holds the Orchestrator user decoders to

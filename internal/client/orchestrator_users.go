@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/uipath-batch/batch/internal/client/jsonread"
 	"github.com/uipath-batch/batch/internal/secret"
 )
 
@@ -60,41 +59,42 @@ func (u *OrchestratorUser) UnmarshalJSON(b []byte) error {
 }
 
 // orchestratorUserFields are UserDto's names OrchestratorUser reads.
-var orchestratorUserFields = jsonread.Fields{"Id", "Key", "UserName", "Name", "Surname", "FullName", "EmailAddress",
+var orchestratorUserFields = jsonFields{"Id", "Key", "UserName", "Name", "Surname", "FullName", "EmailAddress",
 	"Type", "IsActive", "UnattendedRobot", "RolesList", "DirectoryIdentifier", "Domain", "MayHaveUnattendedSession"}
 
 // readJSON reads a UserDto (null: the zero OrchestratorUser).
-func (u *OrchestratorUser) readJSON(r *jsonread.Reader) error {
+func (u *OrchestratorUser) readJSON(r *jsonReader) error {
 	*u = OrchestratorUser{}
-	if r.Null() {
+	if r.null() {
 		return nil
 	}
-	var key, typ []byte
 	var directoryID, domain *string
-	err := r.Object(func(k []byte) (err error) {
-		switch orchestratorUserFields.Name(k) {
+	err := r.object(func(k []byte) error {
+		switch orchestratorUserFields.field(k) {
 		case "Id":
-			return r.DecodeInt64(&u.ID)
+			return r.readInt64(&u.ID)
 		case "Key":
-			key, err = r.Raw()
+			raw, err := r.raw()
+			u.Key = str(raw)
 			return err
 		case "UserName":
-			return r.DecodeString(&u.UserName)
+			return r.readString(&u.UserName)
 		case "Name":
-			return r.DecodeString(&u.Name)
+			return r.readString(&u.Name)
 		case "Surname":
-			return r.DecodeString(&u.Surname)
+			return r.readString(&u.Surname)
 		case "FullName":
-			return r.DecodeString(&u.FullName)
+			return r.readString(&u.FullName)
 		case "EmailAddress":
-			return r.DecodeString(&u.EmailAddress)
+			return r.readString(&u.EmailAddress)
 		case "Type":
-			typ, err = r.Raw()
+			raw, err := r.raw()
+			u.Type, _ = orchestratorUserTypes.decode(raw)
 			return err
 		case "IsActive":
-			return r.DecodeBool(&u.IsActive)
+			return r.readBool(&u.IsActive)
 		case "UnattendedRobot":
-			if r.Null() {
+			if r.null() {
 				u.UnattendedRobot = nil
 				return nil
 			}
@@ -106,27 +106,25 @@ func (u *OrchestratorUser) readJSON(r *jsonread.Reader) error {
 			}
 			return nil
 		case "RolesList":
-			return r.DecodeStrings(&u.RolesList)
+			return r.readStrings(&u.RolesList)
 		case "DirectoryIdentifier":
-			return r.DecodeStringPtr(&directoryID)
+			return r.readStringPtr(&directoryID)
 		case "Domain":
-			return r.DecodeStringPtr(&domain)
+			return r.readStringPtr(&domain)
 		case "MayHaveUnattendedSession":
-			return r.DecodeBool(&u.MayHaveUnattendedSession)
+			return r.readBool(&u.MayHaveUnattendedSession)
 		}
-		return r.Skip()
+		return r.skip()
 	})
 	if err != nil {
 		return err
 	}
-	u.Key = str(key)
 	if directoryID != nil {
 		u.DirectoryIdentifier = *directoryID
 	}
 	if domain != nil {
 		u.Domain = *domain
 	}
-	u.Type, _ = orchestratorUserTypes.decode(typ)
 	if u.ID == 0 {
 		if n, err := strconv.ParseInt(u.Key, 10, 64); err == nil {
 			u.ID = n
@@ -186,43 +184,53 @@ func (r *UnattendedRobot) UnmarshalJSON(b []byte) error {
 
 // unattendedFields are the UnattendedRobotDto names UnattendedRobot reads
 // into its fields (ExecutionSettings aside).
-var unattendedFields = jsonread.Fields{"UserName", "CredentialType", "CredentialStoreId", "CredentialExternalName",
+var unattendedFields = jsonFields{"UserName", "CredentialType", "CredentialStoreId", "CredentialExternalName",
 	"LimitConcurrentExecution", "RobotId", "MachineMappingsCount"}
 
 // readJSON reads an UnattendedRobotDto (null: the zero UnattendedRobot),
 // keeping every field it does not know, in any letter case, in Extra as
 // sent. ExecutionSettings is read under that exact name only.
-func (rb *UnattendedRobot) readJSON(r *jsonread.Reader) error {
+func (rb *UnattendedRobot) readJSON(r *jsonReader) error {
 	*rb = UnattendedRobot{}
-	if r.Null() {
+	if r.null() {
 		return nil
 	}
-	var credentialType, executionSettings []byte
-	err := r.Object(func(key []byte) (err error) {
-		switch unattendedFields.Name(key) {
+	var settingsErr error
+	err := r.object(func(key []byte) error {
+		switch unattendedFields.field(key) {
 		case "UserName":
-			return r.DecodeString(&rb.UserName)
+			return r.readString(&rb.UserName)
 		case "CredentialType":
-			credentialType, err = r.Raw()
+			raw, err := r.raw()
+			rb.credentialType = credentialTypes.read(raw)
 			return err
 		case "CredentialStoreId":
-			return r.DecodeInt64Ptr(&rb.CredentialStoreID)
+			return r.readInt64Ptr(&rb.CredentialStoreID)
 		case "CredentialExternalName":
-			return r.DecodeString(&rb.CredentialExternalName)
+			return r.readString(&rb.CredentialExternalName)
 		case "LimitConcurrentExecution":
-			return r.DecodeBool(&rb.LimitConcurrentExecution)
+			return r.readBool(&rb.LimitConcurrentExecution)
 		case "RobotId":
-			return r.DecodeInt64(&rb.RobotID)
+			return r.readInt64(&rb.RobotID)
 		case "MachineMappingsCount":
-			return r.DecodeInt64(&rb.MachineMappingsCount)
+			return r.readInt64(&rb.MachineMappingsCount)
 		}
-		raw, err := r.Raw()
-		switch {
-		case err != nil:
+		if string(key) == "ExecutionSettings" {
+			// The last one sent counts, read with its numbers as they
+			// came (to go back exactly so): one that is no object fails
+			// the read unless another follows.
+			rb.ExecutionSettings, settingsErr = nil, nil
+			err := r.readAnyObject(&rb.ExecutionSettings)
+			if _, ok := err.(*mismatchError); ok {
+				settingsErr, err = err, nil
+			}
 			return err
-		case string(key) == "ExecutionSettings":
-			executionSettings = raw
-		case !slices.ContainsFunc(unattendedKnown, func(n string) bool { return strings.EqualFold(n, string(key)) }):
+		}
+		raw, err := r.raw()
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(unattendedKnown, func(n string) bool { return strings.EqualFold(n, string(key)) }) {
 			// Known fields in any letter case (JSON names match so): a
 			// server-computed field must not come back through Extra.
 			if rb.Extra == nil {
@@ -235,15 +243,10 @@ func (rb *UnattendedRobot) readJSON(r *jsonread.Reader) error {
 	if err != nil {
 		return err
 	}
-	rb.credentialType = credentialTypes.read(credentialType)
-	rb.CredentialType = rb.credentialType.name
-	if executionSettings != nil {
-		// The last one sent, read with its numbers as they came (to go
-		// back exactly so).
-		if err := jsonread.NewReader(executionSettings).DecodeObject(&rb.ExecutionSettings); err != nil {
-			return fmt.Errorf("ExecutionSettings: %w", err)
-		}
+	if settingsErr != nil {
+		return fmt.Errorf("ExecutionSettings: %w", settingsErr)
 	}
+	rb.CredentialType = rb.credentialType.name
 	return nil
 }
 

@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -131,6 +132,59 @@ func BenchmarkDecodeOrchestratorUsersPage(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkDecodePagesEncodingJSON reads the same pages as the Decode
+// benchmarks (the live shapes) the way the client read them before
+// #29, with encoding/json and each account's own UnmarshalJSON
+// (decode_legacy_test.go): the cost the one-pass decoders are measured
+// against.
+func BenchmarkDecodePagesEncodingJSON(b *testing.B) {
+	b.Run("users", func(b *testing.B) {
+		srv := startEmulator(b, emulator.Config{Users: maxPageSize, Seed: 1})
+		c := newTestClient(b, srv)
+		partition, err := c.PartitionID(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		body := rawAnswer(b, c, false, "api/User/users/"+partition+"?sortBy=Id&top=1000")
+		benchLegacy[legacyUser](b, body, func(p *page[legacyUser]) int { return len(p.Results) })
+	})
+	b.Run("robot-accounts", func(b *testing.B) {
+		srv := startEmulator(b, emulator.Config{Robots: benchRobots, Seed: 1})
+		c := newTestClient(b, srv)
+		partition, err := c.PartitionID(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		body := rawAnswer(b, c, false, "api/RobotAccount/"+partition+"?sortBy=Id&top=1000")
+		benchLegacy[legacyRobotAccount](b, body, func(p *page[legacyRobotAccount]) int { return len(p.Results) })
+	})
+	b.Run("orchestrator-users", func(b *testing.B) {
+		srv := startEmulator(b, emulator.Config{Robots: benchRobots, Seed: 1})
+		c := newTestClient(b, srv)
+		body := rawAnswer(b, c, true, "odata/Users?$orderby=Id%20asc&$top=1000&$skip=0&$count=true")
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			var p odataPage[legacyOrchestratorUser]
+			if err := json.Unmarshal(body, &p); err != nil || len(p.Value) == 0 {
+				b.Fatalf("%d Orchestrator users, %v", len(p.Value), err)
+			}
+		}
+	})
+}
+
+// benchLegacy measures json.Unmarshal of body, an Identity page of T.
+func benchLegacy[T any](b *testing.B, body []byte, count func(*page[T]) int) {
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var p page[T]
+		if err := json.Unmarshal(body, &p); err != nil || count(&p) == 0 {
+			b.Fatalf("%d read, %v", count(&p), err)
+		}
+	}
 }
 
 // BenchmarkUpdateUser measures one PUT /api/User/{id} as a run sends it

@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/uipath-batch/batch/internal/client/jsonread"
 )
 
 // RobotAccountsService reads and changes Identity robot accounts
@@ -42,30 +40,30 @@ func (r *RobotAccount) UnmarshalJSON(b []byte) error {
 // robotAccountFields are RobotAccountDto's names RobotAccount reads, in
 // the order encoding/json matched them: a key equal to both groupIds and
 // groupIDs regardless of case is groupIds.
-var robotAccountFields = jsonread.Fields{"id", "name", "displayName", "groupIds", "groupIDs",
+var robotAccountFields = jsonFields{"id", "name", "displayName", "groupIds", "groupIDs",
 	"creationTime", "lastLoginTime", "lastModificationTime"}
 
 // readJSON reads a RobotAccountDto (null: the zero RobotAccount): groupIds,
 // else groupIDs.
-func (ra *RobotAccount) readJSON(r *jsonread.Reader) error {
+func (ra *RobotAccount) readJSON(r *jsonReader) error {
 	*ra = RobotAccount{}
-	if r.Null() {
+	if r.null() {
 		return nil
 	}
 	var groupIDsUpper []string
 	var times [3]apiTime
-	err := r.Object(func(key []byte) error {
-		switch robotAccountFields.Name(key) {
+	err := r.object(func(key []byte) error {
+		switch robotAccountFields.field(key) {
 		case "id":
-			return r.DecodeString(&ra.ID)
+			return r.readString(&ra.ID)
 		case "name":
-			return r.DecodeString(&ra.Name)
+			return r.readString(&ra.Name)
 		case "displayName":
-			return r.DecodeString(&ra.DisplayName)
+			return r.readString(&ra.DisplayName)
 		case "groupIds":
-			return r.DecodeStrings(&ra.GroupIDs)
+			return r.readStrings(&ra.GroupIDs)
 		case "groupIDs":
-			return r.DecodeStrings(&groupIDsUpper)
+			return r.readStrings(&groupIDsUpper)
 		case "creationTime":
 			return times[0].read(r)
 		case "lastLoginTime":
@@ -73,7 +71,7 @@ func (ra *RobotAccount) readJSON(r *jsonread.Reader) error {
 		case "lastModificationTime":
 			return times[2].read(r)
 		}
-		return r.Skip()
+		return r.skip()
 	})
 	if err != nil {
 		return err

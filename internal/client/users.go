@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uipath-batch/batch/internal/client/jsonread"
 	"github.com/uipath-batch/batch/internal/secret"
 )
 
@@ -54,49 +53,50 @@ func (u *User) UnmarshalJSON(b []byte) error {
 
 // userFields are UserDto's names User reads, in the order encoding/json
 // matched them (the first of two names equal regardless of case wins).
-var userFields = jsonread.Fields{"id", "userName", "email", "emailConfirmed", "name", "surname", "displayName",
+var userFields = jsonFields{"id", "userName", "email", "emailConfirmed", "name", "surname", "displayName",
 	"isActive", "groupIDs", "legacyId", "bypassBasicAuthRestriction", "invitationAccepted",
 	"type", "category", "creationTime", "lastModificationTime", "lastLoginTime"}
 
 // readJSON reads a UserDto (null: the zero User).
-func (u *User) readJSON(r *jsonread.Reader) error {
+func (u *User) readJSON(r *jsonReader) error {
 	*u = User{}
-	if r.Null() {
+	if r.null() {
 		return nil
 	}
-	var typ, category []byte
 	var times [3]apiTime
-	err := r.Object(func(key []byte) (err error) {
-		switch userFields.Name(key) {
+	err := r.object(func(key []byte) error {
+		switch userFields.field(key) {
 		case "id":
-			return r.DecodeString(&u.ID)
+			return r.readString(&u.ID)
 		case "userName":
-			return r.DecodeString(&u.UserName)
+			return r.readString(&u.UserName)
 		case "email":
-			return r.DecodeString(&u.Email)
+			return r.readString(&u.Email)
 		case "emailConfirmed":
-			return r.DecodeBool(&u.EmailConfirmed)
+			return r.readBool(&u.EmailConfirmed)
 		case "name":
-			return r.DecodeString(&u.Name)
+			return r.readString(&u.Name)
 		case "surname":
-			return r.DecodeString(&u.Surname)
+			return r.readString(&u.Surname)
 		case "displayName":
-			return r.DecodeString(&u.DisplayName)
+			return r.readString(&u.DisplayName)
 		case "isActive":
-			return r.DecodeBool(&u.IsActive)
+			return r.readBool(&u.IsActive)
 		case "groupIDs":
-			return r.DecodeStrings(&u.GroupIDs)
+			return r.readStrings(&u.GroupIDs)
 		case "legacyId":
-			return r.DecodeInt64(&u.LegacyID)
+			return r.readInt64(&u.LegacyID)
 		case "bypassBasicAuthRestriction":
-			return r.DecodeBool(&u.BypassBasicAuthRestriction)
+			return r.readBool(&u.BypassBasicAuthRestriction)
 		case "invitationAccepted":
-			return r.DecodeBool(&u.InvitationAccepted)
+			return r.readBool(&u.InvitationAccepted)
 		case "type":
-			typ, err = r.Raw()
+			raw, err := r.raw()
+			u.Type, _ = userTypes.decode(raw)
 			return err
 		case "category":
-			category, err = r.Raw()
+			raw, err := r.raw()
+			u.Category, _ = userCategories.decode(raw)
 			return err
 		case "creationTime":
 			return times[0].read(r)
@@ -105,13 +105,11 @@ func (u *User) readJSON(r *jsonread.Reader) error {
 		case "lastLoginTime":
 			return times[2].read(r)
 		}
-		return r.Skip()
+		return r.skip()
 	})
 	if err != nil {
 		return err
 	}
-	u.Type, _ = userTypes.decode(typ)
-	u.Category, _ = userCategories.decode(category)
 	timePointers(times[:], &u.CreationTime, &u.LastModificationTime, &u.LastLoginTime)
 	return nil
 }
