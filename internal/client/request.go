@@ -122,8 +122,7 @@ func (c *Client) do(req *http.Request, v any, secrets []secret.Value, opts ...Wr
 
 // decodeAnswer decodes a successful answer's body into v: with v's own
 // decoder where it has one, with a jsonReader (jsontext) for a type read
-// so, else with
-// encoding/json.
+// so, else with encoding/json.
 func decodeAnswer(body []byte, v any) error {
 	switch d := v.(type) {
 	case bodyDecoder:
