@@ -99,6 +99,11 @@ func runTool(ctx context.Context, env *Env, srv *emulator.Server, runID string, 
 	return run, err
 }
 
+// perRowMicros is d spread over n rows, in microseconds.
+func perRowMicros(d time.Duration, n int) float64 {
+	return float64(d.Microseconds()) / float64(max(n, 1))
+}
+
 // gets counts a run's GET requests, every service's.
 func gets(s report.Summary) int {
 	n := 0
@@ -167,7 +172,8 @@ func benchOverhead(ctx context.Context, env *Env) ([]Row, error) {
 		Scenario: "1 overhead", Rows: n, RowsPerSec: perSec, Reference: "plain net/http loop (own process)", RefPerSec: ref.perSec,
 		Ratio: ratio, Target: ">= 0.85", P50Ms: tool.Summary.LatencyP50Ms, P95Ms: tool.Summary.LatencyP95Ms,
 		PeakRSSMB: tool.PeakRSSMB, Throttled: tool.Summary.Throttled, Pass: env.Smoke || ratio >= 0.85,
-		Note: fmt.Sprintf("wall time of the whole process (validation, resolution, reports included); in-run rate %.0f rows/s; reference %.0f before, %.0f after", tool.Summary.RowsPerSecond, before.perSec, after.perSec),
+		Note: fmt.Sprintf("wall time of the whole process (validation, resolution, reports included); in-run rate %.0f rows/s; reference %.0f before, %.0f after; CPU per row %.0f µs (tool) against %.0f µs (loop), the emulator sharing the machine's cores with both",
+			tool.Summary.RowsPerSecond, before.perSec, after.perSec, perRowMicros(tool.CPU, n), perRowMicros((before.cpu+after.cpu)/2, n)),
 	}}, nil
 }
 

@@ -111,6 +111,7 @@ func emulatorToken(ctx context.Context, base string) (string, error) {
 // hammerResult is the rate and latency percentiles of one measured run.
 type hammerResult struct {
 	perSec, p50, p95 float64
+	cpu              time.Duration // the loop's process's CPU time, when it ran in one
 }
 
 // hammerTotals accumulates measured requests over runs.

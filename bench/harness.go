@@ -111,6 +111,7 @@ func printTable(w io.Writer, rows []Row) {
 // resident memory (from the kernel's rusage, so it counts the whole process).
 type measuredCommand struct {
 	Wall      time.Duration
+	CPU       time.Duration // user and system time of the child
 	PeakRSSMB float64
 	Stdout    string
 	Stderr    string
@@ -132,7 +133,7 @@ func runMeasured(ctx context.Context, bin string, env []string, args ...string) 
 	}
 	peak := watchPeak(cmd.Process.Pid)
 	err := cmd.Wait()
-	m := measuredCommand{Wall: time.Since(start), Stdout: out.String(), Stderr: errOut.String(), PeakRSSMB: peak.done()}
+	m := measuredCommand{Wall: time.Since(start), Stdout: out.String(), Stderr: errOut.String(), PeakRSSMB: peak.done(), CPU: cpuOf(cmd)}
 	return m, exited(cmd, &m, err)
 }
 
@@ -256,4 +257,13 @@ func writeJSON(dir string, rows []Row) (string, error) {
 		return "", err
 	}
 	return path, os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// cpuOf is the user and system time a finished child took (0 when it did
+// not run).
+func cpuOf(cmd *exec.Cmd) time.Duration {
+	if cmd.ProcessState == nil {
+		return 0
+	}
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }

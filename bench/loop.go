@@ -90,5 +90,5 @@ func hammerPUTProcess(ctx context.Context, dir string, urls []string, token stri
 	if err := json.Unmarshal(out, &rep); err != nil {
 		return hammerResult{}, fmt.Errorf("loop process answered %q: %w", out, err)
 	}
-	return hammerResult{perSec: rep.PerSec, p50: rep.P50, p95: rep.P95}, nil
+	return hammerResult{perSec: rep.PerSec, p50: rep.P50, p95: rep.P95, cpu: cpuOf(cmd)}, nil
 }
