@@ -1,233 +1,274 @@
 package undo
 
 import (
+	"bytes"
 	"encoding/json"
-	"unicode/utf8"
+	"io"
+	"sync"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/uipath-batch/batch/internal/manifest"
 )
 
 // decodePayload decodes a payload as the journal records it, its ops and
-// target kinds one string each in names. The payloads json.Marshal writes
-// for most rows (no escapes in their strings, no execution settings) are
-// read by their bytes; any other goes through encoding/json. Both read a
-// payload the same way (FuzzDecodePayload).
+// target kinds one string each in names. A payload of the shape
+// json.Marshal gives it (each member once and named exactly as its field,
+// each value of its field's kind and none null, the strings in valid
+// UTF-8) is read from jsontext's tokens, field by field; any other goes
+// through encoding/json. Both read a payload the same way
+// (FuzzDecodePayload). The tokens take under half of encoding/json's
+// time for a payload, with 6 allocations to its 15
+// (BenchmarkDecodePayload): BenchmarkWrite's 50,000 rows take ~140 ms
+// where encoding/json would take ~260.
 func decodePayload(data []byte, p *payload, names interner) error {
-	s := payloadScan{b: data, names: names}
-	if s.payload(p) && s.i == len(s.b) {
+	r := payloadReaders.Get().(*payloadReader)
+	defer payloadReaders.Put(r)
+	if r.read(data, p, names) {
 		return nil
 	}
 	*p = payload{}
 	return json.Unmarshal(data, p)
 }
 
-// payloadScan reads a payload written as json.Marshal writes it: no
-// space, each field once and known, each string without escapes. Each
-// method reports false, at any doubt, for the whole payload to be read
-// by encoding/json instead.
-type payloadScan struct {
-	b     []byte
-	i     int
+// payloadReaders keep the decoders of payloads for the next ones.
+var payloadReaders = sync.Pool{New: func() any { return new(payloadReader) }}
+
+// payloadReader reads a payload of the shape json.Marshal gives it from
+// jsontext's tokens. Each method reports false, at any doubt, for the
+// whole payload to be read by encoding/json instead.
+type payloadReader struct {
+	in  bytes.Buffer // the payload, which dec reads in place
+	dec jsontext.Decoder
+	// text is where a string with escapes is unquoted.
+	text  []byte
 	names interner
 }
 
-func (s *payloadScan) payload(p *payload) bool {
-	var seen uint
-	return s.object(func(key []byte) bool {
-		var ok bool
-		switch string(key) {
+// readOptions leave the check of duplicate names to the reader, which
+// falls back on a known member met twice (encoding/json keeps the last)
+// and on any unknown member; within execution settings, kept as they
+// are, encoding/json does not look for them either. Otherwise jsontext
+// reads as encoding/json does, down to its nesting limit (10,000), but
+// refuses what encoding/json mends (invalid UTF-8, a lone surrogate
+// escape): the reader falls back on those too.
+var readOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true)}
+
+// read reads data, one payload and nothing more, into p.
+func (r *payloadReader) read(data []byte, p *payload, names interner) bool {
+	r.in = *bytes.NewBuffer(data)
+	r.dec.Reset(&r.in, readOptions...)
+	r.names = names
+	if !r.payload(p) {
+		return false
+	}
+	_, err := r.dec.ReadToken()
+	return err == io.EOF
+}
+
+func (r *payloadReader) payload(p *payload) bool {
+	var seen members
+	return r.object(func(name []byte) bool {
+		switch string(name) {
 		case "src":
-			p.Source, ok = s.string()
+			return seen.first(0) && r.string(&p.Source)
 		case "rows":
-			p.Rows = []entry{}
-			ok = s.list(func() bool {
-				p.Rows = append(p.Rows, entry{})
-				return s.entry(&p.Rows[len(p.Rows)-1])
-			})
+			return seen.first(1) && r.rows(&p.Rows)
 		case "notes":
-			p.Notes, ok = s.strings()
+			return seen.first(2) && r.strings(&p.Notes)
 		}
-		return ok && once(&seen, key, "src", "rows", "notes")
+		return false
 	})
 }
 
-// entry reads an undo row. One with execution settings (any JSON value,
-// kept as it is) is left to encoding/json.
-func (s *payloadScan) entry(e *entry) bool {
-	var seen uint
-	return s.object(func(key []byte) bool {
-		var ok bool
-		switch string(key) {
+// rows reads a list of undo rows ([] is an empty list, not nil).
+func (r *payloadReader) rows(dst *[]entry) bool {
+	rows := []entry{}
+	ok := r.array(func() bool {
+		rows = append(rows, entry{})
+		return r.entry(&rows[len(rows)-1])
+	})
+	*dst = rows
+	return ok
+}
+
+// entry reads an undo row; its execution settings, any JSON value, are
+// kept as they are written.
+func (r *payloadReader) entry(e *entry) bool {
+	var seen members
+	return r.object(func(name []byte) bool {
+		switch string(name) {
 		case "op":
-			var v []byte
-			v, ok = s.raw()
-			e.Op = manifest.Op(s.names.string(v))
+			var op string
+			ok := seen.first(0) && r.name(&op)
+			e.Op = manifest.Op(op)
+			return ok
 		case "t":
-			var v []byte
-			v, ok = s.raw()
-			e.T = manifest.TargetKind(s.names.string(v))
+			var kind string
+			ok := seen.first(1) && r.name(&kind)
+			e.T = manifest.TargetKind(kind)
+			return ok
 		case "v":
-			e.V, ok = s.string()
+			return seen.first(2) && r.string(&e.V)
 		case "folder":
-			e.Folder, ok = s.string()
+			return seen.first(3) && r.string(&e.Folder)
 		case "username":
-			e.UserName, ok = s.stringPtr()
+			return seen.first(4) && r.stringPtr(&e.UserName)
 		case "name":
-			e.Name, ok = s.stringPtr()
+			return seen.first(5) && r.stringPtr(&e.Name)
 		case "surname":
-			e.Surname, ok = s.stringPtr()
+			return seen.first(6) && r.stringPtr(&e.Surname)
 		case "display_name":
-			e.DisplayName, ok = s.stringPtr()
+			return seen.first(7) && r.stringPtr(&e.DisplayName)
 		case "robot_username":
-			e.RobotUser, ok = s.stringPtr()
+			return seen.first(8) && r.stringPtr(&e.RobotUser)
 		case "credential_type":
-			e.CredentialType, ok = s.stringPtr()
+			return seen.first(9) && r.stringPtr(&e.CredentialType)
 		case "is_active":
-			e.IsActive, ok = s.boolPtr()
+			return seen.first(10) && r.boolPtr(&e.IsActive)
 		case "bypass":
-			e.Bypass, ok = s.boolPtr()
+			return seen.first(11) && r.boolPtr(&e.Bypass)
 		case "invitation_accepted":
-			e.Invitation, ok = s.boolPtr()
+			return seen.first(12) && r.boolPtr(&e.Invitation)
 		case "limit_concurrent_execution":
-			e.Limit, ok = s.boolPtr()
+			return seen.first(13) && r.boolPtr(&e.Limit)
 		case "groups":
-			e.Groups, ok = s.strings()
+			return seen.first(14) && r.strings(&e.Groups)
 		case "add":
-			e.Add, ok = s.strings()
+			return seen.first(15) && r.strings(&e.Add)
 		case "remove":
-			e.Remove, ok = s.strings()
+			return seen.first(16) && r.strings(&e.Remove)
 		case "roles":
-			e.Roles, ok = s.strings()
+			return seen.first(17) && r.strings(&e.Roles)
 		case "roles_remove":
-			e.RolesRemove, ok = s.strings()
+			return seen.first(18) && r.strings(&e.RolesRemove)
+		case "execution_settings":
+			return seen.first(19) && r.raw(&e.ExecutionSettings)
 		}
-		return ok && once(&seen, key, "op", "t", "v", "folder", "username", "name", "surname", "display_name",
-			"robot_username", "credential_type", "is_active", "bypass", "invitation_accepted", "limit_concurrent_execution",
-			"groups", "add", "remove", "roles", "roles_remove")
+		return false
 	})
 }
 
-// once reports whether key, one of keys, is met for the first time,
-// marking it in seen: a key twice is left to encoding/json.
-func once(seen *uint, key []byte, keys ...string) bool {
-	for i, k := range keys {
-		if string(key) == k {
-			bit := uint(1) << i
-			if *seen&bit != 0 {
-				return false
-			}
-			*seen |= bit
-			return true
-		}
-	}
-	return false
-}
+// members are the members of an object met so far, a bit each.
+type members uint32
 
-// object reads {"key":value,…}, calling field with each key when the
-// scan is at its value.
-func (s *payloadScan) object(field func(key []byte) bool) bool {
-	if !s.byte('{') {
+// first reports whether member i is met for the first time, marking it:
+// a member twice is left to encoding/json.
+func (m *members) first(i int) bool {
+	bit := members(1) << i
+	if *m&bit != 0 {
 		return false
 	}
-	if s.byte('}') {
-		return true
+	*m |= bit
+	return true
+}
+
+// object reads an object, calling member with each member's name
+// (valid until the next string read) when its value is next.
+func (r *payloadReader) object(member func(name []byte) bool) bool {
+	if !r.delim(jsontext.KindBeginObject) {
+		return false
 	}
-	for {
-		key, ok := s.raw()
-		if !ok || !s.byte(':') || !field(key) {
-			return false
-		}
-		if s.byte('}') {
-			return true
-		}
-		if !s.byte(',') {
+	for r.dec.PeekKind() == jsontext.KindString {
+		name, ok := r.quoted()
+		if !ok || !member(name) {
 			return false
 		}
 	}
+	return r.delim(jsontext.KindEndObject)
 }
 
-// list reads [value,…], calling item at each value.
-func (s *payloadScan) list(item func() bool) bool {
-	if !s.byte('[') {
+// array reads an array, calling item when each element is next.
+func (r *payloadReader) array(item func() bool) bool {
+	if !r.delim(jsontext.KindBeginArray) {
 		return false
 	}
-	if s.byte(']') {
-		return true
-	}
 	for {
+		switch r.dec.PeekKind() {
+		case jsontext.KindEndArray:
+			return r.delim(jsontext.KindEndArray)
+		case jsontext.KindInvalid:
+			return false
+		}
 		if !item() {
 			return false
 		}
-		if s.byte(']') {
-			return true
-		}
-		if !s.byte(',') {
-			return false
-		}
 	}
 }
 
-func (s *payloadScan) byte(c byte) bool {
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
-		return true
-	}
-	return false
+// delim reads the delimiter of kind k.
+func (r *payloadReader) delim(k jsontext.Kind) bool {
+	tok, err := r.dec.ReadToken()
+	return err == nil && tok.Kind() == k
 }
 
-// raw reads a string without escapes or control characters, in UTF-8,
-// which encoding/json reads as its very bytes.
-func (s *payloadScan) raw() ([]byte, bool) {
-	if !s.byte('"') {
+// quoted reads a string and returns its text (valid until the next
+// string read): its own bytes when it holds no escape, as most do.
+func (r *payloadReader) quoted() ([]byte, bool) {
+	v, err := r.dec.ReadValue()
+	if err != nil || v.Kind() != jsontext.KindString {
 		return nil, false
 	}
-	start, ascii := s.i, true
-	for ; s.i < len(s.b); s.i++ {
-		switch c := s.b[s.i]; {
-		case c == '"':
-			v := s.b[start:s.i]
-			s.i++
-			return v, ascii || utf8.Valid(v)
-		case c < 0x20 || c == '\\':
-			return nil, false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
+	if text := v[1 : len(v)-1]; bytes.IndexByte(text, '\\') < 0 {
+		return text, true
 	}
-	return nil, false
+	r.text, err = jsontext.AppendUnquote(r.text[:0], v)
+	return r.text, err == nil
 }
 
-func (s *payloadScan) string() (string, bool) {
-	v, ok := s.raw()
-	return string(v), ok
+func (r *payloadReader) string(dst *string) bool {
+	text, ok := r.quoted()
+	*dst = string(text)
+	return ok
 }
 
-func (s *payloadScan) stringPtr() (*string, bool) {
-	v, ok := s.string()
-	return &v, ok
+// name reads an op or a target kind, held in r.names.
+func (r *payloadReader) name(dst *string) bool {
+	text, ok := r.quoted()
+	*dst = r.names.string(text)
+	return ok
+}
+
+func (r *payloadReader) stringPtr(dst **string) bool {
+	var s string
+	ok := r.string(&s)
+	*dst = &s
+	return ok
 }
 
 // strings reads a list of strings ([] is an empty list, not nil).
-func (s *payloadScan) strings() ([]string, bool) {
-	out := []string{}
-	ok := s.list(func() bool {
-		v, ok := s.string()
-		out = append(out, v)
-		return ok
+func (r *payloadReader) strings(dst *[]string) bool {
+	list := []string{}
+	ok := r.array(func() bool {
+		list = append(list, "")
+		return r.string(&list[len(list)-1])
 	})
-	return out, ok
+	*dst = list
+	return ok
 }
 
-func (s *payloadScan) boolPtr() (*bool, bool) {
-	switch rest := s.b[s.i:]; {
-	case len(rest) >= 4 && string(rest[:4]) == "true":
-		s.i += 4
-		return ptr(true), true
-	case len(rest) >= 5 && string(rest[:5]) == "false":
-		s.i += 5
-		return ptr(false), true
+func (r *payloadReader) boolPtr(dst **bool) bool {
+	v, err := r.dec.ReadValue()
+	if err != nil {
+		return false
 	}
-	return nil, false
+	switch v.Kind() {
+	case jsontext.KindTrue:
+		*dst = ptr(true)
+	case jsontext.KindFalse:
+		*dst = ptr(false)
+	default:
+		return false
+	}
+	return true
+}
+
+// raw reads a value of any kind as it is written, as encoding/json reads
+// one into a json.RawMessage.
+func (r *payloadReader) raw(dst *json.RawMessage) bool {
+	v, err := r.dec.ReadValue()
+	*dst = bytes.Clone(v)
+	return err == nil
 }
 
 // interner holds one string for each of a few values read again and
