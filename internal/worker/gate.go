@@ -177,8 +177,9 @@ func (g *methodGate) reserve(now int64) reservation {
 // room says how many requests could start at now without waiting, and,
 // when none can, the time at which the next one could (0: unknown). It
 // takes nothing: a reserve at once after it may still find the room
-// taken by another caller. The budget in force counts (a learned and
-// tuned one included); a trial of a larger count does not.
+// taken by another caller. A known budget counts; a learned one (or one
+// being learned) does not, since it is found again by trying more than
+// it, which Wait does: only its pauses close the room.
 func (g *methodGate) room(now int64) (free int, next int64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -191,7 +192,9 @@ func (g *methodGate) room(now int64) (free int, next int64) {
 		}
 		return 1, 0 // the probe; the others wait for its answer
 	}
-	if g.budget.Requests <= 0 {
+	if g.budget.Requests <= 0 || g.learnedNow || g.learn != nil {
+		// A learned budget (or one being learned) is found again by
+		// trying more than it: the lanes leave that to Wait.
 		return math.MaxInt, 0
 	}
 	span := int64(g.budget.Window) + g.guardFor(g.budget.Window)

@@ -137,9 +137,10 @@ func (l *Limiter) gate(key string) *methodGate {
 }
 
 // Room says how many requests of key could start now without waiting:
-// math.MaxInt for a key with no budget and an open gate, 0 while the gate
-// is closed after a 429 (or waits for a probe's answer) or the budget in
-// force, learned or tuned ones included, is used up. When free is 0, next
+// math.MaxInt for a key with no known budget (none, or one learned from
+// 429s, which only Wait keeps: it grows back by trying more than it) and
+// an open gate, 0 while the gate is closed after a 429 (or waits for a
+// probe's answer) or the known budget is used up. When free is 0, next
 // is when one is expected to start (zero when unknown). It reserves
 // nothing, and a key never met stays unknown: a worker pool reads it to
 // choose which of its jobs to start (see Lanes).

@@ -453,8 +453,12 @@ func TestLimiterRoomFollowsTheGate(t *testing.T) {
 	roomIs(t, l, "orchestrator:PATCH", start, 0, 0)
 }
 
-// A budget learned from a 429 is the one Room counts against.
-func TestLimiterRoomCountsALearnedBudget(t *testing.T) {
+// A budget learned from 429s does not limit the room Room reports (only
+// its pauses do): a lane that went by a learned budget held one worker,
+// and the additive increase that finds the real budget again then had a
+// single request to try with (bench 5 fell from 0.97 to 0.78 of its
+// fastest schedule). Its Wait still keeps it.
+func TestLimiterRoomIgnoresALearnedBudget(t *testing.T) {
 	clock := newFakeClock(true)
 	l := newLimiter(nil, withClock(clock))
 	for range 10 { // 10 accepted at t=0
@@ -463,21 +467,17 @@ func TestLimiterRoomCountsALearnedBudget(t *testing.T) {
 	}
 	waitAt(t, l, clock, "PATCH")
 	l.Observe("PATCH", http.StatusTooManyRequests, 3*time.Second)
+	if free, next := l.Room("PATCH"); free != 0 || !next.After(clock.Now()) {
+		t.Errorf("Room during the pause = %d, next %v; want 0 and the pause's end", free, next.Sub(clock.Now()))
+	}
 	waitAt(t, l, clock, "PATCH") // the probe, at t=3
 	l.Observe("PATCH", http.StatusOK, 0)
 	learned := l.Stats()["PATCH"].Learned
 	if learned.Requests != 10 {
 		t.Fatalf("learned %v, want 10 per about 3s", learned)
 	}
-	// The ten sends of t=0 are still in the learned window at t=3 (the
-	// log keeps them at the end of their 50 ms bucket), the probe too.
-	free, next := l.Room("PATCH")
-	if free != 0 || !next.After(clock.Now()) {
-		t.Errorf("Room after learning 10 per %v with 11 sent = %d, next %v after now; want 0 and a later slot", learned.Window, free, next.Sub(clock.Now()))
-	}
-	clock.Advance(2 * learned.Window)
-	if free, _ := l.Room("PATCH"); free != learned.Requests {
-		t.Errorf("Room two windows later = %d, want the learned %d", free, learned.Requests)
+	if free, _ := l.Room("PATCH"); free != math.MaxInt {
+		t.Errorf("Room with a learned budget = %d, want no limit", free)
 	}
 }
 
