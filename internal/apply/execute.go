@@ -164,7 +164,12 @@ func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 			n.UndoUsers++
 		}
 	case manifest.OpChangePassword:
-		n.UserStates++ // its outcome is checked against lastModificationTime
+		// Its outcome is checked against lastModificationTime.
+		if job.Target.Kind == manifest.TargetUserID {
+			n.UserStates++
+		} else {
+			n.UserLookups++
+		}
 	case manifest.OpUpdateRobotAccount, manifest.OpDeleteRobotAccount:
 		switch {
 		case job.Target.Kind != manifest.TargetRobotAccountID:

@@ -17,11 +17,12 @@ import (
 	"github.com/uipath-batch/batch/internal/worker"
 )
 
-// whole turns Members into what it reads: both account lists whole, as
-// many lookups as an organization has pages.
+// whole turns Members into what it reads: both account lists whole and
+// in memory (a group's members are found by going through every
+// account), as many lookups as an organization has pages.
 func (n Needs) whole() Needs {
 	if n.Members > 0 {
-		n.UserStates, n.RobotStates, n.Members = max(n.UserStates, 1<<30/PageSize), max(n.RobotStates, 1<<30/PageSize), 0
+		n.UserLookups, n.RobotLookups, n.Members = max(n.UserLookups, 1<<30/PageSize), max(n.RobotLookups, 1<<30/PageSize), 0
 	}
 	return n
 }
@@ -49,10 +50,11 @@ type Needs struct {
 	// organization's groups checks (and names) them all.
 	Groups int
 	// UndoUsers and UndoRobots count the rows that read their account's
-	// state only to record what undoes their change: the lists are read
-	// for them when they hold fewer pages than these rows (held in memory
-	// up to HeldListLimit accounts, on disk past it), and each account is
-	// read alone otherwise.
+	// state only to record what undoes their change. For them and the
+	// rows by id of UserStates and RobotStates, the lists are read when
+	// they hold fewer pages than these rows (held in memory up to
+	// HeldListLimit accounts, on disk past it), and each account is read
+	// alone otherwise.
 	UndoUsers, UndoRobots int
 	// Members counts the rows that need every account's groups (a group
 	// deleted with its members recorded for undo): the user and robot
@@ -136,14 +138,14 @@ func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
 		}
 	}
 	needs = needs.whole()
-	if b := listBound(needs.UserLookups+needs.UserStates, needs.UndoUsers); b.rows > IndexThreshold {
+	if b := listBound(needs.UserLookups, needs.UserStates+needs.UndoUsers); b.rows > IndexThreshold {
 		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexUsers(ctx, b) })
 		rs.noteList(ServiceIdentity, ignoreTooLong(err))
 		if err != nil && !errors.Is(err, errListTooLong) {
 			errs = append(errs, err)
 		}
 	}
-	if b := listBound(needs.RobotLookups+needs.RobotStates, needs.UndoRobots); b.rows > IndexThreshold {
+	if b := listBound(needs.RobotLookups, needs.RobotStates+needs.UndoRobots); b.rows > IndexThreshold {
 		err := rs.retried(ctx, func(ctx context.Context) error { return rs.indexRobots(ctx, b) })
 		rs.noteList(ServiceIdentity, ignoreTooLong(err))
 		if err != nil && !errors.Is(err, errListTooLong) {
@@ -191,18 +193,19 @@ func tooLong(most int) func(total int64) error {
 
 // bound is how a list is worth reading: rows is how many rows read it;
 // held the most accounts it may hold to be read into memory (a page of
-// 1,000 per row that would otherwise read its account alone, and for rows
-// that read only for undo, up to HeldListLimit); spilled the most it may
-// hold to be read onto disk instead, found by id (zero: never).
+// 1,000 per row that would otherwise look its account up alone, and for
+// rows by id, up to HeldListLimit); spilled the most it may hold to be
+// read onto disk instead, found by id (zero: never).
 type bound struct{ rows, held, spilled int }
 
-// listBound is the bound of a list that reads rows look up (by name,
-// or for a state they need) and undoReads rows read only for undo.
-func listBound(reads, undoReads int) bound {
-	b := bound{rows: reads + undoReads, held: reads * PageSize}
-	if undoReads > 0 {
-		b.held = max(b.held, min(undoReads*PageSize, HeldListLimit))
-		b.spilled = (reads + undoReads) * PageSize
+// listBound is the bound of a list that lookups rows look up by email or
+// name, and byID rows read by id (for the state a plan shows, a check
+// needs, or undo records).
+func listBound(lookups, byID int) bound {
+	b := bound{rows: lookups + byID, held: lookups * PageSize}
+	if byID > 0 {
+		b.held = max(b.held, min(byID*PageSize, HeldListLimit))
+		b.spilled = (lookups + byID) * PageSize
 	}
 	return b
 }

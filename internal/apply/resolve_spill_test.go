@@ -107,3 +107,27 @@ func FuzzDecodeUser(f *testing.F) {
 		}
 	})
 }
+
+// Rows by id that read their account's state for another reason (a plan
+// shows it) go by the same bound: a long list goes to disk. A group
+// deleted with its members recorded needs every account in memory, to
+// find them: its list stays there however long.
+func TestResolverKeepsStatesByIDOnDiskButMembersInMemory(t *testing.T) {
+	n := HeldListLimit + 100
+	f := fakeWithUsers(n)
+	ctx := context.Background()
+	rs := NewResolver(f, noWait(1))
+	if err := rs.Prepare(ctx, Needs{UserStates: n/PageSize + 1}); err != nil {
+		t.Fatal(err)
+	}
+	if rs.usersSpilled == nil || rs.usersByID != nil {
+		t.Errorf("states by id of a long list: spilled=%v, %d held in memory", rs.usersSpilled != nil, len(rs.usersByID))
+	}
+	rs = NewResolver(f, noWait(1))
+	if err := rs.Prepare(ctx, Needs{Members: 1, UndoUsers: n/PageSize + 1}); err != nil {
+		t.Fatal(err)
+	}
+	if rs.usersSpilled != nil || len(rs.usersByID) != n {
+		t.Errorf("a group's members: spilled=%v, %d held in memory, want all %d", rs.usersSpilled != nil, len(rs.usersByID), n)
+	}
+}
