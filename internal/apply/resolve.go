@@ -661,14 +661,8 @@ func (rs *Resolver) User(ctx context.Context, t manifest.Target, needState bool)
 		return *found, true, nil
 	}
 	if rs.usersSpilled != nil && t.Kind == manifest.TargetUserID {
-		u, ok, err := rs.usersSpilled.get(key)
-		if err != nil {
-			return User{}, false, failf(report.CodeJournal, "nothing was sent: %v", err)
-		}
-		if !ok {
-			return User{}, false, failf(report.CodeNotFound, "no user with %s %q", t.Kind, t.Value)
-		}
-		return u, true, nil
+		u, err := rs.usersSpilled.find(t, "user")
+		return u, err == nil, err
 	}
 	if t.Kind == manifest.TargetUserID && !needState {
 		return User{ID: t.Value}, false, nil
@@ -705,14 +699,8 @@ func (rs *Resolver) Robot(ctx context.Context, t manifest.Target, needState bool
 		return *found, true, nil
 	}
 	if rs.robotsSpilled != nil && t.Kind == manifest.TargetRobotAccountID {
-		r, ok, err := rs.robotsSpilled.get(key)
-		if err != nil {
-			return Robot{}, false, failf(report.CodeJournal, "nothing was sent: %v", err)
-		}
-		if !ok {
-			return Robot{}, false, failf(report.CodeNotFound, "no robot account with %s %q", t.Kind, t.Value)
-		}
-		return r, true, nil
+		r, err := rs.robotsSpilled.find(t, "robot account")
+		return r, err == nil, err
 	}
 	if t.Kind == manifest.TargetRobotAccountID && !needState {
 		return Robot{ID: t.Value}, false, nil

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/spill"
 )
 
@@ -48,6 +50,20 @@ func (s *spilled[T]) get(id string) (T, bool, error) {
 		return zero, false, fmt.Errorf("account %s as the run kept it: %w", id, err)
 	}
 	return v, true, nil
+}
+
+// find is get for a row's target: an account not in the list read whole
+// is not there (not found); a record that cannot be read fails the row
+// before anything is sent. what names the kind of account.
+func (s *spilled[T]) find(t manifest.Target, what string) (T, error) {
+	v, ok, err := s.get(t.Value)
+	switch {
+	case err != nil:
+		return v, failf(report.CodeJournal, "nothing was sent: %v", err)
+	case !ok:
+		return v, failf(report.CodeNotFound, "no %s with %s %q", what, t.Kind, t.Value)
+	}
+	return v, nil
 }
 
 func (s *spilled[T]) close() error {
