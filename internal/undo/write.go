@@ -467,15 +467,35 @@ type noteTally map[noteKind]int
 type noteKind struct{ op, why string }
 
 // kindOfNote reads a note written by payload.note ("SOURCE OP TARGET:
-// WHY"): its op and its reason.
+// WHY"): its op and its reason. SOURCE is FILE:LINE, and FILE may hold
+// spaces: it ends at the first space after a colon and digits.
 func kindOfNote(note string) noteKind {
-	_, rest, _ := strings.Cut(note, " ")
+	rest, ok := afterSource(note)
+	if !ok {
+		return noteKind{why: note}
+	}
 	op, rest, _ := strings.Cut(rest, " ")
 	_, why, ok := strings.Cut(rest, ": ")
 	if !ok {
 		return noteKind{why: note}
 	}
 	return noteKind{op: op, why: why}
+}
+
+// afterSource is note after its FILE:LINE and the space that follows.
+func afterSource(note string) (string, bool) {
+	for i := 0; ; {
+		sp := strings.IndexByte(note[i:], ' ')
+		if sp < 0 {
+			return "", false
+		}
+		end := i + sp
+		digits := strings.TrimRightFunc(note[:end], func(c rune) bool { return '0' <= c && c <= '9' })
+		if len(digits) < end && strings.HasSuffix(digits, ":") {
+			return note[end+1:], true
+		}
+		i = end + 1
+	}
 }
 
 // list counts note and reports whether it is among the first NotesListed
