@@ -51,7 +51,12 @@ const NotUndoable = "not undoable: "
 // the order their rows were done; only the rows of targets named more
 // than once are held, to be merged, and come last. The file is replaced
 // whole, or not at all.
+//
+// It is called with the run folder's lock held: the spool and temporary
+// manifest a Write killed half way left behind (as large as the undo
+// rows of a run) are removed first.
 func Write(ctx context.Context, dir string, format manifest.Format) (int, error) {
+	removeLeftovers(dir)
 	spool, err := os.CreateTemp(dir, "."+BaseName+".*.spool")
 	if err != nil {
 		return 0, fmt.Errorf("write undo manifest: %w", err)
@@ -91,6 +96,17 @@ func Write(ctx context.Context, dir string, format manifest.Format) (int, error)
 		return 0, fmt.Errorf("write undo manifest %s: %w", path, err)
 	}
 	return n, nil
+}
+
+// removeLeftovers removes the files a Write killed half way left in dir:
+// its spool and its temporary manifest, of either format.
+func removeLeftovers(dir string) {
+	for _, pattern := range []string{"." + BaseName + ".*.spool", "." + BaseName + ".*.*.tmp"} {
+		stale, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, p := range stale {
+			_ = os.Remove(p) // what is left is only disk space
+		}
+	}
 }
 
 // How a row ended, as the journal's completion lines say.

@@ -370,6 +370,34 @@ func TestWriteOfAPayloadThatDoesNotDecode(t *testing.T) {
 	}
 }
 
+// TestWriteRemovesWhatAKilledWriteLeft: the spool and temporary manifest
+// of a Write killed half way are removed by the next.
+func TestWriteRemovesWhatAKilledWriteLeft(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Note(journal.Intent{Row: 1, Undo: renamed(t, 1, "ann@example.com", "Ann", "Anna")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Done(1, "succeeded"); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{".undo.123.spool", ".undo.csv.456.tmp", ".undo.yaml.789.tmp"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("left"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := undo.Write(context.Background(), dir, manifest.CSV); err != nil || n != 1 {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	onlyFiles(t, dir, journal.FileName, "undo.csv")
+}
+
 // onlyFiles fails t unless dir holds just the files named: no temporary
 // file is left behind.
 func onlyFiles(t *testing.T, dir string, names ...string) {
