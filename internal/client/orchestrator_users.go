@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -170,8 +169,8 @@ func (r *UnattendedRobot) PasswordSignIn() bool {
 }
 
 // unattendedKnown are the fields UnattendedRobot reads (and Password,
-// which it drops).
-var unattendedKnown = []string{"UserName", "Password", "CredentialStoreId", "CredentialType",
+// which it drops), matched in any letter case as JSON names are.
+var unattendedKnown = jsonFields{"UserName", "Password", "CredentialStoreId", "CredentialType",
 	"CredentialExternalName", "ExecutionSettings", "LimitConcurrentExecution", "RobotId", "MachineMappingsCount"}
 
 // UnmarshalJSON reads an UnattendedRobotDto, keeping unknown fields.
@@ -230,7 +229,7 @@ func (rb *UnattendedRobot) readJSON(r *jsonReader) error {
 		if err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(unattendedKnown, func(n string) bool { return strings.EqualFold(n, string(key)) }) {
+		if unattendedKnown.field(key) == "" {
 			// Known fields in any letter case (JSON names match so): a
 			// server-computed field must not come back through Extra.
 			if rb.Extra == nil {
