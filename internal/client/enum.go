@@ -60,9 +60,6 @@ func (e enum) decode(raw json.RawMessage) (name string, numeric bool) {
 		}
 	}
 	numeric = raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')
-	if len(raw) == 1 && numeric && int(raw[0]-'0') < len(e) {
-		return e[raw[0]-'0'], true // a one-digit code: no need to parse
-	}
 	if n, err := strconv.Atoi(string(raw)); err == nil && n >= 0 && n < len(e) {
 		return e[n], true
 	}
