@@ -419,7 +419,11 @@ func readList[T any](r *jsonReader, list *[]T) error {
 	err := r.array(func() error {
 		var zero T
 		s = append(s, zero)
-		return any(&s[len(s)-1]).(readsJSON).readJSON(r)
+		elem, ok := any(&s[len(s)-1]).(readsJSON)
+		if !ok { // decodeBody checks reads[T] first
+			return fmt.Errorf("decode a list of %T: it does not read itself", zero)
+		}
+		return elem.readJSON(r)
 	})
 	if err != nil {
 		return err
