@@ -215,11 +215,11 @@ func (rd *reading) findAccount(ctx context.Context, r *row, al *accessLook) erro
 	err := rd.retry(ctx, r.res, func(ctx context.Context) error {
 		switch t.Kind {
 		case manifest.TargetEmail, manifest.TargetUsername:
-			u, _, err := rd.resolver.User(ctx, t, false) // the organization's list when the run read it
+			u, err := rd.resolver.DirectoryUser(ctx, t)
 			d.Class, d.IdentityID, d.Name = accountUser, u.ID, u.UserName
 			return err
 		case manifest.TargetRobotName:
-			rb, _, err := rd.resolver.Robot(ctx, t, false)
+			rb, err := rd.resolver.DirectoryRobot(ctx, t)
 			d.Class, d.IdentityID, d.Name = accountRobot, rb.ID, rb.Name
 			return err
 		case manifest.TargetGroupName:

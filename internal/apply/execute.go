@@ -183,12 +183,13 @@ func (e *Executor) Needs(job *manifest.Job, n *Needs) {
 		n.OrchestratorLookups++ // the PATCH sends back the robot as read
 	case manifest.OpSetFolderAccess, manifest.OpRemoveFolderAccess, manifest.OpSetTenantRoles:
 		// An account Orchestrator does not list yet is found in the
-		// organization: by the whole list when many rows need it.
+		// organization: by the whole list, read when the first such row
+		// needs it, when many rows may.
 		switch job.Target.Kind {
 		case manifest.TargetEmail, manifest.TargetUsername:
-			n.UserLookups++
+			n.DirectoryUsers++
 		case manifest.TargetRobotName:
-			n.RobotLookups++
+			n.DirectoryRobots++
 		}
 	case manifest.OpEnsureUser:
 		n.UserLookups++

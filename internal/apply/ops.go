@@ -140,6 +140,8 @@ func (c *Census) Needs(exec *Executor) Needs {
 		n.Members += one.Members * count
 		n.UndoUsers += one.UndoUsers * count
 		n.UndoRobots += one.UndoRobots * count
+		n.DirectoryUsers += one.DirectoryUsers * count
+		n.DirectoryRobots += one.DirectoryRobots * count
 	}
 	n.Groups = c.groupRows
 	return n

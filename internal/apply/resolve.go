@@ -60,6 +60,11 @@ type Needs struct {
 	// deleted with its members recorded for undo): the user and robot
 	// lists are read whole, however long.
 	Members int
+	// DirectoryUsers and DirectoryRobots count the rows that look their
+	// account up in the organization only if Orchestrator does not list
+	// it (folder access, tenant roles): the list is read when the first
+	// of them does (see Resolver.DirectoryUser), not before.
+	DirectoryUsers, DirectoryRobots int
 }
 
 // Resolver turns manifest targets into accounts. Each target is resolved
@@ -78,6 +83,7 @@ type Resolver struct {
 	robotsByID    map[string]*Robot
 	robotsByName  map[string]*Robot
 	robotsSpilled *spilled[Robot]
+	directory     directoryNeeds // set before rows run (Prepare, NextPhase)
 	orchIndexed   bool
 	orchByKey     map[int64]*OrchestratorUser
 	orchByName    map[string][]*OrchestratorUser // lower-case user name → users
@@ -130,6 +136,7 @@ func (rs *Resolver) Prepare(ctx context.Context, needs Needs) error {
 	// Each list is read whatever became of the others: a list that could
 	// not be read leaves its rows to resolve one by one, and says so.
 	var errs []error
+	rs.directory = directoryNeeds{users: needs.DirectoryUsers, robots: needs.DirectoryRobots}
 	if needs.Groups > 0 {
 		err := rs.retried(ctx, rs.readGroups)
 		rs.noteList(ServiceIdentity, err)
@@ -463,7 +470,7 @@ func (rs *Resolver) NextPhase(ctx context.Context, needs Needs, c Created) error
 		rs.cache = make(map[string]any) // lookups one by one, "not found" included
 		rs.mu.Unlock()
 		needs = needs.whole()
-		var again Needs
+		again := Needs{DirectoryUsers: needs.DirectoryUsers, DirectoryRobots: needs.DirectoryRobots}
 		if c.Users {
 			rs.usersSpilled.close()
 			rs.usersIndexed, rs.usersByID, rs.usersByEmail, rs.usersByName, rs.usersSpilled = false, nil, nil, nil, nil
@@ -482,6 +489,7 @@ func (rs *Resolver) NextPhase(ctx context.Context, needs Needs, c Created) error
 			return err
 		}
 	}
+	rs.directory = directoryNeeds{users: needs.DirectoryUsers, robots: needs.DirectoryRobots}
 	rs.mu.Lock()
 	planned := rs.planned
 	rs.planned = nil

@@ -267,3 +267,62 @@ func TestFolderAccessGoesOutInBulk(t *testing.T) {
 	}
 	t.Logf("40 rows, %d AssignUsers requests", n)
 }
+
+// TestAccessRowsReadTheOrganizationOnlyForAccountsOrchestratorDoesNotList:
+// folder access rows by user name find their accounts in Orchestrator's
+// list; the organization's user list is read only when a row's account is
+// not there, and then once for every row, not once per row. An account in
+// neither fails its row as not found.
+func TestAccessRowsReadTheOrganizationOnlyForAccountsOrchestratorDoesNotList(t *testing.T) {
+	const n = 40
+	for _, listed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("listed=%v", listed), func(t *testing.T) {
+			var rows strings.Builder
+			rows.WriteString("op,folder,username,roles\n")
+			for i := 1; i <= n; i++ {
+				fmt.Fprintf(&rows, "set_folder_access,Finance,user%05d,Automation User\n", i)
+			}
+			seed := &emulator.SeedFile{Folders: []emulator.SeedFolder{{Path: "Finance"}}}
+			if listed {
+				for i := 1; i <= n; i++ {
+					seed.TenantRoles = append(seed.TenantRoles, emulator.SeedTenantRoles{Account: fmt.Sprintf("user%05d", i), Type: "User", Roles: []string{}})
+				}
+			} else {
+				rows.WriteString("set_folder_access,Finance,nobody,Automation User\n")
+			}
+			emu, settings := emulatortest.Start(t, emulator.Config{Users: n, SeedData: seed})
+			base := Config{Settings: settings, Session: session.Options{Limits: "none", MaxAttempts: 3}, Workers: 4, Log: zerolog.Nop(), Warnings: &bytes.Buffer{}}
+			const userList = "/api/User/users/{partitionGlobalId}"
+			accessRun(t, emu, base, Plan, "plan", rows.String())
+			afterPlan := emu.CountFor("GET", userList)
+			res := accessRun(t, emu, base, Apply, "apply", rows.String())
+			if got := res.Summary.ByStatus[report.StatusSucceeded]; got != n {
+				t.Fatalf("succeeded %d of %d: %v", got, n, res.Summary.ByStatus)
+			}
+			afterApply := emu.CountFor("GET", userList) - afterPlan
+			want := 0
+			if !listed {
+				want = 1 // one page of 40 users, for every row
+				nobody := results(t, res.Summary.ReportDir)[n+1]
+				if nobody.Status != report.StatusFailed || nobody.ErrorCode != report.CodeNotFound || !strings.Contains(nobody.ErrorMessage, `"nobody"`) {
+					t.Errorf("the row of an account in neither list: %s %s %q, want failed %s naming it", nobody.Status, nobody.ErrorCode, nobody.ErrorMessage, report.CodeNotFound)
+				}
+			}
+			if afterPlan != want || afterApply != want {
+				t.Errorf("the user list was read %d times by the plan and %d by the apply, want %d each", afterPlan, afterApply, want)
+			}
+			if searches := emu.CountFor("GET", "/api/User/{userId}"); searches != 0 {
+				t.Errorf("%d users read one by one, want none", searches)
+			}
+			finance := 0
+			for _, a := range emu.FolderAssignments() {
+				if a.FolderPath == "Finance" {
+					finance++
+				}
+			}
+			if finance != n {
+				t.Errorf("%d accounts in Finance, want %d", finance, n)
+			}
+		})
+	}
+}
