@@ -16,8 +16,20 @@ import (
 	"github.com/uipath-batch/batch/internal/secret"
 )
 
-// maxBody caps a successful answer (a page of 1,000 users is well under it).
-const maxBody = 64 << 20
+// maxBody caps an answer (a page of 1,000 users is well under it); a
+// variable so that tests can lower it.
+var maxBody int64 = 64 << 20
+
+// byteSize is n bytes as a reader reads it: in MiB when whole.
+func byteSize(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// errAnswerTooLarge is an answer over maxBody: not read, not retried.
+var errAnswerTooLarge = errors.New("the answer is larger than a page of accounts ever is")
 
 // NewRequest builds a request for an absolute URL with body encoded as
 // JSON (nil for none). The Authorization header is added by Do.
@@ -165,23 +177,34 @@ func (c *Client) attempt(req *http.Request, tok secret.Value, before *beforeSend
 	}
 	defer resp.Body.Close()
 	body, err := readBody(resp)
+	if errors.Is(err, errAnswerTooLarge) {
+		return nil, nil, fmt.Errorf("read %s %s answer (status %d): %w: over %s", req.Method, req.URL.Path, resp.StatusCode, err, byteSize(maxBody))
+	}
 	if err != nil {
 		return nil, nil, &Error{Method: req.Method, Path: req.URL.Path, Err: err, Written: true}
 	}
 	return resp, body, nil
 }
 
-// readBody reads an answer's body, at most maxBody of it: in one buffer of
-// the right size when the answer says its length.
+// readBody reads an answer's body, in one buffer of the right size when
+// the answer says its length; errAnswerTooLarge past maxBody.
 func readBody(resp *http.Response) ([]byte, error) {
-	if n := resp.ContentLength; n >= 0 && n <= maxBody {
+	n := resp.ContentLength
+	if n > maxBody {
+		return nil, errAnswerTooLarge
+	}
+	if n >= 0 {
 		body := make([]byte, n)
 		if _, err := io.ReadFull(resp.Body, body); err != nil {
 			return nil, err
 		}
 		return body, nil
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err == nil && int64(len(body)) > maxBody {
+		return nil, errAnswerTooLarge
+	}
+	return body, err
 }
 
 // authorization is the Authorization header's value for tok, made once

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -100,6 +102,41 @@ func TestAuthorizationFollowsTheToken(t *testing.T) {
 	}{{a, "Bearer token-a"}, {a, "Bearer token-a"}, {b, "Bearer token-b"}, {secret.New("token-a"), "Bearer token-a"}} {
 		if got := c.authorization(tc.tok); len(got) != 1 || got[0] != tc.want {
 			t.Fatalf("authorization = %v, want %q", got, tc.want)
+		}
+	}
+}
+
+// An answer larger than any page of accounts is refused as too large, by
+// the length it announces or by what it sends, once: not cut short and
+// reported as broken JSON, and not read again by a retry.
+func TestAnswerTooLargeSaysSo(t *testing.T) {
+	defer func(was int64) { maxBody = was }(maxBody)
+	maxBody = 1 << 10
+	page := `{"totalCount":1,"results":[{"id":"u1","userName":"` + strings.Repeat("a", 2<<10) + `"}]}`
+	for _, announced := range []bool{true, false} {
+		var requests atomic.Int32
+		url := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+			requests.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			if !announced {
+				w.Header().Set("Transfer-Encoding", "chunked")
+				w.(http.Flusher).Flush()
+			}
+			_, _ = w.Write([]byte(page))
+		})
+		c, err := New(context.Background(), Settings{URI: url, Organization: "o", Tenant: "t", PAT: secret.New("pat-value-1"), PartitionID: "p"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Users.Get(testContext(t), "u1")
+		if err == nil || !strings.Contains(err.Error(), "GET /o/identity_/api/User/u1 answer (status 200): the answer is larger than a page of accounts ever is: over 1024 bytes") {
+			t.Errorf("length announced %v: %v, want the answer refused as too large", announced, err)
+		}
+		if strings.Contains(fmt.Sprint(err), "JSON") || strings.Contains(fmt.Sprint(err), "unexpected end") {
+			t.Errorf("length announced %v: %v reads as broken JSON", announced, err)
+		}
+		if n := requests.Load(); n != 1 {
+			t.Errorf("length announced %v: %d requests, want 1 (not retried)", announced, n)
 		}
 	}
 }
