@@ -29,7 +29,10 @@ type methodGate struct {
 	hist       *sendHistory // sends of the last ~400 s, when adaptive
 	saturated  int64        // last time the budget delayed a reservation
 	skew       int64        // guard added after 429s at the budget's edge
-	late       int64        // the longest a granted request left after its slot
+	// late and lateBefore: the longest a granted request left after its
+	// slot in the period since lateSince and in the one before (see
+	// leftLate).
+	late, lateBefore, lateSince int64
 
 	closedUntil int64 // nothing starts before this (429 pause)
 	closures    int64 // counts closings; reservations of an older count are void
@@ -67,25 +70,32 @@ type reservation struct {
 // automatic guard plus what 429s at the edge of a known budget added.
 func (g *methodGate) guardFor(w time.Duration) int64 {
 	if g.cfg.guard >= 0 {
-		return int64(g.cfg.guard) + g.skew + g.late
+		return int64(g.cfg.guard) + g.skew + max(g.late, g.lateBefore)
 	}
-	return int64(min(max(w/100, 50*time.Millisecond), w/10)) + g.skew + g.late
+	return int64(min(max(w/100, 50*time.Millisecond), w/10)) + g.skew + max(g.late, g.lateBefore)
 }
 
-// leftLate records that a request granted its slot left d after it (the
-// caller recorded something durably in between): the guard grows by the
-// longest such delay, up to a tenth of the window, so that the server,
-// which counts the request when it arrives, never sees more than the
-// budget in its window. Callers hold mu.
-func (g *methodGate) leftLate(d int64) {
-	if d <= g.late {
-		return
+// leftLate records that a request granted its slot at or before now left
+// d after it (the caller recorded something durably in between): the
+// guard grows by the longest such delay, up to a tenth of the window, so
+// that the server, which counts the request when it arrives, never sees
+// more than the budget in its window. A delay matters only while its
+// request is in the window: the longest is kept per period of the window
+// and its tenth, the guard covers this period's and the last one's, and
+// one slow send does not slow the rest of a long run. Callers hold mu.
+func (g *methodGate) leftLate(d, now int64) {
+	period, limit := int64(1100*time.Millisecond), int64(time.Second)
+	if w := int64(g.budget.Window); w > 0 {
+		period, limit = w+w/10, w/10
 	}
-	limit := int64(time.Second)
-	if g.budget.Window > 0 {
-		limit = int64(g.budget.Window / 10)
+	if now-g.lateSince >= period {
+		g.lateBefore = 0
+		if now-g.lateSince < 2*period {
+			g.lateBefore = g.late
+		}
+		g.late, g.lateSince = 0, now
 	}
-	g.late = min(d, limit)
+	g.late = max(g.late, min(d, limit))
 }
 
 // atLimitShare is the share of a known budget that must have been sent in

@@ -220,17 +220,16 @@ reserve:
 
 // LeftLate tells the limiter that a request of key left d after Wait let
 // it go (a journal intent was synced in between): the key's guard grows
-// to cover the longest such delay seen (up to a tenth of its window), so
-// that requests counted by the server as they arrive still fit its
-// budget. Short delays of a few milliseconds are covered by the guard
-// already and change nothing.
+// to cover the longest such delay of the last window or so (up to a tenth
+// of the window), so that requests counted by the server as they arrive
+// still fit its budget.
 func (l *Limiter) LeftLate(key string, d time.Duration) {
 	if d <= 0 {
 		return
 	}
 	g := l.gate(key)
 	g.mu.Lock()
-	g.leftLate(int64(d))
+	g.leftLate(int64(d), l.now())
 	g.mu.Unlock()
 }
 

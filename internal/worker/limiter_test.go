@@ -481,6 +481,27 @@ func TestLimiterRoomIgnoresALearnedBudget(t *testing.T) {
 	}
 }
 
+// A late request widens the guard while it is in the window, not for the
+// rest of the run: once requests leave on time again for a window or two,
+// the guard is back to what they need.
+func TestLimiterGuardForALateRequestWearsOff(t *testing.T) {
+	clock := newFakeClock(true)
+	l := newLimiter(budget.Limits{"PUT": {Requests: 1, Window: 5 * time.Second}}, withClock(clock))
+	waitAt(t, l, clock, "PUT")
+	l.LeftLate("PUT", 400*time.Millisecond)
+	var held []time.Duration
+	for range 6 {
+		held = append(held, waitAt(t, l, clock, "PUT"))
+		l.LeftLate("PUT", time.Millisecond)
+	}
+	if held[0] != 5*time.Second+50*time.Millisecond+400*time.Millisecond {
+		t.Errorf("the request after the late one held %v, want the window, the 50 ms guard and the 400 ms it left late", held[0])
+	}
+	if last := held[len(held)-1]; last != 5*time.Second+50*time.Millisecond+time.Millisecond {
+		t.Errorf("requests on time held %v at the end (all: %v), want the late one's 400 ms gone from the guard", last, held)
+	}
+}
+
 // A request that left late after its slot (a journal synced in between)
 // widens its key's guard by that delay, up to a tenth of the window, so
 // that the server, counting it when it arrives, sees the budget kept.
