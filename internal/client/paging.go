@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // pageQuery encodes searchTerm/top/skip, always with sortBy=Id: without a
@@ -161,6 +159,8 @@ func walkPages[T any](ctx context.Context, searchTerm string, list func(context.
 		}
 	}
 	seen := 0
+	ahead := readAhead[T]{parent: ctx, read: read}
+	defer ahead.stop()
 	for {
 		if err := deliver(p); err != nil {
 			return err
@@ -170,40 +170,80 @@ func walkPages[T any](ctx context.Context, searchTerm string, list func(context.
 			return nil
 		}
 		if p.TotalCount <= 0 || len(p.Results) < maxPageSize {
-			// No total, or pages shorter than asked: one after another,
-			// each from what was seen.
+			// No total, or pages shorter than asked (the list shrank, or
+			// pages are capped): what was read ahead may not be where it
+			// was asked, so one page after another, each from what was
+			// seen.
+			ahead.stop()
 			if p, err = read(ctx, seen); err != nil {
 				return err
 			}
 			continue
 		}
-		// The next pages at once, up to pagesAtOnce, then in order.
-		n := min(pagesAtOnce, int((p.TotalCount-int64(seen)+maxPageSize-1)/maxPageSize))
-		pages := make([]page[T], n)
-		g, gctx := errgroup.WithContext(ctx)
-		for k := range n {
-			g.Go(func() (err error) {
-				pages[k], err = read(gctx, seen+k*maxPageSize)
-				return err
-			})
-		}
-		if err := g.Wait(); err != nil {
+		if p, err = ahead.next(seen, p.TotalCount); err != nil {
 			return err
 		}
-		p = pages[n-1]
-		for _, q := range pages[:n-1] {
-			if len(q.Results) < maxPageSize {
-				// Short before the end (the list shrank, or pages are
-				// capped): what follows it may not be where it was asked.
-				p = q
-				break
-			}
-			if err := deliver(q); err != nil {
-				return err
-			}
-			seen += len(q.Results)
-		}
 	}
+}
+
+// readAhead reads the pages after the one being handed on, up to
+// pagesAtOnce at a time: as soon as the oldest is handed on, the read of
+// the next is started, so that a long list's pages follow one another
+// without a pause between batches. Pages are asked by skip, in order.
+type readAhead[T any] struct {
+	parent  context.Context
+	read    func(context.Context, int) (page[T], error)
+	cancel  context.CancelFunc
+	ctx     context.Context
+	pending []pendingPage[T] // oldest first
+	skip    int              // of the next read to start
+}
+
+// pendingPage is a page being read.
+type pendingPage[T any] struct {
+	skip int
+	done chan pageRead[T] // receives once
+}
+
+type pageRead[T any] struct {
+	p   page[T]
+	err error
+}
+
+// next returns the page at skip, after starting the reads of the pages
+// that follow it in a list of total items.
+func (a *readAhead[T]) next(skip int, total int64) (page[T], error) {
+	if len(a.pending) == 0 || a.pending[0].skip != skip {
+		a.stop()
+		a.skip = skip
+	}
+	if a.ctx == nil {
+		a.ctx, a.cancel = context.WithCancel(a.parent)
+	}
+	for len(a.pending) < pagesAtOnce && (len(a.pending) == 0 || int64(a.skip) < total) {
+		ctx, at, done := a.ctx, a.skip, make(chan pageRead[T], 1)
+		go func() {
+			p, err := a.read(ctx, at)
+			done <- pageRead[T]{p, err}
+		}()
+		a.pending = append(a.pending, pendingPage[T]{skip: at, done: done})
+		a.skip += maxPageSize
+	}
+	r := <-a.pending[0].done
+	a.pending = a.pending[1:]
+	return r.p, r.err
+}
+
+// stop abandons the reads under way and waits for them to end.
+func (a *readAhead[T]) stop() {
+	if a.cancel == nil {
+		return
+	}
+	a.cancel()
+	for _, pp := range a.pending {
+		<-pp.done
+	}
+	a.pending, a.ctx, a.cancel = nil, nil, nil
 }
 
 // pagesAtOnce is how many pages of a long list are read at once.
