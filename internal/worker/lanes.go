@@ -221,10 +221,13 @@ func dispatchLanes[J any](ctx context.Context, stopper *Stopper, lanes Lanes[J],
 	}
 	// Stopped: the queued jobs are never started. The producer sees the
 	// stop at its next job at the latest; what it hands over meanwhile is
-	// dropped too.
+	// dropped too. A stop that came after the last job was handed out
+	// stopped nothing: the dispatch is exhausted, as feed reports it.
+	dropped := d.queued > 0
 	if in != nil {
 		for range in {
+			dropped = true
 		}
 	}
-	return false
+	return exhausted && !dropped
 }

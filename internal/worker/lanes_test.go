@@ -404,3 +404,29 @@ func BenchmarkDispatch(b *testing.B) {
 		})
 	}
 }
+
+// A run whose every job was handed out has not been stopped short, even if
+// its context ends before the dispatcher looks again: it reports nil, as
+// RunPool does, not the context's cause.
+func TestLanesEveryJobHandedOutIsNotAStop(t *testing.T) {
+	for _, lanes := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancelled := make(chan struct{})
+		jobs := func(yield func(laneJob) bool) {
+			if yield(laneJob{n: 0, lane: "a"}) {
+				<-cancelled // the last job is out; the run's context ends before the producer is done
+			}
+		}
+		var l Lanes[laneJob]
+		if lanes {
+			l = Lanes[laneJob]{Of: func(j laneJob) string { return j.lane }, Room: newFakeRoom(map[string]int{}).room}
+		}
+		ran := 0
+		err := RunPoolLanes(ctx, PoolConfig{Workers: 2, Drain: time.Hour}, l, jobs,
+			func(context.Context, laneJob) int { cancel(); close(cancelled); return 1 },
+			func(n int) { ran += n })
+		if err != nil || ran != 1 {
+			t.Errorf("lanes %v: every job ran (%d) yet the pool returned %v", lanes, ran, err)
+		}
+	}
+}
