@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,6 +87,27 @@ func TestScheduledRunLogsProgress(t *testing.T) {
 	}
 	if res := runBatch(t, nil, dir, "plan", m, "--progress-every", "-1s"); res.code != 2 || !strings.Contains(res.stderr, "--progress-every must be 0 or more") {
 		t.Errorf("--progress-every -1s: exit %d\n%s", res.code, res.stderr)
+	}
+}
+
+// A run that reads a large organization's list before its rows can go on
+// says so while it reads, not only once rows move: which list, and how far.
+func TestScheduledRunLogsTheListItReads(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t, emulator.Config{Users: 3000})
+	dir := t.TempDir()
+	var rows strings.Builder
+	rows.WriteString("op,email,name\n")
+	for i := 1; i <= 10; i++ {
+		fmt.Fprintf(&rows, "update_user,user%05d@example.com,N%d\n", i, i)
+	}
+	m := writeFile(t, dir, "m.csv", rows.String())
+	res := runBatch(t, emu, dir, "plan", m, "--limits", "none,GET=1/1s", "--log-format", "json", "--progress-every", "100ms")
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stderr, `"status":"plan · reading the user list: 1000 of 3000 accounts`) {
+		t.Errorf("no progress line says the user list is being read:\n%s", res.stderr)
 	}
 }
 

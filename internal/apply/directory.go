@@ -27,7 +27,7 @@ type directoryIndex[T any] map[string]*T
 // that does reads it (when more than IndexThreshold rows may), and every
 // later one finds its user there.
 func (rs *Resolver) DirectoryUser(ctx context.Context, t manifest.Target) (User, error) {
-	idx := directoryList(ctx, rs, "directory/users", rs.directory.users, rs.usersIndexed,
+	idx := directoryList(ctx, rs, "directory/users", "the user list", rs.directory.users, rs.usersIndexed,
 		func(ctx context.Context, total func(int64) error, add func(*User)) error {
 			return rs.reader.EachUserWithTotal(ctx, total, func(u User) error { add(&u); return nil })
 		},
@@ -46,7 +46,7 @@ func (rs *Resolver) DirectoryUser(ctx context.Context, t manifest.Target) (User,
 
 // DirectoryRobot is DirectoryUser for a robot account named by its name.
 func (rs *Resolver) DirectoryRobot(ctx context.Context, t manifest.Target) (Robot, error) {
-	idx := directoryList(ctx, rs, "directory/robots", rs.directory.robots, rs.robotsIndexed,
+	idx := directoryList(ctx, rs, "directory/robots", "the robot account list", rs.directory.robots, rs.robotsIndexed,
 		func(ctx context.Context, total func(int64) error, add func(*Robot)) error {
 			return rs.reader.EachRobotWithTotal(ctx, total, func(r Robot) error { add(&r); return nil })
 		},
@@ -70,20 +70,24 @@ func directoryKey(kind manifest.TargetKind, value string) string {
 	return string(kind) + "\x00" + strings.ToLower(value)
 }
 
-// directoryList returns the index of key, reading it (once for every row,
-// see Resolver.once) when rows rows may look into it; nil when the list
-// the run read at its start serves (indexed), or when it is not worth
-// reading or could not be read.
-func directoryList[T any](ctx context.Context, rs *Resolver, key string, rows int, indexed bool,
+// directoryList returns the index of key, reading the list called name
+// (once for every row, see Resolver.once) when rows rows may look into
+// it; nil when the list the run read at its start serves (indexed), or
+// when it is not worth reading or could not be read.
+func directoryList[T any](ctx context.Context, rs *Resolver, key, name string, rows int, indexed bool,
 	each func(ctx context.Context, total func(int64) error, add func(*T)) error, keys func(*T) []string) directoryIndex[T] {
 	if indexed || rows <= IndexThreshold {
 		return nil
 	}
 	v, err := rs.once(ctx, key, func(ctx context.Context) (any, error) {
 		var idx directoryIndex[T]
+		lr := rs.reading(name)
+		defer lr.end()
 		err := rs.retried(ctx, func(ctx context.Context) error {
 			idx = directoryIndex[T]{}
-			return each(ctx, tooLong(rows*PageSize), func(a *T) {
+			lr.read = 0
+			return each(ctx, lr.withTotal(tooLong(rows*PageSize)), func(a *T) {
+				lr.add()
 				for _, k := range keys(a) {
 					if k != "" {
 						idx[k] = a

@@ -93,6 +93,7 @@ type Resolver struct {
 	groupByName   map[string][]string // lower-case name → ids
 
 	suggested atomic.Int32 // account names suggested (see nearestTarget)
+	progress  ListProgress // nil: none (see OnListProgress)
 
 	listsMu   sync.Mutex
 	listsRead map[string]bool // by service: a whole list was read
@@ -519,7 +520,12 @@ var errListTooLong = errors.New("the list is longer than the lookups it would sa
 
 func (rs *Resolver) indexUsers(ctx context.Context, b bound) error {
 	var l accountList[User]
-	err := rs.reader.EachUserWithTotal(ctx, b.walk(&l.toDisk), func(u User) error { return l.add(b, u.ID, &u, encodeUser, decodeUser) })
+	lr := rs.reading("the user list")
+	defer lr.end()
+	err := rs.reader.EachUserWithTotal(ctx, lr.withTotal(b.walk(&l.toDisk)), func(u User) error {
+		lr.add()
+		return l.add(b, u.ID, &u, encodeUser, decodeUser)
+	})
 	if err == nil {
 		err = l.seal()
 	}
@@ -547,7 +553,12 @@ func (rs *Resolver) indexUsers(ctx context.Context, b bound) error {
 
 func (rs *Resolver) indexRobots(ctx context.Context, b bound) error {
 	var l accountList[Robot]
-	err := rs.reader.EachRobotWithTotal(ctx, b.walk(&l.toDisk), func(r Robot) error { return l.add(b, r.ID, &r, encodeRobot, decodeRobot) })
+	lr := rs.reading("the robot account list")
+	defer lr.end()
+	err := rs.reader.EachRobotWithTotal(ctx, lr.withTotal(b.walk(&l.toDisk)), func(r Robot) error {
+		lr.add()
+		return l.add(b, r.ID, &r, encodeRobot, decodeRobot)
+	})
 	if err == nil {
 		err = l.seal()
 	}
@@ -630,10 +641,13 @@ func (rs *Resolver) indexOrchestratorUsers(ctx context.Context, most int) error 
 	byKey := make(map[int64]*OrchestratorUser)
 	byName := make(map[string][]*OrchestratorUser)
 	seen := 0
+	lr := rs.reading("Orchestrator's user list")
+	defer lr.end()
 	err := rs.reader.EachOrchestratorUser(ctx, func(o OrchestratorUser) error {
 		if seen++; seen > most {
 			return errListTooLong
 		}
+		lr.add()
 		p := &o
 		byKey[o.Key] = p
 		name := strings.ToLower(o.UserName)

@@ -37,6 +37,12 @@ type Bar struct {
 
 	done, failed, dispatched atomic.Int64
 
+	// reading is the list the run reads before its rows can go on (see
+	// Reading): nil when none.
+	reading                 atomic.Pointer[string]
+	readingDone, readingAll atomic.Int64
+	doneOnce                sync.Once
+
 	mu          sync.Mutex
 	samples     []rateSample // rows done over time, oldest first
 	interrupted time.Time    // when the run was interrupted; zero: not
@@ -141,10 +147,18 @@ func (p *Bar) sample(now time.Time) {
 	p.samples = p.samples[cut:]
 }
 
-// status is the text after the bar: rate, failures, and what the run
-// waits for.
+// status is the text after the bar: rate, failures, the list being read,
+// and what the run waits for.
 func (p *Bar) status(now time.Time) string {
 	parts := []string{p.what}
+	list := p.reading.Load()
+	if list != nil {
+		read := fmt.Sprintf("reading %s: %s", *list, report.Plural(int(p.readingDone.Load()), "account"))
+		if all := p.readingAll.Load(); all > 0 {
+			read = fmt.Sprintf("reading %s: %d of %s", *list, p.readingDone.Load(), report.Plural(int(all), "account"))
+		}
+		parts = append(parts, read)
+	}
 	p.mu.Lock()
 	rate, ok := 0.0, false
 	if len(p.samples) > 0 {
@@ -155,7 +169,7 @@ func (p *Bar) status(now time.Time) string {
 	}
 	interrupted := p.interrupted
 	p.mu.Unlock()
-	if ok {
+	if ok && list == nil { // no rate while no row can go on
 		parts = append(parts, fmt.Sprintf("%.1f rows/s", rate))
 		if left := p.total - p.done.Load(); rate > 0 && left > 0 && interrupted.IsZero() {
 			parts = append(parts, "about "+roughly(time.Duration(float64(left)/rate*float64(time.Second)))+" left")
@@ -275,14 +289,41 @@ func (p *Bar) Row(failed bool) {
 	}
 }
 
-// Done removes the bar before the summary is printed.
+// Reading shows that the run reads a whole list before rows can go on
+// (an organization's accounts: minutes on a large one, at the service's
+// budget): list names it ("the user list"), read and total (0: not known
+// yet) count its accounts. An empty list ends it; the rate counts rows
+// from then on.
+func (p *Bar) Reading(list string, read, total int64) {
+	if !p.active() {
+		return
+	}
+	if list == "" {
+		if p.reading.Swap(nil) != nil {
+			p.mu.Lock()
+			p.samples = append(p.samples[:0], rateSample{at: time.Now(), done: p.done.Load()})
+			p.mu.Unlock()
+		}
+		return
+	}
+	if cur := p.reading.Load(); cur == nil || *cur != list {
+		p.reading.Store(&list)
+	}
+	p.readingDone.Store(read)
+	p.readingAll.Store(total)
+}
+
+// Done removes the bar before the summary is printed; once, however often
+// it is called.
 func (p *Bar) Done() {
 	if !p.active() {
 		return
 	}
-	close(p.stop)
-	<-p.stopped
-	if p.bar != nil {
-		_ = p.bar.Finish()
-	}
+	p.doneOnce.Do(func() {
+		close(p.stop)
+		<-p.stopped
+		if p.bar != nil {
+			_ = p.bar.Finish()
+		}
+	})
 }

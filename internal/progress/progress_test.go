@@ -126,3 +126,52 @@ func TestLogLinesReportProgress(t *testing.T) {
 		}
 	}
 }
+
+// While the run reads a whole list before its rows can go on, the status
+// says which and how far, with no rate; once it is read, the rate counts
+// rows from then on, not from the start of the reading.
+func TestProgressSaysWhatListIsRead(t *testing.T) {
+	var errOut bytes.Buffer
+	waits := []worker.Waiting{{Key: "identity:GET", Callers: 1, Next: 20 * time.Second}}
+	p := New(context.Background(), &errOut, 100, "apply", func() []worker.Waiting { return waits }, 0)
+	defer p.Done()
+	start := time.Now()
+	p.Reading("the user list", 0, 0)
+	if got := p.status(start.Add(time.Minute)); got != "apply · reading the user list: 0 accounts · waiting for GET budget (next slot in 20 s)" {
+		t.Errorf("before the first page: %q", got)
+	}
+	p.Reading("the user list", 12000, 2000000)
+	if got := p.status(start.Add(2 * time.Minute)); got != "apply · reading the user list: 12000 of 2000000 accounts · waiting for GET budget (next slot in 20 s)" {
+		t.Errorf("reading: %q", got)
+	}
+	p.Reading("", 0, 0)
+	waits = nil
+	for range 10 {
+		p.Row(false)
+	}
+	status := p.status(time.Now().Add(2 * time.Second))
+	if strings.Contains(status, "reading") || rateIn(t, status) < 4 {
+		t.Errorf("10 rows in about 2 s after the list: %q, want about 5 rows/s and no reading", status)
+	}
+	p.Done()
+	p.Done() // once, however often
+}
+
+// Without a terminal, the log lines say it too.
+func TestLogLinesSayWhatListIsRead(t *testing.T) {
+	lines := make(chan string, 100)
+	p := NewLog(context.Background(), func(done, total, failed int64, status string) { lines <- status }, 10*time.Millisecond, 100, "plan", nil, 0)
+	defer p.Done()
+	p.Reading("Orchestrator's user list", 3000, 7000)
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case s := <-lines:
+			if s == "plan · reading Orchestrator's user list: 3000 of 7000 accounts" {
+				return
+			}
+		case <-deadline:
+			t.Fatal("no log line said which list is read")
+		}
+	}
+}

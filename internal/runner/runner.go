@@ -115,6 +115,11 @@ func Execute(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.OnRequestsStart != nil {
 		cfg.OnRequestsStart()
 	}
+	// The progress shows from here: reading a large organization's lists
+	// takes minutes at its budget before any row goes on.
+	bar := cfg.progressBar(ctx, sess, what)
+	defer bar.Done()
+	resolver.OnListProgress(bar.Reading)
 	// Resolve: page whole lists where that spends fewer reads.
 	if err := resolver.Prepare(ctx, cfg.Census.Needs(exec)); err != nil {
 		if client.IsAuthFailure(err) {
@@ -131,13 +136,6 @@ func Execute(ctx context.Context, cfg Config) (Result, error) {
 	}
 	defer src.Close()
 	passwords := 0 // rows that set a password (OnResult runs on one goroutine)
-	bar := progress.New(ctx, cfg.Progress, cfg.Census.Rows, what, sess.Limiter.Waiting, cfg.Drain)
-	if cfg.Progress == nil {
-		// No terminal (a scheduled run, JSON logs): a log line now and then.
-		bar = progress.NewLog(ctx, func(done, total, failed int64, status string) {
-			cfg.Log.Info().Int64("done", done).Int64("rows", total).Int64("failed", failed).Str("status", status).Msg("progress")
-		}, cfg.ProgressEvery, cfg.Census.Rows, what, sess.Limiter.Waiting, cfg.Drain)
-	}
 	bar.Resumed(sink.Tally().Rows)
 	outcome, runErr := apply.RunRows(ctx, src, exec, sink, apply.RunConfig{
 		Workers: cfg.Workers, Drain: cfg.Drain, MaxFailures: cfg.MaxFailures,
@@ -192,6 +190,17 @@ func Execute(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, &StopError{fmt.Errorf("the report could not be written (rows finished so far are in %s): %w", r.Dir, err)}
 	}
 	return Result{Summary: summary, Outcome: outcome}, nil
+}
+
+// progressBar is the run's progress: a bar on a terminal, else a log line
+// now and then (a scheduled run, JSON logs).
+func (cfg *Config) progressBar(ctx context.Context, sess *session.Session, what string) *progress.Bar {
+	if cfg.Progress != nil {
+		return progress.New(ctx, cfg.Progress, cfg.Census.Rows, what, sess.Limiter.Waiting, cfg.Drain)
+	}
+	return progress.NewLog(ctx, func(done, total, failed int64, status string) {
+		cfg.Log.Info().Int64("done", done).Int64("rows", total).Int64("failed", failed).Str("status", status).Msg("progress")
+	}, cfg.ProgressEvery, cfg.Census.Rows, what, sess.Limiter.Waiting, cfg.Drain)
 }
 
 // newExecutor builds the resolver and the executor of the command: a
