@@ -212,16 +212,17 @@ func TestExportPagesLargeAndEmptyTenants(t *testing.T) {
 	}
 }
 
-// Export takes only the flags that shape its requests: a run's flags
-// (workers, report folder, literal secrets) are refused, not ignored.
+// Export takes only the flags that shape its requests and its progress: a
+// run's flags (workers, report folder, literal secrets) are refused, not
+// ignored.
 func TestExportRefusesFlagsThatDoNotApply(t *testing.T) {
 	emu := startEmulator(t, emulator.Config{Users: 3})
 	dir := t.TempDir()
 	help := runBatch(t, emu, dir, "export", "--help")
-	if help.code != 0 || !strings.Contains(help.stdout, "--limits") || !strings.Contains(help.stdout, "--timeout") {
+	if help.code != 0 || !strings.Contains(help.stdout, "--limits") || !strings.Contains(help.stdout, "--timeout") || !strings.Contains(help.stdout, "--no-progress") {
 		t.Fatalf("export --help exit %d, want the request flags listed:\n%s", help.code, help.stdout)
 	}
-	for _, flag := range []string{"--workers", "--report-dir", "--run-id", "--allow-literal-secrets", "--no-progress", "--yes", "--secrets-out"} {
+	for _, flag := range []string{"--workers", "--report-dir", "--run-id", "--allow-literal-secrets", "--yes", "--secrets-out"} {
 		if strings.Contains(help.stdout, flag) {
 			t.Errorf("export --help lists %s, which export does not use", flag)
 		}

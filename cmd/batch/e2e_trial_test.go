@@ -109,6 +109,17 @@ func TestScheduledRunLogsTheListItReads(t *testing.T) {
 	if !strings.Contains(res.stderr, `"status":"plan · reading the user list: 1000 of 3000 accounts`) {
 		t.Errorf("no progress line says the user list is being read:\n%s", res.stderr)
 	}
+	out := filepath.Join(dir, "users.csv")
+	res = runBatch(t, emu, dir, "export", "users", "-o", out, "--limits", "none,GET=1/1s", "--log-format", "json", "--progress-every", "100ms")
+	if res.code != 0 {
+		t.Fatalf("export: exit %d\n%s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stderr, `"status":"export users · reading the user list: 1000 of 3000 accounts"`) {
+		t.Errorf("no progress line of the export says the user list is being read:\n%s", res.stderr)
+	}
+	if res := runBatch(t, nil, dir, "export", "users", "--progress-every", "-1s"); res.code != 2 || !strings.Contains(res.stderr, "--progress-every must be 0 or more") {
+		t.Errorf("export --progress-every -1s: exit %d\n%s", res.code, res.stderr)
+	}
 }
 
 // --limits entries replace the default budgets one by one: PUT=100/5m

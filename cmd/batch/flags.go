@@ -42,6 +42,8 @@ func registerRun(fs *pflag.FlagSet, r *runner.RunOptions, set flagSet) {
 	fs.DurationVar(&r.Timeout, "timeout", 30*time.Second, "timeout of one request, counted from when its budget slot comes (waiting for the budget is not part of it)")
 	fs.StringVar(&r.Log.Format, "log-format", "auto", "auto, json or console (auto: console on a terminal, JSON otherwise)")
 	fs.StringVar(&r.Log.Level, "log-level", "info", iostreams.LevelHelp())
+	fs.BoolVar(&r.Log.NoProgress, "no-progress", false, "no progress bar")
+	fs.DurationVar(&r.ProgressEvery, "progress-every", time.Minute, "without a progress bar (no terminal, --no-progress): log the progress (rows done, rate, time left, the list being read, what the run waits for) this often; 0: never")
 	if set == requestFlags {
 		return
 	}
@@ -49,8 +51,6 @@ func registerRun(fs *pflag.FlagSet, r *runner.RunOptions, set flagSet) {
 	fs.StringVar(&r.ReportDir, "report-dir", "reports", "folder for run reports (REPORT_DIR/RUN_ID/)")
 	fs.StringVar(&r.RunID, "run-id", "", "name of this run's report folder: letters, digits, '.', '-', '_' (default: time and a random suffix)")
 	fs.BoolVar(&r.AllowLiteral, "allow-literal-secrets", false, "accept passwords written in the manifest itself")
-	fs.BoolVar(&r.Log.NoProgress, "no-progress", false, "no progress bar")
-	fs.DurationVar(&r.ProgressEvery, "progress-every", time.Minute, "without a progress bar (no terminal, --no-progress): log the progress (rows done, rate, time left, what the run waits for) this often; 0: never")
 	fs.IntVar(&r.MaxProblems, "max-problems", runner.DefaultMaxProblems, "print at most N of the manifest's problems, counting the rest; 0: print every one")
 	if set == manifestFlags {
 		fs.BoolVar(&r.DetailedExitCode, "detailed-exitcode", false, "exit 4 when any row would change (0: every row unchanged; a failed row, a stopped plan or an invalid manifest keep their codes)")

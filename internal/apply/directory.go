@@ -82,12 +82,12 @@ func directoryList[T any](ctx context.Context, rs *Resolver, key, name string, r
 	v, err := rs.once(ctx, key, func(ctx context.Context) (any, error) {
 		var idx directoryIndex[T]
 		lr := rs.reading(name)
-		defer lr.end()
+		defer lr.End()
 		err := rs.retried(ctx, func(ctx context.Context) error {
 			idx = directoryIndex[T]{}
-			lr.read = 0
-			return each(ctx, lr.withTotal(tooLong(rows*PageSize)), func(a *T) {
-				lr.add()
+			lr.Restart()
+			return each(ctx, lr.WithTotal(tooLong(rows*PageSize)), func(a *T) {
+				lr.Add()
 				for _, k := range keys(a) {
 					if k != "" {
 						idx[k] = a

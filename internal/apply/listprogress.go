@@ -10,24 +10,35 @@ type ListProgress func(list string, read, total int64)
 // go. Set it before Prepare; fn is called from the goroutine reading.
 func (rs *Resolver) OnListProgress(fn ListProgress) { rs.progress = fn }
 
-// listReading counts the accounts of one list being read, for the
-// resolver's ListProgress.
-type listReading struct {
+// ListReading counts the accounts of one list being read, for a
+// ListProgress (nil: it counts for no one).
+type ListReading struct {
 	progress    ListProgress
 	name        string
 	read, total int64
 }
 
-// reading starts telling the progress of a list called name.
-func (rs *Resolver) reading(name string) *listReading {
-	lr := &listReading{progress: rs.progress, name: name}
+// NewListReading starts telling progress how the reading of the list
+// called name goes.
+func NewListReading(progress ListProgress, name string) *ListReading {
+	lr := &ListReading{progress: progress, name: name}
 	lr.tell()
 	return lr
 }
 
-// withTotal is a list walk's total hook that also records the total, then
+// reading starts telling the resolver's progress of a list called name.
+func (rs *Resolver) reading(name string) *ListReading { return NewListReading(rs.progress, name) }
+
+// Restart counts from zero again: the list is read again from its first
+// page.
+func (lr *ListReading) Restart() {
+	lr.read = 0
+	lr.tell()
+}
+
+// WithTotal is a list walk's total hook that also records the total, then
 // asks next (nil: none).
-func (lr *listReading) withTotal(next func(int64) error) func(int64) error {
+func (lr *ListReading) WithTotal(next func(int64) error) func(int64) error {
 	return func(total int64) error {
 		lr.total = total
 		lr.tell()
@@ -38,22 +49,22 @@ func (lr *listReading) withTotal(next func(int64) error) func(int64) error {
 	}
 }
 
-// add counts one account read.
-func (lr *listReading) add() {
+// Add counts one account read.
+func (lr *ListReading) Add() {
 	lr.read++
 	if lr.read%100 == 0 {
 		lr.tell()
 	}
 }
 
-func (lr *listReading) tell() {
+func (lr *ListReading) tell() {
 	if lr.progress != nil {
 		lr.progress(lr.name, lr.read, lr.total)
 	}
 }
 
-// end says the list was read (or given up).
-func (lr *listReading) end() {
+// End says the list was read (or given up).
+func (lr *ListReading) End() {
 	if lr.progress != nil {
 		lr.progress("", 0, 0)
 	}

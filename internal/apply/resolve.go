@@ -521,9 +521,9 @@ var errListTooLong = errors.New("the list is longer than the lookups it would sa
 func (rs *Resolver) indexUsers(ctx context.Context, b bound) error {
 	var l accountList[User]
 	lr := rs.reading("the user list")
-	defer lr.end()
-	err := rs.reader.EachUserWithTotal(ctx, lr.withTotal(b.walk(&l.toDisk)), func(u User) error {
-		lr.add()
+	defer lr.End()
+	err := rs.reader.EachUserWithTotal(ctx, lr.WithTotal(b.walk(&l.toDisk)), func(u User) error {
+		lr.Add()
 		return l.add(b, u.ID, &u, encodeUser, decodeUser)
 	})
 	if err == nil {
@@ -554,9 +554,9 @@ func (rs *Resolver) indexUsers(ctx context.Context, b bound) error {
 func (rs *Resolver) indexRobots(ctx context.Context, b bound) error {
 	var l accountList[Robot]
 	lr := rs.reading("the robot account list")
-	defer lr.end()
-	err := rs.reader.EachRobotWithTotal(ctx, lr.withTotal(b.walk(&l.toDisk)), func(r Robot) error {
-		lr.add()
+	defer lr.End()
+	err := rs.reader.EachRobotWithTotal(ctx, lr.WithTotal(b.walk(&l.toDisk)), func(r Robot) error {
+		lr.Add()
 		return l.add(b, r.ID, &r, encodeRobot, decodeRobot)
 	})
 	if err == nil {
@@ -642,12 +642,12 @@ func (rs *Resolver) indexOrchestratorUsers(ctx context.Context, most int) error 
 	byName := make(map[string][]*OrchestratorUser)
 	seen := 0
 	lr := rs.reading("Orchestrator's user list")
-	defer lr.end()
+	defer lr.End()
 	err := rs.reader.EachOrchestratorUser(ctx, func(o OrchestratorUser) error {
 		if seen++; seen > most {
 			return errListTooLong
 		}
-		lr.add()
+		lr.Add()
 		p := &o
 		byKey[o.Key] = p
 		name := strings.ToLower(o.UserName)

@@ -104,6 +104,38 @@ func NewLog(ctx context.Context, line func(done, total, failed int64, status str
 	return p
 }
 
+// NewReading starts a bar for a command that has no rows, only lists to
+// read (export): on out, a terminal, a spinner and the status (see
+// Reading, and waiting as for New); with a nil out, the zero Bar.
+func NewReading(ctx context.Context, out io.Writer, what string, waiting func() []worker.Waiting) *Bar {
+	if out == nil {
+		return &Bar{}
+	}
+	bar := progressbar.NewOptions(-1,
+		progressbar.OptionSetWriter(out),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionSetElapsedTime(false),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	p := &Bar{bar: bar, what: what, waiting: waiting, every: refreshEvery, stop: make(chan struct{}), stopped: make(chan struct{})}
+	go p.refresh(ctx)
+	return p
+}
+
+// NewReadingLog is NewReading without a terminal: every every, line gets
+// the status. With every zero it returns the zero Bar.
+func NewReadingLog(ctx context.Context, line func(status string), every time.Duration, what string, waiting func() []worker.Waiting) *Bar {
+	if line == nil || every <= 0 {
+		return &Bar{}
+	}
+	p := &Bar{line: func(_, _, _ int64, status string) { line(status) }, every: every, what: what, waiting: waiting,
+		stop: make(chan struct{}), stopped: make(chan struct{})}
+	go p.refresh(ctx)
+	return p
+}
+
 // active reports whether the bar shows anything (not the zero Bar).
 func (p *Bar) active() bool { return p.stop != nil }
 
@@ -179,7 +211,7 @@ func (p *Bar) status(now time.Time) string {
 		parts = append(parts, fmt.Sprintf("%d failed", n))
 	}
 	switch {
-	case !interrupted.IsZero():
+	case !interrupted.IsZero() && p.total > 0:
 		inFlight := max(p.dispatched.Load()-p.done.Load(), 0)
 		left := max(p.drain-now.Sub(interrupted), 0)
 		msg := fmt.Sprintf("interrupted: finishing %s in flight", report.Plural(int(inFlight), "row"))

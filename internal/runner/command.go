@@ -76,7 +76,7 @@ func (o *RunOptions) checkRanges(rows, writes bool) error {
 		v          any
 	}{{rows && o.Workers < 1, "--workers", "at least 1", o.Workers}, {writes && o.BulkSize < 1, "--bulk-size", "at least 1", o.BulkSize},
 		{o.MaxAttempts < 1, "--max-attempts", "at least 1", o.MaxAttempts}, {o.Timeout <= 0, "--timeout", "more than 0", o.Timeout},
-		{writes && o.MaxStaleness < 0, "--max-staleness", "0 or more", o.MaxStaleness}, {rows && o.ProgressEvery < 0, "--progress-every", "0 or more", o.ProgressEvery}} {
+		{writes && o.MaxStaleness < 0, "--max-staleness", "0 or more", o.MaxStaleness}, {o.ProgressEvery < 0, "--progress-every", "0 or more", o.ProgressEvery}} {
 		if c.bad {
 			return fmt.Errorf("%s must be %s, not %v; nothing was sent", c.flag, c.want, c.v)
 		}

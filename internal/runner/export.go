@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/export"
 	"github.com/uipath-batch/batch/internal/manifest"
+	"github.com/uipath-batch/batch/internal/progress"
 	"github.com/uipath-batch/batch/internal/session"
 )
 
@@ -40,6 +42,10 @@ type ExportConfig struct {
 	// export's.
 	Session session.Options
 	Log     zerolog.Logger
+	// Progress is the terminal the progress is drawn on (nil: none);
+	// without one, ProgressEvery (0: never) spaces its log lines.
+	Progress      io.Writer
+	ProgressEvery time.Duration
 }
 
 // ExportResult is what an export wrote and sent.
@@ -107,7 +113,10 @@ func Export(ctx context.Context, cfg ExportConfig) (ExportResult, error) {
 	}
 	policy := session.RetryPolicy(so.MaxAttempts)
 	policy.Stop = sess.Limiter.Stopped()
-	adapter := retryingReader{apply.NewClientAdapter(sess.Client), policy}
+	// The progress: an organization's lists take minutes at its budget.
+	bar := cfg.progressBar(ctx, sess)
+	defer bar.Done()
+	adapter := retryingReader{apply.NewClientAdapter(sess.Client), policy, bar.Reading}
 	assets := retryingAssets{export.ClientAssets(sess.Client), policy}
 	var groups []client.Group
 	if rot == nil && kind != export.Inventory { // a rotation or an inventory names no groups
@@ -279,4 +288,16 @@ func (r inventoryReader) EachRobot(ctx context.Context, fn func(apply.Robot) err
 
 func (r inventoryReader) EachOrchestratorUser(ctx context.Context, fn func(client.OrchestratorUser) error) error {
 	return r.access.EachOrchestratorUser(ctx, fn)
+}
+
+// progressBar is the export's progress: a spinner on a terminal, else a
+// log line now and then, saying which list is read and how far.
+func (cfg *ExportConfig) progressBar(ctx context.Context, sess *session.Session) *progress.Bar {
+	what := "export " + cfg.Kinds.String()
+	if cfg.Progress != nil {
+		return progress.NewReading(ctx, cfg.Progress, what, sess.Limiter.Waiting)
+	}
+	return progress.NewReadingLog(ctx, func(status string) {
+		cfg.Log.Info().Str("status", status).Msg("progress")
+	}, cfg.ProgressEvery, what, sess.Limiter.Waiting)
 }

@@ -52,8 +52,13 @@ func RunExport(ctx context.Context, opts ExportOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	res, err := Export(ctx, ExportConfig{Kinds: opts.Kinds, Rotation: rot, Format: f, Output: opts.Output, Out: streams.Out, Settings: settings, Log: log,
-		Session: session.Options{Limits: ro.Limits, Timeout: ro.Timeout, MaxAttempts: ro.MaxAttempts, Version: opts.Version}})
+	cfg := ExportConfig{Kinds: opts.Kinds, Rotation: rot, Format: f, Output: opts.Output, Out: streams.Out, Settings: settings, Log: log,
+		Session:       session.Options{Limits: ro.Limits, Timeout: ro.Timeout, MaxAttempts: ro.MaxAttempts, Version: opts.Version},
+		ProgressEvery: ro.ProgressEvery}
+	if !ro.Log.NoProgress && streams.IsStderrTTY() {
+		cfg.Progress = streams.ErrOut
+	}
+	res, err := Export(ctx, cfg)
 	if err != nil {
 		return err
 	}

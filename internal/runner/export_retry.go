@@ -16,10 +16,12 @@ import (
 // handed on twice (an export holds its rows until its lists are read
 // anyway).
 
-// retryingReader is an apply.Reader whose list reads are retried.
+// retryingReader is an apply.Reader whose list reads are retried, telling
+// progress (nil: no one) how the account lists' reading goes.
 type retryingReader struct {
 	apply.Reader
-	policy worker.RetryPolicy
+	policy   worker.RetryPolicy
+	progress apply.ListProgress
 }
 
 // again runs read under the policy.
@@ -48,15 +50,38 @@ func whole[T any](ctx context.Context, p worker.RetryPolicy, walk func(context.C
 }
 
 func (r retryingReader) EachUser(ctx context.Context, fn func(apply.User) error) error {
-	return whole(ctx, r.policy, r.Reader.EachUser, fn)
+	lr := apply.NewListReading(r.progress, "the user list")
+	defer lr.End()
+	return whole(ctx, r.policy, func(ctx context.Context, fn func(apply.User) error) error {
+		lr.Restart()
+		return r.Reader.EachUserWithTotal(ctx, lr.WithTotal(nil), counted(lr, fn))
+	}, fn)
 }
 
 func (r retryingReader) EachRobot(ctx context.Context, fn func(apply.Robot) error) error {
-	return whole(ctx, r.policy, r.Reader.EachRobot, fn)
+	lr := apply.NewListReading(r.progress, "the robot account list")
+	defer lr.End()
+	return whole(ctx, r.policy, func(ctx context.Context, fn func(apply.Robot) error) error {
+		lr.Restart()
+		return r.Reader.EachRobotWithTotal(ctx, lr.WithTotal(nil), counted(lr, fn))
+	}, fn)
 }
 
 func (r retryingReader) EachOrchestratorUser(ctx context.Context, fn func(apply.OrchestratorUser) error) error {
-	return whole(ctx, r.policy, r.Reader.EachOrchestratorUser, fn)
+	lr := apply.NewListReading(r.progress, "Orchestrator's user list")
+	defer lr.End()
+	return whole(ctx, r.policy, func(ctx context.Context, fn func(apply.OrchestratorUser) error) error {
+		lr.Restart()
+		return r.Reader.EachOrchestratorUser(ctx, counted(lr, fn))
+	}, fn)
+}
+
+// counted is fn counting each item for lr.
+func counted[T any](lr *apply.ListReading, fn func(T) error) func(T) error {
+	return func(it T) error {
+		lr.Add()
+		return fn(it)
+	}
 }
 
 func (r retryingReader) ListGroups(ctx context.Context) ([]apply.Group, error) {
