@@ -115,6 +115,9 @@ func NewReading(ctx context.Context, out io.Writer, what string, waiting func() 
 		progressbar.OptionSetWriter(out),
 		progressbar.OptionSetDescription(what),
 		progressbar.OptionSpinnerType(14),
+		// The library's own spinner goroutine reads its state unlocked
+		// (a data race): the bar is redrawn by refresh instead.
+		progressbar.OptionSetSpinnerChangeInterval(0),
 		progressbar.OptionSetElapsedTime(false),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),

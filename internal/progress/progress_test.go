@@ -5,6 +5,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -174,4 +175,41 @@ func TestLogLinesSayWhatListIsRead(t *testing.T) {
 			t.Fatal("no log line said which list is read")
 		}
 	}
+}
+
+// A command with no rows (export) shows a spinner with the list it reads.
+func TestReadingBarShowsTheList(t *testing.T) {
+	var out syncBuffer
+	p := NewReading(context.Background(), &out, "export users", nil)
+	p.Reading("the user list", 1000, 3000)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "export users · reading the user list: 1000 of 3000 accounts") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the spinner never showed the list:\n%q", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.Done()
+	p.Done()
+	if NewReading(context.Background(), nil, "export users", nil).active() {
+		t.Error("a reading bar without a terminal draws")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the bar's goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
