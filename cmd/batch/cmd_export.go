@@ -33,6 +33,6 @@ func newExportCmd(io *streams, runF func(context.Context, runner.ExportOptions) 
 	cmd.Flags().StringVar(&opts.Format, "format", "", "csv or yaml (default: from the -o extension, else csv)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "file to write (default: standard output)")
 	registerConnection(cmd.Flags(), opts.Conn)
-	registerRun(cmd.Flags(), opts.Run, requestFlags)
+	registerRun(cmd.Flags(), opts.Run, readFlags)
 	return cmd
 }

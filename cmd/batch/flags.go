@@ -27,9 +27,11 @@ func registerConnection(fs *pflag.FlagSet, c *runner.Connection) {
 type flagSet int
 
 const (
-	// requestFlags: how requests are sent and logged (export).
+	// requestFlags: how requests are sent and logged (verify).
 	requestFlags flagSet = iota
-	// manifestFlags: requestFlags, plus a manifest's workers and reports (plan).
+	// readFlags: requestFlags, plus the progress of long reads (export).
+	readFlags
+	// manifestFlags: readFlags, plus a manifest's workers and reports (plan).
 	manifestFlags
 	// writeFlags: manifestFlags, plus what only a run that writes needs (apply).
 	writeFlags
@@ -42,9 +44,12 @@ func registerRun(fs *pflag.FlagSet, r *runner.RunOptions, set flagSet) {
 	fs.DurationVar(&r.Timeout, "timeout", 30*time.Second, "timeout of one request, counted from when its budget slot comes (waiting for the budget is not part of it)")
 	fs.StringVar(&r.Log.Format, "log-format", "auto", "auto, json or console (auto: console on a terminal, JSON otherwise)")
 	fs.StringVar(&r.Log.Level, "log-level", "info", iostreams.LevelHelp())
+	if set == requestFlags {
+		return
+	}
 	fs.BoolVar(&r.Log.NoProgress, "no-progress", false, "no progress bar")
 	fs.DurationVar(&r.ProgressEvery, "progress-every", time.Minute, "without a progress bar (no terminal, --no-progress): log the progress (rows done, rate, time left, the list being read, what the run waits for) this often; 0: never")
-	if set == requestFlags {
+	if set == readFlags {
 		return
 	}
 	fs.IntVar(&r.Workers, "workers", 8, "concurrent requests")
