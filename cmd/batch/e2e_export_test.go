@@ -227,6 +227,9 @@ func TestExportRefusesFlagsThatDoNotApply(t *testing.T) {
 			t.Errorf("export --help lists %s, which export does not use", flag)
 		}
 	}
+	if vhelp := runBatch(t, emu, dir, "verify", "--help"); strings.Contains(vhelp.stdout, "--progress-every") || strings.Contains(vhelp.stdout, "--no-progress") {
+		t.Errorf("verify --help lists the progress flags, which verify does not use:\n%s", vhelp.stdout)
+	}
 	res := runBatch(t, emu, dir, "export", "users", "-o", "users.csv", "--workers", "4")
 	if res.code != 2 || !strings.Contains(res.stderr, "unknown flag: --workers") {
 		t.Fatalf("export --workers: exit %d, want 2 naming the flag\n%s", res.code, res.stderr)
