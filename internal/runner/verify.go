@@ -123,14 +123,30 @@ func Verify(ctx context.Context, run verify.Run, settings client.Settings, so se
 		if !lagging(checks) || !time.Now().Before(deadline) {
 			break
 		}
+		// Said each time, not silent: the wait may last minutes.
+		next := min(10*time.Second, time.Until(deadline))
+		so.Log.Info().Int("rows", laggingRows(checks)).Dur("again_in", next).Time("until", deadline).
+			Msg("the audit does not show every row yet (its records may take a while to be written); reading it again")
 		select {
 		case <-ctx.Done():
 			return nil, nil, &StopError{context.Cause(ctx)}
-		case <-time.After(min(10*time.Second, time.Until(deadline))):
+		case <-time.After(next):
 		}
 	}
 	requests, _, _ := sess.Requests()
 	return checks, requests, nil
+}
+
+// laggingRows counts the rows not checkable only because their records
+// may not be written yet.
+func laggingRows(checks []verify.Check) int {
+	n := 0
+	for _, c := range checks {
+		if c.Lagging {
+			n++
+		}
+	}
+	return n
 }
 
 // lagging reports whether a row is not checkable only because its record

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -171,5 +172,32 @@ func TestVerifyNamesChangesByOthers(t *testing.T) {
 		if c.Verdict != want || (want == verify.ChangedByOthers && !strings.Contains(c.Reason, "@")) {
 			t.Errorf("row %d %s: %s (%s), want %s", c.Row.Row, c.Row.Target, c.Verdict, c.Reason, want)
 		}
+	}
+}
+
+// While the audit does not show rows yet (its records take a while to be
+// written), verify says it waits, and for how many rows, each time it
+// reads again: a wait of minutes is not silent. Then every row is found.
+func TestVerifySaysWhileItWaitsForTheAudit(t *testing.T) {
+	t.Parallel()
+	_, settings := emulatortest.Start(t, emulator.Config{Users: 3, AuditLag: 1500 * time.Millisecond})
+	base := Config{Settings: settings, Session: session.Options{Limits: "none", MaxAttempts: 3}, Workers: 2, Log: zerolog.Nop(), Warnings: &bytes.Buffer{}}
+	res := manifestRun(t, base, Apply, "v", "m.csv", "op,username,name\nupdate_user,user00001,A\nupdate_user,user00002,B\n")
+	run, err := verify.Load(t.Context(), res.Summary.ReportDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	so := base.Session
+	so.Log = zerolog.New(&logged)
+	checks, _, err := Verify(t.Context(), run, base.Settings, so, 30*time.Second, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := byVerdict(checks)[verify.Confirmed]; len(got) != 2 {
+		t.Errorf("confirmed rows %v, want both: %v", got, verify.Counts(checks))
+	}
+	if !strings.Contains(logged.String(), `"rows":2`) || !strings.Contains(logged.String(), "the audit does not show every row yet") {
+		t.Errorf("no line said verify waits for the audit:\n%s", logged.String())
 	}
 }
