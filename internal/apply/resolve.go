@@ -814,7 +814,11 @@ func (rs *Resolver) once(ctx context.Context, key string, lookup func(context.Co
 	}
 	f := rs.flights[key]
 	if f == nil {
-		lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		// A context of its own, not the first row's: a lookup every
+		// waiting row shares must not wait out a pause on that row's
+		// worker (see worker's slotKey), which it would have to take
+		// back while every worker waits for it.
+		lctx, cancel := context.WithCancel(context.Background())
 		f = &flight{done: make(chan struct{}), cancel: cancel}
 		rs.flights[key] = f
 		go rs.fly(lctx, key, f, lookup)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -324,5 +325,33 @@ func TestAccessRowsReadTheOrganizationOnlyForAccountsOrchestratorDoesNotList(t *
 				t.Errorf("%d accounts in Finance, want %d", finance, n)
 			}
 		})
+	}
+}
+
+// Rows waiting for one shared read of the organization's list, while that
+// read waits out the server's 429s: the read never waits on one of the
+// rows' workers (every worker is held by a row waiting for it), so the run
+// goes on instead of hanging.
+func TestAccessRowsSharingAThrottledListReadDoNotHang(t *testing.T) {
+	const n = 40
+	var rows strings.Builder
+	rows.WriteString("op,folder,username,roles\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&rows, "set_folder_access,Finance,user%05d,Automation User\n", i)
+	}
+	seed := &emulator.SeedFile{Folders: []emulator.SeedFolder{{Path: "Finance"}}}
+	emu, settings := emulatortest.Start(t, emulator.Config{Users: 2500, SeedData: seed,
+		Limits: map[string]emulator.Budget{"GET": {Requests: 1, Window: time.Second}}})
+	base := Config{Settings: settings, Session: session.Options{Limits: "none", MaxAttempts: 20}, Workers: 2, Log: zerolog.Nop(), Warnings: &bytes.Buffer{}}
+	done := make(chan Result, 1)
+	go func() { done <- accessRun(t, emu, base, Apply, "apply", rows.String()) }()
+	select {
+	case res := <-done:
+		if got := res.Summary.ByStatus[report.StatusSucceeded]; got != n {
+			t.Fatalf("succeeded %d of %d: %v", got, n, res.Summary.ByStatus)
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatalf("the apply still runs after 90 s (%d user list GETs so far): rows wait for a read that waits for their workers",
+			emu.CountFor("GET", "/api/User/users/{partitionGlobalId}"))
 	}
 }
