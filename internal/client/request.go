@@ -178,7 +178,14 @@ func (c *Client) attempt(req *http.Request, tok secret.Value, before *beforeSend
 	defer resp.Body.Close()
 	body, err := readBody(resp)
 	if errors.Is(err, errAnswerTooLarge) {
-		return nil, nil, fmt.Errorf("read %s %s answer (status %d): %w: over %s", req.Method, req.URL.Path, resp.StatusCode, err, byteSize(maxBody))
+		err = fmt.Errorf("%w: over %s", err, byteSize(maxBody))
+		if req.Method != http.MethodGet && req.Method != http.MethodHead {
+			// A write whose answer cannot be read is one whose answer
+			// was lost: the change may have been made (see
+			// Error.OutcomeUnknown).
+			return nil, nil, &Error{Method: req.Method, Path: req.URL.Path, Err: err, Written: true}
+		}
+		return nil, nil, fmt.Errorf("read %s %s answer (status %d): %w", req.Method, req.URL.Path, resp.StatusCode, err)
 	}
 	if err != nil {
 		return nil, nil, &Error{Method: req.Method, Path: req.URL.Path, Err: err, Written: true}

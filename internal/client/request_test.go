@@ -138,5 +138,13 @@ func TestAnswerTooLargeSaysSo(t *testing.T) {
 		if n := requests.Load(); n != 1 {
 			t.Errorf("length announced %v: %d requests, want 1 (not retried)", announced, n)
 		}
+		// A write answered so: the change may have been made.
+		err = c.Users.ChangePassword(testContext(t), "u1", secret.New("Old-Pass-1!"), secret.New("New-Pass-2!"))
+		if e, ok := AsError(err); !ok || !e.OutcomeUnknown() || !strings.Contains(err.Error(), "larger than a page of accounts ever is") {
+			t.Errorf("length announced %v: a POST answered too large: %v, want its outcome unknown", announced, err)
+		}
+		if msg := fmt.Sprint(err); strings.Contains(msg, "Old-Pass-1!") || strings.Contains(msg, "New-Pass-2!") {
+			t.Errorf("the error holds a password: %s", msg)
+		}
 	}
 }
