@@ -151,3 +151,29 @@ func TestValidateStdoutAndStderr(t *testing.T) {
 		}
 	}
 }
+
+// On a terminal, export shows the list it reads while it writes to a file,
+// and nothing while the manifest itself goes to the terminal (the two
+// would mix).
+func TestExportProgressOnATerminal(t *testing.T) {
+	emu := startEmulator(t, emulator.Config{Users: 3000})
+	dir := inProcess(t, emu)
+	io, stdout, stderr := testStreams("", true)
+	out := filepath.Join(dir, "users.csv")
+	if code := run([]string{"export", "users", "-o", out, "--limits", "none,GET=1/1s"}, io); code != exitOK {
+		t.Fatalf("export -o: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr.String(), "export users · reading the user list: 1000 of 3000 accounts") {
+		t.Errorf("export to a file shows no progress on the terminal:\n%q", stderr)
+	}
+	io, stdout, stderr = testStreams("", true)
+	if code := run([]string{"export", "users", "--limits", "none,GET=1/1s"}, io); code != exitOK {
+		t.Fatalf("export to the terminal: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if strings.Contains(stderr.String()+stdout.String(), "reading the user list") {
+		t.Errorf("export to the terminal draws its progress over the manifest:\n%q", stderr)
+	}
+	if !strings.Contains(stdout.String(), "user03000@example.com") {
+		t.Errorf("the manifest is not on the terminal")
+	}
+}

@@ -55,7 +55,9 @@ func RunExport(ctx context.Context, opts ExportOptions) (err error) {
 	cfg := ExportConfig{Kinds: opts.Kinds, Rotation: rot, Format: f, Output: opts.Output, Out: streams.Out, Settings: settings, Log: log,
 		Session:       session.Options{Limits: ro.Limits, Timeout: ro.Timeout, MaxAttempts: ro.MaxAttempts, Version: opts.Version},
 		ProgressEvery: ro.ProgressEvery}
-	if !ro.Log.NoProgress && streams.IsStderrTTY() {
+	// The spinner on the terminal, unless the manifest is written there.
+	toTerminal := (opts.Output == "" || opts.Output == "-") && streams.IsStdoutTTY()
+	if !ro.Log.NoProgress && streams.IsStderrTTY() && !toTerminal {
 		cfg.Progress = streams.ErrOut
 	}
 	res, err := Export(ctx, cfg)
