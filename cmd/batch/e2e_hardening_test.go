@@ -1,19 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/uipath-batch/batch/internal/emulator"
 	"github.com/uipath-batch/batch/internal/journal"
+	"github.com/uipath-batch/batch/internal/syncbuf"
 )
 
 // --cpu-profile is written whatever the exit code: a failing command
@@ -70,7 +69,7 @@ func TestRunKeyThatCannotBeRemovedIsReported(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := batchCmd(ctx, emu, dir, "apply", "m.csv", "--yes", "--limits", "none", "--workers", "1", "--run-id", "key")
-	var stderr lockedBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -121,22 +120,4 @@ func TestJournalSyncFailureOnCloseIsReported(t *testing.T) {
 	if res.code != int(exitRowsFail) || !strings.Contains(res.stderr, "close journal") {
 		t.Fatalf("exit %d, want %d with the journal's error\n%s", res.code, exitRowsFail, res.stderr)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for a writer and a reader.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

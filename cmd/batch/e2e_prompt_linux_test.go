@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/uipath-batch/batch/internal/emulator"
+	"github.com/uipath-batch/batch/internal/syncbuf"
 )
 
 // openPTY opens a pseudo-terminal pair: the binary sees a terminal on the
@@ -54,7 +55,7 @@ func TestInterruptAtConfirmationAborts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := batchCmd(ctx, emu, dir, "apply", "m.csv", "--limits", "none", "--run-id", "prompt")
-	var stderr lockedBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, &bytes.Buffer{}, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -1,13 +1,11 @@
 package client
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,25 +15,8 @@ import (
 
 	"github.com/uipath-batch/batch/internal/emulator"
 	"github.com/uipath-batch/batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/syncbuf"
 )
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestNoSecretLeaks sends known passwords and a known client secret through
 // success, failure, retry and debug logging, and looks for them everywhere
@@ -44,7 +25,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	const clientSecret = "leak-test-client-secret-0123"
 	app := emulator.ClientApp{ID: "leak-app", Secret: clientSecret, OrchestratorRole: true}
 	s := startEmulator(t, emulator.Config{Users: 3, Robots: 1, Clients: []emulator.ClientApp{app}})
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	logger := zerolog.New(logs).Level(zerolog.DebugLevel)
 	rec := &recorder{base: &spoiler{base: http.DefaultTransport}}
 	c := newTestClient(t, s, WithLogger(logger), withHTTPClient(&http.Client{Transport: rec}), WithTimeout(time.Second))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/uipath-batch/batch/internal/emulator"
 	"github.com/uipath-batch/batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/syncbuf"
 )
 
 // fieldError reports whether err is an *Error with status and a field
@@ -316,7 +317,7 @@ func TestLifecycleScopes(t *testing.T) {
 // every error and log line.
 func TestCreatePasswordLeaksNowhere(t *testing.T) {
 	s := startEmulator(t, emulator.Config{Users: 1})
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	c := newTestClient(t, s, WithLogger(zerolog.New(logs).Level(zerolog.DebugLevel)), WithTimeout(time.Second))
 	ctx := testContext(t)
 	const password = "Leak-Create-Pass-7781"

@@ -1,38 +1,21 @@
 package emulator
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/uipath-batch/batch/internal/syncbuf"
 )
-
-// syncBuffer is a log a server may write while a test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // The second administrator changes every robot's settings, local group,
 // robot account and user once, after the N-th API request (token
 // requests do not count), and says so once on the log.
 func TestSecondAdministratorMeddles(t *testing.T) {
-	var log syncBuffer
+	var log syncbuf.Buffer
 	seed := writeSeed(t, `users: [{userName: nameless, email: nameless@example.com}]
 groups: [{id: 7a0c0d3e-1111-4c1a-9b7e-000000000010, name: Sales}]
 robotAccounts: [{name: quiet}]

@@ -5,10 +5,10 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/uipath-batch/batch/internal/syncbuf"
 	"github.com/uipath-batch/batch/internal/worker"
 )
 
@@ -179,7 +179,7 @@ func TestLogLinesSayWhatListIsRead(t *testing.T) {
 
 // A command with no rows (export) shows a spinner with the list it reads.
 func TestReadingBarShowsTheList(t *testing.T) {
-	var out syncBuffer
+	var out syncbuf.Buffer
 	p := NewReading(context.Background(), &out, "export users", nil)
 	p.Reading("the user list", 1000, 3000)
 	deadline := time.Now().Add(5 * time.Second)
@@ -194,22 +194,4 @@ func TestReadingBarShowsTheList(t *testing.T) {
 	if NewReading(context.Background(), nil, "export users", nil).active() {
 		t.Error("a reading bar without a terminal draws")
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the bar's goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

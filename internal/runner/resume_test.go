@@ -1,14 +1,12 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,25 +16,8 @@ import (
 	"github.com/uipath-batch/batch/internal/emulatortest"
 	"github.com/uipath-batch/batch/internal/iostreams"
 	"github.com/uipath-batch/batch/internal/report"
+	"github.com/uipath-batch/batch/internal/syncbuf"
 )
-
-// syncBuffer is a buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A resumed run reads its manifest twice: once to validate it (its hash
 // and the rows left counted on the way), once to run it (its debug log
@@ -62,7 +43,7 @@ func TestResumeReadsTheManifestTwice(t *testing.T) {
 		ro := &RunOptions{Workers: 1, Limits: "none", MaxAttempts: 3, Timeout: time.Minute, ReportDir: filepath.Join(dir, "reports"), Yes: true,
 			BulkSize: 50, MaxStaleness: time.Minute, Drain: time.Second, MaxProblems: 50, Log: LogOptions{Format: "json", Level: "debug", NoProgress: true}}
 		extra(ro)
-		var out, errOut syncBuffer // the log is written from several goroutines, as to a file
+		var out, errOut syncbuf.Buffer // the log is written from several goroutines, as to a file
 		err := RunManifest(ctx, ManifestOptions{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 			Command: Apply, Manifest: path, Conn: &Connection{}, Run: ro, Flags: pflag.NewFlagSet("apply", pflag.ContinueOnError)})
 		return errOut.String(), err
