@@ -50,38 +50,32 @@ func whole[T any](ctx context.Context, p worker.RetryPolicy, walk func(context.C
 }
 
 func (r retryingReader) EachUser(ctx context.Context, fn func(apply.User) error) error {
-	lr := apply.NewListReading(r.progress, "the user list")
-	defer lr.End()
-	return whole(ctx, r.policy, func(ctx context.Context, fn func(apply.User) error) error {
-		lr.Restart()
-		return r.Reader.EachUserWithTotal(ctx, lr.WithTotal(nil), counted(lr, fn))
-	}, fn)
+	return countedWhole(ctx, r, "the user list", r.Reader.EachUserWithTotal, fn)
 }
 
 func (r retryingReader) EachRobot(ctx context.Context, fn func(apply.Robot) error) error {
-	lr := apply.NewListReading(r.progress, "the robot account list")
-	defer lr.End()
-	return whole(ctx, r.policy, func(ctx context.Context, fn func(apply.Robot) error) error {
-		lr.Restart()
-		return r.Reader.EachRobotWithTotal(ctx, lr.WithTotal(nil), counted(lr, fn))
-	}, fn)
+	return countedWhole(ctx, r, "the robot account list", r.Reader.EachRobotWithTotal, fn)
 }
 
 func (r retryingReader) EachOrchestratorUser(ctx context.Context, fn func(apply.OrchestratorUser) error) error {
-	lr := apply.NewListReading(r.progress, "Orchestrator's user list")
-	defer lr.End()
-	return whole(ctx, r.policy, func(ctx context.Context, fn func(apply.OrchestratorUser) error) error {
-		lr.Restart()
-		return r.Reader.EachOrchestratorUser(ctx, counted(lr, fn))
-	}, fn)
+	walk := func(ctx context.Context, _ func(int64) error, fn func(apply.OrchestratorUser) error) error {
+		return r.Reader.EachOrchestratorUser(ctx, fn) // it says no total
+	}
+	return countedWhole(ctx, r, "Orchestrator's user list", walk, fn)
 }
 
-// counted is fn counting each item for lr.
-func counted[T any](lr *apply.ListReading, fn func(T) error) func(T) error {
-	return func(it T) error {
-		lr.Add()
-		return fn(it)
-	}
+// countedWhole reads the list called name with walk, whole (see whole),
+// telling r's progress how far each attempt is.
+func countedWhole[T any](ctx context.Context, r retryingReader, name string, walk func(context.Context, func(int64) error, func(T) error) error, fn func(T) error) error {
+	lr := apply.NewListReading(r.progress, name)
+	defer lr.End()
+	return whole(ctx, r.policy, func(ctx context.Context, fn func(T) error) error {
+		lr.Restart()
+		return walk(ctx, lr.WithTotal(nil), func(it T) error {
+			lr.Add()
+			return fn(it)
+		})
+	}, fn)
 }
 
 func (r retryingReader) ListGroups(ctx context.Context) ([]apply.Group, error) {
