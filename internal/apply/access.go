@@ -366,6 +366,7 @@ func (a *applier) createFolder(ctx context.Context, r *row, w AccessWriter, path
 	d := a.access
 	d.folderLock.Lock()
 	defer d.folderLock.Unlock()
+	ctx = worker.KeepWorker(ctx) // other rows wait for the lock (see worker.KeepWorker)
 	if _, found, _ := d.folder(path); found {
 		return nil
 	}
@@ -414,7 +415,8 @@ func (a *applier) writeAccess(ctx context.Context, r *row, l look) error {
 	al, job := l.access, l.job
 	lock := a.access.lockAccount(job.Target)
 	defer lock.Unlock()
-	if !al.known { // another row of this account may have made it since
+	ctx = worker.KeepWorker(ctx) // the account's other rows wait for the lock
+	if !al.known {               // another row of this account may have made it since
 		if acc, ok := a.access.account(job.Target); ok {
 			al.account, al.known = acc, true
 		}
@@ -545,6 +547,7 @@ func (a *applier) updateUnattended(ctx context.Context, r *row, l look) error {
 	if l.orch.Key == 0 && !l.access.known { // an account Orchestrator does not list yet
 		lock := a.access.lockAccount(r.job.Target)
 		defer lock.Unlock()
+		ctx = worker.KeepWorker(ctx) // the account's other rows wait for the lock
 		acc, ok := a.access.account(r.job.Target)
 		switch {
 		case !ok && a.access.wasMade(r.job.Target): // made by this run's folder access

@@ -11,6 +11,7 @@ import (
 	"github.com/uipath-batch/batch/internal/manifest"
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/suggest"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // Folder is an Orchestrator folder: its id and its path (Finance/AP).
@@ -384,7 +385,8 @@ func (d *accessDir) member(ctx context.Context, folderID, userID int64) (FolderM
 	}
 	d.mu.Unlock()
 	fm.once.Do(func() {
-		ms, err := d.reader.FolderMembers(ctx, folderID)
+		// Rows of this folder wait for the read: it keeps its worker.
+		ms, err := d.reader.FolderMembers(worker.KeepWorker(ctx), folderID)
 		if err != nil {
 			fm.err = fmt.Errorf("read the accounts of folder %d: %w", folderID, err)
 			return

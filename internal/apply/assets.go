@@ -14,6 +14,7 @@ import (
 	"github.com/uipath-batch/batch/internal/client"
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/secret"
+	"github.com/uipath-batch/batch/internal/worker"
 )
 
 // Asset is an Orchestrator credential or secret asset, as the client read
@@ -104,7 +105,8 @@ func (fa *folderAssets) list(ctx context.Context, r AssetReader, folderID int64)
 		fa.by[folderID] = l
 	}
 	fa.mu.Unlock()
-	l.once.Do(func() { l.assets, l.err = r.FolderAssets(ctx, folderID) })
+	// Rows of this folder wait for the read: it keeps its worker.
+	l.once.Do(func() { l.assets, l.err = r.FolderAssets(worker.KeepWorker(ctx), folderID) })
 	if l.err != nil {
 		fa.mu.Lock()
 		delete(fa.by, folderID) // the next row reads it again
@@ -228,7 +230,8 @@ func (a *applier) setAsset(ctx context.Context, r *row, l look) error {
 	asset, v := l.asset.asset, l.asset.value
 	lock := a.assets.lockAsset(asset.ID)
 	defer lock.mu.Unlock()
-	if lock.last != nil { // another row of this run wrote it since it was read
+	ctx = worker.KeepWorker(ctx) // the asset's other rows wait for the lock
+	if lock.last != nil {        // another row of this run wrote it since it was read
 		asset = *lock.last
 	}
 	r.account = fmt.Sprintf("asset %s in %s", asset.Name, r.job.Folder)

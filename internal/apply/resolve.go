@@ -264,7 +264,9 @@ func (rs *Resolver) CredentialStore(ctx context.Context, id int64) (CredentialSt
 	defer rs.storesMu.Unlock()
 	if !rs.storesRead {
 		var list []CredentialStore
-		err := rs.retried(ctx, func(ctx context.Context) (err error) {
+		// Other rows wait for the stores holding their workers: this read
+		// keeps its own through a pause (see worker.KeepWorker).
+		err := rs.retried(worker.KeepWorker(ctx), func(ctx context.Context) (err error) {
 			list, err = rs.reader.CredentialStores(ctx)
 			return err
 		})

@@ -305,6 +305,16 @@ type jobSlot struct {
 // it never parks on, or takes back, one job's worker.
 type slotKey struct{}
 
+// KeepWorker returns ctx for what a job does while it holds something
+// other jobs wait for (a lock, a read they all need): its waits for a
+// budget or a server's pause keep the job's worker instead of lending it
+// out. Lent out, the worker could go to a job that then waits for what
+// this one holds, and this one could never take a worker back: every one
+// would be held by a job waiting for it.
+func KeepWorker(ctx context.Context) context.Context {
+	return context.WithValue(ctx, slotKey{}, (*jobSlot)(nil))
+}
+
 // release gives the job's worker back when the job ends.
 func (s *jobSlot) release() {
 	if s.held.CompareAndSwap(true, false) {

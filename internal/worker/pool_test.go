@@ -321,3 +321,47 @@ func TestRunParkingOffKeepsTheWorker(t *testing.T) {
 		t.Fatalf("RunPool: %v, finishing order %v, want 0 then 1", err, order)
 	}
 }
+
+// A job that holds a lock other jobs wait for keeps its worker through a
+// pause under KeepWorker: lent out, the worker would go to a job that
+// blocks on the lock, and the holder could never take one back (every
+// worker held by a job waiting for it). With one worker and jobs 1..3
+// waiting for job 0's lock, every job ends.
+func TestKeepWorkerHoldsTheWorkerWhileOthersWaitForTheJob(t *testing.T) {
+	for _, keep := range []bool{true, false} {
+		var lock sync.Mutex
+		locked := make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			done <- RunPool(context.Background(), PoolConfig{Workers: 1}, count(4), func(ctx context.Context, j int) int {
+				if j == 0 {
+					lock.Lock()
+					close(locked)
+					if keep {
+						ctx = KeepWorker(ctx)
+					}
+					_ = parkWhile(ctx, func() error { time.Sleep(100 * time.Millisecond); return nil })
+					lock.Unlock()
+					return j
+				}
+				<-locked
+				lock.Lock() // waits for job 0, holding its worker
+				lock.Unlock()
+				return j
+			}, func(int) {})
+		}()
+		select {
+		case err := <-done:
+			if !keep {
+				t.Fatalf("without KeepWorker the pool ended (%v): the test no longer shows what KeepWorker prevents", err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(3 * time.Second):
+			if keep {
+				t.Fatal("a job holding a lock under KeepWorker still lent its worker: the pool hangs")
+			}
+		}
+	}
+}
