@@ -19,6 +19,7 @@ import (
 	"github.com/uipath-batch/batch/internal/report"
 	"github.com/uipath-batch/batch/internal/runfolder"
 	"github.com/uipath-batch/batch/internal/session"
+	"github.com/uipath-batch/batch/internal/syncbuf"
 )
 
 // accessRun is a run of cmd over content against emu, in its own folder.
@@ -353,5 +354,41 @@ func TestAccessRowsSharingAThrottledListReadDoNotHang(t *testing.T) {
 	case <-time.After(90 * time.Second):
 		t.Fatalf("the apply still runs after 90 s (%d user list GETs so far): rows wait for a read that waits for their workers",
 			emu.CountFor("GET", "/api/User/users/{partitionGlobalId}"))
+	}
+}
+
+// The first rows of a rotation wait for one read of the credential stores
+// while it waits out the server's 429s: it keeps its worker (every other
+// worker's row waits for it), so the run goes on instead of hanging.
+func TestRotationRowsWaitingForAThrottledStoreReadDoNotHang(t *testing.T) {
+	const n = 6 // more than the 2 workers: rows left to take a lent worker
+	const password = "Store-Hang-Pass-7!q"
+	t.Setenv("STORE_HANG_PW", password)
+	seed := &emulator.SeedFile{}
+	var rows strings.Builder
+	rows.WriteString("op,username,new_password\n")
+	for i := 1; i <= n; i++ {
+		store := int64(1)
+		seed.OrchestratorUsers = append(seed.OrchestratorUsers, emulator.SeedOrchestrator{ID: int64(3000 + i), UserName: fmt.Sprintf("svc-robot-%02d", i), Type: "Robot",
+			UnattendedRobot: &emulator.SeedUnattended{UserName: fmt.Sprintf(`CORP\svc-%02d`, i), CredentialType: "Default", CredentialStoreID: &store, Password: "Old-Pass-0001"}})
+		fmt.Fprintf(&rows, "set_robot_credentials,svc-robot-%02d,env:STORE_HANG_PW\n", i)
+	}
+	emu, settings := emulatortest.Start(t, emulator.Config{SeedData: seed,
+		OrchestratorLimits: map[string]emulator.Budget{"GET": {Requests: 1, Window: time.Second}}})
+	var logs syncbuf.Buffer
+	base := Config{Settings: settings, Session: session.Options{Limits: "none", MaxAttempts: 20}, Workers: 2, Log: zerolog.New(&logs), Warnings: &bytes.Buffer{}}
+	done := make(chan Result, 1)
+	go func() { done <- manifestRun(t, base, Apply, "rotate", "rotate.csv", rows.String()) }()
+	select {
+	case res := <-done:
+		if got := res.Summary.ByStatus[report.StatusSucceeded]; got != n {
+			t.Fatalf("succeeded %d of %d: %v", got, n, res.Summary.ByStatus)
+		}
+		if strings.Contains(logs.String(), password) {
+			t.Error("the log holds the password")
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatalf("the rotation still runs after 90 s (%d credential store reads so far): rows wait for a read that waits for their workers",
+			emu.CountFor("GET", "/odata/CredentialStores"))
 	}
 }
