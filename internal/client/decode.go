@@ -212,79 +212,54 @@ func (r *jsonReader) boolValue() (bool, error) {
 	return false, r.mismatch("a boolean")
 }
 
-// readString reads a string into *p as encoding/json does into a Go
-// string: null leaves *p as it was.
-func (r *jsonReader) readString(p *string) error {
+// readInto reads a value with read into *p as encoding/json does into a
+// Go value: null leaves *p as it was.
+func readInto[T any](r *jsonReader, p *T, read func() (T, error)) error {
 	if r.null() {
 		return nil
 	}
-	s, err := r.stringValue()
+	v, err := read()
 	if err == nil {
-		*p = s
+		*p = v
 	}
 	return err
 }
+
+// readIntoPtr reads a value with read into **p as encoding/json does
+// into a pointer: null sets *p to nil; a value is stored where *p
+// points, in a new one when *p is nil.
+func readIntoPtr[T any](r *jsonReader, p **T, read func() (T, error)) error {
+	if r.null() {
+		*p = nil
+		return nil
+	}
+	v, err := read()
+	if err != nil {
+		return err
+	}
+	if *p == nil {
+		*p = new(T)
+	}
+	**p = v
+	return nil
+}
+
+// readString reads a string into *p; null leaves *p as it was.
+func (r *jsonReader) readString(p *string) error { return readInto(r, p, r.stringValue) }
 
 // readBool reads a boolean into *p; null leaves *p as it was.
-func (r *jsonReader) readBool(p *bool) error {
-	if r.null() {
-		return nil
-	}
-	b, err := r.boolValue()
-	if err == nil {
-		*p = b
-	}
-	return err
-}
+func (r *jsonReader) readBool(p *bool) error { return readInto(r, p, r.boolValue) }
 
 // readInt64 reads an integer into *p; null leaves *p as it was.
-func (r *jsonReader) readInt64(p *int64) error {
-	if r.null() {
-		return nil
-	}
-	n, err := r.int64Value()
-	if err == nil {
-		*p = n
-	}
-	return err
-}
+func (r *jsonReader) readInt64(p *int64) error { return readInto(r, p, r.int64Value) }
 
 // readStringPtr reads a string into **p as encoding/json does into a
-// *string: null sets *p to nil; a string is stored where *p points, in a
-// new string when *p is nil.
-func (r *jsonReader) readStringPtr(p **string) error {
-	if r.null() {
-		*p = nil
-		return nil
-	}
-	s, err := r.stringValue()
-	if err != nil {
-		return err
-	}
-	if *p == nil {
-		*p = new(string)
-	}
-	**p = s
-	return nil
-}
+// *string (see readIntoPtr).
+func (r *jsonReader) readStringPtr(p **string) error { return readIntoPtr(r, p, r.stringValue) }
 
 // readInt64Ptr reads an integer into **p as encoding/json does into an
-// *int64 (see readStringPtr).
-func (r *jsonReader) readInt64Ptr(p **int64) error {
-	if r.null() {
-		*p = nil
-		return nil
-	}
-	n, err := r.int64Value()
-	if err != nil {
-		return err
-	}
-	if *p == nil {
-		*p = new(int64)
-	}
-	**p = n
-	return nil
-}
+// *int64 (see readIntoPtr).
+func (r *jsonReader) readInt64Ptr(p **int64) error { return readIntoPtr(r, p, r.int64Value) }
 
 // readStrings reads an array of strings into *p as encoding/json does
 // into a []string: null sets *p to nil, [] to an empty slice; elements
