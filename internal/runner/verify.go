@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,12 +119,13 @@ func Verify(ctx context.Context, run verify.Run, settings client.Settings, so se
 			return nil, nil, &StopError{err}
 		}
 		checks = verify.Judge(run.Rows, audit, verify.Options{ClientID: settings.ClientID, Start: since, End: run.End.Add(time.Minute), Now: time.Now(), Lag: lag})
-		if !lagging(checks) || !time.Now().Before(deadline) {
+		waiting := laggingRows(checks)
+		if waiting == 0 || !time.Now().Before(deadline) {
 			break
 		}
 		// Said each time, not silent: the wait may last minutes.
 		next := min(10*time.Second, time.Until(deadline))
-		so.Log.Info().Int("rows", laggingRows(checks)).Dur("again_in", next).Time("until", deadline).
+		so.Log.Info().Int("rows", waiting).Dur("again_in", next).Time("until", deadline).
 			Msg("the audit does not show every row yet (its records may take a while to be written); reading it again")
 		select {
 		case <-ctx.Done():
@@ -147,14 +147,6 @@ func laggingRows(checks []verify.Check) int {
 		}
 	}
 	return n
-}
-
-// lagging reports whether a row is not checkable only because its record
-// may not be written yet.
-func lagging(checks []verify.Check) bool {
-	return slices.ContainsFunc(checks, func(c verify.Check) bool {
-		return c.Lagging
-	})
 }
 
 // printVerdicts prints the counts and the rows the audit does not confirm.
