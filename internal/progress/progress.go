@@ -188,11 +188,12 @@ func (p *Bar) status(now time.Time) string {
 	parts := []string{p.what}
 	list := p.reading.Load()
 	if list != nil {
-		read := fmt.Sprintf("reading %s: %s", *list, report.Plural(int(p.readingDone.Load()), "account"))
-		if all := p.readingAll.Load(); all > 0 {
-			read = fmt.Sprintf("reading %s: %d of %s", *list, p.readingDone.Load(), report.Plural(int(all), "account"))
+		read, all := p.readingDone.Load(), p.readingAll.Load()
+		count := report.Plural(int(read), "account")
+		if all > 0 {
+			count = fmt.Sprintf("%d of %s", read, report.Plural(int(all), "account"))
 		}
-		parts = append(parts, read)
+		parts = append(parts, "reading "+*list+": "+count)
 	}
 	p.mu.Lock()
 	rate, ok := 0.0, false
